@@ -307,10 +307,10 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser(description="Print the resolved spec, construction path, parameter count "
                                              "and state_dict keys of a resnet4j spec (a helper for the other tools).")
     src = ap.add_mutually_exclusive_group(required=True)
-    src.add_argument("--arch", choices=list(PRESETS), help="a torchvision preset")
+    src.add_argument("--arch", choices=list(PRESETS), metavar="NAME", help="torchvision preset: " + ", ".join(PRESETS))
     src.add_argument("--spec", metavar="FILE.json", help="a block spec JSON file")
-    ap.add_argument("--num-classes", type=int, help="override the spec's num_classes")
-    ap.add_argument("--in-channels", type=int, help="override the spec's in_channels")
+    ap.add_argument("--num-classes", type=int, metavar="N", help="override the spec's num_classes")
+    ap.add_argument("--in-channels", type=int, metavar="N", help="override the spec's in_channels")
     ap.add_argument("--keys", action="store_true", help="also list state_dict keys and shapes")
     a = ap.parse_args()
     torch.set_num_threads(2)
