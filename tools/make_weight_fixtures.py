@@ -110,7 +110,9 @@ def write_safetensors(path, tensors, metadata):
 def repack_deflated(src, dst):
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", compression=zipfile.ZIP_DEFLATED) as zout:
         for info in zin.infolist():
-            zout.writestr(info.filename, zin.read(info.filename))
+            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            zout.writestr(fixed, zin.read(info.filename))
 
 
 def main():
@@ -124,6 +126,8 @@ def main():
     # same state dict, pre-1.6 layout
     torch.save(sd, out("views_legacy.pth"), _use_new_zipfile_serialization=False)
     repack_deflated(out("views.pth"), out("views_deflated.pth"))
+    # protocol 4 brings FRAME, MEMOIZE, SHORT_BINUNICODE and STACK_GLOBAL
+    torch.save(sd, out("views_p4.pth"), pickle_protocol=4)
 
     for name, dt in [("f16", torch.float16), ("bf16", torch.bfloat16), ("f64", torch.float64)]:
         tsd = typed_state_dict(dt)

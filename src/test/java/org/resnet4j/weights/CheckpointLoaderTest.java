@@ -24,7 +24,8 @@ class CheckpointLoaderTest {
     @CsvSource({
         "views.pth, pytorch-zip",
         "views_deflated.pth, pytorch-zip",
-        "views_legacy.pth, pytorch-legacy"
+        "views_legacy.pth, pytorch-legacy",
+        "views_p4.pth, pytorch-zip"
     })
     void viewsMatchTorchExactly(String file, String format) {
         LoadedCheckpoint c = CheckpointLoader.load(Fixtures.file(file));
