@@ -2,12 +2,16 @@
 """Generate the checkpoint fixtures for org.resnet4j.weights tests.
 
 Run with Debian's torch:  /usr/bin/python3 tools/make_weight_fixtures.py
+Live mode (used by the Java tests, writes nothing into testdata/):
+    /usr/bin/python3 tools/make_weight_fixtures.py --live OUT_DIR ARCH
+saves a seeded torchvision ARCH state_dict as OUT_DIR/{zip.pth, legacy.pth, fp16.pth, st.safetensors}
+and OUT_DIR/hashes.json: key -> SHA-256 of t.float() as little-endian float32 bytes.
 Writes small files into testdata/weights/ (total well under 1 MB) plus, for every readable
 fixture, <name>.expected.json: for each tensor key, its shape, torch dtype and the float32 bit
 patterns of `t.float()` in C order, so the Java tests compare every value exactly.
 meta.json records the torch version and the seed.
 """
-import io
+import hashlib
 import json
 import os
 import struct
@@ -92,7 +96,7 @@ def write_safetensors(path, tensors, metadata):
     offset = 0
     for k, t in tensors.items():
         t = t.contiguous()
-        raw = t.view(torch.uint8).numpy().tobytes() if t.numel() else b""
+        raw = t.reshape(-1).view(torch.uint8).numpy().tobytes() if t.numel() else b""
         if t.dtype == torch.bfloat16 and t.numel():
             raw = t.view(torch.int16).numpy().astype("<i2").tobytes()
         header[k] = {"dtype": dtypes[t.dtype], "shape": list(t.shape), "data_offsets": [offset, offset + len(raw)]}
@@ -184,5 +188,32 @@ def main():
     print("wrote", len(os.listdir(ROOT)), "files,", total, "bytes, torch", torch.__version__)
 
 
+def live(out_dir, arch):
+    import torchvision
+
+    torch.set_num_threads(2)
+    torch.manual_seed(SEED)
+    model = getattr(torchvision.models, arch)()
+    model.eval()
+    sd = model.state_dict()
+    os.makedirs(out_dir, exist_ok=True)
+    torch.save(sd, os.path.join(out_dir, "zip.pth"))
+    torch.save(sd, os.path.join(out_dir, "legacy.pth"), _use_new_zipfile_serialization=False)
+    half = OrderedDict((k, v.half() if v.is_floating_point() else v) for k, v in sd.items())
+    torch.save({"epoch": 1, "state_dict": OrderedDict(("module." + k, v) for k, v in half.items())},
+               os.path.join(out_dir, "fp16.pth"))
+    write_safetensors(os.path.join(out_dir, "st.safetensors"), sd, {"format": "pt"})
+
+    def digest(d):
+        return OrderedDict((k, hashlib.sha256(v.float().contiguous().numpy().astype("<f4").tobytes()).hexdigest())
+                           for k, v in d.items())
+
+    with open(os.path.join(out_dir, "hashes.json"), "w") as fh:
+        json.dump({"fp32": digest(sd), "fp16": digest(half), "torch": torch.__version__}, fh)
+
+
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) == 4 and sys.argv[1] == "--live":
+        live(sys.argv[2], sys.argv[3])
+    else:
+        main()

@@ -66,7 +66,12 @@ final class TorchLegacyReader {
                 throw new FormatException(f.name + ": legacy storage " + s.key() + " has " + count
                         + " elements in the file, its persistent id says " + s.numel());
             }
-            long bytes = count * s.dtype().byteSize(); // count <= numel checked by the pid, fits
+            long bytes;
+            try {
+                bytes = Math.multiplyExact(count, s.dtype().byteSize());
+            } catch (ArithmeticException ex) {
+                throw new FormatException(f.name + ": legacy storage " + s.key() + " claims " + count + " elements");
+            }
             f.checkRange(pos + 8, bytes, "storage " + s.key() + " (" + count + " x " + s.dtype().byteSize() + " bytes)");
             if (TensorDecoder.isSupported(s.dtype())) {
                 storages.put(s.key(), f.map(pos + 8, bytes, "storage " + s.key()));

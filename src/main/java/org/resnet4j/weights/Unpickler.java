@@ -80,7 +80,10 @@ final class Unpickler {
                         throw fail(at, "unsupported pickle protocol " + proto + " (supported: 0 to 5)");
                     }
                 }
-                case 0x95 -> need(8, at).pos += 8; // FRAME: a length hint only
+                case 0x95 -> { // FRAME: a length hint only
+                    need(8, at);
+                    pos += 8;
+                }
                 case '.' -> { // STOP
                     if (stack.size() != 1 || !marks.isEmpty()) {
                         throw fail(at, "STOP with " + stack.size() + " values on the stack (expected 1)");
@@ -345,12 +348,11 @@ final class Unpickler {
 
     // ---- reading ----
 
-    private Unpickler need(long n, int at) {
+    private void need(long n, int at) {
         if (n < 0 || n > end - pos) {
             throw new FormatException(where + ": truncated pickle: opcode at offset " + at + " needs " + n
                     + " bytes, " + (end - pos) + " remain");
         }
-        return this;
     }
 
     private int u8() {

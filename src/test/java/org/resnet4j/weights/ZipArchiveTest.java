@@ -118,13 +118,15 @@ class ZipArchiveTest {
             e.data = e.data.clone();
             e.data[5] ^= 1;
         });
-        Files.write(p, flipCrcBack(Files.readAllBytes(p)));
+        Files.write(p, restoreDataByte(Files.readAllBytes(p)));
         assertTrue(fails(FormatException.class, p).contains("CRC-32"));
     }
 
-    /** TinyZip recomputes the CRC; corrupt the stored data after writing instead. */
-    private static byte[] flipCrcBack(byte[] zip) {
-        // the entry's CRC was computed over the edited data: flip the same bit back in the file body
+    /**
+     * TinyZip computed the CRC over the edited bytes; flipping the bit back in the written file
+     * leaves data whose CRC no longer matches the directory.
+     */
+    private static byte[] restoreDataByte(byte[] zip) {
         byte[] needle = "views/data/0".getBytes(StandardCharsets.UTF_8);
         for (int i = 0; i < zip.length - needle.length; i++) {
             if (zip[i] == 'P' && zip[i + 1] == 'K' && zip[i + 2] == 3 && zip[i + 3] == 4) {
