@@ -1,7 +1,93 @@
 package org.resnet4j.cli;
 
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+import org.resnet4j.ResNet4jException;
+import org.resnet4j.Version;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IExecutionExceptionHandler;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.ScopeType;
+
+/**
+ * The {@code resnet4j} command. Exit codes: 0 success, 1 bad input or failed run (one message, no
+ * stack trace unless {@code --verbose}), 2 usage error, 3 internal error (a bug: please report it).
+ */
+@Command(
+        name = "resnet4j",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.VersionProvider.class,
+        description = "Run torchvision ResNet checkpoints in Java: export to ONNX, run with ONNX Runtime, inspect files.",
+        subcommands = {ExportCommand.class, RunCommand.class, InspectCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
+    public static final int EXIT_FAILURE = 1;
+    public static final int EXIT_INTERNAL = 3;
+
+    @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print stack traces with errors.")
+    boolean verbose;
+
     public static void main(String[] args) {
-        System.out.println("resnet4j");
+        System.exit(execute(args));
+    }
+
+    /** Runs the command line and returns the exit code. */
+    public static int execute(String... args) {
+        return commandLine(args).execute(args);
+    }
+
+    /** Same, with the command's standard output and error sent to the given writers (for tests and embedding). */
+    public static int execute(PrintWriter out, PrintWriter err, String... args) {
+        CommandLine cl = commandLine(args);
+        cl.setOut(out);
+        cl.setErr(err);
+        try {
+            return cl.execute(args);
+        } finally {
+            out.flush();
+            err.flush();
+        }
+    }
+
+    static CommandLine commandLine(String... args) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler(new ErrorHandler(Arrays.asList(args).contains("--verbose")));
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        return cl;
+    }
+
+    static final class VersionProvider implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {Version.NAME + " " + Version.VERSION};
+        }
+    }
+
+    /** One line for errors the user can fix; the stack trace only with --verbose or for bugs. */
+    static final class ErrorHandler implements IExecutionExceptionHandler {
+        private final boolean verbose;
+
+        ErrorHandler(boolean verbose) {
+            this.verbose = verbose;
+        }
+
+        @Override
+        public int handleExecutionException(Exception ex, CommandLine cl, ParseResult parseResult) {
+            PrintWriter err = cl.getErr();
+            Throwable cause = ex instanceof UncheckedIOException u ? u.getCause() : ex;
+            boolean userError = cause instanceof ResNet4jException || cause instanceof IOException;
+            err.println("error: " + (cause.getMessage() != null ? cause.getMessage() : cause.toString()));
+            if (verbose || !userError) {
+                cause.printStackTrace(err);
+            }
+            if (!userError) {
+                err.println("This is a bug in resnet4j; please report it with the command line and the trace above.");
+            }
+            err.flush();
+            return userError ? EXIT_FAILURE : EXIT_INTERNAL;
+        }
     }
 }

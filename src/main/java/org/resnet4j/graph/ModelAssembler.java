@@ -1,0 +1,106 @@
+package org.resnet4j.graph;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import org.resnet4j.ResNet4jException.MismatchException;
+import org.resnet4j.Version;
+import org.resnet4j.onnx.GraphProto;
+import org.resnet4j.onnx.ModelProto;
+import org.resnet4j.onnx.Onnx;
+import org.resnet4j.onnx.OperatorSetIdProto;
+import org.resnet4j.onnx.StringStringEntryProto;
+import org.resnet4j.spec.SpecJson;
+import org.resnet4j.tensor.Shapes;
+import org.resnet4j.tensor.StateDict;
+import org.resnet4j.tensor.Tensor;
+
+/**
+ * Binds weights to a {@link ResNetGraph} and produces the ONNX model. Binding is strict, like
+ * PyTorch's {@code load_state_dict(strict=True)}: every missing key, unexpected key and shape
+ * mismatch is reported in one error, sorted. {@code num_batches_tracked} is read and ignored.
+ */
+public final class ModelAssembler {
+    public static final String META_SPEC = "resnet4j.spec";
+    public static final String META_FOLDED = "resnet4j.folded_batchnorm";
+    public static final String META_SOURCE = "resnet4j.source";
+
+    private ModelAssembler() {}
+
+    /**
+     * Checks {@code weights} against the graph's parameters; {@code source} (a file name) prefixes
+     * the message.
+     */
+    public static void check(ResNetGraph graph, StateDict weights, String source) {
+        Map<String, int[]> expected = graph.parameters();
+        TreeSet<String> missing = new TreeSet<>();
+        TreeSet<String> unexpected = new TreeSet<>();
+        List<String> shapes = new ArrayList<>();
+        for (Map.Entry<String, int[]> e : expected.entrySet()) {
+            Tensor t = weights.get(e.getKey());
+            if (t == null) {
+                missing.add(e.getKey());
+            } else if (!Arrays.equals(t.shape(), e.getValue())) {
+                shapes.add("Shape mismatch in `" + e.getKey() + "`: expected " + Shapes.format(e.getValue())
+                        + ", found " + Shapes.format(t.shape()));
+            }
+        }
+        for (String name : weights.names()) {
+            if (!expected.containsKey(name) && !name.endsWith("num_batches_tracked")) {
+                unexpected.add(name);
+            }
+        }
+        if (missing.isEmpty() && unexpected.isEmpty() && shapes.isEmpty()) {
+            return;
+        }
+        shapes.sort(null);
+        StringBuilder m = new StringBuilder();
+        m.append(source).append(": weights do not match the architecture (")
+                .append(missing.size()).append(" missing, ").append(unexpected.size()).append(" unexpected, ")
+                .append(shapes.size()).append(" shape mismatches)");
+        appendList(m, "Missing key(s)", missing);
+        appendList(m, "Unexpected key(s)", unexpected);
+        for (String s : shapes) {
+            m.append("\n  ").append(s);
+        }
+        throw new MismatchException(m.toString());
+    }
+
+    private static void appendList(StringBuilder m, String title, TreeSet<String> keys) {
+        if (!keys.isEmpty()) {
+            m.append("\n  ").append(title).append(": ").append(String.join(", ", keys));
+        }
+    }
+
+    /** Checks the weights, then builds the model with opset {@code opset}. */
+    public static ModelProto assemble(ResNetGraph graph, StateDict weights, int opset, String source) {
+        Onnx.checkOpset(opset);
+        check(graph, weights, source);
+        GraphProto.Builder g = GraphProto.newBuilder()
+                .setName("resnet")
+                .addAllNode(graph.nodes())
+                .addInput(Onnx.floatValueInfo(ResNetGraph.INPUT, "N", graph.spec().inChannels(), "H", "W"))
+                .addOutput(Onnx.floatValueInfo(ResNetGraph.OUTPUT, "N", graph.spec().numClasses()));
+        for (Initializer init : graph.initializers()) {
+            g.addInitializer(Onnx.floatTensor(init.name(), init.recipe().apply(weights)));
+        }
+        return ModelProto.newBuilder()
+                .setIrVersion(Onnx.irVersionFor(opset))
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(opset))
+                .setProducerName(Version.NAME)
+                .setProducerVersion(Version.VERSION)
+                .setModelVersion(1)
+                .setDocString("torchvision-compatible ResNet built by resnet4j")
+                .setGraph(g)
+                .addMetadataProps(entry(META_SPEC, SpecJson.toJson(graph.spec())))
+                .addMetadataProps(entry(META_FOLDED, Boolean.toString(graph.foldedBatchNorm())))
+                .addMetadataProps(entry(META_SOURCE, source))
+                .build();
+    }
+
+    private static StringStringEntryProto entry(String k, String v) {
+        return StringStringEntryProto.newBuilder().setKey(k).setValue(v).build();
+    }
+}

@@ -1,0 +1,168 @@
+package org.resnet4j.onnx;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.UnsafeByteOperations;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import org.resnet4j.ResNet4jException;
+import org.resnet4j.ResNet4jException.FormatException;
+import org.resnet4j.ResNet4jException.UnsupportedModelException;
+import org.resnet4j.tensor.AtomicOutput;
+import org.resnet4j.tensor.Shapes;
+import org.resnet4j.tensor.Tensor;
+
+/** Reading, writing and building ONNX protobuf messages. */
+public final class Onnx {
+    /** Opsets the graph builder can target; DESIGN.md's contract. */
+    public static final int MIN_OPSET = 13;
+    public static final int MAX_OPSET = 21;
+    public static final int DEFAULT_OPSET = 17;
+
+    private Onnx() {}
+
+    /**
+     * The IR version that goes with an opset: the lowest IR that the ONNX release introducing the
+     * opset wrote (1.13: IR 8 / opset 18, 1.14: IR 9 / opset 19, 1.16: IR 10 / opset 21). Lower IR
+     * keeps older checkers (onnx 1.12 accepts IR ≤ 8) happy.
+     */
+    public static int irVersionFor(int opset) {
+        checkOpset(opset);
+        if (opset <= 18) {
+            return 8;
+        }
+        return opset <= 20 ? 9 : 10;
+    }
+
+    public static void checkOpset(int opset) {
+        if (opset < MIN_OPSET || opset > MAX_OPSET) {
+            throw new UnsupportedModelException(
+                    "opset " + opset + " is not supported, expected " + MIN_OPSET + ".." + MAX_OPSET);
+        }
+    }
+
+    /** Reads a model; a file that is not an ONNX protobuf gets a message naming it. */
+    public static ModelProto read(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            CodedInputStream coded = CodedInputStream.newInstance(in);
+            coded.setSizeLimit(Integer.MAX_VALUE);
+            ModelProto model = ModelProto.parseFrom(coded);
+            if (!model.hasGraph() || model.getGraph().getNodeCount() == 0) {
+                throw new FormatException(file + ": not an ONNX model (no graph nodes)");
+            }
+            return model;
+        } catch (NoSuchFileException e) {
+            throw new ResNet4jException("model file " + file + " does not exist");
+        } catch (InvalidProtocolBufferException e) {
+            throw new FormatException(file + ": not a valid ONNX model (" + e.getMessage() + ")");
+        } catch (IOException e) {
+            throw new ResNet4jException("cannot read model file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Writes a model atomically (temporary file, then move). */
+    public static void write(ModelProto model, Path file) throws IOException {
+        AtomicOutput.write(file, model::writeTo);
+    }
+
+    /**
+     * A float tensor initializer. The tensor's little-endian bytes are wrapped, not copied, so a
+     * checkpoint mapped from disk streams straight into the output file.
+     */
+    public static TensorProto floatTensor(String name, Tensor t) {
+        ByteBuffer bytes = t.toLittleEndianBytes();
+        ByteString raw = UnsafeByteOperations.unsafeWrap(bytes);
+        TensorProto.Builder b = TensorProto.newBuilder()
+                .setName(name)
+                .setDataType(TensorProto.DataType.FLOAT_VALUE)
+                .setRawData(raw);
+        for (int d : t.shape()) {
+            b.addDims(d);
+        }
+        return b.build();
+    }
+
+    /** The float values of a float32 initializer (raw_data or float_data). */
+    public static Tensor toTensor(TensorProto p) {
+        if (p.getDataType() != TensorProto.DataType.FLOAT_VALUE) {
+            throw new UnsupportedModelException("initializer '" + p.getName() + "' has data type "
+                    + TensorProto.DataType.forNumber(p.getDataType()) + ", expected FLOAT");
+        }
+        int[] shape = new int[p.getDimsCount()];
+        for (int i = 0; i < shape.length; i++) {
+            long d = p.getDims(i);
+            if (d < 0 || d > Integer.MAX_VALUE) {
+                throw new FormatException("initializer '" + p.getName() + "' has dimension " + d);
+            }
+            shape[i] = (int) d;
+        }
+        int n = Shapes.numel(shape);
+        float[] data = new float[n];
+        if (p.hasRawData()) {
+            if (p.getRawData().size() != (long) n * 4) {
+                throw new FormatException("initializer '" + p.getName() + "' of shape " + Shapes.format(shape)
+                        + " needs " + (long) n * 4 + " bytes, raw_data has " + p.getRawData().size());
+            }
+            p.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(data);
+        } else {
+            if (p.getFloatDataCount() != n) {
+                throw new FormatException("initializer '" + p.getName() + "' of shape " + Shapes.format(shape)
+                        + " needs " + n + " floats, float_data has " + p.getFloatDataCount());
+            }
+            for (int i = 0; i < n; i++) {
+                data[i] = p.getFloatData(i);
+            }
+        }
+        return Tensor.of(shape, data);
+    }
+
+    public static AttributeProto intAttr(String name, long value) {
+        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(value).build();
+    }
+
+    public static AttributeProto floatAttr(String name, float value) {
+        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.FLOAT).setF(value).build();
+    }
+
+    public static AttributeProto intsAttr(String name, long... values) {
+        AttributeProto.Builder b = AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);
+        for (long v : values) {
+            b.addInts(v);
+        }
+        return b.build();
+    }
+
+    /** A float tensor value description; a null dim entry (in {@code params}) makes it symbolic. */
+    public static ValueInfoProto floatValueInfo(String name, Object... dims) {
+        TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
+        for (Object d : dims) {
+            if (d instanceof String s) {
+                shape.addDim(TensorShapeProto.Dimension.newBuilder().setDimParam(s));
+            } else {
+                shape.addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(((Number) d).longValue()));
+            }
+        }
+        return ValueInfoProto.newBuilder()
+                .setName(name)
+                .setType(TypeProto.newBuilder().setTensorType(TypeProto.Tensor.newBuilder()
+                        .setElemType(TensorProto.DataType.FLOAT_VALUE)
+                        .setShape(shape)))
+                .build();
+    }
+
+    /** The value of a metadata_props key, or null. */
+    public static String metadata(ModelProto model, String key) {
+        for (StringStringEntryProto e : model.getMetadataPropsList()) {
+            if (e.getKey().equals(key)) {
+                return e.getValue();
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,198 @@
+package org.resnet4j.tensor;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.resnet4j.ResNet4jException;
+import org.resnet4j.ResNet4jException.FormatException;
+import org.resnet4j.ResNet4jException.UnsupportedModelException;
+
+/**
+ * NumPy's {@code .npy} format (versions 1–3): reads float32, float64 and float16 arrays in C order
+ * (either byte order) into a float32 {@link Tensor}; writes float32 little-endian, version 1.0.
+ * The header is checked against the bytes that follow before anything is allocated.
+ */
+public final class Npy {
+    private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
+    private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([^']*)'");
+    private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
+    private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
+    /** Largest header we accept; NumPy itself refuses headers over 10 kB unless told otherwise. */
+    private static final int MAX_HEADER = 1 << 16;
+
+    private Npy() {}
+
+    public static Tensor read(Path file) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            ByteBuffer head = ByteBuffer.allocate((int) Math.min(size, 12)).order(ByteOrder.LITTLE_ENDIAN);
+            readFully(ch, head, 0);
+            head.flip();
+            if (head.remaining() < 10 || !startsWithMagic(head)) {
+                throw new FormatException(file + ": not a .npy file (expected the magic \\x93NUMPY)");
+            }
+            int major = head.get(6) & 0xff;
+            long headerLen;
+            int prefix;
+            if (major == 1) {
+                headerLen = head.getShort(8) & 0xffff;
+                prefix = 10;
+            } else if (major == 2 || major == 3) {
+                if (head.remaining() < 12) {
+                    throw new FormatException(file + ": truncated .npy header");
+                }
+                headerLen = head.getInt(8) & 0xffffffffL;
+                prefix = 12;
+            } else {
+                throw new FormatException(file + ": .npy version " + major + " is not supported, expected 1, 2 or 3");
+            }
+            if (headerLen > MAX_HEADER || prefix + headerLen > size) {
+                throw new FormatException(file + ": .npy header length " + headerLen + " exceeds the file ("
+                        + size + " bytes) or the limit " + MAX_HEADER);
+            }
+            ByteBuffer hb = ByteBuffer.allocate((int) headerLen);
+            readFully(ch, hb, prefix);
+            String header = new String(hb.array(), major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+            Header h = parseHeader(file, header);
+            long dataStart = prefix + headerLen;
+            long expected = (long) h.numel * h.itemSize;
+            if (size - dataStart != expected) {
+                throw new FormatException(file + ": header says shape " + Shapes.format(h.shape) + " of " + h.descr
+                        + " (" + expected + " bytes), but the file holds " + (size - dataStart) + " bytes of data");
+            }
+            ByteBuffer data = ch.map(FileChannel.MapMode.READ_ONLY, dataStart, expected).order(h.order);
+            return Tensor.of(h.shape, decode(data, h));
+        } catch (NoSuchFileException e) {
+            throw new ResNet4jException("input file " + file + " does not exist");
+        } catch (IOException e) {
+            throw new ResNet4jException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void readFully(FileChannel ch, ByteBuffer buf, long pos) throws IOException {
+        while (buf.hasRemaining()) {
+            int n = ch.read(buf, pos);
+            if (n < 0) {
+                break;
+            }
+            pos += n;
+        }
+    }
+
+    private static boolean startsWithMagic(ByteBuffer b) {
+        for (int i = 0; i < MAGIC.length; i++) {
+            if (b.get(i) != MAGIC[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private record Header(String descr, ByteOrder order, char kind, int itemSize, int[] shape, int numel) {}
+
+    private static Header parseHeader(Path file, String header) {
+        Matcher d = DESCR.matcher(header);
+        Matcher f = FORTRAN.matcher(header);
+        Matcher s = SHAPE.matcher(header);
+        if (!d.find() || !f.find() || !s.find()) {
+            throw new FormatException(file + ": malformed .npy header: " + header.trim());
+        }
+        String descr = d.group(1);
+        if (f.group(1).equals("True")) {
+            throw new UnsupportedModelException(file + ": Fortran-order arrays are not supported; save with "
+                    + "np.ascontiguousarray(x) first");
+        }
+        if (descr.length() != 3 || "<>|=".indexOf(descr.charAt(0)) < 0) {
+            throw new UnsupportedModelException(file + ": dtype '" + descr + "' is not supported, expected one of "
+                    + "<f4, <f8, <f2 (or big-endian >f4, >f8, >f2)");
+        }
+        char kind = descr.charAt(1);
+        int itemSize = descr.charAt(2) - '0';
+        boolean supported = kind == 'f' && (itemSize == 2 || itemSize == 4 || itemSize == 8);
+        if (!supported) {
+            throw new UnsupportedModelException(file + ": dtype '" + descr + "' is not supported, expected one of "
+                    + "<f4, <f8, <f2 (or big-endian >f4, >f8, >f2)");
+        }
+        ByteOrder order = descr.charAt(0) == '>' ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
+        List<Integer> dims = new ArrayList<>();
+        for (String part : s.group(1).split(",")) {
+            String p = part.trim();
+            if (p.isEmpty()) {
+                continue;
+            }
+            try {
+                long v = Long.parseLong(p.endsWith("L") ? p.substring(0, p.length() - 1) : p);
+                if (v < 0 || v > Integer.MAX_VALUE) {
+                    throw new FormatException(file + ": .npy shape has dimension " + v);
+                }
+                dims.add((int) v);
+            } catch (NumberFormatException e) {
+                throw new FormatException(file + ": malformed .npy shape '(" + s.group(1) + ")'");
+            }
+        }
+        int[] shape = dims.stream().mapToInt(Integer::intValue).toArray();
+        int numel;
+        try {
+            numel = Shapes.numel(shape);
+        } catch (IllegalArgumentException e) {
+            throw new FormatException(file + ": .npy shape " + Shapes.format(shape) + " is too large");
+        }
+        return new Header(descr, order, kind, itemSize, shape, numel);
+    }
+
+    private static float[] decode(ByteBuffer data, Header h) {
+        float[] out = new float[h.numel];
+        switch (h.itemSize) {
+            case 4 -> data.asFloatBuffer().get(out);
+            case 8 -> {
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = (float) data.getDouble(i * 8);
+                }
+            }
+            default -> {
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = HalfFloat.toFloat(data.getShort(i * 2));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Writes {@code t} as float32 little-endian .npy, atomically. */
+    public static void write(Tensor t, Path file) throws IOException {
+        AtomicOutput.write(file, out -> write(t, out));
+    }
+
+    public static void write(Tensor t, OutputStream out) throws IOException {
+        String dims = java.util.Arrays.stream(t.shape()).mapToObj(Integer::toString)
+                .collect(java.util.stream.Collectors.joining(", "));
+        String shape = "(" + dims + (t.rank() == 1 ? ",)" : ")");
+        String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape + ", }";
+        int unpadded = MAGIC.length + 2 + 2 + dict.length() + 1;
+        int pad = (64 - unpadded % 64) % 64;
+        String header = dict + " ".repeat(pad) + "\n";
+        out.write(MAGIC);
+        out.write(1);
+        out.write(0);
+        out.write(header.length() & 0xff);
+        out.write((header.length() >> 8) & 0xff);
+        out.write(header.getBytes(StandardCharsets.ISO_8859_1));
+        ByteBuffer bytes = t.toLittleEndianBytes();
+        byte[] chunk = new byte[1 << 16];
+        while (bytes.hasRemaining()) {
+            int n = Math.min(chunk.length, bytes.remaining());
+            bytes.get(chunk, 0, n);
+            out.write(chunk, 0, n);
+        }
+    }
+}
