@@ -7,6 +7,7 @@ import org.resnet4j.ResNet4jException.FormatException;
 import org.resnet4j.ResNet4jException.UnsafeContentException;
 import org.resnet4j.ResNet4jException.UnsupportedModelException;
 import org.resnet4j.tensor.DType;
+import org.resnet4j.tensor.HalfFloat;
 import org.resnet4j.tensor.Tensor;
 
 /**
@@ -143,8 +144,8 @@ final class TensorDecoder {
     private static float read(DType dtype, ByteBuffer le, int e) {
         return switch (dtype) {
             case FLOAT32 -> le.getFloat(e * 4);
-            case FLOAT16 -> FloatConversions.halfToFloat(le.getShort(e * 2));
-            case BFLOAT16 -> FloatConversions.bfloat16ToFloat(le.getShort(e * 2));
+            case FLOAT16 -> HalfFloat.toFloat(le.getShort(e * 2));
+            case BFLOAT16 -> HalfFloat.bfloat16ToFloat(le.getShort(e * 2));
             case FLOAT64 -> (float) le.getDouble(e * 8);
             case INT64 -> (float) le.getLong(e * 8);
             default -> throw new IllegalStateException("unsupported dtype " + dtype);

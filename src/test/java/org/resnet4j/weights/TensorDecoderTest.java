@@ -12,6 +12,7 @@ import org.resnet4j.ResNet4jException.FormatException;
 import org.resnet4j.ResNet4jException.UnsafeContentException;
 import org.resnet4j.ResNet4jException.UnsupportedModelException;
 import org.resnet4j.tensor.DType;
+import org.resnet4j.tensor.HalfFloat;
 import org.resnet4j.tensor.Tensor;
 
 class TensorDecoderTest {
@@ -77,13 +78,13 @@ class TensorDecoderTest {
                     : exp == 31 ? (mant == 0 ? Double.POSITIVE_INFINITY : Double.NaN)
                     : (1 + mant / 1024.0) * Math.pow(2, exp - 15);
             float want = (float) (sign == 1 ? -v : v);
-            float got = FloatConversions.halfToFloat((short) h);
+            float got = HalfFloat.toFloat((short) h);
             if (Float.isNaN(want)) {
                 assertTrue(Float.isNaN(got), "half 0x" + Integer.toHexString(h));
             } else {
                 assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(got), "half 0x" + Integer.toHexString(h));
             }
         }
-        assertEquals(1.0f, FloatConversions.bfloat16ToFloat((short) 0x3f80));
+        assertEquals(1.0f, HalfFloat.bfloat16ToFloat((short) 0x3f80));
     }
 }
