@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import org.resnet4j.ResNet4jException;
 import org.resnet4j.ResNet4jException.FormatException;
 import org.resnet4j.ResNet4jException.UnsupportedModelException;
-import org.resnet4j.tensor.AtomicOutput;
 import org.resnet4j.tensor.Shapes;
 import org.resnet4j.tensor.Tensor;
 
@@ -66,9 +65,12 @@ public final class Onnx {
         }
     }
 
-    /** Writes a model atomically (temporary file, then move). */
+    /**
+     * Writes a model atomically (temporary file, then move), streaming initializer bytes from their
+     * buffers to the file ({@link OnnxStreamWriter}).
+     */
     public static void write(ModelProto model, Path file) throws IOException {
-        AtomicOutput.write(file, model::writeTo);
+        OnnxStreamWriter.write(model, file);
     }
 
     /**
