@@ -166,7 +166,7 @@ def crop_of(img, resize):
 
 def npy_save(path, arr):
     with open(path, "wb") as f:
-        np.save(f, arr)
+        np.save(f, np.ascontiguousarray(arr))
 
 
 def main():
