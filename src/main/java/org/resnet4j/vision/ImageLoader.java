@@ -140,6 +140,7 @@ public final class ImageLoader {
             if (!isTwelveMonkeysJpeg(reader) && !hasImageTypes(reader)) {
                 return null; // e.g. the JDK's JPEG reader on CMYK: the next reader (TwelveMonkeys) takes it
             }
+            Truncation.check(file, format);
             RgbImage rgb;
             if (isTwelveMonkeysJpeg(reader) && isFourChannel(reader)) {
                 rgb = cmykToRgb(file, reader.readRaster(0, null), true); // stored samples: Adobe-inverted
