@@ -1,0 +1,328 @@
+package org.resnet4j.vision;
+
+import java.awt.color.ColorSpace;
+import java.awt.image.BufferedImage;
+import java.awt.image.ColorModel;
+import java.awt.image.ComponentColorModel;
+import java.awt.image.DataBuffer;
+import java.awt.image.DirectColorModel;
+import java.awt.image.IndexColorModel;
+import java.awt.image.Raster;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.ImageTypeSpecifier;
+import javax.imageio.stream.ImageInputStream;
+import org.resnet4j.ResNet4jException;
+import org.resnet4j.ResNet4jException.FormatException;
+import org.resnet4j.ResNet4jException.UnsafeContentException;
+
+/**
+ * Decodes JPEG, PNG, BMP, GIF (first frame) and WebP files into 8-bit RGB exactly as
+ * {@code PIL.Image.open(file).convert("RGB")} does.
+ *
+ * <p>Samples are read raw from the decoded raster, never through colour-managed paths
+ * ({@code BufferedImage.getRGB}, ICC conversion), which PIL does not apply either. Per mode:
+ * <ul>
+ *   <li>gray (PIL "L", also 1/2/4-bit PNGs, scaled to 0..255): the value replicated;</li>
+ *   <li>gray + alpha ("LA"), RGBA: the alpha dropped, colours not composited (as PIL);</li>
+ *   <li>palette ("P", GIF, palette PNG/BMP), bilevel ("1"): palette lookup, transparency dropped;</li>
+ *   <li>16-bit RGB, RGBA and gray + alpha PNGs: the high byte (PIL's 16-bit unpackers);</li>
+ *   <li>16-bit gray PNGs (PIL mode "I"): the value clipped to 0..255, as PIL's {@code I -> RGB};</li>
+ *   <li>CMYK JPEGs (read raw through TwelveMonkeys): Adobe polarity inverted, then PIL's
+ *       {@code cmyk2rgb}: {@code (255 - k) - (c * (255 - k)) / 255}, rounded as PIL does.</li>
+ * </ul>
+ *
+ * <p>The pixel count is checked from the header before anything is decoded: more than
+ * {@link #DEFAULT_MAX_PIXELS} (PIL's {@code 2 * MAX_IMAGE_PIXELS}, where PIL raises
+ * {@code DecompressionBombError}) is refused with {@link UnsafeContentException}. Truncated or
+ * undecodable files raise {@link FormatException}; both messages name the file.
+ */
+public final class ImageLoader {
+    /** PIL's {@code MAX_IMAGE_PIXELS} (1024 * 1024 * 1024 // 4 // 3). */
+    public static final long PIL_MAX_IMAGE_PIXELS = 1024L * 1024 * 1024 / 4 / 3;
+    /** The default limit: PIL refuses images over twice {@link #PIL_MAX_IMAGE_PIXELS}. */
+    public static final long DEFAULT_MAX_PIXELS = 2 * PIL_MAX_IMAGE_PIXELS;
+
+    private static final ImageLoader DEFAULT = new ImageLoader(DEFAULT_MAX_PIXELS);
+
+    private final long maxPixels;
+
+    public ImageLoader(long maxPixels) {
+        if (maxPixels <= 0) {
+            throw new IllegalArgumentException("maxPixels must be positive, got " + maxPixels);
+        }
+        this.maxPixels = maxPixels;
+    }
+
+    /** Decodes {@code file} with the default pixel limit. */
+    public static RgbImage load(Path file) {
+        return DEFAULT.read(file);
+    }
+
+    public long maxPixels() {
+        return maxPixels;
+    }
+
+    /**
+     * Decodes {@code file} into 8-bit RGB as PIL's {@code convert("RGB")}.
+     *
+     * @throws UnsafeContentException when the header gives more pixels than the limit
+     * @throws FormatException when the file is not a readable image or is truncated
+     */
+    public RgbImage read(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new ResNet4jException(Files.exists(file) ? file + " is not a regular file" : "image file " + file + " does not exist");
+        }
+        List<ImageReader> readers = readersFor(file);
+        if (readers.isEmpty()) {
+            throw new FormatException(file + ": not an image in a format we read (JPEG, PNG, BMP, GIF, WebP)");
+        }
+        try {
+            for (ImageReader reader : readers) {
+                RgbImage image = decode(file, reader);
+                if (image != null) {
+                    return image;
+                }
+            }
+        } finally {
+            readers.forEach(ImageReader::dispose);
+        }
+        throw new FormatException(file + ": no image reader supports its pixel layout (tried "
+                + readers.stream().map(r -> r.getClass().getName()).toList() + ")");
+    }
+
+    /**
+     * The readers that claim the file, the JDK's own first: they decode without colour management,
+     * and TwelveMonkeys' JPEG reader is only needed for what the JDK refuses (CMYK, YCCK).
+     */
+    private static List<ImageReader> readersFor(Path file) {
+        List<ImageReader> jdk = new ArrayList<>();
+        List<ImageReader> others = new ArrayList<>();
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            if (in == null) {
+                throw new ResNet4jException("cannot open " + file);
+            }
+            Iterator<ImageReader> it = ImageIO.getImageReaders(in);
+            while (it.hasNext()) {
+                ImageReader r = it.next();
+                (r.getClass().getName().startsWith("com.sun.imageio.") ? jdk : others).add(r);
+            }
+        } catch (IOException e) {
+            throw new ResNet4jException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        jdk.addAll(others);
+        return jdk;
+    }
+
+    private RgbImage decode(Path file, ImageReader reader) {
+        String format = formatName(reader);
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            reader.setInput(in, true, true);
+            List<String> warnings = new ArrayList<>();
+            reader.addIIOReadWarningListener((source, message) -> warnings.add(message));
+            int width = reader.getWidth(0);
+            int height = reader.getHeight(0);
+            long pixels = (long) width * height;
+            if (width <= 0 || height <= 0) {
+                throw new FormatException(file + ": " + format + " header gives an empty size " + width + "x" + height);
+            }
+            if (pixels > maxPixels) {
+                throw new UnsafeContentException(file + ": image size " + width + "x" + height + " (" + pixels
+                        + " pixels) exceeds the limit of " + maxPixels + " pixels; refusing a possible decompression bomb");
+            }
+            if (!isTwelveMonkeysJpeg(reader) && !hasImageTypes(reader)) {
+                return null; // e.g. the JDK's JPEG reader on CMYK: the next reader (TwelveMonkeys) takes it
+            }
+            Truncation.check(file, format);
+            RgbImage rgb;
+            if (isTwelveMonkeysJpeg(reader) && isFourChannel(reader)) {
+                rgb = cmykToRgb(file, reader.readRaster(0, null), true); // stored samples: Adobe-inverted
+            } else {
+                rgb = toRgb(file, reader.read(0));
+            }
+            for (String w : warnings) {
+                String lower = w.toLowerCase(Locale.ROOT);
+                if (lower.contains("premature end") || lower.contains("truncat") || lower.contains("unexpected end")) {
+                    throw new FormatException(file + ": truncated " + format + " image (" + w + ")");
+                }
+            }
+            return rgb;
+        } catch (ResNet4jException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            // ImageIO reports corrupt data as IIOException, and some plugins as runtime exceptions
+            // (IndexOutOfBounds on truncated data): all mean the file cannot be decoded.
+            String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            throw new FormatException(file + ": cannot decode " + format + " image: " + msg, e);
+        }
+    }
+
+    private static String formatName(ImageReader reader) {
+        try {
+            String[] names = reader.getOriginatingProvider().getFormatNames();
+            return names.length == 0 ? "image" : names[0].toUpperCase(Locale.ROOT);
+        } catch (RuntimeException e) {
+            return "image";
+        }
+    }
+
+    private static boolean isTwelveMonkeysJpeg(ImageReader reader) {
+        return reader.getClass().getName().startsWith("com.twelvemonkeys.imageio.plugins.jpeg.");
+    }
+
+    private static boolean hasImageTypes(ImageReader reader) {
+        try {
+            return reader.getImageTypes(0).hasNext();
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static boolean isFourChannel(ImageReader reader) throws IOException {
+        ImageTypeSpecifier raw = reader.getRawImageType(0);
+        if (raw == null) {
+            return true;
+        }
+        ColorSpace cs = raw.getColorModel().getColorSpace();
+        return raw.getNumBands() == 4 && !raw.getColorModel().hasAlpha()
+                || cs.getType() == ColorSpace.TYPE_CMYK || cs.getType() == ColorSpace.TYPE_4CLR;
+    }
+
+    /**
+     * PIL's JPEG CMYK path: rawmode "CMYK;I" (Adobe polarity, always assumed), then cmyk2rgb.
+     * {@code inverted}: the raster holds the stored (Adobe-inverted) samples, not yet undone.
+     */
+    static RgbImage cmykToRgb(Path file, Raster raster, boolean inverted) {
+        if (raster.getNumBands() != 4) {
+            throw new FormatException(file + ": expected 4 CMYK channels, the decoder gave " + raster.getNumBands());
+        }
+        int w = raster.getWidth();
+        int h = raster.getHeight();
+        byte[] out = new byte[Math.multiplyExact(Math.multiplyExact(w, h), 3)];
+        int[] row = new int[w * 4];
+        int x0 = raster.getMinX();
+        int y0 = raster.getMinY();
+        for (int y = 0; y < h; y++) {
+            raster.getPixels(x0, y0 + y, w, 1, row);
+            for (int x = 0; x < w; x++) {
+                int k = inverted ? 255 - row[x * 4 + 3] : row[x * 4 + 3];
+                int nk = 255 - k;
+                for (int c = 0; c < 3; c++) {
+                    int v = inverted ? 255 - row[x * 4 + c] : row[x * 4 + c];
+                    out[(y * w + x) * 3 + c] = (byte) clamp8(nk - mulDiv255(v, nk));
+                }
+            }
+        }
+        return new RgbImage(w, h, out);
+    }
+
+    /** PIL's {@code MULDIV255}: a * b / 255 rounded, in integers. */
+    private static int mulDiv255(int a, int b) {
+        int tmp = a * b + 128;
+        return ((tmp >> 8) + tmp) >> 8;
+    }
+
+    private static int clamp8(int v) {
+        return v < 0 ? 0 : Math.min(v, 255);
+    }
+
+    /** Raw raster samples to RGB, mode by mode as PIL's {@code convert("RGB")}. */
+    static RgbImage toRgb(Path file, BufferedImage image) {
+        ColorModel cm = image.getColorModel();
+        Raster raster = image.getRaster();
+        int w = image.getWidth();
+        int h = image.getHeight();
+        byte[] out = new byte[Math.multiplyExact(Math.multiplyExact(w, h), 3)];
+        if (cm instanceof IndexColorModel icm) {
+            int size = icm.getMapSize();
+            byte[] r = new byte[size];
+            byte[] g = new byte[size];
+            byte[] b = new byte[size];
+            icm.getReds(r);
+            icm.getGreens(g);
+            icm.getBlues(b);
+            int[] row = new int[w];
+            for (int y = 0; y < h; y++) {
+                raster.getSamples(0, y, w, 1, 0, row);
+                for (int x = 0; x < w; x++) {
+                    int i = row[x];
+                    int o = (y * w + x) * 3;
+                    if (i < size) { // an index past the palette reads as black, as PIL's zero-filled palette
+                        out[o] = r[i];
+                        out[o + 1] = g[i];
+                        out[o + 2] = b[i];
+                    }
+                }
+            }
+        } else if (cm instanceof ComponentColorModel) {
+            int type = cm.getColorSpace().getType();
+            int colours = cm.getNumColorComponents();
+            int bands = raster.getNumBands();
+            int dataType = raster.getDataBuffer().getDataType();
+            int bits = cm.getComponentSize(0);
+            if (type == ColorSpace.TYPE_CMYK && colours == 4 && dataType == DataBuffer.TYPE_BYTE) {
+                // The JDK's JPEG reader on CMYK/YCCK: libjpeg's CMYK output, Adobe polarity already undone.
+                return cmykToRgb(file, raster, false);
+            }
+            boolean gray = type == ColorSpace.TYPE_GRAY && colours == 1;
+            boolean rgb = type == ColorSpace.TYPE_RGB && colours == 3;
+            if (!(gray || rgb) || (dataType != DataBuffer.TYPE_BYTE && dataType != DataBuffer.TYPE_USHORT)) {
+                throw new FormatException(file + ": unsupported pixel layout (" + colours + " colour channels in colour space type "
+                        + type + ", data type " + dataType + ")");
+            }
+            boolean sixteen = dataType == DataBuffer.TYPE_USHORT && bits > 8;
+            // 16-bit gray without alpha is PIL mode "I": convert("RGB") clips; other 16-bit modes keep the high byte.
+            boolean clip = sixteen && gray && bands == 1;
+            int[] row = new int[w * bands];
+            for (int y = 0; y < h; y++) {
+                raster.getPixels(0, y, w, 1, row);
+                for (int x = 0; x < w; x++) {
+                    int o = (y * w + x) * 3;
+                    int p = x * bands;
+                    for (int c = 0; c < 3; c++) {
+                        int v = row[p + (gray ? 0 : c)];
+                        if (sixteen) {
+                            v = clip ? Math.min(v, 255) : v >> 8;
+                        }
+                        out[o + c] = (byte) v;
+                    }
+                }
+            }
+        } else if (cm instanceof DirectColorModel dcm) {
+            int[] masks = {dcm.getRedMask(), dcm.getGreenMask(), dcm.getBlueMask()};
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    Object data = raster.getDataElements(x, y, null);
+                    int pixel = data instanceof int[] ia ? ia[0]
+                            : data instanceof short[] sa ? sa[0] & 0xffff
+                            : ((byte[]) data)[0] & 0xff;
+                    int o = (y * w + x) * 3;
+                    for (int c = 0; c < 3; c++) {
+                        out[o + c] = (byte) fromMask(pixel, masks[c]);
+                    }
+                }
+            }
+        } else {
+            throw new FormatException(file + ": unsupported colour model " + cm.getClass().getSimpleName());
+        }
+        return new RgbImage(w, h, out);
+    }
+
+    /** A packed channel scaled to 0..255 as PIL's unpackers do ({@code v * 255 / max}, truncated). */
+    private static int fromMask(int pixel, int mask) {
+        if (mask == 0) {
+            return 0;
+        }
+        int shift = Integer.numberOfTrailingZeros(mask);
+        int max = mask >>> shift;
+        int v = (pixel & mask) >>> shift;
+        return max == 255 ? v : (int) ((long) v * 255 / max);
+    }
+}

@@ -1,0 +1,177 @@
+package org.resnet4j.vision;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.resnet4j.tensor.Tensor;
+
+/**
+ * torchvision's ImageNet classification preprocessing on the PIL path, bit for bit:
+ * {@code ImageClassification(crop_size, resize_size)} applied to {@code Image.open(f).convert("RGB")}.
+ *
+ * <ol>
+ *   <li>{@code Resize(resize_size)}: the shorter side becomes {@code resize_size}, the longer
+ *       {@code int(resize_size * long / short)} (torchvision's {@code _compute_resized_output_size});
+ *       an image already of that size is left alone; otherwise PIL's bilinear resize ({@link PilResize}).</li>
+ *   <li>{@code CenterCrop(crop_size)}: offsets {@code int(round((size - crop) / 2.0))} with Python's
+ *       round-half-to-even; an image smaller than the crop is first padded with zeros as torchvision does.</li>
+ *   <li>{@code ToTensor}: byte / 255 in float32; {@code Normalize}: {@code (x - mean) / std} in float32.</li>
+ * </ol>
+ *
+ * EXIF orientation is not applied (neither PIL's {@code open} nor torchvision apply it).
+ */
+public final class Preprocessing {
+    /** ImageNet channel means (R, G, B), as torchvision gives them. */
+    public static final float[] IMAGENET_MEAN = {0.485f, 0.456f, 0.406f};
+    /** ImageNet channel standard deviations (R, G, B). */
+    public static final float[] IMAGENET_STD = {0.229f, 0.224f, 0.225f};
+
+    private final int resizeSize;
+    private final int cropSize;
+    private final float[] mean;
+    private final float[] std;
+    /** The normalised value of every byte, per channel: the whole float arithmetic, precomputed. */
+    private final float[][] table;
+
+    public Preprocessing(int resizeSize, int cropSize, float[] mean, float[] std) {
+        if (resizeSize <= 0 || cropSize <= 0) {
+            throw new IllegalArgumentException("resize and crop sizes must be positive, got " + resizeSize + ", " + cropSize);
+        }
+        if (mean.length != 3 || std.length != 3) {
+            throw new IllegalArgumentException("mean and std need 3 values (R, G, B)");
+        }
+        this.resizeSize = resizeSize;
+        this.cropSize = cropSize;
+        this.mean = mean.clone();
+        this.std = std.clone();
+        this.table = new float[3][256];
+        for (int c = 0; c < 3; c++) {
+            for (int v = 0; v < 256; v++) {
+                float x = (float) v / 255f; // torch: uint8 -> float32, then / 255 in float32
+                table[c][v] = (x - this.mean[c]) / this.std[c]; // sub_(mean).div_(std) in float32
+            }
+        }
+    }
+
+    /** The torchvision ImageNet preset with ImageNet mean and std. */
+    public static Preprocessing imagenet(Preset preset) {
+        return new Preprocessing(preset.resizeSize(), preset.cropSize(), IMAGENET_MEAN, IMAGENET_STD);
+    }
+
+    public int resizeSize() {
+        return resizeSize;
+    }
+
+    public int cropSize() {
+        return cropSize;
+    }
+
+    /** Decodes {@code file} ({@link ImageLoader#load(Path)}) and preprocesses it: [3, crop, crop]. */
+    public Tensor apply(Path file) {
+        return apply(ImageLoader.load(file));
+    }
+
+    /** The preprocessed image as a float32 tensor [3, crop, crop] (channels R, G, B). */
+    public Tensor apply(RgbImage image) {
+        RgbImage crop = resizeAndCrop(image);
+        int n = cropSize * cropSize;
+        float[] out = new float[3 * n];
+        byte[] px = crop.rgb();
+        for (int i = 0; i < n; i++) {
+            out[i] = table[0][px[i * 3] & 0xff];
+            out[n + i] = table[1][px[i * 3 + 1] & 0xff];
+            out[2 * n + i] = table[2][px[i * 3 + 2] & 0xff];
+        }
+        return Tensor.of(new int[] {3, cropSize, cropSize}, out);
+    }
+
+    /** The normalised value of byte {@code value} in channel {@code channel} (0 = R). */
+    public float normalized(int channel, int value) {
+        return table[channel][value];
+    }
+
+    /** The 8-bit image torchvision normalises: resized and center-cropped, {@code crop x crop}. */
+    public RgbImage resizeAndCrop(RgbImage image) {
+        int[] size = resizedSize(image.width(), image.height(), resizeSize);
+        RgbImage resized = size[0] == image.width() && size[1] == image.height()
+                ? image
+                : PilResize.resize(image, size[0], size[1]);
+        return centerCrop(resized, cropSize);
+    }
+
+    /**
+     * torchvision's {@code _compute_resized_output_size} for a single size: {width, height} with
+     * the shorter side {@code size} and the longer {@code int(size * long / short)}.
+     */
+    public static int[] resizedSize(int width, int height, int size) {
+        int shortSide = Math.min(width, height);
+        int longSide = Math.max(width, height);
+        // Python: int(size * long / short) -- true division in double, truncated toward zero.
+        int newLong = (int) ((double) ((long) size * longSide) / shortSide);
+        return width <= height ? new int[] {size, newLong} : new int[] {newLong, size};
+    }
+
+    /** Python 3's {@code round(x)} for a double: half to even. */
+    static int pythonRound(double x) {
+        return (int) Math.rint(x);
+    }
+
+    /** torchvision's {@code center_crop} on a PIL image (zero padding when the image is smaller). */
+    public static RgbImage centerCrop(RgbImage image, int crop) {
+        int w = image.width();
+        int h = image.height();
+        if (crop > w || crop > h) {
+            int left = crop > w ? (crop - w) / 2 : 0;
+            int top = crop > h ? (crop - h) / 2 : 0;
+            int right = crop > w ? (crop - w + 1) / 2 : 0;
+            int bottom = crop > h ? (crop - h + 1) / 2 : 0;
+            int pw = w + left + right;
+            int ph = h + top + bottom;
+            byte[] padded = new byte[pw * ph * 3];
+            for (int y = 0; y < h; y++) {
+                System.arraycopy(image.rgb(), y * w * 3, padded, ((y + top) * pw + left) * 3, w * 3);
+            }
+            image = new RgbImage(pw, ph, padded);
+            w = pw;
+            h = ph;
+            if (w == crop && h == crop) {
+                return image;
+            }
+        }
+        int top = pythonRound((h - crop) / 2.0);
+        int left = pythonRound((w - crop) / 2.0);
+        byte[] out = new byte[crop * crop * 3];
+        for (int y = 0; y < crop; y++) {
+            System.arraycopy(image.rgb(), ((top + y) * w + left) * 3, out, y * crop * 3, crop * 3);
+        }
+        return new RgbImage(crop, crop, out);
+    }
+
+    /** Stacks [3, H, W] tensors of equal shape into a batch [N, 3, H, W]. */
+    public static Tensor batch(List<Tensor> images) {
+        if (images.isEmpty()) {
+            throw new IllegalArgumentException("cannot batch zero images");
+        }
+        int[] shape = images.get(0).shape();
+        int per = images.get(0).numel();
+        float[] out = new float[Math.multiplyExact(per, images.size())];
+        for (int i = 0; i < images.size(); i++) {
+            Tensor t = images.get(i);
+            if (!Arrays.equals(t.shape(), shape)) {
+                throw new IllegalArgumentException("image " + i + " has shape " + Arrays.toString(t.shape())
+                        + ", image 0 has " + Arrays.toString(shape));
+            }
+            t.buffer().get(out, i * per, per);
+        }
+        int[] batched = new int[shape.length + 1];
+        batched[0] = images.size();
+        System.arraycopy(shape, 0, batched, 1, shape.length);
+        return Tensor.of(batched, out);
+    }
+
+    @Override
+    public String toString() {
+        return "Preprocessing[resize " + resizeSize + ", crop " + cropSize + ", mean " + Arrays.toString(mean)
+                + ", std " + Arrays.toString(std) + "]";
+    }
+}

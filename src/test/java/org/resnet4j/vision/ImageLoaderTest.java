@@ -1,0 +1,110 @@
+package org.resnet4j.vision;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.zip.CRC32;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.resnet4j.ResNet4jException;
+import org.resnet4j.ResNet4jException.FormatException;
+import org.resnet4j.ResNet4jException.UnsafeContentException;
+
+class ImageLoaderTest {
+    @TempDir
+    Path tmp;
+
+    /** A PNG with only a header chunk claiming {@code w x h}: a bomb is refused before any decoding. */
+    static byte[] pngHeaderOnly(int w, int h) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bytes);
+        out.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
+        ByteArrayOutputStream ihdr = new ByteArrayOutputStream();
+        DataOutputStream d = new DataOutputStream(ihdr);
+        d.writeBytes("IHDR");
+        d.writeInt(w);
+        d.writeInt(h);
+        d.write(new byte[] {8, 2, 0, 0, 0});
+        byte[] chunk = ihdr.toByteArray();
+        out.writeInt(chunk.length - 4);
+        out.write(chunk);
+        CRC32 crc = new CRC32();
+        crc.update(chunk);
+        out.writeInt((int) crc.getValue());
+        return bytes.toByteArray();
+    }
+
+    @Test
+    void decompressionBombIsRefusedFromTheHeader() throws IOException {
+        Path bomb = tmp.resolve("bomb.png");
+        Files.write(bomb, pngHeaderOnly(20000, 20000));
+        UnsafeContentException e = assertThrows(UnsafeContentException.class, () -> ImageLoader.load(bomb));
+        assertTrue(e.getMessage().contains(bomb.toString()), e.getMessage());
+        assertTrue(e.getMessage().contains("400000000 pixels"), e.getMessage());
+        assertTrue(e.getMessage().contains(Long.toString(ImageLoader.DEFAULT_MAX_PIXELS)), e.getMessage());
+        assertEquals(178_956_970L, ImageLoader.DEFAULT_MAX_PIXELS, "PIL's 2 * MAX_IMAGE_PIXELS");
+    }
+
+    @Test
+    void limitIsConfigurable() {
+        Path file = VisionTesting.images().resolve("rgb_big.png");
+        UnsafeContentException e = assertThrows(UnsafeContentException.class, () -> new ImageLoader(1_000_000).read(file));
+        assertTrue(e.getMessage().contains("2400x1601") && e.getMessage().contains("1000000"), e.getMessage());
+        assertEquals(2400, new ImageLoader(2400L * 1601).read(file).width());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"rgb_wide.png", "palette.png", "gray16.png", "photo420.jpg", "progressive.jpg", "cmyk.jpg",
+        "gray.jpg", "anim.gif", "rgb.bmp", "palette.bmp", "lossless.webp", "lossy.webp"})
+    void truncatedFileIsRefusedByName(String name) throws IOException {
+        byte[] bytes = Files.readAllBytes(VisionTesting.images().resolve(name));
+        Path cut = tmp.resolve("cut-" + name);
+        // anim.gif: its first frame ends before the middle, and PIL (like us) reads a GIF cut after it
+        Files.write(cut, Arrays.copyOf(bytes, bytes.length / (name.endsWith(".gif") ? 4 : 2)));
+        FormatException e = assertThrows(FormatException.class, () -> ImageLoader.load(cut));
+        assertTrue(e.getMessage().contains(cut.toString()), e.getMessage());
+    }
+
+    @Test
+    void nonImageIsRefusedByName() throws IOException {
+        Path text = tmp.resolve("notes.jpg");
+        Files.writeString(text, "this is not an image\n");
+        FormatException e = assertThrows(FormatException.class, () -> ImageLoader.load(text));
+        assertTrue(e.getMessage().contains(text.toString()), e.getMessage());
+        Path empty = tmp.resolve("empty.png");
+        Files.write(empty, new byte[0]);
+        assertThrows(FormatException.class, () -> ImageLoader.load(empty));
+    }
+
+    @Test
+    void missingFileIsNamed() {
+        Path missing = tmp.resolve("nope.png");
+        ResNet4jException e = assertThrows(ResNet4jException.class, () -> ImageLoader.load(missing));
+        assertTrue(e.getMessage().contains(missing.toString()), e.getMessage());
+        assertThrows(ResNet4jException.class, () -> ImageLoader.load(tmp));
+    }
+
+    @Test
+    void gifCutAfterTheFirstFrameStillReadsAsInPil() throws IOException {
+        byte[] bytes = Files.readAllBytes(VisionTesting.images().resolve("anim.gif"));
+        Path cut = tmp.resolve("cut.gif");
+        Files.write(cut, Arrays.copyOf(bytes, bytes.length / 2));
+        assertEquals(257, ImageLoader.load(cut).width());
+    }
+
+    @Test
+    void gifReadsTheFirstFrame() {
+        RgbImage gif = ImageLoader.load(VisionTesting.images().resolve("anim.gif"));
+        assertEquals(257, gif.width());
+        assertEquals(239, gif.height());
+    }
+}
