@@ -182,6 +182,33 @@ class WeightWritersTest {
         }
     }
 
+    @Test
+    void byteBackedTensorsAreWrittenFromTheirBuffers(@TempDir Path dir) throws IOException {
+        // tensors over (direct) little-endian bytes, as the readers hand out memory-mapped views
+        StateDict heap = weights(BASIC, 4, false);
+        StateDict direct = new StateDict();
+        heap.asMap().forEach((k, t) -> {
+            ByteBuffer bytes = ByteBuffer.allocateDirect(t.numel() * 4 + 8).order(ByteOrder.LITTLE_ENDIAN);
+            bytes.putInt(0xdeadbeef); // a view that does not start at the buffer's start
+            bytes.put(t.toLittleEndianBytes());
+            bytes.flip().position(4);
+            direct.put(k, Tensor.overLittleEndian(t.shape(), bytes.slice(4, t.numel() * 4)));
+        });
+        SafetensorsWriter.write(heap, dir.resolve("a.safetensors"));
+        SafetensorsWriter.write(direct, dir.resolve("b.safetensors"));
+        PthWriter.write(heap, dir.resolve("a.pth"));
+        PthWriter.write(direct, dir.resolve("b.pth"));
+        assertArrayEquals(Files.readAllBytes(dir.resolve("a.safetensors")), Files.readAllBytes(dir.resolve("b.safetensors")));
+        assertArrayEquals(Files.readAllBytes(dir.resolve("a.pth")), Files.readAllBytes(dir.resolve("b.pth")));
+        // writing is repeatable and leaves the tensors' buffers untouched
+        PthWriter.write(direct, dir.resolve("c.pth"));
+        assertArrayEquals(Files.readAllBytes(dir.resolve("a.pth")), Files.readAllBytes(dir.resolve("c.pth")));
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of("a.pth", "a.safetensors", "b.pth", "b.safetensors", "c.pth"),
+                    files.map(f -> f.getFileName().toString()).sorted().toList(), "no temporary files left");
+        }
+    }
+
     // ---------------------------------------------------------------- live: Java writes, torch reads
 
     /** Reads both files in torch, loads them strict into torchvision's ResNet, prints a JSON report. */
