@@ -89,7 +89,10 @@ public final class ArchitectureInference {
      *                                   naming the key and what was expected
      */
     public static Inferred infer(Map<String, int[]> shapes) {
-        List<String> problems = new ArrayList<>();
+        if (!shapes.containsKey("conv1.weight") && shapes.containsKey("conv1.0.weight")) {
+            throw unsupported("conv1.0.weight instead of conv1.weight: a deep stem of three 3x3 convs (timm's"
+                    + " resnet*c/resnet*d), which torchvision's ResNet and resnet4j do not have");
+        }
         int[] conv1 = require(shapes, "conv1.weight", 4);
         if (conv1[2] != conv1[3]) {
             throw unsupported("conv1.weight has a non-square kernel " + Shapes.format(conv1));

@@ -34,6 +34,11 @@ import org.resnet4j.tensor.Tensor;
  *     <td>{@code layer2.0.downsample.1.running_var}</td></tr>
  * </table>
  *
+ * <p>Hugging Face's {@code config.json} options {@code downsample_in_bottleneck} (stride on the
+ * bottleneck's first 1x1 conv, "ResNet v1") and {@code downsample_in_first_stage} change the
+ * network without changing any name or shape, so they cannot be seen in the weights: the mapping
+ * assumes their defaults (false, false: torchvision's "v1.5"), which {@code microsoft/resnet-*} use.
+ *
  * <p>Wrapper prefixes ({@code module.}, {@code _orig_mod.}, Lightning's {@code model.}) are the
  * checkpoint readers' business and are expected to be gone before this mapping runs.
  *

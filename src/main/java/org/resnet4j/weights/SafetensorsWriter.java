@@ -10,6 +10,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
+import org.resnet4j.ResNet4jException.UnsupportedModelException;
 import org.resnet4j.tensor.AtomicOutput;
 import org.resnet4j.tensor.DType;
 import org.resnet4j.tensor.StateDict;
@@ -50,7 +51,7 @@ public final class SafetensorsWriter {
         long offset = 0;
         for (Map.Entry<String, Tensor> e : weights.asMap().entrySet()) {
             if (e.getKey().equals("__metadata__")) {
-                throw new IllegalArgumentException("a tensor cannot be called __metadata__ in safetensors");
+                throw new UnsupportedModelException("cannot write a tensor called __metadata__ to safetensors: the name is reserved");
             }
             Tensor t = e.getValue();
             boolean isLong = t.sourceType() == DType.INT64;

@@ -150,6 +150,11 @@ class ArchitectureInferenceTest {
         Map<String, int[]> noStem = shapes(Presets.get("resnet18"));
         noStem.remove("conv1.weight");
         assertMessage(noStem, "no conv1.weight");
+
+        Map<String, int[]> deepStem = shapes(Presets.get("resnet50"));
+        deepStem.remove("conv1.weight");
+        deepStem.put("conv1.0.weight", new int[] {32, 3, 3, 3});
+        assertMessage(deepStem, "deep stem");
     }
 
     private static void assertMessage(Map<String, int[]> shapes, String part) {
