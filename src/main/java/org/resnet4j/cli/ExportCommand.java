@@ -13,12 +13,17 @@ import org.resnet4j.spec.Presets;
 import org.resnet4j.spec.ResNetSpec;
 import org.resnet4j.weights.LoadedCheckpoint;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "export", mixinStandardHelpOptions = true,
         description = "Build the ONNX graph for an architecture, bind a checkpoint's weights, write a .onnx file.")
 final class ExportCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec commandSpec;
+
     @Mixin
     ModelOptions model;
 
@@ -44,9 +49,13 @@ final class ExportCommand implements Callable<Integer> {
         ModelProto onnx = ResNet4j.buildModel(spec, ckpt, new ExportOptions(opset, foldBn));
         Onnx.write(onnx, out);
         double seconds = (System.nanoTime() - start) / 1e9;
-        System.out.printf(Locale.ROOT, "wrote %s: %s, %,d parameters, opset %d%s, %.1f MB in %.2f s%n",
+        out().printf(Locale.ROOT, "wrote %s: %s, %,d parameters, opset %d%s, %.1f MB in %.2f s%n",
                 out, Presets.match(spec).orElse("custom spec"), ckpt.tensors().parameterCount(), opset,
                 foldBn ? ", BatchNorm folded" : "", Files.size(out) / 1e6, seconds);
         return 0;
+    }
+
+    private java.io.PrintWriter out() {
+        return commandSpec.commandLine().getOut();
     }
 }

@@ -27,12 +27,17 @@ import org.resnet4j.tensor.Shapes;
 import org.resnet4j.tensor.Tensor;
 import org.resnet4j.weights.LoadedCheckpoint;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "inspect", mixinStandardHelpOptions = true,
         description = "Describe a checkpoint (format, tensors, dtypes, parameter count) or an ONNX model.")
 final class InspectCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec commandSpec;
+
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     @Parameters(index = "0", paramLabel = "FILE", description = "A checkpoint (.pth, .pt, .safetensors) or an .onnx model.")
@@ -46,7 +51,7 @@ final class InspectCommand implements Callable<Integer> {
         ObjectNode report = looksLikeOnnx(file) ? describeOnnx(Onnx.read(file)) : describeCheckpoint(ResNet4j.loadWeights(file));
         report.put("file", file.toString());
         if (json) {
-            System.out.println(JSON.writeValueAsString(report));
+            out().println(JSON.writeValueAsString(report));
         } else {
             printText(report);
         }
@@ -150,28 +155,32 @@ final class InspectCommand implements Callable<Integer> {
         return arr;
     }
 
-    private static void printText(ObjectNode r) {
-        System.out.println("file:       " + r.get("file").asText());
-        System.out.println("format:     " + r.get("format").asText());
+    private void printText(ObjectNode r) {
+        out().println("file:       " + r.get("file").asText());
+        out().println("format:     " + r.get("format").asText());
         if (r.get("kind").asText().equals("onnx")) {
-            System.out.println("ir_version: " + r.get("ir_version").asLong() + ", opsets " + r.get("opsets"));
-            System.out.println("producer:   " + r.get("producer").asText());
-            System.out.println("inputs:     " + r.get("inputs"));
-            System.out.println("outputs:    " + r.get("outputs"));
-            System.out.println("ops:        " + r.get("ops"));
-            r.get("metadata").fields().forEachRemaining(e -> System.out.println("metadata:   " + e.getKey() + " = " + e.getValue().asText()));
+            out().println("ir_version: " + r.get("ir_version").asLong() + ", opsets " + r.get("opsets"));
+            out().println("producer:   " + r.get("producer").asText());
+            out().println("inputs:     " + r.get("inputs"));
+            out().println("outputs:    " + r.get("outputs"));
+            out().println("ops:        " + r.get("ops"));
+            r.get("metadata").fields().forEachRemaining(e -> out().println("metadata:   " + e.getKey() + " = " + e.getValue().asText()));
         } else {
             if (!r.get("nested_key").isNull()) {
-                System.out.println("nested key: " + r.get("nested_key").asText());
+                out().println("nested key: " + r.get("nested_key").asText());
             }
             if (!r.get("stripped_prefix").isNull()) {
-                System.out.println("prefix:     '" + r.get("stripped_prefix").asText() + "' stripped from every key");
+                out().println("prefix:     '" + r.get("stripped_prefix").asText() + "' stripped from every key");
             }
-            System.out.println("dtypes:     " + r.get("dtypes"));
+            out().println("dtypes:     " + r.get("dtypes"));
         }
-        System.out.printf(Locale.ROOT, "parameters: %,d in %d tensors%n", r.get("parameters").asLong(), r.get("tensors").size());
+        out().printf(Locale.ROOT, "parameters: %,d in %d tensors%n", r.get("parameters").asLong(), r.get("tensors").size());
         for (var t : r.get("tensors")) {
-            System.out.printf(Locale.ROOT, "  %-50s %-9s %s%n", t.get("name").asText(), t.get("dtype").asText(), t.get("shape"));
+            out().printf(Locale.ROOT, "  %-50s %-9s %s%n", t.get("name").asText(), t.get("dtype").asText(), t.get("shape"));
         }
+    }
+
+    private java.io.PrintWriter out() {
+        return commandSpec.commandLine().getOut();
     }
 }

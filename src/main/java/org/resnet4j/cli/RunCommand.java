@@ -14,12 +14,17 @@ import org.resnet4j.tensor.Npy;
 import org.resnet4j.tensor.Shapes;
 import org.resnet4j.tensor.Tensor;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Run a model on an input tensor (.npy, [N, C, H, W] float) and write the logits (.npy).")
 final class RunCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec commandSpec;
+
     @Option(names = "--model", paramLabel = "FILE.onnx", description = "An ONNX model (from export or elsewhere).")
     Path modelFile;
 
@@ -56,7 +61,7 @@ final class RunCommand implements Callable<Integer> {
             Tensor y = engine.run(x);
             long ran = System.nanoTime();
             Npy.write(y, output);
-            System.out.printf(Locale.ROOT, "wrote %s %s (%s: load %.0f ms, run %.1f ms)%n", output, Shapes.format(y.shape()),
+            out().printf(Locale.ROOT, "wrote %s %s (%s: load %.0f ms, run %.1f ms)%n", output, Shapes.format(y.shape()),
                     engine.describe(), (loaded - start) / 1e6, (ran - loaded) / 1e6);
         }
         return 0;
@@ -68,5 +73,9 @@ final class RunCommand implements Callable<Integer> {
         }
         ModelProto onnx = ResNet4j.buildModel(model.resolveSpec(), ResNet4j.loadWeights(model.weights), ExportOptions.defaults());
         return new OrtEngine(onnx.toByteArray(), options, model.weights.toString());
+    }
+
+    private java.io.PrintWriter out() {
+        return commandSpec.commandLine().getOut();
     }
 }

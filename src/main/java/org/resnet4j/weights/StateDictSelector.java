@@ -1,0 +1,117 @@
+package org.resnet4j.weights;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.resnet4j.ResNet4jException.FormatException;
+
+/**
+ * Finds the state_dict inside what a pickle held: the top-level dict itself when all its values
+ * are tensors, else the first of {@link #NESTED_KEYS} whose value is a dict of tensors (training
+ * checkpoints keep the epoch, optimizer state and more next to it; those are parsed and ignored).
+ * Then strips the wrapper prefixes that {@code DataParallel} and {@code torch.compile} add.
+ */
+final class StateDictSelector {
+    /** Where training scripts put the weights, in the order we look. */
+    static final List<String> NESTED_KEYS =
+            List.of("state_dict", "model", "model_state_dict", "state_dict_ema", "model_ema", "net", "network");
+
+    /** Prefixes removed when every key has them: DataParallel, torch.compile. */
+    static final List<String> WRAPPER_PREFIXES = List.of("module.", "_orig_mod.");
+
+    record Selection(String nestedKey, Map<String, Py.TensorRef> tensors) {}
+
+    record Stripped<T>(String prefix, LinkedHashMap<String, T> entries) {}
+
+    private StateDictSelector() {}
+
+    /**
+     * @param key the top-level key to take, or null to find it
+     */
+    static Selection select(String file, Object root, String key) {
+        if (!(root instanceof Map<?, ?> top)) {
+            throw new FormatException(file + ": the checkpoint holds a " + Py.typeName(root)
+                    + ", expected a dict (a state_dict or a training checkpoint)");
+        }
+        if (key != null) {
+            if (!top.containsKey(key)) {
+                throw new FormatException(file + ": no top-level key '" + key + "'; the keys are "
+                        + keyList(top));
+            }
+            Map<String, Py.TensorRef> t = tensorDict(top.get(key));
+            if (t == null) {
+                throw new FormatException(file + ": '" + key + "' holds " + contents(top.get(key))
+                        + ", expected a dict of tensors");
+            }
+            return new Selection(key, t);
+        }
+        Map<String, Py.TensorRef> flat = tensorDict(top);
+        if (flat != null) {
+            return new Selection(null, flat);
+        }
+        for (String k : NESTED_KEYS) {
+            Map<String, Py.TensorRef> t = tensorDict(top.get(k));
+            if (t != null) {
+                return new Selection(k, t);
+            }
+        }
+        throw new FormatException(file + ": found no state_dict: the top-level dict holds " + contents(top)
+                + " with keys " + keyList(top) + ", and none of " + NESTED_KEYS
+                + " is a dict of tensors; pass the key explicitly");
+    }
+
+    /** The dict as name to tensor when every key is a str and every value a tensor; else null. */
+    private static Map<String, Py.TensorRef> tensorDict(Object o) {
+        if (!(o instanceof Map<?, ?> m)) {
+            return null;
+        }
+        Map<String, Py.TensorRef> out = new LinkedHashMap<>();
+        for (Map.Entry<?, ?> e : m.entrySet()) {
+            if (!(e.getKey() instanceof String k) || !(e.getValue() instanceof Py.TensorRef t)) {
+                return null;
+            }
+            out.put(k, t);
+        }
+        return out;
+    }
+
+    static <T> Stripped<T> stripPrefixes(Map<String, T> in) {
+        LinkedHashMap<String, T> cur = new LinkedHashMap<>(in);
+        StringBuilder stripped = new StringBuilder();
+        boolean again = !cur.isEmpty();
+        while (again) {
+            again = false;
+            for (String p : WRAPPER_PREFIXES) {
+                if (cur.keySet().stream().allMatch(k -> k.startsWith(p) && k.length() > p.length())) {
+                    LinkedHashMap<String, T> next = new LinkedHashMap<>();
+                    cur.forEach((k, v) -> next.put(k.substring(p.length()), v));
+                    cur = next;
+                    stripped.append(p);
+                    again = true;
+                }
+            }
+        }
+        return new Stripped<>(stripped.length() == 0 ? null : stripped.toString(), cur);
+    }
+
+    private static String keyList(Map<?, ?> m) {
+        List<String> keys = new ArrayList<>();
+        for (Object k : m.keySet()) {
+            if (keys.size() == 30) {
+                keys.add("... (" + m.size() + " in all)");
+                break;
+            }
+            keys.add(k instanceof String s ? s : Py.describe(k));
+        }
+        return keys.toString();
+    }
+
+    private static String contents(Object o) {
+        if (!(o instanceof Map<?, ?> m)) {
+            return "a " + Py.typeName(o);
+        }
+        long tensors = m.values().stream().filter(v -> v instanceof Py.TensorRef).count();
+        return "a dict of " + m.size() + " entries (" + tensors + " tensors)";
+    }
+}

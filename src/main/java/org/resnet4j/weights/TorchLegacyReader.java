@@ -1,0 +1,107 @@
+package org.resnet4j.weights;
+
+import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.resnet4j.ResNet4jException.FormatException;
+import org.resnet4j.ResNet4jException.UnsupportedModelException;
+import org.resnet4j.tensor.StateDict;
+
+/**
+ * Reads the pre-1.6 {@code torch.save} layout: five pickles back to back (magic number, protocol
+ * version, sys_info, the object, the sorted storage keys), then for each key an int64
+ * little-endian element count followed by the storage's raw bytes. Storages are memory-mapped.
+ */
+final class TorchLegacyReader {
+    static final long PROTOCOL_VERSION = 1001;
+
+    private TorchLegacyReader() {}
+
+    static LoadedCheckpoint read(CheckpointFile f, String key) {
+        // the pickles sit at the front; map what a Java buffer can index and parse from there
+        long window = Math.min(f.size, Integer.MAX_VALUE);
+        ByteBuffer buf = f.map(0, window, "legacy checkpoint pickles");
+        int end = (int) window;
+        TorchPickle plain = new TorchPickle(f.name + " (legacy header)");
+
+        Unpickler magic = new Unpickler(buf, 0, end, f.name + " (magic number)", plain);
+        magic.load(); // the sniffer already matched its exact bytes
+        Unpickler proto = new Unpickler(buf, magic.position(), end, f.name + " (protocol version)", plain);
+        Object version = proto.load();
+        if (!(version instanceof Long v) || v != PROTOCOL_VERSION) {
+            throw new FormatException(f.name + ": legacy protocol version " + Py.describe(version) + ", expected "
+                    + PROTOCOL_VERSION);
+        }
+        Unpickler sys = new Unpickler(buf, proto.position(), end, f.name + " (sys_info)", plain);
+        Object sysInfo = sys.load();
+        if (!(sysInfo instanceof Map<?, ?> info)) {
+            throw new FormatException(f.name + ": legacy sys_info is a " + Py.typeName(sysInfo) + ", expected a dict");
+        }
+        if (!Boolean.TRUE.equals(info.get("little_endian"))) {
+            throw new UnsupportedModelException(f.name + ": legacy checkpoint written with little_endian="
+                    + Py.describe(info.get("little_endian")) + "; only little-endian checkpoints are supported");
+        }
+        String where = f.name + " (legacy object pickle)";
+        TorchPickle hooks = new TorchPickle(where);
+        Unpickler objects = new Unpickler(buf, sys.position(), end, where, hooks);
+        Object root = objects.load();
+        Unpickler keysPickle = new Unpickler(buf, objects.position(), end, f.name + " (storage keys)", plain);
+        Object keys = keysPickle.load();
+        if (!(keys instanceof List<?> keyList)) {
+            throw new FormatException(f.name + ": legacy storage key list is a " + Py.typeName(keys));
+        }
+
+        // storages follow in key-list order: int64 count, then count * element size bytes
+        Map<String, ByteBuffer> storages = new HashMap<>();
+        long pos = keysPickle.position();
+        for (Object k : keyList) {
+            Py.StorageRef s = k instanceof String ks ? hooks.storages.get(ks) : null;
+            if (s == null) {
+                throw new FormatException(f.name + ": legacy storage key " + Py.describe(k)
+                        + " is listed but no tensor names it");
+            }
+            long count = f.read(pos, 8, "element count of storage " + s.key()).getLong(0);
+            if (count != s.numel()) {
+                throw new FormatException(f.name + ": legacy storage " + s.key() + " has " + count
+                        + " elements in the file, its persistent id says " + s.numel());
+            }
+            long bytes;
+            try {
+                bytes = Math.multiplyExact(count, s.dtype().byteSize());
+            } catch (ArithmeticException ex) {
+                throw new FormatException(f.name + ": legacy storage " + s.key() + " claims " + count + " elements");
+            }
+            f.checkRange(pos + 8, bytes, "storage " + s.key() + " (" + count + " x " + s.dtype().byteSize() + " bytes)");
+            if (TensorDecoder.isSupported(s.dtype())) {
+                storages.put(s.key(), f.map(pos + 8, bytes, "storage " + s.key()));
+            }
+            pos += 8 + bytes;
+        }
+        if (pos != f.size) {
+            throw new FormatException(f.name + ": " + (f.size - pos) + " unexpected bytes after the last storage (ends at "
+                    + pos + ", file has " + f.size + ")");
+        }
+
+        StateDictSelector.Selection sel = StateDictSelector.select(f.name, root, key);
+        StateDictSelector.Stripped<Py.TensorRef> stripped = StateDictSelector.stripPrefixes(sel.tensors());
+        TensorDecoder decoder = new TensorDecoder(f.name, TensorDecoder.budgetFor(f.size));
+        StateDict sd = new StateDict();
+        for (Map.Entry<String, Py.TensorRef> e : stripped.entries().entrySet()) {
+            Py.TensorRef t = e.getValue();
+            Py.StorageRef s = t.storage();
+            if (!TensorDecoder.isSupported(s.dtype())) {
+                throw new UnsupportedModelException(f.name + ": tensor '" + e.getKey() + "' has dtype " + s.dtype()
+                        + " (" + s.typeName() + "), supported: " + TensorDecoder.SUPPORTED);
+            }
+            ByteBuffer bytes = storages.get(s.key());
+            if (bytes == null) {
+                throw new FormatException(f.name + ": tensor '" + e.getKey() + "' needs storage " + s.key()
+                        + ", which is not in the file's storage list");
+            }
+            sd.put(e.getKey(), decoder.decode(e.getKey(), s.dtype(), bytes, s.numel(), t.offset(), t.size(),
+                    t.stride()));
+        }
+        return new LoadedCheckpoint(f.path, CheckpointFormat.PYTORCH_LEGACY, sel.nestedKey(), stripped.prefix(), sd);
+    }
+}

@@ -1,0 +1,179 @@
+package org.resnet4j.weights;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.function.BiFunction;
+import org.resnet4j.ResNet4jException.FormatException;
+import org.resnet4j.ResNet4jException.UnsafeContentException;
+import org.resnet4j.tensor.DType;
+
+/**
+ * The allow-list for PyTorch pickles: the only globals a checkpoint may name, and what calling
+ * each of them builds. Tensors come back as {@link Py.TensorRef} descriptions; their bytes are
+ * read later, and only for the tensors the caller keeps.
+ */
+final class TorchPickle implements Unpickler.Hooks {
+    /** Storage classes, as named in persistent ids, and the element type they hold. */
+    static final Map<String, DType> STORAGE_TYPES = Map.ofEntries(
+            Map.entry("torch.FloatStorage", DType.FLOAT32),
+            Map.entry("torch.HalfStorage", DType.FLOAT16),
+            Map.entry("torch.BFloat16Storage", DType.BFLOAT16),
+            Map.entry("torch.DoubleStorage", DType.FLOAT64),
+            Map.entry("torch.LongStorage", DType.INT64),
+            Map.entry("torch.IntStorage", DType.INT32),
+            Map.entry("torch.ShortStorage", DType.INT16),
+            Map.entry("torch.CharStorage", DType.INT8),
+            Map.entry("torch.ByteStorage", DType.UINT8),
+            Map.entry("torch.BoolStorage", DType.BOOL),
+            Map.entry("torch.storage.UntypedStorage", DType.UINT8),
+            Map.entry("torch.UntypedStorage", DType.UINT8));
+
+    private static final int MAX_RANK = 64;
+
+    /** Callable globals: qualified name to what a call builds. */
+    private final Map<String, BiFunction<Py.Global, Py.Tuple, Object>> callables = new LinkedHashMap<>();
+
+    private final String where;
+
+    /** Every storage a persistent id named, by key (the legacy reader needs their types). */
+    final Map<String, Py.StorageRef> storages = new LinkedHashMap<>();
+
+    TorchPickle(String where) {
+        this.where = where;
+        callables.put("collections.OrderedDict", (g, a) -> orderedDict(a));
+        callables.put("torch._utils._rebuild_tensor_v2", (g, a) -> rebuildTensor(g, a, 6, 7));
+        callables.put("torch._utils._rebuild_tensor", (g, a) -> rebuildTensor(g, a, 4, 4));
+        callables.put("torch._utils._rebuild_parameter", (g, a) -> rebuildParameter(g, a, 3));
+        callables.put("torch._utils._rebuild_parameter_with_state", (g, a) -> rebuildParameter(g, a, 4));
+        callables.put("torch.Size", (g, a) -> a.size() == 1 && a.get(0) instanceof Py.Tuple t ? t : bad(g, a));
+        // protocol 2 pickles Python 3 bytes as _codecs.encode(str, 'latin1'): pure data
+        callables.put("_codecs.encode", (g, a) -> a.size() == 2 && a.get(0) instanceof String s
+                && ("latin1".equals(a.get(1)) || "latin-1".equals(a.get(1)))
+                ? s.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1) : bad(g, a));
+        callables.put("torch.device", (g, a) -> a.size() >= 1 && a.get(0) instanceof String s ? s : bad(g, a));
+    }
+
+    /** Every global a checkpoint may name, sorted, for messages. */
+    String allowedNames() {
+        TreeSet<String> all = new TreeSet<>(callables.keySet());
+        all.addAll(STORAGE_TYPES.keySet());
+        return all.toString();
+    }
+
+    @Override
+    public Py.Global findClass(String module, String name) {
+        String q = module + "." + name;
+        if (callables.containsKey(q) || STORAGE_TYPES.containsKey(q)) {
+            return new Py.Global(module, name);
+        }
+        throw new UnsafeContentException(where + ": refused pickle global " + q
+                + " (only tensors, storages, OrderedDict and plain containers are allowed)");
+    }
+
+    @Override
+    public Object call(Py.Global callable, Py.Tuple args) {
+        BiFunction<Py.Global, Py.Tuple, Object> f = callables.get(callable.qualified());
+        if (f == null) {
+            throw new UnsafeContentException(where + ": refused call of " + callable.qualified() + " (not callable)");
+        }
+        return f.apply(callable, args);
+    }
+
+    @Override
+    public Object persistentLoad(Object pid) {
+        // ('storage', storage_type, key, location, numel[, view_metadata])
+        if (!(pid instanceof Py.Tuple t) || t.size() < 5 || !"storage".equals(t.get(0))) {
+            throw new FormatException(where + ": persistent id " + Py.describe(pid)
+                    + " is not ('storage', type, key, location, numel)");
+        }
+        if (!(t.get(1) instanceof Py.Global g) || !STORAGE_TYPES.containsKey(g.qualified())) {
+            throw new FormatException(where + ": persistent id names storage type " + Py.describe(t.get(1))
+                    + ", expected one of " + new TreeSet<>(STORAGE_TYPES.keySet()));
+        }
+        Object key = t.get(2);
+        if (key instanceof Long l) {
+            key = l.toString();
+        }
+        if (!(key instanceof String k) || !(t.get(3) instanceof String loc) || !(t.get(4) instanceof Long numel)
+                || numel < 0) {
+            throw new FormatException(where + ": malformed storage persistent id " + Py.describe(pid));
+        }
+        if (t.size() > 5 && t.get(5) != null) {
+            throw new FormatException(where + ": storage " + k + " is a legacy storage view "
+                    + Py.describe(t.get(5)) + ", which is not supported");
+        }
+        Py.StorageRef ref = new Py.StorageRef(STORAGE_TYPES.get(g.qualified()), g.qualified(), k, loc, numel);
+        Py.StorageRef seen = storages.putIfAbsent(k, ref);
+        if (seen != null && (seen.dtype() != ref.dtype() || seen.numel() != ref.numel())) {
+            throw new FormatException(where + ": storage " + k + " is named twice with different types: "
+                    + seen.typeName() + "[" + seen.numel() + "] and " + ref.typeName() + "[" + ref.numel() + "]");
+        }
+        return ref;
+    }
+
+    private Object orderedDict(Py.Tuple a) {
+        Map<Object, Object> m = new LinkedHashMap<>();
+        if (a.size() == 1 && a.get(0) instanceof List<?> pairs) {
+            for (Object p : pairs) {
+                if (!(p instanceof Py.Tuple kv) || kv.size() != 2) {
+                    throw new FormatException(where + ": OrderedDict item " + Py.describe(p) + " is not a pair");
+                }
+                m.put(kv.get(0), kv.get(1));
+            }
+        } else if (a.size() != 0) {
+            bad(new Py.Global("collections", "OrderedDict"), a);
+        }
+        return m;
+    }
+
+    private Object rebuildTensor(Py.Global g, Py.Tuple a, int minArgs, int maxArgs) {
+        if (a.size() < minArgs || a.size() > maxArgs || !(a.get(0) instanceof Py.StorageRef storage)
+                || !(a.get(1) instanceof Long offset)) {
+            return bad(g, a);
+        }
+        long[] size = longs(g, a, a.get(2));
+        long[] stride = longs(g, a, a.get(3));
+        if (size.length != stride.length || size.length > MAX_RANK) {
+            return bad(g, a);
+        }
+        if (offset < 0) {
+            throw new FormatException(where + ": tensor has a negative storage offset " + offset);
+        }
+        for (int i = 0; i < size.length; i++) {
+            if (size[i] < 0 || stride[i] < 0) {
+                throw new FormatException(where + ": tensor has a negative size or stride: size "
+                        + Py.describe(a.get(2)) + ", stride " + Py.describe(a.get(3)));
+            }
+        }
+        return new Py.TensorRef(storage, offset, size, stride);
+    }
+
+    private Object rebuildParameter(Py.Global g, Py.Tuple a, int n) {
+        if (a.size() != n || !(a.get(0) instanceof Py.TensorRef)) {
+            return bad(g, a);
+        }
+        return a.get(0);
+    }
+
+    private long[] longs(Py.Global g, Py.Tuple a, Object o) {
+        if (!(o instanceof Py.Tuple t)) {
+            bad(g, a);
+            return null;
+        }
+        long[] out = new long[t.size()];
+        for (int i = 0; i < out.length; i++) {
+            if (!(t.get(i) instanceof Long l)) {
+                bad(g, a);
+                return null;
+            }
+            out[i] = l;
+        }
+        return out;
+    }
+
+    private Object bad(Py.Global g, Py.Tuple a) {
+        throw new FormatException(where + ": unexpected arguments to " + g.qualified() + ": " + Py.describe(a));
+    }
+}

@@ -1,0 +1,160 @@
+package org.resnet4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.resnet4j.tensor.Npy;
+import org.resnet4j.testing.Parity;
+import org.resnet4j.testing.PythonReference;
+
+/** Every command's happy path on the golden fixtures, and the error messages users see. */
+class CliTest {
+    static final Path GOLDEN = PythonReference.root().resolve("testdata/golden/tiny_basic");
+
+    @TempDir
+    Path dir;
+
+    record Result(int code, String out, String err) {}
+
+    static Result cli(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.execute(new PrintWriter(out), new PrintWriter(err), args);
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    static String g(String file) {
+        return GOLDEN.resolve(file).toString();
+    }
+
+    @Test
+    void exportThenRunMatchesTorchvision() {
+        Path onnx = dir.resolve("m.onnx");
+        Result r = cli("export", "--spec", g("spec.json"), "--weights", g("weights.pth"), "--out", onnx.toString());
+        assertEquals(0, r.code, r.err);
+        assertTrue(r.out.contains("wrote " + onnx) && r.out.contains("opset 17"), r.out);
+        Path y = dir.resolve("y.npy");
+        r = cli("run", "--model", onnx.toString(), "--input", g("input.npy"), "--output", y.toString(), "--threads", "1");
+        assertEquals(0, r.code, r.err);
+        assertTrue(r.out.contains("[2, 5]"), r.out);
+        Parity.assertClose("cli run --model", Npy.read(y), Npy.read(GOLDEN.resolve("output.npy")), Parity.TORCH_TOLERANCE);
+    }
+
+    @Test
+    void runStraightFromWeights() {
+        Path y = dir.resolve("y.npy");
+        Result r = cli("run", "--spec", g("spec.json"), "--weights", g("weights.pth"), "--input", g("input.npy"),
+                "--output", y.toString());
+        assertEquals(0, r.code, r.err);
+        Parity.assertClose("cli run --weights", Npy.read(y), Npy.read(GOLDEN.resolve("output.npy")), Parity.TORCH_TOLERANCE);
+    }
+
+    @Test
+    void inspectCheckpointAndModel() throws Exception {
+        Result r = cli("inspect", g("weights.pth"), "--json");
+        assertEquals(0, r.code, r.err);
+        JsonNode j = new ObjectMapper().readTree(r.out);
+        assertEquals("pytorch-zip", j.get("format").asText());
+        assertEquals("float32", j.get("tensors").get(0).get("dtype").asText());
+        assertEquals("conv1.weight", j.get("tensors").get(0).get("name").asText());
+        assertEquals("[4,3,7,7]", j.get("tensors").get(0).get("shape").toString());
+
+        r = cli("inspect", g("weights.pth"));
+        assertEquals(0, r.code, r.err);
+        assertTrue(r.out.contains("format:     pytorch-zip") && r.out.contains("conv1.weight"), r.out);
+
+        Path onnx = dir.resolve("m.onnx");
+        assertEquals(0, cli("export", "--spec", g("spec.json"), "--weights", g("weights.pth"), "--out", onnx.toString(),
+                "--fold-bn", "--opset", "13").code);
+        r = cli("inspect", onnx.toString(), "--json");
+        assertEquals(0, r.code, r.err);
+        j = new ObjectMapper().readTree(r.out);
+        assertEquals(13, j.get("opsets").get("ai.onnx").asInt());
+        assertFalse(j.get("ops").has("BatchNormalization"), r.out);
+        assertEquals("true", j.get("metadata").get("resnet4j.folded_batchnorm").asText());
+    }
+
+    @Test
+    void mismatchedWeightsListEveryProblemWithoutStackTrace() {
+        Path onnx = dir.resolve("m.onnx");
+        Result r = cli("export", "--arch", "resnet18", "--weights", g("weights.pth"), "--out", onnx.toString());
+        assertEquals(1, r.code);
+        assertTrue(r.err.contains("weights.pth: weights do not match the architecture"), r.err);
+        assertTrue(r.err.contains("Shape mismatch in `conv1.weight`: expected [64, 3, 7, 7], found [4, 3, 7, 7]"), r.err);
+        assertFalse(r.err.contains("\tat "), "no stack trace by default:\n" + r.err);
+        assertFalse(Files.exists(onnx), "no output on failure");
+        try (var files = Files.list(dir)) {
+            assertEquals(0, files.count(), "no temporary file left behind");
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void verboseShowsTheStackTrace() {
+        Result r = cli("export", "--arch", "resnet18", "--weights", g("weights.pth"), "--out", dir.resolve("m.onnx").toString(),
+                "--verbose");
+        assertEquals(1, r.code);
+        assertTrue(r.err.contains("\tat "), r.err);
+    }
+
+    @Test
+    void usageErrorsNameTheLegalChoices() {
+        Result r = cli("export", "--arch", "resnet51", "--weights", g("weights.pth"), "--out", dir.resolve("m.onnx").toString());
+        assertEquals(1, r.code);
+        assertTrue(r.err.contains("unknown architecture 'resnet51'") && r.err.contains("resnext101_64x4d"), r.err);
+
+        r = cli("export", "--spec", g("spec.json"), "--weights", g("weights.pth"), "--out", dir.resolve("m.onnx").toString(),
+                "--opset", "22");
+        assertEquals(1, r.code);
+        assertTrue(r.err.contains("opset 22 is not supported, expected 13..21"), r.err);
+
+        r = cli("export", "--spec", g("spec.json"), "--weights", dir.resolve("missing.pth").toString(), "--out",
+                dir.resolve("m.onnx").toString());
+        assertEquals(1, r.code);
+        assertTrue(r.err.contains("missing.pth"), r.err);
+
+        r = cli("run", "--input", g("input.npy"), "--output", dir.resolve("y.npy").toString());
+        assertEquals(1, r.code);
+        assertTrue(r.err.contains("--model") && r.err.contains("--weights"), r.err);
+
+        r = cli("run", "--spec", g("spec.json"), "--weights", g("weights.pth"), "--input", g("spec.json"),
+                "--output", dir.resolve("y.npy").toString());
+        assertEquals(1, r.code);
+        assertTrue(r.err.contains("spec.json: not a .npy file"), r.err);
+        assertFalse(Files.exists(dir.resolve("y.npy")));
+
+        r = cli("run", "--spec", g("spec.json"), "--weights", g("weights.pth"), "--input", g("input.npy"),
+                "--output", dir.resolve("y.npy").toString(), "--device", "tpu");
+        assertEquals(1, r.code);
+        assertTrue(r.err.contains("unknown device 'tpu', expected one of cpu, cuda"), r.err);
+
+        r = cli("export", "--out", "x.onnx", "--bogus");
+        assertEquals(2, r.code);
+        assertTrue(r.err.contains("--bogus"), r.err);
+    }
+
+    @Test
+    void wrongInputShapeIsReported() {
+        Path onnx = dir.resolve("m.onnx");
+        assertEquals(0, cli("export", "--spec", g("spec.json"), "--weights", g("weights.pth"), "--out", onnx.toString()).code);
+        Path gray = dir.resolve("gray.npy");
+        try {
+            Npy.write(org.resnet4j.tensor.Tensor.zeros(1, 1, 8, 8), gray);
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+        Result r = cli("run", "--model", onnx.toString(), "--input", gray.toString(), "--output", dir.resolve("y.npy").toString());
+        assertEquals(1, r.code);
+        assertTrue(r.err.contains("[1, 1, 8, 8]") && r.err.contains("[?, 3, ?, ?]"), r.err);
+    }
+}

@@ -1,0 +1,85 @@
+package org.resnet4j.testing;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * Runs the {@code tools/} scripts with Debian's Python ({@code /usr/bin/python3}) for live parity
+ * tests. The live tests run whenever that Python has torch and torchvision; with {@code CI=true}
+ * they must run, so a missing torch fails the test instead of skipping it.
+ */
+public final class PythonReference {
+    public static final String PYTHON = System.getenv().getOrDefault("RESNET4J_PYTHON", "/usr/bin/python3");
+    private static Boolean available;
+
+    private PythonReference() {}
+
+    /** The repository root (surefire runs tests there; RESNET4J_ROOT overrides). */
+    public static Path root() {
+        String r = System.getenv("RESNET4J_ROOT");
+        return Path.of(r != null ? r : ".").toAbsolutePath().normalize();
+    }
+
+    public static synchronized boolean available() {
+        if (available == null) {
+            try {
+                Process p = new ProcessBuilder(PYTHON, "-c", "import torch, torchvision, onnx")
+                        .redirectErrorStream(true).start();
+                p.getInputStream().readAllBytes();
+                available = p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0;
+            } catch (IOException | InterruptedException e) {
+                available = false;
+            }
+        }
+        return available;
+    }
+
+    /** Skips the calling test when torch is absent, unless CI=true, where it fails. */
+    public static void require() {
+        if (available()) {
+            return;
+        }
+        String msg = PYTHON + " cannot import torch, torchvision and onnx "
+                + "(apt-get install python3-torch python3-torchvision python3-onnx)";
+        if ("true".equals(System.getenv("CI"))) {
+            fail("CI=true requires the live parity tests: " + msg);
+        }
+        Assumptions.abort(msg);
+    }
+
+    /** Runs {@code tools/<script> args...}; fails the test with the script's output on a non-zero exit. */
+    public static String run(String script, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(PYTHON, root().resolve("tools").resolve(script).toString()));
+        cmd.addAll(List.of(args));
+        return exec(cmd, 0);
+    }
+
+    /** Runs a command and returns its output; fails unless it exits with {@code expectedExit}. */
+    public static String exec(List<String> cmd, int expectedExit) {
+        try {
+            Process p = new ProcessBuilder(cmd).directory(root().toFile()).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(30, TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                fail("timed out: " + String.join(" ", cmd));
+            }
+            if (p.exitValue() != expectedExit) {
+                fail(String.join(" ", cmd) + " exited with " + p.exitValue() + ", expected " + expectedExit + ":\n" + out);
+            }
+            return out;
+        } catch (IOException e) {
+            fail("cannot run " + cmd + ": " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            fail("interrupted: " + cmd);
+        }
+        return "";
+    }
+}
