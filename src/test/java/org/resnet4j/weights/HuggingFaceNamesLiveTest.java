@@ -5,19 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,11 +28,9 @@ import org.resnet4j.tensor.Tensor;
 /**
  * Live (Debian torch): {@code tools/make_hf_fixture.py} writes a seeded torchvision ResNet under
  * Hugging Face names; the names are mapped, the architecture inferred without any --arch, and ORT
- * on the result matches torchvision's logits. The safetensors file is read by a minimal test-only
- * parser here; once the readers land, {@code CheckpointLoader} takes its place.
+ * on the result matches torchvision's logits. The file is read by {@link CheckpointLoader}.
  */
 class HuggingFaceNamesLiveTest {
-    static final ObjectMapper JSON = new ObjectMapper();
     static final Path TOOL = Path.of("tools/make_hf_fixture.py");
 
     @Test
@@ -60,7 +50,7 @@ class HuggingFaceNamesLiveTest {
     void backboneNamesMapButHaveNoClassifier(@TempDir Path dir) throws Exception {
         WeightWritersTest.requireTorch();
         runTool(dir, "--block", "bottleneck", "--layers", "1,1,1,1", "--layout", "backbone");
-        StateDict hf = readSafetensors(dir.resolve("hf.safetensors"));
+        StateDict hf = load(dir.resolve("hf.safetensors"));
         assertTrue(hf.names().stream().allMatch(k -> k.startsWith("embedder.") || k.startsWith("encoder.")), hf.names().toString());
         NamingSchemes.MappedWeights mapped = NamingSchemes.map(hf);
         assertEquals("huggingface", mapped.scheme());
@@ -74,7 +64,7 @@ class HuggingFaceNamesLiveTest {
     private static void endToEnd(Path dir, ResNetSpec expected, String... args) throws Exception {
         WeightWritersTest.requireTorch();
         runTool(dir, args);
-        StateDict hf = readSafetensors(dir.resolve("hf.safetensors"));
+        StateDict hf = load(dir.resolve("hf.safetensors"));
         assertTrue(hf.contains("resnet.embedder.embedder.convolution.weight") && hf.contains("classifier.1.weight"));
 
         NamingSchemes.MappedWeights mapped = NamingSchemes.map(hf);
@@ -100,6 +90,12 @@ class HuggingFaceNamesLiveTest {
         }
     }
 
+    private static StateDict load(Path file) {
+        LoadedCheckpoint loaded = CheckpointLoader.load(file);
+        assertEquals(CheckpointFormat.SAFETENSORS, loaded.format());
+        return loaded.tensors();
+    }
+
     private static void runTool(Path dir, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(WeightWritersTest.PYTHON.toString(), TOOL.toString(), dir.toString()));
         cmd.addAll(List.of(args));
@@ -113,33 +109,5 @@ class HuggingFaceNamesLiveTest {
             throw new AssertionError("make_hf_fixture.py timed out");
         }
         assertEquals(0, p.exitValue(), () -> "make_hf_fixture.py failed:\n" + new String(out, StandardCharsets.UTF_8));
-    }
-
-    /** A minimal safetensors parser for F32 and I64 (test only; the real reader is on branch weights). */
-    static StateDict readSafetensors(Path file) throws IOException {
-        byte[] bytes = Files.readAllBytes(file);
-        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        int n = (int) b.getLong(0);
-        JsonNode header = JSON.readTree(new String(bytes, 8, n, StandardCharsets.UTF_8));
-        StateDict sd = new StateDict();
-        for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            if (e.getKey().equals("__metadata__")) {
-                continue;
-            }
-            int[] shape = JSON.convertValue(e.getValue().get("shape"), int[].class);
-            int begin = 8 + n + e.getValue().get("data_offsets").get(0).asInt();
-            String dtype = e.getValue().get("dtype").asText();
-            int numel = 1;
-            for (int d : shape) {
-                numel *= d;
-            }
-            float[] data = new float[numel];
-            for (int i = 0; i < numel; i++) {
-                data[i] = dtype.equals("I64") ? b.getLong(begin + 8 * i) : b.getFloat(begin + 4 * i);
-            }
-            sd.put(e.getKey(), Tensor.of(shape, data, dtype.equals("I64") ? DType.INT64 : DType.FLOAT32));
-        }
-        return sd;
     }
 }

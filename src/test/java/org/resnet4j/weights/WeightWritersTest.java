@@ -209,6 +209,28 @@ class WeightWritersTest {
         }
     }
 
+    @Test
+    void checkpointLoaderReadsBothWrittenFormatsBack(@TempDir Path dir) throws IOException {
+        StateDict sd = weights(RESNEXT, 6, true);
+        Path pth = dir.resolve("w.pth");
+        Path st = dir.resolve("w.safetensors");
+        PthWriter.write(sd, pth);
+        SafetensorsWriter.write(sd, st);
+        for (Path file : List.of(pth, st)) {
+            LoadedCheckpoint loaded = CheckpointLoader.load(file);
+            assertEquals(file == pth ? CheckpointFormat.PYTORCH_ZIP : CheckpointFormat.SAFETENSORS, loaded.format());
+            StateDict back = loaded.tensors();
+            assertEquals(List.copyOf(sd.names()), List.copyOf(back.names()), file.toString());
+            for (Map.Entry<String, Tensor> e : sd.asMap().entrySet()) {
+                Tensor t = back.get(e.getKey());
+                assertArrayEquals(e.getValue().shape(), t.shape(), e.getKey());
+                assertEquals(e.getValue().sourceType() == DType.INT64 ? DType.INT64 : DType.FLOAT32, t.sourceType(), e.getKey());
+                assertArrayEquals(e.getValue().toArray(), t.toArray(), e.getKey());
+            }
+            assertEquals(RESNEXT, ArchitectureInference.infer(NamingSchemes.map(back).tensors()).spec());
+        }
+    }
+
     // ---------------------------------------------------------------- live: Java writes, torch reads
 
     /** Reads both files in torch, loads them strict into torchvision's ResNet, prints a JSON report. */
