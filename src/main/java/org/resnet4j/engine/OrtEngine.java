@@ -39,9 +39,17 @@ public final class OrtEngine implements Engine {
     private final String description;
     private volatile boolean closed;
 
-    /** Loads the ONNX file at {@code model}. */
+    /**
+     * Loads the ONNX file at {@code model}, after {@link org.resnet4j.onnx.Onnx#read} has checked it
+     * (an untrusted file never reaches ONNX Runtime unvalidated, nor makes it read external data).
+     */
     public OrtEngine(Path model, EngineOptions options) {
-        this(model.toString(), null, options, model.toString());
+        this(validated(model), null, options, model.toString());
+    }
+
+    private static String validated(Path model) {
+        org.resnet4j.onnx.Onnx.read(model);
+        return model.toString();
     }
 
     /** Loads a serialised ONNX model; {@code name} is used in messages. */

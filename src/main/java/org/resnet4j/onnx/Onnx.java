@@ -46,15 +46,25 @@ public final class Onnx {
         }
     }
 
-    /** Reads a model; a file that is not an ONNX protobuf gets a message naming it. */
+    /**
+     * Reads a model; a file that is not an ONNX protobuf gets a message naming it. The model is
+     * checked by {@link OnnxValidator} (dims, data sizes, external data, undefined inputs, cycles)
+     * before it is returned, so callers may allocate what its tensors' dims say.
+     */
     public static ModelProto read(Path file) {
         try (InputStream in = Files.newInputStream(file)) {
             CodedInputStream coded = CodedInputStream.newInstance(in);
             coded.setSizeLimit(Integer.MAX_VALUE);
-            ModelProto model = ModelProto.parseFrom(coded);
+            ModelProto model;
+            try {
+                model = ModelProto.parseFrom(coded);
+            } catch (RuntimeException e) {
+                throw new FormatException(file + ": not a valid ONNX model (" + e + ")", e);
+            }
             if (!model.hasGraph() || model.getGraph().getNodeCount() == 0) {
                 throw new FormatException(file + ": not an ONNX model (no graph nodes)");
             }
+            OnnxValidator.validate(file.toString(), model);
             return model;
         } catch (NoSuchFileException e) {
             throw new ResNet4jException("model file " + file + " does not exist");

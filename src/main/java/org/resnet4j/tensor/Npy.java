@@ -27,8 +27,7 @@ public final class Npy {
     private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([^']*)'");
     private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
     private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
-    /** Largest header we accept; NumPy itself refuses headers over 10 kB unless told otherwise. */
-    private static final int MAX_HEADER = 1 << 16;
+    private static final Pattern KEY = Pattern.compile("'([^']*)'\\s*:");
 
     private Npy() {}
 
@@ -56,9 +55,16 @@ public final class Npy {
             } else {
                 throw new FormatException(file + ": .npy version " + major + " is not supported, expected 1, 2 or 3");
             }
-            if (headerLen > MAX_HEADER || prefix + headerLen > size) {
+            // largest header we accept; NumPy itself refuses headers over 10 kB unless told otherwise
+            long maxHeader = Math.min(org.resnet4j.ReaderLimits.current().npyMaxHeader(), Integer.MAX_VALUE - 8);
+            if (prefix + headerLen > size) {
                 throw new FormatException(file + ": .npy header length " + headerLen + " exceeds the file ("
-                        + size + " bytes) or the limit " + MAX_HEADER);
+                        + size + " bytes)");
+            }
+            if (headerLen > maxHeader) {
+                throw new org.resnet4j.ResNet4jException.UnsafeContentException(file + ": .npy header length "
+                        + headerLen + " exceeds the limit of " + maxHeader + " bytes ("
+                        + org.resnet4j.ReaderLimits.hint("npy.maxHeader") + ")");
             }
             ByteBuffer hb = ByteBuffer.allocate((int) headerLen);
             readFully(ch, hb, prefix);
@@ -69,6 +75,10 @@ public final class Npy {
             if (size - dataStart != expected) {
                 throw new FormatException(file + ": header says shape " + Shapes.format(h.shape) + " of " + h.descr
                         + " (" + expected + " bytes), but the file holds " + (size - dataStart) + " bytes of data");
+            }
+            if (expected > Integer.MAX_VALUE) {
+                throw new UnsupportedModelException(file + ": .npy data of " + expected
+                        + " bytes; arrays over 2 GiB are not supported");
             }
             ByteBuffer data = ch.map(FileChannel.MapMode.READ_ONLY, dataStart, expected).order(h.order);
             return Tensor.of(h.shape, decode(data, h));
@@ -105,7 +115,18 @@ public final class Npy {
         Matcher f = FORTRAN.matcher(header);
         Matcher s = SHAPE.matcher(header);
         if (!d.find() || !f.find() || !s.find()) {
-            throw new FormatException(file + ": malformed .npy header: " + header.trim());
+            throw new FormatException(file + ": malformed .npy header: " + abbreviate(header.trim()));
+        }
+        // NumPy reads the header as a Python dict literal: exactly these three keys, each once
+        Matcher k = KEY.matcher(header);
+        List<String> keys = new ArrayList<>();
+        while (k.find()) {
+            keys.add(k.group(1));
+        }
+        keys.sort(null);
+        if (!keys.equals(List.of("descr", "fortran_order", "shape"))) {
+            throw new FormatException(file + ": .npy header has keys " + keys
+                    + ", expected exactly descr, fortran_order and shape once each");
         }
         String descr = d.group(1);
         if (f.group(1).equals("True")) {
@@ -148,6 +169,10 @@ public final class Npy {
             throw new FormatException(file + ": .npy shape " + Shapes.format(shape) + " is too large");
         }
         return new Header(descr, order, kind, itemSize, shape, numel);
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 200 ? s.substring(0, 200) + "..." : s;
     }
 
     private static float[] decode(ByteBuffer data, Header h) {

@@ -61,9 +61,13 @@ public final class ImageLoader {
         this.maxPixels = maxPixels;
     }
 
-    /** Decodes {@code file} with the default pixel limit. */
+    /**
+     * Decodes {@code file} with the default pixel limit, or the one set with the system property
+     * {@code resnet4j.limit.image.maxPixels} ({@link org.resnet4j.ReaderLimits}).
+     */
     public static RgbImage load(Path file) {
-        return DEFAULT.read(file);
+        long limit = org.resnet4j.ReaderLimits.current().imageMaxPixels();
+        return (limit == DEFAULT_MAX_PIXELS ? DEFAULT : new ImageLoader(limit)).read(file);
     }
 
     public long maxPixels() {

@@ -18,16 +18,21 @@ final class Py {
     static final class Tuple {
         private final Object[] items;
         final int depth;
+        /** True when every item is hashable: then equals/hashCode recurse only through tuples (depth-bounded). */
+        final boolean hashable;
 
         Tuple(Object[] items) {
             this.items = items;
             int d = 0;
+            boolean h = true;
             for (Object o : items) {
                 if (o instanceof Tuple t) {
                     d = Math.max(d, t.depth);
                 }
+                h &= isHashable(o);
             }
             this.depth = d + 1;
+            this.hashable = h;
         }
 
         int size() {
@@ -42,14 +47,16 @@ final class Py {
             return Arrays.asList(items);
         }
 
+        // A tuple holding a list or dict is compared by identity, as Python refuses to hash it:
+        // hashing its contents could recurse without end (a list may contain itself).
         @Override
         public boolean equals(Object o) {
-            return o instanceof Tuple t && Arrays.equals(items, t.items);
+            return o == this || (hashable && o instanceof Tuple t && t.hashable && Arrays.equals(items, t.items));
         }
 
         @Override
         public int hashCode() {
-            return Arrays.hashCode(items);
+            return hashable ? Arrays.hashCode(items) : System.identityHashCode(this);
         }
 
         @Override
@@ -87,6 +94,13 @@ final class Py {
             }
             return n;
         }
+    }
+
+    /** Immutable scalars, globals and tuples of them: what Python lets be a dict key. */
+    static boolean isHashable(Object k) {
+        return k == null || k instanceof String || k instanceof Long || k instanceof java.math.BigInteger
+                || k instanceof Double || k instanceof Boolean || k instanceof Global
+                || (k instanceof Tuple t && t.hashable);
     }
 
     /** The Python type name of a value, for messages. */

@@ -26,9 +26,6 @@ import org.resnet4j.tensor.Tensor;
  * no gaps, no overlap, each of {@code numel * size} bytes. float32 tensors are mapped zero-copy.
  */
 final class SafetensorsReader {
-    /** Header size limit: real headers are kilobytes; this keeps a lying length from allocating. */
-    static final long MAX_HEADER = 100L << 20;
-
     /** safetensors dtype names we read, and the element type each is. */
     static final Map<String, DType> DTYPES = Map.of(
             "F32", DType.FLOAT32, "F16", DType.FLOAT16, "BF16", DType.BFLOAT16, "F64", DType.FLOAT64,
@@ -45,15 +42,30 @@ final class SafetensorsReader {
             throw new FormatException(f.name + ": a safetensors file holds one flat state dict; there is no key '"
                     + key + "' to select (pass null)");
         }
+        long maxHeader = Math.min(org.resnet4j.ReaderLimits.current().safetensorsMaxHeader(), Integer.MAX_VALUE - 8);
         long n = f.read(0, 8, "safetensors header length").getLong(0);
-        if (n < 2 || n > MAX_HEADER || n > f.size - 8) {
+        if (n < 2 || n > f.size - 8) {
             throw new FormatException(f.name + ": safetensors header length " + Long.toUnsignedString(n)
-                    + " is impossible: the file has " + f.size + " bytes and the limit is " + MAX_HEADER);
+                    + " is impossible: the file has " + f.size + " bytes");
+        }
+        if (n > maxHeader) {
+            throw new org.resnet4j.ResNet4jException.UnsafeContentException(f.name + ": safetensors header of " + n
+                    + " bytes exceeds the limit of " + maxHeader + " bytes ("
+                    + org.resnet4j.ReaderLimits.hint("safetensors.maxHeader") + ")");
         }
         ByteBuffer hb = f.read(8, (int) n, "safetensors header");
         JsonNode header;
         try {
-            header = JSON.readTree(new String(hb.array(), 0, (int) n, StandardCharsets.UTF_8));
+            String text;
+            try {
+                text = StandardCharsets.UTF_8.newDecoder()
+                        .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                        .decode(hb.duplicate()).toString();
+            } catch (java.nio.charset.CharacterCodingException e) {
+                throw new FormatException(f.name + ": safetensors header is not valid UTF-8");
+            }
+            header = JSON.readTree(text);
         } catch (JsonProcessingException e) {
             throw new FormatException(f.name + ": safetensors header is not valid JSON: " + e.getOriginalMessage(), e);
         }

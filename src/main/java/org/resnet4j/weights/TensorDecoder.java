@@ -30,7 +30,8 @@ final class TensorDecoder {
 
     /** A copy budget for a file of {@code fileSize} bytes: widening fp16 doubles, with headroom for views. */
     static long budgetFor(long fileSize) {
-        return 3 * fileSize + (16L << 20);
+        long factor = org.resnet4j.ReaderLimits.current().copyBudgetFactor();
+        return fileSize > (Long.MAX_VALUE >> 1) / factor ? Long.MAX_VALUE >> 1 : factor * fileSize + (16L << 20);
     }
 
     /**
@@ -117,7 +118,8 @@ final class TensorDecoder {
         if (bytes > budgetBytes) {
             throw new UnsafeContentException(file + ": tensor '" + key + "' needs " + bytes
                     + " bytes of copies, over the budget left for this file (" + budgetBytes
-                    + " bytes); overlapping views expand it beyond its size");
+                    + " bytes); overlapping views expand it beyond its size ("
+                    + org.resnet4j.ReaderLimits.hint("copy.budgetFactor") + ")");
         }
         budgetBytes -= bytes;
     }

@@ -68,8 +68,29 @@ final class TorchPickle implements Unpickler.Hooks {
         if (callables.containsKey(q) || STORAGE_TYPES.containsKey(q)) {
             return new Py.Global(module, name);
         }
+        String py3 = python3Name(module, name);
         throw new UnsafeContentException(where + ": refused pickle global " + q
+                + (py3.equals(q) ? "" : " (" + py3 + " in Python 3)")
                 + " (only tensors, storages, OrderedDict and plain containers are allowed)");
+    }
+
+    /**
+     * What Python 3's unpickler would import for a protocol 0-2 name (its {@code fix_imports}):
+     * {@code __builtin__.eval} is {@code builtins.eval}, {@code commands.Popen} is
+     * {@code subprocess.Popen}. For messages only: we import nothing either way.
+     */
+    static String python3Name(String module, String name) {
+        String m = switch (module) {
+            case "__builtin__" -> "builtins";
+            case "commands" -> "subprocess";
+            case "copy_reg" -> "copyreg";
+            case "cPickle" -> "pickle";
+            case "exceptions" -> "builtins";
+            case "urllib2" -> "urllib.request";
+            case "httplib" -> "http.client";
+            default -> module;
+        };
+        return m + "." + name;
     }
 
     @Override
@@ -119,6 +140,10 @@ final class TorchPickle implements Unpickler.Hooks {
             for (Object p : pairs) {
                 if (!(p instanceof Py.Tuple kv) || kv.size() != 2) {
                     throw new FormatException(where + ": OrderedDict item " + Py.describe(p) + " is not a pair");
+                }
+                if (!Py.isHashable(kv.get(0))) {
+                    throw new FormatException(where + ": OrderedDict key of type " + Py.typeName(kv.get(0))
+                            + " is unhashable");
                 }
                 m.put(kv.get(0), kv.get(1));
             }

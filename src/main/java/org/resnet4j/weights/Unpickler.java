@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.resnet4j.ReaderLimits;
 import org.resnet4j.ResNet4jException.FormatException;
 import org.resnet4j.ResNet4jException.UnsafeContentException;
 
@@ -35,10 +36,15 @@ final class Unpickler {
         Object persistentLoad(Object pid);
     }
 
-    static final int MAX_STACK = 1 << 22;
-    static final int MAX_MEMO = 1 << 22;
-    static final int MAX_TUPLE_DEPTH = 200;
     static final int MAX_LONG_BYTES = 4096;
+
+    /** Limits from {@link ReaderLimits} ({@code resnet4j.limit.pickle.*}). */
+    private final long maxStack;
+    private final long maxMemo;
+    private final long maxValues;
+    private final int maxTupleDepth;
+    /** Values built so far: every opcode builds at most one, and each costs heap. */
+    private long values;
 
     private static final Object MARK_OBJ = new Object();
 
@@ -61,6 +67,11 @@ final class Unpickler {
         this.end = end;
         this.where = where;
         this.hooks = hooks;
+        ReaderLimits limits = ReaderLimits.current();
+        this.maxStack = limits.pickleMaxStack();
+        this.maxMemo = limits.pickleMaxMemo();
+        this.maxValues = limits.pickleMaxValues();
+        this.maxTupleDepth = (int) Math.min(limits.pickleMaxTupleDepth(), 10_000);
     }
 
     /** Position after STOP: where the next pickle of a legacy file begins. */
@@ -91,8 +102,8 @@ final class Unpickler {
                     return stack.get(0);
                 }
                 case '(' -> {
-                    if (marks.size() >= MAX_STACK) {
-                        throw bomb(at, "more than " + MAX_STACK + " marks");
+                    if (marks.size() >= maxStack) {
+                        throw bomb(at, "more than " + maxStack + " marks", "pickle.maxStack");
                     }
                     marks.add(stack.size());
                 }
@@ -230,8 +241,11 @@ final class Unpickler {
     // ---- stack and memo ----
 
     private void push(Object o, int at) {
-        if (stack.size() >= MAX_STACK) {
-            throw bomb(at, "pickle stack exceeds " + MAX_STACK + " values");
+        if (stack.size() >= maxStack) {
+            throw bomb(at, "pickle stack exceeds " + maxStack + " values", "pickle.maxStack");
+        }
+        if (++values > maxValues) {
+            throw bomb(at, "the pickle builds more than " + maxValues + " values", "pickle.maxValues");
         }
         stack.add(o);
     }
@@ -272,8 +286,8 @@ final class Unpickler {
     }
 
     private void memoPut(long index, int at) {
-        if (memo.size() >= MAX_MEMO && !memo.containsKey(index)) {
-            throw bomb(at, "pickle memo exceeds " + MAX_MEMO + " entries");
+        if (memo.size() >= maxMemo && !memo.containsKey(index)) {
+            throw bomb(at, "pickle memo exceeds " + maxMemo + " entries", "pickle.maxMemo");
         }
         memo.put(index, peek(at));
     }
@@ -289,8 +303,8 @@ final class Unpickler {
 
     private Py.Tuple tuple(Object[] items, int at) {
         Py.Tuple t = new Py.Tuple(items);
-        if (t.depth > MAX_TUPLE_DEPTH) {
-            throw bomb(at, "tuples nested deeper than " + MAX_TUPLE_DEPTH);
+        if (t.depth > maxTupleDepth) {
+            throw bomb(at, "tuples nested deeper than " + maxTupleDepth, "pickle.maxTupleDepth");
         }
         return t;
     }
@@ -320,14 +334,16 @@ final class Unpickler {
         }
     }
 
-    /** Dict keys must be hashable and immutable, as in Python. */
+    /**
+     * Dict keys must be hashable and immutable, as in Python: a tuple only when everything in it
+     * is (so hashing never recurses into a list, which may contain itself).
+     */
     private Object key(Object k, int at) {
-        if (k == null || k instanceof String || k instanceof Long || k instanceof BigInteger || k instanceof Double
-                || k instanceof Boolean || k instanceof Py.Tuple || k instanceof Py.Global) {
-            return k;
-        }
         if (k instanceof byte[] b) {
             return new String(b, StandardCharsets.ISO_8859_1);
+        }
+        if (Py.isHashable(k)) {
+            return k;
         }
         throw fail(at, "unhashable dict key of type " + Py.typeName(k));
     }
@@ -412,7 +428,7 @@ final class Unpickler {
 
     private Object readLong(int n, int at) {
         if (n > MAX_LONG_BYTES) {
-            throw bomb(at, "integer of " + n + " bytes (limit " + MAX_LONG_BYTES + ")");
+            throw bomb(at, "integer of " + n + " bytes (limit " + MAX_LONG_BYTES + ")", null);
         }
         need(n, at);
         if (n == 0) {
@@ -509,7 +525,8 @@ final class Unpickler {
         return new FormatException(where + ": " + what + " at pickle offset " + at);
     }
 
-    private UnsafeContentException bomb(int at, String what) {
-        return new UnsafeContentException(where + ": refused pickle: " + what + " at offset " + at);
+    private UnsafeContentException bomb(int at, String what, String limit) {
+        return new UnsafeContentException(where + ": refused pickle: " + what + " at offset " + at
+                + (limit == null ? "" : " (" + ReaderLimits.hint(limit) + ")"));
     }
 }

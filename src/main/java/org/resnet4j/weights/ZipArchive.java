@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.zip.CRC32;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
+import org.resnet4j.ReaderLimits;
 import org.resnet4j.ResNet4jException.FormatException;
 import org.resnet4j.ResNet4jException.UnsafeContentException;
 import org.resnet4j.ResNet4jException.UnsupportedModelException;
@@ -45,10 +46,16 @@ final class ZipArchive {
 
     private final CheckpointFile file;
     private final Map<String, Entry> entries;
+    /** Bytes all DEFLATED entries together may inflate to (zip.maxInflateRatio x file, at least zip.minInflateBudget). */
+    private final long inflateBudget;
+    private long inflated;
 
-    private ZipArchive(CheckpointFile file, Map<String, Entry> entries) {
+    private ZipArchive(CheckpointFile file, Map<String, Entry> entries, ReaderLimits limits) {
         this.file = file;
         this.entries = entries;
+        long byRatio = file.size > Long.MAX_VALUE / limits.zipMaxInflateRatio() ? Long.MAX_VALUE
+                : file.size * limits.zipMaxInflateRatio();
+        this.inflateBudget = Math.max(byRatio, limits.zipMinInflateBudget());
     }
 
     /** Entries in central-directory order. */
@@ -61,6 +68,7 @@ final class ZipArchive {
     }
 
     static ZipArchive read(CheckpointFile f) {
+        ReaderLimits limits = ReaderLimits.current();
         // ---- end of central directory: 22 bytes + comment, at the very end of the file ----
         int tail = (int) Math.min(f.size, 22 + 0xffff);
         ByteBuffer end = f.read(f.size - tail, tail, "zip end of central directory");
@@ -106,6 +114,10 @@ final class ZipArchive {
         if (cdSize > Integer.MAX_VALUE || count < 0 || count > cdSize / 46) {
             throw new FormatException(f.name + ": zip central directory claims " + count + " entries in " + cdSize
                     + " bytes (each needs at least 46)");
+        }
+        if (count > limits.zipMaxEntries()) {
+            throw new UnsafeContentException(f.name + ": zip has " + count + " entries, more than the limit of "
+                    + limits.zipMaxEntries() + " (" + ReaderLimits.hint("zip.maxEntries") + ")");
         }
         ByteBuffer cd = f.read(cdOffset, (int) cdSize, "zip central directory");
 
@@ -181,7 +193,7 @@ final class ZipArchive {
             p = next;
         }
         checkNoOverlap(f, entries);
-        return new ZipArchive(f, Collections.unmodifiableMap(entries));
+        return new ZipArchive(f, Collections.unmodifiableMap(entries), limits);
     }
 
     /**
@@ -223,6 +235,13 @@ final class ZipArchive {
                     + " bytes from " + e.compressedSize() + " compressed (limit " + Math.min(bound, Integer.MAX_VALUE - 8)
                     + "): refused as a decompression bomb");
         }
+        if (e.size() > inflateBudget - inflated) {
+            throw new UnsafeContentException(file.name + ": zip entry '" + e.name() + "' inflates to " + e.size()
+                    + " bytes; with the " + inflated + " already inflated that exceeds the limit of " + inflateBudget
+                    + " bytes for a file of " + file.size + " (refused as a decompression bomb; "
+                    + ReaderLimits.hint("zip.maxInflateRatio") + ")");
+        }
+        inflated += e.size();
         byte[] out = new byte[(int) e.size()];
         Inflater inf = new Inflater(true);
         try {

@@ -1,0 +1,57 @@
+package org.resnet4j.security;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.resnet4j.onnx.Onnx;
+import org.resnet4j.tensor.Npy;
+import org.resnet4j.vision.ImageLoader;
+import org.resnet4j.weights.CheckpointLoader;
+
+/** testdata/hostile/manifest.json, and how each kind of file is read. */
+final class HostileCorpus {
+    record Item(Path file, String kind, String exception, String reason, String attack) {
+        String name() {
+            return file.getFileName().toString();
+        }
+    }
+
+    private HostileCorpus() {}
+
+    static Path dir(Path root) {
+        return root.resolve("testdata/hostile");
+    }
+
+    static List<Item> load(Path root) {
+        try {
+            JsonNode m = new ObjectMapper().readTree(dir(root).resolve("manifest.json").toFile());
+            List<Item> out = new ArrayList<>();
+            for (JsonNode f : m.get("files")) {
+                out.add(new Item(dir(root).resolve(f.get("file").asText()), f.get("kind").asText(),
+                        f.get("exception").asText(), f.get("reason").asText(), f.get("attack").asText()));
+            }
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Reads the file with the library API for its kind; returns what was read (it should throw). */
+    static Object read(Item item) {
+        return read(item.kind(), item.file());
+    }
+
+    static Object read(String kind, Path file) {
+        return switch (kind) {
+            case "checkpoint" -> CheckpointLoader.load(file);
+            case "onnx" -> Onnx.read(file);
+            case "npy" -> Npy.read(file);
+            case "image" -> ImageLoader.load(file);
+            default -> throw new IllegalArgumentException("unknown kind " + kind);
+        };
+    }
+}

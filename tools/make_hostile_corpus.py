@@ -1,0 +1,491 @@
+#!/usr/bin/python3
+"""Writes testdata/hostile/: files that attack resnet4j's readers, and manifest.json saying, for each,
+how it is read (checkpoint, onnx, npy, image), the exception class it must produce and a word of the
+reason the message must contain. Run from the repository root with Debian's python3 (torch, numpy,
+onnx): /usr/bin/python3 tools/make_hostile_corpus.py
+
+Pickles that would run a command in Python run `touch /tmp/resnet4j-hostile-marker`; the script
+checks, for the torch.save ones, that torch.load(weights_only=False) really does run it (so the Java
+test that the marker never appears proves something), then removes the marker. Fuzzing seeds are
+copied into src/test/resources/org/resnet4j/fuzz/ReaderFuzzTestInputs/.
+"""
+import io, json, os, pickle, shutil, struct, subprocess, sys, zipfile, zlib
+
+import numpy as np
+import torch
+import onnx
+from onnx import helper, TensorProto, numpy_helper
+
+OUT = 'testdata/hostile'
+MARKER = '/tmp/resnet4j-hostile-marker'
+CMD = 'touch ' + MARKER
+manifest = []
+
+
+def add(name, data, kind, exc, reason, what):
+    with open(os.path.join(OUT, name), 'wb') as f:
+        f.write(data)
+    manifest.append({'file': name, 'kind': kind, 'exception': exc, 'reason': reason, 'attack': what})
+
+
+# ---------------------------------------------------------------- pickle building blocks
+class System:
+    def __reduce__(self):
+        return (os.system, (CMD,))
+
+class Eval:
+    def __reduce__(self):
+        return (eval, ("__import__('os').system(%r)" % CMD,))
+
+class Exec:
+    def __reduce__(self):
+        return (exec, ("import os; os.system(%r)" % CMD,))
+
+class Popen:
+    def __reduce__(self):
+        return (subprocess.Popen, (['touch', MARKER],))
+
+class Nested:
+    """A harmless-looking OrderedDict whose only item reduces to os.system."""
+    def __reduce__(self):
+        import collections
+        return (collections.OrderedDict, ([('weight', System())],))
+
+
+def torch_bytes(obj, legacy=False):
+    b = io.BytesIO()
+    torch.save(obj, b, _use_new_zipfile_serialization=not legacy)
+    return b.getvalue()
+
+
+def runs_command(data):
+    """True when torch.load(weights_only=False) of data runs CMD (proves the file is hostile)."""
+    if os.path.exists(MARKER):
+        os.remove(MARKER)
+    path = '/tmp/resnet4j-hostile-probe.pth'
+    with open(path, 'wb') as f:
+        f.write(data)
+    subprocess.run([sys.executable, '-c', 'import torch,sys; torch.load(sys.argv[1])', path],
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120)
+    ran = os.path.exists(MARKER)
+    if ran:
+        os.remove(MARKER)
+    os.remove(path)
+    return ran
+
+
+def zip_torch(pkl, storages=None, archive='archive', extra=(), method=zipfile.ZIP_STORED, skip_pkl=False):
+    """A torch.save-style zip: archive/data.pkl, archive/data/<key>, archive/version."""
+    b = io.BytesIO()
+    with zipfile.ZipFile(b, 'w', method) as z:
+        if not skip_pkl:
+            z.writestr(archive + '/data.pkl', pkl)
+        for k, v in (storages or {}).items():
+            z.writestr(archive + '/data/' + k, v)
+        z.writestr(archive + '/version', b'3\n')
+        for name, data in extra:
+            z.writestr(name, data)
+    return b.getvalue()
+
+
+def P(*parts):
+    return b''.join(p if isinstance(p, bytes) else p.encode('latin1') for p in parts)
+
+
+def ustr(s):  # BINUNICODE
+    e = s.encode()
+    return b'X' + struct.pack('<I', len(e)) + e
+
+
+def tensor_pickle(numel, offset, size, stride, key='0', dtype='FloatStorage'):
+    """{'w': _rebuild_tensor_v2(storage(key, numel), offset, size, stride, False, OrderedDict())}, protocol 2."""
+    def tup(vals):
+        return b'(' + b''.join(b'J' + struct.pack('<i', v) for v in vals) + b't'
+    return P(b'\x80\x02}', ustr('w'),
+             b'ctorch._utils\n_rebuild_tensor_v2\n(',
+             b'(', ustr('storage'), b'ctorch\n' + dtype.encode() + b'\n', ustr(key), ustr('cpu'),
+             b'J', struct.pack('<i', numel), b'tQ',
+             b'J', struct.pack('<i', offset), tup(size), tup(stride), b'\x89',
+             b'ccollections\nOrderedDict\n)R', b'tR', b's.')
+
+
+def floats(n):
+    return np.arange(n, dtype='<f4').tobytes()
+
+
+VALID = zip_torch(tensor_pickle(4, 0, [2, 2], [2, 1]), {'0': floats(4)})
+
+# ---------------------------------------------------------------- pickles that run code in Python
+for name, obj, refused, what in [
+        ('pickle_os_system.pth', {'weight': torch.zeros(2), 'x': System()}, 'posix.system',
+         'torch.save of an object whose __reduce__ calls os.system'),
+        ('pickle_builtins_eval.pth', {'x': Eval()}, 'builtins.eval', '__reduce__ to builtins.eval'),
+        ('pickle_builtins_exec.pth', {'x': Exec()}, 'builtins.exec', '__reduce__ to builtins.exec'),
+        ('pickle_subprocess_popen.pth', {'x': Popen()}, 'subprocess.Popen', '__reduce__ to subprocess.Popen'),
+        ('pickle_nested_reduce.pth', {'state_dict': Nested()}, 'posix.system',
+         'nested __reduce__: an OrderedDict whose item reduces to os.system')]:
+    data = torch_bytes(obj)
+    assert runs_command(data), name + ' does not run the command in Python'
+    add(name, data, 'checkpoint', 'UnsafeContentException', refused, what)
+
+data = torch_bytes({'weight': torch.zeros(2), 'x': System()}, legacy=True)
+assert runs_command(data), 'legacy os.system does not run in Python'
+add('legacy_os_system.pth', data, 'checkpoint', 'UnsafeContentException', 'posix.system',
+    'legacy (pre-1.6) torch.save with os.system')
+
+# hand-written pickles, each inside a torch zip (so the file is sniffed as a checkpoint)
+CALL = P(b'(', ustr(CMD), b'tR')
+raw = {
+    'pickle_getattr_py2.pth': (P(b'\x80\x02c__builtin__\ngetattr\n(c__builtin__\n__import__\n(', ustr('os'),
+                                  b'tR', ustr('system'), b'tR', CALL, b'.'),
+                               'UnsafeContentException', '__builtin__.getattr',
+                               'Python 2 __builtin__.getattr(__import__("os"), "system")'),
+    'pickle_stack_global_smuggle.pth': (P(b'\x80\x04', ustr('o' + 's'), b'\x94', ustr('sys' + 'tem'), b'\x94',
+                                          b'\x93', CALL, b'.'),
+                                        'UnsafeContentException', 'os.system',
+                                        'STACK_GLOBAL with module and name memoised strings (no GLOBAL opcode)'),
+    'pickle_memo_global.pth': (P(b'\x80\x02}q\x00', ustr('a'), b'ccollections\nOrderedDict\nq\x01)R',
+                                 b's', b'cposix\nsystem\nq\x01', b'0h\x01', CALL, b'.'),
+                               'UnsafeContentException', 'posix.system',
+                               'memo trick: BINPUT a refused global over an allowed one, BINGET it back'),
+    'pickle_stack_global_memo.pth': (P(b'\x80\x04', ustr('subprocess'), b'q\x07', ustr('check_output'), b'q\x08',
+                                       b'0' b'0', b'h\x07h\x08', b'\x93', b'(', b'(', ustr('id'), b'ltR.'),
+                                     'UnsafeContentException', 'subprocess.check_output',
+                                     'STACK_GLOBAL operands fetched from the memo by BINGET'),
+    'pickle_inst.pth': (P(b'(', ustr(CMD), b'ios\nsystem\n.'), 'UnsafeContentException', 'INST/OBJ',
+                        'INST opcode naming os.system'),
+    'pickle_obj.pth': (P(b'(cposix\nsystem\n', ustr(CMD), b'o.'), 'UnsafeContentException', 'posix.system',
+                       'OBJ opcode with GLOBAL posix.system'),
+    'pickle_obj_opcode.pth': (P(b'(N', ustr(CMD), b'o.'), 'UnsafeContentException', 'INST/OBJ',
+                              'OBJ opcode on a non-global'),
+    'pickle_ext_registry.pth': (P(b'\x80\x02\x82\x01', CALL, b'.'), 'UnsafeContentException', 'extension-registry',
+                                'EXT1 opcode (imports by copyreg code number)'),
+    'pickle_torch_load.pth': (P(b'\x80\x02ctorch\nload\n(', ustr('/etc/passwd'), b'tR.'),
+                              'UnsafeContentException', 'torch.load', 'torch.load of another file'),
+    'pickle_build_on_list.pth': (P(b'\x80\x02]}b.'), 'FormatException', 'BUILD on a list',
+                                 'BUILD (setstate) on a list'),
+    'pickle_setitem_on_list.pth': (P(b'\x80\x02]', ustr('k'), ustr('v'), b's.'), 'FormatException',
+                                   'SETITEM on a list', 'SETITEM on a list'),
+    'pickle_unhashable_self_list.pth': (P(b'\x80\x02}]q\x00h\x00a\x85N', b's.'), 'FormatException', 'unhashable',
+                                        'a list that contains itself, inside a tuple used as a dict key'),
+    'pickle_tuple_depth.pth': (P(b'\x80\x02)' + b'\x85' * 300 + b'.'), 'UnsafeContentException',
+                               'nested deeper', 'tuples nested 300 deep'),
+    'pickle_long_bomb.pth': (P(b'\x80\x02\x8b', struct.pack('<I', 100000), b'\x01' * 100000, b'.'),
+                             'UnsafeContentException', 'integer of 100000 bytes', 'a 100 kB integer (LONG4)'),
+    'pickle_string_length_lie.pth': (P(b'\x80\x02X\xff\xff\xff\x7f', b'abc.'), 'FormatException', 'truncated pickle',
+                                     'BINUNICODE claims 2 GiB'),
+    'pickle_protocol_6.pth': (P(b'\x80\x06N.'), 'FormatException', 'unsupported pickle protocol', 'protocol 6'),
+    'pickle_stack_underflow.pth': (P(b'\x80\x02\x85.'), 'FormatException', 'underflow', 'TUPLE1 on an empty stack'),
+}
+for name, (pkl, exc, reason, what) in raw.items():
+    add(name, zip_torch(pkl), 'checkpoint', exc, reason, what)
+
+# bombs: small deflated files whose pickles push, memoise or build past the limits (1 Mi each)
+def deflated(pkl):
+    return zip_torch(pkl, method=zipfile.ZIP_DEFLATED)
+add('pickle_stack_bomb.pth', deflated(b'\x80\x02' + b'N' * 1100000 + b'.'), 'checkpoint', 'UnsafeContentException',
+    'pickle stack exceeds', '1.1 M values pushed (deflated data.pkl)')
+add('pickle_memo_bomb.pth', deflated(b'\x80\x04N' + b'\x94' * 1100000 + b'.'), 'checkpoint',
+    'UnsafeContentException', 'pickle memo exceeds', '1.1 M memo entries (MEMOIZE)')
+add('pickle_values_bomb.pth', deflated(b'\x80\x02N' + b']0' * 1100000 + b'.'), 'checkpoint',
+    'UnsafeContentException', 'builds more than', '1.1 M lists built and popped')
+
+# tensors that lie about their storage
+add('tensor_storage_too_small.pth', zip_torch(tensor_pickle(1000, 0, [10, 100], [100, 1]), {'0': floats(4)}),
+    'checkpoint', 'FormatException', 'storage holds', 'numel 1000 in the persistent id, 16 bytes in the entry')
+add('tensor_view_outside_storage.pth', zip_torch(tensor_pickle(4, 2, [2, 2], [2, 1]), {'0': floats(4)}),
+    'checkpoint', 'UnsafeContentException', 'reaches element', 'view (offset 2, size 2x2) past a 4-element storage')
+add('tensor_stride_outside_storage.pth', zip_torch(tensor_pickle(4, 0, [2, 2], [1000, 1]), {'0': floats(4)}),
+    'checkpoint', 'UnsafeContentException', 'reaches element', 'stride 1000 in a 4-element storage')
+add('tensor_overlapping_views_bomb.pth',
+    zip_torch(tensor_pickle(1, 0, [1 << 14, 1 << 14], [0, 0]), {'0': floats(1)}),
+    'checkpoint', 'UnsafeContentException', 'over the budget', 'a 1-element storage viewed as 16384x16384 (stride 0)')
+add('tensor_negative_size.pth', zip_torch(tensor_pickle(4, 0, [-2, 2], [2, 1]), {'0': floats(4)}),
+    'checkpoint', 'FormatException', 'negative', 'negative size')
+add('tensor_missing_storage.pth', zip_torch(tensor_pickle(4, 0, [2, 2], [2, 1], key='7'), {'0': floats(4)}),
+    'checkpoint', 'FormatException', 'missing from the zip', 'storage entry data/7 absent')
+
+# legacy: storage count in the file disagrees with the pickle
+leg = bytearray(torch_bytes({'w': torch.arange(4.0)}, legacy=True))
+cnt = struct.pack('<q', 4)
+at = leg.rindex(cnt)
+leg[at:at + 8] = struct.pack('<q', 1 << 40)
+add('legacy_storage_count_lie.pth', bytes(leg), 'checkpoint', 'FormatException', 'elements in the file',
+    'legacy storage element count says 2^40')
+
+# ---------------------------------------------------------------- zip container
+def zip_entries(entries, comment=b''):
+    """A zip from (name, data) pairs, stored, written by hand so names and duplicates are exactly as given."""
+    out = io.BytesIO()
+    central = []
+    for name, data in entries:
+        n = name.encode()
+        crc = zlib.crc32(data)
+        off = out.tell()
+        out.write(struct.pack('<IHHHHHIIIHH', 0x04034b50, 20, 0, 0, 0, 0, crc, len(data), len(data), len(n), 0))
+        out.write(n + data)
+        central.append(struct.pack('<IHHHHHHIIIHHHHHII', 0x02014b50, 20, 20, 0, 0, 0, 0, crc, len(data), len(data),
+                                   len(n), 0, 0, 0, 0, 0, off) + n)
+    cd = out.tell()
+    for c in central:
+        out.write(c)
+    out.write(struct.pack('<IHHHHIIH', 0x06054b50, 0, 0, len(central), len(central), out.tell() - cd, cd,
+                          len(comment)) + comment)
+    return out.getvalue()
+
+PKL = tensor_pickle(4, 0, [2, 2], [2, 1])
+add('zip_path_traversal.pth', zip_entries([('archive/data.pkl', PKL), ('archive/data/0', floats(4)),
+                                           ('archive/../../../tmp/evil', b'x')]),
+    'checkpoint', 'UnsafeContentException', 'escapes the archive folder', 'entry name with ../')
+add('zip_absolute_path.pth', zip_entries([('archive/data.pkl', PKL), ('/etc/cron.d/evil', b'x')]),
+    'checkpoint', 'UnsafeContentException', 'escapes the archive folder', 'absolute entry name')
+add('zip_duplicate_entry.pth', zip_entries([('archive/data.pkl', PKL), ('archive/data/0', floats(4)),
+                                            ('archive/data.pkl', P(b'\x80\x02cposix\nsystem\n.'))]),
+    'checkpoint', 'UnsafeContentException', 'appears twice', 'two entries named archive/data.pkl')
+add('zip_outside_folder.pth', zip_entries([('archive/data.pkl', PKL), ('archive/data/0', floats(4)),
+                                           ('other/data.bin', b'x')]),
+    'checkpoint', 'UnsafeContentException', 'outside the archive folder', 'an entry outside archive/')
+add('zip_missing_data_pkl.pth', zip_entries([('archive/data/0', floats(4)), ('archive/version', b'3\n')]),
+    'checkpoint', 'FormatException', 'data.pkl', 'no data.pkl')
+add('zip_two_data_pkl.pth', zip_entries([('a/data.pkl', PKL), ('b/data.pkl', PKL)]),
+    'checkpoint', 'FormatException', 'data.pkl', 'two archives each with a data.pkl')
+crc_bad = bytearray(VALID)
+i = crc_bad.index(b'archive/data/0') + len('archive/data/0')
+crc_bad[i] ^= 0xff  # first byte of the storage data
+add('zip_crc_mismatch.pth', bytes(crc_bad), 'checkpoint', 'FormatException', 'CRC-32', 'storage bytes changed after the CRC')
+add('zip_truncated.pth', VALID[:len(VALID) // 2], 'checkpoint', 'FormatException', 'end-of-central-directory',
+    'zip cut in half')
+
+# a real bomb: 70 MB of zeros as one deflated storage, under 1100:1 but over 20 x file size and 64 MiB
+bomb = io.BytesIO()
+with zipfile.ZipFile(bomb, 'w', zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+    z.writestr('archive/data.pkl', tensor_pickle(70 * (1 << 20) // 4 // 4096 * 4096, 0, [4096, 70 * (1 << 20) // 4 // 4096], [70 * (1 << 20) // 4 // 4096, 1]))
+    z.writestr('archive/data/0', bytes(70 * (1 << 20) // 4 // 4096 * 4096 * 4))
+add('zip_bomb.pth', bomb.getvalue(), 'checkpoint', 'UnsafeContentException', 'decompression bomb',
+    '70 MiB of zeros deflated into one storage')
+
+# the central directory says a small deflated entry inflates to 3 GiB
+d = zip_torch(PKL, {'0': floats(4)}, method=zipfile.ZIP_DEFLATED)
+cdo = struct.unpack('<I', d[-6:-2])[0]
+j = d.index(b'PK\x01\x02', cdo)
+d = bytearray(d)
+d[j + 24:j + 28] = struct.pack('<I', 0xC0000000)
+add('zip_size_lie.pth', bytes(d), 'checkpoint', 'UnsafeContentException', 'decompression bomb',
+    'central directory claims 3 GiB uncompressed for a few bytes')
+
+# ZIP64 extra field that lies: sizes saturated, the extra field claims 2^40 bytes
+def zip64_lie():
+    name = b'archive/data.pkl'
+    data = PKL
+    crc = zlib.crc32(data)
+    out = io.BytesIO()
+    out.write(struct.pack('<IHHHHHIIIHH', 0x04034b50, 45, 0, 0, 0, 0, crc, len(data), len(data), len(name), 0))
+    out.write(name + data)
+    extra = struct.pack('<HHQQ', 1, 16, 1 << 40, 1 << 40)
+    cd = out.tell()
+    out.write(struct.pack('<IHHHHHHIIIHHHHHII', 0x02014b50, 45, 45, 0, 0, 0, 0, crc, 0xffffffff, 0xffffffff,
+                          len(name), len(extra), 0, 0, 0, 0, 0) + name + extra)
+    cdsize = out.tell() - cd
+    out.write(struct.pack('<IHHHHIIH', 0x06054b50, 0, 0, 1, 1, cdsize, cd, 0))
+    return out.getvalue()
+add('zip64_size_lie.pth', zip64_lie(), 'checkpoint', 'FormatException', 'needs bytes', 'ZIP64 extra field claims 1 TiB')
+
+def zip64_locator_lie():
+    z = zip_entries([('archive/data.pkl', PKL)])
+    eocd = z.rindex(b'PK\x05\x06')
+    loc = struct.pack('<IIQI', 0x07064b50, 0, 1 << 50, 1)
+    return z[:eocd] + loc + z[eocd:]
+add('zip64_locator_lie.pth', zip64_locator_lie(), 'checkpoint', 'FormatException', 'zip64',
+    'ZIP64 locator points 1 PiB into a small file')
+
+def zip_count_lie():
+    z = bytearray(zip_entries([('archive/data.pkl', PKL)]))
+    eocd = z.rindex(b'PK\x05\x06')
+    z[eocd + 8:eocd + 12] = struct.pack('<HH', 0xfffe, 0xfffe)
+    return bytes(z)
+add('zip_entry_count_lie.pth', zip_count_lie(), 'checkpoint', 'FormatException', 'entries',
+    'end record claims 65534 entries')
+
+# ---------------------------------------------------------------- safetensors
+def st(header, data=b'', raw_len=None):
+    h = json.dumps(header).encode() if not isinstance(header, bytes) else header
+    return struct.pack('<Q', len(h) if raw_len is None else raw_len) + h + data
+
+add('st_overlap.safetensors', st({'a': {'dtype': 'F32', 'shape': [2], 'data_offsets': [0, 8]},
+                                  'b': {'dtype': 'F32', 'shape': [2], 'data_offsets': [4, 12]}}, bytes(12)),
+    'checkpoint', 'FormatException', 'overlaps', 'two tensors share bytes')
+add('st_gap.safetensors', st({'a': {'dtype': 'F32', 'shape': [1], 'data_offsets': [0, 4]},
+                              'b': {'dtype': 'F32', 'shape': [1], 'data_offsets': [8, 12]}}, bytes(12)),
+    'checkpoint', 'FormatException', 'gap', 'hidden bytes between tensors')
+add('st_trailing_bytes.safetensors', st({'a': {'dtype': 'F32', 'shape': [1], 'data_offsets': [0, 4]}}, bytes(64)),
+    'checkpoint', 'FormatException', 'cover 4 bytes', 'data region longer than the tensors')
+add('st_huge_header_length.safetensors', st(b'{}', raw_len=1 << 62), 'checkpoint', 'FormatException',
+    'header length', 'header length 2^62')
+add('st_shape_overflow.safetensors', st({'a': {'dtype': 'F32', 'shape': [1 << 32, 1 << 32, 1 << 32],
+                                               'data_offsets': [0, 4]}}, bytes(4)),
+    'checkpoint', 'FormatException', 'overflows', 'shape whose product overflows int64')
+add('st_numel_mismatch.safetensors', st({'a': {'dtype': 'F32', 'shape': [1000, 1000], 'data_offsets': [0, 8]}},
+                                        bytes(8)),
+    'checkpoint', 'FormatException', 'needs 4000000 bytes', 'shape 1000x1000 over 8 bytes')
+add('st_truncated.safetensors', st({'a': {'dtype': 'F32', 'shape': [256], 'data_offsets': [0, 1024]}}, bytes(10)),
+    'checkpoint', 'FormatException', 'truncated', 'data cut short')
+add('st_duplicate_key.safetensors', st(b'{"a": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}, '
+                                       b'"a": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}}', bytes(4)),
+    'checkpoint', 'FormatException', 'Duplicate', 'the same tensor name twice')
+add('st_negative_offset.safetensors', st({'a': {'dtype': 'F32', 'shape': [1], 'data_offsets': [-4, 0]}}, bytes(4)),
+    'checkpoint', 'FormatException', 'non-negative', 'negative data offset')
+add('st_deep_json.safetensors', st(b'{"a":' + b'[' * 5000 + b']' * 5000 + b'}'), 'checkpoint', 'FormatException',
+    'JSON', 'JSON nested 5000 deep')
+add('st_bad_utf8.safetensors', st(b'{"\xff\xfe": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}}', bytes(4)),
+    'checkpoint', 'FormatException', 'UTF-8', 'header with invalid UTF-8')
+
+# ---------------------------------------------------------------- ONNX
+def model(nodes, inputs, outputs, inits=(), opset=17):
+    g = helper.make_graph(nodes, 'g', inputs, outputs, list(inits))
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid('', opset)])
+    m.ir_version = 8
+    return m.SerializeToString()
+
+X = helper.make_tensor_value_info('input', TensorProto.FLOAT, ['N', 3, 8, 8])
+Y = helper.make_tensor_value_info('logits', TensorProto.FLOAT, None)
+add('onnx_cycle.onnx', model([helper.make_node('Add', ['input', 'b'], ['a']),
+                              helper.make_node('Relu', ['a'], ['b']),
+                              helper.make_node('Identity', ['b'], ['logits'])], [X], [Y]),
+    'onnx', 'FormatException', 'cycle', 'Add -> Relu -> Add')
+add('onnx_undefined_input.onnx', model([helper.make_node('Add', ['input', 'nowhere'], ['logits'])], [X], [Y]),
+    'onnx', 'FormatException', 'no graph input, initializer or node defines', 'a node reads a name nothing defines')
+add('onnx_duplicate_output.onnx', model([helper.make_node('Relu', ['input'], ['logits']),
+                                         helper.make_node('Sigmoid', ['input'], ['logits'])], [X], [Y]),
+    'onnx', 'FormatException', 'produced twice', 'two nodes write the same value')
+add('onnx_output_never_produced.onnx', model([helper.make_node('Relu', ['input'], ['r'])], [X], [Y]),
+    'onnx', 'FormatException', 'never produced', 'graph output no node writes')
+def init(name, dims, raw=b'', dtype=TensorProto.FLOAT, **kw):
+    t = TensorProto()
+    t.name = name
+    t.data_type = dtype
+    t.dims.extend(dims)
+    t.raw_data = raw
+    return t
+RELU = [helper.make_node('Add', ['input', 'w'], ['logits'])]
+add('onnx_huge_initializer.onnx', model(RELU, [X], [Y], [init('w', [1 << 20, 1 << 20, 1 << 20])]),
+    'onnx', 'UnsafeContentException', 'over the limit', 'initializer dims 2^20 x 2^20 x 2^20, no data')
+add('onnx_dims_overflow.onnx', model(RELU, [X], [Y], [init('w', [1 << 30, 1 << 30, 1 << 30, 1 << 30, 1 << 30])]),
+    'onnx', 'FormatException', 'overflows', 'initializer dims whose product overflows')
+add('onnx_negative_dim.onnx', model(RELU, [X], [Y], [init('w', [-1, 4], bytes(16))]),
+    'onnx', 'FormatException', 'dimension -1', 'negative initializer dim')
+add('onnx_raw_data_short.onnx', model(RELU, [X], [Y], [init('w', [1000, 1000], bytes(16))]),
+    'onnx', 'FormatException', 'needs 4000000 raw_data bytes', 'raw_data shorter than dims say')
+ext = init('w', [4], b'')
+ext.ClearField('raw_data')
+ext.data_location = TensorProto.EXTERNAL
+e = ext.external_data.add()
+e.key, e.value = 'location', '../../../../etc/passwd'
+add('onnx_external_data.onnx', model(RELU, [X], [Y], [ext]), 'onnx', 'UnsafeContentException', 'external file',
+    'initializer data in ../../../../etc/passwd')
+add('onnx_input_huge_dim.onnx', model([helper.make_node('Relu', ['input'], ['logits'])],
+                                      [helper.make_tensor_value_info('input', TensorProto.FLOAT, [1 << 40, 3])], [Y]),
+    'onnx', 'FormatException', 'dimension 1099511627776', 'graph input dim 2^40')
+const = helper.make_node('Constant', [], ['c'], value=init('v', [1000, 1000], bytes(4)))
+add('onnx_constant_attr_lie.onnx', model([const, helper.make_node('Add', ['input', 'c'], ['logits'])], [X], [Y]),
+    'onnx', 'FormatException', 'raw_data bytes', 'Constant attribute tensor 1000x1000 over 4 bytes')
+then_g = helper.make_graph([helper.make_node('Relu', ['ghost'], ['t'])], 'then', [],
+                           [helper.make_tensor_value_info('t', TensorProto.FLOAT, None)])
+else_g = helper.make_graph([helper.make_node('Relu', ['input'], ['e'])], 'else', [],
+                           [helper.make_tensor_value_info('e', TensorProto.FLOAT, None)])
+cond = numpy_helper.from_array(np.array(True), 'cond')
+add('onnx_subgraph_undefined.onnx', model([helper.make_node('If', ['cond'], ['logits'], then_branch=then_g,
+                                                            else_branch=else_g)], [X], [Y], [cond]),
+    'onnx', 'FormatException', "'ghost'", 'If branch reads an undefined name')
+add('onnx_garbage.onnx', b'\x08\x08' + b'\xff' * 64, 'onnx', 'FormatException', 'not a valid ONNX model',
+    'a varint, then garbage')
+add('onnx_length_lie.onnx', b'\x08\x08\x3a\xff\xff\xff\xff\x07' + b'\x00' * 32, 'onnx', 'FormatException',
+    'not a valid ONNX model', 'graph field claims 2 GiB')
+
+# ---------------------------------------------------------------- .npy
+def npy(header, data=b'', version=1):
+    h = header.encode('latin1')
+    pad = (64 - (10 + len(h) + 1) % 64) % 64
+    h = h + b' ' * pad + b'\n'
+    return b'\x93NUMPY' + bytes([version, 0]) + struct.pack('<H', len(h)) + h + data
+
+add('npy_shape_lie.npy', npy("{'descr': '<f4', 'fortran_order': False, 'shape': (1000, 1000), }", bytes(16)),
+    'npy', 'FormatException', 'header says shape', 'shape 1000x1000 over 16 bytes')
+add('npy_fortran.npy', npy("{'descr': '<f4', 'fortran_order': True, 'shape': (2, 2), }", bytes(16)),
+    'npy', 'UnsupportedModelException', 'Fortran', 'Fortran order')
+b = io.BytesIO()
+np.save(b, np.array([System(), 1], dtype=object), allow_pickle=True)
+add('npy_object_pickle.npy', b.getvalue(), 'npy', 'UnsupportedModelException', "'|O'",
+    'object array whose pickle runs os.system under np.load(allow_pickle=True)')
+add('npy_int_dtype.npy', npy("{'descr': '<i8', 'fortran_order': False, 'shape': (2,), }", bytes(16)),
+    'npy', 'UnsupportedModelException', "'<i8'", 'int64 data')
+add('npy_header_length_lie.npy', b'\x93NUMPY\x01\x00\xff\xff' + b'{' * 40, 'npy', 'FormatException',
+    'exceeds the file', 'header length 65535 in a 50-byte file')
+add('npy_duplicate_keys.npy', npy("{'descr': '<f4', 'fortran_order': False, 'shape': (1,), 'descr': '|O'}", bytes(4)),
+    'npy', 'FormatException', 'keys', 'descr twice (NumPy takes the last)')
+add('npy_huge_shape.npy', npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2147483647, 2147483647), }"),
+    'npy', 'FormatException', 'too large', 'shape 2^31 x 2^31')
+add('npy_v3_header_over_limit.npy', b'\x93NUMPY\x03\x00' + struct.pack('<I', 1 << 20) + b' ' * (1 << 17),
+    'npy', 'FormatException', 'exceeds the file', 'v3 header length 1 MiB in a 128 KiB file')
+add('npy_bad_magic.npy', b'\x93NUMPX\x01\x00', 'npy', 'FormatException', 'not a .npy', 'wrong magic')
+
+# ---------------------------------------------------------------- images
+def png(w, h, bitdepth, colortype, raw, cut=None):
+    def chunk(t, d):
+        return struct.pack('>I', len(d)) + t + d + struct.pack('>I', zlib.crc32(t + d))
+    data = (b'\x89PNG\r\n\x1a\n' + chunk(b'IHDR', struct.pack('>IIBBBBB', w, h, bitdepth, colortype, 0, 0, 0))
+            + chunk(b'IDAT', zlib.compress(raw, 9)) + chunk(b'IEND', b''))
+    return data if cut is None else data[:cut]
+
+# real bomb: 20000 x 10000 1-bit gray (200 M pixels, over the 178,956,970 limit), ~25 kB
+w, h = 20000, 10000
+add('png_bomb.png', png(w, h, 1, 0, (b'\x00' + bytes((w + 7) // 8)) * h), 'image', 'UnsafeContentException',
+    'exceeds the limit', '200 M pixels of 1-bit PNG in 25 kB')
+add('png_header_bomb.png', png(100000, 100000, 8, 2, b''), 'image', 'UnsafeContentException', 'exceeds the limit',
+    'IHDR claims 100000x100000')
+small = png(16, 16, 8, 2, (b'\x00' + bytes(range(48))) * 16)
+add('png_truncated.png', small[:len(small) - 30], 'image', 'FormatException', 'png', 'PNG cut inside IDAT')
+gif = (b'GIF89a' + struct.pack('<HHBBB', 65535, 65535, 0, 0, 0) + b'\x2c' + struct.pack('<HHHHB', 0, 0, 65535, 65535, 0)
+       + b'\x02\x02\x44\x01\x00\x3b')
+add('gif_bomb.gif', gif, 'image', 'UnsafeContentException', 'exceeds the limit', 'GIF 65535x65535')
+bmp_hdr = struct.pack('<2sIHHI', b'BM', 54 + 16, 0, 0, 54) + struct.pack('<IiiHHIIiiII', 40, 20000, 10000, 1, 24, 0, 0,
+                                                                       2835, 2835, 0, 0)
+add('bmp_bomb.bmp', bmp_hdr + bytes(16), 'image', 'FormatException', 'cannot decode BMP',
+    'BMP header claims 20000x10000 over 16 bytes of pixels (the JDK reader refuses it before decoding)')
+jpg = open('testdata/images/photo420.jpg', 'rb').read()
+add('jpeg_truncated.jpg', jpg[:len(jpg) // 3], 'image', 'FormatException', 'truncated', 'JPEG cut at a third')
+gif_ok = open('testdata/images/anim.gif', 'rb').read()
+add('gif_truncated.gif', gif_ok[:1000], 'image', 'FormatException', 'GIF', 'GIF cut inside its first frame')
+add('not_an_image.png', b'\x89PNX' + bytes(100), 'image', 'FormatException', 'not an image', 'no image magic')
+
+# ---------------------------------------------------------------- manifest and fuzz seeds
+manifest.sort(key=lambda m: m['file'])
+with open(os.path.join(OUT, 'manifest.json'), 'w') as f:
+    json.dump({'generator': 'tools/make_hostile_corpus.py', 'torch': torch.__version__, 'numpy': np.__version__,
+               'onnx': onnx.__version__, 'marker': MARKER, 'files': manifest}, f, indent=1)
+    f.write('\n')
+
+SEEDS = 'src/test/resources/org/resnet4j/fuzz/ReaderFuzzTestInputs'
+target = {'checkpoint': None, 'onnx': 'onnx', 'npy': 'npy'}
+for m in manifest:
+    name = m['file']
+    if m['kind'] == 'checkpoint':
+        t = 'safetensors' if name.endswith('.safetensors') else 'zip'
+        if name.startswith('legacy'):
+            continue
+    else:
+        t = target.get(m['kind'])
+    if t is None or os.path.getsize(os.path.join(OUT, name)) > 100000:
+        continue
+    os.makedirs(os.path.join(SEEDS, t), exist_ok=True)
+    shutil.copy(os.path.join(OUT, name), os.path.join(SEEDS, t, 'hostile_' + name))
+    if t == 'zip':  # the pickle alone, for the unpickler target
+        try:
+            with zipfile.ZipFile(os.path.join(OUT, name)) as z:
+                pk = [n for n in z.namelist() if n.endswith('data.pkl')]
+                if pk and z.getinfo(pk[0]).file_size < 100000:
+                    with open(os.path.join(SEEDS, 'unpickler', 'hostile_' + name + '.pkl'), 'wb') as f:
+                        f.write(z.read(pk[0]))
+        except Exception:
+            pass
+total = sum(os.path.getsize(os.path.join(OUT, m['file'])) for m in manifest)
+print(len(manifest), 'files,', total, 'bytes')
