@@ -111,6 +111,12 @@ class ReaderFuzzTest {
             if (expected.getMessage() == null || !expected.getMessage().contains(p.toString())) {
                 throw new AssertionError("error message does not name the file: " + expected.getMessage(), expected);
             }
+            // CheckpointLoader turns a check we missed into "corrupt checkpoint (java.lang....)": still a finding
+            Throwable cause = expected.getCause();
+            if (cause instanceof RuntimeException && !(cause instanceof ResNet4jException)
+                    && !(cause instanceof UncheckedIOException)) {
+                throw new AssertionError("a missed check surfaced as " + cause, expected);
+            }
         } finally {
             try {
                 Files.deleteIfExists(p);
