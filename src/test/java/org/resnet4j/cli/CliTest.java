@@ -190,4 +190,21 @@ class CliTest {
         assertEquals(1, r.code);
         assertTrue(r.err.contains(".safetensors, .pth, .pt"), r.err);
     }
+
+    @Test
+    void benchPrintsTimingsAsJson() throws Exception {
+        Result r = cli("bench", "--arch", "resnet18", "--size", "32", "--iters", "2", "--warmup", "0", "--threads", "1", "--json");
+        assertEquals(0, r.code, r.err);
+        JsonNode j = new ObjectMapper().readTree(r.out);
+        assertEquals("ort", j.get("engine").asText());
+        assertEquals(1, j.get("threads").asInt());
+        assertTrue(j.get("median_ms").asDouble() > 0 && j.get("images_per_s").asDouble() > 0, r.out);
+        // resnet18 at 32x32: 2 * 37.3 M MACs per image (torchvision's count scaled by the area)
+        double flopsPerRun = j.get("gflops").asDouble() * j.get("median_ms").asDouble() / 1e3 * 1e9;
+        assertEquals(2 * org.resnet4j.spec.Flops.macs(org.resnet4j.spec.Presets.get("resnet18"), 32, 32), flopsPerRun, 1e3);
+
+        r = cli("bench", "--arch", "resnet18", "--model", "m.onnx");
+        assertEquals(2, r.code);
+        assertTrue(r.err.contains("mutually exclusive"), r.err);
+    }
 }
