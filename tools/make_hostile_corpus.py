@@ -97,11 +97,11 @@ def ustr(s):  # BINUNICODE
     return b'X' + struct.pack('<I', len(e)) + e
 
 
-def tensor_pickle(numel, offset, size, stride, key='0', dtype='FloatStorage'):
-    """{'w': _rebuild_tensor_v2(storage(key, numel), offset, size, stride, False, OrderedDict())}, protocol 2."""
+def tensor_pickle(numel, offset, size, stride, key='0', dtype='FloatStorage', name='conv1.weight'):
+    """{name: _rebuild_tensor_v2(storage(key, numel), offset, size, stride, False, OrderedDict())}, protocol 2."""
     def tup(vals):
         return b'(' + b''.join(b'J' + struct.pack('<i', v) for v in vals) + b't'
-    return P(b'\x80\x02}', ustr('w'),
+    return P(b'\x80\x02}', ustr(name),
              b'ctorch._utils\n_rebuild_tensor_v2\n(',
              b'(', ustr('storage'), b'ctorch\n' + dtype.encode() + b'\n', ustr(key), ustr('cpu'),
              b'J', struct.pack('<i', numel), b'tQ',

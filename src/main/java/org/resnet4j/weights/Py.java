@@ -83,9 +83,10 @@ final class Py {
             this.type = type;
         }
 
+        // Shallow, like describe(): fields may nest deeply or contain this object itself.
         @Override
         public String toString() {
-            return type + super.toString();
+            return type + " with " + size() + " fields";
         }
     }
 

@@ -28,8 +28,8 @@ public final class CorpusRunner {
                         bad += ok ? 0 : 1;
                     }
                 }
-                for (String valid : new String[] {"testdata/golden/tiny_basic/weights.pth", "testdata/weights/views.pth",
-                    "testdata/weights/views_legacy.pth", "testdata/weights/weights.safetensors"}) {
+                for (String valid : new String[] {"testdata/golden/tiny_basic/weights.pth", "testdata/golden/cifar_basic/weights.pth",
+                    "testdata/golden/tiny_bottleneck_grouped/weights.pth"}) {
                     HostileCorpus.read("checkpoint", root.resolve(valid));
                     System.out.println("ok valid " + valid);
                 }
