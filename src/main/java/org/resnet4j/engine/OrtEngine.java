@@ -139,10 +139,11 @@ public final class OrtEngine implements Engine {
         }
         checkNames(inputs.keySet());
         Map<String, OnnxTensor> feeds = new HashMap<>();
+        List<ByteBuffer> direct = new ArrayList<>(inputs.size());
         try {
             for (Map.Entry<String, Tensor> e : inputs.entrySet()) {
                 checkShape(e.getKey(), e.getValue());
-                feeds.put(e.getKey(), toOrt(e.getValue()));
+                feeds.put(e.getKey(), toOrt(e.getValue(), direct));
             }
             try (OrtSession.Result result = session.run(feeds)) {
                 Map<String, Tensor> out = new LinkedHashMap<>();
@@ -157,6 +158,7 @@ public final class OrtEngine implements Engine {
             for (OnnxTensor t : feeds.values()) {
                 t.close();
             }
+            direct.forEach(DirectMemory::free);
         }
     }
 
@@ -178,8 +180,14 @@ public final class OrtEngine implements Engine {
         }
     }
 
-    private OnnxTensor toOrt(Tensor t) throws OrtException {
-        FloatBuffer buf = ByteBuffer.allocateDirect(t.numel() * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
+    /**
+     * Copies {@code t} into a new direct buffer (recorded in {@code direct}: the caller frees it once
+     * the ORT tensor is closed, instead of leaving it to a GC that may not come before RSS grows).
+     */
+    private OnnxTensor toOrt(Tensor t, List<ByteBuffer> direct) throws OrtException {
+        ByteBuffer bytes = ByteBuffer.allocateDirect(t.numel() * 4).order(ByteOrder.nativeOrder());
+        direct.add(bytes);
+        FloatBuffer buf = bytes.asFloatBuffer();
         buf.put(t.buffer());
         buf.rewind();
         return OnnxTensor.createTensor(env, buf, Shapes.toLong(t.shape()));
