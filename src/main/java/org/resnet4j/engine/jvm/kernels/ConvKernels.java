@@ -101,7 +101,9 @@ public final class ConvKernels {
                 }
                 int src = plane + iy * g.w() + shift;
                 java.util.Arrays.fill(col, d, d + lo, 0f);
-                if (sw == 1) {
+                if (hi == lo) {
+                    // the whole row reads padding
+                } else if (sw == 1) {
                     System.arraycopy(x, src + lo, col, d + lo, hi - lo);
                 } else {
                     for (int ox = lo; ox < hi; ox++) {
