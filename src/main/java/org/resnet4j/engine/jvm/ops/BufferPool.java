@@ -1,17 +1,17 @@
 package org.resnet4j.engine.jvm.ops;
 
 import java.util.ArrayDeque;
-import java.util.HashMap;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Float arrays released by one run, reused by its later nodes (and by later runs that pick up
- * the same pool). Exact-size matching: a ResNet has few distinct activation sizes, and kernels may
- * then rely on {@code array.length == numel}. Arrays come back dirty; ops overwrite every element.
+ * the same pool). Values get exact sizes (a ResNet has few distinct activation sizes, and a
+ * value's {@code array.length == numel}); scratch takes the smallest array that is large enough. Arrays come back dirty; ops overwrite every element.
  * Not thread-safe: one run owns a pool at a time.
  */
 public final class BufferPool {
-    private final Map<Integer, ArrayDeque<float[]>> free = new HashMap<>();
+    private final TreeMap<Integer, ArrayDeque<float[]>> free = new TreeMap<>();
     private long allocatedFloats;
 
     /** An array of exactly {@code n} floats with unspecified contents. */
@@ -23,6 +23,17 @@ public final class BufferPool {
             allocatedFloats += n;
         }
         return a;
+    }
+
+    /** Scratch of at least {@code n} floats: the smallest free array that is large enough. */
+    public float[] takeAtLeast(int n) {
+        for (Map.Entry<Integer, ArrayDeque<float[]>> e = free.ceilingEntry(n); e != null; e = free.higherEntry(e.getKey())) {
+            float[] a = e.getValue().poll();
+            if (a != null) {
+                return a;
+            }
+        }
+        return take(n);
     }
 
     public void give(float[] a) {

@@ -28,9 +28,9 @@ public final class RunContext {
         return Value.floats(shape, pool.take(org.resnet4j.tensor.Shapes.numel(shape)));
     }
 
-    /** Scratch space; give it back with {@link #release}. */
+    /** Scratch space of at least {@code n} floats (maybe more); give it back with {@link #release}. */
     public float[] scratch(int n) {
-        return pool.take(n);
+        return pool.takeAtLeast(n);
     }
 
     public void release(float[] a) {
