@@ -88,10 +88,6 @@ final class Spatial {
     private int[] axis(int in, int k, int stride, int dil, int padBegin, int padEnd) {
         int span = (k - 1) * dil + 1;
         switch (autoPad) {
-            case VALID -> {
-                int out = in >= span ? (in - span) / stride + 1 : 0;
-                return out < 1 ? null : new int[] {0, 0, out};
-            }
             case SAME_UPPER, SAME_LOWER -> {
                 int out = (in + stride - 1) / stride;
                 int total = Math.max(0, (out - 1) * stride + span - in);
@@ -99,6 +95,11 @@ final class Spatial {
                 return out < 1 ? null : new int[] {begin, total - begin, out};
             }
             default -> {
+                // VALID is no padding; ceil_mode still applies, as in ONNX Runtime
+                if (autoPad == AutoPad.VALID) {
+                    padBegin = 0;
+                    padEnd = 0;
+                }
                 long extent = (long) in + padBegin + padEnd - span;
                 if (extent < 0) {
                     return null;

@@ -1,0 +1,35 @@
+package org.resnet4j.engine.jvm;
+
+import org.resnet4j.graph.GraphBuilder;
+import org.resnet4j.graph.ModelAssembler;
+import org.resnet4j.graph.ResNetGraph;
+import org.resnet4j.onnx.ModelProto;
+import org.resnet4j.spec.Presets;
+import org.resnet4j.tensor.Tensor;
+import org.resnet4j.testing.RandomWeights;
+
+/**
+ * By-hand timing (not a test): {@code java -cp ... TimingProbe resnet50 2 1 5} prints ms per run
+ * of the Java engine on random weights. The real benchmark is issue 5's bench command.
+ */
+public final class TimingProbe {
+    private TimingProbe() {}
+
+    public static void main(String[] args) {
+        String arch = args.length > 0 ? args[0] : "resnet18";
+        int threads = args.length > 1 ? Integer.parseInt(args[1]) : 2;
+        int batch = args.length > 2 ? Integer.parseInt(args[2]) : 1;
+        int iters = args.length > 3 ? Integer.parseInt(args[3]) : 5;
+        ResNetGraph g = GraphBuilder.build(Presets.get(arch), false);
+        ModelProto m = ModelAssembler.assemble(g, RandomWeights.forGraph(g, 1), 17, arch);
+        Tensor x = RandomWeights.input(2, batch, 3, 224, 224);
+        try (JavaEngine e = new JavaEngine(m, threads)) {
+            for (int i = 0; i < iters + 2; i++) {
+                long t0 = System.nanoTime();
+                e.run(x);
+                System.out.printf("%s batch %d threads %d: %.1f ms%s%n", arch, batch, threads, (System.nanoTime() - t0) / 1e6,
+                        i < 2 ? " (warm-up)" : "");
+            }
+        }
+    }
+}
