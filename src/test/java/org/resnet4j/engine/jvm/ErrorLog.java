@@ -25,7 +25,8 @@ final class ErrorLog {
     private ErrorLog() {}
 
     static void record(String what, double rel) {
-        String family = what.split(" ")[0];
+        String family = what.startsWith("torch-export") ? what.split(" ")[0] + " " + what.split(" ")[1]
+                : what.split(" ")[0];
         MAX.merge(family, rel, Math::max);
     }
 }

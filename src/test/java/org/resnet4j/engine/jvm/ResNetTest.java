@@ -68,6 +68,18 @@ class ResNetTest {
     }
 
     @Test
+    void allTenPresetsMatchOnnxRuntime() {
+        long seed = 200;
+        for (String arch : Presets.names()) {
+            ModelProto m = model(Presets.get(arch).withNumClasses(10), false, 17, seed);
+            Tensor x = RandomWeights.input(seed++, 1, 3, 64, 48);
+            try (JavaEngine java = new JavaEngine(m, 2)) {
+                OneNode.assertClose("preset-" + arch, ort(m, x), java.run(x), PARITY);
+            }
+        }
+    }
+
+    @Test
     void naiveOracleEngineMatchesOnnxRuntime() {
         ModelProto m = model(TINY_BOTTLENECK, false, 17, 3);
         Tensor x = RandomWeights.input(4, 2, 3, 33, 31);
