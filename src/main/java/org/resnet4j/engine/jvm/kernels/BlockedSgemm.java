@@ -14,8 +14,6 @@ public final class BlockedSgemm implements Sgemm {
     static final int NB = 512;
     /** Depth per block: a KB x NB panel of B (256 KiB) stays in L2. */
     static final int KB = 128;
-    /** Rows per task below which splitting over rows is not worth it. */
-    static final int MIN_ROWS = 4;
 
     private BlockedSgemm() {}
 
@@ -23,8 +21,11 @@ public final class BlockedSgemm implements Sgemm {
     @Override
     public void gemm(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
             float[] c, int cOff, int ldc, boolean accumulate, Parallel par) {
-        if (m >= MIN_ROWS * par.threads() || n <= NB) {
-            par.forRange(m, MIN_ROWS, (i0, i1) -> block(i0, i1, 0, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate));
+        int quads = (m + 3) / 4;
+        if (quads >= par.threads() || n <= NB) {
+            // split over groups of four rows, so that every task runs the four-row kernel
+            par.forRange(quads, 1, (q0, q1) -> block(4 * q0, Math.min(m, 4 * q1), 0, n, k,
+                    a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate));
         } else {
             int colBlocks = (n + NB - 1) / NB;
             par.forRange(colBlocks, 1, (b0, b1) -> block(0, m, b0 * NB, Math.min(n, b1 * NB), k,

@@ -22,6 +22,15 @@ public final class Parallel implements AutoCloseable {
         void run(int start, int end);
     }
 
+    /**
+     * Items per task for streaming element-wise loops (Relu, Add). An estimate, not a measurement:
+     * 16K floats take a few microseconds, well above the cost of handing a task to a parked
+     * worker. Issue 5 is to measure it (JMH) and replace the number.
+     */
+    public static final int ELEMENTWISE_GRAIN = 1 << 14;
+    /** Channel planes per task for per-plane loops (BatchNorm, global pools); same status as above. */
+    public static final int PLANE_GRAIN = 8;
+
     private static final AtomicInteger POOL_IDS = new AtomicInteger();
 
     private final int threads;

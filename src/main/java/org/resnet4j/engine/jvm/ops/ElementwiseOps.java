@@ -1,5 +1,6 @@
 package org.resnet4j.engine.jvm.ops;
 
+import org.resnet4j.engine.jvm.kernels.Parallel;
 import org.resnet4j.tensor.Shapes;
 
 /** Relu and Add (NumPy multidirectional broadcasting). */
@@ -20,7 +21,7 @@ final class ElementwiseOps {
             float[] xs = x.f();
             float[] ys = y.f();
             // x (n) -> y (n)
-            ctx.par().forRange(xs.length, 1 << 14, (i0, i1) -> {
+            ctx.par().forRange(xs.length, Parallel.ELEMENTWISE_GRAIN, (i0, i1) -> {
                 for (int i = i0; i < i1; i++) {
                     ys[i] = Math.max(xs[i], 0f);
                 }
@@ -51,7 +52,7 @@ final class ElementwiseOps {
             float[] ys = y.f();
             if (as.length == ys.length && bs.length == ys.length) {
                 // a (n), b (n) -> y (n)
-                ctx.par().forRange(ys.length, 1 << 14, (i0, i1) -> {
+                ctx.par().forRange(ys.length, Parallel.ELEMENTWISE_GRAIN, (i0, i1) -> {
                     for (int i = i0; i < i1; i++) {
                         ys[i] = as[i] + bs[i];
                     }

@@ -1,5 +1,6 @@
 package org.resnet4j.engine.jvm.ops;
 
+import org.resnet4j.engine.jvm.kernels.Parallel;
 import org.resnet4j.tensor.Shapes;
 
 /** BatchNormalization in its inference form; Softmax. */
@@ -57,7 +58,7 @@ final class NormOps {
 
         // x (N,C,S), a, b (C) -> y (N,C,S); y = x·a[c] + b[c]
         private static void affine(float[] x, float[] y, float[] a, float[] b, int n, int c, int s, RunContext ctx) {
-            ctx.par().forRange(n * c, 8, (p0, p1) -> {
+            ctx.par().forRange(n * c, Parallel.PLANE_GRAIN, (p0, p1) -> {
                 for (int p = p0; p < p1; p++) {
                     float ac = a[p % c];
                     float bc = b[p % c];

@@ -1,5 +1,6 @@
 package org.resnet4j.engine.jvm.ops;
 
+import org.resnet4j.engine.jvm.kernels.Parallel;
 import org.resnet4j.engine.jvm.kernels.PoolKernels;
 import org.resnet4j.engine.jvm.kernels.PoolKernels.PoolGeometry;
 import org.resnet4j.tensor.Shapes;
@@ -83,7 +84,7 @@ final class PoolOps {
             float[] xs = x.f();
             float[] ys = y.f();
             // x (P,S) -> y (P), P = N·C planes
-            ctx.par().forRange(x.dim(0) * x.dim(1), 16, (p0, p1) -> {
+            ctx.par().forRange(x.dim(0) * x.dim(1), Parallel.PLANE_GRAIN, (p0, p1) -> {
                 for (int p = p0; p < p1; p++) {
                     int off = p * s;
                     if (max) {
