@@ -16,6 +16,7 @@ import org.resnet4j.ResNet4jException.EngineException;
 import org.resnet4j.ResNet4jException.MismatchException;
 import org.resnet4j.ResNet4jException.UnsupportedModelException;
 import org.resnet4j.engine.Engine;
+import org.resnet4j.engine.EngineOptions;
 import org.resnet4j.engine.jvm.kernels.BlockedSgemm;
 import org.resnet4j.engine.jvm.kernels.Parallel;
 import org.resnet4j.engine.jvm.kernels.Sgemm;
@@ -78,6 +79,18 @@ public final class JavaEngine implements Engine {
     /** Compiles {@code model}; {@code threads} 0 means all cores. */
     public JavaEngine(ModelProto model, int threads) {
         this(model, threads, BlockedSgemm.INSTANCE);
+    }
+
+    /**
+     * For callers holding {@link EngineOptions}: threads as given (0 = all cores); the ONNX Runtime
+     * optimisation level does not apply; device cuda is refused, the Java engine runs on the CPU.
+     */
+    public static JavaEngine create(ModelProto model, EngineOptions options) {
+        if (options.device() != EngineOptions.Device.CPU) {
+            throw new UnsupportedModelException("the Java engine runs on the CPU only; device "
+                    + options.device().name().toLowerCase() + " needs --engine ort");
+        }
+        return new JavaEngine(model, options.threads());
     }
 
     /** Same, with a chosen GEMM kernel (tests run the whole engine on the naive oracle). */

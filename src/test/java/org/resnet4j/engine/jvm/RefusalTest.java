@@ -103,6 +103,27 @@ class RefusalTest {
     }
 
     @Test
+    void badInitializerShapesAreRefusedAtLoad() {
+        String conv = assertThrows(MismatchException.class, () -> new JavaEngine(OneNode.of("Conv").input("x", 1, 1, 3, 5, 5)
+                .floatInit("w", Tensor.zeros(4, 3, 3)).model(), 1)).getMessage();
+        contains(conv, "node 'conv' (Conv, opset 17)", "W has shape [4, 3, 3]", "rank 4");
+        String bias = assertThrows(MismatchException.class, () -> new JavaEngine(OneNode.of("Conv").input("x", 1, 1, 3, 5, 5)
+                .floatInit("w", Tensor.zeros(4, 3, 3, 3)).floatInit("b", Tensor.zeros(3)).model(), 1)).getMessage();
+        contains(bias, "B has shape [3]", "expected [4]");
+        OneNode bn = OneNode.of("BatchNormalization").input("x", 1, 1, 2, 3, 3).floatInit("s", Tensor.zeros(2))
+                .floatInit("b", Tensor.zeros(2)).floatInit("m", Tensor.zeros(3)).floatInit("v", Tensor.zeros(2));
+        contains(assertThrows(MismatchException.class, () -> new JavaEngine(bn.model(), 1)).getMessage(),
+                "input_mean has shape [3]", "expected [2]");
+    }
+
+    @Test
+    void cudaIsRefusedByName() {
+        var options = new org.resnet4j.engine.EngineOptions(org.resnet4j.engine.EngineOptions.Device.CUDA, 1, "all");
+        contains(assertThrows(UnsupportedModelException.class,
+                () -> JavaEngine.create(OneNode.of("Relu").input("x", 1, 3).model(), options)).getMessage(), "CPU only", "cuda");
+    }
+
+    @Test
     void opsetOutsideRangeIsRefused() {
         contains(loadError(OneNode.of("Relu").input("x", 1, 3).opset(10)), "opset 10", "11..21");
         contains(loadError(OneNode.of("Relu").input("x", 1, 3).opset(22)), "opset 22", "11..21");

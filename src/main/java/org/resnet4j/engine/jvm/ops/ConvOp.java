@@ -1,5 +1,6 @@
 package org.resnet4j.engine.jvm.ops;
 
+import org.resnet4j.ResNet4jException.MismatchException;
 import org.resnet4j.engine.jvm.kernels.ConvGeometry;
 import org.resnet4j.engine.jvm.kernels.ConvKernels;
 import org.resnet4j.tensor.Shapes;
@@ -18,6 +19,21 @@ final class ConvOp extends Op {
             throw s.refuse("group " + g + " must be positive");
         }
         group = (int) g;
+        Value w = s.constantInput(1);
+        Value b = s.constantInput(2);
+        // checked once here when the weights are initializers; run() checks them against X
+        if (w != null && (w.rank() != 4 || w.dim(0) % group != 0)) {
+            throw new MismatchException(label + ": W has shape " + Shapes.format(w.shape())
+                    + ", expected rank 4 (OC, C/group, kH, kW) with OC divisible by group=" + group);
+        }
+        if (w != null && b != null && (b.rank() != 1 || b.dim(0) != w.dim(0))) {
+            throw new MismatchException(label + ": B has shape " + Shapes.format(b.shape())
+                    + ", expected [" + w.dim(0) + "] for W " + Shapes.format(w.shape()));
+        }
+        if (w != null && spatial.kernel != null && (spatial.kernel[0] != w.dim(2) || spatial.kernel[1] != w.dim(3))) {
+            throw new MismatchException(label + ": kernel_shape [" + spatial.kernel[0] + ", "
+                    + spatial.kernel[1] + "] does not match W " + Shapes.format(w.shape()));
+        }
     }
 
     /** The geometry for these inputs, after every shape check. */

@@ -1,5 +1,6 @@
 package org.resnet4j.engine.jvm.ops;
 
+import org.resnet4j.ResNet4jException.MismatchException;
 import org.resnet4j.engine.jvm.kernels.Parallel;
 import org.resnet4j.tensor.Shapes;
 
@@ -26,6 +27,21 @@ final class NormOps {
             }
             s.arity(5, 5, 1, 1);
             epsilon = s.f("epsilon", 1e-5f);
+            // when the statistics are initializers, check them once here
+            String[] names = {"scale", "B", "input_mean", "input_var"};
+            int c = -1;
+            for (int i = 1; i < 5; i++) {
+                Value v = s.constantInput(i);
+                if (v == null) {
+                    continue;
+                }
+                if (v.rank() != 1 || (c >= 0 && v.dim(0) != c)) {
+                    throw new MismatchException(label + ": input " + names[i - 1]
+                            + " has shape " + Shapes.format(v.shape()) + ", expected " + (c >= 0 ? "[" + c + "]" : "rank 1")
+                            + " like the other per-channel inputs");
+                }
+                c = v.dim(0);
+            }
         }
 
         @Override
