@@ -394,6 +394,7 @@ public final class JavaEngine implements Engine {
                 pool.give(v.f());
             }
         }
+        pool.endRun();
         if (!closed) {
             idlePools.add(pool);
         }

@@ -152,6 +152,25 @@ class ResNetTest {
     }
 
     @Test
+    void pooledBuffersStayBoundedWhenInputSizesVary() {
+        ModelProto m = model(TINY_BASIC, false, 17, 8);
+        long biggest = 0;
+        long afterAll;
+        try (JavaEngine e = new JavaEngine(m, 1)) {
+            for (int size = 16; size <= 60; size += 4) {
+                try (JavaEngine fresh = new JavaEngine(m, 1)) {
+                    fresh.run(RandomWeights.input(size, 1 + size % 3, 3, size, size + 1));
+                    biggest = Math.max(biggest, fresh.pooledFloats());
+                }
+                e.run(RandomWeights.input(size, 1 + size % 3, 3, size, size + 1));
+            }
+            afterAll = e.pooledFloats();
+        }
+        // one run's buffers (plus best-fit scratch picked from larger leftovers), not the sum over sizes
+        assertTrue(afterAll <= 2 * biggest, "pooled " + afterAll + " floats after 12 sizes, one run needs at most " + biggest);
+    }
+
+    @Test
     void closedEngineIsMisuse() {
         JavaEngine e = new JavaEngine(model(TINY_BASIC, false, 17, 1), 2);
         e.close();

@@ -1,6 +1,8 @@
 package org.resnet4j.engine.jvm.ops;
 
 import java.util.ArrayDeque;
+import java.util.IdentityHashMap;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -12,6 +14,8 @@ import java.util.TreeMap;
  */
 public final class BufferPool {
     private final TreeMap<Integer, ArrayDeque<float[]>> free = new TreeMap<>();
+    /** Arrays handed out since {@link #endRun}: the ones worth keeping for the next run. */
+    private final Map<float[], Boolean> takenThisRun = new IdentityHashMap<>();
     private long allocatedFloats;
 
     /** An array of exactly {@code n} floats with unspecified contents. */
@@ -22,6 +26,7 @@ public final class BufferPool {
             a = new float[n];
             allocatedFloats += n;
         }
+        takenThisRun.put(a, Boolean.TRUE);
         return a;
     }
 
@@ -30,6 +35,7 @@ public final class BufferPool {
         for (Map.Entry<Integer, ArrayDeque<float[]>> e = free.ceilingEntry(n); e != null; e = free.higherEntry(e.getKey())) {
             float[] a = e.getValue().poll();
             if (a != null) {
+                takenThisRun.put(a, Boolean.TRUE);
                 return a;
             }
         }
@@ -40,7 +46,28 @@ public final class BufferPool {
         free.computeIfAbsent(a.length, k -> new ArrayDeque<>()).push(a);
     }
 
-    /** Floats this pool has allocated over its life (for tests of the liveness plan). */
+    /**
+     * Ends a run: drops the free arrays this run did not use, so that a service that sees many
+     * input sizes keeps one run's worth of buffers, not one per size it has ever seen.
+     */
+    public void endRun() {
+        for (Iterator<Map.Entry<Integer, ArrayDeque<float[]>>> it = free.entrySet().iterator(); it.hasNext(); ) {
+            ArrayDeque<float[]> q = it.next().getValue();
+            q.removeIf(a -> !takenThisRun.containsKey(a));
+            if (q.isEmpty()) {
+                it.remove();
+            }
+        }
+        takenThisRun.clear();
+        allocatedFloats = 0;
+        for (ArrayDeque<float[]> q : free.values()) {
+            for (float[] a : q) {
+                allocatedFloats += a.length;
+            }
+        }
+    }
+
+    /** Floats this pool holds: after {@link #endRun}, what one run needed (tests of the liveness plan). */
     public long allocatedFloats() {
         return allocatedFloats;
     }
