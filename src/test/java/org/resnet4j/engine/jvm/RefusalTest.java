@@ -117,6 +117,19 @@ class RefusalTest {
     }
 
     @Test
+    void truncatedOrUntypedInitializersAreRefused() {
+        ModelProto m = OneNode.of("Add").input("x", 1, 2).floatInit("c", Tensor.zeros(2)).model();
+        var bad = m.getGraph().getInitializer(0).toBuilder().setRawData(com.google.protobuf.ByteString.copyFrom(new byte[5]));
+        ModelProto truncated = m.toBuilder().setGraph(m.getGraph().toBuilder().setInitializer(0, bad)).build();
+        contains(assertThrows(ResNet4jException.FormatException.class, () -> new JavaEngine(truncated, 1)).getMessage(),
+                "initializer 'c'", "needs 8 bytes", "has 5");
+        var dbl = m.getGraph().getInitializer(0).toBuilder().setDataType(org.resnet4j.onnx.TensorProto.DataType.DOUBLE_VALUE);
+        ModelProto doubles = m.toBuilder().setGraph(m.getGraph().toBuilder().setInitializer(0, dbl)).build();
+        contains(assertThrows(UnsupportedModelException.class, () -> new JavaEngine(doubles, 1)).getMessage(),
+                "initializer 'c'", "DOUBLE", "FLOAT, INT64, INT32");
+    }
+
+    @Test
     void cudaIsRefusedByName() {
         var options = new org.resnet4j.engine.EngineOptions(org.resnet4j.engine.EngineOptions.Device.CUDA, 1, "all");
         contains(assertThrows(UnsupportedModelException.class,

@@ -160,6 +160,45 @@ class SmallOpsTest {
                 .setType(AttributeProto.AttributeType.FLOATS).addFloats(3).addFloats(4).build()).runJava().toArray());
     }
 
+    @Test
+    void initializerEncodings() {
+        // float_data instead of raw_data, and int32 indices (held as int64 inside the engine)
+        TensorProto w = TensorProto.newBuilder().setName("w").setDataType(TensorProto.DataType.FLOAT_VALUE).addDims(1)
+                .addDims(2).addFloatData(2).addFloatData(-1).build();
+        TensorProto idx = TensorProto.newBuilder().setName("i").setDataType(TensorProto.DataType.INT32_VALUE).addDims(2)
+                .setRawData(com.google.protobuf.ByteString.copyFrom(new byte[] {1, 0, 0, 0, 0, 0, 0, 0})).build();
+        GraphProto g = GraphProto.newBuilder()
+                .addNode(NodeProto.newBuilder().setOpType("MatMul").addInput("x").addInput("wt").addOutput("p"))
+                .addNode(NodeProto.newBuilder().setOpType("Flatten").addInput("w").addOutput("wf").addAttribute(Onnx.intAttr("axis", 2)))
+                .addNode(NodeProto.newBuilder().setOpType("Reshape").addInput("wf").addInput("shape").addOutput("wt"))
+                .addNode(NodeProto.newBuilder().setOpType("Gather").addInput("p").addInput("i").addOutput("y")
+                        .addAttribute(Onnx.intAttr("axis", 0)))
+                .addInitializer(w).addInitializer(idx)
+                .addInitializer(TensorProto.newBuilder().setName("shape").setDataType(TensorProto.DataType.INT64_VALUE).addDims(2)
+                        .setRawData(com.google.protobuf.ByteString.copyFrom(new byte[] {2, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0})))
+                .addInput(Onnx.floatValueInfo("x", 2, 2)).addOutput(Onnx.floatValueInfo("y", 2, 1)).build();
+        ModelProto m = ModelProto.newBuilder().setIrVersion(8).addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(17)).setGraph(g).build();
+        try (JavaEngine e = new JavaEngine(m, 1)) {
+            // x·[2, -1]^T = [1·2 - 2, 3·2 - 5] = [0, 1]; Gather rows [1, 0] -> [1, 0]
+            Tensor y = e.run(OneNode.t(new int[] {2, 2}, 1, 2, 3, 5));
+            assertArrayEquals(new float[] {1, 0}, y.toArray());
+        }
+    }
+
+    @Test
+    void runTimeWeightsTakeTheSamePathAsInitializers() {
+        OneNode.of("Conv").input("x", 1, 2, 3, 7, 7).input("w", 2, 5, 3, 3, 3).input("b", 3, 5).ints("pads", 1, 1, 1, 1)
+                .checkAgainstOrt("weights as graph inputs");
+        float[] v = RandomWeights.input(4, 3).toArray();
+        for (int i = 0; i < v.length; i++) {
+            v[i] = Math.abs(v[i]) + 0.5f;
+        }
+        OneNode.of("BatchNormalization").input("x", 5, 2, 3, 7, 1).input("s", 6, 3).input("b", 7, 3).input("m", 8, 3)
+                .input("v", Tensor.of(new int[] {3}, v)).checkAgainstOrt("statistics as graph inputs");
+        OneNode.of("Gemm").input("a", 9, 3, 17).input("b", 10, 7, 17).input("c", 11, 7).i("transB", 1)
+                .checkAgainstOrt("B and C as graph inputs");
+    }
+
     /**
      * The shape arithmetic of older torch.onnx.export graphs ({@code x.view(x.size(0), -1)}):
      * Shape -> Gather(0) -> Unsqueeze -> Concat with Constant [-1] -> Reshape, on int64 values.

@@ -5,10 +5,8 @@ import java.nio.IntBuffer;
 import java.nio.LongBuffer;
 import org.resnet4j.ResNet4jException.FormatException;
 import org.resnet4j.ResNet4jException.UnsupportedModelException;
-import org.resnet4j.onnx.Onnx;
 import org.resnet4j.onnx.TensorProto;
 import org.resnet4j.tensor.Shapes;
-import org.resnet4j.tensor.Tensor;
 
 /** Initializers and Constant tensors as engine values: float32, and int64/int32 (held as int64). */
 public final class Constants {
@@ -20,9 +18,10 @@ public final class Constants {
             throw new UnsupportedModelException(where + " is stored in an external file, which the Java engine does not read");
         }
         int type = p.getDataType();
-        if (type == TensorProto.DataType.FLOAT_VALUE) {
-            Tensor t = Onnx.toTensor(p);
-            return Value.floats(t.shape(), t.toArray());
+        if (type != TensorProto.DataType.FLOAT_VALUE && type != TensorProto.DataType.INT64_VALUE
+                && type != TensorProto.DataType.INT32_VALUE) {
+            throw new UnsupportedModelException(where + " has data type " + TensorProto.DataType.forNumber(type)
+                    + ", expected one of FLOAT, INT64, INT32");
         }
         int[] shape = new int[p.getDimsCount()];
         for (int i = 0; i < shape.length; i++) {
@@ -33,6 +32,20 @@ public final class Constants {
             shape[i] = (int) d;
         }
         int n = Shapes.numel(shape);
+        if (type == TensorProto.DataType.FLOAT_VALUE) {
+            // read straight into the array the engine keeps: one copy of the weights, not two
+            float[] f = new float[n];
+            if (p.hasRawData()) {
+                checkBytes(p, where, shape, (long) n * 4);
+                p.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(f);
+            } else {
+                checkCount(where, shape, n, p.getFloatDataCount(), "float_data");
+                for (int i = 0; i < n; i++) {
+                    f[i] = p.getFloatData(i);
+                }
+            }
+            return Value.floats(shape, f);
+        }
         long[] data = new long[n];
         if (type == TensorProto.DataType.INT64_VALUE) {
             if (p.hasRawData()) {
@@ -45,7 +58,7 @@ public final class Constants {
                     data[i] = p.getInt64Data(i);
                 }
             }
-        } else if (type == TensorProto.DataType.INT32_VALUE) {
+        } else {
             if (p.hasRawData()) {
                 checkBytes(p, where, shape, (long) n * 4);
                 IntBuffer ib = p.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asIntBuffer();
@@ -58,9 +71,6 @@ public final class Constants {
                     data[i] = p.getInt32Data(i);
                 }
             }
-        } else {
-            throw new UnsupportedModelException(where + " has data type " + TensorProto.DataType.forNumber(type)
-                    + ", expected one of FLOAT, INT64, INT32");
         }
         return Value.longs(shape, data);
     }
