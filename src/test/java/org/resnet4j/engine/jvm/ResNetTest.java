@@ -41,7 +41,8 @@ class ResNetTest {
     }
 
     static Tensor ort(ModelProto m, Tensor x) {
-        try (OrtEngine e = new OrtEngine(m.toByteArray(), new EngineOptions(EngineOptions.Device.CPU, 2, "all"), "ort")) {
+        // "basic": the reference runs the graph as written (no fusions), and loads the big presets faster
+        try (OrtEngine e = new OrtEngine(m.toByteArray(), new EngineOptions(EngineOptions.Device.CPU, 2, "basic"), "ort")) {
             return e.run(x);
         }
     }
@@ -67,16 +68,27 @@ class ResNetTest {
         }
     }
 
+    /**
+     * One preset per structure (basic, bottleneck, grouped, wide) by default; all ten with CI=true
+     * or -Dresnet4j.allPresets=true (about 80 s on a busy 2-core box, mostly building 0.5G random weights).
+     */
+    static List<String> presetsToCheck() {
+        boolean all = "true".equals(System.getenv("CI")) || Boolean.getBoolean("resnet4j.allPresets");
+        return all ? Presets.names() : List.of("resnet18", "resnet50", "resnext50_32x4d", "wide_resnet50_2");
+    }
+
     @Test
-    void allTenPresetsMatchOnnxRuntime() {
+    void presetsMatchOnnxRuntime() {
+        long t0 = System.nanoTime();
         long seed = 200;
-        for (String arch : Presets.names()) {
+        for (String arch : presetsToCheck()) {
             ModelProto m = model(Presets.get(arch).withNumClasses(10), false, 17, seed);
-            Tensor x = RandomWeights.input(seed++, 1, 3, 64, 48);
+            Tensor x = RandomWeights.input(seed++, 1, 3, 40, 33);
             try (JavaEngine java = new JavaEngine(m, 2)) {
                 OneNode.assertClose("preset-" + arch, ort(m, x), java.run(x), PARITY);
             }
         }
+        System.out.printf("presets %s: %.1f s%n", presetsToCheck(), (System.nanoTime() - t0) / 1e9);
     }
 
     @Test
