@@ -95,11 +95,8 @@ final class Spatial {
                 return out < 1 ? null : new int[] {begin, total - begin, out};
             }
             default -> {
-                // VALID is no padding; ceil_mode still applies, as in ONNX Runtime
-                if (autoPad == AutoPad.VALID) {
-                    padBegin = 0;
-                    padEnd = 0;
-                }
+                // NOTSET, and VALID: pads are all 0 then (pads with auto_pad is refused), and
+                // ceil_mode still applies, as in ONNX Runtime
                 long extent = (long) in + padBegin + padEnd - span;
                 if (extent < 0) {
                     return null;
