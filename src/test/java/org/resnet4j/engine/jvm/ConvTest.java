@@ -8,8 +8,8 @@ import org.resnet4j.engine.jvm.kernels.BlockedSgemm;
 import org.resnet4j.engine.jvm.kernels.ConvGeometry;
 import org.resnet4j.engine.jvm.kernels.ConvKernels;
 import org.resnet4j.engine.jvm.kernels.Parallel;
+import org.resnet4j.graph.RandomInit;
 import org.resnet4j.tensor.Tensor;
-import org.resnet4j.testing.RandomWeights;
 
 class ConvTest {
     /** im2col + blocked GEMM (float sums) vs the naive kernel (double sums), relative to max |y|. */
@@ -60,9 +60,9 @@ class ConvTest {
 
         OneNode node(long seed) {
             OneNode node = OneNode.of("Conv").input("x", seed, n, c, h, w)
-                    .floatInit("w", RandomWeights.input(seed + 1, oc, c / g, kh, kw));
+                    .floatInit("w", RandomInit.normal(seed + 1, oc, c / g, kh, kw));
             if (bias) {
-                node.floatInit("b", RandomWeights.input(seed + 2, oc));
+                node.floatInit("b", RandomInit.normal(seed + 2, oc));
             }
             node.i("group", g).ints("strides", strides[0], strides[1]).ints("dilations", dil[0], dil[1])
                     .ints("kernel_shape", kh, kw);
@@ -147,9 +147,9 @@ class ConvTest {
                 int oc = t % 5 == 0 ? 65 * c.g() : c.oc();
                 ConvGeometry g = new ConvGeometry(c.n(), c.c(), c.h(), c.w(), oc, c.g(), c.kh(), c.kw(), c.strides()[0],
                         c.strides()[1], c.dil()[0], c.dil()[1], c.pads()[0], c.pads()[1], oh, ow);
-                float[] x = RandomWeights.input(t, c.n(), c.c(), c.h(), c.w()).toArray();
-                float[] w = RandomWeights.input(t + 100, oc, c.c() / c.g(), c.kh(), c.kw()).toArray();
-                float[] b = c.bias() ? RandomWeights.input(t + 200, oc).toArray() : null;
+                float[] x = RandomInit.normal(t, c.n(), c.c(), c.h(), c.w()).toArray();
+                float[] w = RandomInit.normal(t + 100, oc, c.c() / c.g(), c.kh(), c.kw()).toArray();
+                float[] b = c.bias() ? RandomInit.normal(t + 200, oc).toArray() : null;
                 int[] shape = {c.n(), oc, oh, ow};
                 float[] ref = new float[c.n() * oc * oh * ow];
                 ConvKernels.naive(g, x, w, b, ref);

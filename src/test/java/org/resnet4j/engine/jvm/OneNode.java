@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.resnet4j.engine.EngineOptions;
 import org.resnet4j.engine.OrtEngine;
+import org.resnet4j.graph.RandomInit;
 import org.resnet4j.onnx.AttributeProto;
 import org.resnet4j.onnx.GraphProto;
 import org.resnet4j.onnx.ModelProto;
@@ -20,7 +21,6 @@ import org.resnet4j.onnx.TypeProto;
 import org.resnet4j.onnx.ValueInfoProto;
 import org.resnet4j.tensor.Shapes;
 import org.resnet4j.tensor.Tensor;
-import org.resnet4j.testing.RandomWeights;
 
 /**
  * A one-node model built in a test: float graph inputs (fed at run time), initializers (float or
@@ -60,7 +60,7 @@ final class OneNode {
 
     /** A graph input fed with seeded Gaussian values. */
     OneNode input(String name, long seed, int... shape) {
-        return input(name, RandomWeights.input(seed, shape));
+        return input(name, RandomInit.normal(seed, shape));
     }
 
     OneNode floatInit(String name, Tensor t) {

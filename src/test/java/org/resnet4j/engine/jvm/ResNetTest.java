@@ -16,13 +16,13 @@ import org.resnet4j.engine.OrtEngine;
 import org.resnet4j.engine.jvm.kernels.NaiveSgemm;
 import org.resnet4j.graph.GraphBuilder;
 import org.resnet4j.graph.ModelAssembler;
+import org.resnet4j.graph.RandomInit;
 import org.resnet4j.graph.ResNetGraph;
 import org.resnet4j.onnx.ModelProto;
 import org.resnet4j.spec.BlockKind;
 import org.resnet4j.spec.Presets;
 import org.resnet4j.spec.ResNetSpec;
 import org.resnet4j.tensor.Tensor;
-import org.resnet4j.testing.RandomWeights;
 
 /** Whole ResNets: Java engine vs ONNX Runtime, concurrency, buffer planning. */
 class ResNetTest {
@@ -37,7 +37,7 @@ class ResNetTest {
 
     static ModelProto model(ResNetSpec spec, boolean fold, int opset, long seed) {
         ResNetGraph g = GraphBuilder.build(spec, fold);
-        return ModelAssembler.assemble(g, RandomWeights.forGraph(g, seed), opset, "random-" + seed);
+        return ModelAssembler.assemble(g, RandomInit.weights(g, seed), opset, "random-" + seed);
     }
 
     static Tensor ort(ModelProto m, Tensor x) {
@@ -57,7 +57,7 @@ class ResNetTest {
                     ModelProto m = model(spec, fold, opset, seed);
                     try (JavaEngine java = new JavaEngine(m, 2)) {
                         for (int[] shape : inputs) {
-                            Tensor x = RandomWeights.input(seed, shape);
+                            Tensor x = RandomInit.normal(seed, shape);
                             OneNode.assertClose("resnet-tiny " + spec.block() + " fold=" + fold + " opset=" + opset,
                                     ort(m, x), java.run(x), PARITY);
                         }
@@ -83,7 +83,7 @@ class ResNetTest {
         long seed = 200;
         for (String arch : presetsToCheck()) {
             ModelProto m = model(Presets.get(arch).withNumClasses(10), false, 17, seed);
-            Tensor x = RandomWeights.input(seed++, 1, 3, 40, 33);
+            Tensor x = RandomInit.normal(seed++, 1, 3, 40, 33);
             try (JavaEngine java = new JavaEngine(m, 2)) {
                 OneNode.assertClose("preset-" + arch, ort(m, x), java.run(x), PARITY);
             }
@@ -94,7 +94,7 @@ class ResNetTest {
     @Test
     void naiveOracleEngineMatchesOnnxRuntime() {
         ModelProto m = model(TINY_BOTTLENECK, false, 17, 3);
-        Tensor x = RandomWeights.input(4, 2, 3, 33, 31);
+        Tensor x = RandomInit.normal(4, 2, 3, 33, 31);
         try (JavaEngine java = new JavaEngine(m, 1, NaiveSgemm.INSTANCE)) {
             OneNode.assertClose("resnet-naive-gemm", ort(m, x), java.run(x), PARITY);
         }
@@ -103,7 +103,7 @@ class ResNetTest {
     @Test
     void resnet18At224MatchesOnnxRuntime() {
         ModelProto m = model(Presets.get("resnet18"), false, 17, 18);
-        Tensor x = RandomWeights.input(19, 1, 3, 224, 224);
+        Tensor x = RandomInit.normal(19, 1, 3, 224, 224);
         try (JavaEngine java = new JavaEngine(m, 2)) {
             Tensor y = java.run(x);
             assertArrayEquals(new int[] {1, 1000}, y.shape());
@@ -116,7 +116,7 @@ class ResNetTest {
         ModelProto m = model(TINY_BOTTLENECK, false, 17, 5);
         List<Tensor> xs = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
-            xs.add(RandomWeights.input(100 + i, 1 + i % 3, 3, 30 + i, 41 - i));
+            xs.add(RandomInit.normal(100 + i, 1 + i % 3, 3, 30 + i, 41 - i));
         }
         try (JavaEngine engine = new JavaEngine(m, 2)) {
             List<float[]> expected = new ArrayList<>();
@@ -149,7 +149,7 @@ class ResNetTest {
     @Test
     void buffersAreReleasedAfterLastUseAndReused() {
         ModelProto m = model(Presets.get("resnet18").withNumClasses(10), false, 17, 6);
-        Tensor x = RandomWeights.input(7, 1, 3, 64, 64);
+        Tensor x = RandomInit.normal(7, 1, 3, 64, 64);
         try (JavaEngine e = new JavaEngine(m, 1)) {
             long intermediates = m.getGraph().getNodeCount() - 1; // all but the output
             assertTrue(e.plannedReleases() >= intermediates - 2, "plan releases " + e.plannedReleases() + " of " + intermediates);
@@ -171,10 +171,10 @@ class ResNetTest {
         try (JavaEngine e = new JavaEngine(m, 1)) {
             for (int size = 16; size <= 60; size += 4) {
                 try (JavaEngine fresh = new JavaEngine(m, 1)) {
-                    fresh.run(RandomWeights.input(size, 1 + size % 3, 3, size, size + 1));
+                    fresh.run(RandomInit.normal(size, 1 + size % 3, 3, size, size + 1));
                     biggest = Math.max(biggest, fresh.pooledFloats());
                 }
-                e.run(RandomWeights.input(size, 1 + size % 3, 3, size, size + 1));
+                e.run(RandomInit.normal(size, 1 + size % 3, 3, size, size + 1));
             }
             afterAll = e.pooledFloats();
         }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.resnet4j.graph.RandomInit;
 import org.resnet4j.onnx.AttributeProto;
 import org.resnet4j.onnx.GraphProto;
 import org.resnet4j.onnx.ModelProto;
@@ -13,7 +14,6 @@ import org.resnet4j.onnx.Onnx;
 import org.resnet4j.onnx.OperatorSetIdProto;
 import org.resnet4j.onnx.TensorProto;
 import org.resnet4j.tensor.Tensor;
-import org.resnet4j.testing.RandomWeights;
 
 /** Relu, Add, BatchNormalization, Gemm, MatMul, Softmax and the shape ops. */
 class SmallOpsTest {
@@ -55,14 +55,14 @@ class SmallOpsTest {
         for (int t = 0; t < 8; t++) {
             int c = SIZES[r.nextInt(4)];
             int[] shape = t % 3 == 0 ? new int[] {2, c} : t % 3 == 1 ? new int[] {1, c, SIZES[r.nextInt(4)], 3} : new int[] {3, c, 7};
-            Tensor var = RandomWeights.input(t + 50, c);
+            Tensor var = RandomInit.normal(t + 50, c);
             float[] v = var.toArray();
             for (int i = 0; i < c; i++) {
                 v[i] = Math.abs(v[i]) + 0.1f;
             }
             OneNode.of("BatchNormalization").opset(t % 2 == 0 ? 15 : 11).input("x", t, shape)
-                    .floatInit("s", RandomWeights.input(t + 10, c)).floatInit("b", RandomWeights.input(t + 20, c))
-                    .floatInit("m", RandomWeights.input(t + 30, c)).floatInit("v", Tensor.of(new int[] {c}, v))
+                    .floatInit("s", RandomInit.normal(t + 10, c)).floatInit("b", RandomInit.normal(t + 20, c))
+                    .floatInit("m", RandomInit.normal(t + 30, c)).floatInit("v", Tensor.of(new int[] {c}, v))
                     .f("epsilon", 1e-3f).f("momentum", 0.8f).checkAgainstOrt(java.util.Arrays.toString(shape));
         }
     }
@@ -83,7 +83,7 @@ class SmallOpsTest {
             boolean tb = r.nextBoolean();
             int[][] cShapes = {{n}, {m, n}, {1, n}, {m, 1}, {1}, {}};
             OneNode node = OneNode.of("Gemm").input("a", seed++, ta ? new int[] {k, m} : new int[] {m, k});
-            Tensor b = RandomWeights.input(seed++, tb ? new int[] {n, k} : new int[] {k, n});
+            Tensor b = RandomInit.normal(seed++, tb ? new int[] {n, k} : new int[] {k, n});
             if (t % 2 == 0) {
                 node.floatInit("b", b);
             } else {
@@ -91,7 +91,7 @@ class SmallOpsTest {
             }
             int ci = r.nextInt(cShapes.length + 1);
             if (ci < cShapes.length) {
-                node.floatInit("c", RandomWeights.input(seed++, cShapes[ci]));
+                node.floatInit("c", RandomInit.normal(seed++, cShapes[ci]));
             }
             node.i("transA", ta ? 1 : 0).i("transB", tb ? 1 : 0).f("alpha", t % 3 == 0 ? 1 : 0.75f).f("beta", t % 4 == 0 ? 1 : -1.5f)
                     .checkAgainstOrt(String.format("m=%d k=%d n=%d transA=%s transB=%s c=%s", m, k, n, ta, tb,
@@ -189,7 +189,7 @@ class SmallOpsTest {
     void runTimeWeightsTakeTheSamePathAsInitializers() {
         OneNode.of("Conv").input("x", 1, 2, 3, 7, 7).input("w", 2, 5, 3, 3, 3).input("b", 3, 5).ints("pads", 1, 1, 1, 1)
                 .checkAgainstOrt("weights as graph inputs");
-        float[] v = RandomWeights.input(4, 3).toArray();
+        float[] v = RandomInit.normal(4, 3).toArray();
         for (int i = 0; i < v.length; i++) {
             v[i] = Math.abs(v[i]) + 0.5f;
         }
@@ -237,7 +237,7 @@ class SmallOpsTest {
     @Test
     void int64ShapeChainOfOldExports() {
         for (int opset : new int[] {11, 13, 17}) {
-            Tensor x = RandomWeights.input(opset, 2, 3, 7, 5);
+            Tensor x = RandomInit.normal(opset, 2, 3, 7, 5);
             try (JavaEngine e = new JavaEngine(viewGraph(opset), 1)) {
                 Tensor y = e.run(x);
                 assertArrayEquals(new int[] {2, 105}, y.shape());
@@ -260,7 +260,7 @@ class SmallOpsTest {
                 .addInput(Onnx.floatValueInfo("x", 2, 3, 7, 5)).addOutput(Onnx.floatValueInfo("y", 3, 7, 10)).build();
         ModelProto m = ModelProto.newBuilder().setIrVersion(8).addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(15)).setGraph(g).build();
         try (JavaEngine e = new JavaEngine(m, 1)) {
-            assertArrayEquals(new int[] {3, 7, 10}, e.run(RandomWeights.input(1, 2, 3, 7, 5)).shape());
+            assertArrayEquals(new int[] {3, 7, 10}, e.run(RandomInit.normal(1, 2, 3, 7, 5)).shape());
         }
     }
 }

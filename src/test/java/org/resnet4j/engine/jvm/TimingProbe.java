@@ -2,11 +2,11 @@ package org.resnet4j.engine.jvm;
 
 import org.resnet4j.graph.GraphBuilder;
 import org.resnet4j.graph.ModelAssembler;
+import org.resnet4j.graph.RandomInit;
 import org.resnet4j.graph.ResNetGraph;
 import org.resnet4j.onnx.ModelProto;
 import org.resnet4j.spec.Presets;
 import org.resnet4j.tensor.Tensor;
-import org.resnet4j.testing.RandomWeights;
 
 /**
  * By-hand timing (not a test): {@code java -cp ... TimingProbe resnet50 2 1 5} prints ms per run
@@ -21,8 +21,8 @@ public final class TimingProbe {
         int batch = args.length > 2 ? Integer.parseInt(args[2]) : 1;
         int iters = args.length > 3 ? Integer.parseInt(args[3]) : 5;
         ResNetGraph g = GraphBuilder.build(Presets.get(arch), false);
-        ModelProto m = ModelAssembler.assemble(g, RandomWeights.forGraph(g, 1), 17, arch);
-        Tensor x = RandomWeights.input(2, batch, 3, 224, 224);
+        ModelProto m = ModelAssembler.assemble(g, RandomInit.weights(g, 1), 17, arch);
+        Tensor x = RandomInit.normal(2, batch, 3, 224, 224);
         try (JavaEngine e = new JavaEngine(m, threads)) {
             // CPU time as well as wall time: on a shared machine the wall time says more about the neighbours
             var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
