@@ -244,4 +244,16 @@ class CliTest {
         r = cli("parity", "--model", onnx.toString(), "--input", g("input.npy"), "--reference", bad.toString(), "--rtol", "0.02");
         assertEquals(0, r.code, r.out);
     }
+
+    @Test
+    void aFileInNoNamingSchemeIsInspectableButNotExportable() {
+        String views = PythonReference.root().resolve("testdata/weights/views.pth").toString();
+        Result r = cli("inspect", views);
+        assertEquals(0, r.code, r.err);
+        assertTrue(r.out.contains("scheme:     none recognised"), r.out);
+        r = cli("export", "--weights", views, "--out", dir.resolve("m.onnx").toString());
+        assertEquals(1, r.code);
+        assertTrue(r.err.contains("views.pth") && r.err.contains("match no known ResNet naming scheme")
+                && r.err.contains("plain.weight") && r.err.contains("huggingface"), r.err);
+    }
 }
