@@ -1,6 +1,7 @@
 package org.resnet4j;
 
 import java.nio.file.Path;
+import org.resnet4j.ResNet4jException.MismatchException;
 import org.resnet4j.ResNet4jException.UnsupportedModelException;
 import org.resnet4j.graph.GraphBuilder;
 import org.resnet4j.graph.ModelAssembler;
@@ -9,6 +10,7 @@ import org.resnet4j.onnx.ModelProto;
 import org.resnet4j.spec.Presets;
 import org.resnet4j.spec.ResNetSpec;
 import org.resnet4j.spec.SpecJson;
+import org.resnet4j.weights.ArchitectureInference;
 import org.resnet4j.weights.CheckpointLoader;
 import org.resnet4j.weights.LoadedCheckpoint;
 
@@ -40,6 +42,44 @@ public final class ResNet4j {
     }
 
     /**
+     * Same, taking the state_dict from the top-level key {@code key} of a training checkpoint (null:
+     * found automatically).
+     */
+    public static LoadedCheckpoint loadWeights(Path file, String key) {
+        return CheckpointLoader.load(file, key);
+    }
+
+    /**
+     * The architecture for a checkpoint: the preset or spec file when one is given (the strict binding
+     * then checks the weights against it), else inferred from the weights' shapes. Overrides apply
+     * on top either way.
+     */
+    public static ResNetSpec resolveSpec(String arch, Path specFile, Integer numClasses, Integer inChannels,
+            LoadedCheckpoint weights) {
+        if (arch != null || specFile != null) {
+            return resolveSpec(arch, specFile, numClasses, inChannels);
+        }
+        ResNetSpec spec = inferSpec(weights).spec();
+        if (numClasses != null) {
+            spec = spec.withNumClasses(numClasses);
+        }
+        if (inChannels != null) {
+            spec = spec.withInChannels(inChannels);
+        }
+        return spec;
+    }
+
+    /** The architecture the checkpoint's shapes describe; the error names the file. */
+    public static ArchitectureInference.Inferred inferSpec(LoadedCheckpoint weights) {
+        try {
+            return ArchitectureInference.infer(weights.tensors());
+        } catch (ResNet4jException e) {
+            throw new UnsupportedModelException(weights.file() + ": cannot infer the architecture from the weights ("
+                    + e.getMessage() + "); give --arch NAME or --spec FILE");
+        }
+    }
+
+    /**
      * The architecture from a preset name or a spec file (exactly one), with optional overrides of
      * the number of classes and input channels (null keeps the spec's).
      */
@@ -49,7 +89,7 @@ public final class ResNet4j {
         }
         if (arch == null && specFile == null) {
             throw new UnsupportedModelException("give the architecture with --arch NAME (one of " + Presets.names()
-                    + ") or --spec FILE.json");
+                    + ") or --spec FILE.json, or weights to infer it from");
         }
         ResNetSpec spec = arch != null ? Presets.get(arch) : SpecJson.read(specFile);
         if (numClasses != null) {
@@ -61,9 +101,24 @@ public final class ResNet4j {
         return spec;
     }
 
-    /** Builds the graph for {@code spec}, binds the checkpoint strictly, returns the ONNX model. */
+    /**
+     * Builds the graph for {@code spec}, binds the checkpoint strictly, returns the ONNX model. When
+     * the weights do not fit, the error lists every problem and says what the weights look like.
+     */
     public static ModelProto buildModel(ResNetSpec spec, LoadedCheckpoint weights, ExportOptions options) {
         ResNetGraph graph = GraphBuilder.build(spec, options.foldBatchNorm());
-        return ModelAssembler.assemble(graph, weights.tensors(), options.opset(), weights.file().toString());
+        try {
+            return ModelAssembler.assemble(graph, weights.tensors(), options.opset(), weights.file().toString());
+        } catch (MismatchException e) {
+            String hint;
+            try {
+                ArchitectureInference.Inferred found = ArchitectureInference.infer(weights.tensors());
+                hint = "the weights look like " + found.describe() + (found.spec().equals(spec) ? ""
+                        : found.preset().map(p -> "; try --arch " + p).orElse("; drop --arch/--spec to use the inferred spec"));
+            } catch (ResNet4jException notAResNet) {
+                hint = "no torchvision ResNet could be inferred from the weights either (" + notAResNet.getMessage() + ")";
+            }
+            throw new MismatchException(e.getMessage() + "\n  Hint: " + hint);
+        }
     }
 }

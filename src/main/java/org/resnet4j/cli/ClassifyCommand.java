@@ -20,6 +20,7 @@ import org.resnet4j.onnx.Onnx;
 import org.resnet4j.spec.ResNetSpec;
 import org.resnet4j.tensor.Npy;
 import org.resnet4j.vision.Classifier;
+import org.resnet4j.weights.LoadedCheckpoint;
 import org.resnet4j.vision.ImageFiles;
 import org.resnet4j.vision.Preprocessing;
 import org.resnet4j.vision.Preset;
@@ -94,7 +95,7 @@ final class ClassifyCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if ((modelFile == null) == (model.weights == null)) {
-            throw new ResNet4jException("give either --model FILE.onnx or --weights FILE (with --arch or --spec), not "
+            throw new ResNet4jException("give either --model FILE.onnx or --weights FILE (with --arch or --spec, or inferred), not "
                     + (modelFile == null ? "neither" : "both"));
         }
         if (modelFile != null && model.describesModel()) {
@@ -122,9 +123,10 @@ final class ClassifyCommand implements Callable<Integer> {
             name = modelFile.toString();
         } else {
             name = model.weights.toString();
-            ResNetSpec spec = model.resolveSpec();
+            LoadedCheckpoint ckpt = model.loadWeights(commandSpec);
+            ResNetSpec spec = model.resolveSpec(ckpt);
             Classifier.checkInputChannels(spec.inChannels(), name);
-            onnx = ResNet4j.buildModel(spec, ResNet4j.loadWeights(model.weights), ExportOptions.defaults());
+            onnx = ResNet4j.buildModel(spec, ckpt, ExportOptions.defaults());
         }
         Classifier.checkModel(onnx, name);
         List<String> names = Classifier.labelsFor(Classifier.numClasses(onnx), labels);

@@ -6,7 +6,6 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.resnet4j.ResNet4j;
 import org.resnet4j.ResNet4j.ExportOptions;
-import org.resnet4j.ResNet4jException;
 import org.resnet4j.onnx.ModelProto;
 import org.resnet4j.onnx.Onnx;
 import org.resnet4j.spec.Presets;
@@ -40,17 +39,14 @@ final class ExportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         long start = System.nanoTime();
-        if (model.weights == null) {
-            throw new ResNet4jException("export needs --weights FILE");
-        }
         Onnx.checkOpset(opset);
-        ResNetSpec spec = model.resolveSpec();
-        LoadedCheckpoint ckpt = ResNet4j.loadWeights(model.weights);
+        LoadedCheckpoint ckpt = model.loadWeights(commandSpec);
+        ResNetSpec spec = model.resolveSpec(ckpt);
         ModelProto onnx = ResNet4j.buildModel(spec, ckpt, new ExportOptions(opset, foldBn));
         Onnx.write(onnx, out);
         double seconds = (System.nanoTime() - start) / 1e9;
         out().printf(Locale.ROOT, "wrote %s: %s, %,d parameters, opset %d%s, %.1f MB in %.2f s%n",
-                out, Presets.match(spec).orElse("custom spec"), ckpt.tensors().parameterCount(), opset,
+                out, Presets.match(spec).orElse("custom spec") + (model.arch == null && model.spec == null ? " (inferred)" : ""), ckpt.tensors().parameterCount(), opset,
                 foldBn ? ", BatchNorm folded" : "", Files.size(out) / 1e6, seconds);
         return 0;
     }

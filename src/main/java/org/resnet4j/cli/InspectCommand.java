@@ -23,8 +23,9 @@ import org.resnet4j.onnx.StringStringEntryProto;
 import org.resnet4j.onnx.TensorProto;
 import org.resnet4j.onnx.TensorShapeProto;
 import org.resnet4j.onnx.ValueInfoProto;
-import org.resnet4j.tensor.Shapes;
 import org.resnet4j.tensor.Tensor;
+import org.resnet4j.spec.SpecJson;
+import org.resnet4j.weights.ArchitectureInference;
 import org.resnet4j.weights.LoadedCheckpoint;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -46,9 +47,13 @@ final class InspectCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print a JSON object instead of text.")
     boolean json;
 
+    @Option(names = "--key", paramLabel = "KEY",
+            description = "Top-level key of a training checkpoint that holds the weights (default: found automatically).")
+    String key;
+
     @Override
     public Integer call() throws Exception {
-        ObjectNode report = looksLikeOnnx(file) ? describeOnnx(Onnx.read(file)) : describeCheckpoint(ResNet4j.loadWeights(file));
+        ObjectNode report = looksLikeOnnx(file) ? describeOnnx(Onnx.read(file)) : describeCheckpoint(ResNet4j.loadWeights(file, key));
         report.put("file", file.toString());
         if (json) {
             out().println(JSON.writeValueAsString(report));
@@ -71,8 +76,22 @@ final class InspectCommand implements Callable<Integer> {
         ObjectNode o = JSON.createObjectNode();
         o.put("kind", "checkpoint");
         o.put("format", ckpt.format().label());
+        o.put("scheme", ckpt.scheme());
         o.put("nested_key", ckpt.nestedKey());
+        ArrayNode alternatives = o.putArray("other_keys");
+        ckpt.alternatives().forEach(alternatives::add);
         o.put("stripped_prefix", ckpt.strippedPrefix());
+        try {
+            ArchitectureInference.Inferred inferred = ArchitectureInference.infer(ckpt.tensors());
+            o.put("arch", inferred.preset().orElse(null));
+            o.set("spec", SpecJson.toNode(inferred.spec()));
+            o.put("architecture", inferred.describe());
+            o.put("assumption", inferred.assumption());
+        } catch (ResNet4jException e) {
+            o.putNull("arch");
+            o.putNull("spec");
+            o.put("architecture", "not a torchvision-style ResNet: " + e.getMessage());
+        }
         o.put("parameters", ckpt.tensors().parameterCount());
         Map<String, Integer> dtypes = new TreeMap<>();
         ArrayNode tensors = o.putArray("tensors");
@@ -166,13 +185,22 @@ final class InspectCommand implements Callable<Integer> {
             out().println("ops:        " + r.get("ops"));
             r.get("metadata").fields().forEachRemaining(e -> out().println("metadata:   " + e.getKey() + " = " + e.getValue().asText()));
         } else {
+            out().println("scheme:     " + r.get("scheme").asText());
             if (!r.get("nested_key").isNull()) {
-                out().println("nested key: " + r.get("nested_key").asText());
+                out().println("nested key: " + r.get("nested_key").asText()
+                        + (r.get("other_keys").isEmpty() ? "" : " (also holding weights: " + r.get("other_keys") + ")"));
             }
             if (!r.get("stripped_prefix").isNull()) {
                 out().println("prefix:     '" + r.get("stripped_prefix").asText() + "' stripped from every key");
             }
             out().println("dtypes:     " + r.get("dtypes"));
+            out().println("arch:       " + r.get("architecture").asText());
+            if (r.has("assumption")) {
+                out().println("            (" + r.get("assumption").asText() + ")");
+            }
+            if (!r.get("spec").isNull()) {
+                out().println("spec:       " + r.get("spec"));
+            }
         }
         out().printf(Locale.ROOT, "parameters: %,d in %d tensors%n", r.get("parameters").asLong(), r.get("tensors").size());
         for (var t : r.get("tensors")) {

@@ -2,6 +2,9 @@ package org.resnet4j.cli;
 
 import java.nio.file.Path;
 import org.resnet4j.ResNet4j;
+import org.resnet4j.ResNet4jException;
+import org.resnet4j.weights.LoadedCheckpoint;
+import picocli.CommandLine.Model.CommandSpec;
 import org.resnet4j.spec.ResNetSpec;
 import picocli.CommandLine.Option;
 
@@ -22,14 +25,33 @@ final class ModelOptions {
     Integer inChannels;
 
     @Option(names = "--weights", paramLabel = "FILE",
-            description = "Checkpoint: PyTorch .pth/.pt (zip) or .safetensors; the format is read from the bytes.")
+            description = "Checkpoint: PyTorch .pth/.pt/.ckpt (zip or legacy) or .safetensors; the format is read from "
+                    + "the bytes. Without --arch/--spec the architecture is inferred from it.")
     Path weights;
 
-    ResNetSpec resolveSpec() {
-        return ResNet4j.resolveSpec(arch, spec, numClasses, inChannels);
+    @Option(names = "--key", paramLabel = "KEY",
+            description = "Top-level key of a training checkpoint that holds the weights (default: found automatically).")
+    String key;
+
+    /** Loads the checkpoint; notes on stderr which nested state_dict was taken when there was a choice. */
+    LoadedCheckpoint loadWeights(CommandSpec command) {
+        if (weights == null) {
+            throw new ResNet4jException("give the weights with --weights FILE");
+        }
+        LoadedCheckpoint ckpt = ResNet4j.loadWeights(weights, key);
+        if (key == null && !ckpt.alternatives().isEmpty()) {
+            command.commandLine().getErr().println("note: " + weights + ": took the weights under '"
+                    + ckpt.nestedKey() + "'; also found " + ckpt.alternatives() + " (choose with --key)");
+        }
+        return ckpt;
+    }
+
+    /** The architecture: --arch or --spec when given, else inferred from the checkpoint. */
+    ResNetSpec resolveSpec(LoadedCheckpoint ckpt) {
+        return ResNet4j.resolveSpec(arch, spec, numClasses, inChannels, ckpt);
     }
 
     boolean describesModel() {
-        return arch != null || spec != null || weights != null || numClasses != null || inChannels != null;
+        return arch != null || spec != null || weights != null || numClasses != null || inChannels != null || key != null;
     }
 }

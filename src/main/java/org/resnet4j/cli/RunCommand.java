@@ -13,6 +13,7 @@ import org.resnet4j.onnx.ModelProto;
 import org.resnet4j.tensor.Npy;
 import org.resnet4j.tensor.Shapes;
 import org.resnet4j.tensor.Tensor;
+import org.resnet4j.weights.LoadedCheckpoint;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -71,7 +72,8 @@ final class RunCommand implements Callable<Integer> {
         if (modelFile != null) {
             return new OrtEngine(modelFile, options);
         }
-        ModelProto onnx = ResNet4j.buildModel(model.resolveSpec(), ResNet4j.loadWeights(model.weights), ExportOptions.defaults());
+        LoadedCheckpoint ckpt = model.loadWeights(commandSpec);
+        ModelProto onnx = ResNet4j.buildModel(model.resolveSpec(ckpt), ckpt, ExportOptions.defaults());
         return new OrtEngine(onnx.toByteArray(), options, model.weights.toString());
     }
 

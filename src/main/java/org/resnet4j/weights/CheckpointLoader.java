@@ -44,11 +44,18 @@ public final class CheckpointLoader {
      */
     public static LoadedCheckpoint load(Path file, String key) {
         try (CheckpointFile f = CheckpointFile.open(file)) {
-            return switch (sniff(f)) {
+            LoadedCheckpoint raw = switch (sniff(f)) {
                 case PYTORCH_ZIP -> TorchZipReader.read(f, key);
                 case PYTORCH_LEGACY -> TorchLegacyReader.read(f, key);
                 case SAFETENSORS -> SafetensorsReader.read(f, key);
             };
+            NamingSchemes.MappedWeights mapped;
+            try {
+                mapped = NamingSchemes.map(raw.tensors());
+            } catch (ResNet4jException e) {
+                throw new FormatException(file + ": " + e.getMessage());
+            }
+            return raw.withMapping(mapped.scheme(), mapped.tensors());
         } catch (ResNet4jException e) {
             throw e;
         } catch (RuntimeException e) {

@@ -63,6 +63,25 @@ final class Py {
         final List<Object> items = new ArrayList<>();
     }
 
+    /**
+     * A plain-data object from a training checkpoint's bookkeeping ({@code argparse.Namespace},
+     * a NumPy scalar, Lightning's {@code AttributeDict}): nothing of it is ever called or used; it
+     * is a dict so that the pickle's SETITEMS/BUILD of its fields is accepted and kept as data.
+     */
+    static final class Opaque extends java.util.LinkedHashMap<Object, Object> {
+        private static final long serialVersionUID = 1L;
+        final String type;
+
+        Opaque(String type) {
+            this.type = type;
+        }
+
+        @Override
+        public String toString() {
+            return type + super.toString();
+        }
+    }
+
     /** A global that passed the allow-list, waiting to be called by REDUCE or NEWOBJ. */
     record Global(String module, String name) {
         String qualified() {

@@ -17,10 +17,21 @@ final class StateDictSelector {
     static final List<String> NESTED_KEYS =
             List.of("state_dict", "model", "model_state_dict", "state_dict_ema", "model_ema", "net", "network");
 
-    /** Prefixes removed when every key has them: DataParallel, torch.compile. */
-    static final List<String> WRAPPER_PREFIXES = List.of("module.", "_orig_mod.");
+    /**
+     * Prefixes removed when every key has them: DataParallel/DDP, torch.compile, and the attribute
+     * a PyTorch Lightning module keeps its network in ({@code self.model}).
+     */
+    static final List<String> WRAPPER_PREFIXES = List.of("module.", "_orig_mod.", "model.");
 
-    record Selection(String nestedKey, Map<String, Py.TensorRef> tensors) {}
+    /**
+     * @param nestedKey    the top-level key taken, or null for the top-level dict
+     * @param alternatives other top-level keys that also hold a dict of tensors
+     */
+    record Selection(String nestedKey, Map<String, Py.TensorRef> tensors, List<String> alternatives) {
+        Selection(String nestedKey, Map<String, Py.TensorRef> tensors) {
+            this(nestedKey, tensors, List.of());
+        }
+    }
 
     record Stripped<T>(String prefix, LinkedHashMap<String, T> entries) {}
 
@@ -50,15 +61,27 @@ final class StateDictSelector {
         if (flat != null) {
             return new Selection(null, flat);
         }
+        Selection chosen = null;
+        List<String> others = new ArrayList<>();
         for (String k : NESTED_KEYS) {
             Map<String, Py.TensorRef> t = tensorDict(top.get(k));
-            if (t != null) {
-                return new Selection(k, t);
+            if (t != null && chosen == null) {
+                chosen = new Selection(k, t);
             }
+        }
+        for (Map.Entry<?, ?> e : top.entrySet()) {
+            if (e.getKey() instanceof String k && (chosen == null || !k.equals(chosen.nestedKey()))
+                    && tensorDict(e.getValue()) != null && !tensorDict(e.getValue()).isEmpty()) {
+                others.add(k);
+            }
+        }
+        if (chosen != null) {
+            return new Selection(chosen.nestedKey(), chosen.tensors(), others);
         }
         throw new FormatException(file + ": found no state_dict: the top-level dict holds " + contents(top)
                 + " with keys " + keyList(top) + ", and none of " + NESTED_KEYS
-                + " is a dict of tensors; pass the key explicitly");
+                + " is a dict of tensors; pass the key explicitly"
+                + (others.isEmpty() ? "" : " (dicts of tensors under: " + others + ")"));
     }
 
     /** The dict as name to tensor when every key is a str and every value a tensor; else null. */

@@ -102,6 +102,7 @@ final class TorchLegacyReader {
             sd.put(e.getKey(), decoder.decode(e.getKey(), s.dtype(), bytes, s.numel(), t.offset(), t.size(),
                     t.stride()));
         }
-        return new LoadedCheckpoint(f.path, CheckpointFormat.PYTORCH_LEGACY, sel.nestedKey(), stripped.prefix(), sd);
+        return new LoadedCheckpoint(f.path, CheckpointFormat.PYTORCH_LEGACY, sel.nestedKey(), stripped.prefix(), sd)
+                .withAlternatives(sel.alternatives());
     }
 }

@@ -32,6 +32,15 @@ final class TorchPickle implements Unpickler.Hooks {
 
     private static final int MAX_RANK = 64;
 
+    /** Data-only classes of training checkpoints, built as {@link Py.Opaque} (never instantiated). */
+    static final List<String> DATA_ONLY_CLASSES = List.of(
+            "argparse.Namespace",
+            "numpy.core.multiarray.scalar",
+            "numpy.dtype",
+            "pytorch_lightning.utilities.parsing.AttributeDict",
+            "lightning_fabric.utilities.data.AttributeDict",
+            "lightning.fabric.utilities.data.AttributeDict");
+
     /** Callable globals: qualified name to what a call builds. */
     private final Map<String, BiFunction<Py.Global, Py.Tuple, Object>> callables = new LinkedHashMap<>();
 
@@ -53,6 +62,12 @@ final class TorchPickle implements Unpickler.Hooks {
                 && ("latin1".equals(a.get(1)) || "latin-1".equals(a.get(1)))
                 ? s.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1) : bad(g, a));
         callables.put("torch.device", (g, a) -> a.size() >= 1 && a.get(0) instanceof String s ? s : bad(g, a));
+        // Bookkeeping that training scripts save beside the weights (torchvision's reference scripts
+        // keep their argparse args, ImageNet examples a NumPy best_acc1, Lightning its hparams). These
+        // become inert data: their constructors are never run, we only keep the fields as a dict.
+        for (String q : DATA_ONLY_CLASSES) {
+            callables.put(q, (g, a) -> new Py.Opaque(g.qualified()));
+        }
     }
 
     /** Every global a checkpoint may name, sorted, for messages. */

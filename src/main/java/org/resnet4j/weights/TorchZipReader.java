@@ -75,7 +75,8 @@ final class TorchZipReader {
             sd.put(e.getKey(), decoder.decode(e.getKey(), s.dtype(), bytes, s.numel(), t.offset(), t.size(),
                     t.stride()));
         }
-        return new LoadedCheckpoint(f.path, CheckpointFormat.PYTORCH_ZIP, sel.nestedKey(), stripped.prefix(), sd);
+        return new LoadedCheckpoint(f.path, CheckpointFormat.PYTORCH_ZIP, sel.nestedKey(), stripped.prefix(), sd)
+                .withAlternatives(sel.alternatives());
     }
 
     private static String names(ZipArchive zip) {

@@ -157,4 +157,54 @@ class CliTest {
         assertEquals(1, r.code);
         assertTrue(r.err.contains("[1, 1, 8, 8]") && r.err.contains("[?, 3, ?, ?]"), r.err);
     }
+
+    @Test
+    void exportInfersTheArchitectureWithoutArch() {
+        Path onnx = dir.resolve("m.onnx");
+        Result r = cli("export", "--weights", g("weights.pth"), "--out", onnx.toString());
+        assertEquals(0, r.code, r.err);
+        assertTrue(r.out.contains("custom spec (inferred)"), r.out);
+    }
+
+    @Test
+    void mismatchHintsWhatTheWeightsLookLike() {
+        Result r = cli("export", "--arch", "resnet18", "--weights", g("weights.pth"), "--out", dir.resolve("m.onnx").toString());
+        assertEquals(1, r.code);
+        assertTrue(r.err.contains("Hint: the weights look like a custom ResNet (basic [1, 1, 1, 1]"), r.err);
+    }
+
+    @Test
+    void convertWritesCanonicalSafetensorsAndPth() throws Exception {
+        for (String name : new String[] {"w.safetensors", "w.pth"}) {
+            Path out = dir.resolve(name);
+            Result r = cli("convert", "--weights", g("weights.pth"), "--out", out.toString());
+            assertEquals(0, r.code, r.err);
+            var original = org.resnet4j.ResNet4j.loadWeights(GOLDEN.resolve("weights.pth")).tensors();
+            var back = org.resnet4j.ResNet4j.loadWeights(out).tensors();
+            assertEquals(original.names(), back.names());
+            for (String k : original.names()) {
+                org.junit.jupiter.api.Assertions.assertArrayEquals(original.get(k).toArray(), back.get(k).toArray(), k);
+            }
+        }
+        Result r = cli("convert", "--weights", g("weights.pth"), "--out", dir.resolve("w.bin").toString());
+        assertEquals(1, r.code);
+        assertTrue(r.err.contains(".safetensors, .pth, .pt"), r.err);
+    }
+
+    @Test
+    void benchPrintsTimingsAsJson() throws Exception {
+        Result r = cli("bench", "--arch", "resnet18", "--size", "32", "--iters", "2", "--warmup", "0", "--threads", "1", "--json");
+        assertEquals(0, r.code, r.err);
+        JsonNode j = new ObjectMapper().readTree(r.out);
+        assertEquals("ort", j.get("engine").asText());
+        assertEquals(1, j.get("threads").asInt());
+        assertTrue(j.get("median_ms").asDouble() > 0 && j.get("images_per_s").asDouble() > 0, r.out);
+        // resnet18 at 32x32: 2 * 37.3 M MACs per image (torchvision's count scaled by the area)
+        double flopsPerRun = j.get("gflops").asDouble() * j.get("median_ms").asDouble() / 1e3 * 1e9;
+        assertEquals(2 * org.resnet4j.spec.Flops.macs(org.resnet4j.spec.Presets.get("resnet18"), 32, 32), flopsPerRun, 1e3);
+
+        r = cli("bench", "--arch", "resnet18", "--model", "m.onnx");
+        assertEquals(2, r.code);
+        assertTrue(r.err.contains("mutually exclusive"), r.err);
+    }
 }

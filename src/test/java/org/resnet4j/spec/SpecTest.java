@@ -111,4 +111,16 @@ class SpecTest {
         var p = assertThrows(UnsupportedModelException.class, () -> Presets.get("resnet51"));
         assertTrue(p.getMessage().contains("resnet51") && p.getMessage().contains("wide_resnet101_2"), p.getMessage());
     }
+
+    /** torchvision's model docs list GFLOPS (multiply-accumulates, in G) at 224x224. */
+    @Test
+    void macsMatchTorchvisionDocs() {
+        Map<String, Double> docs = Map.of("resnet18", 1.81, "resnet34", 3.66, "resnet50", 4.09, "resnet101", 7.80,
+                "resnet152", 11.51, "resnext50_32x4d", 4.23, "resnext101_32x8d", 16.41, "resnext101_64x4d", 15.46,
+                "wide_resnet50_2", 11.40, "wide_resnet101_2", 22.75);
+        for (var e : docs.entrySet()) {
+            double g = Flops.macs(Presets.get(e.getKey()), 224, 224) / 1e9;
+            assertEquals(e.getValue(), g, 0.006, e.getKey() + " GMACs");
+        }
+    }
 }
