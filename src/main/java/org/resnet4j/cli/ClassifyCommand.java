@@ -34,7 +34,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "classify", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Classify images as torchvision does: PIL-identical decoding and ImageNet preprocessing, "
                 + "top-k classes with softmax probabilities.",
-                "Folders are searched recursively for .jpg/.jpeg/.png/.bmp/.gif/.webp files (sorted); files "
+                "Folders are searched recursively for .jpg/.jpeg/.png/.bmp/.gif/.webp files (sorted; hidden ones skipped); files "
                 + "named explicitly are tried whatever their extension. A file that cannot be read or decoded "
                 + "is reported by name on standard error and skipped; the others are still classified."},
         exitCodeListHeading = "%nExit codes:%n",

@@ -221,7 +221,7 @@ public final class DigitsDemo {
         out.printf(Locale.ROOT, "%nAgreement (argmax equal; max |logit difference|; relative = max diff / max |PyTorch logit|):%n");
         int[] torchPred = r.torchPredictions();
         for (EngineRun run : r.runs()) {
-            out.printf(Locale.ROOT, "  %-18s vs PyTorch %4d/%d  max diff %.2e  relative %.2e%n", engineName(run.kind()),
+            out.printf(Locale.ROOT, "  %-30s %4d/%d  max diff %.2e  relative %.2e%n", engineName(run.kind()) + " vs PyTorch",
                     agree(run.predictions(), torchPred), r.size(), Tensor.maxAbsDiff(run.logits(), r.torchLogits()),
                     Tensor.maxAbsDiff(run.logits(), r.torchLogits()) / r.torchLogits().maxAbs());
         }
@@ -229,7 +229,7 @@ public final class DigitsDemo {
             for (int j = i + 1; j < r.runs().size(); j++) {
                 EngineRun a = r.runs().get(i);
                 EngineRun b = r.runs().get(j);
-                out.printf(Locale.ROOT, "  %-18s vs %-8s %4d/%d  max diff %.2e%n", engineName(a.kind()), engineName(b.kind()),
+                out.printf(Locale.ROOT, "  %-30s %4d/%d  max diff %.2e%n", engineName(a.kind()) + " vs " + engineName(b.kind()),
                         agree(a.predictions(), b.predictions()), r.size(), Tensor.maxAbsDiff(a.logits(), b.logits()));
             }
         }

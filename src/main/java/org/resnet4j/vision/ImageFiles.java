@@ -13,7 +13,8 @@ import org.resnet4j.ResNet4jException;
 
 /**
  * Expands command-line inputs into image files: a folder stands for the image files under it
- * (recursively, sorted by path, by extension: {@link #EXTENSIONS}); anything else is kept as given,
+ * (recursively, sorted by path, by extension: {@link #EXTENSIONS}; hidden files and folders, whose
+ * names start with a dot, are left out); anything else is kept as given,
  * whatever its name, so that the decoder tries it and reports it by name when it is not an image.
  */
 public final class ImageFiles {
@@ -38,11 +39,22 @@ public final class ImageFiles {
     /** The image files under {@code dir}, recursively, sorted by path. */
     public static List<Path> imagesUnder(Path dir) {
         try (Stream<Path> walk = Files.walk(dir)) {
-            return walk.filter(Files::isRegularFile).filter(ImageFiles::hasImageExtension).sorted().toList();
+            return walk.filter(p -> !hidden(dir.relativize(p))).filter(Files::isRegularFile)
+                    .filter(ImageFiles::hasImageExtension).sorted().toList();
         } catch (IOException | UncheckedIOException e) {
             Throwable cause = e instanceof UncheckedIOException u ? u.getCause() : e;
             throw new ResNet4jException("cannot list folder " + dir + ": " + cause.getMessage(), cause);
         }
+    }
+
+    /** Whether a path inside a folder is hidden: some name on it starts with a dot (.git, macOS ._ files). */
+    private static boolean hidden(Path relative) {
+        for (Path name : relative) {
+            if (name.toString().startsWith(".")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether the file name ends in one of {@link #EXTENSIONS}. */

@@ -13,8 +13,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.resnet4j.engine.Engines;
 import org.resnet4j.tensor.Npy;
 import org.resnet4j.tensor.Tensor;
 import org.resnet4j.testing.PythonReference;
@@ -91,6 +93,27 @@ class ClassifyCommandTest {
         Tensor saved = Npy.read(x);
         assertArrayEquals(new int[] {3, 3, 224, 224}, saved.shape());
         assertArrayEquals(expected.toArray(), saved.toArray());
+    }
+
+    @Test
+    void javaEngineGivesTheSameAnswer() throws Exception {
+        Assumptions.assumeTrue(Engines.javaAvailable(), "this build has no Java engine yet");
+        Result ort = classify(model("--json", "--top", "5", img("rgb_wide.png"), img("palette.png")));
+        Result java = classify(model("--json", "--top", "5", "--engine", "java", img("rgb_wide.png"), img("palette.png")));
+        assertEquals(0, java.code, java.err);
+        JsonNode a = JSON.readTree(ort.out).get("results");
+        JsonNode b = JSON.readTree(java.out).get("results");
+        for (int i = 0; i < a.size(); i++) {
+            for (int k = 0; k < 5; k++) {
+                JsonNode x = a.get(i).get("top").get(k);
+                JsonNode y = b.get(i).get("top").get(k);
+                assertEquals(x.get("index").asInt(), y.get("index").asInt(), a + "\n" + b);
+                assertEquals(x.get("probability").asDouble(), y.get("probability").asDouble(), 1e-5);
+            }
+        }
+        Result cuda = classify(model("--engine", "java", "--device", "cuda", img("palette.png")));
+        assertEquals(1, cuda.code);
+        assertTrue(cuda.err.contains("the Java engine runs on the CPU only"), cuda.err);
     }
 
     @Test
