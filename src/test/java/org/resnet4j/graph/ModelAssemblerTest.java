@@ -16,7 +16,7 @@ import org.resnet4j.spec.Presets;
 import org.resnet4j.spec.ResNetSpec;
 import org.resnet4j.tensor.StateDict;
 import org.resnet4j.tensor.Tensor;
-import org.resnet4j.testing.RandomWeights;
+import org.resnet4j.graph.RandomInit;
 
 class ModelAssemblerTest {
     /** fp32 rounding of folded vs unfolded convolutions, relative to max |logit|. */
@@ -28,7 +28,7 @@ class ModelAssemblerTest {
     @Test
     void reportsEveryMismatchSorted() {
         ResNetGraph g = GraphBuilder.build(Presets.get("resnet18"), false);
-        StateDict sd = RandomWeights.forGraph(g, 1);
+        StateDict sd = RandomInit.weights(g, 1);
         StateDict broken = new StateDict(sd.asMap());
         StateDict rebuilt = new StateDict();
         for (String k : broken.names()) {
@@ -53,7 +53,7 @@ class ModelAssemblerTest {
     @Test
     void modelCarriesContractNamesAndMetadata() {
         ResNetGraph g = GraphBuilder.build(TINY, false);
-        ModelProto m = ModelAssembler.assemble(g, RandomWeights.forGraph(g, 2), 17, "tiny.pth");
+        ModelProto m = ModelAssembler.assemble(g, RandomInit.weights(g, 2), 17, "tiny.pth");
         assertEquals(8, m.getIrVersion());
         assertEquals(17, m.getOpsetImport(0).getVersion());
         assertEquals("resnet4j", m.getProducerName());
@@ -70,8 +70,8 @@ class ModelAssemblerTest {
     void foldedBatchNormGivesTheSameLogits() {
         ResNetGraph plain = GraphBuilder.build(TINY, false);
         ResNetGraph folded = GraphBuilder.build(TINY, true);
-        StateDict sd = RandomWeights.forGraph(plain, 3);
-        Tensor x = RandomWeights.input(4, 2, 3, 37, 29);
+        StateDict sd = RandomInit.weights(plain, 3);
+        Tensor x = RandomInit.normal(4, 2, 3, 37, 29);
         ModelProto mp = ModelAssembler.assemble(plain, sd, 17, "t");
         ModelProto mf = ModelAssembler.assemble(folded, sd, 13, "t");
         assertEquals(0, mf.getGraph().getNodeList().stream().filter(n -> n.getOpType().equals("BatchNormalization")).count());
@@ -89,7 +89,7 @@ class ModelAssemblerTest {
     void opsetOutOfRangeListsRange() {
         ResNetGraph g = GraphBuilder.build(TINY, false);
         var e = assertThrows(org.resnet4j.ResNet4jException.UnsupportedModelException.class,
-                () -> ModelAssembler.assemble(g, RandomWeights.forGraph(g, 2), 12, "t"));
+                () -> ModelAssembler.assemble(g, RandomInit.weights(g, 2), 12, "t"));
         assertTrue(e.getMessage().contains("13..21"), e.getMessage());
     }
 }

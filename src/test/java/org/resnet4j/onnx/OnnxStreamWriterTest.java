@@ -10,7 +10,7 @@ import org.resnet4j.graph.GraphBuilder;
 import org.resnet4j.graph.ModelAssembler;
 import org.resnet4j.graph.ResNetGraph;
 import org.resnet4j.spec.Presets;
-import org.resnet4j.testing.RandomWeights;
+import org.resnet4j.graph.RandomInit;
 
 class OnnxStreamWriterTest {
     @TempDir
@@ -20,7 +20,7 @@ class OnnxStreamWriterTest {
     @Test
     void streamedFileParsesToTheSameModel() throws Exception {
         ResNetGraph g = GraphBuilder.build(Presets.get("resnet18").withNumClasses(3), false);
-        ModelProto m = ModelAssembler.assemble(g, RandomWeights.forGraph(g, 5), 17, "w.pth");
+        ModelProto m = ModelAssembler.assemble(g, RandomInit.weights(g, 5), 17, "w.pth");
         Path f = dir.resolve("m.onnx");
         Onnx.write(m, f);
         assertEquals(m.getSerializedSize(), Files.size(f));

@@ -87,6 +87,7 @@ class SpecTest {
         ResNetSpec small = SpecJson.parse("{\"block\": \"basic\", \"layers\": [1, 1, 1], \"widths\": [8, 16, 32],"
                 + " \"stem_width\": 8, \"stem_kernel\": 3, \"stem_stride\": 1, \"stem_pool\": false, \"num_classes\": 10}", "t");
         assertEquals(small, SpecJson.parse(SpecJson.toJson(small), "roundtrip"));
+        assertEquals(SpecJson.toNode(small).toString(), SpecJson.toJson(small), "hand-written JSON equals Jackson's");
         assertEquals(List.of(8, 16, 32), small.widths());
         assertTrue(Presets.match(small).isEmpty());
     }

@@ -18,7 +18,7 @@ import org.resnet4j.spec.BlockKind;
 import org.resnet4j.spec.Presets;
 import org.resnet4j.spec.ResNetSpec;
 import org.resnet4j.tensor.StateDict;
-import org.resnet4j.testing.RandomWeights;
+import org.resnet4j.graph.RandomInit;
 
 class ArchitectureInferenceTest {
 
@@ -74,7 +74,7 @@ class ArchitectureInferenceTest {
     @ParameterizedTest
     @MethodSource("customSpecs")
     void customSpecRoundTripsThroughRandomWeights(ResNetSpec spec) {
-        StateDict weights = RandomWeights.forGraph(GraphBuilder.build(spec, false), 42);
+        StateDict weights = RandomInit.weights(GraphBuilder.build(spec, false), 42);
         ArchitectureInference.Inferred inferred = ArchitectureInference.infer(weights);
         assertEquals(spec, inferred.spec());
         assertEquals(Optional.empty(), inferred.preset());
@@ -112,7 +112,7 @@ class ArchitectureInferenceTest {
         ResNetSpec spec = Presets.get("wide_resnet50_2");
         ArchitectureInference.checkAgainst(spec, "wide_resnet50_2", shapes(spec));
         ResNetSpec custom = customSpecs().get(2);
-        ArchitectureInference.checkAgainst(custom, null, RandomWeights.forGraph(GraphBuilder.build(custom, false), 1));
+        ArchitectureInference.checkAgainst(custom, null, RandomInit.weights(GraphBuilder.build(custom, false), 1));
         // stride and pool are invisible in weights: a spec that differs only there fits the same file
         ResNetSpec pooled = new ResNetSpec(BlockKind.BASIC, List.of(3, 3, 3), 1, 64, 10, 3, 16, List.of(16, 32, 64), 3, 2, true);
         ArchitectureInference.checkAgainst(pooled, null, shapes(customSpecs().get(1)));

@@ -41,7 +41,7 @@ import org.resnet4j.tensor.DType;
 import org.resnet4j.tensor.Npy;
 import org.resnet4j.tensor.StateDict;
 import org.resnet4j.tensor.Tensor;
-import org.resnet4j.testing.RandomWeights;
+import org.resnet4j.graph.RandomInit;
 
 class WeightWritersTest {
     /** Debian's Python with torch; {@code -Dresnet4j.python=...} points elsewhere (used to test the CI rule). */
@@ -56,7 +56,7 @@ class WeightWritersTest {
 
     /** Random weights for the spec; with counters, an int64 num_batches_tracked (shape []) after each running_var. */
     static StateDict weights(ResNetSpec spec, long seed, boolean counters) {
-        StateDict plain = RandomWeights.forGraph(GraphBuilder.build(spec, false), seed);
+        StateDict plain = RandomInit.weights(GraphBuilder.build(spec, false), seed);
         if (!counters) {
             return plain;
         }
@@ -349,7 +349,7 @@ class WeightWritersTest {
         Path st = dir.resolve("model.safetensors");
         PthWriter.write(sd, pth);
         SafetensorsWriter.write(sd, st);
-        Tensor x = RandomWeights.input(5, 2, 3, 64, 64);
+        Tensor x = RandomInit.normal(5, 2, 3, 64, 64);
         Path input = dir.resolve("x.npy");
         Path output = dir.resolve("y.npy");
         Npy.write(x, input);
