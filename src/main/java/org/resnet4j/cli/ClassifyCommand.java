@@ -75,7 +75,8 @@ final class ClassifyCommand implements Callable<Integer> {
     int batch;
 
     @Option(names = "--save-input", paramLabel = "X.npy",
-            description = "Also write the preprocessed batch [N, 3, 224, 224] of the classified images, in output order (float32 .npy).")
+            description = "Also write the preprocessed batch [N, 3, 224, 224] of the classified images, in output order "
+                    + "(float32 .npy, written atomically; held in memory until the end: 600 kB per image).")
     Path saveInput;
 
     @Option(names = "--engine", defaultValue = "ort", paramLabel = "ort|java",
