@@ -41,7 +41,8 @@ import picocli.CommandLine.Spec;
         exitCodeList = {"0:every input was classified",
                 "1:some inputs failed (each named on standard error; the rest were classified), "
                         + "or the model or an option is wrong",
-                "2:usage error"})
+                "2:usage error",
+                "3:internal error (a bug in resnet4j; please report it)"})
 final class ClassifyCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
