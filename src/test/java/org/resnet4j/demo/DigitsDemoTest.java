@@ -62,7 +62,6 @@ class DigitsDemoTest {
     @Test
     void asciiDigitIs8LinesOf16() {
         Tensor img = Tensor.of(new int[] {1, 1, 8, 8}, new float[64]);
-        img.toArray();
         List<String> lines = DigitsDemo.ascii(Npy.read(DIGITS.resolve("test_images.npy")), 0);
         assertEquals(8, lines.size());
         lines.forEach(l -> assertEquals(16, l.length()));
