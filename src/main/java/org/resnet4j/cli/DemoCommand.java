@@ -23,7 +23,7 @@ final class DemoCommand implements Callable<Integer> {
     int threads;
 
     @Option(names = "--engine", paramLabel = "ort|java", split = ",",
-            description = "Engines to run (default: both when this build has the Java engine, else ort).")
+            description = "Engines to run, comma-separated (default: ort,java).")
     List<String> engines;
 
     @Override

@@ -22,7 +22,7 @@ import picocli.CommandLine.ScopeType;
         mixinStandardHelpOptions = true,
         versionProvider = Main.VersionProvider.class,
         description = "Run torchvision ResNet checkpoints in Java: export to ONNX, run with ONNX Runtime, inspect files.",
-        subcommands = {ExportCommand.class, RunCommand.class, InspectCommand.class, ConvertCommand.class, BenchCommand.class,
+        subcommands = {ExportCommand.class, RunCommand.class, InspectCommand.class, ConvertCommand.class, BenchCommand.class, ParityCommand.class,
             ClassifyCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     public static final int EXIT_FAILURE = 1;

@@ -10,6 +10,7 @@ import org.resnet4j.engine.Engine;
 import org.resnet4j.engine.EngineOptions;
 import org.resnet4j.engine.OrtEngine;
 import org.resnet4j.onnx.ModelProto;
+import org.resnet4j.onnx.Onnx;
 import org.resnet4j.tensor.Npy;
 import org.resnet4j.tensor.Shapes;
 import org.resnet4j.tensor.Tensor;
@@ -37,6 +38,10 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--output", required = true, paramLabel = "Y.npy", description = "Output file for the first model output, float32 .npy (written atomically).")
     Path output;
+
+    @Option(names = "--engine", defaultValue = "ort", paramLabel = "ort|java",
+            description = "ort: ONNX Runtime (default); java: resnet4j's pure-Java engine (CPU only).")
+    EngineKind engine;
 
     @Option(names = "--device", defaultValue = "cpu", paramLabel = "cpu|cuda",
             description = "Where ONNX Runtime runs: cpu (default) or cuda (needs the -Pgpu build, CUDA 12, cuDNN 9).")
@@ -70,11 +75,12 @@ final class RunCommand implements Callable<Integer> {
 
     private Engine openEngine(EngineOptions options) {
         if (modelFile != null) {
-            return new OrtEngine(modelFile, options);
+            return engine == EngineKind.ORT ? new OrtEngine(modelFile, options)
+                    : engine.open(Onnx.read(modelFile), modelFile.toString(), options);
         }
         LoadedCheckpoint ckpt = model.loadWeights(commandSpec);
         ModelProto onnx = ResNet4j.buildModel(model.resolveSpec(ckpt), ckpt, ExportOptions.defaults());
-        return new OrtEngine(onnx.toByteArray(), options, model.weights.toString());
+        return engine.open(onnx, model.weights.toString(), options);
     }
 
     private java.io.PrintWriter out() {

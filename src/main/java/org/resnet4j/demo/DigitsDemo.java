@@ -78,9 +78,9 @@ public final class DigitsDemo {
         }
     }
 
-    /** The engines the demo uses by default: ONNX Runtime, and the Java engine when this build has it. */
+    /** The engines the demo uses by default: ONNX Runtime and the Java engine. */
     public static List<Engines.Kind> defaultEngines() {
-        return Engines.javaAvailable() ? List.of(Engines.Kind.ORT, Engines.Kind.JAVA) : List.of(Engines.Kind.ORT);
+        return List.of(Engines.Kind.ORT, Engines.Kind.JAVA);
     }
 
     /** Runs the demo on the given engines with {@code threads} intra-op threads (0: all cores). */
@@ -232,9 +232,6 @@ public final class DigitsDemo {
                 out.printf(Locale.ROOT, "  %-30s %4d/%d  max diff %.2e%n", engineName(a.kind()) + " vs " + engineName(b.kind()),
                         agree(a.predictions(), b.predictions()), r.size(), Tensor.maxAbsDiff(a.logits(), b.logits()));
             }
-        }
-        if (r.runs().size() < 2) {
-            out.println("  (this build has no Java engine: ONNX Runtime only)");
         }
 
         List<Integer> shown = samples(r, 5);

@@ -1,16 +1,12 @@
 package org.resnet4j.engine;
 
-import java.lang.reflect.Constructor;
-import java.lang.reflect.InvocationTargetException;
 import java.util.Locale;
-import org.resnet4j.ResNet4jException.EngineException;
 import org.resnet4j.ResNet4jException.UnsupportedModelException;
+import org.resnet4j.engine.jvm.JavaEngine;
 import org.resnet4j.onnx.ModelProto;
 
 /** Opens an {@link Engine} by kind: the one place the commands and the demo choose an engine. */
 public final class Engines {
-    private static final String JAVA_ENGINE = "org.resnet4j.engine.jvm.JavaEngine";
-
     private Engines() {}
 
     /** The engines resnet4j has. */
@@ -35,16 +31,6 @@ public final class Engines {
         }
     }
 
-    /** Whether this build has the pure-Java engine. */
-    public static boolean javaAvailable() {
-        try {
-            Class.forName(JAVA_ENGINE);
-            return true;
-        } catch (ClassNotFoundException e) {
-            return false;
-        }
-    }
-
     /**
      * Opens {@code model} on the engine {@code kind}; {@code name} names the model in messages.
      * The Java engine runs on the CPU only: {@code --device cuda} with it is an error, not a fallback.
@@ -52,34 +38,7 @@ public final class Engines {
     public static Engine open(Kind kind, ModelProto model, EngineOptions options, String name) {
         return switch (kind) {
             case ORT -> new OrtEngine(model.toByteArray(), options, name);
-            case JAVA -> {
-                if (options.device() != EngineOptions.Device.CPU) {
-                    throw new UnsupportedModelException("the Java engine runs on the CPU only; use --engine ort with --device "
-                            + options.device().name().toLowerCase(Locale.ROOT));
-                }
-                yield openJava(model, options.threads());
-            }
+            case JAVA -> JavaEngine.create(model, options);
         };
-    }
-
-    // The Java engine is developed on its own branch; until it is merged it is found by name.
-    private static Engine openJava(ModelProto model, int threads) {
-        Class<?> type;
-        try {
-            type = Class.forName(JAVA_ENGINE);
-        } catch (ClassNotFoundException e) {
-            throw new EngineException("this build of resnet4j has no Java engine; use --engine ort");
-        }
-        try {
-            Constructor<?> c = type.getConstructor(ModelProto.class, int.class);
-            return (Engine) c.newInstance(model, threads);
-        } catch (InvocationTargetException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new EngineException("the Java engine failed to load the model: " + e.getCause(), e.getCause());
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("cannot construct " + JAVA_ENGINE, e);
-        }
     }
 }

@@ -13,10 +13,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.resnet4j.engine.Engines;
 import org.resnet4j.tensor.Npy;
 import org.resnet4j.tensor.Tensor;
 import org.resnet4j.testing.PythonReference;
@@ -97,7 +95,6 @@ class ClassifyCommandTest {
 
     @Test
     void javaEngineGivesTheSameAnswer() throws Exception {
-        Assumptions.assumeTrue(Engines.javaAvailable(), "this build has no Java engine yet");
         Result ort = classify(model("--json", "--top", "5", img("rgb_wide.png"), img("palette.png")));
         Result java = classify(model("--json", "--top", "5", "--engine", "java", img("rgb_wide.png"), img("palette.png")));
         assertEquals(0, java.code, java.err);

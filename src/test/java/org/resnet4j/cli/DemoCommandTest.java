@@ -17,6 +17,7 @@ class DemoCommandTest {
         assertEquals(0, code, err.toString());
         String text = out.toString();
         assertTrue(text.contains("PyTorch 1.13") && text.contains("(equals PyTorch)"), text);
+        assertTrue(text.contains("ONNX Runtime vs Java engine     540/540"), text);
         assertTrue(text.contains("Sample predictions") && text.contains("Timings"), text);
         assertTrue(err.toString().isEmpty(), err.toString());
     }

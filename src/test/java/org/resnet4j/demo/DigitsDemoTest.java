@@ -8,7 +8,6 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.resnet4j.engine.Engines;
 import org.resnet4j.tensor.Npy;
@@ -30,14 +29,13 @@ class DigitsDemoTest {
 
     @Test
     void javaEngineMatchesPyTorch() {
-        Assumptions.assumeTrue(Engines.javaAvailable(), "this build has no Java engine yet");
         check(DigitsDemo.run(List.of(Engines.Kind.JAVA), 2));
     }
 
     @Test
     void defaultRunUsesEveryEngineAndPrintsTheReport() throws Exception {
         DigitsDemo.Report r = DigitsDemo.run(DigitsDemo.defaultEngines(), 0);
-        assertEquals(Engines.javaAvailable() ? 2 : 1, r.runs().size());
+        assertEquals(2, r.runs().size());
         check(r);
         StringWriter text = new StringWriter();
         DigitsDemo.print(r, new PrintWriter(text));
