@@ -9,6 +9,7 @@ import org.resnet4j.ResNet4jException;
 import org.resnet4j.engine.Benchmark;
 import org.resnet4j.engine.Engine;
 import org.resnet4j.engine.EngineOptions;
+import org.resnet4j.engine.Engines;
 import org.resnet4j.graph.GraphBuilder;
 import org.resnet4j.graph.ModelAssembler;
 import org.resnet4j.graph.RandomInit;
@@ -44,7 +45,7 @@ final class BenchCommand implements Callable<Integer> {
     Source source;
 
     @Option(names = "--engine", defaultValue = "ort", paramLabel = "ENGINE", description = "Engine: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
-    EngineKind engine;
+    Engines.Kind engine;
 
     @Option(names = "--batch", defaultValue = "1", paramLabel = "N", description = "Images per run (default ${DEFAULT-VALUE}).")
     int batch;
@@ -85,7 +86,7 @@ final class BenchCommand implements Callable<Integer> {
         Tensor x = RandomInit.normal(7, batch, channels, size, size);
         Benchmark.Result r;
         String description;
-        try (Engine e = engine.open(model, name, new EngineOptions(EngineOptions.Device.CPU, threads, "all"))) {
+        try (Engine e = Engines.open(engine, model, new EngineOptions(EngineOptions.Device.CPU, threads, "all"), name)) {
             description = e.describe();
             r = Benchmark.run(e, x, warmup, iters);
         }

@@ -24,7 +24,8 @@ import picocli.CommandLine.ScopeType;
         name = "resnet4j",
         mixinStandardHelpOptions = true,
         versionProvider = Main.VersionProvider.class,
-        description = "Run torchvision ResNet checkpoints in Java: export to ONNX, run with ONNX Runtime, inspect files.")
+        description = "Run torchvision ResNet checkpoints in Java: classify images, export to ONNX, run with ONNX "
+                + "Runtime or the pure-Java engine, inspect and convert checkpoints.")
 public final class Main {
     public static final int EXIT_FAILURE = 1;
     public static final int EXIT_INTERNAL = 3;
@@ -62,6 +63,8 @@ public final class Main {
     static final Map<String, Supplier<Object>> SUBCOMMANDS = new LinkedHashMap<>();
 
     static {
+        SUBCOMMANDS.put("demo", DemoCommand::new);
+        SUBCOMMANDS.put("classify", ClassifyCommand::new);
         SUBCOMMANDS.put("export", ExportCommand::new);
         SUBCOMMANDS.put("run", RunCommand::new);
         SUBCOMMANDS.put("inspect", InspectCommand::new);

@@ -8,6 +8,7 @@ import org.resnet4j.ResNet4j.ExportOptions;
 import org.resnet4j.ResNet4jException;
 import org.resnet4j.engine.Engine;
 import org.resnet4j.engine.EngineOptions;
+import org.resnet4j.engine.Engines;
 import org.resnet4j.engine.OrtEngine;
 import org.resnet4j.onnx.ModelProto;
 import org.resnet4j.onnx.Onnx;
@@ -41,7 +42,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--engine", defaultValue = "ort", paramLabel = "ort|java",
             description = "ort: ONNX Runtime (default); java: resnet4j's pure-Java engine (CPU only).")
-    EngineKind engine;
+    Engines.Kind engine;
 
     @Option(names = "--device", defaultValue = "cpu", paramLabel = "cpu|cuda",
             description = "Where ONNX Runtime runs: cpu (default) or cuda (needs the -Pgpu build, CUDA 12, cuDNN 9).")
@@ -75,12 +76,12 @@ final class RunCommand implements Callable<Integer> {
 
     private Engine openEngine(EngineOptions options) {
         if (modelFile != null) {
-            return engine == EngineKind.ORT ? new OrtEngine(modelFile, options)
-                    : engine.open(Onnx.read(modelFile), modelFile.toString(), options);
+            return engine == Engines.Kind.ORT ? new OrtEngine(modelFile, options)
+                    : Engines.open(engine, Onnx.read(modelFile), options, modelFile.toString());
         }
         LoadedCheckpoint ckpt = model.loadWeights(commandSpec);
         ModelProto onnx = ResNet4j.buildModel(model.resolveSpec(ckpt), ckpt, ExportOptions.defaults());
-        return engine.open(onnx, model.weights.toString(), options);
+        return Engines.open(engine, onnx, options, model.weights.toString());
     }
 
     private java.io.PrintWriter out() {
