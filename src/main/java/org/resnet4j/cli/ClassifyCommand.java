@@ -10,17 +10,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.resnet4j.ResNet4j;
-import org.resnet4j.ResNet4j.ExportOptions;
 import org.resnet4j.ResNet4jException;
 import org.resnet4j.engine.Engine;
-import org.resnet4j.engine.EngineOptions;
 import org.resnet4j.engine.Engines;
 import org.resnet4j.onnx.ModelProto;
-import org.resnet4j.onnx.Onnx;
-import org.resnet4j.spec.ResNetSpec;
 import org.resnet4j.tensor.Npy;
 import org.resnet4j.vision.Classifier;
-import org.resnet4j.weights.LoadedCheckpoint;
 import org.resnet4j.vision.ImageFiles;
 import org.resnet4j.vision.Preprocessing;
 import org.resnet4j.vision.Preset;
@@ -49,11 +44,8 @@ final class ClassifyCommand implements Callable<Integer> {
     @Spec
     CommandSpec commandSpec;
 
-    @Option(names = "--model", paramLabel = "FILE.onnx", description = "An ONNX model (from export or elsewhere).")
-    Path modelFile;
-
     @Mixin
-    ModelOptions model;
+    ModelChoice model;
 
     @Option(names = "--preset", defaultValue = "v1", paramLabel = "v1|v2",
             description = "torchvision preprocessing: v1 (resize 256, the IMAGENET1K_V1 weights) or v2 "
@@ -80,29 +72,15 @@ final class ClassifyCommand implements Callable<Integer> {
                     + "(float32 .npy, written atomically; held in memory until the end: 600 kB per image).")
     Path saveInput;
 
-    @Option(names = "--engine", defaultValue = "ort", paramLabel = "ort|java",
-            description = "ONNX Runtime (ort, default) or the pure-Java engine (java, CPU only).")
-    String engine;
-
-    @Option(names = "--device", defaultValue = "cpu", paramLabel = "cpu|cuda",
-            description = "Where ONNX Runtime runs: cpu (default) or cuda (needs the -Pgpu build, CUDA 12, cuDNN 9).")
-    String device;
-
-    @Option(names = "--threads", defaultValue = "0", paramLabel = "T", description = "Intra-op threads (default 0: all cores).")
-    int threads;
+    @Mixin
+    EngineChoice engine;
 
     @Parameters(arity = "1..*", paramLabel = "IMAGE|DIR", description = "Image files and folders.")
     List<Path> inputs;
 
     @Override
     public Integer call() throws Exception {
-        if ((modelFile == null) == (model.weights == null)) {
-            throw new ResNet4jException("give either --model FILE.onnx or --weights FILE (with --arch or --spec, or inferred), not "
-                    + (modelFile == null ? "neither" : "both"));
-        }
-        if (modelFile != null && model.describesModel()) {
-            throw new ResNet4jException("--model FILE.onnx already describes the model; drop --arch/--spec/--num-classes/--in-channels");
-        }
+        model.check();
         if (top < 1) {
             throw new ResNet4jException("--top is " + top + ", expected 1 or more");
         }
@@ -115,21 +93,12 @@ final class ClassifyCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ResNet4jException(e.getMessage());
         }
-        Engines.Kind kind = Engines.Kind.parse(engine);
-        EngineOptions options = new EngineOptions(EngineOptions.Device.parse(device), threads, "all");
-
-        ModelProto onnx;
-        String name;
-        if (modelFile != null) {
-            onnx = Onnx.read(modelFile);
-            name = modelFile.toString();
-        } else {
-            name = model.weights.toString();
-            LoadedCheckpoint ckpt = model.loadWeights(commandSpec);
-            ResNetSpec spec = model.resolveSpec(ckpt);
-            Classifier.checkInputChannels(spec.inChannels(), name);
-            onnx = ResNet4j.buildModel(spec, ckpt, ExportOptions.defaults());
+        ModelChoice.Model m = model.load(commandSpec);
+        if (m.spec() != null) {
+            Classifier.checkInputChannels(m.spec().inChannels(), m.name());
         }
+        ModelProto onnx = m.onnx();
+        String name = m.name();
         Classifier.checkModel(onnx, name);
         List<String> names = Classifier.labelsFor(Classifier.numClasses(onnx), labels);
         List<Path> files = ImageFiles.expand(inputs);
@@ -139,7 +108,7 @@ final class ClassifyCommand implements Callable<Integer> {
         }
 
         Classifier.Report report;
-        try (Engine e = Engines.open(kind, onnx, options, name)) {
+        try (Engine e = Engines.open(engine.kind(), onnx, engine.options(), name)) {
             Classifier classifier = new Classifier(e, Preprocessing.imagenet(p), names);
             report = classifier.classifyFiles(files, batch, top, saveInput != null, new ProgressBar(err(), "images"));
         }
