@@ -1,6 +1,7 @@
 package org.resnet4j;
 
 import java.nio.file.Path;
+import org.resnet4j.ResNet4jException.FormatException;
 import org.resnet4j.ResNet4jException.MismatchException;
 import org.resnet4j.ResNet4jException.UnsupportedModelException;
 import org.resnet4j.graph.GraphBuilder;
@@ -12,6 +13,7 @@ import org.resnet4j.spec.ResNetSpec;
 import org.resnet4j.spec.SpecJson;
 import org.resnet4j.weights.ArchitectureInference;
 import org.resnet4j.weights.CheckpointLoader;
+import org.resnet4j.weights.NamingSchemes;
 import org.resnet4j.weights.LoadedCheckpoint;
 
 /**
@@ -71,6 +73,7 @@ public final class ResNet4j {
 
     /** The architecture the checkpoint's shapes describe; the error names the file. */
     public static ArchitectureInference.Inferred inferSpec(LoadedCheckpoint weights) {
+        requireKnownNames(weights);
         try {
             return ArchitectureInference.infer(weights.tensors());
         } catch (ResNet4jException e) {
@@ -101,11 +104,23 @@ public final class ResNet4j {
         return spec;
     }
 
+    /** A checkpoint whose names match no scheme: the error lists some of its keys and the schemes tried. */
+    private static void requireKnownNames(LoadedCheckpoint weights) {
+        if (weights.scheme() == null) {
+            try {
+                NamingSchemes.map(weights.tensors());
+            } catch (ResNet4jException e) {
+                throw new FormatException(weights.file() + ": " + e.getMessage());
+            }
+        }
+    }
+
     /**
      * Builds the graph for {@code spec}, binds the checkpoint strictly, returns the ONNX model. When
      * the weights do not fit, the error lists every problem and says what the weights look like.
      */
     public static ModelProto buildModel(ResNetSpec spec, LoadedCheckpoint weights, ExportOptions options) {
+        requireKnownNames(weights);
         ResNetGraph graph = GraphBuilder.build(spec, options.foldBatchNorm());
         try {
             return ModelAssembler.assemble(graph, weights.tensors(), options.opset(), weights.file().toString());

@@ -8,7 +8,7 @@ import java.util.concurrent.Callable;
 import org.resnet4j.ResNet4jException;
 import org.resnet4j.engine.Benchmark;
 import org.resnet4j.engine.Engine;
-import org.resnet4j.engine.EngineOptions;
+import org.resnet4j.engine.Engines;
 import org.resnet4j.graph.GraphBuilder;
 import org.resnet4j.graph.ModelAssembler;
 import org.resnet4j.graph.RandomInit;
@@ -22,6 +22,7 @@ import org.resnet4j.spec.SpecJson;
 import org.resnet4j.tensor.Tensor;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -43,17 +44,14 @@ final class BenchCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = "1")
     Source source;
 
-    @Option(names = "--engine", defaultValue = "ort", paramLabel = "ENGINE", description = "Engine: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
-    EngineKind engine;
+    @Mixin
+    EngineChoice engine;
 
     @Option(names = "--batch", defaultValue = "1", paramLabel = "N", description = "Images per run (default ${DEFAULT-VALUE}).")
     int batch;
 
     @Option(names = "--size", defaultValue = "224", paramLabel = "PX", description = "Input height and width (default ${DEFAULT-VALUE}).")
     int size;
-
-    @Option(names = "--threads", defaultValue = "0", paramLabel = "T", description = "Intra-op threads (default 0: all cores).")
-    int threads;
 
     @Option(names = "--warmup", defaultValue = "3", paramLabel = "W", description = "Untimed runs first (default ${DEFAULT-VALUE}).")
     int warmup;
@@ -85,17 +83,17 @@ final class BenchCommand implements Callable<Integer> {
         Tensor x = RandomInit.normal(7, batch, channels, size, size);
         Benchmark.Result r;
         String description;
-        try (Engine e = engine.open(model, name, new EngineOptions(EngineOptions.Device.CPU, threads, "all"))) {
+        try (Engine e = Engines.open(engine.kind(), model, engine.options(), name)) {
             description = e.describe();
             r = Benchmark.run(e, x, warmup, iters);
         }
         double imagesPerS = batch / (r.median() / 1e3);
         Double gflops = spec != null ? Flops.flops(spec, batch, size, size) / (r.median() / 1e3) / 1e9 : null;
-        int usedThreads = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+        int usedThreads = engine.threads > 0 ? engine.threads : Runtime.getRuntime().availableProcessors();
         var out = commandSpec.commandLine().getOut();
         if (json) {
             ObjectNode o = new ObjectMapper().createObjectNode();
-            o.put("engine", engine.label());
+            o.put("engine", engine.kind().label());
             o.put("engine_detail", description);
             o.put("model", name);
             o.put("batch", batch);

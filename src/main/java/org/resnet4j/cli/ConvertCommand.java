@@ -37,7 +37,9 @@ final class ConvertCommand implements Callable<Integer> {
         format.write(ckpt.tensors(), out);
         commandSpec.commandLine().getOut().printf(Locale.ROOT, "wrote %s: %s, %d tensors (%s names, from %s%s), %.1f MB%n",
                 out, format.label(), ckpt.tensors().size(), "torchvision", ckpt.format().label(),
-                ckpt.scheme().equals("torchvision") ? "" : " with " + ckpt.scheme() + " names", Files.size(out) / 1e6);
+                ckpt.scheme() == null ? " whose names match no known scheme: kept as stored"
+                        : ckpt.scheme().equals("torchvision") ? "" : " with " + ckpt.scheme() + " names",
+                Files.size(out) / 1e6);
         return 0;
     }
 }

@@ -76,7 +76,7 @@ final class InspectCommand implements Callable<Integer> {
         ObjectNode o = JSON.createObjectNode();
         o.put("kind", "checkpoint");
         o.put("format", ckpt.format().label());
-        o.put("scheme", ckpt.scheme());
+        o.put("scheme", ckpt.scheme());  // null: the names match no known ResNet naming scheme
         o.put("nested_key", ckpt.nestedKey());
         ArrayNode alternatives = o.putArray("other_keys");
         ckpt.alternatives().forEach(alternatives::add);
@@ -185,7 +185,7 @@ final class InspectCommand implements Callable<Integer> {
             out().println("ops:        " + r.get("ops"));
             r.get("metadata").fields().forEachRemaining(e -> out().println("metadata:   " + e.getKey() + " = " + e.getValue().asText()));
         } else {
-            out().println("scheme:     " + r.get("scheme").asText());
+            out().println("scheme:     " + (r.get("scheme").isNull() ? "none recognised (names kept as stored)" : r.get("scheme").asText()));
             if (!r.get("nested_key").isNull()) {
                 out().println("nested key: " + r.get("nested_key").asText()
                         + (r.get("other_keys").isEmpty() ? "" : " (also holding weights: " + r.get("other_keys") + ")"));

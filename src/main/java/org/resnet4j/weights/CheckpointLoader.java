@@ -43,19 +43,22 @@ public final class CheckpointLoader {
      *            state_dict_ema, model_ema, net, network that is a dict of tensors
      */
     public static LoadedCheckpoint load(Path file, String key) {
+        LoadedCheckpoint stored = loadAsStored(file, key);
+        // A file in no known naming scheme keeps its names (scheme null): inspect still shows it, and
+        // building a model from it reports the keys and the schemes tried (NamingSchemes.map).
+        return NamingSchemes.detect(stored.tensors().names())
+                .map(scheme -> stored.withMapping(scheme.name(), NamingSchemes.map(stored.tensors(), scheme).tensors()))
+                .orElse(stored);
+    }
+
+    /** Reads the state_dict with its names as the file stores them (no naming-scheme mapping). */
+    static LoadedCheckpoint loadAsStored(Path file, String key) {
         try (CheckpointFile f = CheckpointFile.open(file)) {
-            LoadedCheckpoint raw = switch (sniff(f)) {
+            return switch (sniff(f)) {
                 case PYTORCH_ZIP -> TorchZipReader.read(f, key);
                 case PYTORCH_LEGACY -> TorchLegacyReader.read(f, key);
                 case SAFETENSORS -> SafetensorsReader.read(f, key);
             };
-            NamingSchemes.MappedWeights mapped;
-            try {
-                mapped = NamingSchemes.map(raw.tensors());
-            } catch (ResNet4jException e) {
-                throw new FormatException(file + ": " + e.getMessage());
-            }
-            return raw.withMapping(mapped.scheme(), mapped.tensors());
         } catch (ResNet4jException e) {
             throw e;
         } catch (RuntimeException e) {

@@ -207,4 +207,53 @@ class CliTest {
         assertEquals(2, r.code);
         assertTrue(r.err.contains("mutually exclusive"), r.err);
     }
+
+    @Test
+    void runWithTheJavaEngine() {
+        Path y = dir.resolve("y.npy");
+        Result r = cli("run", "--weights", g("weights.pth"), "--spec", g("spec.json"), "--input", g("input.npy"),
+                "--output", y.toString(), "--engine", "java");
+        assertEquals(0, r.code, r.err);
+        assertTrue(r.out.contains("java"), r.out);
+        Parity.assertClose("cli run --engine java", Npy.read(y), Npy.read(GOLDEN.resolve("output.npy")), Parity.TORCH_TOLERANCE);
+        r = cli("run", "--weights", g("weights.pth"), "--input", g("input.npy"), "--output", y.toString(), "--engine", "tpu");
+        assertEquals(1, r.code);
+        assertTrue(r.err.contains("unknown engine 'tpu', expected one of ort, java"), r.err);
+    }
+
+    @Test
+    void parityReportsBothEnginesAndFailsBeyondTolerance() throws Exception {
+        Path onnx = dir.resolve("m.onnx");
+        assertEquals(0, cli("export", "--weights", g("weights.pth"), "--out", onnx.toString()).code);
+        Result r = cli("parity", "--model", onnx.toString(), "--input", g("input.npy"), "--reference", g("output.npy"));
+        assertEquals(0, r.code, r.out + r.err);
+        assertTrue(r.out.contains("logits: java vs ort") && r.out.contains("logits: java vs reference")
+                && r.out.contains("argmax 2/2") && r.out.trim().endsWith("PASS"), r.out);
+
+        // a reference 1% off must fail at the default tolerance and pass at a loose one
+        org.resnet4j.tensor.Tensor ref = Npy.read(GOLDEN.resolve("output.npy"));
+        float[] off = ref.toArray();
+        for (int i = 0; i < off.length; i++) {
+            off[i] *= 1.01f;
+        }
+        Path bad = dir.resolve("off.npy");
+        Npy.write(org.resnet4j.tensor.Tensor.of(ref.shape(), off), bad);
+        r = cli("parity", "--model", onnx.toString(), "--input", g("input.npy"), "--reference", bad.toString());
+        assertEquals(1, r.code, r.out);
+        assertTrue(r.out.contains("FAIL"), r.out);
+        r = cli("parity", "--model", onnx.toString(), "--input", g("input.npy"), "--reference", bad.toString(), "--rtol", "0.02");
+        assertEquals(0, r.code, r.out);
+    }
+
+    @Test
+    void aFileInNoNamingSchemeIsInspectableButNotExportable() {
+        String views = PythonReference.root().resolve("testdata/weights/views.pth").toString();
+        Result r = cli("inspect", views);
+        assertEquals(0, r.code, r.err);
+        assertTrue(r.out.contains("scheme:     none recognised"), r.out);
+        r = cli("export", "--weights", views, "--out", dir.resolve("m.onnx").toString());
+        assertEquals(1, r.code);
+        assertTrue(r.err.contains("views.pth") && r.err.contains("match no known ResNet naming scheme")
+                && r.err.contains("plain.weight") && r.err.contains("huggingface"), r.err);
+    }
 }

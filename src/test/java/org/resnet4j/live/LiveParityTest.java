@@ -17,6 +17,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.resnet4j.cli.Main;
 import org.resnet4j.engine.EngineOptions;
 import org.resnet4j.engine.OrtEngine;
+import org.resnet4j.engine.jvm.JavaEngine;
+import org.resnet4j.onnx.Onnx;
 import org.resnet4j.spec.Presets;
 import org.resnet4j.tensor.Npy;
 import org.resnet4j.tensor.Tensor;
@@ -102,8 +104,16 @@ class LiveParityTest {
     private static void compare(String what, Path onnx, Path case_) {
         Tensor x = Npy.read(case_.resolve("input.npy"));
         Tensor expected = Npy.read(case_.resolve("output.npy"));
-        try (OrtEngine engine = new OrtEngine(onnx, new EngineOptions(EngineOptions.Device.CPU, 2, "all"))) {
-            Parity.assertClose(what + " (ORT vs torchvision)", engine.run(x), expected, Parity.TORCH_TOLERANCE);
+        EngineOptions options = new EngineOptions(EngineOptions.Device.CPU, 2, "all");
+        Tensor ort;
+        try (OrtEngine engine = new OrtEngine(onnx, options)) {
+            ort = engine.run(x);
+            Parity.assertClose(what + " (ORT vs torchvision)", ort, expected, Parity.TORCH_TOLERANCE);
+        }
+        try (JavaEngine engine = JavaEngine.create(Onnx.read(onnx), options)) {
+            Tensor java = engine.run(x);
+            Parity.assertClose(what + " (Java vs torchvision)", java, expected, Parity.TORCH_TOLERANCE);
+            Parity.assertClose(what + " (Java vs ORT)", java, ort, Parity.TORCH_TOLERANCE);
         }
     }
 

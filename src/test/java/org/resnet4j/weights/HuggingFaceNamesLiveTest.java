@@ -91,8 +91,11 @@ class HuggingFaceNamesLiveTest {
     }
 
     private static StateDict load(Path file) {
-        LoadedCheckpoint loaded = CheckpointLoader.load(file);
+        LoadedCheckpoint loaded = CheckpointLoader.loadAsStored(file, null);
         assertEquals(CheckpointFormat.SAFETENSORS, loaded.format());
+        LoadedCheckpoint mapped = CheckpointLoader.load(file);
+        assertEquals("huggingface", mapped.scheme());
+        assertEquals(NamingSchemes.map(loaded.tensors()).tensors().names(), mapped.tensors().names());
         return loaded.tensors();
     }
 

@@ -1,0 +1,39 @@
+package org.resnet4j.cli;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.resnet4j.ResNet4jException;
+import org.resnet4j.demo.DigitsDemo;
+import org.resnet4j.engine.Engines;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = {"Classify scikit-learn's held-out 8x8 digits with the small ResNet shipped in the jar "
+                + "(trained by tools/train_digits.py, loaded from its .pth through the real loader) on ONNX Runtime "
+                + "and the Java engine; print accuracy next to PyTorch's, engine agreement, sample digits and timings.",
+                "Exit code 1 if an engine's accuracy differs from PyTorch's."})
+final class DemoCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec commandSpec;
+
+    @Option(names = "--threads", defaultValue = "0", paramLabel = "T", description = "Intra-op threads (default 0: all cores).")
+    int threads;
+
+    @Option(names = "--engine", paramLabel = "ort|java", split = ",",
+            description = "Engines to run, comma-separated (default: ort,java).")
+    List<String> engines;
+
+    @Override
+    public Integer call() {
+        List<Engines.Kind> kinds = engines == null ? DigitsDemo.defaultEngines() : engines.stream().map(Engines.Kind::parse).toList();
+        if (kinds.isEmpty()) {
+            throw new ResNet4jException("--engine: give ort, java or both");
+        }
+        DigitsDemo.Report report = DigitsDemo.run(kinds, threads);
+        DigitsDemo.print(report, commandSpec.commandLine().getOut());
+        return DigitsDemo.matchesPyTorch(report) ? 0 : Main.EXIT_FAILURE;
+    }
+}

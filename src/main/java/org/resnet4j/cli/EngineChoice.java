@@ -1,0 +1,27 @@
+package org.resnet4j.cli;
+
+import org.resnet4j.engine.EngineOptions;
+import org.resnet4j.engine.Engines;
+import picocli.CommandLine.Option;
+
+/** The options that choose and tune the engine: shared by run and classify. */
+final class EngineChoice {
+    @Option(names = "--engine", defaultValue = "ort", paramLabel = "ort|java",
+            description = "ort: ONNX Runtime (default); java: resnet4j's pure-Java engine (CPU only).")
+    String engine;
+
+    @Option(names = "--device", defaultValue = "cpu", paramLabel = "cpu|cuda",
+            description = "Where ONNX Runtime runs: cpu (default) or cuda (needs the -Pgpu build, CUDA 12, cuDNN 9).")
+    String device;
+
+    @Option(names = "--threads", defaultValue = "0", paramLabel = "T", description = "Intra-op threads (default 0: all cores).")
+    int threads;
+
+    Engines.Kind kind() {
+        return Engines.Kind.parse(engine);
+    }
+
+    EngineOptions options() {
+        return new EngineOptions(EngineOptions.Device.parse(device), threads, "all");
+    }
+}

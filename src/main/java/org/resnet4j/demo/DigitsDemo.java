@@ -1,0 +1,295 @@
+package org.resnet4j.demo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+import org.resnet4j.ResNet4j;
+import org.resnet4j.ResNet4j.ExportOptions;
+import org.resnet4j.ResNet4jException;
+import org.resnet4j.engine.Engine;
+import org.resnet4j.engine.EngineOptions;
+import org.resnet4j.engine.Engines;
+import org.resnet4j.onnx.ModelProto;
+import org.resnet4j.spec.ResNetSpec;
+import org.resnet4j.spec.SpecJson;
+import org.resnet4j.tensor.Npy;
+import org.resnet4j.tensor.Tensor;
+import org.resnet4j.weights.LoadedCheckpoint;
+
+/**
+ * The out-of-the-box demo: a small CIFAR-style ResNet trained by {@code tools/train_digits.py} on
+ * scikit-learn's 8x8 digits, shipped inside the jar (the build packs {@code testdata/digits/} as the
+ * classpath folder {@value #RESOURCES}). {@link #run} loads its {@code model.pth} through the real
+ * checkpoint loader with its {@code spec.json}, builds the ONNX graph, classifies the held-out
+ * images on each engine, and compares accuracy and logits with what PyTorch recorded at training.
+ */
+public final class DigitsDemo {
+    /** Classpath folder of the demo files. */
+    public static final String RESOURCES = "/org/resnet4j/demo/";
+    /** The files the demo reads (all written by tools/train_digits.py). */
+    public static final List<String> FILES =
+            List.of("model.pth", "spec.json", "meta.json", "test_images.npy", "test_labels.npy", "test_logits.npy");
+
+    private DigitsDemo() {}
+
+    /** One engine's pass over the held-out set. */
+    public record EngineRun(Engines.Kind kind, String description, Tensor logits, int[] predictions, int correct,
+                            double loadMillis, double runMillis) {
+        public double accuracy() {
+            return (double) correct / predictions.length;
+        }
+    }
+
+    /**
+     * Everything the demo measured.
+     *
+     * @param images          held-out images [N, 1, 8, 8] (pixel / 16)
+     * @param labels          their true classes
+     * @param torchLogits     PyTorch's logits at training time [N, 10]
+     * @param torchCorrect    PyTorch's correct count, as recorded in meta.json
+     * @param torchVersion    the torch that trained the model
+     * @param loadMillis      reading the checkpoint (ResNet4j.loadWeights) and building the ONNX graph
+     * @param runs            one per engine, in the order asked
+     */
+    public record Report(Tensor images, int[] labels, Tensor torchLogits, int torchCorrect, String torchVersion,
+                         ResNetSpec spec, int checkpointTensors, double loadMillis, List<EngineRun> runs) {
+        public int size() {
+            return labels.length;
+        }
+
+        public double torchAccuracy() {
+            return (double) torchCorrect / labels.length;
+        }
+
+        /** PyTorch's predictions, from its recorded logits. */
+        public int[] torchPredictions() {
+            return argmax(torchLogits);
+        }
+    }
+
+    /** The engines the demo uses by default: ONNX Runtime and the Java engine. */
+    public static List<Engines.Kind> defaultEngines() {
+        return List.of(Engines.Kind.ORT, Engines.Kind.JAVA);
+    }
+
+    /** Runs the demo on the given engines with {@code threads} intra-op threads (0: all cores). */
+    public static Report run(List<Engines.Kind> engines, int threads) {
+        Path dir = null;
+        try {
+            dir = Files.createTempDirectory("resnet4j-demo-");
+            for (String f : FILES) {
+                try (InputStream in = DigitsDemo.class.getResourceAsStream(RESOURCES + f)) {
+                    if (in == null) {
+                        throw new ResNet4jException("the demo file " + RESOURCES + f + " is missing from the classpath "
+                                + "(the build packs testdata/digits/ into the jar; rebuild with mvn package)");
+                    }
+                    Files.copy(in, dir.resolve(f), StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+            return run(dir, engines, threads);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot unpack the demo files: " + e.getMessage(), e);
+        } finally {
+            if (dir != null) {
+                deleteQuietly(dir);
+            }
+        }
+    }
+
+    /** Runs the demo on the files in {@code dir} (the layout of testdata/digits). */
+    public static Report run(Path dir, List<Engines.Kind> engines, int threads) throws IOException {
+        JsonNode meta = new ObjectMapper().readTree(dir.resolve("meta.json").toFile());
+        Tensor images = Npy.read(dir.resolve("test_images.npy"));
+        Tensor torchLogits = Npy.read(dir.resolve("test_logits.npy"));
+        float[] labelData = Npy.read(dir.resolve("test_labels.npy")).toArray();
+        int[] labels = new int[labelData.length];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = Math.round(labelData[i]);
+        }
+
+        long t0 = System.nanoTime();
+        ResNetSpec spec = SpecJson.read(dir.resolve("spec.json"));
+        LoadedCheckpoint checkpoint = ResNet4j.loadWeights(dir.resolve("model.pth"));
+        ModelProto model = ResNet4j.buildModel(spec, checkpoint, ExportOptions.defaults());
+        double loadMillis = (System.nanoTime() - t0) / 1e6;
+
+        List<EngineRun> runs = new ArrayList<>();
+        EngineOptions options = new EngineOptions(EngineOptions.Device.CPU, threads, "all");
+        for (Engines.Kind kind : engines) {
+            long a = System.nanoTime();
+            try (Engine engine = Engines.open(kind, model, options, "the digits demo model")) {
+                long b = System.nanoTime();
+                Tensor logits = engine.run(images);
+                long c = System.nanoTime();
+                int[] pred = argmax(logits);
+                int correct = 0;
+                for (int i = 0; i < pred.length; i++) {
+                    correct += pred[i] == labels[i] ? 1 : 0;
+                }
+                runs.add(new EngineRun(kind, engine.describe(), logits, pred, correct, (b - a) / 1e6, (c - b) / 1e6));
+            }
+        }
+        return new Report(images, labels, torchLogits, meta.path("test_correct").asInt(-1),
+                meta.path("torch").asText("?"), spec, checkpoint.tensors().size(), loadMillis, List.copyOf(runs));
+    }
+
+    /** Per-row argmax of a [N, C] tensor (first maximum on ties, as torch.argmax). */
+    public static int[] argmax(Tensor logits) {
+        int rows = logits.dim(0);
+        int cols = logits.dim(1);
+        int[] out = new int[rows];
+        for (int r = 0; r < rows; r++) {
+            int best = 0;
+            for (int c = 1; c < cols; c++) {
+                if (logits.get(r * cols + c) > logits.get(r * cols + best)) {
+                    best = c;
+                }
+            }
+            out[r] = best;
+        }
+        return out;
+    }
+
+    /** Shading from blank to full ink, for pixel values 0..1. */
+    static final String SHADES = " .:-=+*#%@";
+
+    /** An 8x8 image of {@code images} [N, 1, 8, 8] as 8 lines of 16 characters (each pixel twice, for the aspect). */
+    public static List<String> ascii(Tensor images, int index) {
+        int h = images.dim(2);
+        int w = images.dim(3);
+        int base = index * h * w;
+        List<String> lines = new ArrayList<>(h);
+        for (int y = 0; y < h; y++) {
+            StringBuilder sb = new StringBuilder(2 * w);
+            for (int x = 0; x < w; x++) {
+                float v = Math.max(0f, Math.min(1f, images.get(base + y * w + x)));
+                char ch = SHADES.charAt(Math.min(SHADES.length() - 1, (int) (v * SHADES.length())));
+                sb.append(ch).append(ch);
+            }
+            lines.add(sb.toString());
+        }
+        return lines;
+    }
+
+    /** The samples drawn: the first few held-out images, and the first misclassified ones if any. */
+    static List<Integer> samples(Report r, int count) {
+        List<Integer> out = new ArrayList<>();
+        int[] pred = r.runs().isEmpty() ? r.torchPredictions() : r.runs().get(0).predictions();
+        int wrongShown = 0;
+        for (int i = 0; i < pred.length && wrongShown < 2; i++) {
+            if (pred[i] != r.labels()[i]) {
+                out.add(i);
+                wrongShown++;
+            }
+        }
+        for (int i = 0; i < pred.length && out.size() < count; i++) {
+            if (!out.contains(i)) {
+                out.add(i);
+            }
+        }
+        out.sort(Comparator.naturalOrder());
+        return out;
+    }
+
+    /** Prints the report: accuracy against PyTorch's, engine agreement, sample digits, timings. */
+    public static void print(Report r, PrintWriter out) {
+        out.printf(Locale.ROOT, "resnet4j demo: a %d-stage %s ResNet (widths %s, %d-channel %dx%d input, %d classes) trained on "
+                        + "scikit-learn's 8x8 digits,%n", r.spec().stages(), r.spec().block().name().toLowerCase(Locale.ROOT),
+                r.spec().widths(), r.spec().inChannels(), r.images().dim(2), r.images().dim(3), r.spec().numClasses());
+        out.printf(Locale.ROOT, "loaded from its torch.save checkpoint (%d tensors) and built as ONNX in %.0f ms.%n%n",
+                r.checkpointTensors(), r.loadMillis());
+
+        out.printf(Locale.ROOT, "Held-out accuracy (%d images):%n", r.size());
+        out.printf(Locale.ROOT, "  %-28s %4d/%d = %6.2f%%%n", "PyTorch " + r.torchVersion() + " (recorded)",
+                r.torchCorrect(), r.size(), 100 * r.torchAccuracy());
+        for (EngineRun run : r.runs()) {
+            out.printf(Locale.ROOT, "  %-28s %4d/%d = %6.2f%%  %s%n", engineName(run.kind()), run.correct(), r.size(),
+                    100 * run.accuracy(), run.correct() == r.torchCorrect() ? "(equals PyTorch)" : "(DIFFERS from PyTorch)");
+        }
+
+        out.printf(Locale.ROOT, "%nAgreement (argmax equal; max |logit difference|; relative = max diff / max |PyTorch logit|):%n");
+        int[] torchPred = r.torchPredictions();
+        for (EngineRun run : r.runs()) {
+            out.printf(Locale.ROOT, "  %-30s %4d/%d  max diff %.2e  relative %.2e%n", engineName(run.kind()) + " vs PyTorch",
+                    agree(run.predictions(), torchPred), r.size(), Tensor.maxAbsDiff(run.logits(), r.torchLogits()),
+                    Tensor.maxAbsDiff(run.logits(), r.torchLogits()) / r.torchLogits().maxAbs());
+        }
+        for (int i = 0; i < r.runs().size(); i++) {
+            for (int j = i + 1; j < r.runs().size(); j++) {
+                EngineRun a = r.runs().get(i);
+                EngineRun b = r.runs().get(j);
+                out.printf(Locale.ROOT, "  %-30s %4d/%d  max diff %.2e%n", engineName(a.kind()) + " vs " + engineName(b.kind()),
+                        agree(a.predictions(), b.predictions()), r.size(), Tensor.maxAbsDiff(a.logits(), b.logits()));
+            }
+        }
+
+        List<Integer> shown = samples(r, 5);
+        int[] pred = r.runs().isEmpty() ? torchPred : r.runs().get(0).predictions();
+        out.printf(Locale.ROOT, "%nSample predictions (%s):%n", r.runs().isEmpty() ? "PyTorch" : engineName(r.runs().get(0).kind()));
+        List<List<String>> pics = new ArrayList<>();
+        StringBuilder caption = new StringBuilder();
+        for (int i : shown) {
+            pics.add(ascii(r.images(), i));
+            String c = String.format(Locale.ROOT, "#%d: %d %s", i, pred[i], pred[i] == r.labels()[i] ? "ok" : "(is " + r.labels()[i] + ")");
+            caption.append(String.format(Locale.ROOT, "%-20s", c));
+        }
+        out.println("  " + caption.toString().stripTrailing());
+        for (int y = 0; y < r.images().dim(2); y++) {
+            StringBuilder line = new StringBuilder("  ");
+            for (List<String> pic : pics) {
+                line.append('|').append(pic.get(y)).append("|  ");
+            }
+            out.println(line.toString().stripTrailing());
+        }
+
+        out.printf(Locale.ROOT, "%nTimings (%d images in one batch):%n", r.size());
+        out.printf(Locale.ROOT, "  %-18s %8.1f ms%n", "checkpoint + graph", r.loadMillis());
+        for (EngineRun run : r.runs()) {
+            out.printf(Locale.ROOT, "  %-18s load %7.1f ms  run %7.1f ms  (%.1f us/image)  %s%n", engineName(run.kind()),
+                    run.loadMillis(), run.runMillis(), 1000 * run.runMillis() / r.size(), run.description());
+        }
+        out.flush();
+    }
+
+    /** Whether every engine's accuracy equals PyTorch's recorded one. */
+    public static boolean matchesPyTorch(Report r) {
+        return r.runs().stream().allMatch(run -> run.correct() == r.torchCorrect());
+    }
+
+    private static String engineName(Engines.Kind kind) {
+        return kind == Engines.Kind.ORT ? "ONNX Runtime" : "Java engine";
+    }
+
+    private static int agree(int[] a, int[] b) {
+        int n = 0;
+        for (int i = 0; i < a.length; i++) {
+            n += a[i] == b[i] ? 1 : 0;
+        }
+        return n;
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    // a temp file left behind is not worth failing the demo for
+                }
+            });
+        } catch (IOException e) {
+            // same
+        }
+    }
+}

@@ -1,0 +1,197 @@
+package org.resnet4j.engine.jvm;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.resnet4j.ResNet4jException;
+import org.resnet4j.ResNet4jException.EngineException;
+import org.resnet4j.ResNet4jException.MismatchException;
+import org.resnet4j.ResNet4jException.UnsupportedModelException;
+import org.resnet4j.engine.Engine;
+import org.resnet4j.engine.EngineOptions;
+import org.resnet4j.engine.jvm.kernels.BlockedSgemm;
+import org.resnet4j.engine.jvm.kernels.Parallel;
+import org.resnet4j.engine.jvm.kernels.Sgemm;
+import org.resnet4j.engine.jvm.ops.BufferPool;
+import org.resnet4j.engine.jvm.ops.Registry;
+import org.resnet4j.engine.jvm.ops.RunContext;
+import org.resnet4j.engine.jvm.ops.Value;
+import org.resnet4j.onnx.ModelProto;
+import org.resnet4j.onnx.Onnx;
+import org.resnet4j.tensor.Shapes;
+import org.resnet4j.tensor.Tensor;
+
+/**
+ * The pure-Java executor: runs an ONNX graph of the ops in {@link Registry#supported()} (opsets
+ * 11–21) on the CPU, without native code.
+ *
+ * <p>Lifecycle: the constructor checks and compiles the model once — topological order (sorted when
+ * the file is not), every input defined, every op and attribute supported, element types — and
+ * plans buffer lifetimes: an intermediate's array goes back to the run's pool after its last use.
+ * {@link #run} infers shapes from the actual input, so any batch size and H, W the graph allows
+ * work. Runs share nothing mutable but the worker pool, so concurrent calls are safe. {@link
+ * #close()} stops the workers and drops pooled buffers; {@code run} then throws
+ * {@link IllegalStateException}.
+ */
+public final class JavaEngine implements Engine {
+    private final Plan plan;
+    private final Parallel parallel;
+    private final Sgemm sgemm;
+    private final ConcurrentLinkedQueue<BufferPool> idlePools = new ConcurrentLinkedQueue<>();
+    private final String description;
+    private volatile boolean closed;
+
+    /** Loads the ONNX file at {@code model}; {@code threads} 0 means all cores. */
+    public JavaEngine(Path model, int threads) {
+        this(Onnx.read(model), threads);
+    }
+
+    /** Compiles {@code model}; {@code threads} 0 means all cores. */
+    public JavaEngine(ModelProto model, int threads) {
+        this(model, threads, BlockedSgemm.INSTANCE);
+    }
+
+    /**
+     * For callers holding {@link EngineOptions}: threads as given (0 = all cores); the ONNX Runtime
+     * optimisation level does not apply; device cuda is refused, the Java engine runs on the CPU.
+     */
+    public static JavaEngine create(ModelProto model, EngineOptions options) {
+        if (options.device() != EngineOptions.Device.CPU) {
+            throw new UnsupportedModelException("the Java engine runs on the CPU only; device "
+                    + options.device().name().toLowerCase() + " needs --engine ort");
+        }
+        return new JavaEngine(model, options.threads());
+    }
+
+    /** Same, with a chosen GEMM kernel (tests run the whole engine on the naive oracle). */
+    public JavaEngine(ModelProto model, int threads, Sgemm sgemm) {
+        if (threads < 0) {
+            throw new IllegalArgumentException("threads is " + threads + ", expected 0 (all cores) or more");
+        }
+        plan = Plan.compile(model);
+        int t = threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
+        this.sgemm = sgemm;
+        this.parallel = new Parallel(t);
+        description = "java engine (cpu, " + t + " thread" + (t == 1 ? "" : "s") + ", gemm " + sgemm.name()
+                + ", " + plan.steps.size() + " nodes, opset " + plan.opset + ")";
+    }
+
+    @Override
+    public List<String> inputNames() {
+        return plan.inputNames;
+    }
+
+    @Override
+    public List<String> outputNames() {
+        return plan.outputNames;
+    }
+
+    @Override
+    public Map<String, Tensor> run(Map<String, Tensor> inputs) {
+        if (closed) {
+            throw new IllegalStateException("engine is closed");
+        }
+        if (!inputs.keySet().equals(Set.copyOf(plan.inputNames))) {
+            throw new MismatchException("inputs " + new ArrayList<>(inputs.keySet()) + " given, expected " + plan.inputNames);
+        }
+        Value[] slots = new Value[plan.slotCount];
+        System.arraycopy(plan.constantSlots, 0, slots, 0, plan.constantSlots.length);
+        for (int i = 0; i < plan.inputSlots.length; i++) {
+            Tensor t = inputs.get(plan.inputNames.get(i));
+            checkShape(plan.inputNames.get(i), plan.inputDeclaredShapes[i], t);
+            slots[plan.inputSlots[i]] = Value.floats(t.shape(), t.toArray());
+        }
+        BufferPool pool = idlePools.poll();
+        if (pool == null) {
+            pool = new BufferPool();
+        }
+        RunContext ctx = new RunContext(parallel, sgemm, pool);
+        for (Plan.Step step : plan.steps) {
+            Value[] in = new Value[step.in().length];
+            for (int i = 0; i < in.length; i++) {
+                in[i] = step.in()[i] < 0 ? null : slots[step.in()[i]];
+            }
+            Value[] out;
+            try {
+                out = step.op().run(in, ctx);
+            } catch (ResNet4jException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                throw new EngineException(step.op().label() + " failed on inputs " + Arrays.toString(in) + ": " + e, e);
+            }
+            for (int i = 0; i < step.out().length; i++) {
+                if (step.out()[i] >= 0) {
+                    slots[step.out()[i]] = out[i];
+                }
+            }
+            for (int s : step.release()) {
+                pool.give(slots[s].f());
+                slots[s] = null;
+            }
+        }
+        Map<String, Tensor> result = new LinkedHashMap<>();
+        Map<float[], Boolean> returned = new IdentityHashMap<>();
+        for (int i = 0; i < plan.outputSlots.length; i++) {
+            Value v = slots[plan.outputSlots[i]];
+            result.put(plan.outputNames.get(i), Tensor.of(v.shape(), v.f().clone()));
+            int r = plan.root[plan.outputSlots[i]];
+            if (!plan.pinned[r] && returned.put(v.f(), Boolean.TRUE) == null) {
+                pool.give(v.f());
+            }
+        }
+        pool.endRun();
+        if (!closed) {
+            idlePools.add(pool);
+        }
+        return result;
+    }
+
+    private static void checkShape(String name, int[] declared, Tensor t) {
+        if (declared == null) {
+            return;
+        }
+        boolean ok = declared.length == t.rank();
+        for (int i = 0; ok && i < declared.length; i++) {
+            ok = declared[i] < 0 || declared[i] == t.dim(i);
+        }
+        if (!ok) {
+            throw new MismatchException("input '" + name + "' has shape " + Shapes.format(t.shape())
+                    + ", the model expects " + Arrays.toString(declared).replace("-1", "?"));
+        }
+    }
+
+    /** Floats held by idle buffer pools: what liveness planning leaves allocated between runs. */
+    long pooledFloats() {
+        long n = 0;
+        for (BufferPool p : idlePools) {
+            n += p.allocatedFloats();
+        }
+        return n;
+    }
+
+    /** Number of intermediates the plan releases before the end of a run (tests of the plan). */
+    int plannedReleases() {
+        return plan.steps.stream().mapToInt(s -> s.release().length).sum();
+    }
+
+    @Override
+    public String describe() {
+        return description;
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        parallel.close();
+        idlePools.clear();
+    }
+}

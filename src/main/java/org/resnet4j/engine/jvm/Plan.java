@@ -1,0 +1,298 @@
+package org.resnet4j.engine.jvm;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.resnet4j.ResNet4jException.UnsupportedModelException;
+import org.resnet4j.engine.jvm.ops.Constants;
+import org.resnet4j.engine.jvm.ops.ElemType;
+import org.resnet4j.engine.jvm.ops.NodeSpec;
+import org.resnet4j.engine.jvm.ops.Op;
+import org.resnet4j.engine.jvm.ops.Registry;
+import org.resnet4j.engine.jvm.ops.Value;
+import org.resnet4j.onnx.GraphProto;
+import org.resnet4j.onnx.ModelProto;
+import org.resnet4j.onnx.NodeProto;
+import org.resnet4j.onnx.OperatorSetIdProto;
+import org.resnet4j.onnx.TensorProto;
+import org.resnet4j.onnx.TensorShapeProto;
+import org.resnet4j.onnx.ValueInfoProto;
+
+/**
+ * A model compiled for the Java engine: every value numbered (a slot), the nodes in execution
+ * order as compiled ops, and the lifetime plan. Slots [0, constants) hold initializers and
+ * Constant-node values, then the graph inputs, then node outputs. A view (an op that
+ * {@linkplain Op#aliasesInput() aliases} its input) shares its source's array, so each slot has a
+ * root: the slot that owns the array. A root that is neither pinned (constant or input) nor a graph
+ * output is released after the last step that reads it or any of its views. Immutable.
+ *
+ * <p>This is where load-time transformations of a later issue belong (BatchNorm folding, fusing
+ * Conv+Add+Relu, repacking weights): they rewrite the step list before the lifetimes are planned.
+ */
+final class Plan {
+    /** One compiled node: its op, the slots it reads and writes, the roots whose arrays die after it. */
+    record Step(Op op, int[] in, int[] out, int[] release) {}
+
+    final int opset;
+    final List<String> inputNames;
+    final List<String> outputNames;
+    final int[] inputSlots;
+    /** Per input: declared dims, -1 where symbolic; null when undeclared. */
+    final int[][] inputDeclaredShapes;
+    final int[] outputSlots;
+    final Value[] constantSlots;
+    final int[] root;
+    final boolean[] pinned;
+    final List<Step> steps;
+    final int slotCount;
+
+    private Plan(int opset, List<String> inputNames, List<String> outputNames, int[] inputSlots, int[][] inputDeclaredShapes,
+            int[] outputSlots, Value[] constantSlots, int[] root, boolean[] pinned, List<Step> steps, int slotCount) {
+        this.opset = opset;
+        this.inputNames = inputNames;
+        this.outputNames = outputNames;
+        this.inputSlots = inputSlots;
+        this.inputDeclaredShapes = inputDeclaredShapes;
+        this.outputSlots = outputSlots;
+        this.constantSlots = constantSlots;
+        this.root = root;
+        this.pinned = pinned;
+        this.steps = steps;
+        this.slotCount = slotCount;
+    }
+
+    /**
+     * Checks and compiles {@code model}: opset, topological order (sorted when the file is not),
+     * every input defined, every op and attribute supported, element types, initializer shapes.
+     */
+    static Plan compile(ModelProto model) {
+        int opset = defaultOpset(model);
+        GraphProto g = model.getGraph();
+
+        // values: constants (initializers, Constant nodes), graph inputs, node outputs
+        Map<String, Integer> slotOf = new HashMap<>();
+        Map<String, Value> constants = new HashMap<>();
+        Map<String, ElemType> types = new HashMap<>();
+        List<Value> constantList = new ArrayList<>();
+        for (TensorProto t : g.getInitializerList()) {
+            Value v = Constants.fromProto(t, "initializer '" + t.getName() + "'");
+            constants.put(t.getName(), v);
+        }
+        List<String> ins = new ArrayList<>();
+        List<int[]> declared = new ArrayList<>();
+        for (ValueInfoProto vi : g.getInputList()) {
+            if (constants.containsKey(vi.getName())) {
+                continue; // an initializer listed as input (IR < 4): a constant here
+            }
+            int elem = vi.getType().getTensorType().getElemType();
+            if (elem != TensorProto.DataType.FLOAT_VALUE) {
+                throw new UnsupportedModelException("graph input '" + vi.getName() + "' has type "
+                        + TensorProto.DataType.forNumber(elem) + ", the Java engine takes FLOAT inputs");
+            }
+            ins.add(vi.getName());
+            declared.add(declaredShape(vi));
+            types.put(vi.getName(), ElemType.FLOAT);
+        }
+        List<NodeProto> order = topologicalOrder(g, ins, constants.keySet());
+
+        // compile in order; Constant nodes are evaluated now and leave the plan
+        List<Op> ops = new ArrayList<>();
+        List<NodeProto> planned = new ArrayList<>();
+        for (NodeProto node : order) {
+            Op op = Registry.compile(new NodeSpec(node, opset, constants::get));
+            Value c = Registry.constantValue(op);
+            if (c != null) {
+                constants.put(node.getOutput(0), c);
+                continue;
+            }
+            ElemType[] inTypes = new ElemType[node.getInputCount()];
+            for (int i = 0; i < inTypes.length; i++) {
+                String name = node.getInput(i);
+                inTypes[i] = name.isEmpty() ? null : constants.containsKey(name) ? constants.get(name).type() : types.get(name);
+            }
+            ElemType[] outTypes = op.outputTypes(inTypes);
+            for (int i = 0; i < node.getOutputCount(); i++) {
+                if (!node.getOutput(i).isEmpty()) {
+                    types.put(node.getOutput(i), outTypes[i]);
+                }
+            }
+            ops.add(op);
+            planned.add(node);
+        }
+        for (Map.Entry<String, Value> e : constants.entrySet()) {
+            slotOf.put(e.getKey(), slotOf.size());
+            constantList.add(e.getValue());
+        }
+        int nConst = constantList.size();
+        for (String in : ins) {
+            slotOf.put(in, slotOf.size());
+        }
+        for (NodeProto node : planned) {
+            for (String out : node.getOutputList()) {
+                if (!out.isEmpty()) {
+                    slotOf.put(out, slotOf.size());
+                }
+            }
+        }
+        int slotCount = slotOf.size();
+        Value[] constantSlots = constantList.toArray(new Value[0]);
+
+        List<String> outs = new ArrayList<>();
+        for (ValueInfoProto vi : g.getOutputList()) {
+            String name = vi.getName();
+            ElemType t = constants.containsKey(name) ? constants.get(name).type() : types.get(name);
+            if (t == null) {
+                throw new UnsupportedModelException("graph output '" + name + "' is not produced by any node, input or initializer");
+            }
+            if (t != ElemType.FLOAT) {
+                throw new UnsupportedModelException("graph output '" + name + "' has type " + t
+                        + ", the Java engine returns FLOAT outputs only");
+            }
+            outs.add(name);
+        }
+        int[] outputSlots = outs.stream().mapToInt(slotOf::get).toArray();
+
+        // liveness: views share their source's array (same root); a root dies after its last reader
+        int[] root = new int[slotCount];
+        boolean[] pinned = new boolean[slotCount];
+        for (int s = 0; s < slotCount; s++) {
+            root[s] = s;
+            pinned[s] = s < nConst + ins.size();
+        }
+        int[] lastUse = new int[slotCount];
+        Arrays.fill(lastUse, -1);
+        List<int[]> stepIn = new ArrayList<>();
+        List<int[]> stepOut = new ArrayList<>();
+        for (int i = 0; i < planned.size(); i++) {
+            NodeProto node = planned.get(i);
+            int[] in = node.getInputList().stream().mapToInt(n -> n.isEmpty() ? -1 : slotOf.get(n)).toArray();
+            int[] out = node.getOutputList().stream().mapToInt(n -> n.isEmpty() ? -1 : slotOf.get(n)).toArray();
+            if (ops.get(i).aliasesInput()) {
+                root[out[0]] = root[in[0]];
+            }
+            for (int s : in) {
+                if (s >= 0) {
+                    lastUse[root[s]] = Math.max(lastUse[root[s]], i);
+                }
+            }
+            for (int s : out) {
+                if (s >= 0) {
+                    lastUse[root[s]] = Math.max(lastUse[root[s]], i);
+                }
+            }
+            stepIn.add(in);
+            stepOut.add(out);
+        }
+        for (int s : outputSlots) {
+            lastUse[root[s]] = Integer.MAX_VALUE; // released after the outputs are copied out
+        }
+        List<List<Integer>> releases = new ArrayList<>();
+        for (int i = 0; i < planned.size(); i++) {
+            releases.add(new ArrayList<>());
+        }
+        String[] slotNames = new String[slotCount];
+        slotOf.forEach((name, s) -> slotNames[s] = name);
+        for (int s = 0; s < slotCount; s++) {
+            boolean isFloat = s >= nConst + ins.size() && types.get(slotNames[s]) == ElemType.FLOAT;
+            if (root[s] == s && !pinned[s] && isFloat && lastUse[s] >= 0 && lastUse[s] < Integer.MAX_VALUE) {
+                releases.get(lastUse[s]).add(s);
+            }
+        }
+        List<Step> st = new ArrayList<>();
+        for (int i = 0; i < planned.size(); i++) {
+            st.add(new Step(ops.get(i), stepIn.get(i), stepOut.get(i),
+                    releases.get(i).stream().mapToInt(Integer::intValue).toArray()));
+        }
+        return new Plan(opset, List.copyOf(ins), List.copyOf(outs), ins.stream().mapToInt(slotOf::get).toArray(),
+                declared.toArray(new int[0][]), outputSlots, constantSlots, root, pinned, List.copyOf(st), slotCount);
+
+    }
+
+    static int defaultOpset(ModelProto model) {
+        for (OperatorSetIdProto o : model.getOpsetImportList()) {
+            if (o.getDomain().isEmpty() || o.getDomain().equals("ai.onnx")) {
+                long v = o.getVersion();
+                if (v < Registry.MIN_OPSET || v > Registry.MAX_OPSET) {
+                    throw new UnsupportedModelException("opset " + v + " is not supported by the Java engine, expected "
+                            + Registry.MIN_OPSET + ".." + Registry.MAX_OPSET);
+                }
+                return (int) v;
+            }
+        }
+        throw new UnsupportedModelException("the model imports no ai.onnx opset, expected one of "
+                + Registry.MIN_OPSET + ".." + Registry.MAX_OPSET);
+    }
+
+    /** Declared dims, -1 where symbolic or absent; null when the input has no shape. */
+    private static int[] declaredShape(ValueInfoProto vi) {
+        if (!vi.getType().getTensorType().hasShape()) {
+            return null;
+        }
+        List<TensorShapeProto.Dimension> dims = vi.getType().getTensorType().getShape().getDimList();
+        int[] out = new int[dims.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = dims.get(i).hasDimValue() ? (int) dims.get(i).getDimValue() : -1;
+        }
+        return out;
+    }
+
+    /**
+     * The nodes in an order where every input is defined before use: the file's order when it
+     * already is one (stable), else sorted. An input nobody defines, a value defined twice, or a
+     * cycle is refused naming the node.
+     */
+    static List<NodeProto> topologicalOrder(GraphProto g, List<String> inputs, Set<String> initializers) {
+        Set<String> defined = new HashSet<>(inputs);
+        defined.addAll(initializers);
+        Map<String, NodeProto> producer = new HashMap<>();
+        for (NodeProto n : g.getNodeList()) {
+            for (String o : n.getOutputList()) {
+                if (o.isEmpty()) {
+                    continue;
+                }
+                if (defined.contains(o) || producer.put(o, n) != null) {
+                    throw new UnsupportedModelException(label(n) + ": output '" + o
+                            + "' is already defined by another node, an input or an initializer");
+                }
+            }
+        }
+        for (NodeProto n : g.getNodeList()) {
+            for (String i : n.getInputList()) {
+                if (!i.isEmpty() && !defined.contains(i) && !producer.containsKey(i)) {
+                    throw new UnsupportedModelException(label(n) + ": input '" + i
+                            + "' is not defined by any node, initializer or graph input");
+                }
+            }
+        }
+        List<NodeProto> pending = new ArrayList<>(g.getNodeList());
+        List<NodeProto> order = new ArrayList<>(pending.size());
+        while (!pending.isEmpty()) {
+            List<NodeProto> next = new ArrayList<>();
+            for (NodeProto n : pending) {
+                boolean ready = n.getInputList().stream().allMatch(i -> i.isEmpty() || defined.contains(i));
+                if (ready) {
+                    order.add(n);
+                    defined.addAll(n.getOutputList());
+                } else {
+                    next.add(n);
+                }
+            }
+            if (next.size() == pending.size()) {
+                throw new UnsupportedModelException(label(next.get(0)) + " is part of a cycle: its inputs "
+                        + next.get(0).getInputList() + " depend on its own outputs");
+            }
+            pending = next;
+        }
+        return order;
+    }
+
+    private static String label(NodeProto n) {
+        String name = !n.getName().isEmpty() ? n.getName() : n.getOutputCount() > 0 ? n.getOutput(0) : "?";
+        return "node '" + name + "' (" + n.getOpType() + ")";
+    }
+
+}

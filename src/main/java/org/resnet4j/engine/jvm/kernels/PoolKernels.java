@@ -1,0 +1,86 @@
+package org.resnet4j.engine.jvm.kernels;
+
+/**
+ * 2-D max and average pooling, direct loops (pooling is a small share of a ResNet's time).
+ * Parallel over (n, c) planes; each output element is computed by one thread.
+ */
+public final class PoolKernels {
+    private PoolKernels() {}
+
+    /** x (n,c,h,w) -> y (n,c,oh,ow) with kernel kh x kw; padT/padL leading; padB/padR trailing. */
+    public record PoolGeometry(int n, int c, int h, int w, int kh, int kw, int strideH, int strideW,
+            int dilH, int dilW, int padT, int padL, int padB, int padR, int oh, int ow) {}
+
+    // x (N,C,H,W) -> y (N,C,OH,OW); padding never wins (windows that see only padding give -inf)
+    public static void maxPool(PoolGeometry g, float[] x, float[] y, Parallel par) {
+        int hw = g.h() * g.w();
+        int ohw = g.oh() * g.ow();
+        par.forRange(g.n() * g.c(), 1, (p0, p1) -> {
+            for (int p = p0; p < p1; p++) {
+                int xp = p * hw;
+                int yp = p * ohw;
+                for (int oy = 0; oy < g.oh(); oy++) {
+                    for (int ox = 0; ox < g.ow(); ox++) {
+                        float m = Float.NEGATIVE_INFINITY;
+                        for (int ky = 0; ky < g.kh(); ky++) {
+                            int iy = oy * g.strideH() - g.padT() + ky * g.dilH();
+                            if (iy < 0 || iy >= g.h()) {
+                                continue;
+                            }
+                            for (int kx = 0; kx < g.kw(); kx++) {
+                                int ix = ox * g.strideW() - g.padL() + kx * g.dilW();
+                                if (ix >= 0 && ix < g.w()) {
+                                    float v = x[xp + iy * g.w() + ix];
+                                    // NaN propagates, as in ORT's std::max over the window
+                                    if (v > m || Float.isNaN(v)) {
+                                        m = v;
+                                    }
+                                }
+                            }
+                        }
+                        y[yp + oy * g.ow() + ox] = m;
+                    }
+                }
+            }
+        });
+    }
+
+    /**
+     * x (N,C,H,W) -> y (N,C,OH,OW). The divisor counts the window's elements inside the input, or
+     * with {@code countIncludePad} also those in the explicit padding (never those past it, which
+     * only ceil_mode can reach).
+     */
+    public static void avgPool(PoolGeometry g, boolean countIncludePad, float[] x, float[] y, Parallel par) {
+        int hw = g.h() * g.w();
+        int ohw = g.oh() * g.ow();
+        par.forRange(g.n() * g.c(), 1, (p0, p1) -> {
+            for (int p = p0; p < p1; p++) {
+                int xp = p * hw;
+                int yp = p * ohw;
+                for (int oy = 0; oy < g.oh(); oy++) {
+                    for (int ox = 0; ox < g.ow(); ox++) {
+                        double s = 0;
+                        int inside = 0;
+                        int padded = 0;
+                        for (int ky = 0; ky < g.kh(); ky++) {
+                            int iy = oy * g.strideH() - g.padT() + ky * g.dilH();
+                            boolean rowInPad = iy >= -g.padT() && iy < g.h() + g.padB();
+                            for (int kx = 0; kx < g.kw(); kx++) {
+                                int ix = ox * g.strideW() - g.padL() + kx * g.dilW();
+                                if (iy >= 0 && iy < g.h() && ix >= 0 && ix < g.w()) {
+                                    s += x[xp + iy * g.w() + ix];
+                                    inside++;
+                                    padded++;
+                                } else if (rowInPad && ix >= -g.padL() && ix < g.w() + g.padR()) {
+                                    padded++;
+                                }
+                            }
+                        }
+                        int count = countIncludePad ? padded : inside;
+                        y[yp + oy * g.ow() + ox] = count == 0 ? 0f : (float) (s / count);
+                    }
+                }
+            }
+        });
+    }
+}

@@ -1,0 +1,91 @@
+package org.resnet4j.engine.jvm.ops;
+
+import java.nio.ByteOrder;
+import java.nio.IntBuffer;
+import java.nio.LongBuffer;
+import org.resnet4j.ResNet4jException.FormatException;
+import org.resnet4j.ResNet4jException.UnsupportedModelException;
+import org.resnet4j.onnx.TensorProto;
+import org.resnet4j.tensor.Shapes;
+
+/** Initializers and Constant tensors as engine values: float32, and int64/int32 (held as int64). */
+public final class Constants {
+    private Constants() {}
+
+    /** The value of {@code p}; {@code where} names it in messages. */
+    public static Value fromProto(TensorProto p, String where) {
+        if (p.hasDataLocation() && p.getDataLocation() == TensorProto.DataLocation.EXTERNAL) {
+            throw new UnsupportedModelException(where + " is stored in an external file, which the Java engine does not read");
+        }
+        int type = p.getDataType();
+        if (type != TensorProto.DataType.FLOAT_VALUE && type != TensorProto.DataType.INT64_VALUE
+                && type != TensorProto.DataType.INT32_VALUE) {
+            throw new UnsupportedModelException(where + " has data type " + TensorProto.DataType.forNumber(type)
+                    + ", expected one of FLOAT, INT64, INT32");
+        }
+        int[] shape = new int[p.getDimsCount()];
+        for (int i = 0; i < shape.length; i++) {
+            long d = p.getDims(i);
+            if (d < 0 || d > Integer.MAX_VALUE) {
+                throw new FormatException(where + " has dimension " + d);
+            }
+            shape[i] = (int) d;
+        }
+        int n = Shapes.numel(shape);
+        if (type == TensorProto.DataType.FLOAT_VALUE) {
+            // read straight into the array the engine keeps: one copy of the weights, not two
+            float[] f = new float[n];
+            if (p.hasRawData()) {
+                checkBytes(p, where, shape, (long) n * 4);
+                p.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(f);
+            } else {
+                checkCount(where, shape, n, p.getFloatDataCount(), "float_data");
+                for (int i = 0; i < n; i++) {
+                    f[i] = p.getFloatData(i);
+                }
+            }
+            return Value.floats(shape, f);
+        }
+        long[] data = new long[n];
+        if (type == TensorProto.DataType.INT64_VALUE) {
+            if (p.hasRawData()) {
+                checkBytes(p, where, shape, (long) n * 8);
+                LongBuffer lb = p.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asLongBuffer();
+                lb.get(data);
+            } else {
+                checkCount(where, shape, n, p.getInt64DataCount(), "int64_data");
+                for (int i = 0; i < n; i++) {
+                    data[i] = p.getInt64Data(i);
+                }
+            }
+        } else {
+            if (p.hasRawData()) {
+                checkBytes(p, where, shape, (long) n * 4);
+                IntBuffer ib = p.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asIntBuffer();
+                for (int i = 0; i < n; i++) {
+                    data[i] = ib.get(i);
+                }
+            } else {
+                checkCount(where, shape, n, p.getInt32DataCount(), "int32_data");
+                for (int i = 0; i < n; i++) {
+                    data[i] = p.getInt32Data(i);
+                }
+            }
+        }
+        return Value.longs(shape, data);
+    }
+
+    private static void checkBytes(TensorProto p, String where, int[] shape, long need) {
+        if (p.getRawData().size() != need) {
+            throw new FormatException(where + " of shape " + Shapes.format(shape) + " needs " + need
+                    + " bytes, raw_data has " + p.getRawData().size());
+        }
+    }
+
+    private static void checkCount(String where, int[] shape, int n, int have, String field) {
+        if (have != n) {
+            throw new FormatException(where + " of shape " + Shapes.format(shape) + " needs " + n + " values, "
+                    + field + " has " + have);
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package org.resnet4j.engine.jvm.ops;
+
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
+import org.resnet4j.ResNet4jException.UnsupportedModelException;
+
+/** The operator table: ONNX op type -> compiled op. One line per op; opsets 11–21 for all of them. */
+public final class Registry {
+    public static final int MIN_OPSET = 11;
+    public static final int MAX_OPSET = 21;
+
+    private static final Map<String, Function<NodeSpec, Op>> OPS = new TreeMap<>();
+
+    static {
+        OPS.put("Add", ElementwiseOps.Add::new);
+        OPS.put("AveragePool", s -> new PoolOps.Pool(s, false));
+        OPS.put("BatchNormalization", NormOps.BatchNorm::new);
+        OPS.put("Concat", ShapeOps.Concat::new);
+        OPS.put("Constant", ShapeOps.Constant::new);
+        OPS.put("Conv", ConvOp::new);
+        OPS.put("Flatten", ShapeOps.Flatten::new);
+        OPS.put("Gather", ShapeOps.Gather::new);
+        OPS.put("Gemm", MatrixOps.Gemm::new);
+        OPS.put("GlobalAveragePool", s -> new PoolOps.Global(s, false));
+        OPS.put("GlobalMaxPool", s -> new PoolOps.Global(s, true));
+        OPS.put("Identity", ShapeOps.Identity::new);
+        OPS.put("MatMul", MatrixOps.MatMul::new);
+        OPS.put("MaxPool", s -> new PoolOps.Pool(s, true));
+        OPS.put("Relu", ElementwiseOps.Relu::new);
+        OPS.put("Reshape", ShapeOps.Reshape::new);
+        OPS.put("Shape", ShapeOps.Shape::new);
+        OPS.put("Softmax", NormOps.Softmax::new);
+        OPS.put("Unsqueeze", ShapeOps.Unsqueeze::new);
+    }
+
+    private Registry() {}
+
+    /** The supported op types, sorted. */
+    public static java.util.Set<String> supported() {
+        return java.util.Collections.unmodifiableSet(OPS.keySet());
+    }
+
+    /** Compiles a node, or refuses it naming the node, op, opset and the supported list. */
+    public static Op compile(NodeSpec spec) {
+        String type = spec.proto().getOpType();
+        String domain = spec.proto().getDomain();
+        Function<NodeSpec, Op> f = OPS.get(type);
+        if (f == null || !(domain.isEmpty() || domain.equals("ai.onnx"))) {
+            throw new UnsupportedModelException(spec.label() + (domain.isEmpty() ? "" : " in domain '" + domain + "'")
+                    + " is not supported by the Java engine; supported ops (domain ai.onnx, opsets " + MIN_OPSET + ".."
+                    + MAX_OPSET + "): " + String.join(", ", OPS.keySet()));
+        }
+        return f.apply(spec);
+    }
+
+    /** The value a Constant op holds, or null for other ops. */
+    public static Value constantValue(Op op) {
+        return op instanceof ShapeOps.Constant c ? c.value() : null;
+    }
+}

@@ -1,0 +1,81 @@
+package org.resnet4j.engine.jvm.ops;
+
+import java.util.Arrays;
+import org.resnet4j.tensor.Shapes;
+
+/**
+ * A value inside the Java engine: a shape and either float data or int64 data (the shape
+ * arithmetic of exported graphs), C order. Internal to the engine: the public API speaks
+ * {@link org.resnet4j.tensor.Tensor}. Values are not written after the op producing them returns.
+ */
+public final class Value {
+    private final ElemType type;
+    private final int[] shape;
+    private final float[] floats;
+    private final long[] longs;
+
+    private Value(ElemType type, int[] shape, float[] floats, long[] longs) {
+        this.type = type;
+        this.shape = shape;
+        this.floats = floats;
+        this.longs = longs;
+        int n = Shapes.numel(shape);
+        int len = floats != null ? floats.length : longs.length;
+        assert len == n : "shape " + Arrays.toString(shape) + " needs " + n + " elements, data has " + len;
+    }
+
+    public static Value floats(int[] shape, float[] data) {
+        return new Value(ElemType.FLOAT, shape.clone(), data, null);
+    }
+
+    public static Value longs(int[] shape, long[] data) {
+        return new Value(ElemType.INT64, shape.clone(), null, data);
+    }
+
+    public ElemType type() {
+        return type;
+    }
+
+    /** The shape; callers must not modify it. */
+    public int[] shape() {
+        return shape;
+    }
+
+    public int rank() {
+        return shape.length;
+    }
+
+    public int dim(int i) {
+        return shape[i];
+    }
+
+    public int numel() {
+        return floats != null ? floats.length : longs.length;
+    }
+
+    /** The float data (not copied); only for FLOAT values. */
+    public float[] f() {
+        if (floats == null) {
+            throw new IllegalStateException("value of type " + type + " has no float data");
+        }
+        return floats;
+    }
+
+    /** The int64 data (not copied); only for INT64 values. */
+    public long[] l() {
+        if (longs == null) {
+            throw new IllegalStateException("value of type " + type + " has no int64 data");
+        }
+        return longs;
+    }
+
+    /** The same data under another shape with as many elements. */
+    public Value reshaped(int[] newShape) {
+        return new Value(type, newShape.clone(), floats, longs);
+    }
+
+    @Override
+    public String toString() {
+        return type + Shapes.format(shape);
+    }
+}

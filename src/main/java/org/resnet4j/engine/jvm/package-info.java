@@ -1,0 +1,26 @@
+/**
+ * The pure-Java ONNX executor: {@link org.resnet4j.engine.jvm.JavaEngine}.
+ *
+ * <p>How it is put together, so that a faster version replaces parts rather than the whole:
+ * <ul>
+ *   <li>{@code JavaEngine} checks and compiles the graph once (order, definitions, ops, attributes,
+ *       element types, initializer shapes), assigns every value a slot, and plans lifetimes: after
+ *       each node it hands the arrays whose last reader was that node back to the run's
+ *       {@link org.resnet4j.engine.jvm.ops.BufferPool}. Views (Reshape, Flatten, Unsqueeze,
+ *       Identity) share their source's array and extend its life.</li>
+ *   <li>{@code ops} holds one class per op family; {@link org.resnet4j.engine.jvm.ops.Registry}
+ *       is the table of op types. An op parses and checks its attributes in its constructor
+ *       (through {@link org.resnet4j.engine.jvm.ops.NodeSpec}, one message form), is immutable
+ *       afterwards, and at run time infers its output shapes, takes output buffers from the pool
+ *       and calls a kernel. Values are flat {@code float[]} (or {@code long[]} for shape
+ *       arithmetic) in C order.</li>
+ *   <li>{@code kernels} holds the arithmetic over flat arrays, each with a shape comment: the naive
+ *       oracles ({@link org.resnet4j.engine.jvm.kernels.NaiveSgemm},
+ *       {@link org.resnet4j.engine.jvm.kernels.ConvKernels#naive}), im2col + GEMM for convolution,
+ *       the pools. {@link org.resnet4j.engine.jvm.kernels.Sgemm} is the seam for a faster GEMM
+ *       (Vector API, packed panels); {@link org.resnet4j.engine.jvm.kernels.Parallel} is the fixed
+ *       worker pool. Every output element is computed by one thread in a fixed order, so results
+ *       do not depend on the thread count.</li>
+ * </ul>
+ */
+package org.resnet4j.engine.jvm;

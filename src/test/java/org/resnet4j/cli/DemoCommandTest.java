@@ -1,0 +1,32 @@
+package org.resnet4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+
+/** {@code resnet4j demo} as a user runs it: no arguments, exit 0, accuracy next to PyTorch's. */
+class DemoCommandTest {
+    @Test
+    void demoRunsWithNoArguments() {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.execute(new PrintWriter(out), new PrintWriter(err), "demo", "--threads", "2");
+        assertEquals(0, code, err.toString());
+        String text = out.toString();
+        assertTrue(text.contains("PyTorch 1.13") && text.contains("(equals PyTorch)"), text);
+        assertTrue(text.contains("ONNX Runtime vs Java engine     540/540"), text);
+        assertTrue(text.contains("Sample predictions") && text.contains("Timings"), text);
+        assertTrue(err.toString().isEmpty(), err.toString());
+    }
+
+    @Test
+    void unknownEngineIsAUserError() {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        assertEquals(1, Main.execute(new PrintWriter(out), new PrintWriter(err), "demo", "--engine", "gpu"));
+        assertTrue(err.toString().contains("unknown engine 'gpu'"), err.toString());
+    }
+}

@@ -1,0 +1,173 @@
+package org.resnet4j.engine.jvm;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.resnet4j.engine.EngineOptions;
+import org.resnet4j.engine.OrtEngine;
+import org.resnet4j.graph.RandomInit;
+import org.resnet4j.onnx.AttributeProto;
+import org.resnet4j.onnx.GraphProto;
+import org.resnet4j.onnx.ModelProto;
+import org.resnet4j.onnx.NodeProto;
+import org.resnet4j.onnx.Onnx;
+import org.resnet4j.onnx.OperatorSetIdProto;
+import org.resnet4j.onnx.TensorProto;
+import org.resnet4j.onnx.TypeProto;
+import org.resnet4j.onnx.ValueInfoProto;
+import org.resnet4j.tensor.Shapes;
+import org.resnet4j.tensor.Tensor;
+
+/**
+ * A one-node model built in a test: float graph inputs (fed at run time), initializers (float or
+ * int64), attributes; and the comparison of the Java engine with ONNX Runtime on it.
+ */
+final class OneNode {
+    /** fp32 rounding of one op with different summation orders, relative to max |reference|. */
+    static final double OP_TOLERANCE = 1e-5;
+
+    private final String op;
+    private int opset = 17;
+    private final Map<String, Tensor> inputs = new LinkedHashMap<>();
+    private final List<TensorProto> initializers = new ArrayList<>();
+    private final List<String> nodeInputs = new ArrayList<>();
+    private final List<AttributeProto> attrs = new ArrayList<>();
+    private int outputs = 1;
+
+    private OneNode(String op) {
+        this.op = op;
+    }
+
+    static OneNode of(String op) {
+        return new OneNode(op);
+    }
+
+    OneNode opset(int v) {
+        opset = v;
+        return this;
+    }
+
+    /** A graph input fed with {@code t}. */
+    OneNode input(String name, Tensor t) {
+        inputs.put(name, t);
+        nodeInputs.add(name);
+        return this;
+    }
+
+    /** A graph input fed with seeded Gaussian values. */
+    OneNode input(String name, long seed, int... shape) {
+        return input(name, RandomInit.normal(seed, shape));
+    }
+
+    OneNode floatInit(String name, Tensor t) {
+        initializers.add(Onnx.floatTensor(name, t));
+        nodeInputs.add(name);
+        return this;
+    }
+
+    OneNode longInit(String name, long... values) {
+        TensorProto.Builder b = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.INT64_VALUE)
+                .addDims(values.length);
+        for (long v : values) {
+            b.addInt64Data(v);
+        }
+        initializers.add(b.build());
+        nodeInputs.add(name);
+        return this;
+    }
+
+    /** An omitted optional input. */
+    OneNode skip() {
+        nodeInputs.add("");
+        return this;
+    }
+
+    OneNode attr(AttributeProto a) {
+        attrs.add(a);
+        return this;
+    }
+
+    OneNode ints(String name, long... v) {
+        return attr(Onnx.intsAttr(name, v));
+    }
+
+    OneNode i(String name, long v) {
+        return attr(Onnx.intAttr(name, v));
+    }
+
+    OneNode f(String name, float v) {
+        return attr(Onnx.floatAttr(name, v));
+    }
+
+    OneNode s(String name, String v) {
+        return attr(AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.STRING)
+                .setS(com.google.protobuf.ByteString.copyFromUtf8(v)).build());
+    }
+
+    OneNode outputs(int n) {
+        outputs = n;
+        return this;
+    }
+
+    Map<String, Tensor> feeds() {
+        return inputs;
+    }
+
+    ModelProto model() {
+        NodeProto.Builder n = NodeProto.newBuilder().setOpType(op).setName(op.toLowerCase()).addAllInput(nodeInputs)
+                .addAllAttribute(attrs);
+        for (int i = 0; i < outputs; i++) {
+            n.addOutput(i == 0 ? "y" : "y" + i);
+        }
+        GraphProto.Builder g = GraphProto.newBuilder().setName(op).addNode(n).addAllInitializer(initializers);
+        for (Map.Entry<String, Tensor> e : inputs.entrySet()) {
+            g.addInput(Onnx.floatValueInfo(e.getKey(), Shapes.toLong(e.getValue().shape()).length == 0
+                    ? new Object[0] : java.util.Arrays.stream(e.getValue().shape()).boxed().toArray()));
+        }
+        for (int i = 0; i < outputs; i++) {
+            g.addOutput(ValueInfoProto.newBuilder().setName(i == 0 ? "y" : "y" + i)
+                    .setType(TypeProto.newBuilder().setTensorType(TypeProto.Tensor.newBuilder()
+                            .setElemType(TensorProto.DataType.FLOAT_VALUE))));
+        }
+        return ModelProto.newBuilder().setIrVersion(opset <= 18 ? 8 : 9)
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(opset)).setGraph(g).build();
+    }
+
+    Tensor runJava() {
+        try (JavaEngine e = new JavaEngine(model(), 2)) {
+            return e.run(inputs).get("y");
+        }
+    }
+
+    Tensor runOrt() {
+        try (OrtEngine e = new OrtEngine(model().toByteArray(), new EngineOptions(EngineOptions.Device.CPU, 1, "basic"), op)) {
+            return e.run(inputs).get("y");
+        }
+    }
+
+    /** Java vs ORT: same shape, max |diff| ≤ tol·max(|ort|, 1); returns the relative error. */
+    double checkAgainstOrt(String what) {
+        Tensor ort = runOrt();
+        Tensor java = runJava();
+        return assertClose(op + " " + what, ort, java, OP_TOLERANCE);
+    }
+
+    static double assertClose(String what, Tensor expected, Tensor actual, double tol) {
+        assertArrayEquals(expected.shape(), actual.shape(), what + ": output shape");
+        double diff = Tensor.maxAbsDiff(expected, actual);
+        double scale = Math.max(expected.maxAbs(), 1e-30);
+        double rel = diff / scale;
+        assertTrue(rel <= tol || diff <= tol, what + " " + Shapes.format(expected.shape()) + ": max abs diff " + diff
+                + ", relative " + rel + " > " + tol);
+        ErrorLog.record(what, rel);
+        return rel;
+    }
+
+    static Tensor t(int[] shape, float... data) {
+        return Tensor.of(shape, data);
+    }
+}

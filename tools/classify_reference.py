@@ -1,0 +1,61 @@
+#!/usr/bin/python3
+"""torchvision's answer for `resnet4j classify`: the reference for the live classify test.
+
+For each image, exactly what a torchvision user runs:
+
+    model = torchvision.models.<arch>(weights=None); model.load_state_dict(torch.load(weights)); model.eval()
+    x = ImageClassification(crop_size=224, resize_size=R)(PIL.Image.open(path).convert("RGB"))
+    p = torch.softmax(model(x[None]), dim=1); top = torch.topk(p, k)
+
+and prints JSON in classify --json's shape (without labels):
+
+    {"results": [{"image": PATH, "top": [{"index": I, "probability": P}, ...]}, ...]}
+
+Usage: /usr/bin/python3 tools/classify_reference.py --arch resnet18 --weights W.pth [--preset v1|v2]
+       [--top K] [--out FILE.json] IMAGE...
+"""
+import argparse
+import json
+import sys
+
+import torch
+import torchvision
+from PIL import Image
+from torchvision.transforms._presets import ImageClassification
+
+PRESETS = {"v1": 256, "v2": 232}
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description="torchvision top-k for images (the classify reference).")
+    ap.add_argument("--arch", required=True, help="torchvision builder name, e.g. resnet18")
+    ap.add_argument("--weights", required=True, help="state_dict file (torch.save)")
+    ap.add_argument("--preset", choices=list(PRESETS), default="v1")
+    ap.add_argument("--top", type=int, default=5)
+    ap.add_argument("--out", help="write the JSON here (default: standard output)")
+    ap.add_argument("images", nargs="+")
+    a = ap.parse_args(argv)
+    torch.set_num_threads(2)
+    model = getattr(torchvision.models, a.arch)(weights=None)
+    model.load_state_dict(torch.load(a.weights, map_location="cpu"))
+    model.eval()
+    transform = ImageClassification(crop_size=224, resize_size=PRESETS[a.preset])
+    results = []
+    with torch.no_grad():
+        for path in a.images:
+            x = transform(Image.open(path).convert("RGB"))
+            p = torch.softmax(model(x[None]), dim=1)[0]
+            values, indices = torch.topk(p, a.top)
+            results.append({"image": path, "top": [{"index": int(i), "probability": float(v)}
+                                                   for v, i in zip(values, indices)]})
+    text = json.dumps({"results": results}, indent=1)
+    if a.out:
+        with open(a.out, "w") as f:
+            f.write(text + "\n")
+    else:
+        print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
