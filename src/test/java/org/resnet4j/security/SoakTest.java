@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.lang.reflect.Constructor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,13 +14,13 @@ import org.junit.jupiter.api.Test;
 import org.resnet4j.engine.Engine;
 import org.resnet4j.engine.EngineOptions;
 import org.resnet4j.engine.OrtEngine;
+import org.resnet4j.engine.jvm.JavaEngine;
 import org.resnet4j.onnx.ModelProto;
 import org.resnet4j.tensor.Tensor;
 
 /**
  * The soak test ({@code mvn test -Psoak}, not in the default suite): 8 threads x thousands of
- * inferences on one engine of each kind (ONNX Runtime; the pure-Java engine when it is on the class
- * path), every output checked bit for bit against the single-thread answer; then engines are
+ * inferences on one engine of each kind (ONNX Runtime and the pure-Java engine), every output checked bit for bit against the single-thread answer; then engines are
  * opened and closed in a loop. RSS (VmRSS) and heap are printed at start and end, and RSS must
  * stay flat. Sizes: {@code -Dsoak.perThread=N} (default 5000), {@code -Dsoak.cycles=N} (default 500).
  */
@@ -42,13 +41,8 @@ class SoakTest {
         try (OrtEngine ort = new OrtEngine(bytes, EngineOptions.defaults(), "tiny_basic")) {
             run("ort", ort, inputs, report);
         }
-        Engine java = javaEngine(model);
-        if (java != null) {
-            try (Engine e = java) {
-                run("java", e, inputs, report);
-            }
-        } else {
-            report.add("java engine: org.resnet4j.engine.jvm.JavaEngine not on the class path, skipped");
+        try (JavaEngine java = new JavaEngine(model, 0)) {
+            run("java", java, inputs, report);
         }
 
         // lifetime: sessions and tensors are native memory; opening and closing must not leak it
@@ -102,17 +96,6 @@ class SoakTest {
         assertEquals(0, mismatches, name + ": outputs differing from the single-thread answer");
         // flat: from the first quarter (allocator pools and JIT settled) to the end
         assertTrue(rss1 - rss.get(0) < 64 * 1024, name + ": RSS grew by " + (rss1 - rss.get(0)) + " kB after the first quarter");
-    }
-
-    /** org.resnet4j.engine.jvm.JavaEngine(ModelProto, int threads) when it exists (it lives on another branch for now). */
-    private static Engine javaEngine(ModelProto model) throws Exception {
-        try {
-            Class<?> c = Class.forName("org.resnet4j.engine.jvm.JavaEngine");
-            Constructor<?> k = c.getConstructor(ModelProto.class, int.class);
-            return (Engine) k.newInstance(model, 0);
-        } catch (ClassNotFoundException e) {
-            return null;
-        }
     }
 
     static String snapshot(String when) {
