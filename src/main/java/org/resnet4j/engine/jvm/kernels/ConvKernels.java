@@ -76,6 +76,38 @@ public final class ConvKernels {
         }
     }
 
+    // x (N,C,H,W), w packed per group (OC/g, (C/g)kHkW), b (OC) or null, r (N,OC,OH,OW) or null
+    //   -> y (N,OC,OH,OW) = relu?(conv(x, w) + b + r); col scratch ((C/g)kHkW, OH·OW) unless pointwise
+    public static void conv(ConvGeometry g, float[] x, PackedA[] w, float[] b, float[] r, boolean relu, float[] y,
+            float[] col, Sgemm gemm, Parallel par) {
+        int ohw = g.oh() * g.ow();
+        int hw = g.h() * g.w();
+        int cg = g.cPerGroup();
+        int ocg = g.ocPerGroup();
+        int kdim = g.colRows();
+        boolean none = b == null && r == null && !relu;
+        for (int n = 0; n < g.n(); n++) {
+            for (int grp = 0; grp < g.group(); grp++) {
+                int xOff = (n * g.c() + grp * cg) * hw;
+                int yOff = (n * g.oc() + grp * ocg) * ohw;
+                float[] bm;
+                int bOff;
+                if (g.isPointwise()) {
+                    // 1x1 stride 1: the input planes are the GEMM's B, no copy
+                    bm = x;
+                    bOff = xOff;
+                } else {
+                    int xo = xOff;
+                    par.forRange(kdim, 8, (r0, r1) -> im2col(g, x, xo, col, r0, r1));
+                    bm = col;
+                    bOff = 0;
+                }
+                Epilogue e = none ? Epilogue.NONE : new Epilogue(b, grp * ocg, r, yOff, ohw, relu);
+                gemm.gemm(w[grp], ohw, bm, bOff, ohw, y, yOff, ohw, e, par);
+            }
+        }
+    }
+
     // x (C/g,H,W) of one image and group at xOff -> col rows [r0,r1) of ((C/g)kHkW, OH·OW)
     static void im2col(ConvGeometry g, float[] x, int xOff, float[] col, int r0, int r1) {
         int kk = g.kh() * g.kw();

@@ -1,0 +1,303 @@
+package org.resnet4j.engine.jvm.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * SGEMM on {@code jdk.incubator.vector}, organised as in BLIS/GotoBLAS: A packed into MR-row panels
+ * (once at load for weights), B packed per (KC x NC) block into NR-column panels, and a register
+ * micro-kernel that keeps an MR x NR tile of C in 16 vector accumulators (8 rows x 2 vectors; 8 x 32
+ * floats with AVX-512) while it runs over KC. Blocking: a KC x NR panel of B (32 KiB) stays in L1
+ * while the MR-row panels of an MC x KC block of A (128 KiB) stream from L2; the KC x NC block of B
+ * (512 KiB) stays in L2 across MC blocks.
+ *
+ * <p>Edges: panels are zero-padded to MR rows and NR columns, so every element of C is computed by
+ * the same FMA sequence (k ascending within a KC block, blocks in order) whatever its position and
+ * whatever the thread split; tiles are split between threads on panel boundaries. Results are
+ * therefore bitwise independent of the thread count.
+ *
+ * <p>Threads: the MR x NR tiles of C are split over column panels when there are enough of them
+ * (each thread packs its own columns of B), else over row panels (each thread packs all of a small
+ * B). Only the caller's thread touches the {@link Parallel} pool.
+ */
+public final class VectorSgemm implements Sgemm {
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    static final int L = S.length();
+    /** Rows per register tile. */
+    static final int MR = 8;
+    /** Columns per register tile: two vectors. */
+    static final int NR = 2 * L;
+    /** Depth per block: a KC x NR panel of B is 32 KiB at NR = 32 (L1). */
+    static final int KC = 256;
+    /** Rows per L2 block of A: 128 x 256 floats = 128 KiB. */
+    static final int MC = 128;
+    /** Columns per block of B: 256 x 512 floats = 512 KiB (L2 of 1 MiB on Zen 4). */
+    static final int NC = 16 * NR;
+    /**
+     * Multiply-adds below which a task is not worth handing to another thread. Measured with
+     * {@code SgemmTimingTest}-style probes on the 2-core dev box: a hand-off through the pool costs
+     * 10–30 µs, about 0.5–1.5 M multiply-adds at this kernel's speed, so 2^21 keeps it under ~5 %.
+     */
+    static final long MIN_TASK_MACS = 1L << 21;
+
+    public static final VectorSgemm INSTANCE = new VectorSgemm();
+
+    private static final String LAYOUT = "vector-mr" + MR + "-kc" + KC;
+
+    /** Per-thread scratch: a packed block of B and one register tile; grown once, reused. */
+    private static final class Scratch {
+        float[] b = new float[KC * NC];
+        final float[] tile = new float[MR * NR];
+        float[] a = new float[0];
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    private VectorSgemm() {}
+
+    @Override
+    public String name() {
+        return "vector-" + (L * 32) + "bit-" + MR + "x" + NR;
+    }
+
+    static int mPad(int m) {
+        return (m + MR - 1) / MR * MR;
+    }
+
+    @Override
+    public PackedA pack(int m, int k, float[] a, int aOff, int lda) {
+        float[] data = new float[Math.max(1, mPad(m) * k)];
+        packA(m, k, a, aOff, lda, data);
+        return new PackedA(m, k, a, aOff, lda, data, LAYOUT);
+    }
+
+    // a (M,K) lda -> dst: per KC block kb, per MR panel ip, for p in the block: MR values (zero past M)
+    static void packA(int m, int k, float[] a, int aOff, int lda, float[] dst) {
+        int mp = mPad(m);
+        for (int kb = 0; kb < k; kb += KC) {
+            int kc = Math.min(KC, k - kb);
+            for (int i0 = 0; i0 < mp; i0 += MR) {
+                int o = kb * mp + i0 * kc;
+                for (int r = 0; r < MR; r++) {
+                    int i = i0 + r;
+                    if (i < m) {
+                        int src = aOff + i * lda + kb;
+                        for (int p = 0; p < kc; p++) {
+                            dst[o + p * MR + r] = a[src + p];
+                        }
+                    } else {
+                        for (int p = 0; p < kc; p++) {
+                            dst[o + p * MR + r] = 0f;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public void gemm(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+            float[] c, int cOff, int ldc, boolean accumulate, Parallel par) {
+        if (m == 0 || n == 0) {
+            return;
+        }
+        // A packed on the caller's thread into its scratch (activations: the Gemm/MatMul ops)
+        Scratch s = SCRATCH.get();
+        int need = mPad(m) * k;
+        if (s.a.length < need) {
+            s.a = new float[need];
+        }
+        packA(m, k, a, aOff, lda, s.a);
+        run(s.a, m, n, k, b, bOff, ldb, c, cOff, ldc, accumulate, Epilogue.NONE, par);
+    }
+
+    @Override
+    public void gemm(PackedA a, int n, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc,
+            Epilogue epilogue, Parallel par) {
+        if (!LAYOUT.equals(a.layout())) {
+            a = pack(a.m(), a.k(), a.a(), a.aOff(), a.lda());
+        }
+        if (a.m() == 0 || n == 0) {
+            return;
+        }
+        run(a.data(), a.m(), n, a.k(), b, bOff, ldb, c, cOff, ldc, false, epilogue, par);
+    }
+
+    private static void run(float[] ap, int m, int n, int k, float[] b, int bOff, int ldb, float[] c, int cOff,
+            int ldc, boolean accumulate, Epilogue e, Parallel par) {
+        if (k == 0) {
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    float v = accumulate ? c[cOff + i * ldc + j] : 0f;
+                    c[cOff + i * ldc + j] = e.apply(v, i, j);
+                }
+            }
+            return;
+        }
+        int mPanels = (m + MR - 1) / MR;
+        int nPanels = (n + NR - 1) / NR;
+        long macs = (long) mPanels * MR * nPanels * NR * k;
+        int threads = macs < 2 * MIN_TASK_MACS ? 1 : par.threads();
+        if (threads == 1) {
+            region(ap, m, n, k, b, bOff, ldb, c, cOff, ldc, accumulate, e, 0, mPanels, 0, nPanels);
+        } else if (nPanels >= 4 * threads) {
+            int grain = (int) Math.max(1, MIN_TASK_MACS / ((long) mPanels * MR * NR * k));
+            par.forRange(nPanels, grain, (j0, j1) ->
+                    region(ap, m, n, k, b, bOff, ldb, c, cOff, ldc, accumulate, e, 0, mPanels, j0, j1));
+        } else {
+            int grain = (int) Math.max(1, MIN_TASK_MACS / ((long) nPanels * MR * NR * k));
+            par.forRange(mPanels, grain, (i0, i1) ->
+                    region(ap, m, n, k, b, bOff, ldb, c, cOff, ldc, accumulate, e, i0, i1, 0, nPanels));
+        }
+    }
+
+    // row panels [ip0,ip1) x column panels [jp0,jp1) of c (M,N) = a packed (M,K) · b (K,N), then the epilogue
+    private static void region(float[] ap, int m, int n, int k, float[] b, int bOff, int ldb, float[] c, int cOff,
+            int ldc, boolean accumulate, Epilogue e, int ip0, int ip1, int jp0, int jp1) {
+        Scratch s = SCRATCH.get();
+        float[] bp = s.b;
+        float[] tile = s.tile;
+        int mp = mPad(m);
+        for (int jc = jp0; jc < jp1; jc += NC / NR) {
+            int jcEnd = Math.min(jp1, jc + NC / NR);
+            int j0 = jc * NR;
+            int cols = Math.min(n, jcEnd * NR) - j0;
+            for (int kb = 0; kb < k; kb += KC) {
+                int kc = Math.min(KC, k - kb);
+                packB(b, bOff + kb * ldb + j0, ldb, kc, cols, bp);
+                boolean first = kb == 0 && !accumulate;
+                boolean last = kb + kc >= k;
+                for (int ic = ip0; ic < ip1; ic += MC / MR) {
+                    int icEnd = Math.min(ip1, ic + MC / MR);
+                    for (int jp = jc; jp < jcEnd; jp++) {
+                        int bo = (jp - jc) * NR * kc;
+                        int j = jp * NR;
+                        int nc = Math.min(NR, n - j);
+                        for (int ip = ic; ip < icEnd; ip++) {
+                            int i = ip * MR;
+                            kernel(ap, kb * mp + i * kc, bp, bo, kc, tile);
+                            store(tile, Math.min(MR, m - i), nc, c, cOff + i * ldc + j, ldc, first, last, e, i, j);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // b (kc, cols) ldb at bOff -> dst: NR-column panels, each kc x NR row-major, zero past cols
+    static void packB(float[] b, int bOff, int ldb, int kc, int cols, float[] dst) {
+        int o = 0;
+        for (int j0 = 0; j0 < cols; j0 += NR) {
+            int w = Math.min(NR, cols - j0);
+            if (w == NR) {
+                for (int p = 0; p < kc; p++) {
+                    int src = bOff + p * ldb + j0;
+                    FloatVector.fromArray(S, b, src).intoArray(dst, o);
+                    FloatVector.fromArray(S, b, src + L).intoArray(dst, o + L);
+                    o += NR;
+                }
+            } else {
+                for (int p = 0; p < kc; p++) {
+                    int src = bOff + p * ldb + j0;
+                    System.arraycopy(b, src, dst, o, w);
+                    java.util.Arrays.fill(dst, o + w, o + NR, 0f);
+                    o += NR;
+                }
+            }
+        }
+    }
+
+    // a panel (kc, MR) at ao, b panel (kc, NR) at bo -> t (MR, NR) = a^T·b over the block, 16 accumulators
+    static void kernel(float[] ap, int ao, float[] bp, int bo, int kc, float[] t) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++, ao += MR, bo += NR) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bo);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bo + L);
+            FloatVector a = FloatVector.broadcast(S, ap[ao]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(S, ap[ao + 1]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(S, ap[ao + 2]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(S, ap[ao + 3]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(S, ap[ao + 4]);
+            c40 = a.fma(b0, c40);
+            c41 = a.fma(b1, c41);
+            a = FloatVector.broadcast(S, ap[ao + 5]);
+            c50 = a.fma(b0, c50);
+            c51 = a.fma(b1, c51);
+            a = FloatVector.broadcast(S, ap[ao + 6]);
+            c60 = a.fma(b0, c60);
+            c61 = a.fma(b1, c61);
+            a = FloatVector.broadcast(S, ap[ao + 7]);
+            c70 = a.fma(b0, c70);
+            c71 = a.fma(b1, c71);
+        }
+        c00.intoArray(t, 0);
+        c01.intoArray(t, L);
+        c10.intoArray(t, NR);
+        c11.intoArray(t, NR + L);
+        c20.intoArray(t, 2 * NR);
+        c21.intoArray(t, 2 * NR + L);
+        c30.intoArray(t, 3 * NR);
+        c31.intoArray(t, 3 * NR + L);
+        c40.intoArray(t, 4 * NR);
+        c41.intoArray(t, 4 * NR + L);
+        c50.intoArray(t, 5 * NR);
+        c51.intoArray(t, 5 * NR + L);
+        c60.intoArray(t, 6 * NR);
+        c61.intoArray(t, 6 * NR + L);
+        c70.intoArray(t, 7 * NR);
+        c71.intoArray(t, 7 * NR + L);
+    }
+
+    // t (MR, NR) -> c (rows, cols) ldc at cOff: c = t (first) or c + t, then the epilogue (last block)
+    private static void store(float[] t, int rows, int cols, float[] c, int cOff, int ldc, boolean first, boolean last,
+            Epilogue e, int i0, int j0) {
+        boolean epi = last && !e.isNone();
+        if (cols == NR) {
+            FloatVector zero = FloatVector.zero(S);
+            for (int r = 0; r < rows; r++) {
+                int co = cOff + r * ldc;
+                for (int v = 0; v < NR; v += L) {
+                    FloatVector acc = FloatVector.fromArray(S, t, r * NR + v);
+                    if (!first) {
+                        acc = FloatVector.fromArray(S, c, co + v).add(acc);
+                    }
+                    if (epi) {
+                        if (e.bias() != null) {
+                            acc = acc.add(e.bias()[e.biasOff() + i0 + r]);
+                        }
+                        if (e.residual() != null) {
+                            acc = acc.add(FloatVector.fromArray(S, e.residual(), e.resOff() + (i0 + r) * e.ldr() + j0 + v));
+                        }
+                        if (e.relu()) {
+                            acc = acc.max(zero);
+                        }
+                    }
+                    acc.intoArray(c, co + v);
+                }
+            }
+        } else {
+            for (int r = 0; r < rows; r++) {
+                int co = cOff + r * ldc;
+                for (int j = 0; j < cols; j++) {
+                    float v = first ? t[r * NR + j] : c[co + j] + t[r * NR + j];
+                    c[co + j] = epi ? e.apply(v, i0 + r, j0 + j) : v;
+                }
+            }
+        }
+    }
+}
