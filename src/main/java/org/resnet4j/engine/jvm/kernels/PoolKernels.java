@@ -20,22 +20,20 @@ public final class PoolKernels {
                 int xp = p * hw;
                 int yp = p * ohw;
                 for (int oy = 0; oy < g.oh(); oy++) {
+                    int iy0 = oy * g.strideH() - g.padT();
+                    // the window rows inside the input: ky in [ky0, ky1)
+                    int ky0 = Math.max(0, ceilDiv(-iy0, g.dilH()));
+                    int ky1 = Math.min(g.kh(), ceilDiv(g.h() - iy0, g.dilH()));
                     for (int ox = 0; ox < g.ow(); ox++) {
                         float m = Float.NEGATIVE_INFINITY;
-                        for (int ky = 0; ky < g.kh(); ky++) {
-                            int iy = oy * g.strideH() - g.padT() + ky * g.dilH();
-                            if (iy < 0 || iy >= g.h()) {
-                                continue;
-                            }
-                            for (int kx = 0; kx < g.kw(); kx++) {
-                                int ix = ox * g.strideW() - g.padL() + kx * g.dilW();
-                                if (ix >= 0 && ix < g.w()) {
-                                    float v = x[xp + iy * g.w() + ix];
-                                    // NaN propagates, as in ORT's std::max over the window
-                                    if (v > m || Float.isNaN(v)) {
-                                        m = v;
-                                    }
-                                }
+                        int ix0 = ox * g.strideW() - g.padL();
+                        int kx0 = Math.max(0, ceilDiv(-ix0, g.dilW()));
+                        int kx1 = Math.min(g.kw(), ceilDiv(g.w() - ix0, g.dilW()));
+                        for (int ky = ky0; ky < ky1; ky++) {
+                            int row = xp + (iy0 + ky * g.dilH()) * g.w() + ix0;
+                            for (int kx = kx0; kx < kx1; kx++) {
+                                // NaN propagates, as in ORT's std::max over the window; branch-free
+                                m = Math.max(m, x[row + kx * g.dilW()]);
                             }
                         }
                         y[yp + oy * g.ow() + ox] = m;
@@ -82,5 +80,9 @@ public final class PoolKernels {
                 }
             }
         });
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return -Math.floorDiv(-a, b);
     }
 }

@@ -11,10 +11,11 @@ import jdk.incubator.vector.VectorSpecies;
  * while the MR-row panels of an MC x KC block of A (128 KiB) stream from L2; the KC x NC block of B
  * (512 KiB) stays in L2 across MC blocks.
  *
- * <p>Edges: panels are zero-padded to MR rows and NR columns, so every element of C is computed by
- * the same FMA sequence (k ascending within a KC block, blocks in order) whatever its position and
- * whatever the thread split; tiles are split between threads on panel boundaries. Results are
- * therefore bitwise independent of the thread count.
+ * <p>Edges: panels are zero-padded to MR rows and NR columns. A full tile accumulates in registers
+ * straight from and into C; a tile on the last row or column panel sums each KC block from zero in a
+ * scratch tile and adds it to C. Either way k runs ascending, blocks in order, and which path an
+ * element takes depends only on its position; tiles are split between threads on panel boundaries.
+ * Results are therefore bitwise independent of the thread count.
  *
  * <p>Threads: the MR x NR tiles of C are split over column panels when there are enough of them
  * (each thread packs its own columns of B), else over row panels (each thread packs all of a small
@@ -175,8 +176,18 @@ public final class VectorSgemm implements Sgemm {
                         int nc = Math.min(NR, n - j);
                         for (int ip = ic; ip < icEnd; ip++) {
                             int i = ip * MR;
-                            kernel(ap, kb * mp + i * kc, bp, bo, kc, tile);
-                            store(tile, Math.min(MR, m - i), nc, c, cOff + i * ldc + j, ldc, first, last, e, i, j);
+                            int rows = Math.min(MR, m - i);
+                            int co = cOff + i * ldc + j;
+                            if (rows == MR && nc == NR) {
+                                // a full tile accumulates straight into C
+                                kernel(ap, kb * mp + i * kc, bp, bo, kc, c, co, ldc, first);
+                                if (last && !e.isNone()) {
+                                    epilogue(c, co, ldc, e, i, j);
+                                }
+                            } else {
+                                kernel(ap, kb * mp + i * kc, bp, bo, kc, tile, 0, NR, true);
+                                storeEdge(tile, rows, nc, c, co, ldc, first, last, e, i, j);
+                            }
                         }
                     }
                 }
@@ -207,16 +218,33 @@ public final class VectorSgemm implements Sgemm {
         }
     }
 
-    // a panel (kc, MR) at ao, b panel (kc, NR) at bo -> t (MR, NR) = a^T·b over the block, 16 accumulators
-    static void kernel(float[] ap, int ao, float[] bp, int bo, int kc, float[] t) {
-        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
-        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
-        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
-        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
-        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
-        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
-        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
+    // a panel (kc, MR) at ao, b panel (kc, NR) at bo, t (MR, NR) ldt at to -> t = (zero ? 0 : t) + a^T·b,
+    // 16 accumulators
+    static void kernel(float[] ap, int ao, float[] bp, int bo, int kc, float[] t, int to, int ldt, boolean zero) {
+        if (zero) {
+            // cleared here rather than by a branch on the accumulators: C2 keeps them unboxed
+            FloatVector z = FloatVector.zero(S);
+            for (int r = 0; r < MR; r++) {
+                z.intoArray(t, to + r * ldt);
+                z.intoArray(t, to + r * ldt + L);
+            }
+        }
+        FloatVector c00 = FloatVector.fromArray(S, t, to);
+        FloatVector c01 = FloatVector.fromArray(S, t, to + L);
+        FloatVector c10 = FloatVector.fromArray(S, t, to + ldt);
+        FloatVector c11 = FloatVector.fromArray(S, t, to + ldt + L);
+        FloatVector c20 = FloatVector.fromArray(S, t, to + 2 * ldt);
+        FloatVector c21 = FloatVector.fromArray(S, t, to + 2 * ldt + L);
+        FloatVector c30 = FloatVector.fromArray(S, t, to + 3 * ldt);
+        FloatVector c31 = FloatVector.fromArray(S, t, to + 3 * ldt + L);
+        FloatVector c40 = FloatVector.fromArray(S, t, to + 4 * ldt);
+        FloatVector c41 = FloatVector.fromArray(S, t, to + 4 * ldt + L);
+        FloatVector c50 = FloatVector.fromArray(S, t, to + 5 * ldt);
+        FloatVector c51 = FloatVector.fromArray(S, t, to + 5 * ldt + L);
+        FloatVector c60 = FloatVector.fromArray(S, t, to + 6 * ldt);
+        FloatVector c61 = FloatVector.fromArray(S, t, to + 6 * ldt + L);
+        FloatVector c70 = FloatVector.fromArray(S, t, to + 7 * ldt);
+        FloatVector c71 = FloatVector.fromArray(S, t, to + 7 * ldt + L);
         for (int p = 0; p < kc; p++, ao += MR, bo += NR) {
             FloatVector b0 = FloatVector.fromArray(S, bp, bo);
             FloatVector b1 = FloatVector.fromArray(S, bp, bo + L);
@@ -245,58 +273,58 @@ public final class VectorSgemm implements Sgemm {
             c70 = a.fma(b0, c70);
             c71 = a.fma(b1, c71);
         }
-        c00.intoArray(t, 0);
-        c01.intoArray(t, L);
-        c10.intoArray(t, NR);
-        c11.intoArray(t, NR + L);
-        c20.intoArray(t, 2 * NR);
-        c21.intoArray(t, 2 * NR + L);
-        c30.intoArray(t, 3 * NR);
-        c31.intoArray(t, 3 * NR + L);
-        c40.intoArray(t, 4 * NR);
-        c41.intoArray(t, 4 * NR + L);
-        c50.intoArray(t, 5 * NR);
-        c51.intoArray(t, 5 * NR + L);
-        c60.intoArray(t, 6 * NR);
-        c61.intoArray(t, 6 * NR + L);
-        c70.intoArray(t, 7 * NR);
-        c71.intoArray(t, 7 * NR + L);
+        c00.intoArray(t, to);
+        c01.intoArray(t, to + L);
+        c10.intoArray(t, to + ldt);
+        c11.intoArray(t, to + ldt + L);
+        c20.intoArray(t, to + 2 * ldt);
+        c21.intoArray(t, to + 2 * ldt + L);
+        c30.intoArray(t, to + 3 * ldt);
+        c31.intoArray(t, to + 3 * ldt + L);
+        c40.intoArray(t, to + 4 * ldt);
+        c41.intoArray(t, to + 4 * ldt + L);
+        c50.intoArray(t, to + 5 * ldt);
+        c51.intoArray(t, to + 5 * ldt + L);
+        c60.intoArray(t, to + 6 * ldt);
+        c61.intoArray(t, to + 6 * ldt + L);
+        c70.intoArray(t, to + 7 * ldt);
+        c71.intoArray(t, to + 7 * ldt + L);
+    }
+
+    // c (MR, NR) ldc at cOff, a full tile at row i0, column j0 -> relu?(c + bias + residual)
+    private static void epilogue(float[] c, int cOff, int ldc, Epilogue e, int i0, int j0) {
+        float[] bias = e.bias();
+        float[] res = e.residual();
+        FloatVector zero = FloatVector.zero(S);
+        for (int r = 0; r < MR; r++) {
+            int co = cOff + r * ldc;
+            float bv = bias == null ? 0f : bias[e.biasOff() + i0 + r];
+            int ro = e.resOff() + (i0 + r) * e.ldr() + j0;
+            for (int v = 0; v < NR; v += L) {
+                FloatVector acc = FloatVector.fromArray(S, c, co + v);
+                if (bias != null) {
+                    acc = acc.add(bv);
+                }
+                if (res != null) {
+                    acc = acc.add(FloatVector.fromArray(S, res, ro + v));
+                }
+                if (e.relu()) {
+                    acc = acc.max(zero);
+                }
+                acc.intoArray(c, co + v);
+            }
+        }
     }
 
     // t (MR, NR) -> c (rows, cols) ldc at cOff: c = t (first) or c + t, then the epilogue (last block)
-    private static void store(float[] t, int rows, int cols, float[] c, int cOff, int ldc, boolean first, boolean last,
+    private static void storeEdge(float[] t, int rows, int cols, float[] c, int cOff, int ldc, boolean first, boolean last,
             Epilogue e, int i0, int j0) {
         boolean epi = last && !e.isNone();
-        if (cols == NR) {
-            FloatVector zero = FloatVector.zero(S);
-            for (int r = 0; r < rows; r++) {
-                int co = cOff + r * ldc;
-                for (int v = 0; v < NR; v += L) {
-                    FloatVector acc = FloatVector.fromArray(S, t, r * NR + v);
-                    if (!first) {
-                        acc = FloatVector.fromArray(S, c, co + v).add(acc);
-                    }
-                    if (epi) {
-                        if (e.bias() != null) {
-                            acc = acc.add(e.bias()[e.biasOff() + i0 + r]);
-                        }
-                        if (e.residual() != null) {
-                            acc = acc.add(FloatVector.fromArray(S, e.residual(), e.resOff() + (i0 + r) * e.ldr() + j0 + v));
-                        }
-                        if (e.relu()) {
-                            acc = acc.max(zero);
-                        }
-                    }
-                    acc.intoArray(c, co + v);
-                }
-            }
-        } else {
-            for (int r = 0; r < rows; r++) {
-                int co = cOff + r * ldc;
-                for (int j = 0; j < cols; j++) {
-                    float v = first ? t[r * NR + j] : c[co + j] + t[r * NR + j];
-                    c[co + j] = epi ? e.apply(v, i0 + r, j0 + j) : v;
-                }
+        for (int r = 0; r < rows; r++) {
+            int co = cOff + r * ldc;
+            for (int j = 0; j < cols; j++) {
+                float v = first ? t[r * NR + j] : c[co + j] + t[r * NR + j];
+                c[co + j] = epi ? e.apply(v, i0 + r, j0 + j) : v;
             }
         }
     }

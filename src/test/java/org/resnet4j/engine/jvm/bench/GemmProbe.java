@@ -1,0 +1,49 @@
+package org.resnet4j.engine.jvm.bench;
+
+import java.util.Locale;
+import java.util.Random;
+import org.resnet4j.engine.jvm.kernels.Epilogue;
+import org.resnet4j.engine.jvm.kernels.Kernels;
+import org.resnet4j.engine.jvm.kernels.PackedA;
+import org.resnet4j.engine.jvm.kernels.Parallel;
+import org.resnet4j.engine.jvm.kernels.Sgemm;
+
+/**
+ * A quick GEMM probe over ResNet-50's conv shapes at batch 1 (M=OC, N=OH·OW, K=C·kH·kW): GFLOP/s
+ * per shape, best of a few runs. Not a test: {@code java -cp ... GemmProbe [threads]}. The JMH suite
+ * ({@code -Pjmh}) is the careful version.
+ */
+public final class GemmProbe {
+    static final int[][] SHAPES = {
+        {64, 12544, 147}, {64, 3136, 64}, {64, 3136, 576}, {256, 3136, 64}, {64, 3136, 256},
+        {128, 784, 1152}, {512, 784, 128}, {128, 784, 512}, {256, 196, 2304}, {1024, 196, 256},
+        {256, 196, 1024}, {512, 49, 4608}, {2048, 49, 512}, {512, 49, 2048},
+    };
+
+    public static void main(String[] args) {
+        int threads = args.length > 0 ? Integer.parseInt(args[0]) : 1;
+        Sgemm g = Kernels.defaultSgemm();
+        System.out.println(Kernels.kernelPath() + ", " + threads + " threads");
+        Random r = new Random(1);
+        try (Parallel par = new Parallel(threads)) {
+            for (int[] s : SHAPES) {
+                int m = s[0], n = s[1], k = s[2];
+                float[] a = new float[m * k];
+                float[] b = new float[k * n];
+                float[] c = new float[m * n];
+                for (int i = 0; i < a.length; i++) a[i] = r.nextFloat();
+                for (int i = 0; i < b.length; i++) b[i] = r.nextFloat();
+                PackedA pa = g.pack(m, k, a, 0, k);
+                double flop = 2.0 * m * n * k;
+                int reps = (int) Math.max(3, 2e9 / flop);
+                long best = Long.MAX_VALUE;
+                for (int t = 0; t < reps; t++) {
+                    long t0 = System.nanoTime();
+                    g.gemm(pa, n, b, 0, n, c, 0, n, Epilogue.NONE, par);
+                    best = Math.min(best, System.nanoTime() - t0);
+                }
+                System.out.printf(Locale.ROOT, "M=%5d N=%6d K=%5d  %7.3f ms  %6.1f GFLOP/s%n", m, n, k, best / 1e6, flop / best);
+            }
+        }
+    }
+}
