@@ -132,7 +132,10 @@ public final class ConvKernels {
                     continue;
                 }
                 int src = plane + iy * g.w() + shift;
-                java.util.Arrays.fill(col, d, d + lo, 0f);
+                // the padding runs are a column or two: plain loops, not Arrays.fill calls
+                for (int t = d; t < d + lo; t++) {
+                    col[t] = 0f;
+                }
                 if (hi == lo) {
                     // the whole row reads padding
                 } else if (sw == 1) {
@@ -142,7 +145,9 @@ public final class ConvKernels {
                         col[d + ox] = x[src + ox * sw];
                     }
                 }
-                java.util.Arrays.fill(col, d + hi, d + ow, 0f);
+                for (int t = d + hi; t < d + ow; t++) {
+                    col[t] = 0f;
+                }
             }
         }
     }

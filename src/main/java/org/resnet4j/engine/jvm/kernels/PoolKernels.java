@@ -17,30 +17,36 @@ public final class PoolKernels {
         int ohw = g.oh() * g.ow();
         par.forRange(g.n() * g.c(), 1, (p0, p1) -> {
             for (int p = p0; p < p1; p++) {
-                int xp = p * hw;
-                int yp = p * ohw;
                 for (int oy = 0; oy < g.oh(); oy++) {
-                    int iy0 = oy * g.strideH() - g.padT();
-                    // the window rows inside the input: ky in [ky0, ky1)
-                    int ky0 = Math.max(0, ceilDiv(-iy0, g.dilH()));
-                    int ky1 = Math.min(g.kh(), ceilDiv(g.h() - iy0, g.dilH()));
-                    for (int ox = 0; ox < g.ow(); ox++) {
-                        float m = Float.NEGATIVE_INFINITY;
-                        int ix0 = ox * g.strideW() - g.padL();
-                        int kx0 = Math.max(0, ceilDiv(-ix0, g.dilW()));
-                        int kx1 = Math.min(g.kw(), ceilDiv(g.w() - ix0, g.dilW()));
-                        for (int ky = ky0; ky < ky1; ky++) {
-                            int row = xp + (iy0 + ky * g.dilH()) * g.w() + ix0;
-                            for (int kx = kx0; kx < kx1; kx++) {
-                                // NaN propagates, as in ORT's std::max over the window; branch-free
-                                m = Math.max(m, x[row + kx * g.dilW()]);
-                            }
-                        }
-                        y[yp + oy * g.ow() + ox] = m;
-                    }
+                    maxPoolRow(g, x, p * hw, y, p * ohw + oy * g.ow(), oy);
                 }
             }
         });
+    }
+
+    // x plane (H,W) at xp -> output row oy, (OW) at yo. A small method called per row, so that the JIT
+    // compiles it normally: as one long loop inside the lambda it ran as on-stack-replaced code, ~10x slower.
+    private static void maxPoolRow(PoolGeometry g, float[] x, int xp, float[] y, int yo, int oy) {
+        int iy0 = oy * g.strideH() - g.padT();
+        // the window rows inside the input: ky in [ky0, ky1)
+        int ky0 = Math.max(0, ceilDiv(-iy0, g.dilH()));
+        int ky1 = Math.min(g.kh(), ceilDiv(g.h() - iy0, g.dilH()));
+        int w = g.w();
+        int dilW = g.dilW();
+        for (int ox = 0; ox < g.ow(); ox++) {
+            float m = Float.NEGATIVE_INFINITY;
+            int ix0 = ox * g.strideW() - g.padL();
+            int kx0 = Math.max(0, ceilDiv(-ix0, dilW));
+            int kx1 = Math.min(g.kw(), ceilDiv(w - ix0, dilW));
+            for (int ky = ky0; ky < ky1; ky++) {
+                int row = xp + (iy0 + ky * g.dilH()) * w + ix0;
+                for (int kx = kx0; kx < kx1; kx++) {
+                    // NaN propagates, as in ORT's std::max over the window; branch-free
+                    m = Math.max(m, x[row + kx * dilW]);
+                }
+            }
+            y[yo + ox] = m;
+        }
     }
 
     /**
