@@ -43,6 +43,11 @@ public final class ConvKernels {
         return g.isPointwise() ? 0 : g.colRows() * g.oh() * g.ow();
     }
 
+    /** Floats of scratch that {@link #conv} needs with {@code gemm}: none when it packs from the input itself. */
+    public static int scratchSize(ConvGeometry g, Sgemm gemm) {
+        return gemm.packsConvInputs() ? 0 : scratchSize(g);
+    }
+
     // x (N,C,H,W), w (OC,C/g,kH,kW), b (OC) or null -> y (N,OC,OH,OW); col scratch ((C/g)kHkW, OH·OW)
     public static void im2colGemm(ConvGeometry g, float[] x, float[] w, float[] b, float[] y, float[] col,
             Sgemm gemm, Parallel par) {
@@ -77,7 +82,7 @@ public final class ConvKernels {
     }
 
     // x (N,C,H,W), w packed per group (OC/g, (C/g)kHkW), b (OC) or null, r (N,OC,OH,OW) or null
-    //   -> y (N,OC,OH,OW) = relu?(conv(x, w) + b + r); col scratch ((C/g)kHkW, OH·OW) unless pointwise
+    //   -> y (N,OC,OH,OW) = relu?(conv(x, w) + b + r); col scratch of scratchSize(g, gemm) floats
     public static void conv(ConvGeometry g, float[] x, PackedA[] w, float[] b, float[] r, boolean relu, float[] y,
             float[] col, Sgemm gemm, Parallel par) {
         int ohw = g.oh() * g.ow();
@@ -92,17 +97,21 @@ public final class ConvKernels {
                 int yOff = (n * g.oc() + grp * ocg) * ohw;
                 float[] bm;
                 int bOff;
+                Epilogue e = none ? Epilogue.NONE : new Epilogue(b, grp * ocg, r, yOff, ohw, relu);
                 if (g.isPointwise()) {
                     // 1x1 stride 1: the input planes are the GEMM's B, no copy
                     bm = x;
                     bOff = xOff;
+                } else if (gemm.packsConvInputs()) {
+                    // implicit GEMM: the kernel packs im2col rows straight from x
+                    gemm.gemm(w[grp], new ConvSource(g, x, xOff), ohw, y, yOff, ohw, e, par);
+                    continue;
                 } else {
                     int xo = xOff;
                     par.forRange(kdim, 8, (r0, r1) -> im2col(g, x, xo, col, r0, r1));
                     bm = col;
                     bOff = 0;
                 }
-                Epilogue e = none ? Epilogue.NONE : new Epilogue(b, grp * ocg, r, yOff, ohw, relu);
                 gemm.gemm(w[grp], ohw, bm, bOff, ohw, y, yOff, ohw, e, par);
             }
         }

@@ -9,6 +9,8 @@ public final class Kernels {
     /** Set to {@code true} to force the scalar path (tests run the parity suite on it). */
     public static final String SCALAR_PROPERTY = "resnet4j.scalar";
 
+    /** True when the vector kernels are in use (row helpers follow the GEMM's choice). */
+    static final boolean VECTOR;
     private static final Sgemm DEFAULT;
     private static final String PATH;
 
@@ -32,6 +34,7 @@ public final class Kernels {
             why = vector == null ? "scalar (the Vector API kernel failed to load)" : "vector";
         }
         DEFAULT = vector != null ? vector : BlockedSgemm.INSTANCE;
+        VECTOR = vector != null;
         PATH = why + ": gemm " + DEFAULT.name();
     }
 

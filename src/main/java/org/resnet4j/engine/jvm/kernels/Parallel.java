@@ -1,17 +1,18 @@
 package org.resnet4j.engine.jvm.kernels;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * A fixed pool of worker threads that splits a range into contiguous chunks, one per thread; the
- * calling thread runs the first chunk itself. Tasks never wait on other tasks, so several runs
- * sharing one pool cannot deadlock: a busy pool only queues work.
+ * A fixed pool of worker threads that splits a range into contiguous chunks, which the calling
+ * thread and the workers claim one at a time. The caller works too and waits only for chunks
+ * already started: a worker that the OS has not scheduled yet (this machine is shared) finds
+ * nothing left and returns. Chunk boundaries depend only on the range, the grain and the chunk
+ * count, never on which thread runs a chunk, so results do not depend on scheduling. Tasks never
+ * wait on other tasks, so several runs sharing one pool cannot deadlock: a busy pool only queues work.
  *
  * <p>Lifecycle: created by the engine, closed by the engine's {@code close()}.
  */
@@ -25,11 +26,13 @@ public final class Parallel implements AutoCloseable {
     /**
      * Items per task for streaming element-wise loops (Relu, Add). An estimate, not a measurement:
      * 16K floats take a few microseconds, well above the cost of handing a task to a parked
-     * worker. Issue 5 is to measure it (JMH) and replace the number.
+     * worker.
      */
     public static final int ELEMENTWISE_GRAIN = 1 << 14;
     /** Channel planes per task for per-plane loops (BatchNorm, global pools); same status as above. */
     public static final int PLANE_GRAIN = 8;
+    /** Chunks per thread by default: enough that a thread delayed by the OS leaves work for the others. */
+    public static final int CHUNKS_PER_THREAD = 4;
 
     private static final AtomicInteger POOL_IDS = new AtomicInteger();
 
@@ -60,46 +63,79 @@ public final class Parallel implements AutoCloseable {
     }
 
     /**
-     * Runs {@code body} over [0, n) split into at most {@code threads} contiguous chunks of at
-     * least {@code grain} items. The split never changes what a single item computes, so results
-     * do not depend on the thread count.
+     * Runs {@code body} over [0, n) split into at most {@code CHUNKS_PER_THREAD · threads} contiguous
+     * chunks of at least {@code grain} items. The split never changes what a single item computes,
+     * so results do not depend on the thread count.
      */
     public void forRange(int n, int grain, RangeBody body) {
-        int chunks = Math.min(threads, Math.max(1, n / Math.max(1, grain)));
+        forRange(n, grain, CHUNKS_PER_THREAD * threads, body);
+    }
+
+    /** Same, with at most {@code maxChunks} chunks (when each chunk repeats some set-up work). */
+    public void forRange(int n, int grain, int maxChunks, RangeBody body) {
+        int chunks = Math.min(maxChunks, Math.max(1, n / Math.max(1, grain)));
         if (chunks <= 1 || workers == null) {
             if (n > 0) {
                 body.run(0, n);
             }
             return;
         }
-        List<Future<?>> futures = new ArrayList<>(chunks - 1);
-        for (int c = 1; c < chunks; c++) {
-            int start = (int) ((long) n * c / chunks);
-            int end = (int) ((long) n * (c + 1) / chunks);
-            futures.add(workers.submit(() -> body.run(start, end)));
+        Job job = new Job(n, chunks, body);
+        int helpers = Math.min(threads - 1, chunks - 1);
+        for (int i = 0; i < helpers; i++) {
+            workers.execute(job::work);
         }
-        Throwable failure = null;
-        try {
-            body.run(0, (int) ((long) n / chunks));
-        } catch (RuntimeException | Error e) {
-            failure = e;
-        }
-        for (Future<?> f : futures) {
+        job.work();
+        boolean interrupted = false;
+        while (true) {
             try {
-                f.get();
-            } catch (ExecutionException e) {
-                failure = failure == null ? e.getCause() : failure;
+                job.done.await();
+                break;
             } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                failure = failure == null ? e : failure;
+                interrupted = true;
             }
         }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        Throwable failure = job.failure.get();
         if (failure instanceof RuntimeException re) {
             throw re;
         } else if (failure instanceof Error err) {
             throw err;
         } else if (failure != null) {
             throw new IllegalStateException("parallel task failed", failure);
+        }
+    }
+
+    /** One forRange call: chunks claimed through a counter, completion counted down per chunk. */
+    private static final class Job {
+        final int n;
+        final int chunks;
+        final RangeBody body;
+        final AtomicInteger next = new AtomicInteger();
+        final CountDownLatch done;
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
+
+        Job(int n, int chunks, RangeBody body) {
+            this.n = n;
+            this.chunks = chunks;
+            this.body = body;
+            this.done = new CountDownLatch(chunks);
+        }
+
+        void work() {
+            for (int c = next.getAndIncrement(); c < chunks; c = next.getAndIncrement()) {
+                try {
+                    if (failure.get() == null) {
+                        body.run((int) ((long) n * c / chunks), (int) ((long) n * (c + 1) / chunks));
+                    }
+                } catch (Throwable t) {
+                    failure.compareAndSet(null, t);
+                } finally {
+                    done.countDown();
+                }
+            }
         }
     }
 

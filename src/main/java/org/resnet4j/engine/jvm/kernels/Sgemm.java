@@ -30,4 +30,21 @@ public interface Sgemm {
         gemm(a.m(), n, a.k(), a.a(), a.aOff(), a.lda(), b, bOff, ldb, c, cOff, ldc, false, par);
         epilogue.applyTo(a.m(), n, c, cOff, ldc, par);
     }
+
+    /** True when {@link #gemm(PackedA, ConvSource, int, float[], int, int, Epilogue, Parallel)} packs from the input directly. */
+    default boolean packsConvInputs() {
+        return false;
+    }
+
+    // a packed (M,K), b the implicit im2col matrix (K,N) -> c (M,N) ldc = epilogue(a·b). The default
+    // materialises b (allocating): kernels that return false from packsConvInputs are given im2col instead.
+    default void gemm(PackedA a, ConvSource b, int n, float[] c, int cOff, int ldc, Epilogue epilogue, Parallel par) {
+        float[] col = new float[a.k() * n];
+        float[] row = new float[n];
+        for (int r = 0; r < a.k(); r++) {
+            b.row(r, 0, n, row);
+            System.arraycopy(row, 0, col, r * n, n);
+        }
+        gemm(a, n, col, 0, n, c, cOff, ldc, epilogue, par);
+    }
 }

@@ -18,8 +18,8 @@ import jdk.incubator.vector.VectorSpecies;
  * Results are therefore bitwise independent of the thread count.
  *
  * <p>Threads: the MR x NR tiles of C are split over column panels when there are enough of them
- * (each thread packs its own columns of B), else over row panels (each thread packs all of a small
- * B). Only the caller's thread touches the {@link Parallel} pool.
+ * (each thread packs its own columns of B), else B (small then) is packed once by all threads and
+ * the tiles are split over row panels. Only the caller's thread touches the {@link Parallel} pool.
  */
 public final class VectorSgemm implements Sgemm {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -49,7 +49,10 @@ public final class VectorSgemm implements Sgemm {
     private static final class Scratch {
         float[] b = new float[KC * NC];
         final float[] tile = new float[MR * NR];
+        final float[] row = new float[NC];
         float[] a = new float[0];
+        /** All of a small B, packed once and shared by the threads that split M. */
+        float[] shared = new float[0];
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -109,7 +112,7 @@ public final class VectorSgemm implements Sgemm {
             s.a = new float[need];
         }
         packA(m, k, a, aOff, lda, s.a);
-        run(s.a, m, n, k, b, bOff, ldb, c, cOff, ldc, accumulate, Epilogue.NONE, par);
+        run(s.a, m, n, k, b, bOff, ldb, null, c, cOff, ldc, accumulate, Epilogue.NONE, par);
     }
 
     @Override
@@ -121,11 +124,28 @@ public final class VectorSgemm implements Sgemm {
         if (a.m() == 0 || n == 0) {
             return;
         }
-        run(a.data(), a.m(), n, a.k(), b, bOff, ldb, c, cOff, ldc, false, epilogue, par);
+        run(a.data(), a.m(), n, a.k(), b, bOff, ldb, null, c, cOff, ldc, false, epilogue, par);
     }
 
-    private static void run(float[] ap, int m, int n, int k, float[] b, int bOff, int ldb, float[] c, int cOff,
-            int ldc, boolean accumulate, Epilogue e, Parallel par) {
+    @Override
+    public boolean packsConvInputs() {
+        return true;
+    }
+
+    @Override
+    public void gemm(PackedA a, ConvSource b, int n, float[] c, int cOff, int ldc, Epilogue epilogue, Parallel par) {
+        if (!LAYOUT.equals(a.layout())) {
+            a = pack(a.m(), a.k(), a.a(), a.aOff(), a.lda());
+        }
+        if (a.m() == 0 || n == 0) {
+            return;
+        }
+        run(a.data(), a.m(), n, a.k(), null, 0, 0, b, c, cOff, ldc, false, epilogue, par);
+    }
+
+    // b is dense (b, bOff, ldb) or, when src is not null, the implicit im2col matrix src
+    private static void run(float[] ap, int m, int n, int k, float[] b, int bOff, int ldb, ConvSource src, float[] c,
+            int cOff, int ldc, boolean accumulate, Epilogue e, Parallel par) {
         if (k == 0) {
             for (int i = 0; i < m; i++) {
                 for (int j = 0; j < n; j++) {
@@ -140,23 +160,45 @@ public final class VectorSgemm implements Sgemm {
         long macs = (long) mPanels * MR * nPanels * NR * k;
         int threads = macs < 2 * MIN_TASK_MACS ? 1 : par.threads();
         if (threads == 1) {
-            region(ap, m, n, k, b, bOff, ldb, c, cOff, ldc, accumulate, e, 0, mPanels, 0, nPanels);
+            region(ap, m, n, k, b, bOff, ldb, src, c, cOff, ldc, accumulate, e, 0, mPanels, 0, nPanels, false);
         } else if (nPanels >= 4 * threads) {
             int grain = (int) Math.max(1, MIN_TASK_MACS / ((long) mPanels * MR * NR * k));
             par.forRange(nPanels, grain, (j0, j1) ->
-                    region(ap, m, n, k, b, bOff, ldb, c, cOff, ldc, accumulate, e, 0, mPanels, j0, j1));
+                    region(ap, m, n, k, b, bOff, ldb, src, c, cOff, ldc, accumulate, e, 0, mPanels, j0, j1, false));
         } else {
+            // few columns: B is small. Packed once, split over K blocks, into a buffer the threads then
+            // share while they split the rows of C.
+            int nPad = nPanels * NR;
+            Scratch s = SCRATCH.get();
+            if (s.shared.length < nPad * k) {
+                s.shared = new float[nPad * k];
+            }
+            float[] pre = s.shared;
+            par.forRange((k + KC - 1) / KC, 1, (k0, k1) -> {
+                Scratch ws = SCRATCH.get();
+                for (int kb = k0 * KC; kb < Math.min(k, k1 * KC); kb += KC) {
+                    int kc = Math.min(KC, k - kb);
+                    if (src == null) {
+                        packB(b, bOff + kb * ldb, ldb, kc, n, pre, kb * nPad);
+                    } else {
+                        packConv(src, kb, 0, kc, n, pre, kb * nPad, ws.row);
+                    }
+                }
+            });
             int grain = (int) Math.max(1, MIN_TASK_MACS / ((long) nPanels * MR * NR * k));
             par.forRange(mPanels, grain, (i0, i1) ->
-                    region(ap, m, n, k, b, bOff, ldb, c, cOff, ldc, accumulate, e, i0, i1, 0, nPanels));
+                    region(ap, m, n, k, pre, 0, 0, null, c, cOff, ldc, accumulate, e, i0, i1, 0, nPanels, true));
         }
     }
 
-    // row panels [ip0,ip1) x column panels [jp0,jp1) of c (M,N) = a packed (M,K) · b (K,N), then the epilogue
-    private static void region(float[] ap, int m, int n, int k, float[] b, int bOff, int ldb, float[] c, int cOff,
-            int ldc, boolean accumulate, Epilogue e, int ip0, int ip1, int jp0, int jp1) {
+    // row panels [ip0,ip1) x column panels [jp0,jp1) of c (M,N) = a packed (M,K) · b (K,N), then the epilogue;
+    // prepacked: b is all of B already packed (per KC block kb at kb·nPad, as packB lays out a block)
+    private static void region(float[] ap, int m, int n, int k, float[] b, int bOff, int ldb, ConvSource src,
+            float[] c, int cOff, int ldc, boolean accumulate, Epilogue e, int ip0, int ip1, int jp0, int jp1,
+            boolean prepacked) {
         Scratch s = SCRATCH.get();
-        float[] bp = s.b;
+        float[] bp = prepacked ? b : s.b;
+        int nPad = (n + NR - 1) / NR * NR;
         float[] tile = s.tile;
         int mp = mPad(m);
         for (int jc = jp0; jc < jp1; jc += NC / NR) {
@@ -165,13 +207,20 @@ public final class VectorSgemm implements Sgemm {
             int cols = Math.min(n, jcEnd * NR) - j0;
             for (int kb = 0; kb < k; kb += KC) {
                 int kc = Math.min(KC, k - kb);
-                packB(b, bOff + kb * ldb + j0, ldb, kc, cols, bp);
+                int bBase = 0;
+                if (prepacked) {
+                    bBase = kb * nPad + jc * NR * kc;
+                } else if (src == null) {
+                    packB(b, bOff + kb * ldb + j0, ldb, kc, cols, bp, 0);
+                } else {
+                    packConv(src, kb, j0, kc, cols, bp, 0, s.row);
+                }
                 boolean first = kb == 0 && !accumulate;
                 boolean last = kb + kc >= k;
                 for (int ic = ip0; ic < ip1; ic += MC / MR) {
                     int icEnd = Math.min(ip1, ic + MC / MR);
                     for (int jp = jc; jp < jcEnd; jp++) {
-                        int bo = (jp - jc) * NR * kc;
+                        int bo = bBase + (jp - jc) * NR * kc;
                         int j = jp * NR;
                         int nc = Math.min(NR, n - j);
                         for (int ip = ic; ip < icEnd; ip++) {
@@ -195,9 +244,9 @@ public final class VectorSgemm implements Sgemm {
         }
     }
 
-    // b (kc, cols) ldb at bOff -> dst: NR-column panels, each kc x NR row-major, zero past cols
-    static void packB(float[] b, int bOff, int ldb, int kc, int cols, float[] dst) {
-        int o = 0;
+    // b (kc, cols) ldb at bOff -> dst at dOff: NR-column panels, each kc x NR row-major, zero past cols
+    static void packB(float[] b, int bOff, int ldb, int kc, int cols, float[] dst, int dOff) {
+        int o = dOff;
         for (int j0 = 0; j0 < cols; j0 += NR) {
             int w = Math.min(NR, cols - j0);
             if (w == NR) {
@@ -214,6 +263,24 @@ public final class VectorSgemm implements Sgemm {
                     java.util.Arrays.fill(dst, o + w, o + NR, 0f);
                     o += NR;
                 }
+            }
+        }
+    }
+
+    // im2col rows [kb, kb+kc), columns [j0, j0+cols) of src -> dst at dOff as packB; row: scratch of cols floats
+    static void packConv(ConvSource src, int kb, int j0, int kc, int cols, float[] dst, int dOff, float[] row) {
+        int full = cols / NR * NR;
+        for (int p = 0; p < kc; p++) {
+            src.row(kb + p, j0, cols, row);
+            int o = dOff + p * NR;
+            int j = 0;
+            for (; j < full; j += NR, o += NR * kc) {
+                FloatVector.fromArray(S, row, j).intoArray(dst, o);
+                FloatVector.fromArray(S, row, j + L).intoArray(dst, o + L);
+            }
+            if (j < cols) {
+                System.arraycopy(row, j, dst, o, cols - j);
+                java.util.Arrays.fill(dst, o + cols - j, o + NR, 0f);
             }
         }
     }

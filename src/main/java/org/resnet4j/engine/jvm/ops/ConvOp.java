@@ -110,7 +110,7 @@ final class ConvOp extends Op {
         int[] yShape = {g.n(), g.oc(), g.oh(), g.ow()};
         boolean residualFits = r == null || java.util.Arrays.equals(r.shape(), yShape);
         Value y = ctx.newFloats(yShape);
-        int scratch = ConvKernels.scratchSize(g);
+        int scratch = ConvKernels.scratchSize(g, ctx.sgemm());
         float[] col = scratch == 0 ? null : ctx.scratch(scratch);
         PackedA[] pw = w == constantW && packedFor == ctx.sgemm() ? packedW : pack(w, ctx.sgemm());
         try {

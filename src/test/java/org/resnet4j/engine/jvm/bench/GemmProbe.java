@@ -2,6 +2,8 @@ package org.resnet4j.engine.jvm.bench;
 
 import java.util.Locale;
 import java.util.Random;
+import org.resnet4j.engine.jvm.kernels.ConvGeometry;
+import org.resnet4j.engine.jvm.kernels.ConvKernels;
 import org.resnet4j.engine.jvm.kernels.Epilogue;
 import org.resnet4j.engine.jvm.kernels.Kernels;
 import org.resnet4j.engine.jvm.kernels.PackedA;
@@ -35,7 +37,7 @@ public final class GemmProbe {
                 for (int i = 0; i < b.length; i++) b[i] = r.nextFloat();
                 PackedA pa = g.pack(m, k, a, 0, k);
                 double flop = 2.0 * m * n * k;
-                int reps = (int) Math.max(3, 2e9 / flop);
+                int reps = (int) Math.max(20, 4e9 / flop);
                 long best = Long.MAX_VALUE;
                 for (int t = 0; t < reps; t++) {
                     long t0 = System.nanoTime();
@@ -43,6 +45,32 @@ public final class GemmProbe {
                     best = Math.min(best, System.nanoTime() - t0);
                 }
                 System.out.printf(Locale.ROOT, "M=%5d N=%6d K=%5d  %7.3f ms  %6.1f GFLOP/s%n", m, n, k, best / 1e6, flop / best);
+            }
+            // convs of ResNet-50 at batch 1 through ConvKernels.conv (packing included): C, H, OC, k, stride, pad
+            int[][] convs = {{3, 224, 64, 7, 2, 3}, {64, 56, 64, 3, 1, 1}, {128, 56, 128, 3, 2, 1}, {128, 28, 128, 3, 1, 1},
+                {256, 14, 256, 3, 1, 1}, {512, 7, 512, 3, 1, 1}, {256, 56, 512, 1, 2, 0}, {1024, 14, 2048, 1, 2, 0},
+                {256, 56, 64, 1, 1, 0}};
+            for (int[] cv : convs) {
+                int c = cv[0], h = cv[1], oc = cv[2], kk = cv[3], st = cv[4], pad = cv[5];
+                int oh = (h + 2 * pad - kk) / st + 1;
+                ConvGeometry geo = new ConvGeometry(1, c, h, h, oc, 1, kk, kk, st, st, 1, 1, pad, pad, oh, oh);
+                float[] x = new float[c * h * h];
+                float[] w = new float[oc * geo.colRows()];
+                for (int i = 0; i < x.length; i++) x[i] = r.nextFloat();
+                for (int i = 0; i < w.length; i++) w[i] = r.nextFloat();
+                PackedA[] pw = {g.pack(oc, geo.colRows(), w, 0, geo.colRows())};
+                float[] y = new float[oc * oh * oh];
+                float[] col = new float[Math.max(1, ConvKernels.scratchSize(geo, g))];
+                double flop = 2.0 * oc * oh * oh * geo.colRows();
+                int reps = (int) Math.max(20, 4e9 / flop);
+                long best = Long.MAX_VALUE;
+                for (int t = 0; t < reps; t++) {
+                    long t0 = System.nanoTime();
+                    ConvKernels.conv(geo, x, pw, null, null, true, y, col, g, par);
+                    best = Math.min(best, System.nanoTime() - t0);
+                }
+                System.out.printf(Locale.ROOT, "conv C=%4d H=%3d OC=%4d k=%d s=%d  %7.3f ms  %6.1f GFLOP/s%n", c, h, oc, kk, st,
+                        best / 1e6, flop / best);
             }
         }
     }
