@@ -28,6 +28,15 @@ public final class GemmProbe {
         System.out.println(Kernels.kernelPath() + ", " + threads + " threads");
         Random r = new Random(1);
         try (Parallel par = new Parallel(threads)) {
+            // the cost of one hand-off: forRange over two no-op chunks, median of 2000
+            long[] hand = new long[2000];
+            for (int t = 0; t < hand.length; t++) {
+                long t0 = System.nanoTime();
+                par.forRange(2, 1, (a0, a1) -> { });
+                hand[t] = System.nanoTime() - t0;
+            }
+            java.util.Arrays.sort(hand);
+            System.out.printf(Locale.ROOT, "hand-off: median %.1f us, p90 %.1f us%n", hand[1000] / 1e3, hand[1800] / 1e3);
             for (int[] s : SHAPES) {
                 int m = s[0], n = s[1], k = s[2];
                 float[] a = new float[m * k];
