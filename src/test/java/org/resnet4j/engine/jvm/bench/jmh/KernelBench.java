@@ -39,8 +39,8 @@ public class KernelBench {
     @Param({"64x3136x576", "256x3136x64", "128x784x1152", "256x196x2304", "512x49x4608", "2048x49x512"})
     public String gemm;
 
-    /** stem, 3x3, 1x1, 1x1 stride 2: C,H,OC,k,stride,pad at batch 1. */
-    @Param({"3,224,64,7,2,3", "64,56,64,3,1,1", "256,56,64,1,1,0", "256,56,512,1,2,0"})
+    /** stem, 3x3, 1x1, 1x1 stride 2: C:H:OC:k:stride:pad at batch 1 (colons: JMH splits -p values at commas). */
+    @Param({"3:224:64:7:2:3", "64:56:64:3:1:1", "256:56:64:1:1:0", "256:56:512:1:2:0"})
     public String conv;
 
     @Param({"vector", "scalar"})
@@ -74,7 +74,7 @@ public class KernelBench {
         a = sgemm.pack(m, k, random(r, m * k), 0, k);
         b = random(r, k * n);
         c = new float[m * n];
-        String[] p = conv.split(",");
+        String[] p = conv.split(":");
         int ch = Integer.parseInt(p[0]);
         int h = Integer.parseInt(p[1]);
         int oc = Integer.parseInt(p[2]);
