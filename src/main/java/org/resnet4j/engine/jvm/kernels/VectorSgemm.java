@@ -175,14 +175,18 @@ public final class VectorSgemm implements Sgemm {
                 s.shared = new float[nPad * k];
             }
             float[] pre = s.shared;
-            par.forRange((k + KC - 1) / KC, 1, (k0, k1) -> {
+            // items: (KC block, column panel) pairs, so that even a single K block is packed in parallel
+            par.forRange((k + KC - 1) / KC * nPanels, 1, (t0, t1) -> {
                 Scratch ws = SCRATCH.get();
-                for (int kb = k0 * KC; kb < Math.min(k, k1 * KC); kb += KC) {
+                for (int t = t0; t < t1; t++) {
+                    int kb = t / nPanels * KC;
+                    int j = t % nPanels * NR;
                     int kc = Math.min(KC, k - kb);
+                    int dst = kb * nPad + j * kc;
                     if (src == null) {
-                        packB(b, bOff + kb * ldb, ldb, kc, n, pre, kb * nPad);
+                        packB(b, bOff + kb * ldb + j, ldb, kc, Math.min(NR, n - j), pre, dst);
                     } else {
-                        packConv(src, kb, 0, kc, n, pre, kb * nPad, ws.row);
+                        packConv(src, kb, j, kc, Math.min(NR, n - j), pre, dst, ws.row);
                     }
                 }
             });
