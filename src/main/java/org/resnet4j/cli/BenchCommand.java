@@ -95,6 +95,9 @@ final class BenchCommand implements Callable<Integer> {
             ObjectNode o = new ObjectMapper().createObjectNode();
             o.put("engine", engine.kind().label());
             o.put("engine_detail", description);
+            if (engine == EngineKind.JAVA) {
+                o.put("kernel_path", org.resnet4j.engine.jvm.JavaEngine.kernelPath());
+            }
             o.put("model", name);
             o.put("batch", batch);
             o.put("size", size);
@@ -113,6 +116,9 @@ final class BenchCommand implements Callable<Integer> {
             out.println(o.toString());
         } else {
             out.printf(Locale.ROOT, "%s, batch %d, %dx%d, %d threads: %s%n", name, batch, size, size, usedThreads, description);
+            if (engine == EngineKind.JAVA) {
+                out.printf(Locale.ROOT, "  kernels: %s%n", org.resnet4j.engine.jvm.JavaEngine.kernelPath());
+            }
             out.printf(Locale.ROOT, "  %d runs after %d warm-up: min %.1f ms, median %.1f ms, max %.1f ms%n",
                     iters, warmup, r.min(), r.median(), r.max());
             out.printf(Locale.ROOT, "  %.1f images/s, %.2f ms/image%s%n", imagesPerS, r.median() / batch,

@@ -15,7 +15,7 @@ import org.resnet4j.ResNet4jException.MismatchException;
 import org.resnet4j.ResNet4jException.UnsupportedModelException;
 import org.resnet4j.engine.Engine;
 import org.resnet4j.engine.EngineOptions;
-import org.resnet4j.engine.jvm.kernels.BlockedSgemm;
+import org.resnet4j.engine.jvm.kernels.Kernels;
 import org.resnet4j.engine.jvm.kernels.Parallel;
 import org.resnet4j.engine.jvm.kernels.Sgemm;
 import org.resnet4j.engine.jvm.ops.BufferPool;
@@ -54,7 +54,7 @@ public final class JavaEngine implements Engine {
 
     /** Compiles {@code model}; {@code threads} 0 means all cores. */
     public JavaEngine(ModelProto model, int threads) {
-        this(model, threads, BlockedSgemm.INSTANCE);
+        this(model, threads, Kernels.defaultSgemm());
     }
 
     /**
@@ -71,15 +71,27 @@ public final class JavaEngine implements Engine {
 
     /** Same, with a chosen GEMM kernel (tests run the whole engine on the naive oracle). */
     public JavaEngine(ModelProto model, int threads, Sgemm sgemm) {
+        this(model, threads, sgemm, true);
+    }
+
+    /**
+     * Same, choosing whether to fold BatchNormalization and fuse Conv+Add+Relu at load ({@code fuse}
+     * false runs every node as written: the reference the fused plan is tested against).
+     */
+    public JavaEngine(ModelProto model, int threads, Sgemm sgemm, boolean fuse) {
         if (threads < 0) {
             throw new IllegalArgumentException("threads is " + threads + ", expected 0 (all cores) or more");
         }
-        plan = Plan.compile(model);
+        plan = Plan.compile(model, fuse);
+        for (Plan.Step step : plan.steps) {
+            step.op().prepare(sgemm); // weights repacked once, for this GEMM
+        }
         int t = threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
         this.sgemm = sgemm;
         this.parallel = new Parallel(t);
         description = "java engine (cpu, " + t + " thread" + (t == 1 ? "" : "s") + ", gemm " + sgemm.name()
-                + ", " + plan.steps.size() + " nodes, opset " + plan.opset + ")";
+                + ", " + plan.steps.size() + " nodes, opset " + plan.opset + ", fused: " + plan.fusion.foldedBatchNorms()
+                + " bn, " + plan.fusion.fusedAdds() + " add, " + plan.fusion.fusedRelus() + " relu)";
     }
 
     @Override
@@ -178,6 +190,19 @@ public final class JavaEngine implements Engine {
     /** Number of intermediates the plan releases before the end of a run (tests of the plan). */
     int plannedReleases() {
         return plan.steps.stream().mapToInt(s -> s.release().length).sum();
+    }
+
+    /**
+     * The kernel path engines made without an explicit GEMM use in this JVM, e.g. "vector: gemm
+     * vector-512bit-8x32", or "scalar (...)" with the reason.
+     */
+    public static String kernelPath() {
+        return Kernels.kernelPath();
+    }
+
+    /** Steps in the compiled plan, after fusion (tests of the plan). */
+    int plannedSteps() {
+        return plan.steps.size();
     }
 
     @Override

@@ -10,6 +10,7 @@ import java.util.Set;
 import org.resnet4j.ResNet4jException.UnsupportedModelException;
 import org.resnet4j.engine.jvm.ops.Constants;
 import org.resnet4j.engine.jvm.ops.ElemType;
+import org.resnet4j.engine.jvm.ops.Fusion;
 import org.resnet4j.engine.jvm.ops.NodeSpec;
 import org.resnet4j.engine.jvm.ops.Op;
 import org.resnet4j.engine.jvm.ops.Registry;
@@ -49,9 +50,12 @@ final class Plan {
     final boolean[] pinned;
     final List<Step> steps;
     final int slotCount;
+    /** What load-time fusion did (zeros when it was off). */
+    final Fusion.Stats fusion;
 
     private Plan(int opset, List<String> inputNames, List<String> outputNames, int[] inputSlots, int[][] inputDeclaredShapes,
-            int[] outputSlots, Value[] constantSlots, int[] root, boolean[] pinned, List<Step> steps, int slotCount) {
+            int[] outputSlots, Value[] constantSlots, int[] root, boolean[] pinned, List<Step> steps, int slotCount,
+            Fusion.Stats fusion) {
         this.opset = opset;
         this.inputNames = inputNames;
         this.outputNames = outputNames;
@@ -63,13 +67,16 @@ final class Plan {
         this.pinned = pinned;
         this.steps = steps;
         this.slotCount = slotCount;
+        this.fusion = fusion;
     }
 
     /**
      * Checks and compiles {@code model}: opset, topological order (sorted when the file is not),
      * every input defined, every op and attribute supported, element types, initializer shapes.
+     * With {@code fuse}, BatchNormalization is folded into Conv and Conv+Add+Relu / Conv+Relu fused
+     * ({@link Fusion}) before compiling.
      */
-    static Plan compile(ModelProto model) {
+    static Plan compile(ModelProto model, boolean fuse) {
         int opset = defaultOpset(model);
         GraphProto g = model.getGraph();
 
@@ -98,6 +105,22 @@ final class Plan {
             types.put(vi.getName(), ElemType.FLOAT);
         }
         List<NodeProto> order = topologicalOrder(g, ins, constants.keySet());
+        for (NodeProto n : order) {
+            if (n.getDomain().equals(Fusion.DOMAIN)) {
+                throw new UnsupportedModelException(label(n) + " is in domain '" + Fusion.DOMAIN
+                        + "', which is internal to the Java engine; expected ai.onnx");
+            }
+        }
+        Fusion.Stats[] stats = {new Fusion.Stats(0, 0, 0)};
+        if (fuse) {
+            Set<String> graphOutputs = new HashSet<>();
+            g.getOutputList().forEach(o -> graphOutputs.add(o.getName()));
+            order = Fusion.rewrite(order, constants, graphOutputs, stats);
+            // drop the constants that only the fused-away nodes read (the unfolded weights)
+            Set<String> read = new HashSet<>(graphOutputs);
+            order.forEach(n -> read.addAll(n.getInputList()));
+            constants.keySet().retainAll(read);
+        }
 
         // compile in order; Constant nodes are evaluated now and leave the plan
         List<Op> ops = new ArrayList<>();
@@ -208,7 +231,8 @@ final class Plan {
                     releases.get(i).stream().mapToInt(Integer::intValue).toArray()));
         }
         return new Plan(opset, List.copyOf(ins), List.copyOf(outs), ins.stream().mapToInt(slotOf::get).toArray(),
-                declared.toArray(new int[0][]), outputSlots, constantSlots, root, pinned, List.copyOf(st), slotCount);
+                declared.toArray(new int[0][]), outputSlots, constantSlots, root, pinned, List.copyOf(st), slotCount,
+                stats[0]);
 
     }
 

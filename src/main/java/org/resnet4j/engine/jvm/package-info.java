@@ -7,7 +7,11 @@
  *       element types, initializer shapes), assigns every value a slot, and plans lifetimes: after
  *       each node it hands the arrays whose last reader was that node back to the run's
  *       {@link org.resnet4j.engine.jvm.ops.BufferPool}. Views (Reshape, Flatten, Unsqueeze,
- *       Identity) share their source's array and extend its life.</li>
+ *       Identity) share their source's array and extend its life. Before that, {@link
+ *       org.resnet4j.engine.jvm.ops.Fusion} folds BatchNormalization into the preceding Conv and
+ *       fuses Conv+Add+Relu / Conv+Relu into one Conv whose GEMM writes each activation once
+ *       (graphs that do not match keep the unfused ops), and each Conv repacks its constant
+ *       weights once for the engine's GEMM.</li>
  *   <li>{@code ops} holds one class per op family; {@link org.resnet4j.engine.jvm.ops.Registry}
  *       is the table of op types. An op parses and checks its attributes in its constructor
  *       (through {@link org.resnet4j.engine.jvm.ops.NodeSpec}, one message form), is immutable
@@ -16,10 +20,13 @@
  *       arithmetic) in C order.</li>
  *   <li>{@code kernels} holds the arithmetic over flat arrays, each with a shape comment: the naive
  *       oracles ({@link org.resnet4j.engine.jvm.kernels.NaiveSgemm},
- *       {@link org.resnet4j.engine.jvm.kernels.ConvKernels#naive}), im2col + GEMM for convolution,
- *       the pools. {@link org.resnet4j.engine.jvm.kernels.Sgemm} is the seam for a faster GEMM
- *       (Vector API, packed panels); {@link org.resnet4j.engine.jvm.kernels.Parallel} is the fixed
- *       worker pool. Every output element is computed by one thread in a fixed order, so results
+ *       {@link org.resnet4j.engine.jvm.kernels.ConvKernels#naive}), convolution as GEMM (1x1 stride 1
+ *       straight on the input; others through an implicit im2col the GEMM packs from, or im2col for
+ *       the scalar kernels), the pools. {@link org.resnet4j.engine.jvm.kernels.Kernels} picks the
+ *       GEMM: {@link org.resnet4j.engine.jvm.kernels.VectorSgemm} (Vector API, packed panels, 8x32
+ *       register tiles) when {@code jdk.incubator.vector} is present, else (or with
+ *       {@code -Dresnet4j.scalar=true}) {@link org.resnet4j.engine.jvm.kernels.BlockedSgemm};
+ *       {@link org.resnet4j.engine.jvm.kernels.Parallel} is the fixed worker pool. Every output element is computed by one thread in a fixed order, so results
  *       do not depend on the thread count.</li>
  * </ul>
  */

@@ -7,7 +7,12 @@ import org.junit.jupiter.api.Test;
 import org.resnet4j.engine.jvm.kernels.BlockedSgemm;
 import org.resnet4j.engine.jvm.kernels.ConvGeometry;
 import org.resnet4j.engine.jvm.kernels.ConvKernels;
+import org.resnet4j.engine.jvm.kernels.ConvSource;
+import org.resnet4j.engine.jvm.kernels.NaiveSgemm;
+import org.resnet4j.engine.jvm.kernels.PackedA;
 import org.resnet4j.engine.jvm.kernels.Parallel;
+import org.resnet4j.engine.jvm.kernels.Sgemm;
+import org.resnet4j.engine.jvm.kernels.VectorSgemm;
 import org.resnet4j.graph.RandomInit;
 import org.resnet4j.tensor.Tensor;
 
@@ -159,6 +164,88 @@ class ConvTest {
                 java.util.Arrays.fill(col, Float.NaN);
                 ConvKernels.im2colGemm(g, x, w, b, y, col, BlockedSgemm.INSTANCE, par);
                 OneNode.assertClose("conv-kernel " + g, Tensor.of(shape, ref), Tensor.of(shape, y), KERNEL_TOLERANCE);
+            }
+        }
+    }
+
+    @Test
+    void packedConvMatchesNaiveKernelOnEveryGemm() {
+        // the load-time path: packed weights, implicit im2col (vector) or im2col (scalar), bias + residual + relu fused
+        Random r = new Random(6);
+        Sgemm[] gemms = {VectorSgemm.INSTANCE, BlockedSgemm.INSTANCE, NaiveSgemm.INSTANCE};
+        try (Parallel par = new Parallel(2)) {
+            for (int t = 0; t < 60; t++) {
+                Case c = randomCase(r);
+                if (!c.fits() || !c.autoPad().equals("NOTSET")) {
+                    t--;
+                    continue;
+                }
+                int oh = (c.h() + c.pads()[0] + c.pads()[2] - (c.kh() - 1) * c.dil()[0] - 1) / c.strides()[0] + 1;
+                int ow = (c.w() + c.pads()[1] + c.pads()[3] - (c.kw() - 1) * c.dil()[1] - 1) / c.strides()[1] + 1;
+                int oc = t % 5 == 0 ? 65 * c.g() : c.oc();
+                ConvGeometry g = new ConvGeometry(c.n(), c.c(), c.h(), c.w(), oc, c.g(), c.kh(), c.kw(), c.strides()[0],
+                        c.strides()[1], c.dil()[0], c.dil()[1], c.pads()[0], c.pads()[1], oh, ow);
+                float[] x = RandomInit.normal(t, c.n(), c.c(), c.h(), c.w()).toArray();
+                float[] w = RandomInit.normal(t + 100, oc, c.c() / c.g(), c.kh(), c.kw()).toArray();
+                float[] b = c.bias() ? RandomInit.normal(t + 200, oc).toArray() : null;
+                int[] shape = {c.n(), oc, oh, ow};
+                float[] res = t % 3 == 0 ? RandomInit.normal(t + 300, shape).toArray() : null;
+                boolean relu = t % 2 == 0;
+                float[] ref = new float[c.n() * oc * oh * ow];
+                ConvKernels.naive(g, x, w, b, ref);
+                for (int i = 0; i < ref.length; i++) {
+                    float v = res == null ? ref[i] : ref[i] + res[i];
+                    ref[i] = relu ? Math.max(v, 0f) : v;
+                }
+                for (Sgemm gemm : gemms) {
+                    int kdim = g.colRows();
+                    int ocg = g.ocPerGroup();
+                    PackedA[] pw = new PackedA[g.group()];
+                    for (int grp = 0; grp < g.group(); grp++) {
+                        pw[grp] = gemm.pack(ocg, kdim, w, grp * ocg * kdim, kdim);
+                    }
+                    float[] y = new float[ref.length];
+                    java.util.Arrays.fill(y, Float.NaN);
+                    float[] col = new float[Math.max(1, ConvKernels.scratchSize(g, gemm))];
+                    java.util.Arrays.fill(col, Float.NaN);
+                    ConvKernels.conv(g, x, pw, b, res, relu, y, col, gemm, par);
+                    OneNode.assertClose("conv " + gemm.name() + " " + g + " residual=" + (res != null) + " relu=" + relu,
+                            Tensor.of(shape, ref), Tensor.of(shape, y), KERNEL_TOLERANCE);
+                }
+            }
+        }
+    }
+
+    @Test
+    void convSourceRowsAreIm2colRows() {
+        Random r = new Random(8);
+        for (int t = 0; t < 40; t++) {
+            Case c = randomCase(r);
+            if (!c.fits() || !c.autoPad().equals("NOTSET")) {
+                t--;
+                continue;
+            }
+            int oh = (c.h() + c.pads()[0] + c.pads()[2] - (c.kh() - 1) * c.dil()[0] - 1) / c.strides()[0] + 1;
+            int ow = (c.w() + c.pads()[1] + c.pads()[3] - (c.kw() - 1) * c.dil()[1] - 1) / c.strides()[1] + 1;
+            ConvGeometry g = new ConvGeometry(1, c.c(), c.h(), c.w(), c.oc(), c.g(), c.kh(), c.kw(), c.strides()[0],
+                    c.strides()[1], c.dil()[0], c.dil()[1], c.pads()[0], c.pads()[1], oh, ow);
+            float[] x = RandomInit.normal(t, 1, c.c(), c.h(), c.w()).toArray();
+            int n = oh * ow;
+            float[] col = new float[g.colRows() * n];
+            try (Parallel one = new Parallel(1)) {
+                ConvKernels.im2colGemm(g, x, new float[c.oc() * g.colRows()], null, new float[c.oc() * n], col,
+                        NaiveSgemm.INSTANCE, one);
+            }
+            // im2colGemm leaves the last group's matrix in col
+            ConvSource src = new ConvSource(g, x, (g.c() - g.cPerGroup()) * g.h() * g.w());
+            for (int row = 0; row < g.colRows(); row++) {
+                int j0 = r.nextInt(n);
+                int len = 1 + r.nextInt(n - j0);
+                float[] got = new float[len];
+                src.row(row, j0, len, got);
+                float[] want = java.util.Arrays.copyOfRange(col, row * n + j0, row * n + j0 + len);
+                assertArrayEquals(want, got, "row " + row + " cols [" + j0 + ", "
+                        + (j0 + len) + ") of " + g);
             }
         }
     }

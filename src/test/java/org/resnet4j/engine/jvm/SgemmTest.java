@@ -3,12 +3,18 @@ package org.resnet4j.engine.jvm;
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
 import org.resnet4j.engine.jvm.kernels.BlockedSgemm;
+import org.resnet4j.engine.jvm.kernels.Epilogue;
 import org.resnet4j.engine.jvm.kernels.NaiveSgemm;
+import org.resnet4j.engine.jvm.kernels.PackedA;
 import org.resnet4j.engine.jvm.kernels.Parallel;
+import org.resnet4j.engine.jvm.kernels.Sgemm;
+import org.resnet4j.engine.jvm.kernels.VectorSgemm;
 import org.resnet4j.tensor.Tensor;
 
-/** The blocked GEMM against the naive oracle over odd shapes, offsets, leading dimensions, threads. */
+/** The fast GEMMs against the naive oracle over odd shapes, offsets, leading dimensions, threads. */
 class SgemmTest {
     /** float sums in blocks vs double sums, relative to max |c|. */
     static final double GEMM_TOLERANCE = 1e-5;
@@ -23,7 +29,70 @@ class SgemmTest {
 
     @Test
     void blockedMatchesNaive() {
-        int[] sizes = {1, 3, 7, 17, 65, 129, 300};
+        matchesNaive(BlockedSgemm.INSTANCE);
+    }
+
+    @Test
+    void vectorMatchesNaive() {
+        matchesNaive(VectorSgemm.INSTANCE);
+    }
+
+    @Test
+    void packedWithEpilogueMatchesNaiveThenEpilogue() {
+        // K past one KC block (256) and M, N past MR/NR multiples; bias, residual and relu in every combination
+        int[] sizes = {1, 3, 7, 17, 65, 127, 300, 513};
+        Random r = new Random(78);
+        for (Sgemm fast : new Sgemm[] {VectorSgemm.INSTANCE, BlockedSgemm.INSTANCE}) {
+            for (int threads : new int[] {1, 2}) {
+                try (Parallel par = new Parallel(threads)) {
+                    for (int t = 0; t < 40; t++) {
+                        int m = sizes[r.nextInt(sizes.length)];
+                        int n = sizes[r.nextInt(sizes.length)];
+                        int k = sizes[r.nextInt(sizes.length)];
+                        int aOff = r.nextInt(5);
+                        float[] a = random(r, aOff + m * k);
+                        float[] b = random(r, k * n);
+                        float[] bias = (t & 1) != 0 ? random(r, m + 2) : null;
+                        float[] res = (t & 2) != 0 ? random(r, 3 + m * n) : null;
+                        Epilogue e = new Epilogue(bias, 2, res, 3, n, (t & 4) != 0);
+                        float[] ref = new float[m * n];
+                        NaiveSgemm.INSTANCE.gemm(m, n, k, a, aOff, k, b, 0, n, ref, 0, n, false, par);
+                        e.applyTo(m, n, ref, 0, n, par);
+                        float[] got = new float[m * n];
+                        Arrays.fill(got, Float.NaN);
+                        PackedA pa = fast.pack(m, k, a, aOff, k);
+                        fast.gemm(pa, n, b, 0, n, got, 0, n, e, par);
+                        OneNode.assertClose(String.format("%s packed m=%d n=%d k=%d bias=%s res=%s relu=%s threads=%d",
+                                fast.name(), m, n, k, bias != null, res != null, e.relu(), threads),
+                                Tensor.of(new int[] {m, n}, ref), Tensor.of(new int[] {m, n}, got), GEMM_TOLERANCE);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void vectorIsBitwiseIndependentOfThreads() {
+        Random r = new Random(79);
+        int[][] shapes = {{64, 3136, 147}, {512, 49, 4608}, {1, 1000, 2048}, {130, 97, 300}};
+        try (Parallel one = new Parallel(1); Parallel two = new Parallel(2); Parallel three = new Parallel(3)) {
+            for (int[] s : shapes) {
+                float[] a = random(r, s[0] * s[2]);
+                float[] b = random(r, s[2] * s[1]);
+                float[] c1 = new float[s[0] * s[1]];
+                float[] c2 = new float[s[0] * s[1]];
+                float[] c3 = new float[s[0] * s[1]];
+                VectorSgemm.INSTANCE.gemm(s[0], s[1], s[2], a, 0, s[2], b, 0, s[1], c1, 0, s[1], false, one);
+                VectorSgemm.INSTANCE.gemm(s[0], s[1], s[2], a, 0, s[2], b, 0, s[1], c2, 0, s[1], false, two);
+                VectorSgemm.INSTANCE.gemm(s[0], s[1], s[2], a, 0, s[2], b, 0, s[1], c3, 0, s[1], false, three);
+                assertArrayEquals(c1, c2, "1 vs 2 threads, " + Arrays.toString(s));
+                assertArrayEquals(c1, c3, "1 vs 3 threads, " + Arrays.toString(s));
+            }
+        }
+    }
+
+    private static void matchesNaive(Sgemm fast) {
+        int[] sizes = {1, 3, 7, 17, 65, 127, 129, 300};
         Random r = new Random(77);
         for (int threads : new int[] {1, 3}) {
             try (Parallel par = new Parallel(threads)) {
@@ -47,14 +116,14 @@ class SgemmTest {
                         Arrays.fill(got, cOff, got.length, Float.NaN); // garbage in C must not matter
                     }
                     NaiveSgemm.INSTANCE.gemm(m, n, k, a, aOff, lda, b, bOff, ldb, ref, cOff, ldc, acc, par);
-                    BlockedSgemm.INSTANCE.gemm(m, n, k, a, aOff, lda, b, bOff, ldb, got, cOff, ldc, acc, par);
+                    fast.gemm(m, n, k, a, aOff, lda, b, bOff, ldb, got, cOff, ldc, acc, par);
                     float[] refC = new float[m * n];
                     float[] gotC = new float[m * n];
                     for (int i = 0; i < m; i++) {
                         System.arraycopy(ref, cOff + i * ldc, refC, i * n, n);
                         System.arraycopy(got, cOff + i * ldc, gotC, i * n, n);
                     }
-                    OneNode.assertClose(String.format("sgemm m=%d n=%d k=%d acc=%s threads=%d", m, n, k, acc, threads),
+                    OneNode.assertClose(String.format(fast.name() + " m=%d n=%d k=%d acc=%s threads=%d", m, n, k, acc, threads),
                             Tensor.of(new int[] {m, n}, refC), Tensor.of(new int[] {m, n}, gotC), GEMM_TOLERANCE);
                 }
             }

@@ -43,6 +43,11 @@ public final class ConvKernels {
         return g.isPointwise() ? 0 : g.colRows() * g.oh() * g.ow();
     }
 
+    /** Floats of scratch that {@link #conv} needs with {@code gemm}: none when it packs from the input itself. */
+    public static int scratchSize(ConvGeometry g, Sgemm gemm) {
+        return gemm.packsConvInputs() ? 0 : scratchSize(g);
+    }
+
     // x (N,C,H,W), w (OC,C/g,kH,kW), b (OC) or null -> y (N,OC,OH,OW); col scratch ((C/g)kHkW, OH·OW)
     public static void im2colGemm(ConvGeometry g, float[] x, float[] w, float[] b, float[] y, float[] col,
             Sgemm gemm, Parallel par) {
@@ -76,6 +81,42 @@ public final class ConvKernels {
         }
     }
 
+    // x (N,C,H,W), w packed per group (OC/g, (C/g)kHkW), b (OC) or null, r (N,OC,OH,OW) or null
+    //   -> y (N,OC,OH,OW) = relu?(conv(x, w) + b + r); col scratch of scratchSize(g, gemm) floats
+    public static void conv(ConvGeometry g, float[] x, PackedA[] w, float[] b, float[] r, boolean relu, float[] y,
+            float[] col, Sgemm gemm, Parallel par) {
+        int ohw = g.oh() * g.ow();
+        int hw = g.h() * g.w();
+        int cg = g.cPerGroup();
+        int ocg = g.ocPerGroup();
+        int kdim = g.colRows();
+        boolean none = b == null && r == null && !relu;
+        for (int n = 0; n < g.n(); n++) {
+            for (int grp = 0; grp < g.group(); grp++) {
+                int xOff = (n * g.c() + grp * cg) * hw;
+                int yOff = (n * g.oc() + grp * ocg) * ohw;
+                float[] bm;
+                int bOff;
+                Epilogue e = none ? Epilogue.NONE : new Epilogue(b, grp * ocg, r, yOff, ohw, relu);
+                if (g.isPointwise()) {
+                    // 1x1 stride 1: the input planes are the GEMM's B, no copy
+                    bm = x;
+                    bOff = xOff;
+                } else if (gemm.packsConvInputs()) {
+                    // implicit GEMM: the kernel packs im2col rows straight from x
+                    gemm.gemm(w[grp], new ConvSource(g, x, xOff), ohw, y, yOff, ohw, e, par);
+                    continue;
+                } else {
+                    int xo = xOff;
+                    par.forRange(kdim, 8, (r0, r1) -> im2col(g, x, xo, col, r0, r1));
+                    bm = col;
+                    bOff = 0;
+                }
+                gemm.gemm(w[grp], ohw, bm, bOff, ohw, y, yOff, ohw, e, par);
+            }
+        }
+    }
+
     // x (C/g,H,W) of one image and group at xOff -> col rows [r0,r1) of ((C/g)kHkW, OH·OW)
     static void im2col(ConvGeometry g, float[] x, int xOff, float[] col, int r0, int r1) {
         int kk = g.kh() * g.kw();
@@ -100,7 +141,10 @@ public final class ConvKernels {
                     continue;
                 }
                 int src = plane + iy * g.w() + shift;
-                java.util.Arrays.fill(col, d, d + lo, 0f);
+                // the padding runs are a column or two: plain loops, not Arrays.fill calls
+                for (int t = d; t < d + lo; t++) {
+                    col[t] = 0f;
+                }
                 if (hi == lo) {
                     // the whole row reads padding
                 } else if (sw == 1) {
@@ -110,7 +154,9 @@ public final class ConvKernels {
                         col[d + ox] = x[src + ox * sw];
                     }
                 }
-                java.util.Arrays.fill(col, d + hi, d + ow, 0f);
+                for (int t = d + hi; t < d + ow; t++) {
+                    col[t] = 0f;
+                }
             }
         }
     }

@@ -3,16 +3,33 @@ package org.resnet4j.engine.jvm.ops;
 import org.resnet4j.ResNet4jException.MismatchException;
 import org.resnet4j.engine.jvm.kernels.ConvGeometry;
 import org.resnet4j.engine.jvm.kernels.ConvKernels;
+import org.resnet4j.engine.jvm.kernels.PackedA;
+import org.resnet4j.engine.jvm.kernels.Sgemm;
 import org.resnet4j.tensor.Shapes;
 
-/** Conv (opsets 11–21), 2-D: x (N,C,H,W), w (OC,C/group,kH,kW), b (OC) optional -> y (N,OC,OH,OW). */
+/**
+ * Conv (opsets 11–21), 2-D: x (N,C,H,W), w (OC,C/group,kH,kW), b (OC) optional -> y (N,OC,OH,OW).
+ * Also the fused form {@link Fusion} makes: a fourth input, a residual r (N,OC,OH,OW), and
+ * {@code fused_relu}: y = relu?(conv + b + r), applied by the GEMM as it stores.
+ */
 final class ConvOp extends Op {
     private final Spatial spatial;
     private final int group;
+    private final boolean relu;
+    /** The constant W, when it is one, and its per-group packing for the engine's GEMM (set by prepare). */
+    private final Value constantW;
+    private PackedA[] packedW;
+    private Sgemm packedFor;
 
     ConvOp(NodeSpec s) {
         super(s);
-        s.attributes("auto_pad", "dilations", "group", "kernel_shape", "pads", "strides").arity(2, 3, 1, 1);
+        boolean fused = s.proto().getDomain().equals(Fusion.DOMAIN);
+        if (fused) {
+            s.attributes("auto_pad", "dilations", "group", "kernel_shape", "pads", "strides", Fusion.RELU_ATTR).arity(2, 4, 1, 1);
+        } else {
+            s.attributes("auto_pad", "dilations", "group", "kernel_shape", "pads", "strides").arity(2, 3, 1, 1);
+        }
+        relu = s.i(Fusion.RELU_ATTR, 0) != 0;
         spatial = new Spatial(s, false, true, false);
         long g = s.i("group", 1);
         if (g < 1 || g > Integer.MAX_VALUE) {
@@ -21,6 +38,7 @@ final class ConvOp extends Op {
         group = (int) g;
         Value w = s.constantInput(1);
         Value b = s.constantInput(2);
+        constantW = w != null && w.type() == ElemType.FLOAT && w.rank() == 4 && w.dim(0) % group == 0 ? w : null;
         // checked once here when the weights are initializers; run() checks them against X
         if (w != null && (w.rank() != 4 || w.dim(0) % group != 0)) {
             throw new MismatchException(label + ": W has shape " + Shapes.format(w.shape())
@@ -64,20 +82,62 @@ final class ConvOp extends Op {
     }
 
     @Override
+    public void prepare(Sgemm sgemm) {
+        if (constantW != null) {
+            packedW = pack(constantW, sgemm);
+            packedFor = sgemm;
+        }
+    }
+
+    // w (OC,C/g,kH,kW) -> per group the (OC/g, (C/g)kHkW) matrix in the GEMM's layout
+    private PackedA[] pack(Value w, Sgemm sgemm) {
+        int ocg = w.dim(0) / group;
+        int kdim = w.dim(1) * w.dim(2) * w.dim(3);
+        PackedA[] p = new PackedA[group];
+        for (int grp = 0; grp < group; grp++) {
+            p[grp] = sgemm.pack(ocg, kdim, w.f(), grp * ocg * kdim, kdim);
+        }
+        return p;
+    }
+
+    @Override
     public Value[] run(Value[] in, RunContext ctx) {
         Value x = in[0];
         Value w = in[1];
         Value b = in.length > 2 ? in[2] : null;
+        Value r = in.length > 3 ? in[3] : null;
         ConvGeometry g = geometry(x, w, b);
-        Value y = ctx.newFloats(new int[] {g.n(), g.oc(), g.oh(), g.ow()});
-        int scratch = ConvKernels.scratchSize(g);
+        int[] yShape = {g.n(), g.oc(), g.oh(), g.ow()};
+        boolean residualFits = r == null || java.util.Arrays.equals(r.shape(), yShape);
+        Value y = ctx.newFloats(yShape);
+        int scratch = ConvKernels.scratchSize(g, ctx.sgemm());
         float[] col = scratch == 0 ? null : ctx.scratch(scratch);
+        PackedA[] pw = w == constantW && packedFor == ctx.sgemm() ? packedW : pack(w, ctx.sgemm());
         try {
-            ConvKernels.im2colGemm(g, x.f(), w.f(), b == null ? null : b.f(), y.f(), col, ctx.sgemm(), ctx.par());
+            ConvKernels.conv(g, x.f(), pw, b == null ? null : b.f(), residualFits && r != null ? r.f() : null,
+                    relu && residualFits, y.f(), col, ctx.sgemm(), ctx.par());
         } finally {
             if (col != null) {
                 ctx.release(col);
             }
+        }
+        if (!residualFits) {
+            // a residual that only broadcasts: the unfused Add and Relu after the plain conv
+            int[] shape = Broadcast.shape(yShape, r.shape());
+            if (shape == null) {
+                throw mismatch("conv output " + Shapes.format(yShape) + " and residual " + Shapes.format(r.shape())
+                        + " cannot be broadcast together");
+            }
+            Value sum = ctx.newFloats(shape);
+            float[] ss = sum.f();
+            Broadcast.binary(shape, yShape, y.f(), r.shape(), r.f(), ss, Float::sum);
+            if (relu) {
+                for (int i = 0; i < ss.length; i++) {
+                    ss[i] = Math.max(ss[i], 0f);
+                }
+            }
+            ctx.release(y.f());
+            return one(sum);
         }
         return one(y);
     }

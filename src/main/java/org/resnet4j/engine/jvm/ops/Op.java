@@ -40,6 +40,12 @@ public abstract class Op {
         return false;
     }
 
+    /**
+     * Load-time preparation once the engine's GEMM is known (weights repacked into its layout).
+     * Called once, before any run; the default does nothing.
+     */
+    public void prepare(org.resnet4j.engine.jvm.kernels.Sgemm sgemm) {}
+
     /** Runs the op; {@code in[i]} is null for an omitted optional input. */
     public abstract Value[] run(Value[] in, RunContext ctx);
 

@@ -45,6 +45,9 @@ public final class Registry {
     public static Op compile(NodeSpec spec) {
         String type = spec.proto().getOpType();
         String domain = spec.proto().getDomain();
+        if (domain.equals(Fusion.DOMAIN) && type.equals("Conv")) {
+            return new ConvOp(spec); // made by Fusion at load, never read from a file
+        }
         Function<NodeSpec, Op> f = OPS.get(type);
         if (f == null || !(domain.isEmpty() || domain.equals("ai.onnx"))) {
             throw new UnsupportedModelException(spec.label() + (domain.isEmpty() ? "" : " in domain '" + domain + "'")

@@ -1,0 +1,52 @@
+package org.resnet4j.engine.jvm.kernels;
+
+/**
+ * Which GEMM the engine uses: the Vector API kernel when the {@code jdk.incubator.vector} module is
+ * present (the launcher adds it) and {@code -Dresnet4j.scalar=true} is not set; else the blocked
+ * scalar kernel. Decided once per JVM.
+ */
+public final class Kernels {
+    /** Set to {@code true} to force the scalar path (tests run the parity suite on it). */
+    public static final String SCALAR_PROPERTY = "resnet4j.scalar";
+
+    /** True when the vector kernels are in use (row helpers follow the GEMM's choice). */
+    static final boolean VECTOR;
+    private static final Sgemm DEFAULT;
+    private static final String PATH;
+
+    static {
+        boolean forced = Boolean.getBoolean(SCALAR_PROPERTY);
+        boolean vectorModule = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+        Sgemm vector = null;
+        String why;
+        if (forced) {
+            why = "scalar (forced by -D" + SCALAR_PROPERTY + "=true)";
+        } else if (!vectorModule) {
+            why = "scalar (jdk.incubator.vector absent: run with --add-modules jdk.incubator.vector)";
+        } else {
+            try {
+                // by name, so that a JVM without the module never links the Vector API classes
+                vector = (Sgemm) Class.forName("org.resnet4j.engine.jvm.kernels.VectorSgemm")
+                        .getField("INSTANCE").get(null);
+            } catch (ReflectiveOperationException | LinkageError e) {
+                vector = null;
+            }
+            why = vector == null ? "scalar (the Vector API kernel failed to load)" : "vector";
+        }
+        DEFAULT = vector != null ? vector : BlockedSgemm.INSTANCE;
+        VECTOR = vector != null;
+        PATH = why + ": gemm " + DEFAULT.name();
+    }
+
+    private Kernels() {}
+
+    /** The GEMM for engines created without an explicit one. */
+    public static Sgemm defaultSgemm() {
+        return DEFAULT;
+    }
+
+    /** A line for {@code bench}/{@code inspect}: "vector: gemm vector-512bit-8x32" or "scalar (...)...". */
+    public static String kernelPath() {
+        return PATH;
+    }
+}

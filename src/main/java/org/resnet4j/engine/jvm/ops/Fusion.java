@@ -1,0 +1,220 @@
+package org.resnet4j.engine.jvm.ops;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.resnet4j.onnx.AttributeProto;
+import org.resnet4j.onnx.NodeProto;
+
+/**
+ * Load-time rewrites of a topologically ordered node list, before it is compiled:
+ * <ol>
+ *   <li>BatchNormalization after a Conv is folded into the Conv's weights and bias;
+ *   <li>Conv → Add (→ Relu) and Conv → Relu become one fused Conv whose GEMM applies bias,
+ *       residual and Relu as it stores, so each activation is written once.
+ * </ol>
+ * A pattern matches only when the intermediate value has exactly one reader and is not a graph
+ * output, and (for folding) the weights and statistics are constants; anything else is left for
+ * the unfused ops. A fused node is a Conv in the internal domain {@link #DOMAIN}, inputs
+ * {@code (X, W, B or "", residual?)}, with the Conv attributes plus {@code fused_relu}.
+ */
+public final class Fusion {
+    /** The domain of fused nodes; never accepted from a model file. */
+    public static final String DOMAIN = "org.resnet4j.fused";
+    static final String RELU_ATTR = "fused_relu";
+
+    /** What the rewrite did, for {@code describe()}. */
+    public record Stats(int foldedBatchNorms, int fusedAdds, int fusedRelus) {}
+
+    private final NodeProto[] nodes;
+    private final Map<String, Value> constants;
+    private final Set<String> graphOutputs;
+    private final Map<String, Integer> producer = new HashMap<>();
+    private final Map<String, Integer> readers = new HashMap<>();
+    private int newConstants;
+
+    private Fusion(List<NodeProto> order, Map<String, Value> constants, Set<String> graphOutputs) {
+        this.nodes = order.toArray(new NodeProto[0]);
+        this.constants = constants;
+        this.graphOutputs = graphOutputs;
+    }
+
+    /**
+     * Rewrites {@code order}; folded weights are added to {@code constants} (the originals stay, a
+     * later pass drops what no node reads). Returns the new order and fills {@code stats[0]}.
+     */
+    public static List<NodeProto> rewrite(List<NodeProto> order, Map<String, Value> constants, Set<String> graphOutputs,
+            Stats[] stats) {
+        Fusion f = new Fusion(order, constants, graphOutputs);
+        int bn = f.foldBatchNorms();
+        int add = f.fuse("Add");
+        int relu = f.fuse("Relu");
+        stats[0] = new Stats(bn, add, relu);
+        List<NodeProto> out = new ArrayList<>();
+        for (NodeProto n : f.nodes) {
+            if (n != null) {
+                out.add(n);
+            }
+        }
+        return out;
+    }
+
+    private void index() {
+        producer.clear();
+        readers.clear();
+        for (int i = 0; i < nodes.length; i++) {
+            if (nodes[i] == null) {
+                continue;
+            }
+            for (String o : nodes[i].getOutputList()) {
+                producer.put(o, i);
+            }
+            for (String in : nodes[i].getInputList()) {
+                readers.merge(in, 1, Integer::sum);
+            }
+        }
+    }
+
+    private static boolean isOnnx(NodeProto n, String type) {
+        return n.getOpType().equals(type) && (n.getDomain().isEmpty() || n.getDomain().equals("ai.onnx"));
+    }
+
+    /** The Conv (plain, or fused without Relu) producing {@code value} for one reader only, or -1. */
+    private int soleConvProducer(String value, boolean allowResidual) {
+        Integer p = producer.get(value);
+        if (p == null || graphOutputs.contains(value) || readers.getOrDefault(value, 0) != 1) {
+            return -1;
+        }
+        NodeProto c = nodes[p];
+        boolean plain = isOnnx(c, "Conv");
+        boolean fused = c.getDomain().equals(DOMAIN) && !relu(c) && (allowResidual || c.getInputCount() < 4);
+        return (plain || fused) && c.getOutputCount() == 1 ? p : -1;
+    }
+
+    private static boolean relu(NodeProto n) {
+        return n.getAttributeList().stream().anyMatch(a -> a.getName().equals(RELU_ATTR) && a.getI() != 0);
+    }
+
+    private Value floatConstant(NodeProto n, int i, int rank) {
+        if (i >= n.getInputCount() || n.getInput(i).isEmpty()) {
+            return null;
+        }
+        Value v = constants.get(n.getInput(i));
+        return v != null && v.type() == ElemType.FLOAT && v.rank() == rank ? v : null;
+    }
+
+    private int foldBatchNorms() {
+        int count = 0;
+        index();
+        for (int i = 0; i < nodes.length; i++) {
+            NodeProto bn = nodes[i];
+            if (bn == null || !isOnnx(bn, "BatchNormalization") || bn.getOutputCount() != 1 || bn.getInputCount() != 5) {
+                continue;
+            }
+            boolean training = bn.getAttributeList().stream().anyMatch(a -> a.getName().equals("training_mode") && a.getI() != 0);
+            int p = soleConvProducer(bn.getInput(0), false);
+            if (training || p < 0 || !isOnnx(nodes[p], "Conv")) {
+                continue;
+            }
+            NodeProto conv = nodes[p];
+            Value w = floatConstant(conv, 1, 4);
+            Value b = floatConstant(conv, 2, 1);
+            if (w == null || (conv.getInputCount() > 2 && !conv.getInput(2).isEmpty() && b == null)) {
+                continue;
+            }
+            int oc = w.dim(0);
+            Value[] stat = new Value[4];
+            boolean ok = true;
+            for (int s = 0; s < 4; s++) {
+                stat[s] = floatConstant(bn, s + 1, 1);
+                ok &= stat[s] != null && stat[s].dim(0) == oc;
+            }
+            if (!ok || (b != null && b.dim(0) != oc)) {
+                continue;
+            }
+            float eps = 1e-5f;
+            for (AttributeProto a : bn.getAttributeList()) {
+                if (a.getName().equals("epsilon")) {
+                    eps = a.getF();
+                }
+            }
+            // y = (conv(x, W) + b)·a + (B - mean·a), a = scale / sqrt(var + eps), per output channel
+            float[] wf = w.f();
+            int per = wf.length / Math.max(1, oc);
+            float[] w2 = new float[wf.length];
+            float[] b2 = new float[oc];
+            for (int o = 0; o < oc; o++) {
+                float a = stat[0].f()[o] / (float) Math.sqrt(stat[3].f()[o] + eps);
+                for (int j = o * per; j < (o + 1) * per; j++) {
+                    w2[j] = wf[j] * a;
+                }
+                float bias = b == null ? 0f : b.f()[o];
+                b2[o] = bias * a + (stat[1].f()[o] - stat[2].f()[o] * a);
+            }
+            String wName = constant(bn.getOutput(0) + "/folded_W", Value.floats(w.shape(), w2));
+            String bName = constant(bn.getOutput(0) + "/folded_B", Value.floats(new int[] {oc}, b2));
+            nodes[i] = conv.toBuilder().clearInput().addInput(conv.getInput(0)).addInput(wName).addInput(bName)
+                    .clearOutput().addOutput(bn.getOutput(0)).build();
+            nodes[p] = null;
+            count++;
+            index();
+        }
+        return count;
+    }
+
+    private String constant(String base, Value v) {
+        String name = base;
+        while (constants.containsKey(name) || producer.containsKey(name)) {
+            name = base + "#" + (++newConstants);
+        }
+        constants.put(name, v);
+        return name;
+    }
+
+    /** Fuses Conv → {@code type} (Add or Relu) into the Conv; returns how many. */
+    private int fuse(String type) {
+        int count = 0;
+        index();
+        for (int i = 0; i < nodes.length; i++) {
+            NodeProto n = nodes[i];
+            if (n == null || !isOnnx(n, type) || n.getOutputCount() != 1 || n.getAttributeCount() != 0) {
+                continue;
+            }
+            boolean add = type.equals("Add");
+            if (add && n.getInputCount() != 2 || !add && n.getInputCount() != 1) {
+                continue;
+            }
+            for (int side = 0; side < n.getInputCount(); side++) {
+                String o = n.getInput(side);
+                int p = soleConvProducer(o, !add);
+                if (p < 0 || add && n.getInput(1 - side).equals(o)) {
+                    continue;
+                }
+                NodeProto conv = nodes[p];
+                NodeProto.Builder f = conv.toBuilder().setDomain(DOMAIN).clearOutput().addOutput(n.getOutput(0));
+                if (conv.getInputCount() < 3) {
+                    f.addInput(""); // no bias
+                }
+                if (add) {
+                    f.addInput(n.getInput(1 - side));
+                } else {
+                    f.addAttribute(AttributeProto.newBuilder().setName(RELU_ATTR).setType(AttributeProto.AttributeType.INT).setI(1));
+                }
+                nodes[i] = f.build();
+                nodes[p] = null;
+                count++;
+                index();
+                break;
+            }
+        }
+        return count;
+    }
+
+    @Override
+    public String toString() {
+        return Arrays.toString(nodes);
+    }
+}
