@@ -95,7 +95,7 @@ final class BenchCommand implements Callable<Integer> {
             ObjectNode o = new ObjectMapper().createObjectNode();
             o.put("engine", engine.kind().label());
             o.put("engine_detail", description);
-            if (engine == EngineKind.JAVA) {
+            if (engine.kind() == Engines.Kind.JAVA) {
                 o.put("kernel_path", org.resnet4j.engine.jvm.JavaEngine.kernelPath());
             }
             o.put("model", name);
@@ -116,7 +116,7 @@ final class BenchCommand implements Callable<Integer> {
             out.println(o.toString());
         } else {
             out.printf(Locale.ROOT, "%s, batch %d, %dx%d, %d threads: %s%n", name, batch, size, size, usedThreads, description);
-            if (engine == EngineKind.JAVA) {
+            if (engine.kind() == Engines.Kind.JAVA) {
                 out.printf(Locale.ROOT, "  kernels: %s%n", org.resnet4j.engine.jvm.JavaEngine.kernelPath());
             }
             out.printf(Locale.ROOT, "  %d runs after %d warm-up: min %.1f ms, median %.1f ms, max %.1f ms%n",
