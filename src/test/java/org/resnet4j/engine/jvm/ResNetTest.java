@@ -148,6 +148,21 @@ class ResNetTest {
     }
 
     @Test
+    void fusedPlanMatchesTheGraphAsWritten() {
+        // BN folded and Conv+Add+Relu fused (fast GEMM) against every node as written (naive oracle)
+        for (ResNetSpec spec : List.of(TINY_BOTTLENECK, TINY_BASIC)) {
+            ModelProto m = model(spec, false, 17, 12);
+            Tensor x = RandomInit.normal(12, 2, 3, 33, 31);
+            try (JavaEngine fused = new JavaEngine(m, 2);
+                    JavaEngine plain = new JavaEngine(m, 1, NaiveSgemm.INSTANCE, false)) {
+                assertTrue(fused.describe().contains("fused: ") && !fused.describe().contains("fused: 0 bn"), fused.describe());
+                assertTrue(fused.plannedSteps() < plain.plannedSteps(), fused.plannedSteps() + " vs " + plain.plannedSteps());
+                OneNode.assertClose("fused vs unfused " + spec.block(), plain.run(x), fused.run(x), PARITY);
+            }
+        }
+    }
+
+    @Test
     void buffersAreReleasedAfterLastUseAndReused() {
         ModelProto m = model(Presets.get("resnet18").withNumClasses(10), false, 17, 6);
         Tensor x = RandomInit.normal(7, 1, 3, 64, 64);

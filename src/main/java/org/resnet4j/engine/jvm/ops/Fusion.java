@@ -1,7 +1,6 @@
 package org.resnet4j.engine.jvm.ops;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -211,10 +210,5 @@ public final class Fusion {
             }
         }
         return count;
-    }
-
-    @Override
-    public String toString() {
-        return Arrays.toString(nodes);
     }
 }
