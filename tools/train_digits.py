@@ -32,9 +32,7 @@ import collections
 import json
 import os
 import platform
-import shutil
 import sys
-import tempfile
 import time
 
 import numpy as np
@@ -47,31 +45,13 @@ from sklearn.model_selection import train_test_split
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from resnet_torch import build_model, construction  # noqa: E402
+from torch_reference import _atomic_write as _atomic, _save_npy  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SPEC = collections.OrderedDict([
     ("block", "basic"), ("layers", [1, 1, 1]), ("widths", [16, 32, 64]), ("stem_width", 16),
     ("stem_kernel", 3), ("stem_stride", 1), ("stem_pool", False), ("in_channels", 1), ("num_classes", 10),
 ])
-
-
-def _atomic(path, write):
-    """write(tmp) then rename onto path; tmp keeps path's file name (torch.save names the zip's
-    top folder after the file)."""
-    tmp_dir = tempfile.mkdtemp(prefix=".tmp-", dir=os.path.dirname(os.path.abspath(path)))
-    tmp = os.path.join(tmp_dir, os.path.basename(path))
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        shutil.rmtree(tmp_dir, ignore_errors=True)
-
-
-def _save_npy(path, a):
-    def w(tmp):
-        with open(tmp, "wb") as f:
-            np.save(f, np.ascontiguousarray(a))
-    _atomic(path, w)
 
 
 def _save_json(path, obj):
