@@ -1,22 +1,24 @@
 package org.resnet4j.cli;
 
 import java.io.PrintWriter;
-import java.util.Locale;
+import me.tongfei.progressbar.DelegatingProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
 import org.resnet4j.vision.Classifier;
 
 /**
- * A one-line progress bar on standard error, redrawn in place with {@code \r}:
- * {@code [##########..........]  120/240 images  35.2/s  eta 3 s}. It draws nothing for
- * {@link #MIN_ITEMS} items or fewer (a handful of images needs no bar) and ends its line when done.
+ * classify's progress on standard error, drawn by the progressbar library
+ * ({@code classify 50% [=====     ] 120/240 images (0:00:03 / 0:00:03)}), redrawn in place with
+ * {@code \r}. Nothing is drawn for {@link #MIN_ITEMS} items or fewer: a handful of images needs no
+ * bar. The line is ended when the last item is done.
  */
 final class ProgressBar implements Classifier.Progress {
     static final int MIN_ITEMS = 8;
-    private static final int WIDTH = 30;
+    private static final int MAX_WIDTH = 100;
 
     private final PrintWriter err;
     private final String unit;
-    private final long start = System.nanoTime();
-    private boolean finished;
+    private me.tongfei.progressbar.ProgressBar bar;
 
     ProgressBar(PrintWriter err, String unit) {
         this.err = err;
@@ -24,20 +26,28 @@ final class ProgressBar implements Classifier.Progress {
     }
 
     @Override
-    public void update(int done, int total) {
-        if (total <= MIN_ITEMS || finished) {
+    public synchronized void update(int done, int total) {
+        if (total <= MIN_ITEMS) {
             return;
         }
-        double seconds = Math.max(1e-9, (System.nanoTime() - start) / 1e9);
-        double rate = done / seconds;
-        int filled = (int) ((long) WIDTH * done / total);
-        String bar = "#".repeat(filled) + ".".repeat(WIDTH - filled);
-        String eta = done < total && rate > 0 ? String.format(Locale.ROOT, "  eta %.0f s", (total - done) / rate) : "";
-        err.printf(Locale.ROOT, "\r[%s] %d/%d %s  %.1f/s%s   ", bar, done, total, unit, rate, eta);
-        if (done >= total) {
-            err.println();
-            finished = true;
+        if (bar == null) {
+            bar = new ProgressBarBuilder()
+                    .setTaskName("classify")
+                    .setInitialMax(total)
+                    .setUnit(" " + unit, 1)
+                    .setStyle(ProgressBarStyle.ASCII)
+                    .setConsumer(new DelegatingProgressBarConsumer(line -> {
+                        err.print("\r" + line);
+                        err.flush();
+                    }, MAX_WIDTH))
+                    .build();
         }
-        err.flush();
+        bar.stepTo(done);
+        if (done >= total) {
+            bar.close(); // renders the final state
+            bar = null;
+            err.println();
+            err.flush();
+        }
     }
 }

@@ -163,7 +163,7 @@ class ClassifyCommandTest {
         }
         Result r = classify(args);
         assertEquals(0, r.code, r.err);
-        assertTrue(r.err.contains("] 10/10 images"), r.err);
+        assertTrue(r.err.contains("10/10 images"), r.err);
         assertEquals(20, r.out.split("\n").length, r.out);
     }
 
