@@ -1,10 +1,13 @@
 package org.resnet4j.weights;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.resnet4j.ResNet4jException.FormatException;
+import org.resnet4j.ResNet4jException.UnsupportedModelException;
+import org.resnet4j.tensor.StateDict;
 
 /**
  * Finds the state_dict inside what a pickle held: the top-level dict itself when all its values
@@ -136,5 +139,32 @@ final class StateDictSelector {
         }
         long tensors = m.values().stream().filter(v -> v instanceof Py.TensorRef).count();
         return "a dict of " + m.size() + " entries (" + tensors + " tensors)";
+    }
+
+    /** Where a pickle-based reader finds a storage's bytes; errors name the tensor that needs them. */
+    interface StorageBytes {
+        ByteBuffer of(String tensorKey, Py.StorageRef storage);
+    }
+
+    /**
+     * The selected tensors, prefixes stripped, decoded from their storages: the part both PyTorch
+     * readers (zip and legacy) share once they have found the storages.
+     */
+    static LoadedCheckpoint decode(CheckpointFile f, CheckpointFormat format, Selection sel, StorageBytes storages) {
+        Stripped<Py.TensorRef> stripped = stripPrefixes(sel.tensors());
+        TensorDecoder decoder = new TensorDecoder(f.name, TensorDecoder.budgetFor(f.size));
+        StateDict sd = new StateDict();
+        for (Map.Entry<String, Py.TensorRef> e : stripped.entries().entrySet()) {
+            Py.TensorRef t = e.getValue();
+            Py.StorageRef s = t.storage();
+            if (!TensorDecoder.isSupported(s.dtype())) {
+                throw new UnsupportedModelException(f.name + ": tensor '" + e.getKey() + "' has dtype " + s.dtype()
+                        + " (" + s.typeName() + "), supported: " + TensorDecoder.SUPPORTED);
+            }
+            ByteBuffer bytes = storages.of(e.getKey(), s);
+            sd.put(e.getKey(), decoder.decode(e.getKey(), s.dtype(), bytes, s.numel(), t.offset(), t.size(), t.stride()));
+        }
+        return new LoadedCheckpoint(f.path, format, sel.nestedKey(), stripped.prefix(), sd)
+                .withAlternatives(sel.alternatives());
     }
 }

@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 import org.resnet4j.ResNet4jException.FormatException;
 import org.resnet4j.ResNet4jException.UnsupportedModelException;
-import org.resnet4j.tensor.StateDict;
 
 /**
  * Reads the pre-1.6 {@code torch.save} layout: five pickles back to back (magic number, protocol
@@ -84,25 +83,13 @@ final class TorchLegacyReader {
         }
 
         StateDictSelector.Selection sel = StateDictSelector.select(f.name, root, key);
-        StateDictSelector.Stripped<Py.TensorRef> stripped = StateDictSelector.stripPrefixes(sel.tensors());
-        TensorDecoder decoder = new TensorDecoder(f.name, TensorDecoder.budgetFor(f.size));
-        StateDict sd = new StateDict();
-        for (Map.Entry<String, Py.TensorRef> e : stripped.entries().entrySet()) {
-            Py.TensorRef t = e.getValue();
-            Py.StorageRef s = t.storage();
-            if (!TensorDecoder.isSupported(s.dtype())) {
-                throw new UnsupportedModelException(f.name + ": tensor '" + e.getKey() + "' has dtype " + s.dtype()
-                        + " (" + s.typeName() + "), supported: " + TensorDecoder.SUPPORTED);
-            }
+        return StateDictSelector.decode(f, CheckpointFormat.PYTORCH_LEGACY, sel, (tensorKey, s) -> {
             ByteBuffer bytes = storages.get(s.key());
             if (bytes == null) {
-                throw new FormatException(f.name + ": tensor '" + e.getKey() + "' needs storage " + s.key()
+                throw new FormatException(f.name + ": tensor '" + tensorKey + "' needs storage " + s.key()
                         + ", which is not in the file's storage list");
             }
-            sd.put(e.getKey(), decoder.decode(e.getKey(), s.dtype(), bytes, s.numel(), t.offset(), t.size(),
-                    t.stride()));
-        }
-        return new LoadedCheckpoint(f.path, CheckpointFormat.PYTORCH_LEGACY, sel.nestedKey(), stripped.prefix(), sd)
-                .withAlternatives(sel.alternatives());
+            return bytes;
+        });
     }
 }

@@ -9,7 +9,6 @@ import java.util.stream.Collectors;
 import org.resnet4j.ResNet4jException.FormatException;
 import org.resnet4j.ResNet4jException.UnsafeContentException;
 import org.resnet4j.ResNet4jException.UnsupportedModelException;
-import org.resnet4j.tensor.StateDict;
 
 /**
  * Reads {@code torch.save} files since PyTorch 1.6: a zip holding {@code <archive>/data.pkl} (the
@@ -51,32 +50,16 @@ final class TorchZipReader {
         byte[] pickle = zip.bytes(pkl);
         Object root = new Unpickler(ByteBuffer.wrap(pickle), 0, pickle.length, where, new TorchPickle(where)).load();
         StateDictSelector.Selection sel = StateDictSelector.select(f.name, root, key);
-
-        TensorDecoder decoder = new TensorDecoder(f.name, TensorDecoder.budgetFor(f.size));
         Map<String, ByteBuffer> storages = new HashMap<>();
-        StateDictSelector.Stripped<Py.TensorRef> stripped = StateDictSelector.stripPrefixes(sel.tensors());
-        StateDict sd = new StateDict();
-        for (Map.Entry<String, Py.TensorRef> e : stripped.entries().entrySet()) {
-            Py.TensorRef t = e.getValue();
-            Py.StorageRef s = t.storage();
-            if (!TensorDecoder.isSupported(s.dtype())) {
-                throw new UnsupportedModelException(f.name + ": tensor '" + e.getKey() + "' has dtype " + s.dtype()
-                        + " (" + s.typeName() + "), supported: " + TensorDecoder.SUPPORTED);
-            }
-            String entryName = archive + "data/" + s.key();
-            ByteBuffer bytes = storages.computeIfAbsent(entryName, n -> {
-                ZipArchive.Entry entry = zip.get(n);
-                if (entry == null) {
-                    throw new FormatException(f.name + ": tensor '" + e.getKey() + "' needs storage entry '" + n
-                            + "', which is missing from the zip");
-                }
-                return zip.data(entry);
-            });
-            sd.put(e.getKey(), decoder.decode(e.getKey(), s.dtype(), bytes, s.numel(), t.offset(), t.size(),
-                    t.stride()));
-        }
-        return new LoadedCheckpoint(f.path, CheckpointFormat.PYTORCH_ZIP, sel.nestedKey(), stripped.prefix(), sd)
-                .withAlternatives(sel.alternatives());
+        return StateDictSelector.decode(f, CheckpointFormat.PYTORCH_ZIP, sel, (tensorKey, s) ->
+                storages.computeIfAbsent(archive + "data/" + s.key(), n -> {
+                    ZipArchive.Entry entry = zip.get(n);
+                    if (entry == null) {
+                        throw new FormatException(f.name + ": tensor '" + tensorKey + "' needs storage entry '" + n
+                                + "', which is missing from the zip");
+                    }
+                    return zip.data(entry);
+                }));
     }
 
     private static String names(ZipArchive zip) {
