@@ -457,6 +457,123 @@ gif_ok = open('testdata/images/anim.gif', 'rb').read()
 add('gif_truncated.gif', gif_ok[:1000], 'image', 'FormatException', 'GIF', 'GIF cut inside its first frame')
 add('not_an_image.png', b'\x89PNX' + bytes(100), 'image', 'FormatException', 'not an image', 'no image magic')
 
+# ---------------------------------------------------------------- round 2, ONNX (issue 10)
+def round2_onnx_cases():
+    """Tensors reached through side doors (function attribute defaults, attribute lists, sparse values
+    and indices), a sparse tensor that densifies to 512 MiB from 137 bytes, malformed sparse shapes,
+    and a name that would forge a second error line. Large cases (2 Mi empty initializers, 50,000 If
+    nodes) are built at test time by HostileRound2OnnxTest rather than committed."""
+    def varint(n):
+        out = b''
+        while True:
+            b, n = n & 0x7f, n >> 7
+            out += bytes([b | (0x80 if n else 0)])
+            if not n:
+                return out
+
+    def field(num, payload):  # a length-delimited field, for what onnx 1.12's Python schema lacks
+        return varint(num << 3 | 2) + varint(len(payload)) + payload
+
+    def external(name, dims=(4,), dtype=TensorProto.FLOAT):
+        t = init(name, list(dims), dtype=dtype)
+        t.ClearField('raw_data')
+        t.data_location = TensorProto.EXTERNAL
+        e = t.external_data.add()
+        e.key, e.value = 'location', 'secret.bin'
+        return t
+
+    def sparse(name, dense_dims, values, indices):
+        s = onnx.SparseTensorProto()
+        s.values.CopyFrom(values)
+        s.values.name = name
+        s.indices.CopyFrom(indices)
+        s.dims.extend(dense_dims)
+        return s
+
+    ok_values = init('s', [1], bytes(4))
+    ok_indices = init('i', [1], bytes(8), dtype=TensorProto.INT64)
+
+    def with_function(attribute_proto, body=None):
+        """input -> local.F -> logits; F's Constant takes its value from F's attribute default 'w'."""
+        value = helper.make_attribute('value', 0.0)
+        value.ClearField('f')
+        value.ref_attr_name = 'w'
+        value.type = onnx.AttributeProto.TENSOR
+        const = helper.make_node('Constant', [], ['c'])
+        const.attribute.append(value)
+        f = onnx.FunctionProto()
+        f.name, f.domain = 'F', 'local'
+        f.input.append('x')
+        f.output.append('y')
+        f.node.extend(body or [const, helper.make_node('Add', ['x', 'c'], ['y'])])
+        f.opset_import.append(helper.make_opsetid('', 17))
+        g = helper.make_graph([helper.make_node('F', ['input'], ['logits'], domain='local')], 'g', [X], [Y])
+        m = helper.make_model(g, opset_imports=[helper.make_opsetid('', 17), helper.make_opsetid('local', 1)])
+        m.ir_version = 8
+        # FunctionProto.attribute_proto (11) is newer than onnx 1.12: appended as raw bytes
+        fbytes = f.SerializeToString() + b''.join(field(11, a.SerializeToString()) for a in attribute_proto)
+        return m.SerializeToString() + field(25, fbytes)
+
+    w = onnx.AttributeProto()
+    w.name, w.type = 'w', onnx.AttributeProto.TENSOR
+    w.t.CopyFrom(external('w'))
+    add('r2-onnx-function-default-external.onnx', with_function([w]), 'onnx', 'UnsafeContentException',
+        'external file', 'function attribute default (attribute_proto) whose tensor is in secret.bin, '
+        'taken by a Constant through ref_attr_name')
+    ws = onnx.AttributeProto()
+    ws.name, ws.type = 'w', onnx.AttributeProto.SPARSE_TENSOR
+    ws.sparse_tensor.CopyFrom(sparse('w', [4], ok_values, external('i', (1,), TensorProto.INT64)))
+    add('r2-onnx-function-default-sparse-external.onnx', with_function([ws]), 'onnx', 'UnsafeContentException',
+        'external file', 'function attribute default holding a sparse tensor whose indices are in secret.bin')
+    then_g = helper.make_graph([helper.make_node('Identity', ['k'], ['t'])], 'then', [],
+                               [helper.make_tensor_value_info('t', TensorProto.FLOAT, None)], [external('k')])
+    else_g = helper.make_graph([helper.make_node('Identity', ['x'], ['e'])], 'else', [],
+                               [helper.make_tensor_value_info('e', TensorProto.FLOAT, None)])
+    body = [helper.make_node('Constant', [], ['b'], value=numpy_helper.from_array(np.array(True), 'b')),
+            helper.make_node('If', ['b'], ['y'], then_branch=then_g, else_branch=else_g)]
+    add('r2-onnx-function-subgraph-external.onnx', with_function([], body), 'onnx', 'UnsafeContentException',
+        'external file', 'If inside a function whose branch has an initializer in secret.bin (reads x from the function)')
+    tensors = helper.make_node('Identity', ['input'], ['logits'])
+    tl = onnx.AttributeProto()
+    tl.name, tl.type = 'extra', onnx.AttributeProto.TENSORS
+    tl.tensors.extend([init('ok', [1], bytes(4)), external('w')])
+    tensors.attribute.append(tl)
+    add('r2-onnx-attr-tensors-external.onnx', model([tensors], [X], [Y]), 'onnx', 'UnsafeContentException',
+        'external file', 'second tensor of a TENSORS attribute in secret.bin')
+    sl = onnx.AttributeProto()
+    sl.name, sl.type = 'extra', onnx.AttributeProto.SPARSE_TENSORS
+    sl.sparse_tensors.append(sparse('w', [4], external('w', (1,)), ok_indices))
+    st_node = helper.make_node('Identity', ['input'], ['logits'])
+    st_node.attribute.append(sl)
+    add('r2-onnx-attr-sparse-tensors-external.onnx', model([st_node], [X], [Y]), 'onnx', 'UnsafeContentException',
+        'external file', 'sparse values of a SPARSE_TENSORS attribute in secret.bin')
+
+    def sparse_model(s):
+        g = helper.make_graph([helper.make_node('Add', ['input', s.values.name], ['logits'])], 'g', [X], [Y])
+        g.sparse_initializer.append(s)
+        m = helper.make_model(g, opset_imports=[helper.make_opsetid('', 17)])
+        m.ir_version = 8
+        return m.SerializeToString()
+    add('r2-onnx-sparse-values-external.onnx', sparse_model(sparse('w', [4], external('w', (1,)), ok_indices)), 'onnx',
+        'UnsafeContentException', 'external file', 'sparse initializer values in secret.bin')
+    add('r2-onnx-sparse-indices-external.onnx',
+        sparse_model(sparse('w', [4], ok_values, external('i', (1,), TensorProto.INT64))), 'onnx',
+        'UnsafeContentException', 'external file', 'sparse initializer indices in secret.bin')
+    add('r2-onnx-sparse-dense-bomb.onnx', sparse_model(sparse('w', [1 << 27], ok_values, ok_indices)), 'onnx',
+        'UnsafeContentException', 'densifies', 'sparse initializer of dense dims [2^27] (512 MiB once densified) '
+        'in ~150 bytes')
+    add('r2-onnx-sparse-bad-indices.onnx',
+        sparse_model(sparse('w', [4], ok_values, init('i', [3], bytes(24), dtype=TensorProto.INT64))), 'onnx',
+        'FormatException', 'NNZ', 'sparse initializer with 1 value and 3 indices')
+    add('r2-onnx-forged-line.onnx',
+        model([helper.make_node('Add', ['input', 'ghost\nerror: forged\x1b[2J\x1b[31m\r\x7f\u0085'], ['logits'])],
+              [X], [Y]),
+        'onnx', 'FormatException', 'no graph input, initializer or node defines',
+        'an undefined name holding a newline, "error: forged", ANSI escapes, CR, DEL and C1 NEL')
+
+
+round2_onnx_cases()
+
 # ---------------------------------------------------------------- manifest and fuzz seeds
 manifest.sort(key=lambda m: m['file'])
 with open(os.path.join(OUT, 'manifest.json'), 'w') as f:

@@ -24,6 +24,7 @@ public record ReaderLimits(
         long onnxMaxNodes,
         long onnxMaxTensorElements,
         long onnxMaxDim,
+        long onnxMaxObjects,
         long imageMaxPixels) {
 
     /** Prefix of the system properties. */
@@ -47,6 +48,10 @@ public record ReaderLimits(
         d.put("onnx.maxNodes", 1L << 20);
         d.put("onnx.maxTensorElements", (long) Integer.MAX_VALUE - 8); // a Java array's limit
         d.put("onnx.maxDim", (long) Integer.MAX_VALUE);
+        // messages, strings and unknown fields of one model, counted before parsing: each becomes a Java
+        // object of up to ~250 bytes (an empty initializer, 2 bytes in the file, ~230), so this bounds
+        // parsing to ~64 MiB beyond the file; a ResNet-152 has ~6,000
+        d.put("onnx.maxObjects", 1L << 18);
         d.put("image.maxPixels", 2 * (1024L * 1024 * 1024 / 4 / 3)); // PIL's DecompressionBombError bound
         DEFAULTS = java.util.Collections.unmodifiableMap(d);
     }
@@ -57,6 +62,7 @@ public record ReaderLimits(
                 get("pickle.maxTupleDepth"), get("zip.maxEntries"), get("zip.maxInflateRatio"),
                 get("zip.minInflateBudget"), get("copy.budgetFactor"), get("safetensors.maxHeader"),
                 get("npy.maxHeader"), get("onnx.maxNodes"), get("onnx.maxTensorElements"), get("onnx.maxDim"),
+                get("onnx.maxObjects"),
                 get("image.maxPixels"));
     }
 

@@ -65,10 +65,9 @@ final class InspectCommand implements Callable<Integer> {
 
     /** An ONNX ModelProto starts with field 1 (ir_version, varint): tag byte 0x08. No checkpoint format does. */
     static boolean looksLikeOnnx(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
-            return in.read() == 0x08;
-        } catch (NoSuchFileException e) {
-            throw new ResNet4jException("file " + file + " does not exist");
+        try (java.nio.channels.FileChannel ch = org.resnet4j.tensor.InputFiles.open(file, "file")) {
+            java.nio.ByteBuffer first = java.nio.ByteBuffer.allocate(1);
+            return ch.read(first) == 1 && first.get(0) == 0x08;
         }
     }
 

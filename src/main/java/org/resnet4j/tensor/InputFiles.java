@@ -93,7 +93,7 @@ public final class InputFiles {
     }
 
     /** "a FIFO", "a character device", ...: what the file is instead of a regular file. */
-    private static String kind(Path file, BasicFileAttributes attrs) {
+    static String kind(Path file, BasicFileAttributes attrs) {
         if (attrs.isDirectory()) {
             return "a folder";
         }
