@@ -71,7 +71,12 @@ class ReaderFuzzTest {
         withFile(forceMagic(data, new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'}), ".npy", Npy::read);
     }
 
-    /** ONNX: protobuf parse, {@code OnnxValidator}, then reading every float initializer. */
+    /**
+     * ONNX: object count, protobuf parse, {@code OnnxValidator}, then reading every float initializer.
+     * A model that is accepted is walked again by reflection, independently of the validator's walk:
+     * a tensor anywhere (function attribute defaults, attribute lists, sparse values and indices,
+     * subgraphs) with external data is a finding, as is an accepted sparse tensor over the dense limit.
+     */
     @FuzzTest(maxDuration = "10m")
     void onnx(byte[] data) {
         withFile(data, ".onnx", p -> {
@@ -81,8 +86,36 @@ class ReaderFuzzTest {
                     Onnx.toTensor(t);
                 }
             }
+            everyTensorIsInline(m);
             return m;
         });
+    }
+
+    private static void everyTensorIsInline(com.google.protobuf.Message m) {
+        if (m instanceof TensorProto t && (t.getDataLocation() == TensorProto.DataLocation.EXTERNAL || t.getExternalDataCount() > 0)) {
+            throw new AssertionError("accepted a tensor with external data: " + t.getName());
+        }
+        if (m instanceof org.resnet4j.onnx.SparseTensorProto s) {
+            long n = 1;
+            for (long d : s.getDimsList()) {
+                n *= d; // the validator bounded each dim and the product already
+            }
+            if (n * 4 > (64L << 20) + 16L * m.getSerializedSize() * 4) {
+                throw new AssertionError("accepted a sparse tensor of " + n + " dense elements");
+            }
+        }
+        for (var e : m.getAllFields().entrySet()) {
+            if (e.getKey().getJavaType() != com.google.protobuf.Descriptors.FieldDescriptor.JavaType.MESSAGE) {
+                continue;
+            }
+            if (e.getKey().isRepeated()) {
+                for (Object o : (java.util.List<?>) e.getValue()) {
+                    everyTensorIsInline((com.google.protobuf.Message) o);
+                }
+            } else {
+                everyTensorIsInline((com.google.protobuf.Message) e.getValue());
+            }
+        }
     }
 
     private static byte[] forceMagic(byte[] data, byte[] magic) {
@@ -110,6 +143,10 @@ class ReaderFuzzTest {
         } catch (ResNet4jException expected) {
             if (expected.getMessage() == null || !expected.getMessage().contains(p.toString())) {
                 throw new AssertionError("error message does not name the file: " + expected.getMessage(), expected);
+            }
+            // one error line: names from the file may not bring control characters into it
+            if (!expected.getMessage().equals(ResNet4jException.printable(expected.getMessage()))) {
+                throw new AssertionError("control characters in the message: " + expected.getMessage(), expected);
             }
             // CheckpointLoader turns a check we missed into "corrupt checkpoint (java.lang....)": still a finding
             Throwable cause = expected.getCause();
