@@ -32,6 +32,7 @@ public final class SpecJson {
     private SpecJson() {}
 
     public static ResNetSpec read(Path file) {
+        org.resnet4j.tensor.InputFiles.requireRegular(file, "spec file"); // a FIFO would block, /dev/zero never end
         try {
             return parse(Files.readString(file), file.toString());
         } catch (NoSuchFileException e) {

@@ -27,6 +27,7 @@ public final class Labels {
 
     /** Reads a labels file. */
     public static List<String> read(Path file) {
+        org.resnet4j.tensor.InputFiles.requireRegular(file, "labels file"); // a FIFO would block, /dev/zero never end
         try (InputStream in = Files.newInputStream(file)) {
             return parse(in, file.toString());
         } catch (NoSuchFileException e) {
