@@ -293,6 +293,7 @@ class HostileRound2OnnxTest {
             }
         } finally {
             Files.delete(fifo);
+            Files.delete(devNull); // the link, not /dev/null
         }
     }
 
