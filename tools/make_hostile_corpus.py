@@ -401,62 +401,6 @@ add('onnx_garbage.onnx', b'\x08\x08' + b'\xff' * 64, 'onnx', 'FormatException', 
 add('onnx_length_lie.onnx', b'\x08\x08\x3a\xff\xff\xff\xff\x07' + b'\x00' * 32, 'onnx', 'FormatException',
     'not a valid ONNX model', 'graph field claims 2 GiB')
 
-# ---------------------------------------------------------------- .npy
-def npy(header, data=b'', version=1):
-    h = header.encode('latin1')
-    pad = (64 - (10 + len(h) + 1) % 64) % 64
-    h = h + b' ' * pad + b'\n'
-    return b'\x93NUMPY' + bytes([version, 0]) + struct.pack('<H', len(h)) + h + data
-
-add('npy_shape_lie.npy', npy("{'descr': '<f4', 'fortran_order': False, 'shape': (1000, 1000), }", bytes(16)),
-    'npy', 'FormatException', 'header says shape', 'shape 1000x1000 over 16 bytes')
-add('npy_fortran.npy', npy("{'descr': '<f4', 'fortran_order': True, 'shape': (2, 2), }", bytes(16)),
-    'npy', 'UnsupportedModelException', 'Fortran', 'Fortran order')
-b = io.BytesIO()
-np.save(b, np.array([System(), 1], dtype=object), allow_pickle=True)
-add('npy_object_pickle.npy', b.getvalue(), 'npy', 'UnsupportedModelException', "'|O'",
-    'object array whose pickle runs os.system under np.load(allow_pickle=True)')
-add('npy_int_dtype.npy', npy("{'descr': '<i8', 'fortran_order': False, 'shape': (2,), }", bytes(16)),
-    'npy', 'UnsupportedModelException', "'<i8'", 'int64 data')
-add('npy_header_length_lie.npy', b'\x93NUMPY\x01\x00\xff\xff' + b'{' * 40, 'npy', 'FormatException',
-    'exceeds the file', 'header length 65535 in a 50-byte file')
-add('npy_duplicate_keys.npy', npy("{'descr': '<f4', 'fortran_order': False, 'shape': (1,), 'descr': '|O'}", bytes(4)),
-    'npy', 'FormatException', 'keys', 'descr twice (NumPy takes the last)')
-add('npy_huge_shape.npy', npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2147483647, 2147483647), }"),
-    'npy', 'FormatException', 'too large', 'shape 2^31 x 2^31')
-add('npy_v3_header_over_limit.npy', b'\x93NUMPY\x03\x00' + struct.pack('<I', 1 << 20) + b' ' * (1 << 17),
-    'npy', 'FormatException', 'exceeds the file', 'v3 header length 1 MiB in a 128 KiB file')
-add('npy_bad_magic.npy', b'\x93NUMPX\x01\x00', 'npy', 'FormatException', 'not a .npy', 'wrong magic')
-
-# ---------------------------------------------------------------- images
-def png(w, h, bitdepth, colortype, raw, cut=None):
-    def chunk(t, d):
-        return struct.pack('>I', len(d)) + t + d + struct.pack('>I', zlib.crc32(t + d))
-    data = (b'\x89PNG\r\n\x1a\n' + chunk(b'IHDR', struct.pack('>IIBBBBB', w, h, bitdepth, colortype, 0, 0, 0))
-            + chunk(b'IDAT', zlib.compress(raw, 9)) + chunk(b'IEND', b''))
-    return data if cut is None else data[:cut]
-
-# real bomb: 20000 x 10000 1-bit gray (200 M pixels, over the 178,956,970 limit), ~25 kB
-w, h = 20000, 10000
-add('png_bomb.png', png(w, h, 1, 0, (b'\x00' + bytes((w + 7) // 8)) * h), 'image', 'UnsafeContentException',
-    'exceeds the limit', '200 M pixels of 1-bit PNG in 25 kB')
-add('png_header_bomb.png', png(100000, 100000, 8, 2, b''), 'image', 'UnsafeContentException', 'exceeds the limit',
-    'IHDR claims 100000x100000')
-small = png(16, 16, 8, 2, (b'\x00' + bytes(range(48))) * 16)
-add('png_truncated.png', small[:len(small) - 30], 'image', 'FormatException', 'png', 'PNG cut inside IDAT')
-gif = (b'GIF89a' + struct.pack('<HHBBB', 65535, 65535, 0, 0, 0) + b'\x2c' + struct.pack('<HHHHB', 0, 0, 65535, 65535, 0)
-       + b'\x02\x02\x44\x01\x00\x3b')
-add('gif_bomb.gif', gif, 'image', 'UnsafeContentException', 'exceeds the limit', 'GIF 65535x65535')
-bmp_hdr = struct.pack('<2sIHHI', b'BM', 54 + 16, 0, 0, 54) + struct.pack('<IiiHHIIiiII', 40, 20000, 10000, 1, 24, 0, 0,
-                                                                       2835, 2835, 0, 0)
-add('bmp_bomb.bmp', bmp_hdr + bytes(16), 'image', 'FormatException', 'cannot decode BMP',
-    'BMP header claims 20000x10000 over 16 bytes of pixels (the JDK reader refuses it before decoding)')
-jpg = open('testdata/images/photo420.jpg', 'rb').read()
-add('jpeg_truncated.jpg', jpg[:len(jpg) // 3], 'image', 'FormatException', 'truncated', 'JPEG cut at a third')
-gif_ok = open('testdata/images/anim.gif', 'rb').read()
-add('gif_truncated.gif', gif_ok[:1000], 'image', 'FormatException', 'GIF', 'GIF cut inside its first frame')
-add('not_an_image.png', b'\x89PNX' + bytes(100), 'image', 'FormatException', 'not an image', 'no image magic')
-
 # ---------------------------------------------------------------- round 2, ONNX (issue 10)
 def round2_onnx_cases():
     """Tensors reached through side doors (function attribute defaults, attribute lists, sparse values
@@ -573,6 +517,62 @@ def round2_onnx_cases():
 
 
 round2_onnx_cases()
+
+# ---------------------------------------------------------------- .npy
+def npy(header, data=b'', version=1):
+    h = header.encode('latin1')
+    pad = (64 - (10 + len(h) + 1) % 64) % 64
+    h = h + b' ' * pad + b'\n'
+    return b'\x93NUMPY' + bytes([version, 0]) + struct.pack('<H', len(h)) + h + data
+
+add('npy_shape_lie.npy', npy("{'descr': '<f4', 'fortran_order': False, 'shape': (1000, 1000), }", bytes(16)),
+    'npy', 'FormatException', 'header says shape', 'shape 1000x1000 over 16 bytes')
+add('npy_fortran.npy', npy("{'descr': '<f4', 'fortran_order': True, 'shape': (2, 2), }", bytes(16)),
+    'npy', 'UnsupportedModelException', 'Fortran', 'Fortran order')
+b = io.BytesIO()
+np.save(b, np.array([System(), 1], dtype=object), allow_pickle=True)
+add('npy_object_pickle.npy', b.getvalue(), 'npy', 'UnsupportedModelException', "'|O'",
+    'object array whose pickle runs os.system under np.load(allow_pickle=True)')
+add('npy_int_dtype.npy', npy("{'descr': '<i8', 'fortran_order': False, 'shape': (2,), }", bytes(16)),
+    'npy', 'UnsupportedModelException', "'<i8'", 'int64 data')
+add('npy_header_length_lie.npy', b'\x93NUMPY\x01\x00\xff\xff' + b'{' * 40, 'npy', 'FormatException',
+    'exceeds the file', 'header length 65535 in a 50-byte file')
+add('npy_duplicate_keys.npy', npy("{'descr': '<f4', 'fortran_order': False, 'shape': (1,), 'descr': '|O'}", bytes(4)),
+    'npy', 'FormatException', 'keys', 'descr twice (NumPy takes the last)')
+add('npy_huge_shape.npy', npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2147483647, 2147483647), }"),
+    'npy', 'FormatException', 'too large', 'shape 2^31 x 2^31')
+add('npy_v3_header_over_limit.npy', b'\x93NUMPY\x03\x00' + struct.pack('<I', 1 << 20) + b' ' * (1 << 17),
+    'npy', 'FormatException', 'exceeds the file', 'v3 header length 1 MiB in a 128 KiB file')
+add('npy_bad_magic.npy', b'\x93NUMPX\x01\x00', 'npy', 'FormatException', 'not a .npy', 'wrong magic')
+
+# ---------------------------------------------------------------- images
+def png(w, h, bitdepth, colortype, raw, cut=None):
+    def chunk(t, d):
+        return struct.pack('>I', len(d)) + t + d + struct.pack('>I', zlib.crc32(t + d))
+    data = (b'\x89PNG\r\n\x1a\n' + chunk(b'IHDR', struct.pack('>IIBBBBB', w, h, bitdepth, colortype, 0, 0, 0))
+            + chunk(b'IDAT', zlib.compress(raw, 9)) + chunk(b'IEND', b''))
+    return data if cut is None else data[:cut]
+
+# real bomb: 20000 x 10000 1-bit gray (200 M pixels, over the 178,956,970 limit), ~25 kB
+w, h = 20000, 10000
+add('png_bomb.png', png(w, h, 1, 0, (b'\x00' + bytes((w + 7) // 8)) * h), 'image', 'UnsafeContentException',
+    'exceeds the limit', '200 M pixels of 1-bit PNG in 25 kB')
+add('png_header_bomb.png', png(100000, 100000, 8, 2, b''), 'image', 'UnsafeContentException', 'exceeds the limit',
+    'IHDR claims 100000x100000')
+small = png(16, 16, 8, 2, (b'\x00' + bytes(range(48))) * 16)
+add('png_truncated.png', small[:len(small) - 30], 'image', 'FormatException', 'png', 'PNG cut inside IDAT')
+gif = (b'GIF89a' + struct.pack('<HHBBB', 65535, 65535, 0, 0, 0) + b'\x2c' + struct.pack('<HHHHB', 0, 0, 65535, 65535, 0)
+       + b'\x02\x02\x44\x01\x00\x3b')
+add('gif_bomb.gif', gif, 'image', 'UnsafeContentException', 'exceeds the limit', 'GIF 65535x65535')
+bmp_hdr = struct.pack('<2sIHHI', b'BM', 54 + 16, 0, 0, 54) + struct.pack('<IiiHHIIiiII', 40, 20000, 10000, 1, 24, 0, 0,
+                                                                       2835, 2835, 0, 0)
+add('bmp_bomb.bmp', bmp_hdr + bytes(16), 'image', 'FormatException', 'cannot decode BMP',
+    'BMP header claims 20000x10000 over 16 bytes of pixels (the JDK reader refuses it before decoding)')
+jpg = open('testdata/images/photo420.jpg', 'rb').read()
+add('jpeg_truncated.jpg', jpg[:len(jpg) // 3], 'image', 'FormatException', 'truncated', 'JPEG cut at a third')
+gif_ok = open('testdata/images/anim.gif', 'rb').read()
+add('gif_truncated.gif', gif_ok[:1000], 'image', 'FormatException', 'GIF', 'GIF cut inside its first frame')
+add('not_an_image.png', b'\x89PNX' + bytes(100), 'image', 'FormatException', 'not an image', 'no image magic')
 
 # ---------------------------------------------------------------- manifest and fuzz seeds
 manifest.sort(key=lambda m: m['file'])

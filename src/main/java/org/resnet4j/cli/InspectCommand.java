@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
@@ -12,6 +15,7 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import org.resnet4j.ResNet4j;
 import org.resnet4j.ResNet4jException;
+import org.resnet4j.tensor.InputFiles;
 import org.resnet4j.onnx.ModelProto;
 import org.resnet4j.onnx.NodeProto;
 import org.resnet4j.onnx.Onnx;
@@ -62,9 +66,11 @@ final class InspectCommand implements Callable<Integer> {
 
     /** An ONNX ModelProto starts with field 1 (ir_version, varint): tag byte 0x08. No checkpoint format does. */
     static boolean looksLikeOnnx(Path file) throws IOException {
-        try (java.nio.channels.FileChannel ch = org.resnet4j.tensor.InputFiles.open(file, "file")) {
-            java.nio.ByteBuffer first = java.nio.ByteBuffer.allocate(1);
-            return ch.read(first) == 1 && first.get(0) == 0x08;
+        InputFiles.requireRegular(file, "file"); // opening a FIFO to sniff it would block
+        try (InputStream in = Files.newInputStream(file)) {
+            return in.read() == 0x08;
+        } catch (NoSuchFileException e) {
+            throw new ResNet4jException("file " + file + " does not exist");
         }
     }
 
