@@ -14,12 +14,18 @@ import java.util.Map;
 final class Py {
     private Py() {}
 
-    /** An immutable tuple; {@code depth} bounds the nesting so hashing cannot overflow the stack. */
+    /**
+     * An immutable tuple; {@code depth} bounds the nesting so hashing cannot overflow the stack.
+     * Its hash is computed once, from its items' (cached) hashes: a tuple may share one sub-tuple
+     * many times (t_k = (t_{k-1}, t_{k-1})), and recomputing through the sharing would take 2^depth
+     * steps.
+     */
     static final class Tuple {
         private final Object[] items;
         final int depth;
         /** True when every item is hashable: then equals/hashCode recurse only through tuples (depth-bounded). */
         final boolean hashable;
+        private final int hash;
 
         Tuple(Object[] items) {
             this.items = items;
@@ -33,6 +39,7 @@ final class Py {
             }
             this.depth = d + 1;
             this.hashable = h;
+            this.hash = h ? Arrays.hashCode(items) : System.identityHashCode(this);
         }
 
         int size() {
@@ -48,15 +55,17 @@ final class Py {
         }
 
         // A tuple holding a list or dict is compared by identity, as Python refuses to hash it:
-        // hashing its contents could recurse without end (a list may contain itself).
+        // hashing its contents could recurse without end (a list may contain itself). Dict keys are
+        // never tuples (Unpickler.key), so no map compares two tuples deeply.
         @Override
         public boolean equals(Object o) {
-            return o == this || (hashable && o instanceof Tuple t && t.hashable && Arrays.equals(items, t.items));
+            return o == this || (hashable && o instanceof Tuple t && t.hashable && hash == t.hash
+                    && Arrays.equals(items, t.items));
         }
 
         @Override
         public int hashCode() {
-            return hashable ? Arrays.hashCode(items) : System.identityHashCode(this);
+            return hash;
         }
 
         @Override
@@ -121,6 +130,25 @@ final class Py {
         return k == null || k instanceof String || k instanceof Long || k instanceof java.math.BigInteger
                 || k instanceof Double || k instanceof Boolean || k instanceof Global
                 || (k instanceof Tuple t && t.hashable);
+    }
+
+    /**
+     * Why {@code k} cannot be a key of a dict we build, or null when it can. Python allows any
+     * hashable value; torch checkpoints key their dicts by str (state_dicts, configs) or int
+     * (optimizer state), so we take only scalars. A tuple key is refused even when hashable: its
+     * hash and equality walk its items, and tuple hashes collide by construction, so tuple keys
+     * could make a dict of n entries cost n^2 comparisons.
+     */
+    static String keyProblem(Object k) {
+        if (k == null || k instanceof String || k instanceof Long || k instanceof java.math.BigInteger
+                || k instanceof Double || k instanceof Boolean) {
+            return null;
+        }
+        if (!isHashable(k)) {
+            return "unhashable dict key of type " + typeName(k);
+        }
+        return "dict key of type " + typeName(k) + " (resnet4j reads dicts keyed by str, int, float, bool or None,"
+                + " as torch checkpoints are)";
     }
 
     /** The Python type name of a value, for messages. */
