@@ -15,6 +15,7 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import org.resnet4j.ResNet4j;
 import org.resnet4j.ResNet4jException;
+import org.resnet4j.tensor.InputFiles;
 import org.resnet4j.onnx.ModelProto;
 import org.resnet4j.onnx.NodeProto;
 import org.resnet4j.onnx.Onnx;
@@ -65,6 +66,7 @@ final class InspectCommand implements Callable<Integer> {
 
     /** An ONNX ModelProto starts with field 1 (ir_version, varint): tag byte 0x08. No checkpoint format does. */
     static boolean looksLikeOnnx(Path file) throws IOException {
+        InputFiles.requireRegular(file, "file"); // opening a FIFO to sniff it would block
         try (InputStream in = Files.newInputStream(file)) {
             return in.read() == 0x08;
         } catch (NoSuchFileException e) {

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.function.Function;
 import java.util.stream.IntStream;
 import org.resnet4j.ResNet4jException;
 import org.resnet4j.ResNet4jException.MismatchException;
@@ -54,7 +55,7 @@ public final class Classifier {
     }
 
     private final Engine engine;
-    private final Preprocessing preprocessing;
+    private final Function<Path, Tensor> preprocessing;
     private final List<String> labels;
 
     /**
@@ -62,6 +63,11 @@ public final class Classifier {
      *               model returns is checked against it
      */
     public Classifier(Engine engine, Preprocessing preprocessing, List<String> labels) {
+        this(engine, preprocessing::apply, labels);
+    }
+
+    /** With any file-to-tensor step (tests use one that fails as no real image can, on demand). */
+    Classifier(Engine engine, Function<Path, Tensor> preprocessing, List<String> labels) {
         this.engine = engine;
         this.preprocessing = preprocessing;
         this.labels = List.copyOf(labels);

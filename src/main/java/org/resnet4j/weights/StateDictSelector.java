@@ -110,15 +110,12 @@ final class StateDictSelector {
      */
     static <T> Stripped<T> stripPrefixes(Map<String, T> in) {
         int offset = 0;
-        StringBuilder stripped = new StringBuilder();
         boolean again = !in.isEmpty();
         while (again) {
             again = false;
             for (String p : WRAPPER_PREFIXES) {
-                int at = offset;
-                if (in.keySet().stream().allMatch(k -> k.startsWith(p, at) && k.length() > at + p.length())) {
+                if (allHave(in.keySet(), p, offset)) {
                     offset += p.length();
-                    stripped.append(p);
                     again = true;
                 }
             }
@@ -130,7 +127,17 @@ final class StateDictSelector {
         for (Map.Entry<String, T> e : in.entrySet()) {
             out.put(e.getKey().substring(offset), e.getValue());
         }
-        return new Stripped<>(stripped.toString(), out);
+        return new Stripped<>(in.keySet().iterator().next().substring(0, offset), out);
+    }
+
+    /** Whether every key has {@code prefix} at {@code offset} and something after it. */
+    private static boolean allHave(Iterable<String> keys, String prefix, int offset) {
+        for (String k : keys) {
+            if (!k.startsWith(prefix, offset) || k.length() <= offset + prefix.length()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String keyList(Map<?, ?> m) {
