@@ -488,6 +488,11 @@ def round2_checkpoint_cases():
     add('r2-ckpt-tuple-dag-ordereddict.pth',
         zip_torch(P(b'\x80\x02ccollections\nOrderedDict\n]', tuple_dag(100), b'K\x01\x86a\x85R.')), 'checkpoint',
         'UnsupportedModelException', 'dict key of type tuple', 'the same tuple DAG as an OrderedDict key')
+    add('r2-ckpt-mixed-key-types.pth',
+        zip_torch(P(b'\x80\x02}(', b''.join(ustr('k%d' % i) + b'N' for i in range(64)), b'K\x07Nu.')), 'checkpoint',
+        'UnsupportedModelException', 'keys of more than one type',
+        'a dict of 64 str keys and an int key: colliding str and int keys cannot be ordered in a HashMap bucket, '
+        'so n of them cost n^2')
     rep = 'module.' * 300000
     add('r2-ckpt-module-prefix-300k.pth',
         deflate_zip(torch_bytes({rep + 'embedder.embedder.convolution.weight': torch.zeros(1),

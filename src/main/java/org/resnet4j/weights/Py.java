@@ -151,6 +151,43 @@ final class Py {
                 + " as torch checkpoints are)";
     }
 
+    /** Entries a dict may hold while its keys are of more than one type. */
+    static final int MAX_MIXED_KEYS = 64;
+
+    /**
+     * Why {@code k} cannot join {@code m}, or null when it can: a dict of more than
+     * {@value #MAX_MIXED_KEYS} entries must have keys of one type. Java's HashMap keeps colliding
+     * keys in a tree ordered by {@code compareTo}, which cannot order a str against an int: such a
+     * bucket is searched whole on every insertion, so a pickle of colliding str and int keys (both
+     * hashes are easy to choose) would make a dict of n entries cost n^2 steps. Checkpoints key a
+     * dict by str (state_dicts, configs) or by int (optimizer state), not both.
+     */
+    static String mixedKeys(Map<?, ?> m, Object k) {
+        int n = m.size();
+        if (n < MAX_MIXED_KEYS) {
+            return null;
+        }
+        Class<?> first = keyClass(m.keySet().iterator().next());
+        if (n == MAX_MIXED_KEYS) { // growing past the bound: all keys so far must agree (checked once per dict)
+            for (Object o : m.keySet()) {
+                if (keyClass(o) != first) {
+                    return mixed(first, o);
+                }
+            }
+        }
+        return keyClass(k) == first || m.containsKey(k) ? null : mixed(first, k);
+    }
+
+    private static Class<?> keyClass(Object k) {
+        return k == null ? Void.class : k.getClass();
+    }
+
+    private static String mixed(Class<?> first, Object other) {
+        return "a dict of more than " + MAX_MIXED_KEYS + " entries with keys of more than one type ("
+                + (first == Void.class ? "None" : first == String.class ? "str" : first.getSimpleName()) + " and "
+                + typeName(other) + "; resnet4j reads larger dicts keyed by one type, as torch checkpoints are)";
+    }
+
     /** The Python type name of a value, for messages. */
     static String typeName(Object o) {
         if (o == null) {

@@ -162,6 +162,10 @@ final class TorchPickle implements Unpickler.Hooks {
                             ? new org.resnet4j.ResNet4jException.UnsupportedModelException(where + ": OrderedDict " + problem)
                             : new FormatException(where + ": OrderedDict " + problem);
                 }
+                String mixed = Py.mixedKeys(m, kv.get(0));
+                if (mixed != null) {
+                    throw new org.resnet4j.ResNet4jException.UnsupportedModelException(where + ": OrderedDict: " + mixed);
+                }
                 m.put(kv.get(0), kv.get(1));
             }
         } else if (a.size() != 0) {

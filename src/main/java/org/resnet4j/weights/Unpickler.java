@@ -174,7 +174,7 @@ final class Unpickler {
                 case 's' -> { // SETITEM
                     Object v = pop(at);
                     Object k = pop(at);
-                    dict(peek(at), at).put(key(k, at), v);
+                    put(dict(peek(at), at), k, v, at);
                 }
                 case 'u' -> { // SETITEMS
                     List<Object> items = popMark(at);
@@ -336,8 +336,17 @@ final class Unpickler {
             throw fail(at, "odd number of values (" + items.size() + ") for dict items");
         }
         for (int i = 0; i < items.size(); i += 2) {
-            m.put(key(items.get(i), at), items.get(i + 1));
+            put(m, items.get(i), items.get(i + 1), at);
         }
+    }
+
+    private void put(Map<Object, Object> m, Object k, Object v, int at) {
+        Object key = key(k, at);
+        String mixed = Py.mixedKeys(m, key);
+        if (mixed != null) {
+            throw new UnsupportedModelException(where + ": " + mixed + " at pickle offset " + at);
+        }
+        m.put(key, v);
     }
 
     /** Dict keys: str (bytes taken as latin-1 str, as Python 2 pickles have them) or scalars ({@link Py#keyProblem}). */
