@@ -574,6 +574,92 @@ gif_ok = open('testdata/images/anim.gif', 'rb').read()
 add('gif_truncated.gif', gif_ok[:1000], 'image', 'FormatException', 'GIF', 'GIF cut inside its first frame')
 add('not_an_image.png', b'\x89PNX' + bytes(100), 'image', 'FormatException', 'not an image', 'no image magic')
 
+# ---------------------------------------------------------------- round 2: checkpoints and images
+# Cases for issue 10 (time linear in the file, memory bounded, no exit 3 from a checkpoint, images
+# whose resized size explodes). Names start with r2-ckpt- / r2-img-; the files stay small (deflated).
+
+def deflate_zip(data):
+    """The same zip with every entry deflated: a torch.save file whose pickle is huge but compresses well."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, 'w', zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(info.filename, src.read(info.filename))
+    return out.getvalue()
+
+
+def tuple_dag(levels):
+    """Pickle ops leaving t_levels on the stack, t_0 = (), t_k = (t_{k-1}, t_{k-1}), shared through the memo."""
+    ops = b')q\x00' + b'0'
+    for k in range(1, levels + 1):
+        ops += b'h' + bytes([k - 1]) + b'h' + bytes([k - 1]) + b'\x86q' + bytes([k]) + b'0'
+    return ops + b'h' + bytes([levels])
+
+
+HF_STAGE = 'encoder.stages.' + '1' * 25 + '.layers.0.layer.0.convolution.weight'
+
+
+def round2_checkpoint_cases():
+    add('r2-ckpt-tuple-dag-key.pth', zip_torch(P(b'\x80\x02}', tuple_dag(100), b'K\x01s.')), 'checkpoint',
+        'UnsupportedModelException', 'dict key of type tuple',
+        'dict key t_100 with t_k = (t_{k-1}, t_{k-1}): hashing it naively takes 2^100 steps')
+    add('r2-ckpt-tuple-dag-ordereddict.pth',
+        zip_torch(P(b'\x80\x02ccollections\nOrderedDict\n]', tuple_dag(100), b'K\x01\x86a\x85R.')), 'checkpoint',
+        'UnsupportedModelException', 'dict key of type tuple', 'the same tuple DAG as an OrderedDict key')
+    add('r2-ckpt-mixed-key-types.pth',
+        zip_torch(P(b'\x80\x02}(', b''.join(ustr('k%d' % i) + b'N' for i in range(64)), b'K\x07Nu.')), 'checkpoint',
+        'UnsupportedModelException', 'keys of more than one type',
+        'a dict of 64 str keys and an int key: colliding str and int keys cannot be ordered in a HashMap bucket, '
+        'so n of them cost n^2')
+    rep = 'module.' * 300000
+    add('r2-ckpt-module-prefix-300k.pth',
+        deflate_zip(torch_bytes({rep + 'embedder.embedder.convolution.weight': torch.zeros(1),
+                                 rep + HF_STAGE: torch.zeros(1)})), 'checkpoint', 'FormatException',
+        'index of 25 digits', 'keys behind 300,000 "module." (2.1 MB each, deflated): stripping them one copy '
+        'at a time was quadratic; then a Hugging Face stage index of 25 digits')
+    add('r2-ckpt-hf-25-digit-stage.pth',
+        torch_bytes({'embedder.embedder.convolution.weight': torch.zeros(1), HF_STAGE: torch.zeros(1)}),
+        'checkpoint', 'FormatException', 'index of 25 digits',
+        'Hugging Face stage index of 25 digits (Long.parseLong threw outside the loader: exit 3)')
+    add('r2-ckpt-hf-25-digit-stage.safetensors',
+        st({'module.embedder.embedder.convolution.weight': {'dtype': 'F32', 'shape': [1], 'data_offsets': [0, 4]},
+            'module.' + HF_STAGE: {'dtype': 'F32', 'shape': [1], 'data_offsets': [4, 8]}}, bytes(8)),
+        'checkpoint', 'FormatException', 'index of 25 digits', 'the same in safetensors, behind module.')
+    add('r2-ckpt-60mib-string.pth',
+        deflate_zip(torch_bytes({'conv1.weight': torch.zeros(1), 'note': 'a' * (60 << 20)})), 'checkpoint',
+        'UnsafeContentException', 'str and bytes values of more than',
+        'a valid checkpoint whose pickle inflates to a 60 MiB str (240 MiB allocated to decode it)')
+    add('r2-ckpt-many-strings.pth', deflate_zip(torch_bytes({'conv1.weight': torch.zeros(1),
+                                                             'notes': ['%05d' % i + 'b' * (16 << 10) for i in range(1100)]})),
+        'checkpoint', 'UnsafeContentException', 'str and bytes values of more than',
+        '1100 distinct 16 KiB strings: 17 MiB in all, over the per-pickle budget')
+    add('r2-ckpt-60mib-bytes.pth', deflated(P(b'\x80\x03}', ustr('x'), b'B', struct.pack('<I', 60 << 20),
+                                              bytes(60 << 20), b's.')),
+        'checkpoint', 'UnsafeContentException', 'str and bytes values of more than', 'a 60 MiB BINBYTES value')
+    add('r2-ckpt-st-metadata-object.safetensors',
+        st(b'{"__metadata__":{"format":"pt","x":[{},{},{}]},"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}',
+           bytes(4)), 'checkpoint', 'FormatException', 'metadata is str to str',
+        '__metadata__ values that are not str (3 Mi of them made a 335 MiB JSON tree)')
+    add('r2-ckpt-st-deep-nesting.safetensors',
+        st(b'{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4],"x":' + b'[' * 500 + b']' * 500 + b'}}', bytes(4)),
+        'checkpoint', 'UnsafeContentException', 'nesting depth', 'an ignored field nested 500 deep')
+    add('r2-ckpt-st-rank-bomb.safetensors',
+        st(b'{"a":{"dtype":"F32","shape":[' + b','.join([b'1'] * 10000) + b'],"data_offsets":[0,4]}}', bytes(4)),
+        'checkpoint', 'FormatException', 'more than 64 numbers', 'a shape of 10,000 dimensions')
+
+
+def round2_image_cases():
+    # torchvision's Resize(256) of a 1x3000 image is 256x768000: 196 M pixels from 99 bytes
+    add('r2-img-1x3000.png', png(1, 3000, 1, 0, b'\x00\x00' * 3000), 'preprocess', 'UnsafeContentException',
+        'would be resized to 256x768000', 'a 1x3000 PNG: Resize(256) makes 256x768000 (590 MB in torchvision)')
+    w = 3000000
+    add('r2-img-3000000x1.png', png(w, 1, 1, 0, b'\x00' + bytes((w + 7) // 8)), 'preprocess',
+        'UnsafeContentException', 'would be resized to 768000000x256',
+        'a 3,000,000x1 PNG: Resize(256) makes 768,000,000x256 (the int product w * h * 3 overflowed)')
+
+
+round2_checkpoint_cases()
+round2_image_cases()
+
 # ---------------------------------------------------------------- manifest and fuzz seeds
 manifest.sort(key=lambda m: m['file'])
 with open(os.path.join(OUT, 'manifest.json'), 'w') as f:

@@ -15,6 +15,7 @@ public record ReaderLimits(
         long pickleMaxStack,
         long pickleMaxMemo,
         long pickleMaxTupleDepth,
+        long pickleMaxStrBytes,
         long zipMaxEntries,
         long zipMaxInflateRatio,
         long zipMinInflateBudget,
@@ -39,6 +40,7 @@ public record ReaderLimits(
         d.put("pickle.maxStack", 1L << 20);
         d.put("pickle.maxMemo", 1L << 20);
         d.put("pickle.maxTupleDepth", 200L);
+        d.put("pickle.maxStrBytes", 16L << 20); // str and bytes of one pickle, in total (a state_dict's keys: ~50 kB)
         d.put("zip.maxEntries", 1L << 18);
         d.put("zip.maxInflateRatio", 20L); // all deflated entries together: ratio x file size ...
         d.put("zip.minInflateBudget", 64L << 20); // ... or this many bytes, whichever is more
@@ -59,7 +61,7 @@ public record ReaderLimits(
     /** The limits now in force: defaults, overridden by {@code resnet4j.limit.*} system properties. */
     public static ReaderLimits current() {
         return new ReaderLimits(get("pickle.maxValues"), get("pickle.maxStack"), get("pickle.maxMemo"),
-                get("pickle.maxTupleDepth"), get("zip.maxEntries"), get("zip.maxInflateRatio"),
+                get("pickle.maxTupleDepth"), get("pickle.maxStrBytes"), get("zip.maxEntries"), get("zip.maxInflateRatio"),
                 get("zip.minInflateBudget"), get("copy.budgetFactor"), get("safetensors.maxHeader"),
                 get("npy.maxHeader"), get("onnx.maxNodes"), get("onnx.maxTensorElements"), get("onnx.maxDim"),
                 get("onnx.maxObjects"),

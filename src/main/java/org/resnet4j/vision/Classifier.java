@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.function.Function;
 import java.util.stream.IntStream;
 import org.resnet4j.ResNet4jException;
 import org.resnet4j.ResNet4jException.MismatchException;
@@ -54,7 +55,7 @@ public final class Classifier {
     }
 
     private final Engine engine;
-    private final Preprocessing preprocessing;
+    private final Function<Path, Tensor> preprocessing;
     private final List<String> labels;
 
     /**
@@ -62,6 +63,11 @@ public final class Classifier {
      *               model returns is checked against it
      */
     public Classifier(Engine engine, Preprocessing preprocessing, List<String> labels) {
+        this(engine, preprocessing::apply, labels);
+    }
+
+    /** With any file-to-tensor step (tests use one that fails as no real image can, on demand). */
+    Classifier(Engine engine, Function<Path, Tensor> preprocessing, List<String> labels) {
         this.engine = engine;
         this.preprocessing = preprocessing;
         this.labels = List.copyOf(labels);
@@ -173,19 +179,31 @@ public final class Classifier {
         return new Report(List.copyOf(results), List.copyOf(errors), inputs);
     }
 
-    /** Decodes and preprocesses in parallel: a Tensor per file, or the failure message naming it. */
+    /**
+     * Decodes and preprocesses in parallel: a Tensor per file, or the failure message naming it.
+     * Whatever goes wrong with one file (a refusal, a decoder's RuntimeException, an
+     * OutOfMemoryError or StackOverflowError from its pixels) is that file's failure only: the
+     * others are still classified, as the class documentation promises.
+     */
     private Object[] preprocessAll(List<Path> files) {
         Object[] out = new Object[files.size()];
-        IntStream.range(0, files.size()).parallel().forEach(i -> {
-            Path f = files.get(i);
-            try {
-                out[i] = preprocessing.apply(f);
-            } catch (ResNet4jException | java.io.UncheckedIOException e) {
-                String msg = e.getMessage() == null ? e.toString() : e.getMessage();
-                out[i] = msg.contains(f.toString()) ? msg : f + ": " + msg;
-            }
-        });
+        IntStream.range(0, files.size()).parallel().forEach(i -> out[i] = preprocessOne(files.get(i)));
         return out;
+    }
+
+    private Object preprocessOne(Path f) {
+        try {
+            return preprocessing.apply(f);
+        } catch (ResNet4jException | java.io.UncheckedIOException e) {
+            String msg = e.getMessage() == null ? e.toString() : e.getMessage();
+            return msg.contains(f.toString()) ? msg : f + ": " + msg;
+        } catch (RuntimeException e) {
+            return f + ": cannot preprocess the image (" + e + ")";
+        } catch (OutOfMemoryError e) {
+            return f + ": out of memory preprocessing the image (give the JVM more heap, -Xmx)";
+        } catch (StackOverflowError e) {
+            return f + ": the image decoder overflowed its stack";
+        }
     }
 
     /** Runs a preprocessed batch [N, C, H, W] and returns each row's top-k predictions. */

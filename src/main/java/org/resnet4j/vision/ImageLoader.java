@@ -20,6 +20,7 @@ import javax.imageio.ImageReader;
 import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.stream.ImageInputStream;
 import org.resnet4j.ResNet4jException;
+import org.resnet4j.tensor.InputFiles;
 import org.resnet4j.ResNet4jException.FormatException;
 import org.resnet4j.ResNet4jException.UnsafeContentException;
 
@@ -81,9 +82,7 @@ public final class ImageLoader {
      * @throws FormatException when the file is not a readable image or is truncated
      */
     public RgbImage read(Path file) {
-        if (!Files.isRegularFile(file)) {
-            throw new ResNet4jException(Files.exists(file) ? file + " is not a regular file" : "image file " + file + " does not exist");
-        }
+        InputFiles.requireRegular(file, "image file"); // a FIFO would block the decoder's open
         List<ImageReader> readers = readersFor(file);
         if (readers.isEmpty()) {
             throw new FormatException(file + ": not an image in a format we read (JPEG, PNG, BMP, GIF, WebP)");
