@@ -4,7 +4,7 @@ import java.io.PrintWriter;
 import me.tongfei.progressbar.DelegatingProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
-import org.resnet4j.vision.Classifier;
+import org.resnet4j.pipeline.Classifier;
 
 /**
  * classify's progress on standard error, drawn by the progressbar library

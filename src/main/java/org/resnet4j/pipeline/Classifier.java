@@ -1,4 +1,4 @@
-package org.resnet4j.vision;
+package org.resnet4j.pipeline;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,6 +13,9 @@ import org.resnet4j.onnx.ModelProto;
 import org.resnet4j.onnx.TensorShapeProto;
 import org.resnet4j.onnx.ValueInfoProto;
 import org.resnet4j.tensor.Tensor;
+import org.resnet4j.vision.ImageNetLabels;
+import org.resnet4j.vision.Labels;
+import org.resnet4j.vision.Preprocessing;
 
 /**
  * Image classification with a model on an {@link Engine}: files are decoded and preprocessed as
