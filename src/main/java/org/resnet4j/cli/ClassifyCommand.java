@@ -16,7 +16,6 @@ import org.resnet4j.engine.Engines;
 import org.resnet4j.onnx.ModelProto;
 import org.resnet4j.tensor.Npy;
 import org.resnet4j.pipeline.Classifier;
-import org.resnet4j.vision.ImageFiles;
 import org.resnet4j.vision.Preprocessing;
 import org.resnet4j.vision.Preset;
 import picocli.CommandLine.Command;

@@ -1,4 +1,4 @@
-package org.resnet4j.vision;
+package org.resnet4j.cli;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
