@@ -11,7 +11,7 @@ import org.resnet4j.onnx.ModelProto;
 import org.resnet4j.spec.Presets;
 import org.resnet4j.spec.ResNetSpec;
 import org.resnet4j.spec.SpecJson;
-import org.resnet4j.weights.ArchitectureInference;
+import org.resnet4j.graph.ArchitectureInference;
 import org.resnet4j.weights.CheckpointLoader;
 import org.resnet4j.weights.NamingSchemes;
 import org.resnet4j.weights.LoadedCheckpoint;

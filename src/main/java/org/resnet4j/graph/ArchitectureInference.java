@@ -1,4 +1,4 @@
-package org.resnet4j.weights;
+package org.resnet4j.graph;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -13,7 +13,6 @@ import java.util.regex.Pattern;
 import org.resnet4j.ResNet4jException;
 import org.resnet4j.ResNet4jException.MismatchException;
 import org.resnet4j.ResNet4jException.UnsupportedModelException;
-import org.resnet4j.graph.GraphBuilder;
 import org.resnet4j.spec.BlockKind;
 import org.resnet4j.spec.Presets;
 import org.resnet4j.spec.ResNetSpec;
