@@ -36,6 +36,16 @@ public final class ImageFiles {
         return out;
     }
 
+    /** {@link #expand}, failing when no file is left (an empty folder, say). */
+    public static List<Path> expandOrFail(List<Path> inputs) {
+        List<Path> files = expand(inputs);
+        if (files.isEmpty()) {
+            throw new ResNet4jException("no image files (" + String.join(", ", EXTENSIONS.stream().sorted().toList())
+                    + ") in " + inputs.stream().map(Path::toString).toList());
+        }
+        return files;
+    }
+
     /** The image files under {@code dir}, recursively, sorted by path. */
     public static List<Path> imagesUnder(Path dir) {
         try (Stream<Path> walk = Files.walk(dir)) {

@@ -52,10 +52,10 @@ public final class ArchitectureInference {
 
     /** The stem assumption made for a kernel-3 stem. */
     static final String CIFAR_STEM = "stem stride and max pool are not stored in weights: a 3x3 stem is taken as"
-            + " CIFAR-style (stride 1, no max pool); give --spec if the model differs";
+            + " CIFAR-style (stride 1, no max pool); give an explicit spec if the model differs";
     /** The stem assumption made for any other stem kernel. */
     static final String TORCHVISION_STEM = "stem stride and max pool are not stored in weights: torchvision's"
-            + " stem is assumed (stride 2, 3x3/2 max pool); give --spec if the model differs";
+            + " stem is assumed (stride 2, 3x3/2 max pool); give an explicit spec if the model differs";
 
     /**
      * An inferred architecture.

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.resnet4j.Prediction;
 import org.resnet4j.ResNet4jException;
 import org.resnet4j.ResNet4jException.MismatchException;
 import org.resnet4j.tensor.Tensor;
@@ -29,10 +30,10 @@ class ClassifierTest {
     @Test
     void topKOrdersByProbabilityThenIndex() {
         Tensor logits = Tensor.of(new int[] {2, 4}, new float[] {0, 3, 1, 3, 5, 4, 3, 2});
-        List<List<Classifier.Prediction>> top = Classifier.topK(logits, 3, List.of("a", "b", "c", "d"));
-        assertEquals(List.of(1, 3, 2), top.get(0).stream().map(Classifier.Prediction::index).toList());
-        assertEquals(List.of("b", "d", "c"), top.get(0).stream().map(Classifier.Prediction::label).toList());
-        assertEquals(List.of(0, 1, 2), top.get(1).stream().map(Classifier.Prediction::index).toList());
+        List<List<Prediction>> top = Classifier.topK(logits, 3, List.of("a", "b", "c", "d"));
+        assertEquals(List.of(1, 3, 2), top.get(0).stream().map(Prediction::index).toList());
+        assertEquals(List.of("b", "d", "c"), top.get(0).stream().map(Prediction::label).toList());
+        assertEquals(List.of(0, 1, 2), top.get(1).stream().map(Prediction::index).toList());
         assertEquals(4, Classifier.topK(logits, 10, List.of("a", "b", "c", "d")).get(0).size());
     }
 
