@@ -33,7 +33,8 @@ public final class Main {
     public static final int EXIT_FAILURE = 1;
     public static final int EXIT_INTERNAL = 3;
 
-    @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print stack traces with errors.")
+    @Option(names = "--verbose", scope = ScopeType.INHERIT,
+            description = "Print stack traces with errors, and the library's debug log (what was inferred) on standard error.")
     boolean verbose;
 
     public static void main(String[] args) {
@@ -75,6 +76,7 @@ public final class Main {
     static {
         SUBCOMMANDS.put("demo", DemoCommand::new);
         SUBCOMMANDS.put("classify", ClassifyCommand::new);
+        SUBCOMMANDS.put("embed", EmbedCommand::new);
         SUBCOMMANDS.put("export", ExportCommand::new);
         SUBCOMMANDS.put("run", RunCommand::new);
         SUBCOMMANDS.put("inspect", InspectCommand::new);
@@ -85,6 +87,7 @@ public final class Main {
     }
 
     static CommandLine commandLine(String... args) {
+        configureLogging(Arrays.asList(args).contains("--verbose"));
         CommandLine cl = new CommandLine(new Main());
         String first = Arrays.stream(args).filter(a -> !a.startsWith("-")).findFirst().orElse("");
         boolean one = SUBCOMMANDS.containsKey(first) && !first.equals("help");
@@ -100,6 +103,21 @@ public final class Main {
         }
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         return cl;
+    }
+
+    /**
+     * The library logs through SLF4J; the command line binds slf4j-simple, on standard error, warnings
+     * only unless {@code --verbose}. Takes effect before the first logger is made (once per JVM); a
+     * level set with {@code -Dorg.slf4j.simpleLogger.defaultLogLevel} wins.
+     */
+    private static void configureLogging(boolean verbose) {
+        String prefix = "org.slf4j.simpleLogger.";
+        System.setProperty(prefix + "defaultLogLevel",
+                System.getProperty(prefix + "defaultLogLevel", verbose ? "debug" : "warn"));
+        System.setProperty(prefix + "logFile", System.getProperty(prefix + "logFile", "System.err"));
+        System.setProperty(prefix + "showThreadName", System.getProperty(prefix + "showThreadName", "false"));
+        System.setProperty(prefix + "showLogName", System.getProperty(prefix + "showLogName", "false"));
+        System.setProperty(prefix + "levelInBrackets", System.getProperty(prefix + "levelInBrackets", "false"));
     }
 
     static final class VersionProvider implements CommandLine.IVersionProvider {
@@ -121,7 +139,9 @@ public final class Main {
         public int handleExecutionException(Exception ex, CommandLine cl, ParseResult parseResult) {
             PrintWriter err = cl.getErr();
             Throwable cause = ex instanceof UncheckedIOException u ? u.getCause() : ex;
-            boolean userError = cause instanceof ResNet4jException || cause instanceof IOException;
+            // the library raises IllegalArgumentException for a bad argument: here, a bad option value
+            boolean userError = cause instanceof ResNet4jException || cause instanceof IOException
+                    || cause instanceof IllegalArgumentException;
             // the whole line made printable: an IOException's message may quote a file name, too
             err.println("error: " + ResNet4jException.printable(cause.getMessage() != null ? cause.getMessage() : cause.toString()));
             if (verbose || !userError) {

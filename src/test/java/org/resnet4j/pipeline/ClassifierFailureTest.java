@@ -1,4 +1,4 @@
-package org.resnet4j.vision;
+package org.resnet4j.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,6 +13,8 @@ import org.resnet4j.engine.Engines;
 import org.resnet4j.onnx.ModelProto;
 import org.resnet4j.spec.SpecJson;
 import org.resnet4j.tensor.Tensor;
+import org.resnet4j.vision.Preprocessing;
+import org.resnet4j.vision.Preset;
 import org.resnet4j.testing.PythonReference;
 
 /**
@@ -48,7 +50,7 @@ class ClassifierFailureTest {
             }, labels);
             Classifier.Report r = failing.classifyFiles(List.of(good1, runtime, good2, oom, refused, good3), 2, 3, false, null);
             assertEquals(List.of(good1, good2, good3), r.results().stream().map(Classifier.Result::image).toList());
-            assertEquals(List.of(runtime, oom, refused), r.errors().stream().map(Classifier.Failure::image).toList());
+            assertEquals(List.of(runtime, oom, refused), r.errors().stream().map(FileBatches.Failure::image).toList());
             assertTrue(r.errors().get(0).message().startsWith("runtime.png: cannot preprocess the image"), r.errors().toString());
             assertTrue(r.errors().get(1).message().startsWith("oom.png: out of memory"), r.errors().toString());
             assertTrue(r.errors().get(2).message().contains("would be resized to 768000000x256"), r.errors().toString());
