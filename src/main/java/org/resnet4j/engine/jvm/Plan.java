@@ -105,6 +105,12 @@ final class Plan {
             types.put(vi.getName(), ElemType.FLOAT);
         }
         List<NodeProto> order = topologicalOrder(g, ins, constants.keySet());
+        Map<String, int[]> fixed = new HashMap<>();
+        for (int i = 0; i < ins.size(); i++) {
+            if (declared.get(i) != null && Arrays.stream(declared.get(i)).allMatch(d -> d >= 0)) {
+                fixed.put(ins.get(i), declared.get(i));
+            }
+        }
         for (NodeProto n : order) {
             if (n.getDomain().equals(Fusion.DOMAIN)) {
                 throw new UnsupportedModelException(label(n) + " is in domain '" + Fusion.DOMAIN
@@ -113,6 +119,7 @@ final class Plan {
         }
         Fusion.Stats[] stats = {new Fusion.Stats(0, 0, 0)};
         if (fuse) {
+            order = ConstantFolding.fold(order, constants, fixed, opset);
             Set<String> graphOutputs = new HashSet<>();
             g.getOutputList().forEach(o -> graphOutputs.add(o.getName()));
             order = Fusion.rewrite(order, constants, graphOutputs, stats);

@@ -5,15 +5,18 @@ import java.util.TreeMap;
 import java.util.function.Function;
 import org.resnet4j.ResNet4jException.UnsupportedModelException;
 
-/** The operator table: ONNX op type -> compiled op. One line per op; opsets 11–21 for all of them. */
+/**
+ * The operator table: ONNX op type -> compiled op. One line per op; opsets 7–21 for all of them,
+ * each op reading its node's opset where the op's inputs or attributes changed.
+ */
 public final class Registry {
-    public static final int MIN_OPSET = 11;
+    public static final int MIN_OPSET = 7;
     public static final int MAX_OPSET = 21;
 
     private static final Map<String, Function<NodeSpec, Op>> OPS = new TreeMap<>();
 
     static {
-        OPS.put("Add", ElementwiseOps.Add::new);
+        OPS.put("Add", s -> new ElementwiseOps.Binary(s, ElementwiseOps.Arith.ADD));
         OPS.put("AveragePool", s -> new PoolOps.Pool(s, false));
         OPS.put("BatchNormalization", NormOps.BatchNorm::new);
         OPS.put("Concat", ShapeOps.Concat::new);
@@ -32,6 +35,20 @@ public final class Registry {
         OPS.put("Shape", ShapeOps.Shape::new);
         OPS.put("Softmax", NormOps.Softmax::new);
         OPS.put("Unsqueeze", ShapeOps.Unsqueeze::new);
+        OPS.put("Sub", s -> new ElementwiseOps.Binary(s, ElementwiseOps.Arith.SUB));
+        OPS.put("Mul", s -> new ElementwiseOps.Binary(s, ElementwiseOps.Arith.MUL));
+        OPS.put("Div", s -> new ElementwiseOps.Binary(s, ElementwiseOps.Arith.DIV));
+        OPS.put("Sum", ElementwiseOps.Sum::new);
+        OPS.put("Clip", ElementwiseOps.Clip::new);
+        OPS.put("Sigmoid", ElementwiseOps.Sigmoid::new);
+        OPS.put("Transpose", LayoutOps.Transpose::new);
+        OPS.put("Slice", LayoutOps.Slice::new);
+        OPS.put("Pad", LayoutOps.Pad::new);
+        OPS.put("Squeeze", LayoutOps.Squeeze::new);
+        OPS.put("Cast", TypeOps.Cast::new);
+        OPS.put("ConstantOfShape", TypeOps.ConstantOfShape::new);
+        OPS.put("Dropout", TypeOps.Dropout::new);
+        OPS.put("ReduceMean", ReduceOps.ReduceMean::new);
     }
 
     private Registry() {}

@@ -4,8 +4,8 @@ import java.util.Arrays;
 import org.resnet4j.tensor.Shapes;
 
 /**
- * A value inside the Java engine: a shape and either float data or int64 data (the shape
- * arithmetic of exported graphs), C order. Internal to the engine: the public API speaks
+ * A value inside the Java engine: a shape and either float data (FLOAT, FLOAT16) or long data (the
+ * integer types and bool: the shape arithmetic of exported graphs), C order. Internal to the engine: the public API speaks
  * {@link org.resnet4j.tensor.Tensor}. Values are not written after the op producing them returns.
  */
 public final class Value {
@@ -32,6 +32,23 @@ public final class Value {
         return new Value(ElemType.INT64, shape.clone(), null, data);
     }
 
+    /** A value of {@code type} over {@code floats} (float types) or {@code longs} (the others). */
+    public static Value of(ElemType type, int[] shape, float[] floats, long[] longs) {
+        if (type.isFloat() != (floats != null) || (floats == null) == (longs == null)) {
+            throw new IllegalArgumentException(type + " needs " + (type.isFloat() ? "float" : "long") + " data");
+        }
+        return new Value(type, shape.clone(), floats, longs);
+    }
+
+    /** The same data seen as another type of the same storage (float16 rounded by the caller). */
+    public Value as(ElemType t) {
+        return of(t, shape, floats, longs);
+    }
+
+    public boolean isFloat() {
+        return floats != null;
+    }
+
     public ElemType type() {
         return type;
     }
@@ -53,7 +70,7 @@ public final class Value {
         return floats != null ? floats.length : longs.length;
     }
 
-    /** The float data (not copied); only for FLOAT values. */
+    /** The float data (not copied); only for FLOAT and FLOAT16 values. */
     public float[] f() {
         if (floats == null) {
             throw new IllegalStateException("value of type " + type + " has no float data");
@@ -61,7 +78,7 @@ public final class Value {
         return floats;
     }
 
-    /** The int64 data (not copied); only for INT64 values. */
+    /** The integer data (not copied); only for the integer types and bool. */
     public long[] l() {
         if (longs == null) {
             throw new IllegalStateException("value of type " + type + " has no int64 data");
