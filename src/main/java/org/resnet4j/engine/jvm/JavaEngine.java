@@ -1,20 +1,19 @@
 package org.resnet4j.engine.jvm;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.resnet4j.ResNet4jException;
 import org.resnet4j.ResNet4jException.EngineException;
-import org.resnet4j.ResNet4jException.MismatchException;
 import org.resnet4j.ResNet4jException.UnsupportedModelException;
 import org.resnet4j.engine.Engine;
 import org.resnet4j.engine.EngineOptions;
+import org.resnet4j.engine.InputCheck;
+import org.resnet4j.engine.TensorSpec;
 import org.resnet4j.engine.jvm.kernels.Kernels;
 import org.resnet4j.engine.jvm.kernels.Parallel;
 import org.resnet4j.engine.jvm.kernels.Sgemm;
@@ -24,7 +23,6 @@ import org.resnet4j.engine.jvm.ops.RunContext;
 import org.resnet4j.engine.jvm.ops.Value;
 import org.resnet4j.onnx.ModelProto;
 import org.resnet4j.onnx.Onnx;
-import org.resnet4j.tensor.Shapes;
 import org.resnet4j.tensor.Tensor;
 
 /**
@@ -95,8 +93,8 @@ public final class JavaEngine implements Engine {
     }
 
     @Override
-    public List<String> inputNames() {
-        return plan.inputNames;
+    public List<TensorSpec> inputs() {
+        return plan.inputs;
     }
 
     @Override
@@ -109,14 +107,11 @@ public final class JavaEngine implements Engine {
         if (closed) {
             throw new IllegalStateException("engine is closed");
         }
-        if (!inputs.keySet().equals(Set.copyOf(plan.inputNames))) {
-            throw new MismatchException("inputs " + new ArrayList<>(inputs.keySet()) + " given, expected " + plan.inputNames);
-        }
+        InputCheck.check(plan.inputs, inputs);
         Value[] slots = new Value[plan.slotCount];
         System.arraycopy(plan.constantSlots, 0, slots, 0, plan.constantSlots.length);
         for (int i = 0; i < plan.inputSlots.length; i++) {
             Tensor t = inputs.get(plan.inputNames.get(i));
-            checkShape(plan.inputNames.get(i), plan.inputDeclaredShapes[i], t);
             slots[plan.inputSlots[i]] = Value.floats(t.shape(), t.toArray());
         }
         BufferPool pool = idlePools.poll();
@@ -162,20 +157,6 @@ public final class JavaEngine implements Engine {
             idlePools.add(pool);
         }
         return result;
-    }
-
-    private static void checkShape(String name, int[] declared, Tensor t) {
-        if (declared == null) {
-            return;
-        }
-        boolean ok = declared.length == t.rank();
-        for (int i = 0; ok && i < declared.length; i++) {
-            ok = declared[i] < 0 || declared[i] == t.dim(i);
-        }
-        if (!ok) {
-            throw new MismatchException("input '" + name + "' has shape " + Shapes.format(t.shape())
-                    + ", the model expects " + Arrays.toString(declared).replace("-1", "?"));
-        }
     }
 
     /** Floats held by idle buffer pools: what liveness planning leaves allocated between runs. */

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.resnet4j.ResNet4jException.UnsupportedModelException;
+import org.resnet4j.engine.TensorSpec;
 import org.resnet4j.engine.jvm.ops.Constants;
 import org.resnet4j.engine.jvm.ops.ElemType;
 import org.resnet4j.engine.jvm.ops.Fusion;
@@ -22,6 +23,7 @@ import org.resnet4j.onnx.OperatorSetIdProto;
 import org.resnet4j.onnx.TensorProto;
 import org.resnet4j.onnx.TensorShapeProto;
 import org.resnet4j.onnx.ValueInfoProto;
+import org.resnet4j.tensor.DType;
 
 /**
  * A model compiled for the Java engine: every value numbered (a slot), the nodes in execution
@@ -42,8 +44,8 @@ final class Plan {
     final List<String> inputNames;
     final List<String> outputNames;
     final int[] inputSlots;
-    /** Per input: declared dims, -1 where symbolic; null when undeclared. */
-    final int[][] inputDeclaredShapes;
+    /** Per input: name, declared element type and dims (-1 where symbolic; null when undeclared). */
+    final List<TensorSpec> inputs;
     final int[] outputSlots;
     final Value[] constantSlots;
     final int[] root;
@@ -53,14 +55,14 @@ final class Plan {
     /** What load-time fusion did (zeros when it was off). */
     final Fusion.Stats fusion;
 
-    private Plan(int opset, List<String> inputNames, List<String> outputNames, int[] inputSlots, int[][] inputDeclaredShapes,
+    private Plan(int opset, List<String> inputNames, List<String> outputNames, int[] inputSlots, List<TensorSpec> inputs,
             int[] outputSlots, Value[] constantSlots, int[] root, boolean[] pinned, List<Step> steps, int slotCount,
             Fusion.Stats fusion) {
         this.opset = opset;
         this.inputNames = inputNames;
         this.outputNames = outputNames;
         this.inputSlots = inputSlots;
-        this.inputDeclaredShapes = inputDeclaredShapes;
+        this.inputs = inputs;
         this.outputSlots = outputSlots;
         this.constantSlots = constantSlots;
         this.root = root;
@@ -90,7 +92,7 @@ final class Plan {
             constants.put(t.getName(), v);
         }
         List<String> ins = new ArrayList<>();
-        List<int[]> declared = new ArrayList<>();
+        List<TensorSpec> declared = new ArrayList<>();
         for (ValueInfoProto vi : g.getInputList()) {
             if (constants.containsKey(vi.getName())) {
                 continue; // an initializer listed as input (IR < 4): a constant here
@@ -101,7 +103,7 @@ final class Plan {
                         + TensorProto.DataType.forNumber(elem) + ", the Java engine takes FLOAT inputs");
             }
             ins.add(vi.getName());
-            declared.add(declaredShape(vi));
+            declared.add(TensorSpec.of(vi.getName(), DType.FLOAT32, declaredShape(vi)));
             types.put(vi.getName(), ElemType.FLOAT);
         }
         List<NodeProto> order = topologicalOrder(g, ins, constants.keySet());
@@ -238,7 +240,7 @@ final class Plan {
                     releases.get(i).stream().mapToInt(Integer::intValue).toArray()));
         }
         return new Plan(opset, List.copyOf(ins), List.copyOf(outs), ins.stream().mapToInt(slotOf::get).toArray(),
-                declared.toArray(new int[0][]), outputSlots, constantSlots, root, pinned, List.copyOf(st), slotCount,
+                List.copyOf(declared), outputSlots, constantSlots, root, pinned, List.copyOf(st), slotCount,
                 stats[0]);
 
     }
@@ -259,14 +261,14 @@ final class Plan {
     }
 
     /** Declared dims, -1 where symbolic or absent; null when the input has no shape. */
-    private static int[] declaredShape(ValueInfoProto vi) {
+    private static long[] declaredShape(ValueInfoProto vi) {
         if (!vi.getType().getTensorType().hasShape()) {
             return null;
         }
         List<TensorShapeProto.Dimension> dims = vi.getType().getTensorType().getShape().getDimList();
-        int[] out = new int[dims.size()];
+        long[] out = new long[dims.size()];
         for (int i = 0; i < out.length; i++) {
-            out[i] = dims.get(i).hasDimValue() ? (int) dims.get(i).getDimValue() : -1;
+            out[i] = dims.get(i).hasDimValue() ? dims.get(i).getDimValue() : -1;
         }
         return out;
     }
