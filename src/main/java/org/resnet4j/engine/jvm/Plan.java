@@ -98,19 +98,23 @@ final class Plan {
                 continue; // an initializer listed as input (IR < 4): a constant here
             }
             int elem = vi.getType().getTensorType().getElemType();
-            if (elem != TensorProto.DataType.FLOAT_VALUE) {
+            DType dtype = DType.fromOnnxCode(elem);
+            ElemType et = ElemType.of(dtype);
+            if (!vi.getType().hasTensorType() || et == null) {
                 throw new UnsupportedModelException("graph input '" + vi.getName() + "' has type "
-                        + TensorProto.DataType.forNumber(elem) + ", the Java engine takes FLOAT inputs");
+                        + (vi.getType().hasTensorType() ? TensorProto.DataType.forNumber(elem) : vi.getType().getValueCase())
+                        + ", the Java engine takes tensors of float32, float16, int64, int32, uint8 or bool");
             }
             ins.add(vi.getName());
-            declared.add(TensorSpec.of(vi.getName(), DType.FLOAT32, declaredShape(vi)));
-            types.put(vi.getName(), ElemType.FLOAT);
+            declared.add(TensorSpec.of(vi.getName(), dtype, declaredShape(vi)));
+            types.put(vi.getName(), et);
         }
         List<NodeProto> order = topologicalOrder(g, ins, constants.keySet());
         Map<String, int[]> fixed = new HashMap<>();
         for (int i = 0; i < ins.size(); i++) {
-            if (declared.get(i) != null && Arrays.stream(declared.get(i)).allMatch(d -> d >= 0)) {
-                fixed.put(ins.get(i), declared.get(i));
+            long[] dims = declared.get(i).shape();
+            if (dims != null && Arrays.stream(dims).allMatch(d -> d >= 0 && d <= Integer.MAX_VALUE)) {
+                fixed.put(ins.get(i), Arrays.stream(dims).mapToInt(d -> (int) d).toArray());
             }
         }
         for (NodeProto n : order) {
@@ -179,10 +183,6 @@ final class Plan {
             ElemType t = constants.containsKey(name) ? constants.get(name).type() : types.get(name);
             if (t == null) {
                 throw new UnsupportedModelException("graph output '" + name + "' is not produced by any node, input or initializer");
-            }
-            if (t != ElemType.FLOAT) {
-                throw new UnsupportedModelException("graph output '" + name + "' has type " + t
-                        + ", the Java engine returns FLOAT outputs only");
             }
             outs.add(name);
         }

@@ -1,13 +1,11 @@
 package org.resnet4j.engine.jvm.ops;
 
-import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.IntBuffer;
-import java.nio.LongBuffer;
 import org.resnet4j.ResNet4jException.FormatException;
 import org.resnet4j.ResNet4jException.UnsupportedModelException;
+import org.resnet4j.onnx.Onnx;
 import org.resnet4j.onnx.TensorProto;
-import org.resnet4j.tensor.HalfFloat;
+import org.resnet4j.tensor.DType;
 import org.resnet4j.tensor.Shapes;
 
 /**
@@ -51,91 +49,13 @@ public final class Constants {
             }
             return Value.floats(shape, f);
         }
-        if (et == ElemType.FLOAT16) {
-            float[] f = new float[n];
-            if (p.hasRawData()) {
-                checkBytes(p, where, shape, (long) n * 2);
-                ByteBuffer b = p.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-                for (int i = 0; i < n; i++) {
-                    f[i] = HalfFloat.toFloat(b.getShort(2 * i));
-                }
-            } else {
-                // int32_data holds the 16 bits of each value
-                checkCount(where, shape, n, p.getInt32DataCount(), "int32_data");
-                for (int i = 0; i < n; i++) {
-                    f[i] = HalfFloat.toFloat((short) p.getInt32Data(i));
-                }
-            }
-            return Value.of(ElemType.FLOAT16, shape, f, null);
-        }
-        long[] data = new long[n];
-        if (et == ElemType.UINT8 || et == ElemType.BOOL) {
-            if (p.hasRawData()) {
-                checkBytes(p, where, shape, n);
-                ByteBuffer b = p.getRawData().asReadOnlyByteBuffer();
-                for (int i = 0; i < n; i++) {
-                    data[i] = et.wrap(b.get(i) & 0xff);
-                }
-            } else {
-                checkCount(where, shape, n, p.getInt32DataCount(), "int32_data");
-                for (int i = 0; i < n; i++) {
-                    data[i] = et.wrap(p.getInt32Data(i));
-                }
-            }
-            return Value.of(et, shape, null, data);
-        }
-        if (type == TensorProto.DataType.INT64_VALUE) {
-            if (p.hasRawData()) {
-                checkBytes(p, where, shape, (long) n * 8);
-                LongBuffer lb = p.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asLongBuffer();
-                lb.get(data);
-            } else {
-                checkCount(where, shape, n, p.getInt64DataCount(), "int64_data");
-                for (int i = 0; i < n; i++) {
-                    data[i] = p.getInt64Data(i);
-                }
-            }
-        } else {
-            if (p.hasRawData()) {
-                checkBytes(p, where, shape, (long) n * 4);
-                IntBuffer ib = p.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asIntBuffer();
-                for (int i = 0; i < n; i++) {
-                    data[i] = ib.get(i);
-                }
-            } else {
-                checkCount(where, shape, n, p.getInt32DataCount(), "int32_data");
-                for (int i = 0; i < n; i++) {
-                    data[i] = p.getInt32Data(i);
-                }
-            }
-        }
-        return Value.of(et, shape, null, data);
+        // the other types are small (shape operands, masks): decoded by the library's one reader
+        return Value.of(Onnx.toAnyTensor(p));
     }
 
     /** The engine type of an ONNX TensorProto data type, or null when the engine has none. */
     public static ElemType elemType(int onnxType) {
-        return switch (TensorProto.DataType.forNumber(onnxType) == null ? TensorProto.DataType.UNDEFINED
-                : TensorProto.DataType.forNumber(onnxType)) {
-            case FLOAT -> ElemType.FLOAT;
-            case FLOAT16 -> ElemType.FLOAT16;
-            case INT64 -> ElemType.INT64;
-            case INT32 -> ElemType.INT32;
-            case UINT8 -> ElemType.UINT8;
-            case BOOL -> ElemType.BOOL;
-            default -> null;
-        };
-    }
-
-    /** The ONNX data type of an engine type. */
-    public static TensorProto.DataType onnxType(ElemType t) {
-        return switch (t) {
-            case FLOAT -> TensorProto.DataType.FLOAT;
-            case FLOAT16 -> TensorProto.DataType.FLOAT16;
-            case INT64 -> TensorProto.DataType.INT64;
-            case INT32 -> TensorProto.DataType.INT32;
-            case UINT8 -> TensorProto.DataType.UINT8;
-            case BOOL -> TensorProto.DataType.BOOL;
-        };
+        return ElemType.of(DType.fromOnnxCode(onnxType));
     }
 
     private static void checkBytes(TensorProto p, String where, int[] shape, long need) {

@@ -1,5 +1,8 @@
 package org.resnet4j.engine.jvm.ops;
 
+import org.resnet4j.tensor.DType;
+import org.resnet4j.tensor.HalfFloat;
+
 /**
  * Element types the Java engine holds: float32 and float16 in float arrays (float16 values rounded
  * to half precision, arithmetic in float32), and the integer types and bool in long arrays (shape
@@ -25,6 +28,31 @@ public enum ElemType {
 
     /** A float result stored in this type: float16 rounds to half precision. */
     public float round(float v) {
-        return this == FLOAT16 ? Float16.round(v) : v;
+        return this == FLOAT16 ? HalfFloat.toFloat(HalfFloat.fromFloat(v)) : v;
+    }
+
+    /** The engine type holding {@code t}, or null when the engine has none (float64, int8, ...). */
+    public static ElemType of(DType t) {
+        return t == null ? null : switch (t) {
+            case FLOAT32 -> FLOAT;
+            case FLOAT16 -> FLOAT16;
+            case INT64 -> INT64;
+            case INT32 -> INT32;
+            case UINT8 -> UINT8;
+            case BOOL -> BOOL;
+            default -> null;
+        };
+    }
+
+    /** The tensor type of this engine type. */
+    public DType dtype() {
+        return switch (this) {
+            case FLOAT -> DType.FLOAT32;
+            case FLOAT16 -> DType.FLOAT16;
+            case INT64 -> DType.INT64;
+            case INT32 -> DType.INT32;
+            case UINT8 -> DType.UINT8;
+            case BOOL -> DType.BOOL;
+        };
     }
 }

@@ -1,7 +1,9 @@
 package org.resnet4j.engine.jvm.ops;
 
 import java.util.Arrays;
+import org.resnet4j.tensor.HalfFloat;
 import org.resnet4j.tensor.Shapes;
+import org.resnet4j.tensor.Tensor;
 
 /**
  * A value inside the Java engine: a shape and either float data (FLOAT, FLOAT16) or long data (the
@@ -89,6 +91,52 @@ public final class Value {
     /** The same data under another shape with as many elements. */
     public Value reshaped(int[] newShape) {
         return new Value(type, newShape.clone(), floats, longs);
+    }
+
+    /** A tensor's elements as a value (float16 widened to floats, integers and bool as longs); copies. */
+    public static Value of(Tensor t) {
+        ElemType type = ElemType.of(t.dtype());
+        if (type == null) {
+            throw new IllegalArgumentException("no engine type for " + t.dtype());
+        }
+        return type.isFloat() ? of(type, t.shape(), t.toArray(), null) : of(type, t.shape(), null, t.toLongArray());
+    }
+
+    /** This value as a tensor of its type; copies. */
+    public Tensor toTensor() {
+        int n = numel();
+        return switch (type) {
+            case FLOAT -> Tensor.of(shape, floats.clone());
+            case FLOAT16 -> {
+                short[] bits = new short[n];
+                for (int i = 0; i < n; i++) {
+                    bits[i] = HalfFloat.fromFloat(floats[i]);
+                }
+                yield Tensor.ofFloat16Bits(shape, bits);
+            }
+            case INT64 -> Tensor.ofLongs(shape, longs.clone());
+            case INT32 -> {
+                int[] v = new int[n];
+                for (int i = 0; i < n; i++) {
+                    v[i] = (int) longs[i];
+                }
+                yield Tensor.ofInts(shape, v);
+            }
+            case UINT8 -> {
+                byte[] v = new byte[n];
+                for (int i = 0; i < n; i++) {
+                    v[i] = (byte) longs[i];
+                }
+                yield Tensor.ofUint8(shape, v);
+            }
+            case BOOL -> {
+                boolean[] v = new boolean[n];
+                for (int i = 0; i < n; i++) {
+                    v[i] = longs[i] != 0;
+                }
+                yield Tensor.ofBools(shape, v);
+            }
+        };
     }
 
     @Override
