@@ -249,7 +249,7 @@ final class Plan {
         for (OperatorSetIdProto o : model.getOpsetImportList()) {
             if (o.getDomain().isEmpty() || o.getDomain().equals("ai.onnx")) {
                 long v = o.getVersion();
-                if (v < Registry.MIN_OPSET || v > Registry.MAX_OPSET) {
+                if (!Registry.acceptsModelOpset(v)) {
                     throw new UnsupportedModelException("opset " + v + " is not supported by the Java engine, expected "
                             + Registry.MIN_OPSET + ".." + Registry.MAX_OPSET);
                 }

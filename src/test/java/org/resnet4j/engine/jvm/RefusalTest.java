@@ -137,7 +137,7 @@ class RefusalTest {
 
     @Test
     void opsetOutsideRangeIsRefused() {
-        contains(loadError(OneNode.of("Relu").input("x", 1, 3).opset(6)), "opset 6", "7..21");
+        contains(loadError(OneNode.of("Relu").input("x", 1, 3).opset(6)), "(Relu, opset 6)", "7..21");
         contains(loadError(OneNode.of("Relu").input("x", 1, 3).opset(22)), "opset 22", "7..21");
     }
 

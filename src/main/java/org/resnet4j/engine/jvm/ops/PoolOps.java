@@ -43,6 +43,9 @@ final class PoolOps {
 
         @Override
         public ElemType[] outputTypes(ElemType[] in) {
+            if (max && opset >= 12 && in[0] == ElemType.UINT8) {
+                return withIndices ? new ElemType[] {ElemType.UINT8, ElemType.INT64} : new ElemType[] {ElemType.UINT8};
+            }
             super.outputTypes(in);
             return withIndices ? new ElemType[] {ElemType.FLOAT, ElemType.INT64} : new ElemType[] {ElemType.FLOAT};
         }
@@ -50,6 +53,12 @@ final class PoolOps {
         @Override
         public Value[] run(Value[] in, RunContext ctx) {
             Value x = in[0];
+            if (!x.isFloat()) {
+                // uint8 (opset 12): the maximum of exact floats is exact; back to uint8
+                Value[] out = run(new Value[] {TypeOps.convert(x, ElemType.FLOAT)}, ctx);
+                out[0] = TypeOps.convert(out[0], x.type());
+                return out;
+            }
             if (x.rank() != 4 || withIndices || spatial.rank() != 2) {
                 return runNd(x, ctx);
             }

@@ -11,6 +11,13 @@ import org.resnet4j.ResNet4jException.UnsupportedModelException;
  */
 public final class Registry {
     public static final int MIN_OPSET = 7;
+    /** Ops whose ONNX definition is unchanged since opset 1: models importing opsets 1-6 may use them. */
+    private static final java.util.Set<String> SINCE_OPSET_1 = java.util.Set.of("GlobalAveragePool", "GlobalMaxPool");
+
+    /** True when the model-level opset {@code v} can be compiled at all (per node: {@link #compile}). */
+    public static boolean acceptsModelOpset(long v) {
+        return v >= 1 && v <= MAX_OPSET;
+    }
     public static final int MAX_OPSET = 21;
 
     private static final Map<String, Function<NodeSpec, Op>> OPS = new TreeMap<>();
@@ -66,6 +73,11 @@ public final class Registry {
             return new ConvOp(spec); // made by Fusion at load, never read from a file
         }
         Function<NodeSpec, Op> f = OPS.get(type);
+        if (f != null && spec.opset() < MIN_OPSET && !SINCE_OPSET_1.contains(type)) {
+            throw new UnsupportedModelException(spec.label() + ": opset " + spec.opset() + " is not supported by the Java engine, "
+                    + "expected " + MIN_OPSET + ".." + MAX_OPSET + " (" + String.join(" and ", new java.util.TreeSet<>(SINCE_OPSET_1))
+                    + " also from opset 1)");
+        }
         if (f == null || !(domain.isEmpty() || domain.equals("ai.onnx"))) {
             throw new UnsupportedModelException(spec.label() + (domain.isEmpty() ? "" : " in domain '" + domain + "'")
                     + " is not supported by the Java engine; supported ops (domain ai.onnx, opsets " + MIN_OPSET + ".."
