@@ -37,7 +37,7 @@ public final class Engines {
      */
     public static Engine open(Kind kind, ModelProto model, EngineOptions options, String name) {
         return switch (kind) {
-            case ORT -> new OrtEngine(model.toByteArray(), options, name);
+            case ORT -> new OrtEngine(model, options, name);
             case JAVA -> JavaEngine.create(model, options);
         };
     }

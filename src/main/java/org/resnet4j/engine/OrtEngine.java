@@ -21,6 +21,8 @@ import java.util.Locale;
 import java.util.Map;
 import org.resnet4j.ResNet4jException.EngineException;
 import org.resnet4j.ResNet4jException.MismatchException;
+import org.resnet4j.onnx.ModelProto;
+import org.resnet4j.onnx.Onnx;
 import org.resnet4j.tensor.DType;
 import org.resnet4j.tensor.Shapes;
 import org.resnet4j.tensor.Tensor;
@@ -28,6 +30,9 @@ import org.resnet4j.tensor.Tensor;
 /**
  * ONNX Runtime through its Java API: the fast path. One {@link OrtSession} per engine, created in
  * the constructor and closed by {@link #close()}; {@code OrtSession.run} is thread-safe, so is this.
+ *
+ * <p>Unless {@link EngineOptions#ortGuard()} is off, a model where ORT's optimiser is known to change
+ * the results ({@link OrtGuard}) gets a session with that one rewrite disabled.
  *
  * <p>Takes and returns every tensor type ({@link DType#isTensorType()}). Inputs are checked by
  * {@link InputCheck}, then copied into direct buffers in native byte order: ORT reads a direct
@@ -39,6 +44,7 @@ public final class OrtEngine implements Engine {
     private final List<TensorSpec> inputs;
     private final List<String> outputNames;
     private final String description;
+    private final List<String> guardedPads;
     private volatile boolean closed;
 
     /**
@@ -46,22 +52,35 @@ public final class OrtEngine implements Engine {
      * (an untrusted file never reaches ONNX Runtime unvalidated, nor makes it read external data).
      */
     public OrtEngine(Path model, EngineOptions options) {
-        this(validated(model), null, options, model.toString());
-    }
-
-    private static String validated(Path model) {
-        org.resnet4j.onnx.Onnx.read(model);
-        return model.toString();
+        this(model.toString(), null, Onnx.read(model), options, model.toString());
     }
 
     /** Loads a serialised ONNX model; {@code name} is used in messages. */
     public OrtEngine(byte[] model, EngineOptions options, String name) {
-        this(null, model, options, name);
+        this(null, model, parseOrNull(model), options, name);
     }
 
-    private OrtEngine(String path, byte[] bytes, EngineOptions options, String name) {
+    /** Loads {@code model}; {@code name} is used in messages. */
+    public OrtEngine(ModelProto model, EngineOptions options, String name) {
+        this(null, model.toByteArray(), model, options, name);
+    }
+
+    /** The parsed model for {@link OrtGuard}, or null when the bytes do not parse (ORT then says why). */
+    private static ModelProto parseOrNull(byte[] bytes) {
+        try {
+            return ModelProto.parseFrom(bytes);
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            return null;
+        }
+    }
+
+    private OrtEngine(String path, byte[] bytes, ModelProto model, EngineOptions options, String name) {
         env = OrtEnvironment.getEnvironment();
+        guardedPads = options.ortGuard() && model != null ? OrtGuard.padsOrtWouldMisfuse(model) : List.of();
         try (OrtSession.SessionOptions so = sessionOptions(options)) {
+            if (!guardedPads.isEmpty()) {
+                so.addConfigEntry(OrtGuard.DISABLE_KEY, OrtGuard.PAD_FUSION_RULE);
+            }
             session = path != null ? env.createSession(path, so) : env.createSession(bytes, so);
             inputs = specs(session.getInputInfo());
             outputNames = List.copyOf(session.getOutputNames());
@@ -70,7 +89,18 @@ public final class OrtEngine implements Engine {
         }
         description = "onnxruntime " + env.getVersion() + " (" + options.device().name().toLowerCase()
                 + ", " + (options.threads() == 0 ? "all cores" : options.threads() + " threads")
-                + ", optimisation " + options.optimization() + ")";
+                + ", optimisation " + options.optimization()
+                + (guardedPads.isEmpty() ? "" : " but " + OrtGuard.PAD_FUSION_RULE + " off: " + guardedPads.size()
+                        + " zero Pad" + (guardedPads.size() == 1 ? "" : "s") + " before a pool")
+                + ")";
+    }
+
+    /**
+     * The Pads this session keeps ORT from folding into the next pool ({@link OrtGuard}); empty when
+     * the model has none or {@link EngineOptions#ortGuard()} is off.
+     */
+    public List<String> guardedPads() {
+        return guardedPads;
     }
 
     private static OrtSession.SessionOptions sessionOptions(EngineOptions options) throws OrtException {

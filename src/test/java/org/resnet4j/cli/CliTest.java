@@ -12,7 +12,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.resnet4j.tensor.DType;
 import org.resnet4j.tensor.Npy;
+import org.resnet4j.tensor.Tensor;
 import org.resnet4j.testing.Parity;
 import org.resnet4j.testing.PythonReference;
 
@@ -141,6 +143,59 @@ class CliTest {
         r = cli("export", "--out", "x.onnx", "--bogus");
         assertEquals(2, r.code);
         assertTrue(r.err.contains("--bogus"), r.err);
+    }
+
+    /** x float32 [N, 3] and idx int64 [2] in; g = Gather(x, idx, axis 1) float32 and shp = Shape(x) int64 out. */
+    private Path twoInputModel() throws java.io.IOException {
+        var graph = org.resnet4j.onnx.GraphProto.newBuilder().setName("two")
+                .addNode(org.resnet4j.onnx.NodeProto.newBuilder().setOpType("Gather").addInput("x").addInput("idx")
+                        .addOutput("g").addAttribute(org.resnet4j.onnx.Onnx.intAttr("axis", 1)))
+                .addNode(org.resnet4j.onnx.NodeProto.newBuilder().setOpType("Shape").addInput("x").addOutput("shp"))
+                .addInput(org.resnet4j.onnx.Onnx.valueInfo("x", DType.FLOAT32, "N", 3))
+                .addInput(org.resnet4j.onnx.Onnx.valueInfo("idx", DType.INT64, 2))
+                .addOutput(org.resnet4j.onnx.Onnx.valueInfo("g", DType.FLOAT32, "N", 2))
+                .addOutput(org.resnet4j.onnx.Onnx.valueInfo("shp", DType.INT64, 2));
+        var model = org.resnet4j.onnx.ModelProto.newBuilder().setIrVersion(8)
+                .addOpsetImport(org.resnet4j.onnx.OperatorSetIdProto.newBuilder().setVersion(17)).setGraph(graph).build();
+        Path file = dir.resolve("two.onnx");
+        org.resnet4j.onnx.Onnx.write(model, file);
+        return file;
+    }
+
+    @Test
+    void runTakesNamedInputsAndWritesNamedOutputsOfAnyType() throws Exception {
+        Path onnx = twoInputModel();
+        Path x = dir.resolve("x.npy");
+        Path idx = dir.resolve("idx.npy");
+        Npy.write(Tensor.of(new int[] {2, 3}, new float[] {1, 2, 3, 4, 5, 6}), x);
+        Npy.write(Tensor.ofLongs(new int[] {2}, new long[] {2, 1}), idx);
+        Path g = dir.resolve("g.npy");
+        Path shp = dir.resolve("shp.npy");
+        Result r = cli("run", "--model", onnx.toString(), "--input", "x=" + x, "--input", "idx=" + idx,
+                "--output", g.toString(), "--output", "shp=" + shp);
+        assertEquals(0, r.code, r.err);
+        assertTrue(r.out.contains("wrote " + shp + " int64 [2] (output 'shp')"), r.out);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new float[] {3, 2, 6, 5}, Npy.read(g).toArray());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new long[] {2, 3}, Npy.read(shp).toLongArray());
+
+        String inputs = "model inputs: x float32 [?, 3], idx int64 [2]";
+        r = cli("run", "--model", onnx.toString(), "--input", x.toString(), "--output", g.toString());
+        assertEquals(1, r.code, r.err);
+        assertTrue(r.err.startsWith("error: the model has 2 inputs") && r.err.contains("--input NAME=FILE.npy")
+                && r.err.contains(inputs) && r.err.lines().count() == 1, r.err);
+
+        r = cli("run", "--model", onnx.toString(), "--input", "x=" + x, "--input", "idx=" + x, "--output", g.toString());
+        assertEquals(1, r.code, r.err);
+        assertTrue(r.err.contains("input 'idx' is float32, expected int64") && r.err.contains("has shape [2, 3], expected [2]")
+                && r.err.contains(inputs) && r.err.lines().count() == 1, r.err);
+
+        r = cli("run", "--model", onnx.toString(), "--input", "x=" + x, "--input", "ix=" + idx, "--output", g.toString());
+        assertEquals(1, r.code, r.err);
+        assertTrue(r.err.contains("the model has no input 'ix'") && r.err.contains(inputs), r.err);
+
+        r = cli("run", "--model", onnx.toString(), "--input", "x=" + x, "--input", "idx=" + idx, "--output", "y=" + g);
+        assertEquals(1, r.code, r.err);
+        assertTrue(r.err.contains("the model has no output 'y' (model outputs: g, shp)"), r.err);
     }
 
     @Test
