@@ -1,9 +1,13 @@
 package org.resnet4j.engine.jvm;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import org.resnet4j.engine.jvm.kernels.NaiveSgemm;
+import java.util.Set;
+import org.resnet4j.engine.jvm.kernels.Kernels;
 import org.resnet4j.engine.jvm.kernels.Parallel;
 import org.resnet4j.engine.jvm.ops.BufferPool;
 import org.resnet4j.engine.jvm.ops.NodeSpec;
@@ -14,51 +18,107 @@ import org.resnet4j.engine.jvm.ops.Value;
 import org.resnet4j.onnx.NodeProto;
 
 /**
- * Load-time evaluation of the nodes whose inputs are all known: initializers, Constant nodes, and
- * the Shape of a graph input whose declared shape is fixed. Exported graphs compute reshape
- * targets this way (Shape -> Gather -> Unsqueeze -> Concat -> Reshape); folded, the run does no
- * int64 work and the Reshape reads a constant. Where a shape is symbolic the chain stays and runs
- * per input. Runs before {@link org.resnet4j.engine.jvm.ops.Fusion}, which then sees the
- * folded constants.
+ * Load-time evaluation of what does not depend on the input's values: nodes whose inputs are all
+ * constants (initializers, Constant nodes, earlier folds), and the Shape of any value whose shape
+ * follows from fixed input shapes. Exported graphs compute reshape targets this way (Shape ->
+ * Gather -> Unsqueeze -> Concat -> Reshape, from {@code x.view(x.size(0), -1)}); folded, the run does
+ * no int64 work and the Reshape reads a constant. Where a shape is symbolic the chain stays and
+ * runs per input.
+ *
+ * <p>To learn the shape a Shape node reads, the nodes it depends on are run once on zeros of the
+ * fixed input shapes (a probe, done only when some Shape needs it); a node the probe cannot run
+ * leaves its dependants unfolded. Runs before {@link org.resnet4j.engine.jvm.ops.Fusion}, which then
+ * sees the folded constants.
  */
 final class ConstantFolding {
     private ConstantFolding() {}
 
     /**
      * Evaluates what it can of {@code order} into {@code constants}, returning the nodes left.
-     * {@code fixedShapes} maps graph inputs with a fully declared shape to it.
+     * {@code fixedInputs} maps graph inputs whose declared shape is fully fixed to zeros of that
+     * shape and type.
      */
-    static List<NodeProto> fold(List<NodeProto> order, Map<String, Value> constants, Map<String, int[]> fixedShapes, int opset) {
+    static List<NodeProto> fold(List<NodeProto> order, Map<String, Value> constants, Map<String, Value> fixedInputs, int opset) {
+        Set<String> probe = probeSet(order, constants, fixedInputs);
+        Map<String, Value> zeros = new HashMap<>(fixedInputs);
         List<NodeProto> left = new ArrayList<>(order.size());
-        try (Parallel one = new Parallel(1)) {
-            RunContext ctx = new RunContext(one, NaiveSgemm.INSTANCE, new BufferPool());
+        try (Parallel par = new Parallel(1)) {
+            RunContext ctx = new RunContext(par, Kernels.defaultSgemm(), new BufferPool());
             for (NodeProto n : order) {
+                boolean onnx = n.getDomain().isEmpty() || n.getDomain().equals("ai.onnx");
+                boolean isShape = onnx && n.getOpType().equals("Shape");
+                boolean probed = onnx && n.getOutputList().stream().anyMatch(probe::contains);
                 Value[] in = new Value[n.getInputCount()];
-                boolean known = n.getOutputList().stream().noneMatch(String::isEmpty);
-                for (int i = 0; known && i < in.length; i++) {
+                boolean constant = onnx && n.getOutputList().stream().noneMatch(String::isEmpty);
+                boolean shaped = true;
+                for (int i = 0; i < in.length; i++) {
                     String name = n.getInput(i);
                     if (name.isEmpty()) {
                         continue;
                     }
                     in[i] = constants.get(name);
-                    if (in[i] == null && n.getOpType().equals("Shape") && fixedShapes.containsKey(name)) {
-                        // only the shape is read: zeros of that shape stand in for the input
-                        int[] shape = fixedShapes.get(name);
-                        in[i] = Value.floats(shape, new float[org.resnet4j.tensor.Shapes.numel(shape)]);
+                    constant &= in[i] != null;
+                    if (in[i] == null) {
+                        in[i] = zeros.get(name);
                     }
-                    known = in[i] != null;
+                    shaped &= in[i] != null;
                 }
-                if (!known || !n.getDomain().isEmpty() && !n.getDomain().equals("ai.onnx")) {
-                    left.add(n);
+                if (constant || (isShape && shaped)) {
+                    Value[] out = compile(n, constants, opset).run(in, ctx);
+                    for (int i = 0; i < n.getOutputCount(); i++) {
+                        constants.put(n.getOutput(i), out[i]);
+                    }
                     continue;
                 }
-                Op op = Registry.compile(new NodeSpec(n, opset, constants::get));
-                Value[] out = op.run(in, ctx);
-                for (int i = 0; i < n.getOutputCount(); i++) {
-                    constants.put(n.getOutput(i), out[i]);
+                left.add(n);
+                if (probed && shaped) {
+                    try {
+                        Value[] out = compile(n, constants, opset).run(in, ctx);
+                        for (int i = 0; i < n.getOutputCount(); i++) {
+                            zeros.put(n.getOutput(i), out[i]);
+                        }
+                    } catch (RuntimeException e) {
+                        // the probe cannot run this node (e.g. an integer division by a zero): its
+                        // dependants' shapes stay unknown and their Shape nodes run per input
+                    }
                 }
             }
         }
         return left;
+    }
+
+    private static Op compile(NodeProto n, Map<String, Value> constants, int opset) {
+        return Registry.compile(new NodeSpec(n, opset, constants::get));
+    }
+
+    /** The values a Shape node reads and everything they are computed from, when fixed inputs can give them. */
+    private static Set<String> probeSet(List<NodeProto> order, Map<String, Value> constants, Map<String, Value> fixedInputs) {
+        Set<String> need = new HashSet<>();
+        if (fixedInputs.isEmpty()) {
+            return need;
+        }
+        Map<String, NodeProto> producer = new HashMap<>();
+        ArrayDeque<String> todo = new ArrayDeque<>();
+        for (NodeProto n : order) {
+            n.getOutputList().forEach(o -> producer.put(o, n));
+            if (n.getOpType().equals("Shape") && n.getInputCount() == 1 && !constants.containsKey(n.getInput(0))
+                    && !fixedInputs.containsKey(n.getInput(0))) {
+                todo.add(n.getInput(0));
+            }
+        }
+        while (!todo.isEmpty()) {
+            String v = todo.poll();
+            NodeProto p = producer.get(v);
+            if (p == null || !need.add(v)) {
+                continue;
+            }
+            for (String i : p.getInputList()) {
+                if (!i.isEmpty()) {
+                    todo.add(i);
+                }
+            }
+            need.addAll(p.getOutputList());
+        }
+        return need;
     }
 }

@@ -110,11 +110,14 @@ final class Plan {
             types.put(vi.getName(), et);
         }
         List<NodeProto> order = topologicalOrder(g, ins, constants.keySet());
-        Map<String, int[]> fixed = new HashMap<>();
+        Map<String, Value> fixed = new HashMap<>();
         for (int i = 0; i < ins.size(); i++) {
             long[] dims = declared.get(i).shape();
             if (dims != null && Arrays.stream(dims).allMatch(d -> d >= 0 && d <= Integer.MAX_VALUE)) {
-                fixed.put(ins.get(i), Arrays.stream(dims).mapToInt(d -> (int) d).toArray());
+                int[] shape = Arrays.stream(dims).mapToInt(d -> (int) d).toArray();
+                ElemType t = types.get(ins.get(i));
+                int n = org.resnet4j.tensor.Shapes.numel(shape);
+                fixed.put(ins.get(i), Value.of(t, shape, t.isFloat() ? new float[n] : null, t.isFloat() ? null : new long[n]));
             }
         }
         for (NodeProto n : order) {
