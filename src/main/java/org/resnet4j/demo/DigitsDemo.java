@@ -17,6 +17,7 @@ import java.util.stream.Stream;
 import org.resnet4j.ResNet4j;
 import org.resnet4j.ResNet4j.ExportOptions;
 import org.resnet4j.ResNet4jException;
+import org.resnet4j.engine.Comparison;
 import org.resnet4j.engine.Engine;
 import org.resnet4j.engine.EngineOptions;
 import org.resnet4j.engine.Engines;
@@ -221,16 +222,16 @@ public final class DigitsDemo {
         out.printf(Locale.ROOT, "%nAgreement (argmax equal; max |logit difference|; relative = max diff / max |PyTorch logit|):%n");
         int[] torchPred = r.torchPredictions();
         for (EngineRun run : r.runs()) {
+            Comparison c = Comparison.of(engineName(run.kind()) + " vs PyTorch", run.logits(), r.torchLogits());
             out.printf(Locale.ROOT, "  %-30s %4d/%d  max diff %.2e  relative %.2e%n", engineName(run.kind()) + " vs PyTorch",
-                    agree(run.predictions(), torchPred), r.size(), Tensor.maxAbsDiff(run.logits(), r.torchLogits()),
-                    Tensor.maxAbsDiff(run.logits(), r.torchLogits()) / r.torchLogits().maxAbs());
+                    agree(run.predictions(), torchPred), r.size(), c.maxAbs(), c.relative());
         }
         for (int i = 0; i < r.runs().size(); i++) {
             for (int j = i + 1; j < r.runs().size(); j++) {
                 EngineRun a = r.runs().get(i);
                 EngineRun b = r.runs().get(j);
                 out.printf(Locale.ROOT, "  %-30s %4d/%d  max diff %.2e%n", engineName(a.kind()) + " vs " + engineName(b.kind()),
-                        agree(a.predictions(), b.predictions()), r.size(), Tensor.maxAbsDiff(a.logits(), b.logits()));
+                        agree(a.predictions(), b.predictions()), r.size(), Comparison.of("engines", a.logits(), b.logits()).maxAbs());
             }
         }
 
