@@ -27,7 +27,8 @@ import org.resnet4j.tensor.Tensor;
 
 /**
  * The pure-Java executor: runs an ONNX graph of the ops in {@link Registry#supported()} (opsets
- * 11–21) on the CPU, without native code.
+ * 7–21) on the CPU, without native code. Inputs and outputs of float32, float16, int64, int32, uint8
+ * and bool; float math in float32, shape arithmetic in int64.
  *
  * <p>Lifecycle: the constructor checks and compiles the model once — topological order (sorted when
  * the file is not), every input defined, every op and attribute supported, element types — and
@@ -112,7 +113,7 @@ public final class JavaEngine implements Engine {
         System.arraycopy(plan.constantSlots, 0, slots, 0, plan.constantSlots.length);
         for (int i = 0; i < plan.inputSlots.length; i++) {
             Tensor t = inputs.get(plan.inputNames.get(i));
-            slots[plan.inputSlots[i]] = Value.floats(t.shape(), t.toArray());
+            slots[plan.inputSlots[i]] = Value.of(t);
         }
         BufferPool pool = idlePools.poll();
         if (pool == null) {
@@ -146,9 +147,9 @@ public final class JavaEngine implements Engine {
         Map<float[], Boolean> returned = new IdentityHashMap<>();
         for (int i = 0; i < plan.outputSlots.length; i++) {
             Value v = slots[plan.outputSlots[i]];
-            result.put(plan.outputNames.get(i), Tensor.of(v.shape(), v.f().clone()));
+            result.put(plan.outputNames.get(i), v.toTensor());
             int r = plan.root[plan.outputSlots[i]];
-            if (!plan.pinned[r] && returned.put(v.f(), Boolean.TRUE) == null) {
+            if (v.isFloat() && !plan.pinned[r] && returned.put(v.f(), Boolean.TRUE) == null) {
                 pool.give(v.f());
             }
         }

@@ -98,15 +98,28 @@ final class Plan {
                 continue; // an initializer listed as input (IR < 4): a constant here
             }
             int elem = vi.getType().getTensorType().getElemType();
-            if (elem != TensorProto.DataType.FLOAT_VALUE) {
+            DType dtype = DType.fromOnnxCode(elem);
+            ElemType et = ElemType.of(dtype);
+            if (!vi.getType().hasTensorType() || et == null) {
                 throw new UnsupportedModelException("graph input '" + vi.getName() + "' has type "
-                        + TensorProto.DataType.forNumber(elem) + ", the Java engine takes FLOAT inputs");
+                        + (vi.getType().hasTensorType() ? TensorProto.DataType.forNumber(elem) : vi.getType().getValueCase())
+                        + ", the Java engine takes tensors of float32, float16, int64, int32, uint8 or bool");
             }
             ins.add(vi.getName());
-            declared.add(TensorSpec.of(vi.getName(), DType.FLOAT32, declaredShape(vi)));
-            types.put(vi.getName(), ElemType.FLOAT);
+            declared.add(TensorSpec.of(vi.getName(), dtype, declaredShape(vi)));
+            types.put(vi.getName(), et);
         }
         List<NodeProto> order = topologicalOrder(g, ins, constants.keySet());
+        Map<String, Value> fixed = new HashMap<>();
+        for (int i = 0; i < ins.size(); i++) {
+            long[] dims = declared.get(i).shape();
+            if (dims != null && Arrays.stream(dims).allMatch(d -> d >= 0 && d <= Integer.MAX_VALUE)) {
+                int[] shape = Arrays.stream(dims).mapToInt(d -> (int) d).toArray();
+                ElemType t = types.get(ins.get(i));
+                int n = org.resnet4j.tensor.Shapes.numel(shape);
+                fixed.put(ins.get(i), Value.of(t, shape, t.isFloat() ? new float[n] : null, t.isFloat() ? null : new long[n]));
+            }
+        }
         for (NodeProto n : order) {
             if (n.getDomain().equals(Fusion.DOMAIN)) {
                 throw new UnsupportedModelException(label(n) + " is in domain '" + Fusion.DOMAIN
@@ -115,6 +128,7 @@ final class Plan {
         }
         Fusion.Stats[] stats = {new Fusion.Stats(0, 0, 0)};
         if (fuse) {
+            order = ConstantFolding.fold(order, constants, fixed, opset);
             Set<String> graphOutputs = new HashSet<>();
             g.getOutputList().forEach(o -> graphOutputs.add(o.getName()));
             order = Fusion.rewrite(order, constants, graphOutputs, stats);
@@ -172,10 +186,6 @@ final class Plan {
             ElemType t = constants.containsKey(name) ? constants.get(name).type() : types.get(name);
             if (t == null) {
                 throw new UnsupportedModelException("graph output '" + name + "' is not produced by any node, input or initializer");
-            }
-            if (t != ElemType.FLOAT) {
-                throw new UnsupportedModelException("graph output '" + name + "' has type " + t
-                        + ", the Java engine returns FLOAT outputs only");
             }
             outs.add(name);
         }
@@ -242,7 +252,7 @@ final class Plan {
         for (OperatorSetIdProto o : model.getOpsetImportList()) {
             if (o.getDomain().isEmpty() || o.getDomain().equals("ai.onnx")) {
                 long v = o.getVersion();
-                if (v < Registry.MIN_OPSET || v > Registry.MAX_OPSET) {
+                if (!Registry.acceptsModelOpset(v)) {
                     throw new UnsupportedModelException("opset " + v + " is not supported by the Java engine, expected "
                             + Registry.MIN_OPSET + ".." + Registry.MAX_OPSET);
                 }
