@@ -263,6 +263,35 @@ public final class DigitsDemo {
         out.flush();
     }
 
+    /**
+     * The report as JSON: {@code {"images", "torch": {"version", "correct"}, "engines": [{"engine",
+     * "description", "correct", "accuracy", "vs_torch": {"max_abs", "relative", "argmax_agree"},
+     * "load_ms", "run_ms"}], "matches_pytorch"}}.
+     */
+    public static String json(Report r) {
+        com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode root = mapper.createObjectNode();
+        root.put("images", r.size());
+        root.put("checkpoint_tensors", r.checkpointTensors());
+        root.put("load_ms", r.loadMillis());
+        root.putObject("torch").put("version", r.torchVersion()).put("correct", r.torchCorrect());
+        com.fasterxml.jackson.databind.node.ArrayNode engines = root.putArray("engines");
+        for (EngineRun run : r.runs()) {
+            Comparison c = Comparison.of(engineName(run.kind()) + " vs PyTorch", run.logits(), r.torchLogits());
+            com.fasterxml.jackson.databind.node.ObjectNode e = engines.addObject();
+            e.put("engine", run.kind().label());
+            e.put("description", run.description());
+            e.put("correct", run.correct());
+            e.put("accuracy", run.accuracy());
+            e.putObject("vs_torch").put("max_abs", c.maxAbs()).put("relative", c.relative())
+                    .put("argmax_agree", c.argmaxAgree());
+            e.put("load_ms", run.loadMillis());
+            e.put("run_ms", run.runMillis());
+        }
+        root.put("matches_pytorch", matchesPyTorch(r));
+        return root.toPrettyString();
+    }
+
     /** Whether every engine's accuracy equals PyTorch's recorded one. */
     public static boolean matchesPyTorch(Report r) {
         return r.runs().stream().allMatch(run -> run.correct() == r.torchCorrect());
