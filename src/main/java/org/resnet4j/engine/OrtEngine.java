@@ -88,7 +88,7 @@ public final class OrtEngine implements Engine {
             throw new EngineException("ONNX Runtime cannot load " + name + ": " + e.getMessage(), e);
         }
         description = "onnxruntime " + env.getVersion() + " (" + options.device().name().toLowerCase()
-                + ", " + (options.threads() == 0 ? "all cores" : options.threads() + " threads")
+                + ", " + (options.threads() == 0 ? "all cores" : options.threads() + (options.threads() == 1 ? " thread" : " threads"))
                 + ", optimisation " + options.optimization()
                 + (guardedPads.isEmpty() ? "" : " but " + OrtGuard.PAD_FUSION_RULE + " off: " + guardedPads.size()
                         + " zero Pad" + (guardedPads.size() == 1 ? "" : "s") + " before a pool")

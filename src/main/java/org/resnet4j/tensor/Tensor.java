@@ -3,7 +3,6 @@ package org.resnet4j.tensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
-import java.util.Arrays;
 
 /**
  * A dense tensor in C (row-major) order: a shape, an element type ({@link #dtype()}) and {@code
@@ -355,19 +354,6 @@ public final class Tensor {
     @Override
     public String toString() {
         return "Tensor" + Shapes.format(shape) + "(" + (sourceType == dtype ? dtype : dtype + " from " + sourceType) + ")";
-    }
-
-    /** Max |a - b| over all elements (as doubles, any types); shapes must be equal. */
-    public static double maxAbsDiff(Tensor a, Tensor b) {
-        if (!Arrays.equals(a.shape, b.shape)) {
-            throw new IllegalArgumentException(
-                    "shape mismatch: " + Shapes.format(a.shape) + " vs " + Shapes.format(b.shape));
-        }
-        double m = 0;
-        for (int i = 0; i < a.numel(); i++) {
-            m = Math.max(m, Math.abs(a.getDouble(i) - b.getDouble(i)));
-        }
-        return m;
     }
 
     /** Max |x| over all elements. */

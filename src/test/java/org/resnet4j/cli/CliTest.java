@@ -34,6 +34,14 @@ class CliTest {
         return new Result(code, out.toString(), err.toString());
     }
 
+    static JsonNode json(String text) {
+        try {
+            return new ObjectMapper().readTree(text);
+        } catch (java.io.IOException e) {
+            throw new AssertionError("not JSON: " + text, e);
+        }
+    }
+
     static String g(String file) {
         return GOLDEN.resolve(file).toString();
     }
@@ -298,6 +306,61 @@ class CliTest {
         assertTrue(r.out.contains("FAIL"), r.out);
         r = cli("parity", "--model", onnx.toString(), "--input", g("input.npy"), "--reference", bad.toString(), "--rtol", "0.02");
         assertEquals(0, r.code, r.out);
+    }
+
+    @Test
+    void parityFlagsPlainOrtPadFusionAndStillPasses() {
+        Path c = PythonReference.root().resolve("testdata/ortpad/maxpool_opset9");
+        Result r = cli("parity", "--model", c.resolve("model.onnx").toString(), "--input", c.resolve("input.npy").toString(),
+                "--reference", c.resolve("output.npy").toString(), "--threads", "1");
+        assertEquals(0, r.code, r.out + r.err);
+        assertTrue(r.out.contains("Pad_Fusion off") && r.out.contains("logits: plain-ort vs java")
+                && r.out.contains("FLAG: ONNX Runtime's Pad_Fusion rule") && r.out.trim().endsWith("PASS"), r.out);
+        r = cli("parity", "--model", c.resolve("model.onnx").toString(), "--input", c.resolve("input.npy").toString(),
+                "--threads", "1", "--json");
+        assertEquals(0, r.code, r.out + r.err);
+        JsonNode j = json(r.out);
+        assertTrue(j.at("/ort_guard/plain_ort_flagged").asBoolean() && j.get("pass").asBoolean(), r.out);
+        assertEquals("Pad_Fusion", j.at("/ort_guard/rule_disabled").asText());
+        assertTrue(j.at("/comparisons/1/relative").asDouble() > 1e-4, "plain ORT vs java: " + j.at("/comparisons/1"));
+    }
+
+    @Test
+    void parityWithTorchRunsTheCheckpointInTorchvision() {
+        PythonReference.require();
+        Result r = cli("parity", "--spec", g("spec.json"), "--weights", g("weights.pth"), "--input", g("input.npy"),
+                "--torch", "--python", PythonReference.PYTHON, "--threads", "1", "--json");
+        assertEquals(0, r.code, r.out + r.err);
+        JsonNode j = json(r.out);
+        assertTrue(j.at("/engines/torch").asText().startsWith("torch "), r.out);
+        // torchvision's logits here must be the fixture's (made by tools/torch_reference.py from the same weights)
+        assertEquals("ort vs torch", j.at("/comparisons/1/pair").asText());
+        assertTrue(j.at("/comparisons/1/relative").asDouble() <= Parity.TORCH_TOLERANCE, r.out);
+        assertTrue(j.at("/comparisons/2/relative").asDouble() <= Parity.TORCH_TOLERANCE, r.out);
+        org.resnet4j.tensor.Tensor fixture = Npy.read(GOLDEN.resolve("output.npy"));
+        assertEquals(fixture.maxAbs(), j.at("/comparisons/1/max_ref").asDouble(), 1e-6 * fixture.maxAbs());
+    }
+
+    @Test
+    void parityTorchWithoutTorchIsOneLine() throws Exception {
+        Path noTorch = dir.resolve("python-without-site");
+        // -S leaves site-packages off the path: the same interpreter without torch, torchvision or numpy
+        Files.writeString(noTorch, "#!/bin/sh\nexec /usr/bin/python3 -S \"$@\"\n");
+        noTorch.toFile().setExecutable(true);
+        Result r = cli("parity", "--spec", g("spec.json"), "--weights", g("weights.pth"), "--input", g("input.npy"),
+                "--torch", "--python", noTorch.toString(), "--threads", "1");
+        assertEquals(1, r.code, r.out + r.err);
+        assertTrue(r.err.startsWith("error: Python '" + noTorch + "' cannot import torch, torchvision and numpy")
+                && r.err.contains("apt-get install python3-torch") && r.err.lines().count() == 1, r.err);
+
+        r = cli("parity", "--spec", g("spec.json"), "--weights", g("weights.pth"), "--torch", "--python",
+                dir.resolve("no-such-python").toString());
+        assertEquals(1, r.code, r.err);
+        assertTrue(r.err.startsWith("error: cannot start Python") && r.err.lines().count() == 1, r.err);
+
+        r = cli("parity", "--model", dir.resolve("m.onnx").toString(), "--torch");
+        assertEquals(1, r.code, r.err);
+        assertTrue(r.err.contains("--torch runs a checkpoint in torchvision: give it with --weights FILE"), r.err);
     }
 
     @Test
