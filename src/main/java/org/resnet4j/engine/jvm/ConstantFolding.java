@@ -31,6 +31,13 @@ import org.resnet4j.onnx.NodeProto;
  * sees the folded constants.
  */
 final class ConstantFolding {
+    /**
+     * Most input elements the zero probe runs on: 16M floats, 64 MB (a 64x3x224x224 batch is 9.6M).
+     * Larger declared inputs keep their Shape chains per run rather than make loading allocate a
+     * batch's activations that a file alone asked for.
+     */
+    static final long PROBE_LIMIT = 1L << 24;
+
     private ConstantFolding() {}
 
     /**
@@ -64,11 +71,13 @@ final class ConstantFolding {
                     shaped &= in[i] != null;
                 }
                 if (constant || (isShape && shaped)) {
-                    Value[] out = compile(n, constants, opset).run(in, ctx);
-                    for (int i = 0; i < n.getOutputCount(); i++) {
-                        constants.put(n.getOutput(i), out[i]);
+                    Value[] out = foldOne(n, constants, opset, in, ctx);
+                    if (out != null) {
+                        for (int i = 0; i < n.getOutputCount(); i++) {
+                            constants.put(n.getOutput(i), out[i]);
+                        }
+                        continue;
                     }
-                    continue;
                 }
                 left.add(n);
                 if (probed && shaped) {
@@ -87,6 +96,22 @@ final class ConstantFolding {
         return left;
     }
 
+    /**
+     * Runs a node whose inputs are known; a typed refusal (bad shapes, unsupported attributes) is
+     * the model's error and propagates. Any other failure (e.g. a value too large for an array)
+     * leaves the node to run time, where the engine reports it naming the node: null.
+     */
+    private static Value[] foldOne(NodeProto n, Map<String, Value> constants, int opset, Value[] in, RunContext ctx) {
+        Op op = compile(n, constants, opset);
+        try {
+            return op.run(in, ctx);
+        } catch (org.resnet4j.ResNet4jException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
     private static Op compile(NodeProto n, Map<String, Value> constants, int opset) {
         return Registry.compile(new NodeSpec(n, opset, constants::get));
     }
@@ -94,7 +119,8 @@ final class ConstantFolding {
     /** The values a Shape node reads and everything they are computed from, when fixed inputs can give them. */
     private static Set<String> probeSet(List<NodeProto> order, Map<String, Value> constants, Map<String, Value> fixedInputs) {
         Set<String> need = new HashSet<>();
-        if (fixedInputs.isEmpty()) {
+        long elements = fixedInputs.values().stream().mapToLong(Value::numel).sum();
+        if (fixedInputs.isEmpty() || elements > PROBE_LIMIT) {
             return need;
         }
         Map<String, NodeProto> producer = new HashMap<>();

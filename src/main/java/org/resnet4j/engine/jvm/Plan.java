@@ -116,7 +116,14 @@ final class Plan {
             if (dims != null && Arrays.stream(dims).allMatch(d -> d >= 0 && d <= Integer.MAX_VALUE)) {
                 int[] shape = Arrays.stream(dims).mapToInt(d -> (int) d).toArray();
                 ElemType t = types.get(ins.get(i));
-                int n = org.resnet4j.tensor.Shapes.numel(shape);
+                long numel = 1;
+                for (long d : dims) {
+                    numel = Math.min(numel * d, ConstantFolding.PROBE_LIMIT + 1);
+                }
+                if (numel > ConstantFolding.PROBE_LIMIT) {
+                    continue; // too large to probe at load: its Shape chains run per input
+                }
+                int n = (int) numel;
                 fixed.put(ins.get(i), Value.of(t, shape, t.isFloat() ? new float[n] : null, t.isFloat() ? null : new long[n]));
             }
         }
