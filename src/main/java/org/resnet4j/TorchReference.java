@@ -90,7 +90,7 @@ public final class TorchReference {
                 throw new ResNet4jException("the torchvision reference failed in Python '" + python + "' (exit " + code
                         + "): " + err);
             }
-            JsonNode meta = new ObjectMapper().readTree(Files.readString(stdout, StandardCharsets.UTF_8).trim());
+            JsonNode meta = new ObjectMapper().readTree(lastLine(stdout)); // the script's JSON line comes last
             String versions = "torch " + meta.path("torch").asText() + ", torchvision " + meta.path("torchvision").asText()
                     + " (" + meta.path("construction").asText() + ")";
             return new Result(Npy.read(out), versions);

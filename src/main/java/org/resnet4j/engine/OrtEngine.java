@@ -159,29 +159,19 @@ public final class OrtEngine implements Engine {
         return List.copyOf(out);
     }
 
+    /** ORT's Java type of each tensor type (ORT's own enum numbers differ from ONNX's). */
+    private static final Map<DType, OnnxJavaType> ORT_TYPES = Map.of(DType.FLOAT32, OnnxJavaType.FLOAT,
+            DType.FLOAT16, OnnxJavaType.FLOAT16, DType.INT64, OnnxJavaType.INT64, DType.INT32, OnnxJavaType.INT32,
+            DType.UINT8, OnnxJavaType.UINT8, DType.BOOL, OnnxJavaType.BOOL);
+
     /** The tensor type of an ORT element type, null for those no {@link Tensor} holds. */
     private static DType dtypeOf(OnnxJavaType type) {
-        return switch (type) {
-            case FLOAT -> DType.FLOAT32;
-            case FLOAT16 -> DType.FLOAT16;
-            case INT64 -> DType.INT64;
-            case INT32 -> DType.INT32;
-            case UINT8 -> DType.UINT8;
-            case BOOL -> DType.BOOL;
-            default -> null;
-        };
+        return ORT_TYPES.entrySet().stream().filter(e -> e.getValue() == type).map(Map.Entry::getKey).findFirst()
+                .orElse(null);
     }
 
     private static OnnxJavaType ortType(DType dtype) {
-        return switch (dtype) {
-            case FLOAT32 -> OnnxJavaType.FLOAT;
-            case FLOAT16 -> OnnxJavaType.FLOAT16;
-            case INT64 -> OnnxJavaType.INT64;
-            case INT32 -> OnnxJavaType.INT32;
-            case UINT8 -> OnnxJavaType.UINT8;
-            case BOOL -> OnnxJavaType.BOOL;
-            default -> throw new IllegalArgumentException("not a tensor type: " + dtype);
-        };
+        return ORT_TYPES.get(dtype);
     }
 
     @Override

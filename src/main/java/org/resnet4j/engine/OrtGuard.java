@@ -83,11 +83,6 @@ public final class OrtGuard {
         return found;
     }
 
-    /** The session config entries that keep ORT from misfusing {@code model}; empty when nothing to guard. */
-    public static Map<String, String> sessionConfig(ModelProto model) {
-        return padsOrtWouldMisfuse(model).isEmpty() ? Map.of() : Map.of(DISABLE_KEY, PAD_FUSION_RULE);
-    }
-
     /** The node reading {@code n}'s first output, when it is the only reader and not a graph output. */
     private static NodeProto soleReader(NodeProto n, Map<String, List<NodeProto>> readers, Set<String> graphOutputs) {
         if (n.getOutputCount() == 0 || graphOutputs.contains(n.getOutput(0))) {
