@@ -26,6 +26,9 @@ final class DemoCommand implements Callable<Integer> {
             description = "Engines to run, comma-separated (default: ort,java).")
     List<String> engines;
 
+    @Option(names = "--json", description = "Print a JSON object (accuracy, agreement with PyTorch, timings) instead of the report.")
+    boolean json;
+
     @Override
     public Integer call() {
         List<Engines.Kind> kinds = engines == null ? DigitsDemo.defaultEngines() : engines.stream().map(Engines.Kind::parse).toList();
@@ -33,7 +36,11 @@ final class DemoCommand implements Callable<Integer> {
             throw new ResNet4jException("--engine: give ort, java or both");
         }
         DigitsDemo.Report report = DigitsDemo.run(kinds, threads);
-        DigitsDemo.print(report, commandSpec.commandLine().getOut());
+        if (json) {
+            commandSpec.commandLine().getOut().println(DigitsDemo.json(report));
+        } else {
+            DigitsDemo.print(report, commandSpec.commandLine().getOut());
+        }
         return DigitsDemo.matchesPyTorch(report) ? 0 : Main.EXIT_FAILURE;
     }
 }

@@ -20,8 +20,8 @@ final class ModelChoice {
     @Mixin
     ModelOptions checkpoint;
 
-    /** A built or read model, its name for messages, and its spec when built from a checkpoint. */
-    record Model(ModelProto onnx, String name, ResNetSpec spec) {}
+    /** A built or read model, its name for messages, and its spec and checkpoint when built from one. */
+    record Model(ModelProto onnx, String name, ResNetSpec spec, LoadedCheckpoint checkpoint) {}
 
     /** Exactly one of --model and --weights, and no architecture options beside --model. */
     void check() {
@@ -38,10 +38,11 @@ final class ModelChoice {
     Model load(CommandSpec command) {
         check();
         if (modelFile != null) {
-            return new Model(Onnx.read(modelFile), modelFile.toString(), null);
+            return new Model(Onnx.read(modelFile), modelFile.toString(), null, null);
         }
         LoadedCheckpoint ckpt = checkpoint.loadWeights(command);
         ResNetSpec spec = checkpoint.resolveSpec(ckpt);
-        return new Model(ResNet4j.buildModel(spec, ckpt, ExportOptions.defaults()), checkpoint.weights.toString(), spec);
+        return new Model(ResNet4j.buildModel(spec, ckpt, ExportOptions.defaults()), checkpoint.weights.toString(), spec,
+                ckpt);
     }
 }

@@ -1,9 +1,10 @@
 package org.resnet4j.cli;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
-import org.resnet4j.ResNet4j;
 import org.resnet4j.engine.Engine;
 import org.resnet4j.engine.Engines;
 import org.resnet4j.engine.OrtEngine;
@@ -11,13 +12,14 @@ import org.resnet4j.tensor.Npy;
 import org.resnet4j.tensor.Shapes;
 import org.resnet4j.tensor.Tensor;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = "Run a model on an input tensor (.npy, [N, C, H, W] float) and write the logits (.npy).")
+        description = "Run a model on input tensors (.npy) and write its outputs (.npy). Any tensor type in and out: "
+                + "float32, float16, int64, int32, uint8, bool (float64 files are read as float32).")
 final class RunCommand implements Callable<Integer> {
     @Spec
     CommandSpec commandSpec;
@@ -25,11 +27,15 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     ModelChoice model;
 
-    @Option(names = "--input", required = true, paramLabel = "X.npy", description = "Input tensor, float32/float64/float16 .npy in C order.")
-    Path input;
+    @Option(names = "--input", required = true, paramLabel = "[NAME=]X.npy",
+            description = "An input tensor (.npy, C order): NAME=FILE per model input (repeat), or a bare FILE "
+                    + "for a single-input model.")
+    List<String> inputs;
 
-    @Option(names = "--output", required = true, paramLabel = "Y.npy", description = "Output file for the first model output, float32 .npy (written atomically).")
-    Path output;
+    @Option(names = "--output", required = true, paramLabel = "[NAME=]Y.npy",
+            description = "Where to write an output (.npy, written atomically): a bare FILE for the first output, "
+                    + "NAME=FILE per output (repeat).")
+    List<String> outputs;
 
     @Mixin
     EngineChoice engine;
@@ -37,15 +43,23 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         model.check();
-        Tensor x = Npy.read(input);
+        List<NamedFiles.Arg> in = NamedFiles.parse(inputs);
+        List<NamedFiles.Arg> out = NamedFiles.parse(outputs);
         long start = System.nanoTime();
         try (Engine e = openEngine()) {
             long loaded = System.nanoTime();
-            Tensor y = e.run(x);
+            Map<String, Path> targets = NamedFiles.bindOutputs(out, e);
+            Map<String, Tensor> feeds = NamedFiles.readInputs(in, e.inputs());
+            Map<String, Tensor> results = e.run(feeds);
             long ran = System.nanoTime();
-            Npy.write(y, output);
-            out().printf(Locale.ROOT, "wrote %s %s (%s: load %.0f ms, run %.1f ms)%n", output, Shapes.format(y.shape()),
-                    e.describe(), (loaded - start) / 1e6, (ran - loaded) / 1e6);
+            for (Map.Entry<String, Path> t : targets.entrySet()) {
+                Tensor y = results.get(t.getKey());
+                Npy.write(y, t.getValue());
+                out().printf(Locale.ROOT, "wrote %s %s %s (output '%s')%n", t.getValue(), y.dtype(),
+                        Shapes.format(y.shape()), t.getKey());
+            }
+            out().printf(Locale.ROOT, "%s: load %.0f ms, run %.1f ms%n", e.describe(), (loaded - start) / 1e6,
+                    (ran - loaded) / 1e6);
         }
         return 0;
     }

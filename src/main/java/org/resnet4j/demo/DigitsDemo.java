@@ -17,6 +17,7 @@ import java.util.stream.Stream;
 import org.resnet4j.ResNet4j;
 import org.resnet4j.ResNet4j.ExportOptions;
 import org.resnet4j.ResNet4jException;
+import org.resnet4j.engine.Comparison;
 import org.resnet4j.engine.Engine;
 import org.resnet4j.engine.EngineOptions;
 import org.resnet4j.engine.Engines;
@@ -221,16 +222,16 @@ public final class DigitsDemo {
         out.printf(Locale.ROOT, "%nAgreement (argmax equal; max |logit difference|; relative = max diff / max |PyTorch logit|):%n");
         int[] torchPred = r.torchPredictions();
         for (EngineRun run : r.runs()) {
+            Comparison c = Comparison.of(engineName(run.kind()) + " vs PyTorch", run.logits(), r.torchLogits());
             out.printf(Locale.ROOT, "  %-30s %4d/%d  max diff %.2e  relative %.2e%n", engineName(run.kind()) + " vs PyTorch",
-                    agree(run.predictions(), torchPred), r.size(), Tensor.maxAbsDiff(run.logits(), r.torchLogits()),
-                    Tensor.maxAbsDiff(run.logits(), r.torchLogits()) / r.torchLogits().maxAbs());
+                    agree(run.predictions(), torchPred), r.size(), c.maxAbs(), c.relative());
         }
         for (int i = 0; i < r.runs().size(); i++) {
             for (int j = i + 1; j < r.runs().size(); j++) {
                 EngineRun a = r.runs().get(i);
                 EngineRun b = r.runs().get(j);
                 out.printf(Locale.ROOT, "  %-30s %4d/%d  max diff %.2e%n", engineName(a.kind()) + " vs " + engineName(b.kind()),
-                        agree(a.predictions(), b.predictions()), r.size(), Tensor.maxAbsDiff(a.logits(), b.logits()));
+                        agree(a.predictions(), b.predictions()), r.size(), Comparison.of("engines", a.logits(), b.logits()).maxAbs());
             }
         }
 
@@ -260,6 +261,35 @@ public final class DigitsDemo {
                     run.loadMillis(), run.runMillis(), 1000 * run.runMillis() / r.size(), run.description());
         }
         out.flush();
+    }
+
+    /**
+     * The report as JSON: {@code {"images", "torch": {"version", "correct"}, "engines": [{"engine",
+     * "description", "correct", "accuracy", "vs_torch": {"max_abs", "relative", "argmax_agree"},
+     * "load_ms", "run_ms"}], "matches_pytorch"}}.
+     */
+    public static String json(Report r) {
+        com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode root = mapper.createObjectNode();
+        root.put("images", r.size());
+        root.put("checkpoint_tensors", r.checkpointTensors());
+        root.put("load_ms", r.loadMillis());
+        root.putObject("torch").put("version", r.torchVersion()).put("correct", r.torchCorrect());
+        com.fasterxml.jackson.databind.node.ArrayNode engines = root.putArray("engines");
+        for (EngineRun run : r.runs()) {
+            Comparison c = Comparison.of(engineName(run.kind()) + " vs PyTorch", run.logits(), r.torchLogits());
+            com.fasterxml.jackson.databind.node.ObjectNode e = engines.addObject();
+            e.put("engine", run.kind().label());
+            e.put("description", run.description());
+            e.put("correct", run.correct());
+            e.put("accuracy", run.accuracy());
+            e.putObject("vs_torch").put("max_abs", c.maxAbs()).put("relative", c.relative())
+                    .put("argmax_agree", c.argmaxAgree());
+            e.put("load_ms", run.loadMillis());
+            e.put("run_ms", run.runMillis());
+        }
+        root.put("matches_pytorch", matchesPyTorch(r));
+        return root.toPrettyString();
     }
 
     /** Whether every engine's accuracy equals PyTorch's recorded one. */

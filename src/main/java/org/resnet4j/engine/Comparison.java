@@ -1,22 +1,26 @@
 package org.resnet4j.engine;
 
 import java.util.Arrays;
+import java.util.Locale;
 import org.resnet4j.ResNet4jException.MismatchException;
 import org.resnet4j.tensor.Shapes;
 import org.resnet4j.tensor.Tensor;
 
 /**
- * How far one output is from a reference, in the project's measure: the max absolute difference,
- * the relative error {@code max|ours - ref| / max|ref|}, and how many rows (first dimension) have
- * the same argmax.
+ * How far one output is from a reference, in the project's one parity measure: the max absolute
+ * difference, the relative error {@code max|ours - ref| / max|ref|}, and how many rows (first
+ * dimension) have the same argmax. The CLI's parity report, the demo, and every test that compares
+ * numbers (op tests, engine tests, torchvision parity) use this record, so a figure means the same
+ * thing wherever it is printed. Values of any tensor type are compared as doubles.
  *
- * @param maxAbs      max |ours - ref|
+ * @param maxAbs      max |ours - ref| (NaN when either side has a NaN)
  * @param maxRef      max |ref|
  * @param rows        rows compared (first dimension; 1 for scalars)
  * @param argmaxAgree rows whose argmax is the same in both
  */
 public record Comparison(double maxAbs, double maxRef, int rows, int argmaxAgree) {
 
+    /** Compares {@code ours} with {@code ref}; shapes must be equal ({@code what} names them in the error). */
     public static Comparison of(String what, Tensor ours, Tensor ref) {
         if (!Arrays.equals(ours.shape(), ref.shape())) {
             throw new MismatchException(what + ": shapes differ: " + Shapes.format(ours.shape()) + " vs reference "
@@ -30,23 +34,44 @@ public record Comparison(double maxAbs, double maxRef, int rows, int argmaxAgree
                 agree++;
             }
         }
-        return new Comparison(Tensor.maxAbsDiff(ours, ref), ref.maxAbs(), rows, agree);
+        if (cols == 0) {
+            agree = rows; // nothing to disagree about
+        }
+        double maxAbs = 0;
+        for (int i = 0; i < ref.numel(); i++) {
+            double d = Math.abs(ours.getDouble(i) - ref.getDouble(i));
+            maxAbs = Double.isNaN(d) ? Double.NaN : Math.max(maxAbs, d);
+            if (Double.isNaN(maxAbs)) {
+                break;
+            }
+        }
+        return new Comparison(maxAbs, ref.maxAbs(), rows, agree);
     }
 
-    /** {@code maxAbs / maxRef} (0 when both are 0). */
+    /** {@code maxAbs / maxRef} (0 when both are 0, infinite when only the reference is all zeros). */
     public double relative() {
         return maxRef == 0 ? (maxAbs == 0 ? 0 : Double.POSITIVE_INFINITY) : maxAbs / maxRef;
     }
 
-    /** Within tolerance: {@code maxAbs <= atol + rtol * maxRef}, and every argmax agrees. */
+    /** The numbers agree: {@code maxAbs <= atol + rtol * maxRef} (false with a NaN). */
+    public boolean close(double rtol, double atol) {
+        return maxAbs <= atol + rtol * maxRef;
+    }
+
+    /** Within tolerance: {@link #close} and every row's argmax agrees (the parity verdict for logits). */
     public boolean within(double rtol, double atol) {
-        return maxAbs <= atol + rtol * maxRef && argmaxAgree == rows;
+        return close(rtol, atol) && argmaxAgree == rows;
+    }
+
+    /** {@code max abs 1.192e-07  rel 2.162e-08  argmax 2/2}. */
+    public String describe() {
+        return String.format(Locale.ROOT, "max abs %.3e  rel %.3e  argmax %d/%d", maxAbs, relative(), argmaxAgree, rows);
     }
 
     private static int argmax(Tensor t, int from, int n) {
         int best = 0;
         for (int i = 1; i < n; i++) {
-            if (t.get(from + i) > t.get(from + best)) {
+            if (t.getDouble(from + i) > t.getDouble(from + best)) {
                 best = i;
             }
         }

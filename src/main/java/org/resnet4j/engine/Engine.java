@@ -11,22 +11,27 @@ import org.resnet4j.tensor.Tensor;
  */
 public interface Engine extends AutoCloseable {
 
+    /** The model's inputs in graph order (initializers listed as inputs excluded): name, type, shape. */
+    List<TensorSpec> inputs();
+
     /** Input names in graph order. */
-    List<String> inputNames();
+    default List<String> inputNames() {
+        return inputs().stream().map(TensorSpec::name).toList();
+    }
 
     /** Output names in graph order. */
     List<String> outputNames();
 
-    /** Runs the model: one tensor per input name, returns one tensor per output name (graph order). */
+    /**
+     * Runs the model: one tensor per input name, returns one tensor per output name (graph order).
+     * The inputs are checked by {@link InputCheck} (names, element types, ranks and fixed dimensions);
+     * a mismatch is a {@link org.resnet4j.ResNet4jException.MismatchException} listing the model's inputs.
+     */
     Map<String, Tensor> run(Map<String, Tensor> inputs);
 
-    /** Runs a single-input model and returns its first output. */
+    /** Runs a single-input model and returns its first output; with several inputs, use {@link #run(Map)}. */
     default Tensor run(Tensor input) {
-        List<String> in = inputNames();
-        if (in.size() != 1) {
-            throw new IllegalArgumentException("model has inputs " + in + ", pass them by name");
-        }
-        return run(Map.of(in.get(0), input)).get(outputNames().get(0));
+        return run(Map.of(InputCheck.single(inputs()).name(), input)).get(outputNames().get(0));
     }
 
     /** A short description for reports: engine, device, threads. */

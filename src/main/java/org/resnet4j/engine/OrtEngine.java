@@ -1,6 +1,7 @@
 package org.resnet4j.engine;
 
 import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
@@ -14,16 +15,17 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import org.resnet4j.ResNet4jException.EngineException;
 import org.resnet4j.ResNet4jException.MismatchException;
+import org.resnet4j.onnx.ModelProto;
 import org.resnet4j.onnx.Onnx;
 import org.resnet4j.onnx.Onnx.ValidatedModel;
+import org.resnet4j.tensor.DType;
 import org.resnet4j.tensor.Shapes;
 import org.resnet4j.tensor.Tensor;
 
@@ -31,8 +33,12 @@ import org.resnet4j.tensor.Tensor;
  * ONNX Runtime through its Java API: the fast path. One {@link OrtSession} per engine, created in
  * the constructor and closed by {@link #close()}; {@code OrtSession.run} is thread-safe, so is this.
  *
- * <p>Inputs are copied into direct buffers in native byte order: ORT reads a direct buffer as
- * native-endian, and a big-endian buffer would be read as garbage without an error.
+ * <p>Unless {@link EngineOptions#ortGuard()} is off, a model where ORT's optimiser is known to change
+ * the results ({@link OrtGuard}) gets a session with that one rewrite disabled.
+ *
+ * <p>Takes and returns every tensor type ({@link DType#isTensorType()}). Inputs are checked by
+ * {@link InputCheck}, then copied into direct buffers in native byte order: ORT reads a direct
+ * buffer as native-endian, and a big-endian buffer would be read as garbage without an error.
  */
 public final class OrtEngine implements Engine {
     /**
@@ -44,9 +50,10 @@ public final class OrtEngine implements Engine {
 
     private final OrtEnvironment env;
     private final OrtSession session;
-    private final List<String> inputNames;
+    private final List<TensorSpec> inputs;
     private final List<String> outputNames;
     private final String description;
+    private final List<String> guardedPads;
     private volatile boolean closed;
 
     /**
@@ -64,19 +71,39 @@ public final class OrtEngine implements Engine {
         this(Onnx.parse(model, name), options);
     }
 
+    /** Loads a model built in memory, validated first; {@code name} is used in messages. */
+    public OrtEngine(ModelProto model, EngineOptions options, String name) {
+        this(Onnx.validated(model, name), options);
+    }
+
     /** Loads a model already validated ({@link Onnx#readValidated}, {@link Onnx#parse}, {@link Onnx#validated}). */
     public OrtEngine(ValidatedModel model, EngineOptions options) {
         env = OrtEnvironment.getEnvironment(QUIET);
+        guardedPads = options.ortGuard() ? OrtGuard.padsOrtWouldMisfuse(model.proto()) : List.of();
         try (OrtSession.SessionOptions so = sessionOptions(options)) {
+            if (!guardedPads.isEmpty()) {
+                so.addConfigEntry(OrtGuard.DISABLE_KEY, OrtGuard.PAD_FUSION_RULE);
+            }
             session = env.createSession(model.bytes(), so);
-            inputNames = List.copyOf(session.getInputNames());
+            inputs = specs(session.getInputInfo());
             outputNames = List.copyOf(session.getOutputNames());
         } catch (OrtException e) {
             throw new EngineException("ONNX Runtime cannot load " + model.name() + ": " + e.getMessage(), e);
         }
         description = "onnxruntime " + env.getVersion() + " (" + options.device().name().toLowerCase()
-                + ", " + (options.threads() == 0 ? "all cores" : options.threads() + " threads")
-                + ", optimisation " + options.optimization() + ")";
+                + ", " + (options.threads() == 0 ? "all cores" : options.threads() + (options.threads() == 1 ? " thread" : " threads"))
+                + ", optimisation " + options.optimization()
+                + (guardedPads.isEmpty() ? "" : " but " + OrtGuard.PAD_FUSION_RULE + " off: " + guardedPads.size()
+                        + " zero Pad" + (guardedPads.size() == 1 ? "" : "s") + " before a pool")
+                + ")";
+    }
+
+    /**
+     * The Pads this session keeps ORT from folding into the next pool ({@link OrtGuard}); empty when
+     * the model has none or {@link EngineOptions#ortGuard()} is off.
+     */
+    public List<String> guardedPads() {
+        return guardedPads;
     }
 
     private static OrtLoggingLevel ortLogLevel() {
@@ -131,9 +158,39 @@ public final class OrtEngine implements Engine {
         };
     }
 
+    private static List<TensorSpec> specs(Map<String, NodeInfo> infos) {
+        List<TensorSpec> out = new ArrayList<>();
+        for (NodeInfo info : infos.values()) {
+            if (info.getInfo() instanceof TensorInfo ti) {
+                DType dtype = dtypeOf(ti.type);
+                out.add(new TensorSpec(info.getName(), dtype, dtype != null ? dtype.label()
+                        : ti.onnxType.name().replace("ONNX_TENSOR_ELEMENT_DATA_TYPE_", "").toLowerCase(Locale.ROOT),
+                        ti.getShape()));
+            } else {
+                out.add(new TensorSpec(info.getName(), null, info.getInfo().toString(), null));
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    /** ORT's Java type of each tensor type (ORT's own enum numbers differ from ONNX's). */
+    private static final Map<DType, OnnxJavaType> ORT_TYPES = Map.of(DType.FLOAT32, OnnxJavaType.FLOAT,
+            DType.FLOAT16, OnnxJavaType.FLOAT16, DType.INT64, OnnxJavaType.INT64, DType.INT32, OnnxJavaType.INT32,
+            DType.UINT8, OnnxJavaType.UINT8, DType.BOOL, OnnxJavaType.BOOL);
+
+    /** The tensor type of an ORT element type, null for those no {@link Tensor} holds. */
+    private static DType dtypeOf(OnnxJavaType type) {
+        return ORT_TYPES.entrySet().stream().filter(e -> e.getValue() == type).map(Map.Entry::getKey).findFirst()
+                .orElse(null);
+    }
+
+    private static OnnxJavaType ortType(DType dtype) {
+        return ORT_TYPES.get(dtype);
+    }
+
     @Override
-    public List<String> inputNames() {
-        return inputNames;
+    public List<TensorSpec> inputs() {
+        return inputs;
     }
 
     @Override
@@ -143,25 +200,25 @@ public final class OrtEngine implements Engine {
 
     /** The declared shape of an input, -1 for symbolic dimensions. */
     public long[] inputShape(String name) {
-        try {
-            NodeInfo info = session.getInputInfo().get(name);
-            return ((TensorInfo) info.getInfo()).getShape();
-        } catch (OrtException e) {
-            throw new EngineException("cannot read input info: " + e.getMessage(), e);
+        for (TensorSpec s : inputs) {
+            if (s.name().equals(name)) {
+                return s.shape();
+            }
         }
+        throw new MismatchException("'" + name + "' is not an input of the model (model inputs: "
+                + TensorSpec.describe(inputs) + ")");
     }
 
     @Override
-    public Map<String, Tensor> run(Map<String, Tensor> inputs) {
+    public Map<String, Tensor> run(Map<String, Tensor> given) {
         if (closed) {
             throw new IllegalStateException("engine is closed");
         }
-        checkNames(inputs.keySet());
+        InputCheck.check(inputs, given);
         Map<String, OnnxTensor> feeds = new HashMap<>();
-        List<ByteBuffer> direct = new ArrayList<>(inputs.size());
+        List<ByteBuffer> direct = new ArrayList<>(given.size());
         try {
-            for (Map.Entry<String, Tensor> e : inputs.entrySet()) {
-                checkShape(e.getKey(), e.getValue());
+            for (Map.Entry<String, Tensor> e : given.entrySet()) {
                 feeds.put(e.getKey(), toOrt(e.getValue(), direct));
             }
             try (OrtSession.Result result = session.run(feeds)) {
@@ -181,50 +238,85 @@ public final class OrtEngine implements Engine {
         }
     }
 
-    private void checkNames(Set<String> given) {
-        if (!given.equals(Set.copyOf(inputNames))) {
-            throw new MismatchException("inputs " + new ArrayList<>(given) + " given, expected " + inputNames);
-        }
-    }
-
-    private void checkShape(String name, Tensor t) {
-        long[] declared = inputShape(name);
-        boolean ok = declared.length == t.rank();
-        for (int i = 0; ok && i < declared.length; i++) {
-            ok = declared[i] < 0 || declared[i] == t.dim(i);
-        }
-        if (!ok) {
-            throw new MismatchException("input '" + name + "' has shape " + Shapes.format(t.shape())
-                    + ", the model expects " + Arrays.toString(declared).replace("-1", "?"));
-        }
-    }
-
     /**
      * Copies {@code t} into a new direct buffer (recorded in {@code direct}: the caller frees it once
      * the ORT tensor is closed, instead of leaving it to a GC that may not come before RSS grows).
      */
     private OnnxTensor toOrt(Tensor t, List<ByteBuffer> direct) throws OrtException {
-        ByteBuffer bytes = ByteBuffer.allocateDirect(t.numel() * 4).order(ByteOrder.nativeOrder());
+        ByteBuffer le = t.toLittleEndianBytes();
+        ByteBuffer bytes = ByteBuffer.allocateDirect(le.remaining()).order(ByteOrder.nativeOrder());
         direct.add(bytes);
-        FloatBuffer buf = bytes.asFloatBuffer();
-        buf.put(t.buffer());
-        buf.rewind();
-        return OnnxTensor.createTensor(env, buf, Shapes.toLong(t.shape()));
+        copyToOrder(le, bytes, t.dtype().byteSize());
+        bytes.rewind();
+        return OnnxTensor.createTensor(env, bytes, Shapes.toLong(t.shape()), ortType(t.dtype()));
     }
 
-    private static Tensor fromOrt(String name, OnnxValue value) {
-        if (!(value instanceof OnnxTensor tensor) || tensor.getInfo().type != ai.onnxruntime.OnnxJavaType.FLOAT) {
-            throw new EngineException("output '" + name + "' is not a float tensor: " + value.getInfo());
+    /** Copies the elements of {@code from} into {@code to}, each in {@code to}'s byte order. */
+    private static void copyToOrder(ByteBuffer from, ByteBuffer to, int itemSize) {
+        if (from.order() == to.order() || itemSize == 1) {
+            to.put(from.duplicate());
+            return;
         }
-        long[] shape = tensor.getInfo().getShape();
-        int[] dims = new int[shape.length];
-        for (int i = 0; i < shape.length; i++) {
-            dims[i] = Math.toIntExact(shape[i]);
+        ByteBuffer src = from.duplicate().order(from.order());
+        while (src.hasRemaining()) {
+            switch (itemSize) {
+                case 2 -> to.putShort(src.getShort());
+                case 4 -> to.putInt(src.getInt());
+                default -> to.putLong(src.getLong());
+            }
         }
-        FloatBuffer fb = tensor.getFloatBuffer();
-        float[] data = new float[fb.remaining()];
-        fb.get(data);
-        return Tensor.of(dims, data);
+    }
+
+    /**
+     * An ORT output as a tensor of the same type. float64, int8 and int16 (which no ResNet graph
+     * returns, but a model may) are widened or narrowed to float32 and int32, recording the source type.
+     */
+    private static Tensor fromOrt(String name, OnnxValue value) throws OrtException {
+        if (!(value instanceof OnnxTensor tensor)) {
+            throw new EngineException("output '" + name + "' is not a tensor: " + value.getInfo());
+        }
+        TensorInfo info = tensor.getInfo();
+        int[] dims = new int[info.getShape().length];
+        for (int i = 0; i < dims.length; i++) {
+            dims[i] = Math.toIntExact(info.getShape()[i]);
+        }
+        switch (info.type) {
+            case FLOAT -> {
+                FloatBuffer fb = tensor.getFloatBuffer();
+                float[] data = new float[fb.remaining()];
+                fb.get(data);
+                return Tensor.of(dims, data);
+            }
+            case DOUBLE -> {
+                double[] d = new double[Math.toIntExact(info.getNumElements())];
+                tensor.getDoubleBuffer().get(d);
+                float[] f = new float[d.length];
+                for (int i = 0; i < d.length; i++) {
+                    f[i] = (float) d[i];
+                }
+                return Tensor.of(dims, f, DType.FLOAT64);
+            }
+            case INT8, INT16 -> {
+                ByteBuffer b = tensor.getByteBuffer().order(ByteOrder.nativeOrder());
+                int[] v = new int[Math.toIntExact(info.getNumElements())];
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = info.type == OnnxJavaType.INT8 ? b.get(i) : b.getShort(i * 2);
+                }
+                return Tensor.ofInts(dims, v).withSourceType(info.type == OnnxJavaType.INT8 ? DType.INT8 : DType.INT16);
+            }
+            default -> {
+                DType dtype = dtypeOf(info.type);
+                if (dtype == null) {
+                    throw new EngineException("output '" + name + "' has element type " + info.onnxType
+                            + ", which resnet4j tensors cannot hold (expected one of " + DType.tensorTypes() + ")");
+                }
+                ByteBuffer nativeBytes = tensor.getByteBuffer().order(ByteOrder.nativeOrder());
+                ByteBuffer le = ByteBuffer.allocate(nativeBytes.remaining()).order(ByteOrder.LITTLE_ENDIAN);
+                copyToOrder(nativeBytes, le, dtype.byteSize());
+                le.flip();
+                return Tensor.overLittleEndian(dtype, dims, le);
+            }
+        }
     }
 
     @Override

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import org.resnet4j.ResNet4jException.FormatException;
 import org.resnet4j.ResNet4jException.UnsupportedModelException;
 import org.resnet4j.tensor.InputFiles;
+import org.resnet4j.tensor.DType;
 import org.resnet4j.tensor.Shapes;
 import org.resnet4j.tensor.Tensor;
 
@@ -116,11 +117,19 @@ public final class Onnx {
      * checkpoint mapped from disk streams straight into the output file.
      */
     public static TensorProto floatTensor(String name, Tensor t) {
+        if (t.dtype() != DType.FLOAT32) {
+            throw new IllegalArgumentException("floatTensor('" + name + "') given a " + t.dtype() + " tensor");
+        }
+        return tensor(name, t);
+    }
+
+    /** An initializer of any tensor type, in raw_data (little-endian bytes wrapped, not copied). */
+    public static TensorProto tensor(String name, Tensor t) {
         ByteBuffer bytes = t.toLittleEndianBytes();
         ByteString raw = UnsafeByteOperations.unsafeWrap(bytes);
         TensorProto.Builder b = TensorProto.newBuilder()
                 .setName(name)
-                .setDataType(TensorProto.DataType.FLOAT_VALUE)
+                .setDataType(t.dtype().onnxCode())
                 .setRawData(raw);
         for (int d : t.shape()) {
             b.addDims(d);
@@ -128,11 +137,25 @@ public final class Onnx {
         return b.build();
     }
 
-    /** The float values of a float32 initializer (raw_data or float_data). */
+    /** The values of a float32 initializer (raw_data or float_data); other types are refused. */
     public static Tensor toTensor(TensorProto p) {
         if (p.getDataType() != TensorProto.DataType.FLOAT_VALUE) {
             throw new UnsupportedModelException("initializer '" + p.getName() + "' has data type "
                     + TensorProto.DataType.forNumber(p.getDataType()) + ", expected FLOAT");
+        }
+        return toAnyTensor(p);
+    }
+
+    /**
+     * The values of an initializer of any tensor type ({@link DType#isTensorType()}), from raw_data
+     * or the typed field ONNX stores it in (float_data; int64_data; int32_data for int32, uint8,
+     * bool and float16 bits). Counts are checked against the dims before anything is copied.
+     */
+    public static Tensor toAnyTensor(TensorProto p) {
+        DType dtype = DType.fromOnnxCode(p.getDataType());
+        if (dtype == null || !dtype.isTensorType()) {
+            throw new UnsupportedModelException("initializer '" + p.getName() + "' has data type "
+                    + TensorProto.DataType.forNumber(p.getDataType()) + ", expected one of " + DType.tensorTypes());
         }
         int[] shape = new int[p.getDimsCount()];
         for (int i = 0; i < shape.length; i++) {
@@ -142,24 +165,70 @@ public final class Onnx {
             }
             shape[i] = (int) d;
         }
-        int n = Shapes.numel(shape);
-        float[] data = new float[n];
+        int n;
+        try {
+            n = Shapes.numel(shape);
+        } catch (IllegalArgumentException e) {
+            throw new FormatException("initializer '" + p.getName() + "' has shape " + Shapes.format(shape)
+                    + ", more than 2^31-1 elements");
+        }
         if (p.hasRawData()) {
-            if (p.getRawData().size() != (long) n * 4) {
-                throw new FormatException("initializer '" + p.getName() + "' of shape " + Shapes.format(shape)
-                        + " needs " + (long) n * 4 + " bytes, raw_data has " + p.getRawData().size());
+            if (p.getRawData().size() != (long) n * dtype.byteSize()) {
+                throw new FormatException("initializer '" + p.getName() + "' of shape " + Shapes.format(shape) + " ("
+                        + dtype + ") needs " + (long) n * dtype.byteSize() + " bytes, raw_data has "
+                        + p.getRawData().size());
             }
-            p.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(data);
-        } else {
-            if (p.getFloatDataCount() != n) {
-                throw new FormatException("initializer '" + p.getName() + "' of shape " + Shapes.format(shape)
-                        + " needs " + n + " floats, float_data has " + p.getFloatDataCount());
+            ByteBuffer copy = ByteBuffer.allocate(p.getRawData().size());
+            p.getRawData().copyTo(copy);
+            copy.flip();
+            return Tensor.overLittleEndian(dtype, shape, copy);
+        }
+        int have = switch (dtype) {
+            case FLOAT32 -> p.getFloatDataCount();
+            case INT64 -> p.getInt64DataCount();
+            default -> p.getInt32DataCount();
+        };
+        if (have != n) {
+            throw new FormatException("initializer '" + p.getName() + "' of shape " + Shapes.format(shape) + " ("
+                    + dtype + ") needs " + n + " values, its typed data field has " + have);
+        }
+        switch (dtype) {
+            case FLOAT32 -> {
+                float[] data = new float[n];
+                for (int i = 0; i < n; i++) {
+                    data[i] = p.getFloatData(i);
+                }
+                return Tensor.of(shape, data);
             }
-            for (int i = 0; i < n; i++) {
-                data[i] = p.getFloatData(i);
+            case INT64 -> {
+                long[] data = new long[n];
+                for (int i = 0; i < n; i++) {
+                    data[i] = p.getInt64Data(i);
+                }
+                return Tensor.ofLongs(shape, data);
+            }
+            case INT32 -> {
+                int[] data = new int[n];
+                for (int i = 0; i < n; i++) {
+                    data[i] = p.getInt32Data(i);
+                }
+                return Tensor.ofInts(shape, data);
+            }
+            case FLOAT16 -> {
+                short[] bits = new short[n];
+                for (int i = 0; i < n; i++) {
+                    bits[i] = (short) p.getInt32Data(i);
+                }
+                return Tensor.ofFloat16Bits(shape, bits);
+            }
+            default -> {
+                byte[] data = new byte[n]; // uint8 and bool: one value per int32_data entry
+                for (int i = 0; i < n; i++) {
+                    data[i] = dtype == DType.BOOL ? (byte) (p.getInt32Data(i) != 0 ? 1 : 0) : (byte) p.getInt32Data(i);
+                }
+                return Tensor.overLittleEndian(dtype, shape, ByteBuffer.wrap(data));
             }
         }
-        return Tensor.of(shape, data);
     }
 
     public static AttributeProto intAttr(String name, long value) {
@@ -178,8 +247,13 @@ public final class Onnx {
         return b.build();
     }
 
-    /** A float tensor value description; a null dim entry (in {@code params}) makes it symbolic. */
+    /** A float tensor value description; a String dim is symbolic (dim_param), a number fixed. */
     public static ValueInfoProto floatValueInfo(String name, Object... dims) {
+        return valueInfo(name, DType.FLOAT32, dims);
+    }
+
+    /** A tensor value description of any type; a String dim is symbolic (dim_param), a number fixed. */
+    public static ValueInfoProto valueInfo(String name, DType dtype, Object... dims) {
         TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
         for (Object d : dims) {
             if (d instanceof String s) {
@@ -191,7 +265,7 @@ public final class Onnx {
         return ValueInfoProto.newBuilder()
                 .setName(name)
                 .setType(TypeProto.newBuilder().setTensorType(TypeProto.Tensor.newBuilder()
-                        .setElemType(TensorProto.DataType.FLOAT_VALUE)
+                        .setElemType(dtype.onnxCode())
                         .setShape(shape)))
                 .build();
     }

@@ -2,7 +2,8 @@ package org.resnet4j.tensor;
 
 /**
  * IEEE 754 half precision (binary16) and bfloat16 to float32, exactly (every half and bfloat16
- * value is representable in float32). Java 17 has no {@code Float.float16ToFloat}.
+ * value is representable in float32), and float32 to half, rounding to nearest even. Java 17 has
+ * no {@code Float.float16ToFloat} / {@code floatToFloat16}.
  */
 public final class HalfFloat {
     private HalfFloat() {}
@@ -29,5 +30,41 @@ public final class HalfFloat {
 
     public static float bfloat16ToFloat(short bits) {
         return Float.intBitsToFloat((bits & 0xffff) << 16);
+    }
+
+    /** float32 to binary16, rounding to nearest even; overflow gives infinity, NaN stays NaN. */
+    public static short fromFloat(float f) {
+        int bits = Float.floatToRawIntBits(f);
+        int sign = (bits >>> 16) & 0x8000;
+        int exp = (bits >>> 23) & 0xff;
+        int mant = bits & 0x7fffff;
+        if (exp == 0xff) {
+            return (short) (sign | 0x7c00 | (mant != 0 ? 0x200 | (mant >>> 13) : 0));
+        }
+        int e = exp - 127 + 15;
+        if (e >= 0x1f) {
+            return (short) (sign | 0x7c00);
+        }
+        if (e <= 0) {
+            if (e < -10) {
+                return (short) sign; // below half the smallest subnormal: rounds to zero
+            }
+            // subnormal: shift the full mantissa (with its implicit 1) into 10 bits, round to nearest even
+            int m = mant | 0x800000;
+            int shift = 14 - e;
+            int half = m >>> shift;
+            int rem = m & ((1 << shift) - 1);
+            int mid = 1 << (shift - 1);
+            if (rem > mid || (rem == mid && (half & 1) != 0)) {
+                half++;
+            }
+            return (short) (sign | half);
+        }
+        int half = (e << 10) | (mant >>> 13);
+        int rem = mant & 0x1fff;
+        if (rem > 0x1000 || (rem == 0x1000 && (half & 1) != 0)) {
+            half++; // may carry into the exponent, up to infinity: still correct
+        }
+        return (short) (sign | half);
     }
 }

@@ -16,9 +16,11 @@ import org.resnet4j.ResNet4jException.FormatException;
 import org.resnet4j.ResNet4jException.UnsupportedModelException;
 
 /**
- * NumPy's {@code .npy} format (versions 1–3): reads float32, float64 and float16 arrays in C order
- * (either byte order) into a float32 {@link Tensor}; writes float32 little-endian, version 1.0.
- * The header is checked against the bytes that follow before anything is allocated.
+ * NumPy's {@code .npy} format (versions 1–3). Reads arrays in C order (either byte order) of the
+ * {@linkplain DType#isTensorType() tensor types} (float32, float16, int64, int32, uint8, bool) into a
+ * {@link Tensor} of the same type, and float64 (NumPy's default) narrowed to float32; writes any
+ * tensor type little-endian, version 1.0. The header is checked against the bytes that follow before
+ * anything is allocated.
  */
 public final class Npy {
     private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
@@ -79,7 +81,7 @@ public final class Npy {
                         + " bytes; arrays over 2 GiB are not supported");
             }
             ByteBuffer data = ch.map(FileChannel.MapMode.READ_ONLY, dataStart, expected).order(h.order);
-            return Tensor.of(h.shape, decode(data, h));
+            return decode(data, h);
         } catch (IOException e) {
             throw new ResNet4jException("cannot read " + file + ": " + e.getMessage(), e);
         }
@@ -104,7 +106,9 @@ public final class Npy {
         return true;
     }
 
-    private record Header(String descr, ByteOrder order, char kind, int itemSize, int[] shape, int numel) {}
+    private record Header(String descr, ByteOrder order, DType dtype, int itemSize, int[] shape, int numel) {}
+
+    private static final String SUPPORTED = "<f4, <f2, <f8, <i8, <i4, |u1, |b1 (or big-endian >f4, >f2, ...)";
 
     private static Header parseHeader(Path file, String header) {
         Matcher d = DESCR.matcher(header);
@@ -129,17 +133,13 @@ public final class Npy {
             throw new UnsupportedModelException(file + ": Fortran-order arrays are not supported; save with "
                     + "np.ascontiguousarray(x) first");
         }
-        if (descr.length() != 3 || "<>|=".indexOf(descr.charAt(0)) < 0) {
+        DType dtype = descr.length() == 3 && "<>|=".indexOf(descr.charAt(0)) >= 0
+                ? DType.fromNpyKind(descr.substring(1)) : null;
+        if (dtype == null || !(dtype.isTensorType() || dtype == DType.FLOAT64)) {
             throw new UnsupportedModelException(file + ": dtype '" + descr + "' is not supported, expected one of "
-                    + "<f4, <f8, <f2 (or big-endian >f4, >f8, >f2)");
+                    + SUPPORTED);
         }
-        char kind = descr.charAt(1);
-        int itemSize = descr.charAt(2) - '0';
-        boolean supported = kind == 'f' && (itemSize == 2 || itemSize == 4 || itemSize == 8);
-        if (!supported) {
-            throw new UnsupportedModelException(file + ": dtype '" + descr + "' is not supported, expected one of "
-                    + "<f4, <f8, <f2 (or big-endian >f4, >f8, >f2)");
-        }
+        int itemSize = dtype.byteSize();
         ByteOrder order = descr.charAt(0) == '>' ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
         List<Integer> dims = new ArrayList<>();
         for (String part : s.group(1).split(",")) {
@@ -164,32 +164,44 @@ public final class Npy {
         } catch (IllegalArgumentException e) {
             throw new FormatException(file + ": .npy shape " + Shapes.format(shape) + " is too large");
         }
-        return new Header(descr, order, kind, itemSize, shape, numel);
+        return new Header(descr, order, dtype, itemSize, shape, numel);
     }
 
     private static String abbreviate(String s) {
         return s.length() > 200 ? s.substring(0, 200) + "..." : s;
     }
 
-    private static float[] decode(ByteBuffer data, Header h) {
-        float[] out = new float[h.numel];
-        switch (h.itemSize) {
-            case 4 -> data.asFloatBuffer().get(out);
-            case 8 -> {
-                for (int i = 0; i < out.length; i++) {
-                    out[i] = (float) data.getDouble(i * 8);
-                }
+    /** The tensor over {@code data}: float64 narrowed to float32, the rest copied to little-endian bytes. */
+    private static Tensor decode(ByteBuffer data, Header h) {
+        if (h.dtype == DType.FLOAT64) {
+            float[] out = new float[h.numel];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = (float) data.getDouble(i * 8);
             }
-            default -> {
-                for (int i = 0; i < out.length; i++) {
-                    out[i] = HalfFloat.toFloat(data.getShort(i * 2));
+            return Tensor.of(h.shape, out, DType.FLOAT64);
+        }
+        ByteBuffer le = ByteBuffer.allocate(h.numel * h.itemSize).order(ByteOrder.LITTLE_ENDIAN);
+        if (data.order() == ByteOrder.LITTLE_ENDIAN || h.itemSize == 1) {
+            le.put(data.duplicate());
+        } else {
+            for (int i = 0; i < h.numel; i++) {
+                switch (h.itemSize) {
+                    case 2 -> le.putShort(data.getShort(i * 2));
+                    case 4 -> le.putInt(data.getInt(i * 4));
+                    default -> le.putLong(data.getLong(i * 8));
                 }
             }
         }
-        return out;
+        le.flip();
+        return Tensor.overLittleEndian(h.dtype, h.shape, le);
     }
 
-    /** Writes {@code t} as float32 little-endian .npy, atomically. */
+    /** NumPy's dtype string for an element type: {@code <f4}, {@code <i8}, {@code |b1}. */
+    static String descr(DType dtype) {
+        return (dtype.byteSize() == 1 ? "|" : "<") + dtype.npyKind();
+    }
+
+    /** Writes {@code t} as little-endian .npy of its own element type, atomically. */
     public static void write(Tensor t, Path file) throws IOException {
         AtomicOutput.write(file, out -> write(t, out));
     }
@@ -198,7 +210,7 @@ public final class Npy {
         String dims = java.util.Arrays.stream(t.shape()).mapToObj(Integer::toString)
                 .collect(java.util.stream.Collectors.joining(", "));
         String shape = "(" + dims + (t.rank() == 1 ? ",)" : ")");
-        String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape + ", }";
+        String dict = "{'descr': '" + descr(t.dtype()) + "', 'fortran_order': False, 'shape': " + shape + ", }";
         int unpadded = MAGIC.length + 2 + 2 + dict.length() + 1;
         int pad = (64 - unpadded % 64) % 64;
         String header = dict + " ".repeat(pad) + "\n";

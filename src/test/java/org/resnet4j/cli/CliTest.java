@@ -12,7 +12,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.resnet4j.tensor.DType;
 import org.resnet4j.tensor.Npy;
+import org.resnet4j.tensor.Tensor;
 import org.resnet4j.testing.Parity;
 import org.resnet4j.testing.PythonReference;
 
@@ -30,6 +32,14 @@ class CliTest {
         StringWriter err = new StringWriter();
         int code = Main.execute(new PrintWriter(out), new PrintWriter(err), args);
         return new Result(code, out.toString(), err.toString());
+    }
+
+    static JsonNode json(String text) {
+        try {
+            return new ObjectMapper().readTree(text);
+        } catch (java.io.IOException e) {
+            throw new AssertionError("not JSON: " + text, e);
+        }
     }
 
     static String g(String file) {
@@ -143,6 +153,59 @@ class CliTest {
         assertTrue(r.err.contains("--bogus"), r.err);
     }
 
+    /** x float32 [N, 3] and idx int64 [2] in; g = Gather(x, idx, axis 1) float32 and shp = Shape(x) int64 out. */
+    private Path twoInputModel() throws java.io.IOException {
+        var graph = org.resnet4j.onnx.GraphProto.newBuilder().setName("two")
+                .addNode(org.resnet4j.onnx.NodeProto.newBuilder().setOpType("Gather").addInput("x").addInput("idx")
+                        .addOutput("g").addAttribute(org.resnet4j.onnx.Onnx.intAttr("axis", 1)))
+                .addNode(org.resnet4j.onnx.NodeProto.newBuilder().setOpType("Shape").addInput("x").addOutput("shp"))
+                .addInput(org.resnet4j.onnx.Onnx.valueInfo("x", DType.FLOAT32, "N", 3))
+                .addInput(org.resnet4j.onnx.Onnx.valueInfo("idx", DType.INT64, 2))
+                .addOutput(org.resnet4j.onnx.Onnx.valueInfo("g", DType.FLOAT32, "N", 2))
+                .addOutput(org.resnet4j.onnx.Onnx.valueInfo("shp", DType.INT64, 2));
+        var model = org.resnet4j.onnx.ModelProto.newBuilder().setIrVersion(8)
+                .addOpsetImport(org.resnet4j.onnx.OperatorSetIdProto.newBuilder().setVersion(17)).setGraph(graph).build();
+        Path file = dir.resolve("two.onnx");
+        org.resnet4j.onnx.Onnx.write(model, file);
+        return file;
+    }
+
+    @Test
+    void runTakesNamedInputsAndWritesNamedOutputsOfAnyType() throws Exception {
+        Path onnx = twoInputModel();
+        Path x = dir.resolve("x.npy");
+        Path idx = dir.resolve("idx.npy");
+        Npy.write(Tensor.of(new int[] {2, 3}, new float[] {1, 2, 3, 4, 5, 6}), x);
+        Npy.write(Tensor.ofLongs(new int[] {2}, new long[] {2, 1}), idx);
+        Path g = dir.resolve("g.npy");
+        Path shp = dir.resolve("shp.npy");
+        Result r = cli("run", "--model", onnx.toString(), "--input", "x=" + x, "--input", "idx=" + idx,
+                "--output", g.toString(), "--output", "shp=" + shp);
+        assertEquals(0, r.code, r.err);
+        assertTrue(r.out.contains("wrote " + shp + " int64 [2] (output 'shp')"), r.out);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new float[] {3, 2, 6, 5}, Npy.read(g).toArray());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new long[] {2, 3}, Npy.read(shp).toLongArray());
+
+        String inputs = "model inputs: x float32 [?, 3], idx int64 [2]";
+        r = cli("run", "--model", onnx.toString(), "--input", x.toString(), "--output", g.toString());
+        assertEquals(1, r.code, r.err);
+        assertTrue(r.err.startsWith("error: the model has 2 inputs") && r.err.contains("--input NAME=FILE.npy")
+                && r.err.contains(inputs) && r.err.lines().count() == 1, r.err);
+
+        r = cli("run", "--model", onnx.toString(), "--input", "x=" + x, "--input", "idx=" + x, "--output", g.toString());
+        assertEquals(1, r.code, r.err);
+        assertTrue(r.err.contains("input 'idx' is float32, expected int64") && r.err.contains("has shape [2, 3], expected [2]")
+                && r.err.contains(inputs) && r.err.lines().count() == 1, r.err);
+
+        r = cli("run", "--model", onnx.toString(), "--input", "x=" + x, "--input", "ix=" + idx, "--output", g.toString());
+        assertEquals(1, r.code, r.err);
+        assertTrue(r.err.contains("the model has no input 'ix'") && r.err.contains(inputs), r.err);
+
+        r = cli("run", "--model", onnx.toString(), "--input", "x=" + x, "--input", "idx=" + idx, "--output", "y=" + g);
+        assertEquals(1, r.code, r.err);
+        assertTrue(r.err.contains("the model has no output 'y' (model outputs: g, shp)"), r.err);
+    }
+
     @Test
     void wrongInputShapeIsReported() {
         Path onnx = dir.resolve("m.onnx");
@@ -243,6 +306,61 @@ class CliTest {
         assertTrue(r.out.contains("FAIL"), r.out);
         r = cli("parity", "--model", onnx.toString(), "--input", g("input.npy"), "--reference", bad.toString(), "--rtol", "0.02");
         assertEquals(0, r.code, r.out);
+    }
+
+    @Test
+    void parityFlagsPlainOrtPadFusionAndStillPasses() {
+        Path c = PythonReference.root().resolve("testdata/ortpad/maxpool_opset9");
+        Result r = cli("parity", "--model", c.resolve("model.onnx").toString(), "--input", c.resolve("input.npy").toString(),
+                "--reference", c.resolve("output.npy").toString(), "--threads", "1");
+        assertEquals(0, r.code, r.out + r.err);
+        assertTrue(r.out.contains("Pad_Fusion off") && r.out.contains("logits: plain-ort vs java")
+                && r.out.contains("FLAG: ONNX Runtime's Pad_Fusion rule") && r.out.trim().endsWith("PASS"), r.out);
+        r = cli("parity", "--model", c.resolve("model.onnx").toString(), "--input", c.resolve("input.npy").toString(),
+                "--threads", "1", "--json");
+        assertEquals(0, r.code, r.out + r.err);
+        JsonNode j = json(r.out);
+        assertTrue(j.at("/ort_guard/plain_ort_flagged").asBoolean() && j.get("pass").asBoolean(), r.out);
+        assertEquals("Pad_Fusion", j.at("/ort_guard/rule_disabled").asText());
+        assertTrue(j.at("/comparisons/1/relative").asDouble() > 1e-4, "plain ORT vs java: " + j.at("/comparisons/1"));
+    }
+
+    @Test
+    void parityWithTorchRunsTheCheckpointInTorchvision() {
+        PythonReference.require();
+        Result r = cli("parity", "--spec", g("spec.json"), "--weights", g("weights.pth"), "--input", g("input.npy"),
+                "--torch", "--python", PythonReference.PYTHON, "--threads", "1", "--json");
+        assertEquals(0, r.code, r.out + r.err);
+        JsonNode j = json(r.out);
+        assertTrue(j.at("/engines/torch").asText().startsWith("torch "), r.out);
+        // torchvision's logits here must be the fixture's (made by tools/torch_reference.py from the same weights)
+        assertEquals("ort vs torch", j.at("/comparisons/1/pair").asText());
+        assertTrue(j.at("/comparisons/1/relative").asDouble() <= Parity.TORCH_TOLERANCE, r.out);
+        assertTrue(j.at("/comparisons/2/relative").asDouble() <= Parity.TORCH_TOLERANCE, r.out);
+        org.resnet4j.tensor.Tensor fixture = Npy.read(GOLDEN.resolve("output.npy"));
+        assertEquals(fixture.maxAbs(), j.at("/comparisons/1/max_ref").asDouble(), 1e-6 * fixture.maxAbs());
+    }
+
+    @Test
+    void parityTorchWithoutTorchIsOneLine() throws Exception {
+        Path noTorch = dir.resolve("python-without-site");
+        // -S leaves site-packages off the path: the same interpreter without torch, torchvision or numpy
+        Files.writeString(noTorch, "#!/bin/sh\nexec /usr/bin/python3 -S \"$@\"\n");
+        noTorch.toFile().setExecutable(true);
+        Result r = cli("parity", "--spec", g("spec.json"), "--weights", g("weights.pth"), "--input", g("input.npy"),
+                "--torch", "--python", noTorch.toString(), "--threads", "1");
+        assertEquals(1, r.code, r.out + r.err);
+        assertTrue(r.err.startsWith("error: Python '" + noTorch + "' cannot import torch, torchvision and numpy")
+                && r.err.contains("apt-get install python3-torch") && r.err.lines().count() == 1, r.err);
+
+        r = cli("parity", "--spec", g("spec.json"), "--weights", g("weights.pth"), "--torch", "--python",
+                dir.resolve("no-such-python").toString());
+        assertEquals(1, r.code, r.err);
+        assertTrue(r.err.startsWith("error: cannot start Python") && r.err.lines().count() == 1, r.err);
+
+        r = cli("parity", "--model", dir.resolve("m.onnx").toString(), "--torch");
+        assertEquals(1, r.code, r.err);
+        assertTrue(r.err.contains("--torch runs a checkpoint in torchvision: give it with --weights FILE"), r.err);
     }
 
     @Test

@@ -23,6 +23,22 @@ class DemoCommandTest {
     }
 
     @Test
+    void demoJsonCarriesTheSameFigures() throws Exception {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.execute(new PrintWriter(out), new PrintWriter(err), "demo", "--threads", "2", "--json");
+        assertEquals(0, code, err.toString());
+        var j = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.toString());
+        assertEquals(540, j.get("images").asInt());
+        assertTrue(j.get("matches_pytorch").asBoolean(), out.toString());
+        assertEquals(2, j.get("engines").size());
+        for (var e : j.get("engines")) {
+            assertEquals(j.at("/torch/correct").asInt(), e.get("correct").asInt(), e.toString());
+            assertTrue(e.at("/vs_torch/relative").asDouble() <= 1e-5, e.toString());
+        }
+    }
+
+    @Test
     void unknownEngineIsAUserError() {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.resnet4j.ResNet4jException.EngineException;
 import org.resnet4j.ResNet4jException.MismatchException;
@@ -14,6 +15,7 @@ import org.resnet4j.onnx.ModelProto;
 import org.resnet4j.onnx.NodeProto;
 import org.resnet4j.onnx.Onnx;
 import org.resnet4j.onnx.OperatorSetIdProto;
+import org.resnet4j.tensor.DType;
 import org.resnet4j.tensor.Tensor;
 
 class OrtEngineTest {
@@ -53,6 +55,74 @@ class OrtEngineTest {
         try (OrtEngine e = new OrtEngine(gemmModel().toByteArray(), EngineOptions.defaults(), "gemm")) {
             var ex = assertThrows(MismatchException.class, () -> e.run(Tensor.zeros(2, 4)));
             assertTrue(ex.getMessage().contains("[2, 4]") && ex.getMessage().contains("[?, 3]"), ex.getMessage());
+        }
+    }
+
+    /**
+     * Four inputs of four types and five outputs of five: g = Gather(x, idx, axis 1) float32,
+     * pos = x > 0 bool, shp = Shape(x) int64, w = Cast(u, int32), hh = h + h float16.
+     */
+    static ModelProto typedModel() {
+        GraphProto g = GraphProto.newBuilder()
+                .setName("typed")
+                .addNode(NodeProto.newBuilder().setOpType("Gather").addInput("x").addInput("idx").addOutput("g")
+                        .addAttribute(Onnx.intAttr("axis", 1)))
+                .addNode(NodeProto.newBuilder().setOpType("Greater").addInput("x").addInput("zero").addOutput("pos"))
+                .addNode(NodeProto.newBuilder().setOpType("Shape").addInput("x").addOutput("shp"))
+                .addNode(NodeProto.newBuilder().setOpType("Cast").addInput("u").addOutput("w")
+                        .addAttribute(Onnx.intAttr("to", DType.INT32.onnxCode())))
+                .addNode(NodeProto.newBuilder().setOpType("Add").addInput("h").addInput("h").addOutput("hh"))
+                .addInitializer(Onnx.floatTensor("zero", Tensor.of(new int[0], new float[] {0})))
+                .addInput(Onnx.valueInfo("x", DType.FLOAT32, "N", 3))
+                .addInput(Onnx.valueInfo("idx", DType.INT64, 2))
+                .addInput(Onnx.valueInfo("u", DType.UINT8, "K"))
+                .addInput(Onnx.valueInfo("h", DType.FLOAT16, 2))
+                .addOutput(Onnx.valueInfo("g", DType.FLOAT32, "N", 2))
+                .addOutput(Onnx.valueInfo("pos", DType.BOOL, "N", 3))
+                .addOutput(Onnx.valueInfo("shp", DType.INT64, 2))
+                .addOutput(Onnx.valueInfo("w", DType.INT32, "K"))
+                .addOutput(Onnx.valueInfo("hh", DType.FLOAT16, 2))
+                .build();
+        return ModelProto.newBuilder().setIrVersion(8)
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(17)).setGraph(g).build();
+    }
+
+    @Test
+    void takesAndReturnsEveryTensorType() {
+        try (OrtEngine e = new OrtEngine(typedModel().toByteArray(), EngineOptions.defaults(), "typed")) {
+            assertEquals("x float32 [?, 3], idx int64 [2], u uint8 [?], h float16 [2]", TensorSpec.describe(e.inputs()));
+            Map<String, Tensor> out = e.run(Map.of(
+                    "x", Tensor.of(new int[] {2, 3}, new float[] {1, -2, 3, -4, 5, -6}),
+                    "idx", Tensor.ofLongs(new int[] {2}, new long[] {2, 0}),
+                    "u", Tensor.ofUint8(new int[] {3}, new byte[] {(byte) 250, 0, 9}),
+                    "h", Tensor.ofFloat16Bits(new int[] {2}, new short[] {0x3c00, (short) 0xc100})));
+            assertEquals(List.of("g", "pos", "shp", "w", "hh"), List.copyOf(out.keySet()));
+            assertArrayEquals(new float[] {3, 1, -6, -4}, out.get("g").toArray());
+            assertEquals(DType.BOOL, out.get("pos").dtype());
+            assertArrayEquals(new boolean[] {true, false, true, false, true, false}, out.get("pos").toBooleanArray());
+            assertEquals(DType.INT64, out.get("shp").dtype());
+            assertArrayEquals(new long[] {2, 3}, out.get("shp").toLongArray());
+            assertArrayEquals(new int[] {250, 0, 9}, out.get("w").toIntArray(), "uint8 read unsigned by ORT");
+            assertEquals(DType.FLOAT16, out.get("hh").dtype());
+            assertArrayEquals(new float[] {2f, -5f}, out.get("hh").toArray());
+        }
+    }
+
+    @Test
+    void wrongTypeOrNameListsTheModelsInputs() {
+        try (OrtEngine e = new OrtEngine(typedModel().toByteArray(), EngineOptions.defaults(), "typed")) {
+            var ex = assertThrows(MismatchException.class, () -> e.run(Map.of(
+                    "x", Tensor.zeros(1, 3),
+                    "idx", Tensor.of(new int[] {2}, new float[] {0, 1}),
+                    "u", Tensor.ofUint8(new int[] {1}, new byte[] {1}),
+                    "hh", Tensor.zeros(2))));
+            String m = ex.getMessage();
+            assertTrue(m.contains("input 'idx' is float32, expected int64") && m.contains("input 'h' is missing")
+                    && m.contains("input 'hh' is not an input of the model")
+                    && m.contains("model inputs: x float32 [?, 3], idx int64 [2], u uint8 [?], h float16 [2]"), m);
+            var single = assertThrows(MismatchException.class, () -> e.run(Tensor.zeros(1, 3)));
+            assertTrue(single.getMessage().contains("4 inputs") && single.getMessage().contains("idx int64 [2]"),
+                    single.getMessage());
         }
     }
 

@@ -64,6 +64,57 @@ class NpyTest {
     }
 
     @Test
+    void readsIntegerAndBoolArraysKeepingTheirType() throws Exception {
+        ByteBuffer i8 = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(-3).putLong(1L << 40);
+        Files.write(dir.resolve("l.npy"), npy("<i8", "(2,)", i8));
+        Tensor l = Npy.read(dir.resolve("l.npy"));
+        assertEquals(DType.INT64, l.dtype());
+        assertArrayEquals(new long[] {-3, 1L << 40}, l.toLongArray());
+
+        ByteBuffer i4be = ByteBuffer.allocate(8).order(ByteOrder.BIG_ENDIAN).putInt(-7).putInt(65536);
+        Files.write(dir.resolve("i.npy"), npy(">i4", "(1, 2)", i4be));
+        Tensor i = Npy.read(dir.resolve("i.npy"));
+        assertEquals(DType.INT32, i.dtype());
+        assertArrayEquals(new int[] {-7, 65536}, i.toIntArray(), "big-endian swapped");
+
+        Files.write(dir.resolve("u.npy"), npy("|u1", "(3,)", ByteBuffer.wrap(new byte[] {0, (byte) 200, 7})));
+        assertArrayEquals(new long[] {0, 200, 7}, Npy.read(dir.resolve("u.npy")).toLongArray());
+
+        Files.write(dir.resolve("b.npy"), npy("|b1", "(2, 1)", ByteBuffer.wrap(new byte[] {1, 0})));
+        Tensor b = Npy.read(dir.resolve("b.npy"));
+        assertEquals(DType.BOOL, b.dtype());
+        assertArrayEquals(new boolean[] {true, false}, b.toBooleanArray());
+
+        ByteBuffer f16 = ByteBuffer.allocate(2).order(ByteOrder.LITTLE_ENDIAN).putShort((short) 0x3c00);
+        Files.write(dir.resolve("h.npy"), npy("<f2", "()", f16));
+        assertEquals(DType.FLOAT16, Npy.read(dir.resolve("h.npy")).dtype(), "float16 stays float16");
+        assertEquals(0, Npy.read(dir.resolve("h.npy")).rank());
+    }
+
+    @Test
+    void writesEveryTypeAsNumpyDoes() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Npy.write(Tensor.ofLongs(new int[] {2}, new long[] {5, -1}), out);
+        ByteBuffer i8 = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(5).putLong(-1);
+        assertArrayEquals(npy("<i8", "(2,)", i8), out.toByteArray());
+
+        out.reset();
+        Npy.write(Tensor.ofBools(new int[] {1, 2}, new boolean[] {false, true}), out);
+        assertArrayEquals(npy("|b1", "(1, 2)", ByteBuffer.wrap(new byte[] {0, 1})), out.toByteArray());
+
+        for (Tensor t : new Tensor[] {Tensor.ofInts(new int[] {2}, new int[] {1, -2}),
+                Tensor.ofUint8(new int[] {2}, new byte[] {(byte) 255, 0}),
+                Tensor.ofFloat16Bits(new int[] {1, 1}, new short[] {(short) 0xc100})}) {
+            Path f = dir.resolve(t.dtype() + ".npy");
+            Npy.write(t, f);
+            Tensor back = Npy.read(f);
+            assertEquals(t.dtype(), back.dtype());
+            assertArrayEquals(t.shape(), back.shape());
+            assertEquals(t.toLittleEndianBytes(), back.toLittleEndianBytes(), t.dtype().label());
+        }
+    }
+
+    @Test
     void roundTripsThroughAFile() throws Exception {
         Tensor t = Tensor.of(new int[] {1, 3, 2, 2}, new float[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, -11});
         Npy.write(t, dir.resolve("x.npy"));
@@ -85,7 +136,7 @@ class NpyTest {
 
         Files.write(dir.resolve("obj.npy"), npy("|O", "(2,)", ByteBuffer.allocate(16)));
         var u = assertThrows(ResNet4jException.UnsupportedModelException.class, () -> Npy.read(dir.resolve("obj.npy")));
-        assertTrue(u.getMessage().contains("'|O'"), u.getMessage());
+        assertTrue(u.getMessage().contains("'|O'") && u.getMessage().contains("<i8"), u.getMessage());
 
         Files.writeString(dir.resolve("text.npy"), "hello");
         assertThrows(ResNet4jException.FormatException.class, () -> Npy.read(dir.resolve("text.npy")));

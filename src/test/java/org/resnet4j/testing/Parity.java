@@ -9,46 +9,36 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Locale;
+import org.resnet4j.engine.Comparison;
 import org.resnet4j.tensor.Tensor;
 
-/** The project's parity measure, reported and asserted: max |ours - ref| / max |ref|, plus argmax agreement. */
+/** The project's parity measure ({@link Comparison}) asserted in tests and logged to target/parity-report.txt. */
 public final class Parity {
     /** Our promise for fp32 weights against torchvision. */
     public static final double TORCH_TOLERANCE = 1e-5;
 
     private Parity() {}
 
+    /** {@link Comparison#relative()}: max |ours - ref| / max |ref|. */
     public static double relativeError(Tensor ours, Tensor ref) {
-        return Tensor.maxAbsDiff(ours, ref) / Math.max(ref.maxAbs(), Float.MIN_NORMAL);
+        return Comparison.of("parity", ours, ref).relative();
     }
 
-    /** Asserts shape, relative error and per-row argmax; appends the figure to target/parity-report.txt. */
+    /**
+     * Asserts shape, relative error ({@link Comparison#within} with {@code tolerance} and no absolute
+     * slack) and per-row argmax; appends the figure to target/parity-report.txt. Returns the relative error.
+     */
     public static double assertClose(String what, Tensor ours, Tensor ref, double tolerance) {
         assertArrayEquals(ref.shape(), ours.shape(), what + ": shape");
-        double rel = relativeError(ours, ref);
-        double abs = Tensor.maxAbsDiff(ours, ref);
-        String line = String.format(Locale.ROOT, "%-60s rel %.3e  abs %.3e  max|ref| %.3e", what, rel, abs, ref.maxAbs());
+        Comparison c = Comparison.of(what, ours, ref);
+        String line = String.format(Locale.ROOT, "%-60s rel %.3e  abs %.3e  max|ref| %.3e", what, c.relative(), c.maxAbs(),
+                c.maxRef());
         System.out.println("parity: " + line);
         record(line);
-        assertTrue(rel <= tolerance, what + ": relative error " + rel + " (max abs diff " + abs + ") exceeds " + tolerance);
-        int rows = ref.dim(0);
-        int cols = ref.numel() / rows;
-        for (int r = 0; r < rows; r++) {
-            int a = argmax(ours, r * cols, cols);
-            int b = argmax(ref, r * cols, cols);
-            assertTrue(a == b, what + ": argmax of row " + r + " is " + a + ", reference says " + b);
-        }
-        return rel;
-    }
-
-    static int argmax(Tensor t, int from, int n) {
-        int best = 0;
-        for (int i = 1; i < n; i++) {
-            if (t.get(from + i) > t.get(from + best)) {
-                best = i;
-            }
-        }
-        return best;
+        assertTrue(c.close(tolerance, 0), what + ": relative error " + c.relative() + " (max abs diff " + c.maxAbs()
+                + ") exceeds " + tolerance);
+        assertTrue(c.within(tolerance, 0), what + ": argmax agrees in " + c.argmaxAgree() + " of " + c.rows() + " rows");
+        return c.relative();
     }
 
     private static synchronized void record(String line) {

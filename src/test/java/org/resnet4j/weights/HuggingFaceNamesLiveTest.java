@@ -1,5 +1,6 @@
 package org.resnet4j.weights;
 
+import org.resnet4j.engine.Comparison;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -84,7 +85,7 @@ class HuggingFaceNamesLiveTest {
         Tensor ref = Npy.read(dir.resolve("logits.npy"));
         try (OrtEngine engine = new OrtEngine(onnx, EngineOptions.defaults(), "hf")) {
             Tensor y = engine.run(x);
-            double err = Tensor.maxAbsDiff(y, ref) / ref.maxAbs();
+            double err = Comparison.of("hf", y, ref).relative();
             System.out.printf("Hugging Face names, %s: inferred %s, ORT vs torchvision parity error %.3g%n",
                     expected.block(), inferred.describe(), err);
             assertTrue(err <= WeightWritersTest.PARITY, "parity error " + err);

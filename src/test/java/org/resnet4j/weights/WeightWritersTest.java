@@ -1,5 +1,6 @@
 package org.resnet4j.weights;
 
+import org.resnet4j.engine.Comparison;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -391,7 +392,7 @@ class WeightWritersTest {
         Tensor torchY = Npy.read(output);
         try (OrtEngine engine = new OrtEngine(onnx, EngineOptions.defaults(), "round-trip")) {
             Tensor ortY = engine.run(x);
-            double err = Tensor.maxAbsDiff(ortY, torchY) / torchY.maxAbs();
+            double err = Comparison.of("writer round trip", ortY, torchY).relative();
             System.out.printf("writer round trip %s [%s]: torch %s, ORT vs torchvision parity error %.3g%n",
                     spec.block(), counters ? "with counters" : "no counters", report.get("torch").asText(), err);
             assertTrue(err <= PARITY, "parity error " + err);

@@ -1,20 +1,19 @@
 package org.resnet4j.engine.jvm;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.resnet4j.ResNet4jException;
 import org.resnet4j.ResNet4jException.EngineException;
-import org.resnet4j.ResNet4jException.MismatchException;
 import org.resnet4j.ResNet4jException.UnsupportedModelException;
 import org.resnet4j.engine.Engine;
 import org.resnet4j.engine.EngineOptions;
+import org.resnet4j.engine.InputCheck;
+import org.resnet4j.engine.TensorSpec;
 import org.resnet4j.engine.jvm.kernels.Kernels;
 import org.resnet4j.engine.jvm.kernels.Parallel;
 import org.resnet4j.engine.jvm.kernels.Sgemm;
@@ -24,12 +23,12 @@ import org.resnet4j.engine.jvm.ops.RunContext;
 import org.resnet4j.engine.jvm.ops.Value;
 import org.resnet4j.onnx.ModelProto;
 import org.resnet4j.onnx.Onnx;
-import org.resnet4j.tensor.Shapes;
 import org.resnet4j.tensor.Tensor;
 
 /**
  * The pure-Java executor: runs an ONNX graph of the ops in {@link Registry#supported()} (opsets
- * 11–21) on the CPU, without native code.
+ * 7–21) on the CPU, without native code. Inputs and outputs of float32, float16, int64, int32, uint8
+ * and bool; float math in float32, shape arithmetic in int64.
  *
  * <p>Lifecycle: the constructor checks and compiles the model once — topological order (sorted when
  * the file is not), every input defined, every op and attribute supported, element types — and
@@ -95,8 +94,8 @@ public final class JavaEngine implements Engine {
     }
 
     @Override
-    public List<String> inputNames() {
-        return plan.inputNames;
+    public List<TensorSpec> inputs() {
+        return plan.inputs;
     }
 
     @Override
@@ -109,15 +108,12 @@ public final class JavaEngine implements Engine {
         if (closed) {
             throw new IllegalStateException("engine is closed");
         }
-        if (!inputs.keySet().equals(Set.copyOf(plan.inputNames))) {
-            throw new MismatchException("inputs " + new ArrayList<>(inputs.keySet()) + " given, expected " + plan.inputNames);
-        }
+        InputCheck.check(plan.inputs, inputs);
         Value[] slots = new Value[plan.slotCount];
         System.arraycopy(plan.constantSlots, 0, slots, 0, plan.constantSlots.length);
         for (int i = 0; i < plan.inputSlots.length; i++) {
             Tensor t = inputs.get(plan.inputNames.get(i));
-            checkShape(plan.inputNames.get(i), plan.inputDeclaredShapes[i], t);
-            slots[plan.inputSlots[i]] = Value.floats(t.shape(), t.toArray());
+            slots[plan.inputSlots[i]] = Value.of(t);
         }
         BufferPool pool = idlePools.poll();
         if (pool == null) {
@@ -151,9 +147,9 @@ public final class JavaEngine implements Engine {
         Map<float[], Boolean> returned = new IdentityHashMap<>();
         for (int i = 0; i < plan.outputSlots.length; i++) {
             Value v = slots[plan.outputSlots[i]];
-            result.put(plan.outputNames.get(i), Tensor.of(v.shape(), v.f().clone()));
+            result.put(plan.outputNames.get(i), v.toTensor());
             int r = plan.root[plan.outputSlots[i]];
-            if (!plan.pinned[r] && returned.put(v.f(), Boolean.TRUE) == null) {
+            if (v.isFloat() && !plan.pinned[r] && returned.put(v.f(), Boolean.TRUE) == null) {
                 pool.give(v.f());
             }
         }
@@ -162,20 +158,6 @@ public final class JavaEngine implements Engine {
             idlePools.add(pool);
         }
         return result;
-    }
-
-    private static void checkShape(String name, int[] declared, Tensor t) {
-        if (declared == null) {
-            return;
-        }
-        boolean ok = declared.length == t.rank();
-        for (int i = 0; ok && i < declared.length; i++) {
-            ok = declared[i] < 0 || declared[i] == t.dim(i);
-        }
-        if (!ok) {
-            throw new MismatchException("input '" + name + "' has shape " + Shapes.format(t.shape())
-                    + ", the model expects " + Arrays.toString(declared).replace("-1", "?"));
-        }
     }
 
     /** Floats held by idle buffer pools: what liveness planning leaves allocated between runs. */

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.resnet4j.ResNet4jException.UnsupportedModelException;
+import org.resnet4j.engine.TensorSpec;
 import org.resnet4j.engine.jvm.ops.Constants;
 import org.resnet4j.engine.jvm.ops.ElemType;
 import org.resnet4j.engine.jvm.ops.Fusion;
@@ -22,6 +23,7 @@ import org.resnet4j.onnx.OperatorSetIdProto;
 import org.resnet4j.onnx.TensorProto;
 import org.resnet4j.onnx.TensorShapeProto;
 import org.resnet4j.onnx.ValueInfoProto;
+import org.resnet4j.tensor.DType;
 
 /**
  * A model compiled for the Java engine: every value numbered (a slot), the nodes in execution
@@ -42,8 +44,8 @@ final class Plan {
     final List<String> inputNames;
     final List<String> outputNames;
     final int[] inputSlots;
-    /** Per input: declared dims, -1 where symbolic; null when undeclared. */
-    final int[][] inputDeclaredShapes;
+    /** Per input: name, declared element type and dims (-1 where symbolic; null when undeclared). */
+    final List<TensorSpec> inputs;
     final int[] outputSlots;
     final Value[] constantSlots;
     final int[] root;
@@ -53,14 +55,14 @@ final class Plan {
     /** What load-time fusion did (zeros when it was off). */
     final Fusion.Stats fusion;
 
-    private Plan(int opset, List<String> inputNames, List<String> outputNames, int[] inputSlots, int[][] inputDeclaredShapes,
+    private Plan(int opset, List<String> inputNames, List<String> outputNames, int[] inputSlots, List<TensorSpec> inputs,
             int[] outputSlots, Value[] constantSlots, int[] root, boolean[] pinned, List<Step> steps, int slotCount,
             Fusion.Stats fusion) {
         this.opset = opset;
         this.inputNames = inputNames;
         this.outputNames = outputNames;
         this.inputSlots = inputSlots;
-        this.inputDeclaredShapes = inputDeclaredShapes;
+        this.inputs = inputs;
         this.outputSlots = outputSlots;
         this.constantSlots = constantSlots;
         this.root = root;
@@ -90,21 +92,41 @@ final class Plan {
             constants.put(t.getName(), v);
         }
         List<String> ins = new ArrayList<>();
-        List<int[]> declared = new ArrayList<>();
+        List<TensorSpec> declared = new ArrayList<>();
         for (ValueInfoProto vi : g.getInputList()) {
             if (constants.containsKey(vi.getName())) {
                 continue; // an initializer listed as input (IR < 4): a constant here
             }
             int elem = vi.getType().getTensorType().getElemType();
-            if (elem != TensorProto.DataType.FLOAT_VALUE) {
+            DType dtype = DType.fromOnnxCode(elem);
+            ElemType et = ElemType.of(dtype);
+            if (!vi.getType().hasTensorType() || et == null) {
                 throw new UnsupportedModelException("graph input '" + vi.getName() + "' has type "
-                        + TensorProto.DataType.forNumber(elem) + ", the Java engine takes FLOAT inputs");
+                        + (vi.getType().hasTensorType() ? TensorProto.DataType.forNumber(elem) : vi.getType().getValueCase())
+                        + ", the Java engine takes tensors of float32, float16, int64, int32, uint8 or bool");
             }
             ins.add(vi.getName());
-            declared.add(declaredShape(vi));
-            types.put(vi.getName(), ElemType.FLOAT);
+            declared.add(TensorSpec.of(vi.getName(), dtype, declaredShape(vi)));
+            types.put(vi.getName(), et);
         }
         List<NodeProto> order = topologicalOrder(g, ins, constants.keySet());
+        Map<String, Value> fixed = new HashMap<>();
+        for (int i = 0; i < ins.size(); i++) {
+            long[] dims = declared.get(i).shape();
+            if (dims != null && Arrays.stream(dims).allMatch(d -> d >= 0 && d <= Integer.MAX_VALUE)) {
+                int[] shape = Arrays.stream(dims).mapToInt(d -> (int) d).toArray();
+                ElemType t = types.get(ins.get(i));
+                long numel = 1;
+                for (long d : dims) {
+                    numel = Math.min(numel * d, ConstantFolding.PROBE_LIMIT + 1);
+                }
+                if (numel > ConstantFolding.PROBE_LIMIT) {
+                    continue; // too large to probe at load: its Shape chains run per input
+                }
+                int n = (int) numel;
+                fixed.put(ins.get(i), Value.of(t, shape, t.isFloat() ? new float[n] : null, t.isFloat() ? null : new long[n]));
+            }
+        }
         for (NodeProto n : order) {
             if (n.getDomain().equals(Fusion.DOMAIN)) {
                 throw new UnsupportedModelException(label(n) + " is in domain '" + Fusion.DOMAIN
@@ -113,6 +135,7 @@ final class Plan {
         }
         Fusion.Stats[] stats = {new Fusion.Stats(0, 0, 0)};
         if (fuse) {
+            order = ConstantFolding.fold(order, constants, fixed, opset);
             Set<String> graphOutputs = new HashSet<>();
             g.getOutputList().forEach(o -> graphOutputs.add(o.getName()));
             order = Fusion.rewrite(order, constants, graphOutputs, stats);
@@ -171,10 +194,6 @@ final class Plan {
             if (t == null) {
                 throw new UnsupportedModelException("graph output '" + name + "' is not produced by any node, input or initializer");
             }
-            if (t != ElemType.FLOAT) {
-                throw new UnsupportedModelException("graph output '" + name + "' has type " + t
-                        + ", the Java engine returns FLOAT outputs only");
-            }
             outs.add(name);
         }
         int[] outputSlots = outs.stream().mapToInt(slotOf::get).toArray();
@@ -231,7 +250,7 @@ final class Plan {
                     releases.get(i).stream().mapToInt(Integer::intValue).toArray()));
         }
         return new Plan(opset, List.copyOf(ins), List.copyOf(outs), ins.stream().mapToInt(slotOf::get).toArray(),
-                declared.toArray(new int[0][]), outputSlots, constantSlots, root, pinned, List.copyOf(st), slotCount,
+                List.copyOf(declared), outputSlots, constantSlots, root, pinned, List.copyOf(st), slotCount,
                 stats[0]);
 
     }
@@ -240,7 +259,7 @@ final class Plan {
         for (OperatorSetIdProto o : model.getOpsetImportList()) {
             if (o.getDomain().isEmpty() || o.getDomain().equals("ai.onnx")) {
                 long v = o.getVersion();
-                if (v < Registry.MIN_OPSET || v > Registry.MAX_OPSET) {
+                if (!Registry.acceptsModelOpset(v)) {
                     throw new UnsupportedModelException("opset " + v + " is not supported by the Java engine, expected "
                             + Registry.MIN_OPSET + ".." + Registry.MAX_OPSET);
                 }
@@ -252,14 +271,14 @@ final class Plan {
     }
 
     /** Declared dims, -1 where symbolic or absent; null when the input has no shape. */
-    private static int[] declaredShape(ValueInfoProto vi) {
+    private static long[] declaredShape(ValueInfoProto vi) {
         if (!vi.getType().getTensorType().hasShape()) {
             return null;
         }
         List<TensorShapeProto.Dimension> dims = vi.getType().getTensorType().getShape().getDimList();
-        int[] out = new int[dims.size()];
+        long[] out = new long[dims.size()];
         for (int i = 0; i < out.length; i++) {
-            out[i] = dims.get(i).hasDimValue() ? (int) dims.get(i).getDimValue() : -1;
+            out[i] = dims.get(i).hasDimValue() ? dims.get(i).getDimValue() : -1;
         }
         return out;
     }

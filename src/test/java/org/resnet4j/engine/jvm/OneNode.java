@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.resnet4j.engine.Comparison;
 import org.resnet4j.engine.EngineOptions;
 import org.resnet4j.engine.OrtEngine;
 import org.resnet4j.graph.RandomInit;
@@ -149,7 +150,7 @@ final class OneNode {
         }
     }
 
-    /** Java vs ORT: same shape, max |diff| ≤ tol·max(|ort|, 1); returns the relative error. */
+    /** Java vs ORT: same shape, {@link Comparison#close} with rtol {@code OP_TOLERANCE}; returns the relative error. */
     double checkAgainstOrt(String what) {
         Tensor ort = runOrt();
         Tensor java = runJava();
@@ -158,13 +159,10 @@ final class OneNode {
 
     static double assertClose(String what, Tensor expected, Tensor actual, double tol) {
         assertArrayEquals(expected.shape(), actual.shape(), what + ": output shape");
-        double diff = Tensor.maxAbsDiff(expected, actual);
-        double scale = Math.max(expected.maxAbs(), 1e-30);
-        double rel = diff / scale;
-        assertTrue(rel <= tol || diff <= tol, what + " " + Shapes.format(expected.shape()) + ": max abs diff " + diff
-                + ", relative " + rel + " > " + tol);
-        ErrorLog.record(what, rel);
-        return rel;
+        Comparison c = Comparison.of(what, actual, expected);
+        assertTrue(c.close(tol, 0), what + " " + Shapes.format(expected.shape()) + ": " + c.describe() + ", relative > " + tol);
+        ErrorLog.record(what, c.relative());
+        return c.relative();
     }
 
     static Tensor t(int[] shape, float... data) {

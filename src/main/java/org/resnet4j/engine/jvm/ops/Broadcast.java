@@ -44,15 +44,26 @@ final class Broadcast {
         return st;
     }
 
+    /** Receives output index {@code i} and the flat indices of a and b it reads. */
+    @FunctionalInterface
+    interface IndexOp {
+        void apply(int i, int ia, int ib);
+    }
+
     // a (broadcast to out), b (broadcast to out) -> y (out)
     static void binary(int[] out, int[] aShape, float[] a, int[] bShape, float[] b, float[] y, FloatOp op) {
+        walk(out, aShape, bShape, (i, ia, ib) -> y[i] = op.apply(a[ia], b[ib]));
+    }
+
+    /** Calls {@code op} for every element of {@code out} with the a and b elements it reads, in C order. */
+    static void walk(int[] out, int[] aShape, int[] bShape, IndexOp op) {
         int r = out.length;
-        int total = y.length;
+        int total = org.resnet4j.tensor.Shapes.numel(out);
         if (total == 0) {
             return;
         }
         if (r == 0) {
-            y[0] = op.apply(a[0], b[0]);
+            op.apply(0, 0, 0);
             return;
         }
         int[] sa = strides(aShape, out);
@@ -65,7 +76,7 @@ final class Broadcast {
             int pa = ia;
             int pb = ib;
             for (int j = 0; j < inner; j++) {
-                y[base + j] = op.apply(a[pa], b[pb]);
+                op.apply(base + j, pa, pb);
                 pa += sa[r - 1];
                 pb += sb[r - 1];
             }

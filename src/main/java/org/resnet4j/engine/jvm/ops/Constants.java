@@ -1,14 +1,17 @@
 package org.resnet4j.engine.jvm.ops;
 
 import java.nio.ByteOrder;
-import java.nio.IntBuffer;
-import java.nio.LongBuffer;
 import org.resnet4j.ResNet4jException.FormatException;
 import org.resnet4j.ResNet4jException.UnsupportedModelException;
+import org.resnet4j.onnx.Onnx;
 import org.resnet4j.onnx.TensorProto;
+import org.resnet4j.tensor.DType;
 import org.resnet4j.tensor.Shapes;
 
-/** Initializers and Constant tensors as engine values: float32, and int64/int32 (held as int64). */
+/**
+ * Initializers and Constant tensors as engine values: float32 and float16 (as floats), int64, int32,
+ * uint8 and bool (as longs).
+ */
 public final class Constants {
     private Constants() {}
 
@@ -18,10 +21,10 @@ public final class Constants {
             throw new UnsupportedModelException(where + " is stored in an external file, which the Java engine does not read");
         }
         int type = p.getDataType();
-        if (type != TensorProto.DataType.FLOAT_VALUE && type != TensorProto.DataType.INT64_VALUE
-                && type != TensorProto.DataType.INT32_VALUE) {
+        ElemType et = elemType(type);
+        if (et == null) {
             throw new UnsupportedModelException(where + " has data type " + TensorProto.DataType.forNumber(type)
-                    + ", expected one of FLOAT, INT64, INT32");
+                    + ", expected one of FLOAT, FLOAT16, INT64, INT32, UINT8, BOOL");
         }
         int[] shape = new int[p.getDimsCount()];
         for (int i = 0; i < shape.length; i++) {
@@ -46,33 +49,13 @@ public final class Constants {
             }
             return Value.floats(shape, f);
         }
-        long[] data = new long[n];
-        if (type == TensorProto.DataType.INT64_VALUE) {
-            if (p.hasRawData()) {
-                checkBytes(p, where, shape, (long) n * 8);
-                LongBuffer lb = p.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asLongBuffer();
-                lb.get(data);
-            } else {
-                checkCount(where, shape, n, p.getInt64DataCount(), "int64_data");
-                for (int i = 0; i < n; i++) {
-                    data[i] = p.getInt64Data(i);
-                }
-            }
-        } else {
-            if (p.hasRawData()) {
-                checkBytes(p, where, shape, (long) n * 4);
-                IntBuffer ib = p.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asIntBuffer();
-                for (int i = 0; i < n; i++) {
-                    data[i] = ib.get(i);
-                }
-            } else {
-                checkCount(where, shape, n, p.getInt32DataCount(), "int32_data");
-                for (int i = 0; i < n; i++) {
-                    data[i] = p.getInt32Data(i);
-                }
-            }
-        }
-        return Value.longs(shape, data);
+        // the other types are small (shape operands, masks): decoded by the library's one reader
+        return Value.of(Onnx.toAnyTensor(p));
+    }
+
+    /** The engine type of an ONNX TensorProto data type, or null when the engine has none. */
+    public static ElemType elemType(int onnxType) {
+        return ElemType.of(DType.fromOnnxCode(onnxType));
     }
 
     private static void checkBytes(TensorProto p, String where, int[] shape, long need) {

@@ -8,7 +8,8 @@ import org.resnet4j.engine.jvm.kernels.Sgemm;
 import org.resnet4j.tensor.Shapes;
 
 /**
- * Conv (opsets 11–21), 2-D: x (N,C,H,W), w (OC,C/group,kH,kW), b (OC) optional -> y (N,OC,OH,OW).
+ * Conv (opsets 7–21), 2-D: x (N,C,H,W), w (OC,C/group,kH,kW), b (OC) optional -> y (N,OC,OH,OW);
+ * other spatial ranks (1-D, 3-D) on the general path ({@link ConvNd}).
  * Also the fused form {@link Fusion} makes: a fourth input, a residual r (N,OC,OH,OW), and
  * {@code fused_relu}: y = relu?(conv + b + r), applied by the GEMM as it stores.
  */
@@ -40,15 +41,16 @@ final class ConvOp extends Op {
         Value b = s.constantInput(2);
         constantW = w != null && w.type() == ElemType.FLOAT && w.rank() == 4 && w.dim(0) % group == 0 ? w : null;
         // checked once here when the weights are initializers; run() checks them against X
-        if (w != null && (w.rank() != 4 || w.dim(0) % group != 0)) {
+        if (w != null && (w.rank() < 3 || w.dim(0) % group != 0)) {
             throw new MismatchException(label + ": W has shape " + Shapes.format(w.shape())
-                    + ", expected rank 4 (OC, C/group, kH, kW) with OC divisible by group=" + group);
+                    + ", expected rank 3 or more (OC, C/group, k...) with OC divisible by group=" + group);
         }
         if (w != null && b != null && (b.rank() != 1 || b.dim(0) != w.dim(0))) {
             throw new MismatchException(label + ": B has shape " + Shapes.format(b.shape())
                     + ", expected [" + w.dim(0) + "] for W " + Shapes.format(w.shape()));
         }
-        if (w != null && spatial.kernel != null && (spatial.kernel[0] != w.dim(2) || spatial.kernel[1] != w.dim(3))) {
+        if (w != null && w.rank() == 4 && spatial.kernel != null && spatial.rank() == 2
+                && (spatial.kernel[0] != w.dim(2) || spatial.kernel[1] != w.dim(3))) {
             throw new MismatchException(label + ": kernel_shape [" + spatial.kernel[0] + ", "
                     + spatial.kernel[1] + "] does not match W " + Shapes.format(w.shape()));
         }
@@ -106,6 +108,9 @@ final class ConvOp extends Op {
         Value w = in[1];
         Value b = in.length > 2 ? in[2] : null;
         Value r = in.length > 3 ? in[3] : null;
+        if (x.rank() != 4 || w.rank() != 4 || spatial.rank() != 2) {
+            return one(ConvNd.run(this, spatial, group, relu, x, w, b, r, ctx));
+        }
         ConvGeometry g = geometry(x, w, b);
         int[] yShape = {g.n(), g.oc(), g.oh(), g.ow()};
         boolean residualFits = r == null || java.util.Arrays.equals(r.shape(), yShape);

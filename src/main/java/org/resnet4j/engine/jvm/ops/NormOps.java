@@ -15,8 +15,10 @@ final class NormOps {
         BatchNorm(NodeSpec s) {
             super(s);
             // momentum only steers training-time statistics: honoured by having no effect at inference
+            // opsets 7-8 have spatial (1: per-channel statistics, the only form exported ResNets use)
             s.attributes(s.opset() >= 14 ? new String[] {"epsilon", "momentum", "training_mode"}
-                    : new String[] {"epsilon", "momentum"});
+                    : s.opset() >= 9 ? new String[] {"epsilon", "momentum"} : new String[] {"epsilon", "momentum", "spatial"});
+            s.oneOf("spatial", 1, 1);
             if (s.i("training_mode", 0) != 0) {
                 throw s.refuse("training_mode=" + s.i("training_mode", 0)
                         + " is not supported, expected 0 (the Java engine runs inference only)");

@@ -3,41 +3,65 @@ package org.resnet4j.engine.jvm.ops;
 import org.resnet4j.engine.jvm.kernels.Parallel;
 import org.resnet4j.engine.jvm.kernels.PoolKernels;
 import org.resnet4j.engine.jvm.kernels.PoolKernels.PoolGeometry;
+import org.resnet4j.engine.jvm.kernels.WindowNd;
 import org.resnet4j.tensor.Shapes;
 
 /** MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool. */
 final class PoolOps {
     private PoolOps() {}
 
-    /** MaxPool and AveragePool over 2-D windows: x (N,C,H,W) -> y (N,C,OH,OW). */
+    /**
+     * MaxPool and AveragePool: x (N,C,H,W) -> y (N,C,OH,OW) on the 2-D kernels; other ranks (1-D,
+     * 3-D) and MaxPool's Indices output on the general N-D path.
+     */
     static final class Pool extends Op {
         private final boolean max;
         private final boolean countIncludePad;
+        private final boolean withIndices;
+        private final boolean columnMajor;
         private final Spatial spatial;
 
         Pool(NodeSpec s, boolean max) {
             super(s);
             this.max = max;
             if (max) {
-                s.attributes("auto_pad", "ceil_mode", "dilations", "kernel_shape", "pads", "storage_order", "strides")
-                        .arity(1, 1, 1, 2);
-                s.oneOf("storage_order", 0, 0);
-                if (s.proto().getOutputCount() > 1) {
-                    throw s.refuse("output Indices is not supported, expected one output (Y)");
-                }
+                s.attributes(s.opset() >= 8 ? new String[] {"auto_pad", "ceil_mode", "dilations", "kernel_shape", "pads",
+                        "storage_order", "strides"} : new String[] {"auto_pad", "kernel_shape", "pads", "strides"})
+                        .arity(1, 1, 1, s.opset() >= 8 ? 2 : 1);
+                columnMajor = s.oneOf("storage_order", 0, 0, 1) == 1;
+                withIndices = s.proto().getOutputCount() > 1 && !s.proto().getOutput(1).isEmpty();
                 countIncludePad = false;
             } else {
                 s.attributes("auto_pad", "ceil_mode", "count_include_pad", "dilations", "kernel_shape", "pads", "strides")
                         .arity(1, 1, 1, 1);
                 countIncludePad = s.oneOf("count_include_pad", 0, 0, 1) == 1;
+                withIndices = false;
+                columnMajor = false;
             }
-            spatial = new Spatial(s, true, max || s.opset() >= 19, true);
+            spatial = new Spatial(s, true, max ? s.opset() >= 10 : s.opset() >= 19, s.opset() >= 10);
+        }
+
+        @Override
+        public ElemType[] outputTypes(ElemType[] in) {
+            if (max && opset >= 12 && in[0] == ElemType.UINT8) {
+                return withIndices ? new ElemType[] {ElemType.UINT8, ElemType.INT64} : new ElemType[] {ElemType.UINT8};
+            }
+            super.outputTypes(in);
+            return withIndices ? new ElemType[] {ElemType.FLOAT, ElemType.INT64} : new ElemType[] {ElemType.FLOAT};
         }
 
         @Override
         public Value[] run(Value[] in, RunContext ctx) {
             Value x = in[0];
-            requireRank(x, "X", 4);
+            if (!x.isFloat()) {
+                // uint8 (opset 12): the maximum of exact floats is exact; back to uint8
+                Value[] out = run(new Value[] {TypeOps.convert(x, ElemType.FLOAT)}, ctx);
+                out[0] = TypeOps.convert(out[0], x.type());
+                return out;
+            }
+            if (x.rank() != 4 || withIndices || spatial.rank() != 2) {
+                return runNd(x, ctx);
+            }
             int kh = spatial.kernel[0];
             int kw = spatial.kernel[1];
             Spatial.Resolved r = spatial.resolve(x.dim(2), x.dim(3), kh, kw);
@@ -54,6 +78,23 @@ final class PoolOps {
                 PoolKernels.avgPool(g, countIncludePad, x.f(), y.f(), ctx.par());
             }
             return one(y);
+        }
+
+        // x (N,C,in...) -> y (N,C,out...) [, indices (N,C,out...)]
+        private Value[] runNd(Value x, RunContext ctx) {
+            Spatial.Nd nd = spatial.nd(this, x.shape(), spatial.kernel);
+            int[] shape = new int[x.rank()];
+            shape[0] = x.dim(0);
+            shape[1] = x.dim(1);
+            System.arraycopy(nd.g().out(), 0, shape, 2, shape.length - 2);
+            Value y = ctx.newFloats(shape);
+            if (!max) {
+                WindowNd.avgPool(nd.g(), countIncludePad, nd.padEnd(), x.f(), y.f(), ctx.par());
+                return one(y);
+            }
+            long[] idx = withIndices ? new long[y.numel()] : null;
+            WindowNd.maxPool(nd.g(), x.f(), y.f(), idx, columnMajor, ctx.par());
+            return withIndices ? new Value[] {y, Value.longs(shape, idx)} : one(y);
         }
     }
 

@@ -5,15 +5,25 @@ import java.util.TreeMap;
 import java.util.function.Function;
 import org.resnet4j.ResNet4jException.UnsupportedModelException;
 
-/** The operator table: ONNX op type -> compiled op. One line per op; opsets 11–21 for all of them. */
+/**
+ * The operator table: ONNX op type -> compiled op. One line per op; opsets 7–21 for all of them,
+ * each op reading its node's opset where the op's inputs or attributes changed.
+ */
 public final class Registry {
-    public static final int MIN_OPSET = 11;
+    public static final int MIN_OPSET = 7;
+    /** Ops whose ONNX definition is unchanged since opset 1: models importing opsets 1-6 may use them. */
+    private static final java.util.Set<String> SINCE_OPSET_1 = java.util.Set.of("GlobalAveragePool", "GlobalMaxPool");
+
+    /** True when the model-level opset {@code v} can be compiled at all (per node: {@link #compile}). */
+    public static boolean acceptsModelOpset(long v) {
+        return v >= 1 && v <= MAX_OPSET;
+    }
     public static final int MAX_OPSET = 21;
 
     private static final Map<String, Function<NodeSpec, Op>> OPS = new TreeMap<>();
 
     static {
-        OPS.put("Add", ElementwiseOps.Add::new);
+        OPS.put("Add", s -> new ElementwiseOps.Binary(s, ElementwiseOps.Arith.ADD));
         OPS.put("AveragePool", s -> new PoolOps.Pool(s, false));
         OPS.put("BatchNormalization", NormOps.BatchNorm::new);
         OPS.put("Concat", ShapeOps.Concat::new);
@@ -32,6 +42,20 @@ public final class Registry {
         OPS.put("Shape", ShapeOps.Shape::new);
         OPS.put("Softmax", NormOps.Softmax::new);
         OPS.put("Unsqueeze", ShapeOps.Unsqueeze::new);
+        OPS.put("Sub", s -> new ElementwiseOps.Binary(s, ElementwiseOps.Arith.SUB));
+        OPS.put("Mul", s -> new ElementwiseOps.Binary(s, ElementwiseOps.Arith.MUL));
+        OPS.put("Div", s -> new ElementwiseOps.Binary(s, ElementwiseOps.Arith.DIV));
+        OPS.put("Sum", ElementwiseOps.Sum::new);
+        OPS.put("Clip", ElementwiseOps.Clip::new);
+        OPS.put("Sigmoid", ElementwiseOps.Sigmoid::new);
+        OPS.put("Transpose", LayoutOps.Transpose::new);
+        OPS.put("Slice", LayoutOps.Slice::new);
+        OPS.put("Pad", LayoutOps.Pad::new);
+        OPS.put("Squeeze", LayoutOps.Squeeze::new);
+        OPS.put("Cast", TypeOps.Cast::new);
+        OPS.put("ConstantOfShape", TypeOps.ConstantOfShape::new);
+        OPS.put("Dropout", TypeOps.Dropout::new);
+        OPS.put("ReduceMean", ReduceOps.ReduceMean::new);
     }
 
     private Registry() {}
@@ -49,6 +73,11 @@ public final class Registry {
             return new ConvOp(spec); // made by Fusion at load, never read from a file
         }
         Function<NodeSpec, Op> f = OPS.get(type);
+        if (f != null && spec.opset() < MIN_OPSET && !SINCE_OPSET_1.contains(type)) {
+            throw new UnsupportedModelException(spec.label() + ": opset " + spec.opset() + " is not supported by the Java engine, "
+                    + "expected " + MIN_OPSET + ".." + MAX_OPSET + " (" + String.join(" and ", new java.util.TreeSet<>(SINCE_OPSET_1))
+                    + " also from opset 1)");
+        }
         if (f == null || !(domain.isEmpty() || domain.equals("ai.onnx"))) {
             throw new UnsupportedModelException(spec.label() + (domain.isEmpty() ? "" : " in domain '" + domain + "'")
                     + " is not supported by the Java engine; supported ops (domain ai.onnx, opsets " + MIN_OPSET + ".."

@@ -306,7 +306,10 @@ final class ShapeOps {
 
         @Override
         public ElemType[] outputTypes(ElemType[] in) {
-            return sameAsFirst(label, in, 1);
+            if (in[1] != ElemType.INT64 && in[1] != ElemType.INT32) {
+                throw new UnsupportedModelException(label + ": input 1 has type " + in[1] + ", expected INT64 or INT32");
+            }
+            return new ElemType[] {in[0]};
         }
 
         @Override
@@ -338,14 +341,14 @@ final class ShapeOps {
             System.arraycopy(idx.shape(), 0, shape, ax, idx.rank());
             System.arraycopy(data.shape(), ax + 1, shape, ax + idx.rank(), r - ax - 1);
             // data (O,L,I), pos (P) -> out (O,P,I)
-            if (data.type() == ElemType.FLOAT) {
+            if (data.isFloat()) {
                 Value out = ctx.newFloats(shape);
                 for (int o = 0; o < outer; o++) {
                     for (int p = 0; p < pos.length; p++) {
                         System.arraycopy(data.f(), (o * len + pos[p]) * inner, out.f(), (o * pos.length + p) * inner, inner);
                     }
                 }
-                return one(out);
+                return one(out.as(data.type()));
             }
             long[] out = new long[Shapes.numel(shape)];
             for (int o = 0; o < outer; o++) {
@@ -353,7 +356,7 @@ final class ShapeOps {
                     System.arraycopy(data.l(), (o * len + pos[p]) * inner, out, (o * pos.length + p) * inner, inner);
                 }
             }
-            return one(Value.longs(shape, out));
+            return one(Value.of(data.type(), shape, null, out));
         }
     }
 
@@ -406,8 +409,9 @@ final class ShapeOps {
             for (int i = ax + 1; i < r; i++) {
                 inner *= shape[i];
             }
-            boolean isFloat = in[0].type() == ElemType.FLOAT;
-            Value out = isFloat ? ctx.newFloats(shape) : Value.longs(shape, new long[Shapes.numel(shape)]);
+            boolean isFloat = in[0].isFloat();
+            Value out = isFloat ? ctx.newFloats(shape).as(in[0].type())
+                    : Value.of(in[0].type(), shape, null, new long[Shapes.numel(shape)]);
             Object dst = isFloat ? out.f() : out.l();
             // inputs (O, L_i, I) -> out (O, sum L_i, I)
             int rowOut = shape[ax] * inner;

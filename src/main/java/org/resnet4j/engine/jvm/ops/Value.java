@@ -1,11 +1,13 @@
 package org.resnet4j.engine.jvm.ops;
 
 import java.util.Arrays;
+import org.resnet4j.tensor.HalfFloat;
 import org.resnet4j.tensor.Shapes;
+import org.resnet4j.tensor.Tensor;
 
 /**
- * A value inside the Java engine: a shape and either float data or int64 data (the shape
- * arithmetic of exported graphs), C order. Internal to the engine: the public API speaks
+ * A value inside the Java engine: a shape and either float data (FLOAT, FLOAT16) or long data (the
+ * integer types and bool: the shape arithmetic of exported graphs), C order. Internal to the engine: the public API speaks
  * {@link org.resnet4j.tensor.Tensor}. Values are not written after the op producing them returns.
  */
 public final class Value {
@@ -32,6 +34,23 @@ public final class Value {
         return new Value(ElemType.INT64, shape.clone(), null, data);
     }
 
+    /** A value of {@code type} over {@code floats} (float types) or {@code longs} (the others). */
+    public static Value of(ElemType type, int[] shape, float[] floats, long[] longs) {
+        if (type.isFloat() != (floats != null) || (floats == null) == (longs == null)) {
+            throw new IllegalArgumentException(type + " needs " + (type.isFloat() ? "float" : "long") + " data");
+        }
+        return new Value(type, shape.clone(), floats, longs);
+    }
+
+    /** The same data seen as another type of the same storage (float16 rounded by the caller). */
+    public Value as(ElemType t) {
+        return of(t, shape, floats, longs);
+    }
+
+    public boolean isFloat() {
+        return floats != null;
+    }
+
     public ElemType type() {
         return type;
     }
@@ -53,7 +72,7 @@ public final class Value {
         return floats != null ? floats.length : longs.length;
     }
 
-    /** The float data (not copied); only for FLOAT values. */
+    /** The float data (not copied); only for FLOAT and FLOAT16 values. */
     public float[] f() {
         if (floats == null) {
             throw new IllegalStateException("value of type " + type + " has no float data");
@@ -61,7 +80,7 @@ public final class Value {
         return floats;
     }
 
-    /** The int64 data (not copied); only for INT64 values. */
+    /** The integer data (not copied); only for the integer types and bool. */
     public long[] l() {
         if (longs == null) {
             throw new IllegalStateException("value of type " + type + " has no int64 data");
@@ -72,6 +91,52 @@ public final class Value {
     /** The same data under another shape with as many elements. */
     public Value reshaped(int[] newShape) {
         return new Value(type, newShape.clone(), floats, longs);
+    }
+
+    /** A tensor's elements as a value (float16 widened to floats, integers and bool as longs); copies. */
+    public static Value of(Tensor t) {
+        ElemType type = ElemType.of(t.dtype());
+        if (type == null) {
+            throw new IllegalArgumentException("no engine type for " + t.dtype());
+        }
+        return type.isFloat() ? of(type, t.shape(), t.toArray(), null) : of(type, t.shape(), null, t.toLongArray());
+    }
+
+    /** This value as a tensor of its type; copies. */
+    public Tensor toTensor() {
+        int n = numel();
+        return switch (type) {
+            case FLOAT -> Tensor.of(shape, floats.clone());
+            case FLOAT16 -> {
+                short[] bits = new short[n];
+                for (int i = 0; i < n; i++) {
+                    bits[i] = HalfFloat.fromFloat(floats[i]);
+                }
+                yield Tensor.ofFloat16Bits(shape, bits);
+            }
+            case INT64 -> Tensor.ofLongs(shape, longs.clone());
+            case INT32 -> {
+                int[] v = new int[n];
+                for (int i = 0; i < n; i++) {
+                    v[i] = (int) longs[i];
+                }
+                yield Tensor.ofInts(shape, v);
+            }
+            case UINT8 -> {
+                byte[] v = new byte[n];
+                for (int i = 0; i < n; i++) {
+                    v[i] = (byte) longs[i];
+                }
+                yield Tensor.ofUint8(shape, v);
+            }
+            case BOOL -> {
+                boolean[] v = new boolean[n];
+                for (int i = 0; i < n; i++) {
+                    v[i] = longs[i] != 0;
+                }
+                yield Tensor.ofBools(shape, v);
+            }
+        };
     }
 
     @Override

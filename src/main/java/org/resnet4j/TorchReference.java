@@ -1,0 +1,122 @@
+package org.resnet4j;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.resnet4j.spec.ResNetSpec;
+import org.resnet4j.spec.SpecJson;
+import org.resnet4j.tensor.Npy;
+import org.resnet4j.tensor.StateDict;
+import org.resnet4j.tensor.Tensor;
+import org.resnet4j.weights.PthWriter;
+
+/**
+ * PyTorch as a reference engine: runs a block spec and canonical weights through torchvision in a
+ * Python subprocess ({@code tools/torch_parity.py}, shipped in the jar with {@code resnet_torch.py})
+ * and returns its output, so a parity check needs no hand-made reference file.
+ *
+ * <p>The weights are handed over as a {@code .pth} written by {@link PthWriter} under torchvision's
+ * names (the same tensors the ONNX graph gets), the spec as JSON, the input as {@code .npy}, in a
+ * private temporary folder removed afterwards. PyTorch builds the model from the spec with
+ * torchvision's own blocks and loads the weights with {@code strict=True}. Calls are independent;
+ * the class is stateless and thread-safe.
+ */
+public final class TorchReference {
+    /** Exit status of torch_parity.py when torch, torchvision or numpy cannot be imported. */
+    static final int EXIT_NO_TORCH = 4;
+    private static final List<String> SCRIPTS = List.of("torch_parity.py", "resnet_torch.py");
+
+    /**
+     * What PyTorch returned.
+     *
+     * @param output   the model's output (logits) on the input
+     * @param versions e.g. "torch 1.13.0, torchvision 0.14.1 (builder)"
+     */
+    public record Result(Tensor output, String versions) {}
+
+    private TorchReference() {}
+
+    /**
+     * Runs {@code spec} with {@code weights} (canonical names) on {@code input} in torchvision, with
+     * the Python interpreter {@code python} (a command name such as {@code python3}, or a path).
+     *
+     * @throws ResNet4jException when that Python cannot be started, lacks torch or torchvision, or
+     *                           the model fails there; the message carries Python's own last line
+     */
+    public static Result run(String python, ResNetSpec spec, StateDict weights, Tensor input) {
+        Path dir = null;
+        try {
+            dir = Files.createTempDirectory("resnet4j-torch");
+            for (String s : SCRIPTS) {
+                try (InputStream in = TorchReference.class.getResourceAsStream("/org/resnet4j/torch/" + s)) {
+                    if (in == null) {
+                        throw new IllegalStateException("resource org/resnet4j/torch/" + s + " is missing from the build");
+                    }
+                    Files.copy(in, dir.resolve(s), StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+            PthWriter.write(weights, dir.resolve("weights.pth"));
+            Files.writeString(dir.resolve("spec.json"), SpecJson.toJson(spec), StandardCharsets.UTF_8);
+            Npy.write(input.dtype() == org.resnet4j.tensor.DType.FLOAT32 ? input : input.astype(org.resnet4j.tensor.DType.FLOAT32),
+                    dir.resolve("input.npy"));
+            Path out = dir.resolve("output.npy");
+            Path stdout = dir.resolve("stdout.txt");
+            Path stderr = dir.resolve("stderr.txt");
+            Process p;
+            try {
+                p = new ProcessBuilder(python, dir.resolve("torch_parity.py").toString(),
+                        "--weights", dir.resolve("weights.pth").toString(), "--spec", dir.resolve("spec.json").toString(),
+                        "--input", dir.resolve("input.npy").toString(), "--output", out.toString())
+                        .redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
+            } catch (IOException e) {
+                throw new ResNet4jException("cannot start Python '" + python + "': " + e.getMessage());
+            }
+            int code = p.waitFor();
+            String err = lastLine(stderr);
+            if (code == EXIT_NO_TORCH) {
+                throw new ResNet4jException("Python '" + python + "' " + err + "; the torchvision reference needs "
+                        + "torch and torchvision (Debian: apt-get install python3-torch python3-torchvision), or "
+                        + "another Python that has them");
+            }
+            if (code != 0) {
+                throw new ResNet4jException("the torchvision reference failed in Python '" + python + "' (exit " + code
+                        + "): " + err);
+            }
+            JsonNode meta = new ObjectMapper().readTree(lastLine(stdout)); // the script's JSON line comes last
+            String versions = "torch " + meta.path("torch").asText() + ", torchvision " + meta.path("torchvision").asText()
+                    + " (" + meta.path("construction").asText() + ")";
+            return new Result(Npy.read(out), versions);
+        } catch (IOException e) {
+            throw new ResNet4jException("the torchvision reference failed: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ResNet4jException("interrupted while waiting for the torchvision reference");
+        } finally {
+            deleteQuietly(dir);
+        }
+    }
+
+    private static String lastLine(Path file) throws IOException {
+        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8).stream().filter(l -> !l.isBlank()).toList();
+        return lines.isEmpty() ? "(no message)" : lines.get(lines.size() - 1).trim();
+    }
+
+    private static void deleteQuietly(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException e) {
+            // a leftover temporary folder is not worth failing the comparison for
+        }
+    }
+}
