@@ -11,8 +11,11 @@ and prints JSON in classify --json's shape (without labels):
 
     {"results": [{"image": PATH, "top": [{"index": I, "probability": P}, ...]}, ...]}
 
+With --features F.npy it also writes the embeddings, what the model returns with
+model.fc = nn.Identity(): float32 [N, D] in image order (the reference for `resnet4j embed`).
+
 Usage: /usr/bin/python3 tools/classify_reference.py --arch resnet18 --weights W.pth [--preset v1|v2]
-       [--top K] [--out FILE.json] IMAGE...
+       [--top K] [--out FILE.json] [--features F.npy] IMAGE...
 """
 import argparse
 import json
@@ -33,6 +36,7 @@ def main(argv=None):
     ap.add_argument("--preset", choices=list(PRESETS), default="v1")
     ap.add_argument("--top", type=int, default=5)
     ap.add_argument("--out", help="write the JSON here (default: standard output)")
+    ap.add_argument("--features", help="also write the pooled features (fc = Identity) as float32 .npy")
     ap.add_argument("images", nargs="+")
     a = ap.parse_args(argv)
     torch.set_num_threads(2)
@@ -48,6 +52,13 @@ def main(argv=None):
             values, indices = torch.topk(p, a.top)
             results.append({"image": path, "top": [{"index": int(i), "probability": float(v)}
                                                    for v, i in zip(values, indices)]})
+    if a.features:
+        import numpy as np
+        from torch_reference import _save_npy
+        model.fc = torch.nn.Identity()
+        with torch.no_grad():
+            rows = [model(transform(Image.open(path).convert("RGB"))[None])[0].numpy() for path in a.images]
+        _save_npy(a.features, np.stack(rows).astype(np.float32))
     text = json.dumps({"results": results}, indent=1)
     if a.out:
         with open(a.out, "w") as f:

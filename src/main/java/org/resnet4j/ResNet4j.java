@@ -1,6 +1,8 @@
 package org.resnet4j;
 
 import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.resnet4j.ResNet4jException.FormatException;
 import org.resnet4j.ResNet4jException.MismatchException;
 import org.resnet4j.ResNet4jException.UnsupportedModelException;
@@ -10,25 +12,18 @@ import org.resnet4j.graph.ResNetGraph;
 import org.resnet4j.onnx.ModelProto;
 import org.resnet4j.spec.Presets;
 import org.resnet4j.spec.ResNetSpec;
-import org.resnet4j.spec.SpecJson;
-import org.resnet4j.weights.ArchitectureInference;
+import org.resnet4j.graph.ArchitectureInference;
 import org.resnet4j.weights.CheckpointLoader;
 import org.resnet4j.weights.NamingSchemes;
 import org.resnet4j.weights.LoadedCheckpoint;
 
 /**
- * The library's front door: checkpoint + architecture → ONNX model. Everything the command line
- * does is reachable from here.
- *
- * <pre>{@code
- * LoadedCheckpoint ckpt = ResNet4j.loadWeights(Path.of("resnet50.pth"));
- * ModelProto model = ResNet4j.buildModel(Presets.get("resnet50"), ckpt, ExportOptions.defaults());
- * try (Engine engine = new OrtEngine(model.toByteArray(), EngineOptions.defaults(), "resnet50")) {
- *     Tensor logits = engine.run(input);
- * }
- * }</pre>
+ * The steps under {@link ResNetModel}: checkpoint → architecture → ONNX model, for callers that
+ * need the pieces (export, the command line). Most users want {@link ResNetModel}.
  */
 public final class ResNet4j {
+    private static final Logger LOG = LoggerFactory.getLogger(ResNet4j.class);
+
     private ResNet4j() {}
 
     /** How to build the ONNX model. */
@@ -52,16 +47,20 @@ public final class ResNet4j {
     }
 
     /**
-     * The architecture for a checkpoint: the preset or spec file when one is given (the strict binding
-     * then checks the weights against it), else inferred from the weights' shapes. Overrides apply
-     * on top either way.
+     * The spec for a checkpoint: the preset or spec when one is given (the strict binding then
+     * checks the weights against it), else inferred from the weights' shapes. The overrides (null:
+     * keep) apply on top either way.
      */
-    public static ResNetSpec resolveSpec(String arch, Path specFile, Integer numClasses, Integer inChannels,
+    public static ResNetSpec resolveSpec(Architecture architecture, Integer numClasses, Integer inChannels,
             LoadedCheckpoint weights) {
-        if (arch != null || specFile != null) {
-            return resolveSpec(arch, specFile, numClasses, inChannels);
+        ResNetSpec spec;
+        if (architecture instanceof Architecture.Preset p) {
+            spec = p.spec();
+        } else if (architecture instanceof Architecture.Spec s) {
+            spec = s.spec();
+        } else {
+            spec = inferSpec(weights).spec();
         }
-        ResNetSpec spec = inferSpec(weights).spec();
         if (numClasses != null) {
             spec = spec.withNumClasses(numClasses);
         }
@@ -74,34 +73,15 @@ public final class ResNet4j {
     /** The architecture the checkpoint's shapes describe; the error names the file. */
     public static ArchitectureInference.Inferred inferSpec(LoadedCheckpoint weights) {
         requireKnownNames(weights);
+        ArchitectureInference.Inferred inferred;
         try {
-            return ArchitectureInference.infer(weights.tensors());
+            inferred = ArchitectureInference.infer(weights.tensors());
         } catch (ResNet4jException e) {
-            throw new UnsupportedModelException(weights.file() + ": cannot infer the architecture from the weights ("
-                    + e.getMessage() + "); give --arch NAME or --spec FILE");
+            throw new UnsupportedModelException(weights.file() + ": " + e.getMessage()
+                    + "; give the architecture explicitly (a preset or a spec)");
         }
-    }
-
-    /**
-     * The architecture from a preset name or a spec file (exactly one), with optional overrides of
-     * the number of classes and input channels (null keeps the spec's).
-     */
-    public static ResNetSpec resolveSpec(String arch, Path specFile, Integer numClasses, Integer inChannels) {
-        if (arch != null && specFile != null) {
-            throw new UnsupportedModelException("give either --arch or --spec, not both");
-        }
-        if (arch == null && specFile == null) {
-            throw new UnsupportedModelException("give the architecture with --arch NAME (one of " + Presets.names()
-                    + ") or --spec FILE.json, or weights to infer it from");
-        }
-        ResNetSpec spec = arch != null ? Presets.get(arch) : SpecJson.read(specFile);
-        if (numClasses != null) {
-            spec = spec.withNumClasses(numClasses);
-        }
-        if (inChannels != null) {
-            spec = spec.withInChannels(inChannels);
-        }
-        return spec;
+        LOG.debug("{}: inferred {} ({})", weights.file(), inferred.describe(), inferred.assumption());
+        return inferred;
     }
 
     /** A checkpoint whose names match no scheme: the error lists some of its keys and the schemes tried. */
@@ -121,6 +101,8 @@ public final class ResNet4j {
      */
     public static ModelProto buildModel(ResNetSpec spec, LoadedCheckpoint weights, ExportOptions options) {
         requireKnownNames(weights);
+        LOG.debug("{}: building {}", weights.file(), ArchitectureInference.describe(
+                Presets.match(spec).orElse("a custom ResNet"), spec));
         ResNetGraph graph = GraphBuilder.build(spec, options.foldBatchNorm());
         try {
             return ModelAssembler.assemble(graph, weights.tensors(), options.opset(), weights.file().toString());
@@ -129,7 +111,7 @@ public final class ResNet4j {
             try {
                 ArchitectureInference.Inferred found = ArchitectureInference.infer(weights.tensors());
                 hint = "the weights look like " + found.describe() + (found.spec().equals(spec) ? ""
-                        : found.preset().map(p -> "; try --arch " + p).orElse("; drop --arch/--spec to use the inferred spec"));
+                        : found.preset().map(p -> "; try the preset " + p).orElse("; let the architecture be inferred"));
             } catch (ResNet4jException notAResNet) {
                 hint = "no torchvision ResNet could be inferred from the weights either (" + notAResNet.getMessage() + ")";
             }

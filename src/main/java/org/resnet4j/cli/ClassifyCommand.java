@@ -9,14 +9,15 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.resnet4j.Prediction;
 import org.resnet4j.ResNet4j;
 import org.resnet4j.ResNet4jException;
 import org.resnet4j.engine.Engine;
 import org.resnet4j.engine.Engines;
 import org.resnet4j.onnx.ModelProto;
 import org.resnet4j.tensor.Npy;
-import org.resnet4j.vision.Classifier;
-import org.resnet4j.vision.ImageFiles;
+import org.resnet4j.pipeline.Classifier;
+import org.resnet4j.pipeline.FileBatches;
 import org.resnet4j.vision.Preprocessing;
 import org.resnet4j.vision.Preset;
 import picocli.CommandLine.Command;
@@ -101,18 +102,14 @@ final class ClassifyCommand implements Callable<Integer> {
         String name = m.name();
         Classifier.checkModel(onnx, name);
         List<String> names = Classifier.labelsFor(Classifier.numClasses(onnx), labels);
-        List<Path> files = ImageFiles.expand(inputs);
-        if (files.isEmpty()) {
-            throw new ResNet4jException("no image files (" + String.join(", ", ImageFiles.EXTENSIONS.stream().sorted().toList())
-                    + ") in " + inputs.stream().map(Path::toString).toList());
-        }
+        List<Path> files = ImageFiles.expandOrFail(inputs);
 
         Classifier.Report report;
         try (Engine e = Engines.open(engine.kind(), onnx, engine.options(), name)) {
             Classifier classifier = new Classifier(e, Preprocessing.imagenet(p), names);
-            report = classifier.classifyFiles(files, batch, top, saveInput != null, new ProgressBar(err(), "images"));
+            report = classifier.classifyFiles(files, batch, top, saveInput != null, new ProgressBar(err(), "classify", "images"));
         }
-        for (Classifier.Failure f : report.errors()) {
+        for (FileBatches.Failure f : report.errors()) {
             err().println("skipped " + f.message());
         }
         if (saveInput != null) {
@@ -141,12 +138,12 @@ final class ClassifyCommand implements Callable<Integer> {
             ObjectNode o = results.addObject();
             o.put("image", r.image().toString());
             ArrayNode top = o.putArray("top");
-            for (Classifier.Prediction pr : r.top()) {
+            for (Prediction pr : r.top()) {
                 top.addObject().put("index", pr.index()).put("label", pr.label()).put("probability", pr.probability());
             }
         }
         ArrayNode errors = root.putArray("errors");
-        for (Classifier.Failure f : report.errors()) {
+        for (FileBatches.Failure f : report.errors()) {
             errors.addObject().put("image", f.image().toString()).put("message", f.message());
         }
         return root;
@@ -156,7 +153,7 @@ final class ClassifyCommand implements Callable<Integer> {
         PrintWriter out = out();
         for (Classifier.Result r : report.results()) {
             out.println(r.image());
-            for (Classifier.Prediction pr : r.top()) {
+            for (Prediction pr : r.top()) {
                 out.printf(Locale.ROOT, "  %6.2f%%  %4d  %s%n", 100 * pr.probability(), pr.index(), pr.label());
             }
         }

@@ -25,7 +25,7 @@ import org.resnet4j.onnx.TensorShapeProto;
 import org.resnet4j.onnx.ValueInfoProto;
 import org.resnet4j.tensor.Tensor;
 import org.resnet4j.spec.SpecJson;
-import org.resnet4j.weights.ArchitectureInference;
+import org.resnet4j.graph.ArchitectureInference;
 import org.resnet4j.weights.LoadedCheckpoint;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;

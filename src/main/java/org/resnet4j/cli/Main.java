@@ -65,6 +65,7 @@ public final class Main {
     static {
         SUBCOMMANDS.put("demo", DemoCommand::new);
         SUBCOMMANDS.put("classify", ClassifyCommand::new);
+        SUBCOMMANDS.put("embed", EmbedCommand::new);
         SUBCOMMANDS.put("export", ExportCommand::new);
         SUBCOMMANDS.put("run", RunCommand::new);
         SUBCOMMANDS.put("inspect", InspectCommand::new);
@@ -110,7 +111,9 @@ public final class Main {
         public int handleExecutionException(Exception ex, CommandLine cl, ParseResult parseResult) {
             PrintWriter err = cl.getErr();
             Throwable cause = ex instanceof UncheckedIOException u ? u.getCause() : ex;
-            boolean userError = cause instanceof ResNet4jException || cause instanceof IOException;
+            // the library raises IllegalArgumentException for a bad argument: here, a bad option value
+            boolean userError = cause instanceof ResNet4jException || cause instanceof IOException
+                    || cause instanceof IllegalArgumentException;
             err.println("error: " + (cause.getMessage() != null ? cause.getMessage() : cause.toString()));
             if (verbose || !userError) {
                 cause.printStackTrace(err);

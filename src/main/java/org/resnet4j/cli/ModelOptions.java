@@ -1,6 +1,7 @@
 package org.resnet4j.cli;
 
 import java.nio.file.Path;
+import org.resnet4j.Architecture;
 import org.resnet4j.ResNet4j;
 import org.resnet4j.ResNet4jException;
 import org.resnet4j.weights.LoadedCheckpoint;
@@ -48,7 +49,26 @@ final class ModelOptions {
 
     /** The architecture: --arch or --spec when given, else inferred from the checkpoint. */
     ResNetSpec resolveSpec(LoadedCheckpoint ckpt) {
-        return ResNet4j.resolveSpec(arch, spec, numClasses, inChannels, ckpt);
+        try {
+            return ResNet4j.resolveSpec(architecture(), numClasses, inChannels, ckpt);
+        } catch (ResNet4jException.UnsupportedModelException e) {
+            if (arch == null && spec == null) {
+                throw new ResNet4jException.UnsupportedModelException(e.getMessage() + " with --arch NAME or --spec FILE");
+            }
+            throw e;
+        }
+    }
+
+    /** --arch or --spec (at most one), else inferred. */
+    Architecture architecture() {
+        if (arch != null && spec != null) {
+            throw new ResNet4jException("give either --arch or --spec, not both");
+        }
+        try {
+            return arch != null ? Architecture.preset(arch) : spec != null ? Architecture.specFile(spec) : Architecture.inferred();
+        } catch (IllegalArgumentException e) {
+            throw new ResNet4jException(e.getMessage() + " (--arch)");
+        }
     }
 
     boolean describesModel() {

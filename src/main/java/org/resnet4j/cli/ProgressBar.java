@@ -4,24 +4,26 @@ import java.io.PrintWriter;
 import me.tongfei.progressbar.DelegatingProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
-import org.resnet4j.vision.Classifier;
+import org.resnet4j.pipeline.FileBatches;
 
 /**
- * classify's progress on standard error, drawn by the progressbar library
+ * classify's and embed's progress on standard error, drawn by the progressbar library
  * ({@code classify 50% [=====     ] 120/240 images (0:00:03 / 0:00:03)}), redrawn in place with
  * {@code \r}. Nothing is drawn for {@link #MIN_ITEMS} items or fewer: a handful of images needs no
  * bar. The line is ended when the last item is done.
  */
-final class ProgressBar implements Classifier.Progress {
+final class ProgressBar implements FileBatches.Progress {
     static final int MIN_ITEMS = 8;
     private static final int MAX_WIDTH = 100;
 
     private final PrintWriter err;
+    private final String task;
     private final String unit;
     private me.tongfei.progressbar.ProgressBar bar;
 
-    ProgressBar(PrintWriter err, String unit) {
+    ProgressBar(PrintWriter err, String task, String unit) {
         this.err = err;
+        this.task = task;
         this.unit = unit;
     }
 
@@ -32,7 +34,7 @@ final class ProgressBar implements Classifier.Progress {
         }
         if (bar == null) {
             bar = new ProgressBarBuilder()
-                    .setTaskName("classify")
+                    .setTaskName(task)
                     .setInitialMax(total)
                     .setUnit(" " + unit, 1)
                     .setStyle(ProgressBarStyle.ASCII)

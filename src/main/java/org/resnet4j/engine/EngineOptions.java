@@ -1,7 +1,6 @@
 package org.resnet4j.engine;
 
 import java.util.Locale;
-import org.resnet4j.ResNet4jException.UnsupportedModelException;
 
 /**
  * How to run a model.
@@ -20,14 +19,14 @@ public record EngineOptions(Device device, int threads, String optimization) {
             try {
                 return valueOf(s.trim().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw new UnsupportedModelException("unknown device '" + s + "', expected one of cpu, cuda");
+                throw new IllegalArgumentException("unknown device '" + s + "', expected one of cpu, cuda");
             }
         }
     }
 
     public EngineOptions {
         if (threads < 0) {
-            throw new UnsupportedModelException("threads is " + threads + ", expected 0 (all cores) or more");
+            throw new IllegalArgumentException("threads is " + threads + ", expected 0 (all cores) or more");
         }
     }
 

@@ -1,7 +1,6 @@
 package org.resnet4j.engine;
 
 import java.util.Locale;
-import org.resnet4j.ResNet4jException.UnsupportedModelException;
 import org.resnet4j.engine.jvm.JavaEngine;
 import org.resnet4j.onnx.ModelProto;
 
@@ -21,7 +20,7 @@ public final class Engines {
             try {
                 return valueOf(s.trim().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw new UnsupportedModelException("unknown engine '" + s + "', expected one of ort, java");
+                throw new IllegalArgumentException("unknown engine '" + s + "', expected one of ort, java");
             }
         }
 

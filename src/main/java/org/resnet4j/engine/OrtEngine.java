@@ -95,9 +95,9 @@ public final class OrtEngine implements Engine {
             so.addCUDA(0);
         } catch (OrtException | UnsatisfiedLinkError e) {
             throw new EngineException("the CUDA execution provider cannot be loaded (" + e.getMessage() + "). "
-                    + "--device cuda needs resnet4j built with the GPU profile (mvn -Pgpu package, which uses "
+                    + "Device cuda needs resnet4j built with the GPU profile (mvn -Pgpu package, which uses "
                     + "onnxruntime_gpu 1.29.0) and an NVIDIA GPU with CUDA 12 and cuDNN 9 installed; "
-                    + "use --device cpu otherwise", e);
+                    + "use device cpu otherwise", e);
         }
     }
 

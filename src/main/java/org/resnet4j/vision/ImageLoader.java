@@ -8,10 +8,13 @@ import java.awt.image.DataBuffer;
 import java.awt.image.DirectColorModel;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -19,6 +22,7 @@ import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 import org.resnet4j.ResNet4jException;
 import org.resnet4j.ResNet4jException.FormatException;
 import org.resnet4j.ResNet4jException.UnsafeContentException;
@@ -70,6 +74,15 @@ public final class ImageLoader {
         return (limit == DEFAULT_MAX_PIXELS ? DEFAULT : new ImageLoader(limit)).read(file);
     }
 
+    /**
+     * Decodes an encoded image read to its end from {@code in} (which stays open), with the same
+     * limit as {@link #load(Path)}; {@code name} names it in error messages.
+     */
+    public static RgbImage load(InputStream in, String name) {
+        long limit = org.resnet4j.ReaderLimits.current().imageMaxPixels();
+        return (limit == DEFAULT_MAX_PIXELS ? DEFAULT : new ImageLoader(limit)).read(in, name);
+    }
+
     public long maxPixels() {
         return maxPixels;
     }
@@ -84,13 +97,60 @@ public final class ImageLoader {
         if (!Files.isRegularFile(file)) {
             throw new ResNet4jException(Files.exists(file) ? file + " is not a regular file" : "image file " + file + " does not exist");
         }
-        List<ImageReader> readers = readersFor(file);
+        return decode(new Source(file.toString(), file, null));
+    }
+
+    /**
+     * Decodes an encoded image (JPEG, PNG, BMP, GIF, WebP) read to its end from {@code in}, which
+     * stays open; {@code name} names it in error messages.
+     *
+     * @throws UnsafeContentException when the header gives more pixels than the limit
+     * @throws FormatException when the bytes are not a readable image or are truncated
+     */
+    public RgbImage read(InputStream in, String name) {
+        byte[] bytes;
+        try {
+            bytes = in.readAllBytes();
+        } catch (IOException e) {
+            throw new ResNet4jException("cannot read " + name + ": " + e.getMessage(), e);
+        }
+        return decode(new Source(name, null, bytes));
+    }
+
+    /** Where encoded bytes come from: a file (read by the decoder as it goes) or bytes in memory. */
+    private record Source(String name, Path file, byte[] bytes) {
+        ImageInputStream open() throws IOException {
+            return file != null ? ImageIO.createImageInputStream(file.toFile())
+                    : new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes));
+        }
+
+        byte[] readAll() throws IOException {
+            return file != null ? Files.readAllBytes(file) : bytes;
+        }
+
+        byte[] head(int n) throws IOException {
+            if (file == null) {
+                return Arrays.copyOf(bytes, Math.min(n, bytes.length));
+            }
+            try (InputStream in = Files.newInputStream(file)) {
+                return in.readNBytes(n);
+            }
+        }
+
+        long size() throws IOException {
+            return file != null ? Files.size(file) : bytes.length;
+        }
+    }
+
+    private RgbImage decode(Source source) {
+        List<ImageReader> readers = readersFor(source);
+        String file = source.name();
         if (readers.isEmpty()) {
             throw new FormatException(file + ": not an image in a format we read (JPEG, PNG, BMP, GIF, WebP)");
         }
         try {
             for (ImageReader reader : readers) {
-                RgbImage image = decode(file, reader);
+                RgbImage image = decode(source, reader);
                 if (image != null) {
                     return image;
                 }
@@ -106,12 +166,12 @@ public final class ImageLoader {
      * The readers that claim the file, the JDK's own first: they decode without colour management,
      * and TwelveMonkeys' JPEG reader is only needed for what the JDK refuses (CMYK, YCCK).
      */
-    private static List<ImageReader> readersFor(Path file) {
+    private static List<ImageReader> readersFor(Source source) {
         List<ImageReader> jdk = new ArrayList<>();
         List<ImageReader> others = new ArrayList<>();
-        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+        try (ImageInputStream in = source.open()) {
             if (in == null) {
-                throw new ResNet4jException("cannot open " + file);
+                throw new ResNet4jException("cannot open " + source.name());
             }
             Iterator<ImageReader> it = ImageIO.getImageReaders(in);
             while (it.hasNext()) {
@@ -119,18 +179,19 @@ public final class ImageLoader {
                 (r.getClass().getName().startsWith("com.sun.imageio.") ? jdk : others).add(r);
             }
         } catch (IOException e) {
-            throw new ResNet4jException("cannot read " + file + ": " + e.getMessage(), e);
+            throw new ResNet4jException("cannot read " + source.name() + ": " + e.getMessage(), e);
         }
         jdk.addAll(others);
         return jdk;
     }
 
-    private RgbImage decode(Path file, ImageReader reader) {
+    private RgbImage decode(Source source, ImageReader reader) {
         String format = formatName(reader);
-        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+        String file = source.name();
+        try (ImageInputStream in = source.open()) {
             reader.setInput(in, true, true);
             List<String> warnings = new ArrayList<>();
-            reader.addIIOReadWarningListener((source, message) -> warnings.add(message));
+            reader.addIIOReadWarningListener((src, message) -> warnings.add(message));
             int width = reader.getWidth(0);
             int height = reader.getHeight(0);
             long pixels = (long) width * height;
@@ -144,7 +205,11 @@ public final class ImageLoader {
             if (!isTwelveMonkeysJpeg(reader) && !hasImageTypes(reader)) {
                 return null; // e.g. the JDK's JPEG reader on CMYK: the next reader (TwelveMonkeys) takes it
             }
-            Truncation.check(file, format);
+            if (format.equalsIgnoreCase("gif")) {
+                Truncation.checkGif(file, source.readAll());
+            } else if (format.equalsIgnoreCase("webp")) {
+                Truncation.checkRiff(file, source.head(12), source.size());
+            }
             RgbImage rgb;
             if (isTwelveMonkeysJpeg(reader) && isFourChannel(reader)) {
                 rgb = cmykToRgb(file, reader.readRaster(0, null), true); // stored samples: Adobe-inverted
@@ -203,7 +268,7 @@ public final class ImageLoader {
      * PIL's JPEG CMYK path: rawmode "CMYK;I" (Adobe polarity, always assumed), then cmyk2rgb.
      * {@code inverted}: the raster holds the stored (Adobe-inverted) samples, not yet undone.
      */
-    static RgbImage cmykToRgb(Path file, Raster raster, boolean inverted) {
+    static RgbImage cmykToRgb(String file, Raster raster, boolean inverted) {
         if (raster.getNumBands() != 4) {
             throw new FormatException(file + ": expected 4 CMYK channels, the decoder gave " + raster.getNumBands());
         }
@@ -237,8 +302,24 @@ public final class ImageLoader {
         return v < 0 ? 0 : Math.min(v, 255);
     }
 
-    /** Raw raster samples to RGB, mode by mode as PIL's {@code convert("RGB")}. */
-    static RgbImage toRgb(Path file, BufferedImage image) {
+    /**
+     * A decoded image as 8-bit RGB exactly as PIL's {@code convert("RGB")} turns the same pixels:
+     * raw raster samples, no colour management (see the class comment for each pixel layout). Use
+     * it for images a service already holds in memory.
+     *
+     * @throws IllegalArgumentException when the image's colour model has no PIL counterpart
+     *                                  (neither indexed, gray, RGB, CMYK nor packed RGB)
+     */
+    public static RgbImage fromBufferedImage(BufferedImage image) {
+        try {
+            return toRgb("image", image);
+        } catch (FormatException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
+    /** Raw raster samples to RGB, mode by mode as PIL's {@code convert("RGB")}; {@code file} names the source. */
+    static RgbImage toRgb(String file, BufferedImage image) {
         ColorModel cm = image.getColorModel();
         Raster raster = image.getRaster();
         int w = image.getWidth();

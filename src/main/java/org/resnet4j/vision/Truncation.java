@@ -1,8 +1,5 @@
 package org.resnet4j.vision;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import org.resnet4j.ResNet4jException.FormatException;
 
 /**
@@ -14,7 +11,7 @@ final class Truncation {
     private Truncation() {}
 
     /** Throws {@link FormatException} when {@code bytes} ends before the first GIF frame's data ends. */
-    static void checkGif(Path file, byte[] b) {
+    static void checkGif(String file, byte[] b) {
         int p = 6 + 7; // "GIF89a" + logical screen descriptor
         need(file, b, p, "GIF");
         int flags = b[10] & 0xff;
@@ -41,7 +38,7 @@ final class Truncation {
         }
     }
 
-    private static int skipSubBlocks(Path file, byte[] b, int p) {
+    private static int skipSubBlocks(String file, byte[] b, int p) {
         while (true) {
             need(file, b, p + 1, "GIF");
             int len = b[p] & 0xff;
@@ -53,7 +50,7 @@ final class Truncation {
     }
 
     /** Throws {@link FormatException} when the file is shorter than its RIFF header says. */
-    static void checkRiff(Path file, byte[] head, long fileSize) {
+    static void checkRiff(String file, byte[] head, long fileSize) {
         if (head.length < 12) {
             throw new FormatException(file + ": truncated WebP image (no RIFF header)");
         }
@@ -64,23 +61,9 @@ final class Truncation {
         }
     }
 
-    private static void need(Path file, byte[] b, int end, String format) {
+    private static void need(String file, byte[] b, int end, String format) {
         if (end > b.length) {
             throw new FormatException(file + ": truncated " + format + " image (ends at byte " + b.length + ")");
-        }
-    }
-
-    /** Runs the check that fits {@code format} (a reader's format name), if any. */
-    static void check(Path file, String format) throws IOException {
-        if (format.equalsIgnoreCase("gif")) {
-            checkGif(file, Files.readAllBytes(file));
-        } else if (format.equalsIgnoreCase("webp")) {
-            byte[] head = new byte[12];
-            int n;
-            try (var in = Files.newInputStream(file)) {
-                n = in.readNBytes(head, 0, 12);
-            }
-            checkRiff(file, java.util.Arrays.copyOf(head, n), Files.size(file));
         }
     }
 }

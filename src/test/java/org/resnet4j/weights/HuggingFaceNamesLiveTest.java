@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.resnet4j.graph.ArchitectureInference;
 import org.resnet4j.ResNet4jException.UnsupportedModelException;
 import org.resnet4j.engine.EngineOptions;
 import org.resnet4j.engine.OrtEngine;

@@ -64,7 +64,7 @@ public final class JavaEngine implements Engine {
     public static JavaEngine create(ModelProto model, EngineOptions options) {
         if (options.device() != EngineOptions.Device.CPU) {
             throw new UnsupportedModelException("the Java engine runs on the CPU only; device "
-                    + options.device().name().toLowerCase() + " needs --engine ort");
+                    + options.device().name().toLowerCase() + " needs the ONNX Runtime engine");
         }
         return new JavaEngine(model, options.threads());
     }

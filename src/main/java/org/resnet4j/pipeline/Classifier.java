@@ -1,11 +1,11 @@
-package org.resnet4j.vision;
+package org.resnet4j.pipeline;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
-import java.util.stream.IntStream;
+import org.resnet4j.Prediction;
 import org.resnet4j.ResNet4jException;
 import org.resnet4j.ResNet4jException.MismatchException;
 import org.resnet4j.engine.Engine;
@@ -13,6 +13,9 @@ import org.resnet4j.onnx.ModelProto;
 import org.resnet4j.onnx.TensorShapeProto;
 import org.resnet4j.onnx.ValueInfoProto;
 import org.resnet4j.tensor.Tensor;
+import org.resnet4j.vision.ImageNetLabels;
+import org.resnet4j.vision.Labels;
+import org.resnet4j.vision.Preprocessing;
 
 /**
  * Image classification with a model on an {@link Engine}: files are decoded and preprocessed as
@@ -28,30 +31,18 @@ import org.resnet4j.tensor.Tensor;
  * }
  * }</pre>
  *
- * A file that cannot be read or decoded does not stop the run: it is listed in
- * {@link Report#errors()} with a message that names it, and the other files are classified.
+ * A file that cannot be read or decoded does not stop the run ({@link FileBatches}): it is listed
+ * in {@link Report#errors()} with a message that names it, and the other files are classified.
  */
 public final class Classifier {
-    /** One class of a top-k list: index into the model's outputs, its name, softmax probability. */
-    public record Prediction(int index, String label, double probability) {}
-
     /** The top-k list of one image. */
     public record Result(Path image, List<Prediction> top) {}
-
-    /** An input that was skipped, and why (the message names the file). */
-    public record Failure(Path image, String message) {}
 
     /**
      * What {@link #classifyFiles} did: results in input order (failed files left out), the failures,
      * and, when asked for, the preprocessed batch [N, 3, crop, crop] of the classified images (else null).
      */
-    public record Report(List<Result> results, List<Failure> errors, Tensor inputs) {}
-
-    /** Told after each batch: how many inputs are done (classified or failed) out of how many. */
-    @FunctionalInterface
-    public interface Progress {
-        void update(int done, int total);
-    }
+    public record Report(List<Result> results, List<FileBatches.Failure> errors, Tensor inputs) {}
 
     private final Engine engine;
     private final Preprocessing preprocessing;
@@ -86,7 +77,7 @@ public final class Classifier {
             return names;
         }
         if (numClasses < 0) {
-            throw new ResNet4jException("the model's output does not declare its number of classes; give --labels FILE");
+            throw new ResNet4jException("the model's output does not declare its number of classes; give the class names (a labels file)");
         }
         if (numClasses == ImageNetLabels.COUNT) {
             return ImageNetLabels.load();
@@ -133,59 +124,23 @@ public final class Classifier {
      * most probable classes (fewer if the model has fewer). With {@code keepInputs} the report
      * carries the preprocessed batch of every classified image, in order.
      */
-    public Report classifyFiles(List<Path> files, int batchSize, int k, boolean keepInputs, Progress progress) {
-        if (batchSize < 1) {
-            throw new ResNet4jException("batch size is " + batchSize + ", expected 1 or more");
-        }
+    public Report classifyFiles(List<Path> files, int batchSize, int k, boolean keepInputs, FileBatches.Progress progress) {
         if (k < 1) {
-            throw new ResNet4jException("top-k is " + k + ", expected 1 or more");
+            throw new IllegalArgumentException("top-k is " + k + ", expected 1 or more");
         }
         List<Result> results = new ArrayList<>();
-        List<Failure> errors = new ArrayList<>();
         List<Tensor> kept = new ArrayList<>();
-        for (int from = 0; from < files.size(); from += batchSize) {
-            List<Path> chunk = files.subList(from, Math.min(files.size(), from + batchSize));
-            Object[] loaded = preprocessAll(chunk);
-            List<Path> ok = new ArrayList<>();
-            List<Tensor> tensors = new ArrayList<>();
-            for (int i = 0; i < chunk.size(); i++) {
-                if (loaded[i] instanceof Tensor t) {
-                    ok.add(chunk.get(i));
-                    tensors.add(t);
-                } else {
-                    errors.add(new Failure(chunk.get(i), (String) loaded[i]));
-                }
+        List<FileBatches.Failure> errors = FileBatches.run(files, batchSize, preprocessing, progress, (ok, tensors, batch) -> {
+            List<List<Prediction>> tops = classify(batch, k);
+            for (int i = 0; i < ok.size(); i++) {
+                results.add(new Result(ok.get(i), tops.get(i)));
             }
-            if (!tensors.isEmpty()) {
-                List<List<Prediction>> tops = classify(Preprocessing.batch(tensors), k);
-                for (int i = 0; i < ok.size(); i++) {
-                    results.add(new Result(ok.get(i), tops.get(i)));
-                }
-                if (keepInputs) {
-                    kept.addAll(tensors);
-                }
-            }
-            if (progress != null) {
-                progress.update(from + chunk.size(), files.size());
-            }
-        }
-        Tensor inputs = keepInputs && !kept.isEmpty() ? Preprocessing.batch(kept) : null;
-        return new Report(List.copyOf(results), List.copyOf(errors), inputs);
-    }
-
-    /** Decodes and preprocesses in parallel: a Tensor per file, or the failure message naming it. */
-    private Object[] preprocessAll(List<Path> files) {
-        Object[] out = new Object[files.size()];
-        IntStream.range(0, files.size()).parallel().forEach(i -> {
-            Path f = files.get(i);
-            try {
-                out[i] = preprocessing.apply(f);
-            } catch (ResNet4jException | java.io.UncheckedIOException e) {
-                String msg = e.getMessage() == null ? e.toString() : e.getMessage();
-                out[i] = msg.contains(f.toString()) ? msg : f + ": " + msg;
+            if (keepInputs) {
+                kept.addAll(tensors);
             }
         });
-        return out;
+        Tensor inputs = keepInputs && !kept.isEmpty() ? Preprocessing.batch(kept) : null;
+        return new Report(List.copyOf(results), errors, inputs);
     }
 
     /** Runs a preprocessed batch [N, C, H, W] and returns each row's top-k predictions. */

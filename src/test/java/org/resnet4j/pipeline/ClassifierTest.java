@@ -1,4 +1,4 @@
-package org.resnet4j.vision;
+package org.resnet4j.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -9,11 +9,13 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.resnet4j.Prediction;
 import org.resnet4j.ResNet4jException;
 import org.resnet4j.ResNet4jException.MismatchException;
 import org.resnet4j.tensor.Tensor;
+import org.resnet4j.vision.ImageNetLabels;
 
-/** Softmax, top-k, labels and folder expansion, without a model. */
+/** Softmax, top-k and labels, without a model. */
 class ClassifierTest {
     @TempDir
     Path dir;
@@ -28,10 +30,10 @@ class ClassifierTest {
     @Test
     void topKOrdersByProbabilityThenIndex() {
         Tensor logits = Tensor.of(new int[] {2, 4}, new float[] {0, 3, 1, 3, 5, 4, 3, 2});
-        List<List<Classifier.Prediction>> top = Classifier.topK(logits, 3, List.of("a", "b", "c", "d"));
-        assertEquals(List.of(1, 3, 2), top.get(0).stream().map(Classifier.Prediction::index).toList());
-        assertEquals(List.of("b", "d", "c"), top.get(0).stream().map(Classifier.Prediction::label).toList());
-        assertEquals(List.of(0, 1, 2), top.get(1).stream().map(Classifier.Prediction::index).toList());
+        List<List<Prediction>> top = Classifier.topK(logits, 3, List.of("a", "b", "c", "d"));
+        assertEquals(List.of(1, 3, 2), top.get(0).stream().map(Prediction::index).toList());
+        assertEquals(List.of("b", "d", "c"), top.get(0).stream().map(Prediction::label).toList());
+        assertEquals(List.of(0, 1, 2), top.get(1).stream().map(Prediction::index).toList());
         assertEquals(4, Classifier.topK(logits, 10, List.of("a", "b", "c", "d")).get(0).size());
     }
 
@@ -46,19 +48,5 @@ class ClassifierTest {
         MismatchException e = assertThrows(MismatchException.class, () -> Classifier.labelsFor(3, f));
         assertEquals("labels file " + f + " has 2 class names, the model has 3 classes", e.getMessage());
         assertThrows(ResNet4jException.class, () -> Classifier.labelsFor(-1, null));
-    }
-
-    @Test
-    void foldersExpandRecursivelySortedByImageExtension() throws Exception {
-        Files.createDirectories(dir.resolve("z/y"));
-        Files.createDirectories(dir.resolve(".git"));
-        for (String f : List.of("b.PNG", "a.jpeg", "z/y/c.webp", "z/d.gif", "notes.txt", "z/noext", "e.bmp", ".hidden.jpg", ".git/f.png")) {
-            Files.writeString(dir.resolve(f), "");
-        }
-        Path explicit = dir.resolve("notes.txt");
-        List<Path> files = ImageFiles.expand(List.of(explicit, dir));
-        assertEquals(List.of(explicit, dir.resolve("a.jpeg"), dir.resolve("b.PNG"), dir.resolve("e.bmp"),
-                dir.resolve("z/d.gif"), dir.resolve("z/y/c.webp")), files);
-        assertTrue(ImageFiles.hasImageExtension(Path.of("x.JPG")));
     }
 }

@@ -1,4 +1,4 @@
-package org.resnet4j.weights;
+package org.resnet4j.graph;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -13,12 +13,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.resnet4j.ResNet4jException.MismatchException;
 import org.resnet4j.ResNet4jException.UnsupportedModelException;
-import org.resnet4j.graph.GraphBuilder;
 import org.resnet4j.spec.BlockKind;
 import org.resnet4j.spec.Presets;
 import org.resnet4j.spec.ResNetSpec;
 import org.resnet4j.tensor.StateDict;
-import org.resnet4j.graph.RandomInit;
 
 class ArchitectureInferenceTest {
 

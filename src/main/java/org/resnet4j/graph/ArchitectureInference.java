@@ -1,4 +1,4 @@
-package org.resnet4j.weights;
+package org.resnet4j.graph;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -13,7 +13,6 @@ import java.util.regex.Pattern;
 import org.resnet4j.ResNet4jException;
 import org.resnet4j.ResNet4jException.MismatchException;
 import org.resnet4j.ResNet4jException.UnsupportedModelException;
-import org.resnet4j.graph.GraphBuilder;
 import org.resnet4j.spec.BlockKind;
 import org.resnet4j.spec.Presets;
 import org.resnet4j.spec.ResNetSpec;
@@ -53,10 +52,10 @@ public final class ArchitectureInference {
 
     /** The stem assumption made for a kernel-3 stem. */
     static final String CIFAR_STEM = "stem stride and max pool are not stored in weights: a 3x3 stem is taken as"
-            + " CIFAR-style (stride 1, no max pool); give --spec if the model differs";
+            + " CIFAR-style (stride 1, no max pool); give an explicit spec if the model differs";
     /** The stem assumption made for any other stem kernel. */
     static final String TORCHVISION_STEM = "stem stride and max pool are not stored in weights: torchvision's"
-            + " stem is assumed (stride 2, 3x3/2 max pool); give --spec if the model differs";
+            + " stem is assumed (stride 2, 3x3/2 max pool); give an explicit spec if the model differs";
 
     /**
      * An inferred architecture.

@@ -1,4 +1,4 @@
-package org.resnet4j.vision;
+package org.resnet4j.cli;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -34,6 +34,16 @@ public final class ImageFiles {
             }
         }
         return out;
+    }
+
+    /** {@link #expand}, failing when no file is left (an empty folder, say). */
+    public static List<Path> expandOrFail(List<Path> inputs) {
+        List<Path> files = expand(inputs);
+        if (files.isEmpty()) {
+            throw new ResNet4jException("no image files (" + String.join(", ", EXTENSIONS.stream().sorted().toList())
+                    + ") in " + inputs.stream().map(Path::toString).toList());
+        }
+        return files;
     }
 
     /** The image files under {@code dir}, recursively, sorted by path. */

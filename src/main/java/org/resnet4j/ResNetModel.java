@@ -1,0 +1,424 @@
+package org.resnet4j;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.resnet4j.ResNet4jException.MismatchException;
+import org.resnet4j.ResNet4jException.UnsupportedModelException;
+import org.resnet4j.engine.Engine;
+import org.resnet4j.engine.EngineOptions;
+import org.resnet4j.engine.Engines;
+import org.resnet4j.graph.FeatureOutput;
+import org.resnet4j.onnx.ModelProto;
+import org.resnet4j.onnx.Onnx;
+import org.resnet4j.pipeline.Classifier;
+import org.resnet4j.spec.ResNetSpec;
+import org.resnet4j.tensor.Tensor;
+import org.resnet4j.vision.ImageLoader;
+import org.resnet4j.vision.Preprocessing;
+import org.resnet4j.vision.Preset;
+import org.resnet4j.vision.RgbImage;
+import org.resnet4j.weights.LoadedCheckpoint;
+
+/**
+ * A torchvision ResNet ready to classify and embed images: the library's front door.
+ *
+ * <pre>{@code
+ * try (ResNetModel model = ResNetModel.builder()
+ *         .weights(Path.of("resnet50.pth"))   // or .onnx(Path.of("resnet50.onnx"))
+ *         .engine("ort")                      // "ort" (default) or "java"
+ *         .threads(2)
+ *         .build()) {
+ *     List<Prediction> top5 = model.classify(image, 5);
+ *     float[] features = model.embed(image);  // 2048 floats for resnet50
+ * }
+ * }</pre>
+ *
+ * <p>Images are decoded and preprocessed exactly as torchvision does on PIL images
+ * ({@link Preprocessing}: resize, center crop, ImageNet normalisation), so probabilities and
+ * embeddings equal torchvision's to float precision. An embedding is the pooled feature vector the
+ * final fully connected layer sees: what the torchvision model returns with {@code model.fc =
+ * nn.Identity()}.
+ *
+ * <p><b>Thread safety:</b> a {@code ResNetModel} is immutable after {@link Builder#build()} and
+ * safe to share: one instance can serve many threads at once (each call runs its own inference;
+ * the engine's worker threads are shared). {@link #close()} releases the engine; calls after it
+ * throw {@link IllegalStateException}.
+ *
+ * <p><b>Errors:</b> bad data (a corrupt checkpoint or image, weights that do not fit the
+ * architecture, an engine failure) raise subclasses of {@link ResNet4jException} whose messages
+ * name the file, the tensor and expected versus actual values; a bad argument raises
+ * {@link IllegalArgumentException}.
+ */
+public final class ResNetModel implements AutoCloseable {
+    private final Engine engine;
+    private final ModelProto model;
+    private final String name;
+    private final ResNetSpec spec;
+    private final Preprocessing preprocessing;
+    private final Preset preset;
+    private final List<String> labels;
+    private final String logitsName;
+    private final String featuresName;
+    private final int inputChannels;
+    private final int embeddingSize;
+
+    private ResNetModel(Builder b, ModelProto model, String name, ResNetSpec spec) {
+        this.name = name;
+        this.spec = spec;
+        this.model = model;
+        this.preset = b.preset;
+        this.preprocessing = Preprocessing.imagenet(b.preset);
+        this.inputChannels = spec != null ? spec.inChannels() : Classifier.inputChannels(model);
+        int classes = Classifier.numClasses(model);
+        this.labels = b.labels != null ? checkLabels(b.labels, classes)
+                : Classifier.labelsFor(classes, b.labelsFile);
+        this.logitsName = model.getGraph().getOutput(0).getName();
+        Optional<FeatureOutput.Exposed> exposed = FeatureOutput.expose(model);
+        this.featuresName = exposed.map(FeatureOutput.Exposed::name).orElse(null);
+        this.embeddingSize = exposed.map(FeatureOutput.Exposed::dimensions).orElse(-1);
+        ModelProto run = exposed.map(FeatureOutput.Exposed::model).orElse(model);
+        this.engine = Engines.open(b.engine, run, new EngineOptions(b.device, b.threads, "all"), name);
+    }
+
+    private List<String> checkLabels(List<String> names, int classes) {
+        if (classes >= 0 && names.size() != classes) {
+            throw new MismatchException(name + ": " + names.size() + " labels given, the model has " + classes + " classes");
+        }
+        return List.copyOf(names);
+    }
+
+    /** A builder; {@link Builder#weights(Path)} or {@link Builder#onnx(Path)} is required. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The {@code k} most probable classes of {@code image}, highest first. */
+    public List<Prediction> classify(BufferedImage image, int k) {
+        return classify(List.of(image), k).get(0);
+    }
+
+    /**
+     * The {@code k} most probable classes of an encoded image (JPEG, PNG, BMP, GIF, WebP) read to
+     * its end from {@code encoded}, which stays open.
+     */
+    public List<Prediction> classify(InputStream encoded, int k) {
+        return classifyBatch(preprocess(decode(encoded)), k).get(0);
+    }
+
+    /** The top-k list of each image, in order, from one batched inference. */
+    public List<List<Prediction>> classify(List<BufferedImage> images, int k) {
+        return classifyBatch(preprocess(toRgb(images)), k);
+    }
+
+    /** The pooled features of {@code image}: {@link #embeddingSize()} floats. */
+    public float[] embed(BufferedImage image) {
+        return embed(List.of(image)).get(0);
+    }
+
+    /** The pooled features of an encoded image read to its end from {@code encoded}, which stays open. */
+    public float[] embed(InputStream encoded) {
+        return rows(features(preprocess(decode(encoded)))).get(0);
+    }
+
+    /** The pooled features of each image, in order, from one batched inference. */
+    public List<float[]> embed(List<BufferedImage> images) {
+        return rows(features(preprocess(toRgb(images))));
+    }
+
+    /**
+     * The logits for an already preprocessed batch {@code [N, C, H, W]} (float32): {@code [N, classes]}.
+     */
+    public Tensor logits(Tensor input) {
+        return run(input).get(logitsName);
+    }
+
+    /** The pooled features for an already preprocessed batch {@code [N, C, H, W]}: {@code [N, D]}. */
+    public Tensor features(Tensor input) {
+        if (featuresName == null) {
+            throw new UnsupportedModelException(name + ": cannot embed: the model's output is not made by a Gemm "
+                    + "(fc) node, so its pooled features cannot be found");
+        }
+        return run(input).get(featuresName);
+    }
+
+    /** The top-k list of each row of a preprocessed batch. */
+    public List<List<Prediction>> classify(Tensor input, int k) {
+        return classifyBatch(input, k);
+    }
+
+    /** Writes the model as ONNX (the classifier as built, without the feature output), atomically. */
+    public void export(Path file) {
+        try {
+            Onnx.write(model, file);
+        } catch (IOException e) {
+            throw new ResNet4jException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The number of classes (logits per image). */
+    public int numClasses() {
+        return labels.size();
+    }
+
+    /** The class names, one per logit. */
+    public List<String> labels() {
+        return labels;
+    }
+
+    /** The embedding width (2048 for resnet50, 512 for resnet18), -1 when the model cannot embed. */
+    public int embeddingSize() {
+        return embeddingSize;
+    }
+
+    /** The architecture, when built from a checkpoint; empty for an ONNX file. */
+    public Optional<ResNetSpec> spec() {
+        return Optional.ofNullable(spec);
+    }
+
+    /** The preprocessing preset images go through. */
+    public Preset preprocessing() {
+        return preset;
+    }
+
+    /** The engine, device and threads the model runs on. */
+    public String describe() {
+        return name + " on " + engine.describe();
+    }
+
+    /** Releases the engine (native memory, worker threads). Idempotent. */
+    @Override
+    public void close() {
+        engine.close();
+    }
+
+    private Map<String, Tensor> run(Tensor input) {
+        Objects.requireNonNull(input, "input");
+        if (input.rank() != 4) {
+            throw new IllegalArgumentException("input has shape " + Arrays.toString(input.shape())
+                    + ", expected [N, " + inputChannels + ", H, W]");
+        }
+        return engine.run(Map.of(engine.inputNames().get(0), input));
+    }
+
+    private List<List<Prediction>> classifyBatch(Tensor input, int k) {
+        if (k < 1) {
+            throw new IllegalArgumentException("k is " + k + ", expected 1 or more");
+        }
+        Tensor logits = logits(input);
+        if (logits.rank() != 2 || logits.dim(0) != input.dim(0) || logits.dim(1) != labels.size()) {
+            throw new MismatchException(name + ": the model returned logits of shape " + Arrays.toString(logits.shape())
+                    + ", expected [" + input.dim(0) + ", " + labels.size() + "]");
+        }
+        return Classifier.topK(logits, k, labels);
+    }
+
+    private RgbImage decode(InputStream encoded) {
+        Objects.requireNonNull(encoded, "encoded");
+        return ImageLoader.load(encoded, "image stream");
+    }
+
+    private static List<RgbImage> toRgb(List<BufferedImage> images) {
+        if (images.isEmpty()) {
+            throw new IllegalArgumentException("no images given");
+        }
+        List<RgbImage> out = new ArrayList<>(images.size());
+        for (BufferedImage image : images) {
+            out.add(ImageLoader.fromBufferedImage(Objects.requireNonNull(image, "image")));
+        }
+        return out;
+    }
+
+    private Tensor preprocess(RgbImage image) {
+        return preprocess(List.of(image));
+    }
+
+    private Tensor preprocess(List<RgbImage> images) {
+        if (inputChannels >= 0 && inputChannels != 3) {
+            throw new UnsupportedModelException(name + " takes " + inputChannels
+                    + "-channel input; images are RGB (3 channels): pass preprocessed tensors to logits(Tensor)");
+        }
+        List<Tensor> tensors = new ArrayList<>(images.size());
+        for (RgbImage image : images) {
+            tensors.add(preprocessing.apply(image));
+        }
+        return Preprocessing.batch(tensors);
+    }
+
+    private static List<float[]> rows(Tensor t) {
+        int n = t.dim(0);
+        int d = t.numel() / n;
+        float[] all = t.toArray();
+        List<float[]> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(Arrays.copyOfRange(all, i * d, (i + 1) * d));
+        }
+        return out;
+    }
+
+    /**
+     * How to build a {@link ResNetModel}. Every setter checks its argument at once
+     * ({@link IllegalArgumentException}); {@link #build()} reads the files and opens the engine.
+     */
+    public static final class Builder {
+        private Path weights;
+        private Path onnx;
+        private String checkpointKey;
+        private Architecture architecture = Architecture.inferred();
+        private Integer numClasses;
+        private Integer inChannels;
+        private Engines.Kind engine = Engines.Kind.ORT;
+        private EngineOptions.Device device = EngineOptions.Device.CPU;
+        private int threads;
+        private Preset preset = Preset.V1;
+        private List<String> labels;
+        private Path labelsFile;
+
+        private Builder() {}
+
+        /** A checkpoint: PyTorch {@code .pth} (zip or legacy) or {@code .safetensors}; the format is read from its bytes. */
+        public Builder weights(Path checkpoint) {
+            this.weights = Objects.requireNonNull(checkpoint, "checkpoint");
+            return this;
+        }
+
+        /**
+         * The top-level key of a training checkpoint that holds the weights ({@code state_dict},
+         * {@code model}, ...); by default it is found automatically.
+         */
+        public Builder checkpointKey(String key) {
+            this.checkpointKey = Objects.requireNonNull(key, "key");
+            return this;
+        }
+
+        /** An ONNX model instead of a checkpoint (from {@code export} or elsewhere). */
+        public Builder onnx(Path model) {
+            this.onnx = Objects.requireNonNull(model, "model");
+            return this;
+        }
+
+        /** The architecture of the checkpoint (default {@link Architecture#inferred()}). */
+        public Builder architecture(Architecture architecture) {
+            this.architecture = Objects.requireNonNull(architecture, "architecture");
+            return this;
+        }
+
+        /** Overrides the architecture's number of classes (fc outputs). */
+        public Builder numClasses(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("numClasses is " + n + ", expected 1 or more");
+            }
+            this.numClasses = n;
+            return this;
+        }
+
+        /** Overrides the architecture's input channels (conv1 inputs); images need 3. */
+        public Builder inChannels(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("inChannels is " + n + ", expected 1 or more");
+            }
+            this.inChannels = n;
+            return this;
+        }
+
+        /** {@code "ort"} (ONNX Runtime, the default) or {@code "java"} (the pure-Java engine). */
+        public Builder engine(String name) {
+            return engine(Engines.Kind.parse(Objects.requireNonNull(name, "engine")));
+        }
+
+        /** The engine by kind. */
+        public Builder engine(Engines.Kind kind) {
+            this.engine = Objects.requireNonNull(kind, "engine");
+            return this;
+        }
+
+        /** {@code "cpu"} (default) or {@code "cuda"} (ONNX Runtime's GPU build only). */
+        public Builder device(String name) {
+            return device(EngineOptions.Device.parse(Objects.requireNonNull(name, "device")));
+        }
+
+        /** The device by kind. */
+        public Builder device(EngineOptions.Device device) {
+            this.device = Objects.requireNonNull(device, "device");
+            return this;
+        }
+
+        /** Intra-op threads; 0 (default) uses all cores. */
+        public Builder threads(int threads) {
+            if (threads < 0) {
+                throw new IllegalArgumentException("threads is " + threads + ", expected 0 (all cores) or more");
+            }
+            this.threads = threads;
+            return this;
+        }
+
+        /** torchvision's preprocessing preset: {@link Preset#V1} (default, resize 256) or V2 (resize 232). */
+        public Builder preprocessing(Preset preset) {
+            this.preset = Objects.requireNonNull(preset, "preset");
+            return this;
+        }
+
+        /** The preset by name: {@code "v1"} or {@code "v2"}. */
+        public Builder preprocessing(String preset) {
+            return preprocessing(Preset.parse(Objects.requireNonNull(preset, "preset")));
+        }
+
+        /**
+         * Class names, one per class; by default ImageNet's for a 1000-class model, else "class N".
+         */
+        public Builder labels(List<String> names) {
+            if (names.isEmpty()) {
+                throw new IllegalArgumentException("labels is empty");
+            }
+            this.labels = List.copyOf(names);
+            this.labelsFile = null;
+            return this;
+        }
+
+        /** Class names from a UTF-8 file, one per line in class order. */
+        public Builder labels(Path file) {
+            this.labelsFile = Objects.requireNonNull(file, "file");
+            this.labels = null;
+            return this;
+        }
+
+        /**
+         * Reads the model, checks the weights against the architecture and opens the engine.
+         *
+         * @throws IllegalStateException when neither or both of weights and onnx were given, or
+         *                               architecture options were given with an ONNX model
+         */
+        public ResNetModel build() {
+            if ((weights == null) == (onnx == null)) {
+                throw new IllegalStateException("give the model as weights(Path) or onnx(Path), not "
+                        + (weights == null ? "neither" : "both"));
+            }
+            if (onnx != null) {
+                if (!(architecture instanceof Architecture.Inferred) || numClasses != null || inChannels != null
+                        || checkpointKey != null) {
+                    throw new IllegalStateException("an ONNX model already fixes its architecture; "
+                            + "architecture, numClasses, inChannels and checkpointKey apply to weights(Path) only");
+                }
+                return new ResNetModel(this, Onnx.read(onnx), onnx.toString(), null);
+            }
+            LoadedCheckpoint ckpt = ResNet4j.loadWeights(weights, checkpointKey);
+            ResNetSpec spec = ResNet4j.resolveSpec(architecture, numClasses, inChannels, ckpt);
+            ModelProto model = ResNet4j.buildModel(spec, ckpt, ResNet4j.ExportOptions.defaults());
+            return new ResNetModel(this, model, weights.toString(), spec);
+        }
+
+        @Override
+        public String toString() {
+            return String.format(Locale.ROOT, "ResNetModel.Builder[%s, %s, engine %s, %s, threads %d, preprocessing %s]",
+                    weights != null ? weights : onnx, architecture, engine.label(), device, threads, preset.label());
+        }
+    }
+}

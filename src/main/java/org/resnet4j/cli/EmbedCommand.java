@@ -1,0 +1,139 @@
+package org.resnet4j.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.resnet4j.ResNet4jException;
+import org.resnet4j.pipeline.Embedder;
+import org.resnet4j.pipeline.FileBatches;
+import org.resnet4j.tensor.AtomicOutput;
+import org.resnet4j.tensor.Npy;
+import org.resnet4j.vision.Preprocessing;
+import org.resnet4j.vision.Preset;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "embed", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Image embeddings: the pooled features the model's final fully connected layer sees (what "
+                + "torchvision returns with model.fc = nn.Identity()), with classify's PIL-identical preprocessing.",
+                "Writes an [N, D] float32 .npy, one row per image, and beside it a .json with the image paths in row order "
+                + "(both written atomically). Folders and failing files as in classify: a file that cannot be read or "
+                + "decoded is named on standard error and skipped."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:every input was embedded",
+                "1:some inputs failed (each named on standard error; the rest were embedded and written), "
+                        + "or the model or an option is wrong",
+                "2:usage error",
+                "3:internal error (a bug in resnet4j; please report it)"})
+final class EmbedCommand implements Callable<Integer> {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    @Spec
+    CommandSpec commandSpec;
+
+    @Mixin
+    ModelChoice model;
+
+    @Option(names = "--out", required = true, paramLabel = "FEATURES.npy",
+            description = "The [N, D] float32 embeddings; the image paths go to the same name with .json.")
+    Path out;
+
+    @Option(names = "--preset", defaultValue = "v1", paramLabel = "v1|v2",
+            description = "torchvision preprocessing, as for classify (default ${DEFAULT-VALUE}).")
+    String preset;
+
+    @Option(names = "--json", description = "Also print {\"out\", \"paths\", \"shape\", \"images\": [...], "
+            + "\"errors\": [{\"image\", \"message\"}]} on standard output.")
+    boolean json;
+
+    @Option(names = "--batch", defaultValue = "16", paramLabel = "N", description = "Images per batch (default ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Mixin
+    EngineChoice engine;
+
+    @Parameters(arity = "1..*", paramLabel = "IMAGE|DIR", description = "Image files and folders.")
+    List<Path> inputs;
+
+    @Override
+    public Integer call() throws Exception {
+        model.check();
+        if (batch < 1) {
+            throw new ResNet4jException("--batch is " + batch + ", expected 1 or more");
+        }
+        Preset p;
+        try {
+            p = Preset.parse(preset);
+        } catch (IllegalArgumentException e) {
+            throw new ResNet4jException(e.getMessage() + " (--preset)");
+        }
+        Path paths = sidecar(out);
+        ModelChoice.Model m = model.load(commandSpec);
+        if (m.spec() != null) {
+            org.resnet4j.pipeline.Classifier.checkInputChannels(m.spec().inChannels(), m.name());
+        }
+        org.resnet4j.pipeline.Classifier.checkModel(m.onnx(), m.name());
+        List<Path> files = ImageFiles.expandOrFail(inputs);
+
+        Embedder.Report report;
+        Embedder embedder = Embedder.open(engine.kind(), m.onnx(), engine.options(), m.name(), Preprocessing.imagenet(p));
+        try (var e = embedder.engine()) {
+            report = embedder.embedFiles(files, batch, new ProgressBar(err(), "embed", "images"));
+        }
+        for (FileBatches.Failure f : report.errors()) {
+            err().println("skipped " + f.message());
+        }
+        if (report.features() == null) {
+            throw new ResNet4jException("no image could be embedded; not writing " + out);
+        }
+        ObjectNode sidecar = JSON.createObjectNode();
+        sidecar.put("features", out.getFileName().toString());
+        ArrayNode shape = sidecar.putArray("shape");
+        shape.add(report.features().dim(0)).add(report.features().dim(1));
+        ArrayNode images = sidecar.putArray("images");
+        report.images().forEach(i -> images.add(i.toString()));
+        Npy.write(report.features(), out);
+        byte[] sidecarBytes = JSON.writeValueAsBytes(sidecar);
+        AtomicOutput.write(paths, o -> o.write(sidecarBytes));
+        if (json) {
+            ObjectNode o = sidecar.deepCopy();
+            o.put("features", out.toString());
+            o.put("paths", paths.toString());
+            ArrayNode errors = o.putArray("errors");
+            report.errors().forEach(f -> errors.addObject().put("image", f.image().toString()).put("message", f.message()));
+            out().println(JSON.writeValueAsString(o));
+        } else {
+            err().printf(Locale.ROOT, "wrote %s [%d, %d] and %s%n", out, report.features().dim(0), report.features().dim(1), paths);
+        }
+        if (!report.errors().isEmpty()) {
+            err().printf(Locale.ROOT, "%d of %d inputs failed%n", report.errors().size(), files.size());
+        }
+        err().flush();
+        return report.errors().isEmpty() ? 0 : Main.EXIT_FAILURE;
+    }
+
+    /** {@code features.npy} → {@code features.json}; any other name gets {@code .json} appended. */
+    static Path sidecar(Path npy) {
+        String name = npy.getFileName().toString();
+        String base = name.toLowerCase(Locale.ROOT).endsWith(".npy") ? name.substring(0, name.length() - 4) : name;
+        return npy.resolveSibling(base + ".json");
+    }
+
+    private PrintWriter out() {
+        return commandSpec.commandLine().getOut();
+    }
+
+    private PrintWriter err() {
+        return commandSpec.commandLine().getErr();
+    }
+}
