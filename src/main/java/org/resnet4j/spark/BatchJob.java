@@ -26,7 +26,7 @@ import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.SerializableConfiguration;
 import org.resnet4j.ResNet4jException;
 import org.resnet4j.cli.Main;
-import org.resnet4j.vision.ImageFiles;
+import org.resnet4j.cli.ImageFiles;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

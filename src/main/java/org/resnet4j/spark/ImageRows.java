@@ -9,6 +9,7 @@ import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import org.resnet4j.Prediction;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
@@ -48,8 +49,8 @@ public final class ImageRows {
     public static Object value(ImageScorer.Scored s) {
         if (s.top() != null) {
             List<Row> top = new ArrayList<>(s.top().size());
-            for (ImageScorer.Predicted p : s.top()) {
-                top.add(RowFactory.create(p.index(), p.label(), p.probability()));
+            for (Prediction p : s.top()) {
+                top.add(RowFactory.create(p.index(), p.label(), (float) p.probability()));
             }
             return CollectionConverters.asScala(top).toSeq(); // Spark's row encoder takes Scala sequences
         }
