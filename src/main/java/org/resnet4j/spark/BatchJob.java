@@ -188,7 +188,8 @@ public final class BatchJob implements Callable<Integer> {
         Dataset<Row> rows = files.mapPartitions(score, Encoders.row(schema(m)));
         write(spark, rows, conf);
 
-        Dataset<Row> written = spark.read().format(format).load(output);
+        // with the schema: the JSON writer leaves out null fields, so an all-success output has no error key
+        Dataset<Row> written = spark.read().schema(schema(m)).format(format).load(output);
         long total = written.count();
         long failed = written.filter(written.col(ImageRows.ERROR).isNotNull()).count();
         err.printf(Locale.ROOT, "%s: %d images, %d with an error row, written to %s (%s) in %.1f s%n", m.label(), total,
