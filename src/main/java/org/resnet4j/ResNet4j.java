@@ -35,7 +35,7 @@ public final class ResNet4j {
 
     /** Reads any supported checkpoint; the format is sniffed from its bytes. */
     public static LoadedCheckpoint loadWeights(Path file) {
-        return CheckpointLoader.load(file);
+        return loadWeights(file, null);
     }
 
     /**
@@ -43,7 +43,10 @@ public final class ResNet4j {
      * found automatically).
      */
     public static LoadedCheckpoint loadWeights(Path file, String key) {
-        return CheckpointLoader.load(file, key);
+        LoadedCheckpoint ckpt = CheckpointLoader.load(file, key);
+        LOG.debug("{}: {} checkpoint, naming scheme {}, weights under key {}, stripped prefix {}", file,
+                ckpt.format().label(), ckpt.scheme(), ckpt.nestedKey(), ckpt.strippedPrefix());
+        return ckpt;
     }
 
     /**

@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.resnet4j.Prediction;
-import org.resnet4j.ResNet4j;
 import org.resnet4j.ResNet4jException;
 import org.resnet4j.engine.Engine;
 import org.resnet4j.engine.Engines;
@@ -19,12 +18,10 @@ import org.resnet4j.tensor.Npy;
 import org.resnet4j.pipeline.Classifier;
 import org.resnet4j.pipeline.FileBatches;
 import org.resnet4j.vision.Preprocessing;
-import org.resnet4j.vision.Preset;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "classify", mixinStandardHelpOptions = true, sortOptions = false,
@@ -48,11 +45,6 @@ final class ClassifyCommand implements Callable<Integer> {
     @Mixin
     ModelChoice model;
 
-    @Option(names = "--preset", defaultValue = "v1", paramLabel = "v1|v2",
-            description = "torchvision preprocessing: v1 (resize 256, the IMAGENET1K_V1 weights) or v2 "
-                    + "(resize 232, the IMAGENET1K_V2 weights); both center-crop 224. Default: ${DEFAULT-VALUE}.")
-    String preset;
-
     @Option(names = "--top", defaultValue = "5", paramLabel = "K", description = "Classes per image (default ${DEFAULT-VALUE}).")
     int top;
 
@@ -65,9 +57,6 @@ final class ClassifyCommand implements Callable<Integer> {
                     + "else \"class N\"). Their count must equal the model's classes.")
     Path labels;
 
-    @Option(names = "--batch", defaultValue = "16", paramLabel = "N", description = "Images per batch (default ${DEFAULT-VALUE}).")
-    int batch;
-
     @Option(names = "--save-input", paramLabel = "X.npy",
             description = "Also write the preprocessed batch [N, 3, 224, 224] of the classified images, in output order "
                     + "(float32 .npy, written atomically; held in memory until the end: 600 kB per image).")
@@ -76,8 +65,8 @@ final class ClassifyCommand implements Callable<Integer> {
     @Mixin
     EngineChoice engine;
 
-    @Parameters(arity = "1..*", paramLabel = "IMAGE|DIR", description = "Image files and folders.")
-    List<Path> inputs;
+    @Mixin
+    ImageInputs images;
 
     @Override
     public Integer call() throws Exception {
@@ -85,32 +74,19 @@ final class ClassifyCommand implements Callable<Integer> {
         if (top < 1) {
             throw new ResNet4jException("--top is " + top + ", expected 1 or more");
         }
-        if (batch < 1) {
-            throw new ResNet4jException("--batch is " + batch + ", expected 1 or more");
-        }
-        Preset p;
-        try {
-            p = Preset.parse(preset);
-        } catch (IllegalArgumentException e) {
-            throw new ResNet4jException(e.getMessage());
-        }
+        int batch = images.batch();
+        Preprocessing preprocessing = images.preprocessing();
         ModelChoice.Model m = model.load(commandSpec);
-        if (m.spec() != null) {
-            Classifier.checkInputChannels(m.spec().inChannels(), m.name());
-        }
+        ImageInputs.checkTakesImages(m);
         ModelProto onnx = m.onnx();
         String name = m.name();
-        Classifier.checkModel(onnx, name);
         List<String> names = Classifier.labelsFor(Classifier.numClasses(onnx), labels);
-        List<Path> files = ImageFiles.expandOrFail(inputs);
+        List<Path> files = images.files();
 
         Classifier.Report report;
         try (Engine e = Engines.open(engine.kind(), onnx, engine.options(), name)) {
-            Classifier classifier = new Classifier(e, Preprocessing.imagenet(p), names);
+            Classifier classifier = new Classifier(e, preprocessing, names);
             report = classifier.classifyFiles(files, batch, top, saveInput != null, new ProgressBar(err(), "classify", "images"));
-        }
-        for (FileBatches.Failure f : report.errors()) {
-            err().println("skipped " + f.message());
         }
         if (saveInput != null) {
             if (report.inputs() != null) {
@@ -124,11 +100,7 @@ final class ClassifyCommand implements Callable<Integer> {
         } else {
             printText(report);
         }
-        if (!report.errors().isEmpty()) {
-            err().printf(Locale.ROOT, "%d of %d inputs failed%n", report.errors().size(), files.size());
-        }
-        err().flush();
-        return report.errors().isEmpty() ? 0 : Main.EXIT_FAILURE;
+        return ImageInputs.reportFailures(err(), report.errors(), files.size());
     }
 
     static ObjectNode toJson(Classifier.Report report) {

@@ -11,16 +11,13 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.resnet4j.ResNet4jException;
 import org.resnet4j.pipeline.Embedder;
-import org.resnet4j.pipeline.FileBatches;
 import org.resnet4j.tensor.AtomicOutput;
 import org.resnet4j.tensor.Npy;
 import org.resnet4j.vision.Preprocessing;
-import org.resnet4j.vision.Preset;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "embed", mixinStandardHelpOptions = true, sortOptions = false,
@@ -48,52 +45,35 @@ final class EmbedCommand implements Callable<Integer> {
             description = "The [N, D] float32 embeddings; the image paths go to the same name with .json.")
     Path out;
 
-    @Option(names = "--preset", defaultValue = "v1", paramLabel = "v1|v2",
-            description = "torchvision preprocessing, as for classify (default ${DEFAULT-VALUE}).")
-    String preset;
-
     @Option(names = "--json", description = "Also print {\"out\", \"paths\", \"shape\", \"images\": [...], "
             + "\"errors\": [{\"image\", \"message\"}]} on standard output.")
     boolean json;
 
-    @Option(names = "--batch", defaultValue = "16", paramLabel = "N", description = "Images per batch (default ${DEFAULT-VALUE}).")
-    int batch;
-
     @Mixin
     EngineChoice engine;
 
-    @Parameters(arity = "1..*", paramLabel = "IMAGE|DIR", description = "Image files and folders.")
-    List<Path> inputs;
+    @Mixin
+    ImageInputs images;
 
     @Override
     public Integer call() throws Exception {
         model.check();
-        if (batch < 1) {
-            throw new ResNet4jException("--batch is " + batch + ", expected 1 or more");
-        }
-        Preset p;
-        try {
-            p = Preset.parse(preset);
-        } catch (IllegalArgumentException e) {
-            throw new ResNet4jException(e.getMessage() + " (--preset)");
-        }
+        int batch = images.batch();
+        Preprocessing preprocessing = images.preprocessing();
         Path paths = sidecar(out);
         ModelChoice.Model m = model.load(commandSpec);
-        if (m.spec() != null) {
-            org.resnet4j.pipeline.Classifier.checkInputChannels(m.spec().inChannels(), m.name());
-        }
-        org.resnet4j.pipeline.Classifier.checkModel(m.onnx(), m.name());
-        List<Path> files = ImageFiles.expandOrFail(inputs);
+        ImageInputs.checkTakesImages(m);
+        List<Path> files = images.files();
 
         Embedder.Report report;
-        Embedder embedder = Embedder.open(engine.kind(), m.onnx(), engine.options(), m.name(), Preprocessing.imagenet(p));
-        try (var e = embedder.engine()) {
+        Embedder embedder = Embedder.open(engine.kind(), m.onnx(), engine.options(), m.name(), preprocessing);
+        try {
             report = embedder.embedFiles(files, batch, new ProgressBar(err(), "embed", "images"));
-        }
-        for (FileBatches.Failure f : report.errors()) {
-            err().println("skipped " + f.message());
+        } finally {
+            embedder.engine().close();
         }
         if (report.features() == null) {
+            ImageInputs.reportFailures(err(), report.errors(), files.size());
             throw new ResNet4jException("no image could be embedded; not writing " + out);
         }
         ObjectNode sidecar = JSON.createObjectNode();
@@ -115,11 +95,7 @@ final class EmbedCommand implements Callable<Integer> {
         } else {
             err().printf(Locale.ROOT, "wrote %s [%d, %d] and %s%n", out, report.features().dim(0), report.features().dim(1), paths);
         }
-        if (!report.errors().isEmpty()) {
-            err().printf(Locale.ROOT, "%d of %d inputs failed%n", report.errors().size(), files.size());
-        }
-        err().flush();
-        return report.errors().isEmpty() ? 0 : Main.EXIT_FAILURE;
+        return ImageInputs.reportFailures(err(), report.errors(), files.size());
     }
 
     /** {@code features.npy} → {@code features.json}; any other name gets {@code .json} appended. */

@@ -30,7 +30,8 @@ public final class Main {
     public static final int EXIT_FAILURE = 1;
     public static final int EXIT_INTERNAL = 3;
 
-    @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print stack traces with errors.")
+    @Option(names = "--verbose", scope = ScopeType.INHERIT,
+            description = "Print stack traces with errors, and the library's debug log (what was inferred) on standard error.")
     boolean verbose;
 
     public static void main(String[] args) {
@@ -76,6 +77,7 @@ public final class Main {
     }
 
     static CommandLine commandLine(String... args) {
+        configureLogging(Arrays.asList(args).contains("--verbose"));
         CommandLine cl = new CommandLine(new Main());
         String first = Arrays.stream(args).filter(a -> !a.startsWith("-")).findFirst().orElse("");
         boolean one = SUBCOMMANDS.containsKey(first) && !first.equals("help");
@@ -87,6 +89,21 @@ public final class Main {
         cl.setExecutionExceptionHandler(new ErrorHandler(Arrays.asList(args).contains("--verbose")));
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         return cl;
+    }
+
+    /**
+     * The library logs through SLF4J; the command line binds slf4j-simple, on standard error, warnings
+     * only unless {@code --verbose}. Takes effect before the first logger is made (once per JVM); a
+     * level set with {@code -Dorg.slf4j.simpleLogger.defaultLogLevel} wins.
+     */
+    private static void configureLogging(boolean verbose) {
+        String prefix = "org.slf4j.simpleLogger.";
+        System.setProperty(prefix + "defaultLogLevel",
+                System.getProperty(prefix + "defaultLogLevel", verbose ? "debug" : "warn"));
+        System.setProperty(prefix + "logFile", System.getProperty(prefix + "logFile", "System.err"));
+        System.setProperty(prefix + "showThreadName", System.getProperty(prefix + "showThreadName", "false"));
+        System.setProperty(prefix + "showLogName", System.getProperty(prefix + "showLogName", "false"));
+        System.setProperty(prefix + "levelInBrackets", System.getProperty(prefix + "levelInBrackets", "false"));
     }
 
     public static final class VersionProvider implements CommandLine.IVersionProvider {

@@ -1,8 +1,6 @@
 package org.resnet4j.graph;
 
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -10,15 +8,12 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.resnet4j.ResNet4jException;
-import org.resnet4j.ResNet4jException.MismatchException;
 import org.resnet4j.ResNet4jException.UnsupportedModelException;
 import org.resnet4j.spec.BlockKind;
 import org.resnet4j.spec.Presets;
 import org.resnet4j.spec.ResNetSpec;
 import org.resnet4j.tensor.Shapes;
 import org.resnet4j.tensor.StateDict;
-import org.resnet4j.tensor.Tensor;
 
 /**
  * Infers a {@link ResNetSpec} from canonical (torchvision-named) tensor shapes alone, and names the
@@ -44,8 +39,9 @@ import org.resnet4j.tensor.Tensor;
  * checkpoint trained with another stem needs an explicit {@code --spec}. {@link Inferred#assumption()}
  * says which assumption was made, for {@code inspect} and error messages.
  *
- * <p>Every inferred spec is checked: the graph it describes must need exactly the file's shapes
- * for every parameter (extra keys are left to the strict binding to report).
+ * <p>Every inferred spec is checked with the binding's own comparison ({@link ModelAssembler#compare}):
+ * the graph it describes must need exactly the file's shapes for every parameter (extra keys are
+ * left to the strict binding to report).
  */
 public final class ArchitectureInference {
     private ArchitectureInference() {}
@@ -188,51 +184,14 @@ public final class ArchitectureInference {
     }
 
     /**
-     * Checks a spec the user gave ({@code --arch}, {@code --spec}) against the file. Passes when
-     * every parameter the spec needs is in the file with the same shape (extra keys are left to the
-     * strict binding). Otherwise the error says what the file looks like:
-     * {@code weights look like resnet50 (bottleneck [3, 4, 6, 3], groups 1, width 64, 1000 classes), not resnet18 (...)}.
-     *
-     * @param given the spec the user asked for
-     * @param arch  the preset name the user gave, or null for a spec from a file
-     * @throws MismatchException when the file does not fit {@code given}
+     * The problems of {@code spec} against the file, sorted: missing keys and shape mismatches, by
+     * the binding's own check ({@link ModelAssembler#compare}); extra keys are left to the binding.
      */
-    public static void checkAgainst(ResNetSpec given, String arch, StateDict canonical) {
-        checkAgainst(given, arch, shapesOf(canonical));
-    }
-
-    /** Same as {@link #checkAgainst(ResNetSpec, String, StateDict)} over key → shape. */
-    public static void checkAgainst(ResNetSpec given, String arch, Map<String, int[]> shapes) {
-        List<String> mismatches = compare(given, shapes);
-        if (mismatches.isEmpty()) {
-            return;
-        }
-        String asked = describe(arch != null ? arch : Presets.match(given).map(n -> "the given spec, " + n)
-                .orElse("the given spec"), given);
-        Inferred found;
-        try {
-            found = infer(shapes);
-        } catch (ResNet4jException e) {
-            throw new MismatchException("weights do not fit " + asked + ": " + summarize(mismatches)
-                    + "; nor could an architecture be inferred from them: " + e.getMessage());
-        }
-        throw new MismatchException("weights look like " + found.describe() + ", not " + asked
-                + " (" + summarize(mismatches) + "; " + found.assumption() + ")");
-    }
-
-    /** Sorted shape problems of {@code spec} against the file: missing keys and shape mismatches. */
     static List<String> compare(ResNetSpec spec, Map<String, int[]> shapes) {
-        Map<String, int[]> expected = GraphBuilder.build(spec, false).parameters();
+        ModelAssembler.Mismatches m = ModelAssembler.compare(GraphBuilder.build(spec, false).parameters(), shapes);
         List<String> out = new ArrayList<>();
-        for (Map.Entry<String, int[]> e : expected.entrySet()) {
-            int[] actual = shapes.get(e.getKey());
-            if (actual == null) {
-                out.add("missing " + e.getKey() + " " + Shapes.format(e.getValue()));
-            } else if (!Arrays.equals(actual, e.getValue())) {
-                out.add(e.getKey() + " is " + Shapes.format(actual) + ", expected " + Shapes.format(e.getValue()));
-            }
-        }
-        out.sort(null);
+        m.missing().forEach(k -> out.add("missing " + k));
+        out.addAll(m.shapes());
         return out;
     }
 
@@ -256,11 +215,7 @@ public final class ArchitectureInference {
 
     /** Key → shape of a state dict. */
     public static Map<String, int[]> shapesOf(StateDict sd) {
-        Map<String, int[]> out = new LinkedHashMap<>();
-        for (Map.Entry<String, Tensor> e : sd.asMap().entrySet()) {
-            out.put(e.getKey(), e.getValue().shape());
-        }
-        return out;
+        return ModelAssembler.shapesOf(sd);
     }
 
     private static String summarize(List<String> problems) {

@@ -2,6 +2,7 @@ package org.resnet4j.graph;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -30,45 +31,70 @@ public final class ModelAssembler {
     private ModelAssembler() {}
 
     /**
-     * Checks {@code weights} against the graph's parameters; {@code source} (a file name) prefixes
-     * the message.
+     * What keeps tensors from binding to a graph, each list sorted: keys the graph needs that are
+     * absent, keys it does not have ({@code num_batches_tracked} excepted), and one
+     * "Shape mismatch in `key`: expected [..], found [..]" line per shape that differs.
      */
-    public static void check(ResNetGraph graph, StateDict weights, String source) {
-        Map<String, int[]> expected = graph.parameters();
+    public record Mismatches(List<String> missing, List<String> unexpected, List<String> shapes) {
+        public boolean isEmpty() {
+            return missing.isEmpty() && unexpected.isEmpty() && shapes.isEmpty();
+        }
+    }
+
+    /** Compares tensor shapes ({@code actual}, key → shape) with the parameters a graph needs. */
+    public static Mismatches compare(Map<String, int[]> expected, Map<String, int[]> actual) {
         TreeSet<String> missing = new TreeSet<>();
         TreeSet<String> unexpected = new TreeSet<>();
         List<String> shapes = new ArrayList<>();
         for (Map.Entry<String, int[]> e : expected.entrySet()) {
-            Tensor t = weights.get(e.getKey());
-            if (t == null) {
+            int[] found = actual.get(e.getKey());
+            if (found == null) {
                 missing.add(e.getKey());
-            } else if (!Arrays.equals(t.shape(), e.getValue())) {
+            } else if (!Arrays.equals(found, e.getValue())) {
                 shapes.add("Shape mismatch in `" + e.getKey() + "`: expected " + Shapes.format(e.getValue())
-                        + ", found " + Shapes.format(t.shape()));
+                        + ", found " + Shapes.format(found));
             }
         }
-        for (String name : weights.names()) {
+        for (String name : actual.keySet()) {
             if (!expected.containsKey(name) && !name.endsWith("num_batches_tracked")) {
                 unexpected.add(name);
             }
         }
-        if (missing.isEmpty() && unexpected.isEmpty() && shapes.isEmpty()) {
-            return;
-        }
         shapes.sort(null);
-        StringBuilder m = new StringBuilder();
-        m.append(source).append(": weights do not match the architecture (")
-                .append(missing.size()).append(" missing, ").append(unexpected.size()).append(" unexpected, ")
-                .append(shapes.size()).append(" shape mismatches)");
-        appendList(m, "Missing key(s)", missing);
-        appendList(m, "Unexpected key(s)", unexpected);
-        for (String s : shapes) {
-            m.append("\n  ").append(s);
-        }
-        throw new MismatchException(m.toString());
+        return new Mismatches(List.copyOf(missing), List.copyOf(unexpected), List.copyOf(shapes));
     }
 
-    private static void appendList(StringBuilder m, String title, TreeSet<String> keys) {
+    /** Key → shape of a state dict. */
+    public static Map<String, int[]> shapesOf(StateDict sd) {
+        Map<String, int[]> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Tensor> e : sd.asMap().entrySet()) {
+            out.put(e.getKey(), e.getValue().shape());
+        }
+        return out;
+    }
+
+    /**
+     * Checks {@code weights} against the graph's parameters: every problem in one sorted error;
+     * {@code source} (a file name) prefixes the message.
+     */
+    public static void check(ResNetGraph graph, StateDict weights, String source) {
+        Mismatches m = compare(graph.parameters(), shapesOf(weights));
+        if (m.isEmpty()) {
+            return;
+        }
+        StringBuilder b = new StringBuilder();
+        b.append(source).append(": weights do not match the architecture (")
+                .append(m.missing().size()).append(" missing, ").append(m.unexpected().size()).append(" unexpected, ")
+                .append(m.shapes().size()).append(" shape mismatches)");
+        appendList(b, "Missing key(s)", m.missing());
+        appendList(b, "Unexpected key(s)", m.unexpected());
+        for (String s : m.shapes()) {
+            b.append("\n  ").append(s);
+        }
+        throw new MismatchException(b.toString());
+    }
+
+    private static void appendList(StringBuilder m, String title, List<String> keys) {
         if (!keys.isEmpty()) {
             m.append("\n  ").append(title).append(": ").append(String.join(", ", keys));
         }

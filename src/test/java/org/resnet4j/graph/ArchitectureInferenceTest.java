@@ -89,44 +89,6 @@ class ArchitectureInferenceTest {
     }
 
     @Test
-    void givenArchThatDisagreesSaysWhatTheFileLooksLike() {
-        Map<String, int[]> resnet50 = shapes(Presets.get("resnet50"));
-        MismatchException e = assertThrows(MismatchException.class,
-                () -> ArchitectureInference.checkAgainst(Presets.get("resnet18"), "resnet18", resnet50));
-        assertTrue(e.getMessage().startsWith("weights look like resnet50 (bottleneck [3, 4, 6, 3], groups 1, width 64,"
-                + " 1000 classes), not resnet18 (basic [2, 2, 2, 2]"), e.getMessage());
-        assertTrue(e.getMessage().contains("stem stride and max pool are not stored"), e.getMessage());
-
-        Map<String, int[]> tenClasses = shapes(Presets.get("resnext50_32x4d").withNumClasses(10));
-        e = assertThrows(MismatchException.class,
-                () -> ArchitectureInference.checkAgainst(Presets.get("resnext50_32x4d"), "resnext50_32x4d", tenClasses));
-        assertTrue(e.getMessage().contains("weights look like resnext50_32x4d (bottleneck [3, 4, 6, 3], groups 32, width 4, 10 classes)"
-                + ", not resnext50_32x4d (bottleneck [3, 4, 6, 3], groups 32, width 4, 1000 classes)"), e.getMessage());
-        assertTrue(e.getMessage().contains("fc.weight is [10, 2048], expected [1000, 2048]"), e.getMessage());
-    }
-
-    @Test
-    void givenSpecThatAgreesPasses() {
-        ResNetSpec spec = Presets.get("wide_resnet50_2");
-        ArchitectureInference.checkAgainst(spec, "wide_resnet50_2", shapes(spec));
-        ResNetSpec custom = customSpecs().get(2);
-        ArchitectureInference.checkAgainst(custom, null, RandomInit.weights(GraphBuilder.build(custom, false), 1));
-        // stride and pool are invisible in weights: a spec that differs only there fits the same file
-        ResNetSpec pooled = new ResNetSpec(BlockKind.BASIC, List.of(3, 3, 3), 1, 64, 10, 3, 16, List.of(16, 32, 64), 3, 2, true);
-        ArchitectureInference.checkAgainst(pooled, null, shapes(customSpecs().get(1)));
-    }
-
-    @Test
-    void givenSpecAgainstUninferrableFileListsTheMismatches() {
-        Map<String, int[]> s = shapes(Presets.get("resnet18"));
-        s.remove("fc.weight");
-        MismatchException e = assertThrows(MismatchException.class,
-                () -> ArchitectureInference.checkAgainst(Presets.get("resnet18"), "resnet18", s));
-        assertTrue(e.getMessage().contains("missing fc.weight [1000, 512]") && e.getMessage().contains("no fc.weight"),
-                e.getMessage());
-    }
-
-    @Test
     void explainsWhatIsMissingOrWrong() {
         Map<String, int[]> headless = shapes(Presets.get("resnet18"));
         headless.remove("fc.weight");
@@ -143,7 +105,7 @@ class ArchitectureInferenceTest {
 
         Map<String, int[]> bent = shapes(Presets.get("resnet50"));
         bent.put("layer3.2.conv2.weight", new int[] {256, 128, 3, 3});
-        assertMessage(bent, "layer3.2.conv2.weight is [256, 128, 3, 3], expected [256, 256, 3, 3]");
+        assertMessage(bent, "Shape mismatch in `layer3.2.conv2.weight`: expected [256, 256, 3, 3], found [256, 128, 3, 3]");
 
         Map<String, int[]> noStem = shapes(Presets.get("resnet18"));
         noStem.remove("conv1.weight");

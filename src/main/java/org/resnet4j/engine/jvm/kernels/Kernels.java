@@ -1,9 +1,13 @@
 package org.resnet4j.engine.jvm.kernels;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
  * Which GEMM the engine uses: the Vector API kernel when the {@code jdk.incubator.vector} module is
  * present (the launcher adds it) and {@code -Dresnet4j.scalar=true} is not set; else the blocked
- * scalar kernel. Decided once per JVM.
+ * scalar kernel. Decided once per JVM; when the module is missing, one warning says so (the scalar
+ * path is about 20 times slower, and nothing else would tell).
  */
 public final class Kernels {
     /** Set to {@code true} to force the scalar path (tests run the parity suite on it). */
@@ -13,6 +17,7 @@ public final class Kernels {
     static final boolean VECTOR;
     private static final Sgemm DEFAULT;
     private static final String PATH;
+    private static final Logger LOG = LoggerFactory.getLogger(Kernels.class);
 
     static {
         boolean forced = Boolean.getBoolean(SCALAR_PROPERTY);
@@ -32,6 +37,10 @@ public final class Kernels {
                 vector = null;
             }
             why = vector == null ? "scalar (the Vector API kernel failed to load)" : "vector";
+        }
+        if (!forced && vector == null) {
+            LOG.warn("the Java engine runs its scalar GEMM, about 20 times slower than the Vector API kernel: {}"
+                    + " (start the JVM with --add-modules jdk.incubator.vector)", why);
         }
         DEFAULT = vector != null ? vector : BlockedSgemm.INSTANCE;
         VECTOR = vector != null;

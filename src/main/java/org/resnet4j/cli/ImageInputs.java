@@ -1,0 +1,68 @@
+package org.resnet4j.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import org.resnet4j.ResNet4jException;
+import org.resnet4j.pipeline.Classifier;
+import org.resnet4j.pipeline.FileBatches;
+import org.resnet4j.vision.Preprocessing;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** The image inputs classify and embed share: files and folders, the preprocessing preset, the batch size. */
+final class ImageInputs {
+    @Option(names = "--preset", defaultValue = "v1", paramLabel = "v1|v2",
+            description = "torchvision preprocessing: v1 (resize 256, the IMAGENET1K_V1 weights) or v2 "
+                    + "(resize 232, the IMAGENET1K_V2 weights); both center-crop 224. Default: ${DEFAULT-VALUE}.")
+    String preset;
+
+    @Option(names = "--batch", defaultValue = "16", paramLabel = "N", description = "Images per batch (default ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Parameters(arity = "1..*", paramLabel = "IMAGE|DIR", description = "Image files and folders.")
+    List<Path> inputs;
+
+    /** The preprocessing --preset names. */
+    Preprocessing preprocessing() {
+        try {
+            return Preprocessing.imagenet(org.resnet4j.vision.Preset.parse(preset));
+        } catch (IllegalArgumentException e) {
+            throw new ResNet4jException(e.getMessage() + " (--preset)");
+        }
+    }
+
+    /** --batch, checked. */
+    int batch() {
+        if (batch < 1) {
+            throw new ResNet4jException("--batch is " + batch + ", expected 1 or more");
+        }
+        return batch;
+    }
+
+    /** The image files: folders expanded, an error when none is left. */
+    List<Path> files() {
+        return ImageFiles.expandOrFail(inputs);
+    }
+
+    /** Checks that the model takes RGB images: its spec when built from a checkpoint, else its declared input. */
+    static void checkTakesImages(ModelChoice.Model m) {
+        if (m.spec() != null) {
+            Classifier.checkInputChannels(m.spec().inChannels(), m.name());
+        }
+        Classifier.checkModel(m.onnx(), m.name());
+    }
+
+    /** Names each skipped file on {@code err}; returns the exit code: 0, or 1 when some failed. */
+    static int reportFailures(PrintWriter err, List<FileBatches.Failure> failures, int total) {
+        for (FileBatches.Failure f : failures) {
+            err.println("skipped " + f.message());
+        }
+        if (!failures.isEmpty()) {
+            err.printf(Locale.ROOT, "%d of %d inputs failed%n", failures.size(), total);
+        }
+        err.flush();
+        return failures.isEmpty() ? 0 : Main.EXIT_FAILURE;
+    }
+}
