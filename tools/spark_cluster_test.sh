@@ -47,7 +47,8 @@ job=(--weights "$work/model/weights.pth" --arch resnet18 --input "$work/images" 
   --batch 2 --partitions 8)
 
 echo "reference: the job on local[2]"
-./resnet4j spark --master 'local[2]' "${job[@]}" --output "$work/reference" 2>"$work/reference.log"
+./resnet4j spark --master 'local[2]' "${job[@]}" --output "$work/reference" 2>"$work/reference.log" \
+  || { cat "$work/reference.log"; exit 1; }
 
 echo "cluster: $master, two workers; submitting"
 start=$(date +%s)
