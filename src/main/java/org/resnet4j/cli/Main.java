@@ -120,18 +120,21 @@ public final class Main {
         System.setProperty(prefix + "levelInBrackets", System.getProperty(prefix + "levelInBrackets", "false"));
     }
 
-    static final class VersionProvider implements CommandLine.IVersionProvider {
+    public static final class VersionProvider implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
             return new String[] {Version.NAME + " " + Version.VERSION};
         }
     }
 
-    /** One line for errors the user can fix; the stack trace only with --verbose or for bugs. */
-    static final class ErrorHandler implements IExecutionExceptionHandler {
+    /**
+     * One line for errors the user can fix; the stack trace only with --verbose or for bugs. Public for
+     * the other main classes (the Spark batch job), which keep the same exit codes.
+     */
+    public static final class ErrorHandler implements IExecutionExceptionHandler {
         private final boolean verbose;
 
-        ErrorHandler(boolean verbose) {
+        public ErrorHandler(boolean verbose) {
             this.verbose = verbose;
         }
 

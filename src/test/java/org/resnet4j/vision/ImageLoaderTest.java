@@ -18,35 +18,16 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.resnet4j.ResNet4jException;
 import org.resnet4j.ResNet4jException.FormatException;
 import org.resnet4j.ResNet4jException.UnsafeContentException;
+import org.resnet4j.testing.TestImages;
 
 class ImageLoaderTest {
     @TempDir
     Path tmp;
 
-    /** A PNG with only a header chunk claiming {@code w x h}: a bomb is refused before any decoding. */
-    static byte[] pngHeaderOnly(int w, int h) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        DataOutputStream out = new DataOutputStream(bytes);
-        out.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
-        ByteArrayOutputStream ihdr = new ByteArrayOutputStream();
-        DataOutputStream d = new DataOutputStream(ihdr);
-        d.writeBytes("IHDR");
-        d.writeInt(w);
-        d.writeInt(h);
-        d.write(new byte[] {8, 2, 0, 0, 0});
-        byte[] chunk = ihdr.toByteArray();
-        out.writeInt(chunk.length - 4);
-        out.write(chunk);
-        CRC32 crc = new CRC32();
-        crc.update(chunk);
-        out.writeInt((int) crc.getValue());
-        return bytes.toByteArray();
-    }
-
     @Test
     void decompressionBombIsRefusedFromTheHeader() throws IOException {
         Path bomb = tmp.resolve("bomb.png");
-        Files.write(bomb, pngHeaderOnly(20000, 20000));
+        Files.write(bomb, TestImages.pngHeaderOnly(20000, 20000));
         UnsafeContentException e = assertThrows(UnsafeContentException.class, () -> ImageLoader.load(bomb));
         assertTrue(e.getMessage().contains(bomb.toString()), e.getMessage());
         assertTrue(e.getMessage().contains("400000000 pixels"), e.getMessage());
