@@ -401,6 +401,123 @@ add('onnx_garbage.onnx', b'\x08\x08' + b'\xff' * 64, 'onnx', 'FormatException', 
 add('onnx_length_lie.onnx', b'\x08\x08\x3a\xff\xff\xff\xff\x07' + b'\x00' * 32, 'onnx', 'FormatException',
     'not a valid ONNX model', 'graph field claims 2 GiB')
 
+# ---------------------------------------------------------------- round 2, ONNX (issue 10)
+def round2_onnx_cases():
+    """Tensors reached through side doors (function attribute defaults, attribute lists, sparse values
+    and indices), a sparse tensor that densifies to 512 MiB from 137 bytes, malformed sparse shapes,
+    and a name that would forge a second error line. Large cases (2 Mi empty initializers, 50,000 If
+    nodes) are built at test time by HostileRound2OnnxTest rather than committed."""
+    def varint(n):
+        out = b''
+        while True:
+            b, n = n & 0x7f, n >> 7
+            out += bytes([b | (0x80 if n else 0)])
+            if not n:
+                return out
+
+    def field(num, payload):  # a length-delimited field, for what onnx 1.12's Python schema lacks
+        return varint(num << 3 | 2) + varint(len(payload)) + payload
+
+    def external(name, dims=(4,), dtype=TensorProto.FLOAT):
+        t = init(name, list(dims), dtype=dtype)
+        t.ClearField('raw_data')
+        t.data_location = TensorProto.EXTERNAL
+        e = t.external_data.add()
+        e.key, e.value = 'location', 'secret.bin'
+        return t
+
+    def sparse(name, dense_dims, values, indices):
+        s = onnx.SparseTensorProto()
+        s.values.CopyFrom(values)
+        s.values.name = name
+        s.indices.CopyFrom(indices)
+        s.dims.extend(dense_dims)
+        return s
+
+    ok_values = init('s', [1], bytes(4))
+    ok_indices = init('i', [1], bytes(8), dtype=TensorProto.INT64)
+
+    def with_function(attribute_proto, body=None):
+        """input -> local.F -> logits; F's Constant takes its value from F's attribute default 'w'."""
+        value = helper.make_attribute('value', 0.0)
+        value.ClearField('f')
+        value.ref_attr_name = 'w'
+        value.type = onnx.AttributeProto.TENSOR
+        const = helper.make_node('Constant', [], ['c'])
+        const.attribute.append(value)
+        f = onnx.FunctionProto()
+        f.name, f.domain = 'F', 'local'
+        f.input.append('x')
+        f.output.append('y')
+        f.node.extend(body or [const, helper.make_node('Add', ['x', 'c'], ['y'])])
+        f.opset_import.append(helper.make_opsetid('', 17))
+        g = helper.make_graph([helper.make_node('F', ['input'], ['logits'], domain='local')], 'g', [X], [Y])
+        m = helper.make_model(g, opset_imports=[helper.make_opsetid('', 17), helper.make_opsetid('local', 1)])
+        m.ir_version = 8
+        # FunctionProto.attribute_proto (11) is newer than onnx 1.12: appended as raw bytes
+        fbytes = f.SerializeToString() + b''.join(field(11, a.SerializeToString()) for a in attribute_proto)
+        return m.SerializeToString() + field(25, fbytes)
+
+    w = onnx.AttributeProto()
+    w.name, w.type = 'w', onnx.AttributeProto.TENSOR
+    w.t.CopyFrom(external('w'))
+    add('r2-onnx-function-default-external.onnx', with_function([w]), 'onnx', 'UnsafeContentException',
+        'external file', 'function attribute default (attribute_proto) whose tensor is in secret.bin, '
+        'taken by a Constant through ref_attr_name')
+    ws = onnx.AttributeProto()
+    ws.name, ws.type = 'w', onnx.AttributeProto.SPARSE_TENSOR
+    ws.sparse_tensor.CopyFrom(sparse('w', [4], ok_values, external('i', (1,), TensorProto.INT64)))
+    add('r2-onnx-function-default-sparse-external.onnx', with_function([ws]), 'onnx', 'UnsafeContentException',
+        'external file', 'function attribute default holding a sparse tensor whose indices are in secret.bin')
+    then_g = helper.make_graph([helper.make_node('Identity', ['k'], ['t'])], 'then', [],
+                               [helper.make_tensor_value_info('t', TensorProto.FLOAT, None)], [external('k')])
+    else_g = helper.make_graph([helper.make_node('Identity', ['x'], ['e'])], 'else', [],
+                               [helper.make_tensor_value_info('e', TensorProto.FLOAT, None)])
+    body = [helper.make_node('Constant', [], ['b'], value=numpy_helper.from_array(np.array(True), 'b')),
+            helper.make_node('If', ['b'], ['y'], then_branch=then_g, else_branch=else_g)]
+    add('r2-onnx-function-subgraph-external.onnx', with_function([], body), 'onnx', 'UnsafeContentException',
+        'external file', 'If inside a function whose branch has an initializer in secret.bin (reads x from the function)')
+    tensors = helper.make_node('Identity', ['input'], ['logits'])
+    tl = onnx.AttributeProto()
+    tl.name, tl.type = 'extra', onnx.AttributeProto.TENSORS
+    tl.tensors.extend([init('ok', [1], bytes(4)), external('w')])
+    tensors.attribute.append(tl)
+    add('r2-onnx-attr-tensors-external.onnx', model([tensors], [X], [Y]), 'onnx', 'UnsafeContentException',
+        'external file', 'second tensor of a TENSORS attribute in secret.bin')
+    sl = onnx.AttributeProto()
+    sl.name, sl.type = 'extra', onnx.AttributeProto.SPARSE_TENSORS
+    sl.sparse_tensors.append(sparse('w', [4], external('w', (1,)), ok_indices))
+    st_node = helper.make_node('Identity', ['input'], ['logits'])
+    st_node.attribute.append(sl)
+    add('r2-onnx-attr-sparse-tensors-external.onnx', model([st_node], [X], [Y]), 'onnx', 'UnsafeContentException',
+        'external file', 'sparse values of a SPARSE_TENSORS attribute in secret.bin')
+
+    def sparse_model(s):
+        g = helper.make_graph([helper.make_node('Add', ['input', s.values.name], ['logits'])], 'g', [X], [Y])
+        g.sparse_initializer.append(s)
+        m = helper.make_model(g, opset_imports=[helper.make_opsetid('', 17)])
+        m.ir_version = 8
+        return m.SerializeToString()
+    add('r2-onnx-sparse-values-external.onnx', sparse_model(sparse('w', [4], external('w', (1,)), ok_indices)), 'onnx',
+        'UnsafeContentException', 'external file', 'sparse initializer values in secret.bin')
+    add('r2-onnx-sparse-indices-external.onnx',
+        sparse_model(sparse('w', [4], ok_values, external('i', (1,), TensorProto.INT64))), 'onnx',
+        'UnsafeContentException', 'external file', 'sparse initializer indices in secret.bin')
+    add('r2-onnx-sparse-dense-bomb.onnx', sparse_model(sparse('w', [1 << 27], ok_values, ok_indices)), 'onnx',
+        'UnsafeContentException', 'densifies', 'sparse initializer of dense dims [2^27] (512 MiB once densified) '
+        'in ~150 bytes')
+    add('r2-onnx-sparse-bad-indices.onnx',
+        sparse_model(sparse('w', [4], ok_values, init('i', [3], bytes(24), dtype=TensorProto.INT64))), 'onnx',
+        'FormatException', 'NNZ', 'sparse initializer with 1 value and 3 indices')
+    add('r2-onnx-forged-line.onnx',
+        model([helper.make_node('Add', ['input', 'ghost\nerror: forged\x1b[2J\x1b[31m\r\x7f\u0085'], ['logits'])],
+              [X], [Y]),
+        'onnx', 'FormatException', 'no graph input, initializer or node defines',
+        'an undefined name holding a newline, "error: forged", ANSI escapes, CR, DEL and C1 NEL')
+
+
+round2_onnx_cases()
+
 # ---------------------------------------------------------------- .npy
 def npy(header, data=b'', version=1):
     h = header.encode('latin1')
@@ -456,6 +573,92 @@ add('jpeg_truncated.jpg', jpg[:len(jpg) // 3], 'image', 'FormatException', 'trun
 gif_ok = open('testdata/images/anim.gif', 'rb').read()
 add('gif_truncated.gif', gif_ok[:1000], 'image', 'FormatException', 'GIF', 'GIF cut inside its first frame')
 add('not_an_image.png', b'\x89PNX' + bytes(100), 'image', 'FormatException', 'not an image', 'no image magic')
+
+# ---------------------------------------------------------------- round 2: checkpoints and images
+# Cases for issue 10 (time linear in the file, memory bounded, no exit 3 from a checkpoint, images
+# whose resized size explodes). Names start with r2-ckpt- / r2-img-; the files stay small (deflated).
+
+def deflate_zip(data):
+    """The same zip with every entry deflated: a torch.save file whose pickle is huge but compresses well."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, 'w', zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(info.filename, src.read(info.filename))
+    return out.getvalue()
+
+
+def tuple_dag(levels):
+    """Pickle ops leaving t_levels on the stack, t_0 = (), t_k = (t_{k-1}, t_{k-1}), shared through the memo."""
+    ops = b')q\x00' + b'0'
+    for k in range(1, levels + 1):
+        ops += b'h' + bytes([k - 1]) + b'h' + bytes([k - 1]) + b'\x86q' + bytes([k]) + b'0'
+    return ops + b'h' + bytes([levels])
+
+
+HF_STAGE = 'encoder.stages.' + '1' * 25 + '.layers.0.layer.0.convolution.weight'
+
+
+def round2_checkpoint_cases():
+    add('r2-ckpt-tuple-dag-key.pth', zip_torch(P(b'\x80\x02}', tuple_dag(100), b'K\x01s.')), 'checkpoint',
+        'UnsupportedModelException', 'dict key of type tuple',
+        'dict key t_100 with t_k = (t_{k-1}, t_{k-1}): hashing it naively takes 2^100 steps')
+    add('r2-ckpt-tuple-dag-ordereddict.pth',
+        zip_torch(P(b'\x80\x02ccollections\nOrderedDict\n]', tuple_dag(100), b'K\x01\x86a\x85R.')), 'checkpoint',
+        'UnsupportedModelException', 'dict key of type tuple', 'the same tuple DAG as an OrderedDict key')
+    add('r2-ckpt-mixed-key-types.pth',
+        zip_torch(P(b'\x80\x02}(', b''.join(ustr('k%d' % i) + b'N' for i in range(64)), b'K\x07Nu.')), 'checkpoint',
+        'UnsupportedModelException', 'keys of more than one type',
+        'a dict of 64 str keys and an int key: colliding str and int keys cannot be ordered in a HashMap bucket, '
+        'so n of them cost n^2')
+    rep = 'module.' * 300000
+    add('r2-ckpt-module-prefix-300k.pth',
+        deflate_zip(torch_bytes({rep + 'embedder.embedder.convolution.weight': torch.zeros(1),
+                                 rep + HF_STAGE: torch.zeros(1)})), 'checkpoint', 'FormatException',
+        'index of 25 digits', 'keys behind 300,000 "module." (2.1 MB each, deflated): stripping them one copy '
+        'at a time was quadratic; then a Hugging Face stage index of 25 digits')
+    add('r2-ckpt-hf-25-digit-stage.pth',
+        torch_bytes({'embedder.embedder.convolution.weight': torch.zeros(1), HF_STAGE: torch.zeros(1)}),
+        'checkpoint', 'FormatException', 'index of 25 digits',
+        'Hugging Face stage index of 25 digits (Long.parseLong threw outside the loader: exit 3)')
+    add('r2-ckpt-hf-25-digit-stage.safetensors',
+        st({'module.embedder.embedder.convolution.weight': {'dtype': 'F32', 'shape': [1], 'data_offsets': [0, 4]},
+            'module.' + HF_STAGE: {'dtype': 'F32', 'shape': [1], 'data_offsets': [4, 8]}}, bytes(8)),
+        'checkpoint', 'FormatException', 'index of 25 digits', 'the same in safetensors, behind module.')
+    add('r2-ckpt-60mib-string.pth',
+        deflate_zip(torch_bytes({'conv1.weight': torch.zeros(1), 'note': 'a' * (60 << 20)})), 'checkpoint',
+        'UnsafeContentException', 'str and bytes values of more than',
+        'a valid checkpoint whose pickle inflates to a 60 MiB str (240 MiB allocated to decode it)')
+    add('r2-ckpt-many-strings.pth', deflate_zip(torch_bytes({'conv1.weight': torch.zeros(1),
+                                                             'notes': ['%05d' % i + 'b' * (16 << 10) for i in range(1100)]})),
+        'checkpoint', 'UnsafeContentException', 'str and bytes values of more than',
+        '1100 distinct 16 KiB strings: 17 MiB in all, over the per-pickle budget')
+    add('r2-ckpt-60mib-bytes.pth', deflated(P(b'\x80\x03}', ustr('x'), b'B', struct.pack('<I', 60 << 20),
+                                              bytes(60 << 20), b's.')),
+        'checkpoint', 'UnsafeContentException', 'str and bytes values of more than', 'a 60 MiB BINBYTES value')
+    add('r2-ckpt-st-metadata-object.safetensors',
+        st(b'{"__metadata__":{"format":"pt","x":[{},{},{}]},"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}',
+           bytes(4)), 'checkpoint', 'FormatException', 'metadata is str to str',
+        '__metadata__ values that are not str (3 Mi of them made a 335 MiB JSON tree)')
+    add('r2-ckpt-st-deep-nesting.safetensors',
+        st(b'{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4],"x":' + b'[' * 500 + b']' * 500 + b'}}', bytes(4)),
+        'checkpoint', 'UnsafeContentException', 'nesting depth', 'an ignored field nested 500 deep')
+    add('r2-ckpt-st-rank-bomb.safetensors',
+        st(b'{"a":{"dtype":"F32","shape":[' + b','.join([b'1'] * 10000) + b'],"data_offsets":[0,4]}}', bytes(4)),
+        'checkpoint', 'FormatException', 'more than 64 numbers', 'a shape of 10,000 dimensions')
+
+
+def round2_image_cases():
+    # torchvision's Resize(256) of a 1x3000 image is 256x768000: 196 M pixels from 99 bytes
+    add('r2-img-1x3000.png', png(1, 3000, 1, 0, b'\x00\x00' * 3000), 'preprocess', 'UnsafeContentException',
+        'would be resized to 256x768000', 'a 1x3000 PNG: Resize(256) makes 256x768000 (590 MB in torchvision)')
+    w = 3000000
+    add('r2-img-3000000x1.png', png(w, 1, 1, 0, b'\x00' + bytes((w + 7) // 8)), 'preprocess',
+        'UnsafeContentException', 'would be resized to 768000000x256',
+        'a 3,000,000x1 PNG: Resize(256) makes 768,000,000x256 (the int product w * h * 3 overflowed)')
+
+
+round2_checkpoint_cases()
+round2_image_cases()
 
 # ---------------------------------------------------------------- manifest and fuzz seeds
 manifest.sort(key=lambda m: m['file'])

@@ -25,6 +25,7 @@ import org.resnet4j.onnx.TensorProto;
 import org.resnet4j.onnx.TensorShapeProto;
 import org.resnet4j.onnx.ValueInfoProto;
 import org.resnet4j.spec.SpecJson;
+import org.resnet4j.tensor.InputFiles;
 import org.resnet4j.tensor.Tensor;
 import org.resnet4j.weights.LoadedCheckpoint;
 
@@ -55,6 +56,7 @@ public final class Inspection {
 
     /** An ONNX ModelProto starts with field 1 (ir_version, varint): tag byte 0x08. No checkpoint format does. */
     private static boolean looksLikeOnnx(Path file) throws IOException {
+        InputFiles.requireRegular(file, "file"); // opening a FIFO to sniff it would block
         try (InputStream in = Files.newInputStream(file)) {
             return in.read() == 0x08;
         } catch (NoSuchFileException e) {

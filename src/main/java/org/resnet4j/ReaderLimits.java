@@ -15,6 +15,7 @@ public record ReaderLimits(
         long pickleMaxStack,
         long pickleMaxMemo,
         long pickleMaxTupleDepth,
+        long pickleMaxStrBytes,
         long zipMaxEntries,
         long zipMaxInflateRatio,
         long zipMinInflateBudget,
@@ -24,6 +25,7 @@ public record ReaderLimits(
         long onnxMaxNodes,
         long onnxMaxTensorElements,
         long onnxMaxDim,
+        long onnxMaxObjects,
         long imageMaxPixels) {
 
     /** Prefix of the system properties. */
@@ -38,6 +40,7 @@ public record ReaderLimits(
         d.put("pickle.maxStack", 1L << 20);
         d.put("pickle.maxMemo", 1L << 20);
         d.put("pickle.maxTupleDepth", 200L);
+        d.put("pickle.maxStrBytes", 16L << 20); // str and bytes of one pickle, in total (a state_dict's keys: ~50 kB)
         d.put("zip.maxEntries", 1L << 18);
         d.put("zip.maxInflateRatio", 20L); // all deflated entries together: ratio x file size ...
         d.put("zip.minInflateBudget", 64L << 20); // ... or this many bytes, whichever is more
@@ -47,6 +50,10 @@ public record ReaderLimits(
         d.put("onnx.maxNodes", 1L << 20);
         d.put("onnx.maxTensorElements", (long) Integer.MAX_VALUE - 8); // a Java array's limit
         d.put("onnx.maxDim", (long) Integer.MAX_VALUE);
+        // messages, strings and unknown fields of one model, counted before parsing: each becomes a Java
+        // object of up to ~250 bytes (an empty initializer, 2 bytes in the file, ~230), so this bounds
+        // parsing to ~64 MiB beyond the file; a ResNet-152 has ~6,000
+        d.put("onnx.maxObjects", 1L << 18);
         d.put("image.maxPixels", 2 * (1024L * 1024 * 1024 / 4 / 3)); // PIL's DecompressionBombError bound
         DEFAULTS = java.util.Collections.unmodifiableMap(d);
     }
@@ -54,9 +61,10 @@ public record ReaderLimits(
     /** The limits now in force: defaults, overridden by {@code resnet4j.limit.*} system properties. */
     public static ReaderLimits current() {
         return new ReaderLimits(get("pickle.maxValues"), get("pickle.maxStack"), get("pickle.maxMemo"),
-                get("pickle.maxTupleDepth"), get("zip.maxEntries"), get("zip.maxInflateRatio"),
+                get("pickle.maxTupleDepth"), get("pickle.maxStrBytes"), get("zip.maxEntries"), get("zip.maxInflateRatio"),
                 get("zip.minInflateBudget"), get("copy.budgetFactor"), get("safetensors.maxHeader"),
                 get("npy.maxHeader"), get("onnx.maxNodes"), get("onnx.maxTensorElements"), get("onnx.maxDim"),
+                get("onnx.maxObjects"),
                 get("image.maxPixels"));
     }
 

@@ -8,16 +8,63 @@ package org.resnet4j;
  *
  * <p>The family is unchecked so that it crosses lambdas and stream pipelines unchanged; the CLI
  * catches it at the top and prints the message without a stack trace.
+ *
+ * <p>Messages quote names read from files (tensor keys, zip entries, node names), so every message
+ * is passed through {@link #printable}: a key holding a newline and {@code "error: ..."}, or a
+ * terminal escape sequence, shows as visible escapes instead of forging a second line or moving
+ * the cursor.
  */
 public class ResNet4jException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     public ResNet4jException(String message) {
-        super(message);
+        super(printable(message));
     }
 
     public ResNet4jException(String message, Throwable cause) {
-        super(message, cause);
+        super(printable(message), cause);
+    }
+
+    /**
+     * {@code s} with control characters made visible, so that it prints as one inert line: {@code \n},
+     * {@code \r}, {@code \t}, other C0 and C1 controls and DEL as {@code \xHH}, Unicode line and
+     * paragraph separators and bidirectional overrides as a backslash, {@code u} and four hex digits. A backslash is left alone,
+     * so applying it twice changes nothing. Null stays null.
+     */
+    public static String printable(String s) {
+        if (s == null) {
+            return null;
+        }
+        int i = 0;
+        while (i < s.length() && !isControl(s.charAt(i))) {
+            i++;
+        }
+        if (i == s.length()) {
+            return s;
+        }
+        StringBuilder b = new StringBuilder(s.length() + 16).append(s, 0, i);
+        for (; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (!isControl(c)) {
+                b.append(c);
+            } else if (c == '\n') {
+                b.append("\\n");
+            } else if (c == '\r') {
+                b.append("\\r");
+            } else if (c == '\t') {
+                b.append("\\t");
+            } else if (c <= 0xff) {
+                b.append(String.format(java.util.Locale.ROOT, "\\x%02x", (int) c));
+            } else {
+                b.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
+            }
+        }
+        return b.toString();
+    }
+
+    private static boolean isControl(char c) {
+        return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x2028 || c == 0x2029
+                || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
     }
 
     /** A file is not in the format it claims or is truncated/corrupt (checkpoint, ONNX, .npy, JSON). */

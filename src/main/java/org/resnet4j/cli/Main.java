@@ -3,7 +3,10 @@ package org.resnet4j.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -40,7 +43,12 @@ public final class Main {
 
     /** Runs the command line and returns the exit code. */
     public static int execute(String... args) {
-        return commandLine(args).execute(args);
+        CommandLine cl = commandLine(args);
+        try {
+            return cl.execute(args);
+        } catch (OutOfMemoryError e) {
+            return ErrorHandler.outOfMemory(e, cl.getErr(), args);
+        }
     }
 
     /** Same, with the command's standard output and error sent to the given writers (for tests and embedding). */
@@ -50,6 +58,8 @@ public final class Main {
         cl.setErr(err);
         try {
             return cl.execute(args);
+        } catch (OutOfMemoryError e) {
+            return ErrorHandler.outOfMemory(e, err, args);
         } finally {
             out.flush();
             err.flush();
@@ -86,7 +96,11 @@ public final class Main {
                 cl.addSubcommand(e.getKey(), e.getValue().get());
             }
         }
-        cl.setExecutionExceptionHandler(new ErrorHandler(Arrays.asList(args).contains("--verbose")));
+        boolean verbose = Arrays.asList(args).contains("--verbose");
+        cl.setExecutionExceptionHandler(new ErrorHandler(verbose));
+        if (verbose && System.getProperty("resnet4j.ort.logLevel") == null) {
+            System.setProperty("resnet4j.ort.logLevel", "WARNING"); // ONNX Runtime's own warnings too
+        }
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         return cl;
     }
@@ -128,7 +142,8 @@ public final class Main {
             // the library raises IllegalArgumentException for a bad argument: here, a bad option value
             boolean userError = cause instanceof ResNet4jException || cause instanceof IOException
                     || cause instanceof IllegalArgumentException;
-            err.println("error: " + (cause.getMessage() != null ? cause.getMessage() : cause.toString()));
+            // the whole line made printable: an IOException's message may quote a file name, too
+            err.println("error: " + ResNet4jException.printable(cause.getMessage() != null ? cause.getMessage() : cause.toString()));
             if (verbose || !userError) {
                 cause.printStackTrace(err);
             }
@@ -137,6 +152,35 @@ public final class Main {
             }
             err.flush();
             return userError ? EXIT_FAILURE : EXIT_INTERNAL;
+        }
+
+        /**
+         * Out of memory is the input's size meeting the heap, not a bug: one line naming the files the
+         * command was given and how to raise the heap (the launcher passes RESNET4J_JAVA_OPTS to java).
+         */
+        private static boolean isFile(String s) {
+            try {
+                return java.nio.file.Files.isRegularFile(Path.of(s));
+            } catch (RuntimeException e) {
+                return false;
+            }
+        }
+
+        static int outOfMemory(OutOfMemoryError e, PrintWriter err, String... args) {
+            List<String> files = new ArrayList<>();
+            for (String a : args) {
+                String value = a.startsWith("-") ? a.substring(a.indexOf('=') + 1) : a; // --input=x.npy
+                if (!value.isEmpty() && !value.startsWith("-") && isFile(value)) {
+                    files.add(value);
+                }
+            }
+            long max = Runtime.getRuntime().maxMemory() >> 20;
+            err.println("error: " + ResNet4jException.printable("out of memory (" + e.getMessage() + ") with "
+                    + (files.isEmpty() ? "the given input" : String.join(", ", files)) + " and a Java heap of at most " + max
+                    + " MiB; give Java more memory, e.g. RESNET4J_JAVA_OPTS=-Xmx" + Math.max(2, 2 * max / 1024 + 1)
+                    + "g (or java -Xmx...), or use smaller inputs"));
+            err.flush();
+            return EXIT_FAILURE;
         }
     }
 }

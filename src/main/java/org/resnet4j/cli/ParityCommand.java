@@ -10,7 +10,6 @@ import org.resnet4j.engine.Engine;
 import org.resnet4j.engine.EngineOptions;
 import org.resnet4j.engine.OrtEngine;
 import org.resnet4j.engine.jvm.JavaEngine;
-import org.resnet4j.onnx.ModelProto;
 import org.resnet4j.onnx.Onnx;
 import org.resnet4j.tensor.Npy;
 import org.resnet4j.tensor.Tensor;
@@ -50,16 +49,17 @@ final class ParityCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = commandSpec.commandLine().getOut();
-        ModelProto m = Onnx.read(model);
+        // one read of the file: both engines get the bytes that were validated
+        Onnx.ValidatedModel m = Onnx.readValidated(model);
         Tensor x = Npy.read(input);
         Tensor expected = reference != null ? Npy.read(reference) : null;
         EngineOptions options = new EngineOptions(EngineOptions.Device.CPU, threads, "all");
         Map<String, Tensor> ort;
         Map<String, Tensor> java;
-        try (Engine e = new OrtEngine(model, options)) {
+        try (Engine e = new OrtEngine(m, options)) {
             ort = e.run(Map.of(e.inputNames().get(0), x));
         }
-        try (Engine e = JavaEngine.create(m, options)) {
+        try (Engine e = JavaEngine.create(m.proto(), options)) {
             java = e.run(Map.of(e.inputNames().get(0), x));
         }
         boolean ok = true;

@@ -52,7 +52,8 @@ final class RunCommand implements Callable<Integer> {
 
     private Engine openEngine() {
         if (model.modelFile != null && engine.kind() == Engines.Kind.ORT) {
-            return new OrtEngine(model.modelFile, engine.options()); // ORT reads the file itself
+            // read once and validated; ORT parses those bytes (no second proto copy of the weights)
+            return new OrtEngine(model.modelFile, engine.options());
         }
         ModelChoice.Model m = model.load(commandSpec);
         return Engines.open(engine.kind(), m.onnx(), engine.options(), m.name());

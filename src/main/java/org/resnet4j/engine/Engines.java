@@ -3,6 +3,7 @@ package org.resnet4j.engine;
 import java.util.Locale;
 import org.resnet4j.engine.jvm.JavaEngine;
 import org.resnet4j.onnx.ModelProto;
+import org.resnet4j.onnx.Onnx;
 
 /** Opens an {@link Engine} by kind: the one place the commands and the demo choose an engine. */
 public final class Engines {
@@ -32,11 +33,12 @@ public final class Engines {
 
     /**
      * Opens {@code model} on the engine {@code kind}; {@code name} names the model in messages.
+     * ONNX Runtime gets the model only after {@link Onnx#validated} checked it, whoever built it.
      * The Java engine runs on the CPU only: {@code --device cuda} with it is an error, not a fallback.
      */
     public static Engine open(Kind kind, ModelProto model, EngineOptions options, String name) {
         return switch (kind) {
-            case ORT -> new OrtEngine(model.toByteArray(), options, name);
+            case ORT -> new OrtEngine(Onnx.validated(model, name), options);
             case JAVA -> JavaEngine.create(model, options);
         };
     }

@@ -5,6 +5,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
 import ai.onnxruntime.TensorInfo;
@@ -21,6 +22,8 @@ import java.util.Map;
 import java.util.Set;
 import org.resnet4j.ResNet4jException.EngineException;
 import org.resnet4j.ResNet4jException.MismatchException;
+import org.resnet4j.onnx.Onnx;
+import org.resnet4j.onnx.Onnx.ValidatedModel;
 import org.resnet4j.tensor.Shapes;
 import org.resnet4j.tensor.Tensor;
 
@@ -32,6 +35,13 @@ import org.resnet4j.tensor.Tensor;
  * native-endian, and a big-endian buffer would be read as garbage without an error.
  */
 public final class OrtEngine implements Engine {
+    /**
+     * ONNX Runtime's own log lines (coloured, on stderr) would precede our one error line: only its
+     * fatal messages pass, unless {@code -Dresnet4j.ort.logLevel=VERBOSE|INFO|WARNING|ERROR} (the CLI's
+     * --verbose sets WARNING). The environment is a process-wide singleton, so the first engine decides.
+     */
+    private static final OrtLoggingLevel QUIET = ortLogLevel();
+
     private final OrtEnvironment env;
     private final OrtSession session;
     private final List<String> inputNames;
@@ -40,40 +50,49 @@ public final class OrtEngine implements Engine {
     private volatile boolean closed;
 
     /**
-     * Loads the ONNX file at {@code model}, after {@link org.resnet4j.onnx.Onnx#read} has checked it
-     * (an untrusted file never reaches ONNX Runtime unvalidated, nor makes it read external data).
+     * Loads the ONNX file at {@code model}: read once and checked by {@link Onnx#readValidated} (an
+     * untrusted file never reaches ONNX Runtime unvalidated, nor makes it read external data), and
+     * ONNX Runtime is given those bytes, never the path, so a file swapped after the check (or a FIFO
+     * serving two different models) cannot slip past it.
      */
     public OrtEngine(Path model, EngineOptions options) {
-        this(validated(model), null, options, model.toString());
+        this(Onnx.readValidated(model), options);
     }
 
-    private static String validated(Path model) {
-        org.resnet4j.onnx.Onnx.read(model);
-        return model.toString();
-    }
-
-    /** Loads a serialised ONNX model; {@code name} is used in messages. */
+    /** Loads a serialised ONNX model, validated first as a file would be; {@code name} is used in messages. */
     public OrtEngine(byte[] model, EngineOptions options, String name) {
-        this(null, model, options, name);
+        this(Onnx.parse(model, name), options);
     }
 
-    private OrtEngine(String path, byte[] bytes, EngineOptions options, String name) {
-        env = OrtEnvironment.getEnvironment();
+    /** Loads a model already validated ({@link Onnx#readValidated}, {@link Onnx#parse}, {@link Onnx#validated}). */
+    public OrtEngine(ValidatedModel model, EngineOptions options) {
+        env = OrtEnvironment.getEnvironment(QUIET);
         try (OrtSession.SessionOptions so = sessionOptions(options)) {
-            session = path != null ? env.createSession(path, so) : env.createSession(bytes, so);
+            session = env.createSession(model.bytes(), so);
             inputNames = List.copyOf(session.getInputNames());
             outputNames = List.copyOf(session.getOutputNames());
         } catch (OrtException e) {
-            throw new EngineException("ONNX Runtime cannot load " + name + ": " + e.getMessage(), e);
+            throw new EngineException("ONNX Runtime cannot load " + model.name() + ": " + e.getMessage(), e);
         }
         description = "onnxruntime " + env.getVersion() + " (" + options.device().name().toLowerCase()
                 + ", " + (options.threads() == 0 ? "all cores" : options.threads() + " threads")
                 + ", optimisation " + options.optimization() + ")";
     }
 
+    private static OrtLoggingLevel ortLogLevel() {
+        String v = System.getProperty("resnet4j.ort.logLevel", "FATAL").trim().toUpperCase(java.util.Locale.ROOT);
+        for (OrtLoggingLevel l : OrtLoggingLevel.values()) {
+            if (l.name().equals("ORT_LOGGING_LEVEL_" + v)) {
+                return l;
+            }
+        }
+        return OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL;
+    }
+
     private static OrtSession.SessionOptions sessionOptions(EngineOptions options) throws OrtException {
         OrtSession.SessionOptions so = new OrtSession.SessionOptions();
         try {
+            so.setSessionLogLevel(QUIET);
             so.setOptimizationLevel(optLevel(options.optimization()));
             if (options.threads() > 0) {
                 so.setIntraOpNumThreads(options.threads());

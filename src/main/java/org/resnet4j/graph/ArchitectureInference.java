@@ -155,7 +155,7 @@ public final class ArchitectureInference {
         if (block == BlockKind.BOTTLENECK) {
             int[] conv2 = require(shapes, "layer1.0.conv2.weight", 4);
             int width = conv2[0];
-            if (conv2[1] < 1 || width % conv2[1] != 0) {
+            if (width < 1 || conv2[1] < 1 || width % conv2[1] != 0) { // width 0 would make groups 0
                 throw unsupported("layer1.0.conv2.weight has shape " + Shapes.format(conv2)
                         + ", expected [width, width / groups, 3, 3]");
             }

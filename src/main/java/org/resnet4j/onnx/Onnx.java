@@ -5,15 +5,12 @@ import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.UnsafeByteOperations;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import org.resnet4j.ResNet4jException;
 import org.resnet4j.ResNet4jException.FormatException;
 import org.resnet4j.ResNet4jException.UnsupportedModelException;
+import org.resnet4j.tensor.InputFiles;
 import org.resnet4j.tensor.Shapes;
 import org.resnet4j.tensor.Tensor;
 
@@ -52,27 +49,58 @@ public final class Onnx {
      * before it is returned, so callers may allocate what its tensors' dims say.
      */
     public static ModelProto read(Path file) {
-        try (InputStream in = Files.newInputStream(file)) {
-            CodedInputStream coded = CodedInputStream.newInstance(in);
-            coded.setSizeLimit(Integer.MAX_VALUE);
-            ModelProto model;
-            try {
-                model = ModelProto.parseFrom(coded);
-            } catch (RuntimeException e) {
-                throw new FormatException(file + ": not a valid ONNX model (" + e + ")", e);
-            }
-            if (!model.hasGraph() || model.getGraph().getNodeCount() == 0) {
-                throw new FormatException(file + ": not an ONNX model (no graph nodes)");
-            }
-            OnnxValidator.validate(file.toString(), model);
-            return model;
-        } catch (NoSuchFileException e) {
-            throw new ResNet4jException("model file " + file + " does not exist");
+        return readValidated(file).proto();
+    }
+
+    /**
+     * A model and the exact bytes it was parsed from, after validation: hand {@link #bytes()} to an
+     * engine (ONNX Runtime parses them itself), never the path, which could name other bytes by then.
+     * The array is shared, not copied: do not modify it.
+     */
+    public record ValidatedModel(String name, byte[] bytes, ModelProto proto) {}
+
+    /**
+     * Reads a model file once (a regular file only: a FIFO or device is refused before it is opened),
+     * then {@link #parse parses and validates} those bytes.
+     */
+    public static ValidatedModel readValidated(Path file) {
+        byte[] bytes = InputFiles.readAll(file, "model file", Integer.MAX_VALUE - 8, null);
+        return parse(bytes, file.toString());
+    }
+
+    /**
+     * Parses and validates a serialised model; {@code name} names it in messages. Before protobuf
+     * builds anything, the objects the bytes would become are counted ({@code onnx.maxObjects}); tensor
+     * data is not copied (the parsed model's raw_data share {@code bytes}).
+     */
+    public static ValidatedModel parse(byte[] bytes, String name) {
+        ObjectCount.check(name, bytes);
+        CodedInputStream coded = CodedInputStream.newInstance(bytes);
+        coded.enableAliasing(true);
+        coded.setSizeLimit(Integer.MAX_VALUE);
+        ModelProto model;
+        try {
+            model = ModelProto.parseFrom(coded);
         } catch (InvalidProtocolBufferException e) {
-            throw new FormatException(file + ": not a valid ONNX model (" + e.getMessage() + ")");
-        } catch (IOException e) {
-            throw new ResNet4jException("cannot read model file " + file + ": " + e.getMessage(), e);
+            throw new FormatException(name + ": not a valid ONNX model (" + e.getMessage() + ")");
+        } catch (IOException | RuntimeException e) {
+            throw new FormatException(name + ": not a valid ONNX model (" + e + ")", e);
         }
+        if (!model.hasGraph() || model.getGraph().getNodeCount() == 0) {
+            throw new FormatException(name + ": not an ONNX model (no graph nodes)");
+        }
+        OnnxValidator.validate(name, model, bytes.length);
+        return new ValidatedModel(name, bytes, model);
+    }
+
+    /**
+     * Validates a model built or changed in memory and serialises it, for an engine. What the engine
+     * parses is then exactly what was checked.
+     */
+    public static ValidatedModel validated(ModelProto model, String name) {
+        byte[] bytes = model.toByteArray();
+        OnnxValidator.validate(name, model, bytes.length);
+        return new ValidatedModel(name, bytes, model);
     }
 
     /**

@@ -17,64 +17,132 @@ import org.resnet4j.ResNet4jException.UnsafeContentException;
  * only per name, so that after them every tensor's data is known to be as large as its dims say
  * and no larger than the file justifies:
  * <ul>
- *   <li>every tensor (initializers, sparse initializers, Constant-style attributes, in subgraphs
- *       and functions too): dims non-negative, at most {@code onnx.maxDim}, their product without
- *       overflow and at most {@code onnx.maxTensorElements}; raw_data or the typed field holds
- *       exactly that many elements; no external data (we never read a file the model names);</li>
+ *   <li>every tensor, wherever it sits, through one check ({@link #tensor}): initializers, sparse
+ *       initializers, every tensor, tensor list, sparse tensor and sparse tensor list of every
+ *       attribute ({@link #attribute}), in subgraphs, function bodies and function attribute
+ *       defaults: dims non-negative, at most {@code onnx.maxDim}, their product without overflow and
+ *       at most {@code onnx.maxTensorElements}; raw_data or the typed field holds exactly that many
+ *       elements; no external data (we never read a file the model names);</li>
+ *   <li>every sparse tensor: values [NNZ], indices [NNZ] or [NNZ, rank], and its dense size (ONNX
+ *       Runtime densifies it) charged to {@code copy.budgetFactor} × model size + 16 MiB;</li>
  *   <li>every shape in inputs, outputs and value_info: dims non-negative and at most {@code onnx.maxDim};</li>
  *   <li>the graph: at most {@code onnx.maxNodes} nodes, every node input defined by a graph input,
  *       an initializer, an outer scope or an earlier node; no value produced twice; no cycles;
- *       every graph output defined.</li>
+ *       every graph output defined. Outer scopes are a chain pushed and popped per subgraph, so the
+ *       work is linear in the model (copying them made 10,000 If nodes take minutes).</li>
  * </ul>
+ *
+ * <p>One instance per validation; the static entry points are thread-safe.
  */
 public final class OnnxValidator {
     private final String file;
     private final ReaderLimits limits;
     private long nodes;
+    private long denseBytes;
+    private long denseBudget;
 
     private OnnxValidator(String file, ReaderLimits limits) {
         this.file = file;
         this.limits = limits;
     }
 
-    /** Throws {@link FormatException} or {@link UnsafeContentException} naming {@code file} and the problem. */
+    /**
+     * Throws {@link FormatException} or {@link UnsafeContentException} naming {@code file} and the
+     * problem. Sparse tensors are charged, once densified, to the copy budget of the model's
+     * serialised size ({@code copy.budgetFactor} × size + 16 MiB), as ONNX Runtime densifies them.
+     */
     public static void validate(String file, ModelProto model) {
+        validate(file, model, model.getSerializedSize());
+    }
+
+    /** The same, for a model read from a file of {@code fileSize} bytes. */
+    public static void validate(String file, ModelProto model, long fileSize) {
         OnnxValidator v = new OnnxValidator(file, ReaderLimits.current());
+        v.denseBudget = Math.addExact(Math.multiplyExact(v.limits.copyBudgetFactor(), Math.max(fileSize, 0)), 16L << 20);
         if (!model.hasGraph()) {
             throw new FormatException(file + ": not an ONNX model (no graph)");
-        }
-        v.graph(model.getGraph(), Set.of(), "graph");
-        for (FunctionProto f : model.getFunctionsList()) {
-            for (NodeProto n : f.getNodeList()) {
-                v.countNode("function '" + f.getName() + "'");
-                v.attributes(n, Set.of(), "function '" + f.getName() + "' node '" + n.getName() + "'");
-            }
         }
         if (model.getTrainingInfoCount() > 0) {
             throw new FormatException(file + ": ONNX training_info is not supported");
         }
-    }
-
-    private void countNode(String where) {
-        if (++nodes > limits.onnxMaxNodes()) {
-            throw new UnsafeContentException(file + ": " + where + " brings the model over " + limits.onnxMaxNodes()
-                    + " nodes (" + ReaderLimits.hint("onnx.maxNodes") + ")");
+        v.graph(model.getGraph(), new Scope(), "graph");
+        for (FunctionProto f : model.getFunctionsList()) {
+            v.function(f);
         }
     }
 
-    private void graph(GraphProto g, Set<String> outer, String where) {
-        Set<String> defined = new HashSet<>(outer);
+    private void countNode(String where, int i) {
+        if (++nodes > limits.onnxMaxNodes()) {
+            throw new UnsafeContentException(file + ": " + where + (i >= 0 ? " node " + i : "") + " brings the model over "
+                    + limits.onnxMaxNodes() + " nodes (" + ReaderLimits.hint("onnx.maxNodes") + ")");
+        }
+    }
+
+    /**
+     * The names visible at a point of the graph: a chain of levels (the main graph, then each
+     * enclosing subgraph), pushed on entering a subgraph and popped on leaving it, so that a subgraph
+     * costs its own size and not that of every scope around it.
+     */
+    private static final class Scope {
+        private final Map<String, Integer> visible = new HashMap<>(); // name -> levels defining it
+        private final ArrayDeque<List<String>> levels = new ArrayDeque<>();
+
+        void push() {
+            levels.push(new ArrayList<>());
+        }
+
+        void add(String name) {
+            levels.peek().add(name);
+            visible.merge(name, 1, Integer::sum);
+        }
+
+        boolean contains(String name) {
+            return visible.containsKey(name);
+        }
+
+        void pop() {
+            for (String name : levels.pop()) {
+                visible.computeIfPresent(name, (k, n) -> n == 1 ? null : n - 1);
+            }
+        }
+    }
+
+    /** A model-local function: its attribute defaults (which a node takes by ref_attr_name), value infos and body. */
+    private void function(FunctionProto f) {
+        String where = "function '" + abbreviate(f.getName()) + "'";
+        for (AttributeProto a : f.getAttributeProtoList()) {
+            attribute(a, new Scope(), where + " default");
+        }
+        for (ValueInfoProto vi : f.getValueInfoList()) {
+            valueInfo(vi, where + " value_info");
+        }
+        // a function sees only its own inputs and the values its nodes produce
+        Scope own = new Scope();
+        own.push();
+        f.getInputList().forEach(own::add);
+        List<NodeProto> nodeList = f.getNodeList();
+        for (int i = 0; i < nodeList.size(); i++) {
+            NodeProto n = nodeList.get(i);
+            countNode(where, i);
+            attributes(n, own, where + " node " + i + " " + describe(n));
+            n.getOutputList().forEach(own::add);
+        }
+    }
+
+    private void graph(GraphProto g, Scope scope, String where) {
+        // defined here before any node runs: inputs, initializers; a name here may shadow an outer one
+        Set<String> local = new HashSet<>();
         for (ValueInfoProto vi : g.getInputList()) {
             valueInfo(vi, where + " input");
-            defined.add(vi.getName());
+            local.add(vi.getName());
         }
         for (TensorProto t : g.getInitializerList()) {
             tensor(t, where + " initializer");
-            defined.add(t.getName());
+            local.add(t.getName());
         }
         for (SparseTensorProto s : g.getSparseInitializerList()) {
             sparse(s, where + " sparse initializer");
-            defined.add(s.getValues().getName());
+            local.add(s.getValues().getName());
         }
         for (ValueInfoProto vi : g.getOutputList()) {
             valueInfo(vi, where + " output");
@@ -87,23 +155,24 @@ public final class OnnxValidator {
         List<NodeProto> nodeList = g.getNodeList();
         for (int i = 0; i < nodeList.size(); i++) {
             NodeProto n = nodeList.get(i);
-            countNode(where + " node " + i);
+            countNode(where, i);
             for (String o : n.getOutputList()) {
                 if (o.isEmpty()) {
                     continue;
                 }
-                if (producer.put(o, i) != null || defined.contains(o) && !outer.contains(o)) {
+                if (producer.put(o, i) != null || local.contains(o)) {
                     throw new FormatException(file + ": " + where + ": value '" + abbreviate(o)
                             + "' is produced twice (node " + i + " " + describe(n) + ")");
                 }
             }
         }
         // in order: each input defined before use; else say whether it is undefined or part of a cycle
-        Set<String> available = new HashSet<>(defined);
+        scope.push();
+        local.forEach(scope::add);
         for (int i = 0; i < nodeList.size(); i++) {
             NodeProto n = nodeList.get(i);
             for (String in : n.getInputList()) {
-                if (in.isEmpty() || available.contains(in)) {
+                if (in.isEmpty() || scope.contains(in)) {
                     continue;
                 }
                 Integer p = producer.get(in);
@@ -111,7 +180,7 @@ public final class OnnxValidator {
                     throw new FormatException(file + ": " + where + ": node " + i + " " + describe(n) + " reads '"
                             + abbreviate(in) + "', which no graph input, initializer or node defines");
                 }
-                List<String> cycle = findCycle(nodeList, producer, defined);
+                List<String> cycle = findCycle(nodeList, producer, local);
                 if (cycle != null) {
                     throw new FormatException(file + ": " + where + ": the nodes form a cycle: "
                             + String.join(" -> ", cycle));
@@ -119,17 +188,21 @@ public final class OnnxValidator {
                 throw new FormatException(file + ": " + where + ": node " + i + " " + describe(n) + " reads '"
                         + abbreviate(in) + "' before node " + p + " produces it (nodes must be in topological order)");
             }
-            attributes(n, available, where + " node " + i + " " + describe(n));
+            attributes(n, scope, where + " node " + i + " " + describe(n));
             for (String o : n.getOutputList()) {
-                available.add(o);
+                if (!o.isEmpty()) {
+                    scope.add(o);
+                }
             }
         }
         for (ValueInfoProto vi : g.getOutputList()) {
-            if (!available.contains(vi.getName())) {
+            if (!scope.contains(vi.getName())) {
+                scope.pop();
                 throw new FormatException(file + ": " + where + ": output '" + abbreviate(vi.getName())
                         + "' is never produced");
             }
         }
+        scope.pop();
     }
 
     /** A cycle among the nodes (as "node i (Op) -> ..."), or null; iterative, so deep graphs cannot overflow the stack. */
@@ -177,27 +250,32 @@ public final class OnnxValidator {
         return null;
     }
 
-    private void attributes(NodeProto n, Set<String> scope, String where) {
+    private void attributes(NodeProto n, Scope scope, String where) {
         for (AttributeProto a : n.getAttributeList()) {
-            String w = where + " attribute '" + a.getName() + "'";
-            if (a.hasT()) {
-                tensor(a.getT(), w);
-            }
-            for (TensorProto t : a.getTensorsList()) {
-                tensor(t, w);
-            }
-            if (a.hasSparseTensor()) {
-                sparse(a.getSparseTensor(), w);
-            }
-            for (SparseTensorProto s : a.getSparseTensorsList()) {
-                sparse(s, w);
-            }
-            if (a.hasG()) {
-                graph(a.getG(), scope, w);
-            }
-            for (GraphProto g : a.getGraphsList()) {
-                graph(g, scope, w);
-            }
+            attribute(a, scope, where);
+        }
+    }
+
+    /** Every tensor, sparse tensor and graph an attribute holds, whatever its declared type says. */
+    private void attribute(AttributeProto a, Scope scope, String where) {
+        String w = where + " attribute '" + abbreviate(a.getName()) + "'";
+        if (a.hasT()) {
+            tensor(a.getT(), w);
+        }
+        for (TensorProto t : a.getTensorsList()) {
+            tensor(t, w);
+        }
+        if (a.hasSparseTensor()) {
+            sparse(a.getSparseTensor(), w);
+        }
+        for (SparseTensorProto s : a.getSparseTensorsList()) {
+            sparse(s, w);
+        }
+        if (a.hasG()) {
+            graph(a.getG(), scope, w);
+        }
+        for (GraphProto g : a.getGraphsList()) {
+            graph(g, scope, w);
         }
     }
 
@@ -219,10 +297,36 @@ public final class OnnxValidator {
         }
     }
 
+    /**
+     * A sparse tensor: its dense dims, values and indices as any tensor; values of shape [NNZ] and
+     * indices of shape [NNZ] or [NNZ, rank]; and the dense form, which ONNX Runtime materialises, within
+     * the budget (no file bytes back it, unlike a dense tensor's).
+     */
     private void sparse(SparseTensorProto s, String where) {
-        checkDims(s.getDimsList(), s.getValues().getName(), where);
-        tensor(s.getValues(), where + " values");
-        tensor(s.getIndices(), where + " indices");
+        TensorProto values = s.getValues();
+        TensorProto indices = s.getIndices();
+        String name = values.getName();
+        long n = checkDims(s.getDimsList(), name, where);
+        tensor(values, where + " values");
+        tensor(indices, where + " indices");
+        long nnz = values.getDimsCount() == 1 ? values.getDims(0) : -1;
+        boolean indexShape = indices.getDimsCount() == 1 && indices.getDims(0) == nnz
+                || indices.getDimsCount() == 2 && indices.getDims(0) == nnz && indices.getDims(1) == s.getDimsCount();
+        if (nnz < 0 || !indexShape || nnz > n) {
+            throw new FormatException(file + ": " + where + " '" + abbreviate(name) + "' has values of dims "
+                    + abbreviate(values.getDimsList().toString()) + " and indices of dims "
+                    + abbreviate(indices.getDimsList().toString()) + ", expected [NNZ] and [NNZ] or [NNZ, "
+                    + s.getDimsCount() + "] with NNZ <= " + n);
+        }
+        long bits = bitsPerElement(values.getDataType());
+        long bytes = (n * (bits == 0 ? 64 : bits) + 7) / 8; // n <= 2^31, bits <= 128: no overflow; a string counts 8
+        denseBytes += bytes;
+        if (denseBytes > denseBudget) {
+            throw new UnsafeContentException(file + ": " + where + " '" + abbreviate(name) + "' of dense dims "
+                    + abbreviate(s.getDimsList().toString()) + " densifies to " + bytes + " bytes; sparse tensors may "
+                    + "densify to at most " + denseBudget + " bytes in all (copy.budgetFactor x model size + 16 MiB, "
+                    + ReaderLimits.hint("copy.budgetFactor") + ")");
+        }
     }
 
     /** The element count the dims give, after checking each dim and the product. */

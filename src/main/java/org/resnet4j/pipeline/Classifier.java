@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.function.Function;
 import org.resnet4j.Prediction;
 import org.resnet4j.ResNet4jException;
 import org.resnet4j.ResNet4jException.MismatchException;
@@ -45,7 +46,7 @@ public final class Classifier {
     public record Report(List<Result> results, List<FileBatches.Failure> errors, Tensor inputs) {}
 
     private final Engine engine;
-    private final Preprocessing preprocessing;
+    private final Function<Path, Tensor> preprocessing;
     private final List<String> labels;
 
     /**
@@ -53,6 +54,11 @@ public final class Classifier {
      *               model returns is checked against it
      */
     public Classifier(Engine engine, Preprocessing preprocessing, List<String> labels) {
+        this(engine, preprocessing::apply, labels);
+    }
+
+    /** With any file-to-tensor step (tests use one that fails as no real image can, on demand). */
+    Classifier(Engine engine, Function<Path, Tensor> preprocessing, List<String> labels) {
         this.engine = engine;
         this.preprocessing = preprocessing;
         this.labels = List.copyOf(labels);

@@ -77,7 +77,7 @@ public final class Embedder {
     public Report embedFiles(List<Path> files, int batchSize, FileBatches.Progress progress) {
         List<Path> ok = new ArrayList<>();
         List<Tensor> rows = new ArrayList<>();
-        List<FileBatches.Failure> errors = FileBatches.run(files, batchSize, preprocessing, progress, (paths, tensors, batch) -> {
+        List<FileBatches.Failure> errors = FileBatches.run(files, batchSize, preprocessing::apply, progress, (paths, tensors, batch) -> {
             ok.addAll(paths);
             rows.add(embed(batch));
         });

@@ -4,6 +4,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import java.util.stream.IntStream;
 import org.resnet4j.ResNet4jException;
 import org.resnet4j.tensor.Tensor;
@@ -33,7 +34,7 @@ public final class FileBatches {
     }
 
     /** Runs {@code consumer} on every batch of loadable files; returns the failures in input order. */
-    static List<Failure> run(List<Path> files, int batchSize, Preprocessing preprocessing, Progress progress,
+    static List<Failure> run(List<Path> files, int batchSize, Function<Path, Tensor> preprocessing, Progress progress,
             BatchConsumer consumer) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size is " + batchSize + ", expected 1 or more");
@@ -62,18 +63,29 @@ public final class FileBatches {
         return List.copyOf(errors);
     }
 
-    /** Decodes and preprocesses in parallel: a Tensor per file, or the failure message naming it. */
-    private static Object[] preprocessAll(List<Path> files, Preprocessing preprocessing) {
+    /**
+     * Decodes and preprocesses in parallel: a Tensor per file, or the failure message naming it.
+     * Whatever goes wrong with one file (a refusal, a decoder's RuntimeException, an
+     * OutOfMemoryError or StackOverflowError from its pixels) is that file's failure only.
+     */
+    private static Object[] preprocessAll(List<Path> files, Function<Path, Tensor> preprocessing) {
         Object[] out = new Object[files.size()];
-        IntStream.range(0, files.size()).parallel().forEach(i -> {
-            Path f = files.get(i);
-            try {
-                out[i] = preprocessing.apply(f);
-            } catch (ResNet4jException | UncheckedIOException e) {
-                String msg = e.getMessage() == null ? e.toString() : e.getMessage();
-                out[i] = msg.contains(f.toString()) ? msg : f + ": " + msg;
-            }
-        });
+        IntStream.range(0, files.size()).parallel().forEach(i -> out[i] = preprocessOne(files.get(i), preprocessing));
         return out;
+    }
+
+    private static Object preprocessOne(Path f, Function<Path, Tensor> preprocessing) {
+        try {
+            return preprocessing.apply(f);
+        } catch (ResNet4jException | UncheckedIOException e) {
+            String msg = e.getMessage() == null ? e.toString() : e.getMessage();
+            return msg.contains(f.toString()) ? msg : f + ": " + msg;
+        } catch (RuntimeException e) {
+            return f + ": cannot preprocess the image (" + e + ")";
+        } catch (OutOfMemoryError e) {
+            return f + ": out of memory preprocessing the image (give the JVM more heap, -Xmx)";
+        } catch (StackOverflowError e) {
+            return f + ": the image decoder overflowed its stack";
+        }
     }
 }

@@ -6,8 +6,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -15,6 +16,7 @@ import java.util.List;
 import org.resnet4j.ResNet4jException;
 import org.resnet4j.ResNet4jException.FormatException;
 import org.resnet4j.ResNet4jException.UnsupportedModelException;
+import org.resnet4j.tensor.InputFiles;
 
 /**
  * The JSON form of a {@link ResNetSpec} (snake_case keys, every field but {@code block} and
@@ -31,13 +33,15 @@ public final class SpecJson {
 
     private SpecJson() {}
 
+    /** Bytes a spec file may have: a spec is a few hundred bytes. */
+    static final long MAX_BYTES = 1 << 20;
+
     public static ResNetSpec read(Path file) {
+        byte[] bytes = InputFiles.readAll(file, "spec file", MAX_BYTES, null); // refuses a FIFO before opening it
         try {
-            return parse(Files.readString(file), file.toString());
-        } catch (NoSuchFileException e) {
-            throw new ResNet4jException("spec file " + file + " does not exist");
-        } catch (IOException e) {
-            throw new ResNet4jException("cannot read spec file " + file + ": " + e.getMessage(), e);
+            return parse(StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString(), file.toString());
+        } catch (CharacterCodingException e) {
+            throw new ResNet4jException("cannot read spec file " + file + ": not valid UTF-8", e);
         }
     }
 

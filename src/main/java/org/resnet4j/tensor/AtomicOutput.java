@@ -6,15 +6,23 @@ import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.concurrent.ThreadLocalRandom;
+import org.resnet4j.ResNet4jException;
 
 /**
  * Writes a file so that readers see either the old content or the complete new one: the bytes go to
  * a temporary file in the target's folder (same file system, so the move is a rename) and are moved
  * into place only after the writer returned normally. A failed write deletes the temporary file.
+ * A target that exists but is not a regular file (a device, a FIFO, a folder) is refused before
+ * anything is written; the new file's permissions follow the umask.
+ *
+ * <p>Stateless and thread-safe; two writers of the same target race, and the last move wins.
  */
 public final class AtomicOutput {
     private AtomicOutput() {}
@@ -45,12 +53,14 @@ public final class AtomicOutput {
         if (dir != null && !Files.isDirectory(dir)) {
             throw new IOException("cannot write " + target + ": folder " + dir + " does not exist");
         }
-        Path tmp = Files.createTempFile(dir, "." + absolute.getFileName() + ".", ".tmp");
+        requireWritableTarget(target);
+        Path tmp = createTemp(dir, absolute.getFileName().toString());
         boolean done = false;
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 writer.writeTo(ch);
             }
+            requireWritableTarget(target); // again: the write may have taken long
             try {
                 Files.move(tmp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
@@ -60,6 +70,43 @@ public final class AtomicOutput {
         } finally {
             if (!done) {
                 Files.deleteIfExists(tmp);
+            }
+        }
+    }
+
+    /**
+     * A target that exists must be a regular file (a link to one is fine): the rename would otherwise
+     * replace a device node such as {@code /dev/null} (as root, the system's own) with a regular file,
+     * or a FIFO that a reader waits on, and report success.
+     */
+    static void requireWritableTarget(Path target) {
+        BasicFileAttributes attrs;
+        try {
+            attrs = Files.readAttributes(target, BasicFileAttributes.class);
+        } catch (IOException e) {
+            return; // absent (or a dangling link, which the rename replaces): nothing to protect
+        }
+        if (!attrs.isRegularFile()) {
+            throw new ResNet4jException("output " + target + " exists and is not a regular file ("
+                    + InputFiles.kind(target, attrs) + "); resnet4j writes only regular files");
+        }
+    }
+
+    /**
+     * A new, empty file beside the target. Created with CREATE_NEW and no explicit permissions, so the
+     * process umask applies (0644 under umask 022), as for any file a command-line tool writes;
+     * {@code Files.createTempFile} would force 0600 on the finished output.
+     */
+    private static Path createTemp(Path dir, String name) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            Path tmp = dir.resolve("." + name + "." + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36) + ".tmp");
+            try {
+                FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
+                return tmp;
+            } catch (FileAlreadyExistsException e) {
+                if (attempt >= 100) {
+                    throw e;
+                }
             }
         }
     }

@@ -6,9 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -32,7 +30,7 @@ public final class Npy {
     private Npy() {}
 
     public static Tensor read(Path file) {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+        try (FileChannel ch = InputFiles.open(file, "input file")) { // a FIFO is refused before it is opened
             long size = ch.size();
             ByteBuffer head = ByteBuffer.allocate((int) Math.min(size, 12)).order(ByteOrder.LITTLE_ENDIAN);
             readFully(ch, head, 0);
@@ -82,8 +80,6 @@ public final class Npy {
             }
             ByteBuffer data = ch.map(FileChannel.MapMode.READ_ONLY, dataStart, expected).order(h.order);
             return Tensor.of(h.shape, decode(data, h));
-        } catch (NoSuchFileException e) {
-            throw new ResNet4jException("input file " + file + " does not exist");
         } catch (IOException e) {
             throw new ResNet4jException("cannot read " + file + ": " + e.getMessage(), e);
         }

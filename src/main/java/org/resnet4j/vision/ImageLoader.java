@@ -24,6 +24,7 @@ import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 import org.resnet4j.ResNet4jException;
+import org.resnet4j.tensor.InputFiles;
 import org.resnet4j.ResNet4jException.FormatException;
 import org.resnet4j.ResNet4jException.UnsafeContentException;
 
@@ -94,9 +95,7 @@ public final class ImageLoader {
      * @throws FormatException when the file is not a readable image or is truncated
      */
     public RgbImage read(Path file) {
-        if (!Files.isRegularFile(file)) {
-            throw new ResNet4jException(Files.exists(file) ? file + " is not a regular file" : "image file " + file + " does not exist");
-        }
+        InputFiles.requireRegular(file, "image file"); // a FIFO would block the decoder's open
         return decode(new Source(file.toString(), file, null));
     }
 

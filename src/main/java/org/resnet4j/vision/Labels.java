@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import org.resnet4j.ResNet4jException;
+import org.resnet4j.tensor.InputFiles;
 import org.resnet4j.ResNet4jException.FormatException;
 
 /**
@@ -27,7 +28,7 @@ public final class Labels {
 
     /** Reads a labels file. */
     public static List<String> read(Path file) {
-        try (InputStream in = Files.newInputStream(file)) {
+        try (InputStream in = java.nio.channels.Channels.newInputStream(InputFiles.open(file, "labels file"))) {
             return parse(in, file.toString());
         } catch (NoSuchFileException e) {
             throw new ResNet4jException("labels file " + file + " does not exist");

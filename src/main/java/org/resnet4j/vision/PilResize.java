@@ -50,20 +50,30 @@ public final class PilResize {
      * {@code normalize_coeffs_8bpc}.
      */
     static Coefficients coefficients(int inSize, int outSize) {
+        return coefficients(inSize, outSize, 0, outSize);
+    }
+
+    /**
+     * The coefficients of output pixels {@code [from, from + n)} only (index 0 of the arrays is
+     * output pixel {@code from}): each output pixel's weights depend on its own index alone, so a
+     * window is exactly the corresponding part of the whole.
+     */
+    static Coefficients coefficients(int inSize, int outSize, int from, int n) {
         // in1 - in0 is a float subtraction in Pillow; exact for any int size below 2^24.
         double scale = (double) ((float) inSize - 0f) / outSize;
         double filterscale = Math.max(scale, 1.0);
         double support = BILINEAR_SUPPORT * filterscale;
         int ksize = (int) Math.ceil(support) * 2 + 1;
-        if ((long) outSize * ksize > Integer.MAX_VALUE - 8) {
+        if ((long) n * ksize > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("resize from " + inSize + " to " + outSize + " needs too many weights");
         }
-        int[] min = new int[outSize];
-        int[] count = new int[outSize];
-        int[] weights = new int[outSize * ksize];
+        int[] min = new int[n];
+        int[] count = new int[n];
+        int[] weights = new int[n * ksize];
         double[] k = new double[ksize];
         double ss = 1.0 / filterscale;
-        for (int xx = 0; xx < outSize; xx++) {
+        for (int i = 0; i < n; i++) {
+            int xx = from + i;
             double center = 0.0 + (xx + 0.5) * scale;
             double ww = 0.0;
             int xmin = (int) (center - support + 0.5); // C's (int) truncates toward zero, as Java's cast
@@ -87,10 +97,10 @@ public final class PilResize {
             }
             for (int x = 0; x < xmax; x++) {
                 double v = k[x] * (1 << PRECISION_BITS);
-                weights[xx * ksize + x] = k[x] < 0 ? (int) (-0.5 + v) : (int) (0.5 + v);
+                weights[i * ksize + x] = k[x] < 0 ? (int) (-0.5 + v) : (int) (0.5 + v);
             }
-            min[xx] = xmin;
-            count[xx] = xmax;
+            min[i] = xmin;
+            count[i] = xmax;
         }
         return new Coefficients(ksize, min, count, weights);
     }
@@ -103,39 +113,52 @@ public final class PilResize {
 
     /** The image resized to {@code outWidth x outHeight} as PIL's bilinear {@code resize} does. */
     public static RgbImage resize(RgbImage in, int outWidth, int outHeight) {
+        return resizeRegion(in, outWidth, outHeight, 0, 0, outWidth, outHeight);
+    }
+
+    /**
+     * The region {@code [x0, x0 + w) x [y0, y0 + h)} of {@link #resize resize(in, outWidth, outHeight)},
+     * bit for bit, computing only that region: memory is {@code w * h * 3} bytes plus the
+     * horizontal pass over the source rows the region reads, whatever the resized size (a center
+     * crop of a 1x3000 image resized to 256x768000 needs 224x224 pixels, not 590 MB).
+     */
+    public static RgbImage resizeRegion(RgbImage in, int outWidth, int outHeight, int x0, int y0, int w, int h) {
         if (outWidth <= 0 || outHeight <= 0) {
             throw new IllegalArgumentException("target size must be positive, got " + outWidth + "x" + outHeight);
         }
+        if (w <= 0 || h <= 0 || x0 < 0 || y0 < 0 || x0 > outWidth - w || y0 > outHeight - h) {
+            throw new IllegalArgumentException("region " + w + "x" + h + " at (" + x0 + ", " + y0 + ") is not inside "
+                    + outWidth + "x" + outHeight);
+        }
         int inW = in.width();
         int inH = in.height();
-        if (inW == outWidth && inH == outHeight) {
-            return new RgbImage(inW, inH, in.rgb().clone());
-        }
         boolean needHorizontal = outWidth != inW;
         boolean needVertical = outHeight != inH;
-        Coefficients vert = coefficients(inH, outHeight);
-        byte[] src = in.rgb();
-        int srcW = inW;
-        // Rows the vertical pass reads: the horizontal pass computes only these.
-        int firstRow = vert.min[0];
-        int lastRow = vert.min[outHeight - 1] + vert.count[outHeight - 1];
-        int rowOffset = 0;
-        int rows = inH;
-        if (needHorizontal) {
-            Coefficients horiz = coefficients(inW, outWidth);
-            rows = lastRow - firstRow;
-            src = horizontal(src, inW, firstRow, rows, outWidth, horiz);
-            srcW = outWidth;
-            rowOffset = firstRow;
-        }
+        Coefficients vert = needVertical ? coefficients(inH, outHeight, y0, h) : null;
+        // Source rows the vertical pass reads (window bounds grow with the output index): the
+        // horizontal pass computes only these.
+        int firstRow = needVertical ? vert.min[0] : y0;
+        int rows = (needVertical ? vert.min[h - 1] + vert.count[h - 1] : y0 + h) - firstRow;
+        byte[] src = needHorizontal
+                ? horizontal(in.rgb(), inW, firstRow, rows, w, coefficients(inW, outWidth, x0, w))
+                : columns(in.rgb(), inW, firstRow, rows, x0, w);
         if (!needVertical) {
-            return new RgbImage(srcW, rows, src);
+            return new RgbImage(w, h, src);
         }
-        return new RgbImage(srcW, outHeight, vertical(src, srcW, rowOffset, outHeight, vert));
+        return new RgbImage(w, h, vertical(src, w, firstRow, h, vert));
+    }
+
+    /** Columns {@code [x0, x0 + w)} of rows {@code [firstRow, firstRow + rows)}: the pass that changes nothing. */
+    private static byte[] columns(byte[] src, int inW, int firstRow, int rows, int x0, int w) {
+        byte[] out = new byte[Math.multiplyExact(Math.multiplyExact(w, rows), 3)];
+        for (int y = 0; y < rows; y++) {
+            System.arraycopy(src, ((firstRow + y) * inW + x0) * 3, out, y * w * 3, w * 3);
+        }
+        return out;
     }
 
     private static byte[] horizontal(byte[] src, int inW, int firstRow, int rows, int outW, Coefficients c) {
-        byte[] out = new byte[outW * rows * 3];
+        byte[] out = new byte[Math.multiplyExact(Math.multiplyExact(outW, rows), 3)];
         int half = 1 << (PRECISION_BITS - 1);
         for (int yy = 0; yy < rows; yy++) {
             int rowBase = (yy + firstRow) * inW * 3;
@@ -165,7 +188,7 @@ public final class PilResize {
 
     /** Vertical pass; {@code rowOffset} is subtracted from the weights' row bounds (rows already cut). */
     private static byte[] vertical(byte[] src, int w, int rowOffset, int outH, Coefficients c) {
-        byte[] out = new byte[w * outH * 3];
+        byte[] out = new byte[Math.multiplyExact(Math.multiplyExact(w, outH), 3)];
         int half = 1 << (PRECISION_BITS - 1);
         int stride = w * 3;
         for (int yy = 0; yy < outH; yy++) {

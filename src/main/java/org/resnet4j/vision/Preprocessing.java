@@ -3,6 +3,8 @@ package org.resnet4j.vision;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import org.resnet4j.ReaderLimits;
+import org.resnet4j.ResNet4jException.UnsafeContentException;
 import org.resnet4j.tensor.Tensor;
 
 /**
@@ -68,12 +70,21 @@ public final class Preprocessing {
 
     /** Decodes {@code file} ({@link ImageLoader#load(Path)}) and preprocesses it: [3, crop, crop]. */
     public Tensor apply(Path file) {
-        return apply(ImageLoader.load(file));
+        return apply(ImageLoader.load(file), file.toString());
     }
 
-    /** The preprocessed image as a float32 tensor [3, crop, crop] (channels R, G, B). */
+    /**
+     * The preprocessed image as a float32 tensor [3, crop, crop] (channels R, G, B).
+     *
+     * @throws UnsafeContentException when the resized image torchvision would make exceeds
+     *                                {@code image.maxPixels} (see {@link #resizeAndCrop})
+     */
     public Tensor apply(RgbImage image) {
-        RgbImage crop = resizeAndCrop(image);
+        return apply(image, "image");
+    }
+
+    private Tensor apply(RgbImage image, String where) {
+        RgbImage crop = resizeAndCrop(image, where);
         int n = cropSize * cropSize;
         float[] out = new float[3 * n];
         byte[] px = crop.rgb();
@@ -90,25 +101,59 @@ public final class Preprocessing {
         return table[channel][value];
     }
 
-    /** The 8-bit image torchvision normalises: resized and center-cropped, {@code crop x crop}. */
+    /**
+     * The 8-bit image torchvision normalises: resized and center-cropped, {@code crop x crop}. Only
+     * the pixels the crop keeps are resized ({@link PilResize#resizeRegion}), so memory does not grow
+     * with the resized size; that size is still held to {@code image.maxPixels}, the limit a decoded
+     * image has, since torchvision would allocate it (a 1x3000 image becomes 256x768000).
+     *
+     * @throws UnsafeContentException when the resized size exceeds {@code image.maxPixels}
+     */
     public RgbImage resizeAndCrop(RgbImage image) {
-        int[] size = resizedSize(image.width(), image.height(), resizeSize);
-        RgbImage resized = size[0] == image.width() && size[1] == image.height()
-                ? image
-                : PilResize.resize(image, size[0], size[1]);
-        return centerCrop(resized, cropSize);
+        return resizeAndCrop(image, "image");
+    }
+
+    private RgbImage resizeAndCrop(RgbImage image, String where) {
+        int w = image.width();
+        int h = image.height();
+        long[] size = resizedSizeExact(w, h, resizeSize);
+        long maxPixels = ReaderLimits.current().imageMaxPixels();
+        if (size[0] > Integer.MAX_VALUE || size[1] > Integer.MAX_VALUE || size[0] * size[1] > maxPixels) {
+            throw new UnsafeContentException(where + ": image of " + w + "x" + h + " would be resized to " + size[0]
+                    + "x" + size[1] + " (" + (size[0] > Integer.MAX_VALUE || size[1] > Integer.MAX_VALUE ? "over 2^31 per side" : size[0] * size[1] + " pixels")
+                    + "), more than the limit of " + maxPixels + " pixels (" + ReaderLimits.hint("image.maxPixels")
+                    + "); its aspect ratio is too extreme for Resize(" + resizeSize + ")");
+        }
+        int rw = (int) size[0];
+        int rh = (int) size[1];
+        if (rw == w && rh == h) {
+            return centerCrop(image, cropSize);
+        }
+        // the part of the resized image the crop keeps (all of an axis smaller than the crop, which is padded)
+        int x0 = rw > cropSize ? pythonRound((rw - cropSize) / 2.0) : 0;
+        int y0 = rh > cropSize ? pythonRound((rh - cropSize) / 2.0) : 0;
+        RgbImage window = PilResize.resizeRegion(image, rw, rh, x0, y0, Math.min(rw, cropSize), Math.min(rh, cropSize));
+        return centerCrop(window, cropSize);
     }
 
     /**
      * torchvision's {@code _compute_resized_output_size} for a single size: {width, height} with
      * the shorter side {@code size} and the longer {@code int(size * long / short)}.
+     *
+     * @throws ArithmeticException when the longer side does not fit an int (see {@link #resizeAndCrop})
      */
     public static int[] resizedSize(int width, int height, int size) {
+        long[] s = resizedSizeExact(width, height, size);
+        return new int[] {Math.toIntExact(s[0]), Math.toIntExact(s[1])};
+    }
+
+    private static long[] resizedSizeExact(int width, int height, int size) {
         int shortSide = Math.min(width, height);
         int longSide = Math.max(width, height);
-        // Python: int(size * long / short) -- true division in double, truncated toward zero.
-        int newLong = (int) ((double) ((long) size * longSide) / shortSide);
-        return width <= height ? new int[] {size, newLong} : new int[] {newLong, size};
+        // Python: int(size * long / short) -- true division in double, truncated toward zero; below
+        // 2^53 the double is exact enough that the long cast never saturates
+        long newLong = (long) ((double) ((long) size * longSide) / shortSide);
+        return width <= height ? new long[] {size, newLong} : new long[] {newLong, size};
     }
 
     /** Python 3's {@code round(x)} for a double: half to even. */
@@ -127,7 +172,7 @@ public final class Preprocessing {
             int bottom = crop > h ? (crop - h + 1) / 2 : 0;
             int pw = w + left + right;
             int ph = h + top + bottom;
-            byte[] padded = new byte[pw * ph * 3];
+            byte[] padded = new byte[Math.multiplyExact(Math.multiplyExact(pw, ph), 3)];
             for (int y = 0; y < h; y++) {
                 System.arraycopy(image.rgb(), y * w * 3, padded, ((y + top) * pw + left) * 3, w * 3);
             }
@@ -140,7 +185,7 @@ public final class Preprocessing {
         }
         int top = pythonRound((h - crop) / 2.0);
         int left = pythonRound((w - crop) / 2.0);
-        byte[] out = new byte[crop * crop * 3];
+        byte[] out = new byte[Math.multiplyExact(Math.multiplyExact(crop, crop), 3)];
         for (int y = 0; y < crop; y++) {
             System.arraycopy(image.rgb(), ((top + y) * w + left) * 3, out, y * crop * 3, crop * 3);
         }

@@ -5,10 +5,10 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import org.resnet4j.ResNet4jException;
 import org.resnet4j.ResNet4jException.FormatException;
 import org.resnet4j.ResNet4jException.UnsupportedModelException;
+import org.resnet4j.tensor.InputFiles;
 
 /**
  * A checkpoint file opened for positional reads and memory mapping, with every range checked
@@ -30,7 +30,7 @@ final class CheckpointFile implements AutoCloseable {
 
     static CheckpointFile open(Path path) {
         try {
-            FileChannel ch = FileChannel.open(path, StandardOpenOption.READ);
+            FileChannel ch = InputFiles.open(path, "checkpoint"); // a FIFO would block in open
             return new CheckpointFile(path, ch, ch.size());
         } catch (IOException e) {
             throw new ResNet4jException("cannot open checkpoint " + path + ": " + e, e);

@@ -46,9 +46,15 @@ public final class CheckpointLoader {
         LoadedCheckpoint stored = loadAsStored(file, key);
         // A file in no known naming scheme keeps its names (scheme null): inspect still shows it, and
         // building a model from it reports the keys and the schemes tried (NamingSchemes.map).
-        return NamingSchemes.detect(stored.tensors().names())
-                .map(scheme -> stored.withMapping(scheme.name(), NamingSchemes.map(stored.tensors(), scheme).tensors()))
-                .orElse(stored);
+        try {
+            return NamingSchemes.detect(stored.tensors().names())
+                    .map(scheme -> stored.withMapping(scheme.name(), NamingSchemes.map(stored.tensors(), scheme).tensors()))
+                    .orElse(stored);
+        } catch (ResNet4jException e) {
+            throw new FormatException(file + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw new FormatException(file + ": corrupt checkpoint names (" + e + ")", e);
+        }
     }
 
     /** Reads the state_dict with its names as the file stores them (no naming-scheme mapping). */

@@ -55,13 +55,21 @@ public final class NamingSchemes {
      * Hugging Face's 0-based stage and conv indices).
      */
     public record Rule(Pattern pattern, String template) {
+        /** Digits of an index {@code {n+k}} shifts: any layer index fits, and the sum cannot overflow. */
+        public static final int MAX_INDEX_DIGITS = 9;
+
         private static final Pattern PLACEHOLDER = Pattern.compile("\\{(\\d+)(?:\\+(\\d+))?}");
 
         public static Rule of(String regex, String template) {
             return new Rule(Pattern.compile(regex), template);
         }
 
-        /** The canonical key for {@code key}, or empty when this rule does not match it. */
+        /**
+         * The canonical key for {@code key}, or empty when this rule does not match it.
+         *
+         * @throws FormatException when an index to shift ({@code {n+k}}) is beyond what a layer
+         *                         index can be (more than {@value #MAX_INDEX_DIGITS} digits)
+         */
         public Optional<String> apply(String key) {
             Matcher m = pattern.matcher(key);
             if (!m.matches()) {
@@ -71,11 +79,20 @@ public final class NamingSchemes {
             StringBuilder out = new StringBuilder();
             while (p.find()) {
                 String group = m.group(Integer.parseInt(p.group(1)));
-                String value = p.group(2) == null ? group : Long.toString(Long.parseLong(group) + Long.parseLong(p.group(2)));
+                String value = p.group(2) == null ? group : Long.toString(index(key, group) + Long.parseLong(p.group(2)));
                 p.appendReplacement(out, Matcher.quoteReplacement(value));
             }
             p.appendTail(out);
             return Optional.of(out.toString());
+        }
+
+        /** A layer index from a key: digits only (the rules capture {@code \d+}), at most 9 of them. */
+        private static long index(String key, String digits) {
+            if (digits.length() > MAX_INDEX_DIGITS) {
+                throw new FormatException("key '" + abbreviate(key) + "' has an index of " + digits.length()
+                        + " digits (" + abbreviate(digits) + "), at most " + MAX_INDEX_DIGITS + " are read");
+            }
+            return Long.parseLong(digits);
         }
     }
 
@@ -213,23 +230,28 @@ public final class NamingSchemes {
             String c = canonical.get();
             String other = reverse.putIfAbsent(c, key);
             if (other != null) {
-                throw new FormatException("naming scheme " + scheme.name() + ": keys '" + other + "' and '" + key
-                        + "' both map to '" + c + "'");
+                throw new FormatException("naming scheme " + scheme.name() + ": keys '" + abbreviate(other) + "' and '"
+                        + abbreviate(key) + "' both map to '" + abbreviate(c) + "'");
             }
             out.put(key, c);
         }
         // a canonical name must not collide with a key kept unmapped under the same name
         for (String key : keys) {
             if (!out.containsKey(key) && reverse.containsKey(key)) {
-                throw new FormatException("naming scheme " + scheme.name() + ": key '" + reverse.get(key)
-                        + "' maps to '" + key + "', which the file also holds");
+                throw new FormatException("naming scheme " + scheme.name() + ": key '" + abbreviate(reverse.get(key))
+                        + "' maps to '" + abbreviate(key) + "', which the file also holds");
             }
         }
         return out;
     }
 
+    /** A key as messages show it: at most 120 characters (a key from a file can be megabytes long). */
+    static String abbreviate(String key) {
+        return key.length() <= 120 ? key : key.substring(0, 120) + "... (" + key.length() + " characters)";
+    }
+
     private static FormatException noScheme(Collection<String> keys) {
-        List<String> sample = keys.stream().limit(5).toList();
+        List<String> sample = keys.stream().limit(5).map(NamingSchemes::abbreviate).toList();
         String tried = SCHEMES.stream().map(s -> s.name() + " (looks for " + s.detects() + ")")
                 .collect(Collectors.joining(", "));
         return new FormatException("the tensor names match no known ResNet naming scheme: " + keys.size()

@@ -14,12 +14,18 @@ import java.util.Map;
 final class Py {
     private Py() {}
 
-    /** An immutable tuple; {@code depth} bounds the nesting so hashing cannot overflow the stack. */
+    /**
+     * An immutable tuple; {@code depth} bounds the nesting so hashing cannot overflow the stack.
+     * Its hash is computed once, from its items' (cached) hashes: a tuple may share one sub-tuple
+     * many times (t_k = (t_{k-1}, t_{k-1})), and recomputing through the sharing would take 2^depth
+     * steps.
+     */
     static final class Tuple {
         private final Object[] items;
         final int depth;
         /** True when every item is hashable: then equals/hashCode recurse only through tuples (depth-bounded). */
         final boolean hashable;
+        private final int hash;
 
         Tuple(Object[] items) {
             this.items = items;
@@ -33,6 +39,7 @@ final class Py {
             }
             this.depth = d + 1;
             this.hashable = h;
+            this.hash = h ? Arrays.hashCode(items) : System.identityHashCode(this);
         }
 
         int size() {
@@ -48,15 +55,17 @@ final class Py {
         }
 
         // A tuple holding a list or dict is compared by identity, as Python refuses to hash it:
-        // hashing its contents could recurse without end (a list may contain itself).
+        // hashing its contents could recurse without end (a list may contain itself). Dict keys are
+        // never tuples (Unpickler.key), so no map compares two tuples deeply.
         @Override
         public boolean equals(Object o) {
-            return o == this || (hashable && o instanceof Tuple t && t.hashable && Arrays.equals(items, t.items));
+            return o == this || (hashable && o instanceof Tuple t && t.hashable && hash == t.hash
+                    && Arrays.equals(items, t.items));
         }
 
         @Override
         public int hashCode() {
-            return hashable ? Arrays.hashCode(items) : System.identityHashCode(this);
+            return hash;
         }
 
         @Override
@@ -121,6 +130,62 @@ final class Py {
         return k == null || k instanceof String || k instanceof Long || k instanceof java.math.BigInteger
                 || k instanceof Double || k instanceof Boolean || k instanceof Global
                 || (k instanceof Tuple t && t.hashable);
+    }
+
+    /**
+     * Why {@code k} cannot be a key of a dict we build, or null when it can. Python allows any
+     * hashable value; torch checkpoints key their dicts by str (state_dicts, configs) or int
+     * (optimizer state), so we take only scalars. A tuple key is refused even when hashable: its
+     * hash and equality walk its items, and tuple hashes collide by construction, so tuple keys
+     * could make a dict of n entries cost n^2 comparisons.
+     */
+    static String keyProblem(Object k) {
+        if (k == null || k instanceof String || k instanceof Long || k instanceof java.math.BigInteger
+                || k instanceof Double || k instanceof Boolean) {
+            return null;
+        }
+        if (!isHashable(k)) {
+            return "unhashable dict key of type " + typeName(k);
+        }
+        return "dict key of type " + typeName(k) + " (resnet4j reads dicts keyed by str, int, float, bool or None,"
+                + " as torch checkpoints are)";
+    }
+
+    /** Entries a dict may hold while its keys are of more than one type. */
+    static final int MAX_MIXED_KEYS = 64;
+
+    /**
+     * Why {@code k} cannot join {@code m}, or null when it can: a dict of more than
+     * {@value #MAX_MIXED_KEYS} entries must have keys of one type. Java's HashMap keeps colliding
+     * keys in a tree ordered by {@code compareTo}, which cannot order a str against an int: such a
+     * bucket is searched whole on every insertion, so a pickle of colliding str and int keys (both
+     * hashes are easy to choose) would make a dict of n entries cost n^2 steps. Checkpoints key a
+     * dict by str (state_dicts, configs) or by int (optimizer state), not both.
+     */
+    static String mixedKeys(Map<?, ?> m, Object k) {
+        int n = m.size();
+        if (n < MAX_MIXED_KEYS) {
+            return null;
+        }
+        Class<?> first = keyClass(m.keySet().iterator().next());
+        if (n == MAX_MIXED_KEYS) { // growing past the bound: all keys so far must agree (checked once per dict)
+            for (Object o : m.keySet()) {
+                if (keyClass(o) != first) {
+                    return mixed(first, o);
+                }
+            }
+        }
+        return keyClass(k) == first || m.containsKey(k) ? null : mixed(first, k);
+    }
+
+    private static Class<?> keyClass(Object k) {
+        return k == null ? Void.class : k.getClass();
+    }
+
+    private static String mixed(Class<?> first, Object other) {
+        return "a dict of more than " + MAX_MIXED_KEYS + " entries with keys of more than one type ("
+                + (first == Void.class ? "None" : first == String.class ? "str" : first.getSimpleName()) + " and "
+                + typeName(other) + "; resnet4j reads larger dicts keyed by one type, as torch checkpoints are)";
     }
 
     /** The Python type name of a value, for messages. */

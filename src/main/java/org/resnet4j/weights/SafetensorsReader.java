@@ -1,19 +1,26 @@
 package org.resnet4j.weights;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.Reader;
 import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.resnet4j.ResNet4jException.FormatException;
+import org.resnet4j.ResNet4jException.UnsafeContentException;
 import org.resnet4j.ResNet4jException.UnsupportedModelException;
 import org.resnet4j.tensor.DType;
 import org.resnet4j.tensor.StateDict;
@@ -31,7 +38,13 @@ final class SafetensorsReader {
             "F32", DType.FLOAT32, "F16", DType.FLOAT16, "BF16", DType.BFLOAT16, "F64", DType.FLOAT64,
             "I64", DType.INT64);
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    /** Tensor rank we read (as the pickle readers). */
+    private static final int MAX_RANK = 64;
+
+    private static final JsonFactory JSON = JsonFactory.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build())
+            .build();
 
     private record Info(String key, DType dtype, long[] shape, long begin, long end) {}
 
@@ -49,44 +62,13 @@ final class SafetensorsReader {
                     + " is impossible: the file has " + f.size + " bytes");
         }
         if (n > maxHeader) {
-            throw new org.resnet4j.ResNet4jException.UnsafeContentException(f.name + ": safetensors header of " + n
+            throw new UnsafeContentException(f.name + ": safetensors header of " + n
                     + " bytes exceeds the limit of " + maxHeader + " bytes ("
                     + org.resnet4j.ReaderLimits.hint("safetensors.maxHeader") + ")");
         }
-        ByteBuffer hb = f.read(8, (int) n, "safetensors header");
-        JsonNode header;
-        try {
-            String text;
-            try {
-                text = StandardCharsets.UTF_8.newDecoder()
-                        .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
-                        .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
-                        .decode(hb.duplicate()).toString();
-            } catch (java.nio.charset.CharacterCodingException e) {
-                throw new FormatException(f.name + ": safetensors header is not valid UTF-8");
-            }
-            header = JSON.readTree(text);
-        } catch (JsonProcessingException e) {
-            throw new FormatException(f.name + ": safetensors header is not valid JSON: " + e.getOriginalMessage(), e);
-        }
-        if (!(header instanceof ObjectNode obj)) {
-            throw new FormatException(f.name + ": safetensors header is a JSON " + header.getNodeType()
-                    + ", expected an object");
-        }
         long dataStart = 8 + n;
         long dataLength = f.size - dataStart;
-        List<Info> infos = new ArrayList<>();
-        Iterator<Map.Entry<String, JsonNode>> it = obj.fields();
-        while (it.hasNext()) {
-            Map.Entry<String, JsonNode> e = it.next();
-            if (e.getKey().equals("__metadata__")) {
-                if (!e.getValue().isObject()) {
-                    throw new FormatException(f.name + ": safetensors __metadata__ is not an object");
-                }
-                continue;
-            }
-            infos.add(parseInfo(f, e.getKey(), e.getValue()));
-        }
+        List<Info> infos = parseHeader(f, f.map(8, n, "safetensors header"));
         // the data offsets must tile [0, dataLength) exactly
         List<Info> byOffset = new ArrayList<>(infos);
         byOffset.sort(Comparator.comparingLong(Info::begin).thenComparingLong(Info::end));
@@ -114,52 +96,184 @@ final class SafetensorsReader {
                 new StateDict(stripped.entries()));
     }
 
-    private static Info parseInfo(CheckpointFile f, String key, JsonNode v) {
-        String where = f.name + ": tensor '" + key + "'";
-        if (!v.isObject() || !v.path("dtype").isTextual() || !v.path("shape").isArray()
-                || !v.path("data_offsets").isArray() || v.path("data_offsets").size() != 2) {
-            throw new FormatException(where + ": header entry " + abbreviate(v.toString())
-                    + " lacks dtype (str), shape (list) or data_offsets ([begin, end])");
+    /**
+     * The header's tensor entries, parsed as a stream: nothing but the entries themselves is kept,
+     * so memory is proportional to what the header describes, never to a JSON tree of it (3 Mi
+     * empty objects in {@code __metadata__} made a 335 MiB tree). The bytes are decoded as strict
+     * UTF-8 as they are parsed; Jackson's {@link StreamReadConstraints} bound nesting, names,
+     * strings and numbers.
+     */
+    private static List<Info> parseHeader(CheckpointFile f, ByteBuffer header) {
+        List<Info> infos = new ArrayList<>();
+        Reader text = new InputStreamReader(new ByteBufferInputStream(header), StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT));
+        try (JsonParser p = JSON.createParser(text)) {
+            JsonToken first = p.nextToken();
+            if (first != JsonToken.START_OBJECT) {
+                throw new FormatException(f.name + ": safetensors header is " + describe(first) + ", expected a JSON object");
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String key = p.currentName();
+                p.nextToken();
+                if (key.equals("__metadata__")) {
+                    metadata(f, p);
+                } else {
+                    infos.add(parseInfo(f, key, p));
+                }
+            }
+            if (p.nextToken() != null) {
+                throw new FormatException(f.name + ": safetensors header has content after its JSON object");
+            }
+        } catch (CharacterCodingException e) {
+            throw new FormatException(f.name + ": safetensors header is not valid UTF-8");
+        } catch (StreamConstraintsException e) {
+            throw new UnsafeContentException(f.name + ": safetensors header refused: " + e.getOriginalMessage());
+        } catch (JsonProcessingException e) {
+            throw new FormatException(f.name + ": safetensors header is not valid JSON: " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new FormatException(f.name + ": cannot read the safetensors header: " + e.getMessage(), e);
         }
-        String dt = v.get("dtype").asText();
+        return infos;
+    }
+
+    /** {@code __metadata__}: an object of str to str, as the format says (the reference refuses anything else). */
+    private static void metadata(CheckpointFile f, JsonParser p) throws IOException {
+        if (p.currentToken() != JsonToken.START_OBJECT) {
+            throw new FormatException(f.name + ": safetensors __metadata__ is " + describe(p.currentToken())
+                    + ", expected an object of str to str");
+        }
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonToken v = p.nextToken();
+            if (v != JsonToken.VALUE_STRING) {
+                throw new FormatException(f.name + ": safetensors __metadata__ entry '" + abbreviate(name) + "' is "
+                        + describe(v) + ", expected a str (metadata is str to str)");
+            }
+        }
+    }
+
+    private static Info parseInfo(CheckpointFile f, String key, JsonParser p) throws IOException {
+        String where = f.name + ": tensor '" + abbreviate(key) + "'";
+        if (p.currentToken() != JsonToken.START_OBJECT) {
+            throw lacks(where, describe(p.currentToken()));
+        }
+        String dt = null;
+        List<Long> shape = null;
+        long[] offsets = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            JsonToken v = p.nextToken();
+            switch (field) {
+                case "dtype" -> {
+                    if (v != JsonToken.VALUE_STRING) {
+                        throw lacks(where, "dtype " + describe(v));
+                    }
+                    dt = p.getText();
+                }
+                case "shape" -> shape = integers(where, p, "shape", MAX_RANK);
+                case "data_offsets" -> {
+                    List<Long> o = integers(where, p, "data_offsets", 2);
+                    if (o.size() != 2) {
+                        throw lacks(where, "data_offsets of " + o.size() + " numbers");
+                    }
+                    offsets = new long[] {o.get(0), o.get(1)};
+                }
+                default -> p.skipChildren(); // the reference ignores other fields too
+            }
+        }
+        if (dt == null || shape == null || offsets == null) {
+            throw lacks(where, "an entry without " + (dt == null ? "dtype" : shape == null ? "shape" : "data_offsets"));
+        }
         DType dtype = DTYPES.get(dt);
         if (dtype == null) {
-            throw new UnsupportedModelException(where + " has safetensors dtype " + dt + ", supported: "
+            throw new UnsupportedModelException(where + " has safetensors dtype " + abbreviate(dt) + ", supported: "
                     + new java.util.TreeSet<>(DTYPES.keySet()));
         }
-        JsonNode shapeNode = v.get("shape");
-        long[] shape = new long[shapeNode.size()];
-        long numel = 1;
+        long[] dims = shape.stream().mapToLong(Long::longValue).toArray();
+        long begin = offsets[0];
+        long end = offsets[1];
         try {
-            for (int i = 0; i < shape.length; i++) {
-                JsonNode d = shapeNode.get(i);
-                if (!d.canConvertToLong() || !d.isIntegralNumber() || d.asLong() < 0) {
-                    throw new FormatException(where + ": shape " + shapeNode + " is not a list of non-negative integers");
-                }
-                shape[i] = d.asLong();
-                numel = Math.multiplyExact(numel, shape[i]);
+            long numel = 1;
+            for (long d : dims) {
+                numel = Math.multiplyExact(numel, d);
             }
-            long begin = offset(where, v.get("data_offsets").get(0));
-            long end = offset(where, v.get("data_offsets").get(1));
             if (end < begin) {
                 throw new FormatException(where + ": data_offsets [" + begin + ", " + end + "] end before they begin");
             }
             long bytes = Math.multiplyExact(numel, dtype.byteSize());
             if (end - begin != bytes) {
-                throw new FormatException(where + ": shape " + shapeNode + " of " + dt + " needs " + bytes
+                throw new FormatException(where + ": shape " + shape + " of " + dt + " needs " + bytes
                         + " bytes, data_offsets [" + begin + ", " + end + "] hold " + (end - begin));
             }
-            return new Info(key, dtype, shape, begin, end);
+            return new Info(key, dtype, dims, begin, end);
         } catch (ArithmeticException e) {
-            throw new FormatException(where + ": shape " + shapeNode + " overflows");
+            throw new FormatException(where + ": shape " + shape + " overflows");
         }
     }
 
-    private static long offset(String where, JsonNode n) {
-        if (!n.isIntegralNumber() || !n.canConvertToLong() || n.asLong() < 0) {
-            throw new FormatException(where + ": data offset " + n + " is not a non-negative integer");
+    /** A JSON array of at most {@code max} non-negative integers that fit a long. */
+    private static List<Long> integers(String where, JsonParser p, String field, int max) throws IOException {
+        if (p.currentToken() != JsonToken.START_ARRAY) {
+            throw lacks(where, field + " " + describe(p.currentToken()));
         }
-        return n.asLong();
+        List<Long> out = new ArrayList<>();
+        JsonToken t;
+        while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+            if (t != JsonToken.VALUE_NUMBER_INT || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
+                    || p.getLongValue() < 0) {
+                throw new FormatException(where + ": " + field + " holds " + (t == JsonToken.VALUE_NUMBER_INT
+                        ? abbreviate(p.getText()) : describe(t)) + ", expected non-negative integers");
+            }
+            if (out.size() == max) {
+                throw new FormatException(where + ": " + field + " has more than " + max + " numbers");
+            }
+            out.add(p.getLongValue());
+        }
+        return out;
+    }
+
+    private static FormatException lacks(String where, String found) {
+        return new FormatException(where + ": header entry lacks dtype (str), shape (list) or data_offsets"
+                + " ([begin, end]): found " + found);
+    }
+
+    private static String describe(JsonToken t) {
+        if (t == null) {
+            return "empty";
+        }
+        return switch (t) {
+            case START_OBJECT -> "an object";
+            case START_ARRAY -> "an array";
+            case VALUE_STRING -> "a string";
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
+            case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+            case VALUE_NULL -> "null";
+            default -> t.toString();
+        };
+    }
+
+    /** Reads a buffer (here: the mapped header) as a stream, without copying it to the heap. */
+    private static final class ByteBufferInputStream extends java.io.InputStream {
+        private final ByteBuffer buf;
+
+        ByteBufferInputStream(ByteBuffer buf) {
+            this.buf = buf.duplicate();
+        }
+
+        @Override
+        public int read() {
+            return buf.hasRemaining() ? buf.get() & 0xff : -1;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+            if (!buf.hasRemaining()) {
+                return len == 0 ? 0 : -1;
+            }
+            int n = Math.min(len, buf.remaining());
+            buf.get(b, off, n);
+            return n;
+        }
     }
 
     private static long[] strides(long[] shape) {

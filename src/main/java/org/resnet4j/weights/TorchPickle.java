@@ -156,9 +156,15 @@ final class TorchPickle implements Unpickler.Hooks {
                 if (!(p instanceof Py.Tuple kv) || kv.size() != 2) {
                     throw new FormatException(where + ": OrderedDict item " + Py.describe(p) + " is not a pair");
                 }
-                if (!Py.isHashable(kv.get(0))) {
-                    throw new FormatException(where + ": OrderedDict key of type " + Py.typeName(kv.get(0))
-                            + " is unhashable");
+                String problem = Py.keyProblem(kv.get(0));
+                if (problem != null) {
+                    throw kv.get(0) instanceof Py.Tuple t && t.hashable
+                            ? new org.resnet4j.ResNet4jException.UnsupportedModelException(where + ": OrderedDict " + problem)
+                            : new FormatException(where + ": OrderedDict " + problem);
+                }
+                String mixed = Py.mixedKeys(m, kv.get(0));
+                if (mixed != null) {
+                    throw new org.resnet4j.ResNet4jException.UnsupportedModelException(where + ": OrderedDict: " + mixed);
                 }
                 m.put(kv.get(0), kv.get(1));
             }

@@ -14,6 +14,7 @@ import java.util.Map;
 import org.resnet4j.ReaderLimits;
 import org.resnet4j.ResNet4jException.FormatException;
 import org.resnet4j.ResNet4jException.UnsafeContentException;
+import org.resnet4j.ResNet4jException.UnsupportedModelException;
 
 /**
  * A restricted pickle interpreter (protocols 0 to 5, binary opcodes). It never imports or runs
@@ -43,6 +44,9 @@ final class Unpickler {
     private final long maxMemo;
     private final long maxValues;
     private final int maxTupleDepth;
+    /** Bytes of str and bytes payload still allowed: decoding costs up to 4 bytes of heap per byte. */
+    private long strBytesLeft;
+    private final long maxStrBytes;
     /** Values built so far: every opcode builds at most one, and each costs heap. */
     private long values;
 
@@ -72,6 +76,8 @@ final class Unpickler {
         this.maxMemo = limits.pickleMaxMemo();
         this.maxValues = limits.pickleMaxValues();
         this.maxTupleDepth = (int) Math.min(limits.pickleMaxTupleDepth(), 10_000);
+        this.maxStrBytes = limits.pickleMaxStrBytes();
+        this.strBytesLeft = maxStrBytes;
     }
 
     /** Position after STOP: where the next pickle of a legacy file begins. */
@@ -168,7 +174,7 @@ final class Unpickler {
                 case 's' -> { // SETITEM
                     Object v = pop(at);
                     Object k = pop(at);
-                    dict(peek(at), at).put(key(k, at), v);
+                    put(dict(peek(at), at), k, v, at);
                 }
                 case 'u' -> { // SETITEMS
                     List<Object> items = popMark(at);
@@ -330,22 +336,32 @@ final class Unpickler {
             throw fail(at, "odd number of values (" + items.size() + ") for dict items");
         }
         for (int i = 0; i < items.size(); i += 2) {
-            m.put(key(items.get(i), at), items.get(i + 1));
+            put(m, items.get(i), items.get(i + 1), at);
         }
     }
 
-    /**
-     * Dict keys must be hashable and immutable, as in Python: a tuple only when everything in it
-     * is (so hashing never recurses into a list, which may contain itself).
-     */
+    private void put(Map<Object, Object> m, Object k, Object v, int at) {
+        Object key = key(k, at);
+        String mixed = Py.mixedKeys(m, key);
+        if (mixed != null) {
+            throw new UnsupportedModelException(where + ": " + mixed + " at pickle offset " + at);
+        }
+        m.put(key, v);
+    }
+
+    /** Dict keys: str (bytes taken as latin-1 str, as Python 2 pickles have them) or scalars ({@link Py#keyProblem}). */
     private Object key(Object k, int at) {
         if (k instanceof byte[] b) {
             return new String(b, StandardCharsets.ISO_8859_1);
         }
-        if (Py.isHashable(k)) {
+        String problem = Py.keyProblem(k);
+        if (problem == null) {
             return k;
         }
-        throw fail(at, "unhashable dict key of type " + Py.typeName(k));
+        if (k instanceof Py.Tuple t && t.hashable) {
+            throw new UnsupportedModelException(where + ": " + problem + " at pickle offset " + at);
+        }
+        throw fail(at, problem);
     }
 
     private Py.Global callable(Object f, int at) {
@@ -443,8 +459,18 @@ final class Unpickler {
         return v.bitLength() < 64 ? (Object) v.longValue() : v;
     }
 
+    /** Charges a str/bytes payload of {@code n} bytes to the pickle's budget, before anything is allocated. */
+    private void chargeString(int n, int at) {
+        if (n > strBytesLeft) {
+            throw bomb(at, "str and bytes values of more than " + maxStrBytes + " bytes in all (this one: " + n
+                    + " bytes)", "pickle.maxStrBytes");
+        }
+        strBytesLeft -= n;
+    }
+
     private String utf8(int n, int at) {
         need(n, at);
+        chargeString(n, at);
         try {
             String s = StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
@@ -460,6 +486,7 @@ final class Unpickler {
 
     private String latin1(int n, int at) {
         need(n, at);
+        chargeString(n, at);
         String s = StandardCharsets.ISO_8859_1.decode(data.duplicate().limit(pos + n).position(pos)).toString();
         pos += n;
         return s;
@@ -467,6 +494,7 @@ final class Unpickler {
 
     private byte[] bytes(int n, int at) {
         need(n, at);
+        chargeString(n, at);
         byte[] out = new byte[n];
         data.get(pos, out);
         pos += n;

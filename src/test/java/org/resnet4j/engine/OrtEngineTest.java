@@ -72,8 +72,9 @@ class OrtEngineTest {
     }
 
     @Test
-    void garbageModelIsAnEngineError() {
-        var ex = assertThrows(EngineException.class,
+    void garbageModelIsRefusedBeforeOrtSeesIt() {
+        // bytes given to the library are validated as a file's would be
+        var ex = assertThrows(org.resnet4j.ResNet4jException.FormatException.class,
                 () -> new OrtEngine(new byte[] {1, 2, 3}, EngineOptions.defaults(), "junk.onnx"));
         assertTrue(ex.getMessage().contains("junk.onnx"), ex.getMessage());
     }

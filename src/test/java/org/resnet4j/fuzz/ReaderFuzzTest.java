@@ -1,5 +1,6 @@
 package org.resnet4j.fuzz;
 
+import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -65,13 +66,129 @@ class ReaderFuzzTest {
         withFile(data, ".safetensors", CheckpointLoader::load);
     }
 
+    // ---- structured targets for issue 10's mechanisms: random bytes almost never build these
+
+    /** No structured input may take longer than this (the fixed readers need well under a second). */
+    private static final long SLOW_NANOS = 30_000_000_000L;
+
+    /**
+     * Tuple DAGs, t_k = (t_{k-1}, t_{k-1}) shared through the memo (2^k leaves from a few bytes per
+     * level), put where the readers hash, compare or describe values: a dict or OrderedDict key, a
+     * dict value, torch.Size's argument, a persistent id; then fuzzer bytes before STOP.
+     */
+    @FuzzTest(maxDuration = "10m")
+    void tupleDags(FuzzedDataProvider in) {
+        int levels = in.consumeInt(0, 260);
+        int use = in.consumeInt(0, 4);
+        java.io.ByteArrayOutputStream p = new java.io.ByteArrayOutputStream();
+        p.writeBytes(new byte[] {(byte) 0x80, 0x02});
+        byte[] dag = tupleDag(levels);
+        byte[] one = {'K', 1};
+        switch (use) {
+            case 0 -> p.writeBytes(cat(new byte[] {'}'}, dag, one, new byte[] {'s'}));
+            case 1 -> p.writeBytes(cat(ascii("ccollections\nOrderedDict\n]"), dag, one, new byte[] {(byte) 0x86, 'a', (byte) 0x85, 'R'}));
+            case 2 -> p.writeBytes(cat(new byte[] {'}', 'X', 1, 0, 0, 0, 'x'}, dag, new byte[] {'s'}));
+            case 3 -> p.writeBytes(cat(new byte[] {'}', 'X', 1, 0, 0, 0, 'x'}, ascii("ctorch\nSize\n"), dag,
+                    new byte[] {(byte) 0x85, 'R', 's'}));
+            default -> p.writeBytes(cat(dag, new byte[] {'Q'}));
+        }
+        p.writeBytes(in.consumeRemainingAsBytes());
+        p.write('.');
+        byte[] file = cat(LEGACY_PREFIX, p.toByteArray());
+        timed(() -> withFile(file, ".pth", CheckpointLoader::load));
+    }
+
+    /**
+     * Keys behind many wrapper prefixes ({@code module.} x 300,000) with fuzzer-chosen tails,
+     * among them Hugging Face names with indices of any length, in a safetensors file.
+     */
+    @FuzzTest(maxDuration = "10m")
+    void longPrefixes(FuzzedDataProvider in) {
+        int repeats = in.consumeInt(0, 300_000);
+        String prefix = in.pickValue(new String[] {"module.", "_orig_mod.", "model.", "module._orig_mod.", "mod", "module"});
+        int keys = in.consumeInt(1, 4);
+        java.util.Map<String, Object> header = new java.util.LinkedHashMap<>();
+        String repeated = prefix.repeat(repeats);
+        for (int i = 0; i < keys; i++) {
+            String digits = in.consumeString(40).replaceAll("[^0-9]", "") + in.consumeInt(0, 9);
+            String tail = in.pickValue(new String[] {"conv1.weight", "layer1.0.conv1.weight", "fc.weight",
+                "embedder.embedder.convolution.weight", "encoder.stages." + digits + ".layers.0.layer.0.convolution.weight",
+                "encoder.stages.0.layers." + digits + ".shortcut.normalization.running_var", "layer" + digits + ".0.bn1.bias",
+                in.consumeString(40)});
+            header.put((in.consumeBoolean() ? repeated : "") + tail,
+                    java.util.Map.of("dtype", "F32", "shape", java.util.List.of(0), "data_offsets", java.util.List.of(0, 0)));
+        }
+        byte[] json;
+        try {
+            json = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsBytes(header);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        byte[] file = cat(java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(json.length).array(), json);
+        timed(() -> withFile(file, ".safetensors", CheckpointLoader::load));
+    }
+
+    /** Pickle ops leaving t_levels on the stack; memo indices above 255 use LONG_BINPUT/LONG_BINGET. */
+    private static byte[] tupleDag(int levels) {
+        java.io.ByteArrayOutputStream o = new java.io.ByteArrayOutputStream();
+        o.writeBytes(new byte[] {')'});
+        put(o, 0);
+        for (int k = 1; k <= levels; k++) {
+            get(o, k - 1);
+            get(o, k - 1);
+            o.write(0x86);
+            put(o, k);
+        }
+        get(o, levels);
+        return o.toByteArray();
+    }
+
+    private static void put(java.io.ByteArrayOutputStream o, int k) {
+        o.writeBytes(k < 256 ? new byte[] {'q', (byte) k} : cat(new byte[] {'r'}, le32(k)));
+        o.write('0'); // POP: the memo keeps it
+    }
+
+    private static void get(java.io.ByteArrayOutputStream o, int k) {
+        o.writeBytes(k < 256 ? new byte[] {'h', (byte) k} : cat(new byte[] {'j'}, le32(k)));
+    }
+
+    private static byte[] le32(int v) {
+        return java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(v).array();
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
+    private static byte[] cat(byte[]... parts) {
+        java.io.ByteArrayOutputStream o = new java.io.ByteArrayOutputStream();
+        for (byte[] b : parts) {
+            o.writeBytes(b);
+        }
+        return o.toByteArray();
+    }
+
+    private static void timed(Runnable r) {
+        long t = System.nanoTime();
+        r.run();
+        long took = System.nanoTime() - t;
+        if (took > SLOW_NANOS) {
+            throw new AssertionError("one input took " + took / 1_000_000 + " ms: time is not linear in the input");
+        }
+    }
+
     /** .npy headers and data. */
     @FuzzTest(maxDuration = "10m")
     void npy(byte[] data) {
         withFile(forceMagic(data, new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'}), ".npy", Npy::read);
     }
 
-    /** ONNX: protobuf parse, {@code OnnxValidator}, then reading every float initializer. */
+    /**
+     * ONNX: object count, protobuf parse, {@code OnnxValidator}, then reading every float initializer.
+     * A model that is accepted is walked again by reflection, independently of the validator's walk:
+     * a tensor anywhere (function attribute defaults, attribute lists, sparse values and indices,
+     * subgraphs) with external data is a finding, as is an accepted sparse tensor over the dense limit.
+     */
     @FuzzTest(maxDuration = "10m")
     void onnx(byte[] data) {
         withFile(data, ".onnx", p -> {
@@ -81,8 +198,36 @@ class ReaderFuzzTest {
                     Onnx.toTensor(t);
                 }
             }
+            everyTensorIsInline(m);
             return m;
         });
+    }
+
+    private static void everyTensorIsInline(com.google.protobuf.Message m) {
+        if (m instanceof TensorProto t && (t.getDataLocation() == TensorProto.DataLocation.EXTERNAL || t.getExternalDataCount() > 0)) {
+            throw new AssertionError("accepted a tensor with external data: " + t.getName());
+        }
+        if (m instanceof org.resnet4j.onnx.SparseTensorProto s) {
+            long n = 1;
+            for (long d : s.getDimsList()) {
+                n *= d; // the validator bounded each dim and the product already
+            }
+            if (n * 4 > (64L << 20) + 16L * m.getSerializedSize() * 4) {
+                throw new AssertionError("accepted a sparse tensor of " + n + " dense elements");
+            }
+        }
+        for (var e : m.getAllFields().entrySet()) {
+            if (e.getKey().getJavaType() != com.google.protobuf.Descriptors.FieldDescriptor.JavaType.MESSAGE) {
+                continue;
+            }
+            if (e.getKey().isRepeated()) {
+                for (Object o : (java.util.List<?>) e.getValue()) {
+                    everyTensorIsInline((com.google.protobuf.Message) o);
+                }
+            } else {
+                everyTensorIsInline((com.google.protobuf.Message) e.getValue());
+            }
+        }
     }
 
     private static byte[] forceMagic(byte[] data, byte[] magic) {
@@ -110,6 +255,10 @@ class ReaderFuzzTest {
         } catch (ResNet4jException expected) {
             if (expected.getMessage() == null || !expected.getMessage().contains(p.toString())) {
                 throw new AssertionError("error message does not name the file: " + expected.getMessage(), expected);
+            }
+            // one error line: names from the file may not bring control characters into it
+            if (!expected.getMessage().equals(ResNet4jException.printable(expected.getMessage()))) {
+                throw new AssertionError("control characters in the message: " + expected.getMessage(), expected);
             }
             // CheckpointLoader turns a check we missed into "corrupt checkpoint (java.lang....)": still a finding
             Throwable cause = expected.getCause();

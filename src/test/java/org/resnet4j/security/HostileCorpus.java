@@ -10,6 +10,8 @@ import java.util.List;
 import org.resnet4j.onnx.Onnx;
 import org.resnet4j.tensor.Npy;
 import org.resnet4j.vision.ImageLoader;
+import org.resnet4j.vision.Preprocessing;
+import org.resnet4j.vision.Preset;
 import org.resnet4j.weights.CheckpointLoader;
 
 /** testdata/hostile/manifest.json, and how each kind of file is read. */
@@ -51,6 +53,7 @@ final class HostileCorpus {
             case "onnx" -> Onnx.read(file);
             case "npy" -> Npy.read(file);
             case "image" -> ImageLoader.load(file);
+            case "preprocess" -> Preprocessing.imagenet(Preset.V1).apply(file); // decoded, then resized and cropped
             default -> throw new IllegalArgumentException("unknown kind " + kind);
         };
     }

@@ -80,7 +80,9 @@ class SafetensorsReaderTest {
 
     @Test
     void badHeadersAreFormatErrors() throws IOException {
-        assertTrue(fails(FormatException.class, file("{\"a\":1,\"a\":2}", 0)).contains("not valid JSON"));
+        // the header is parsed as a stream: a duplicate is found when its second name is read
+        assertTrue(fails(FormatException.class, file("{\"__metadata__\":{},\"__metadata__\":{}}", 0)).contains("not valid JSON"));
+        assertTrue(fails(FormatException.class, file("{\"a\":1,\"a\":2}", 0)).contains("data_offsets"));
         assertTrue(fails(FormatException.class, file("{\"a\":{\"dtype\":\"F32\"}}", 0)).contains("data_offsets"));
         Path lying = tmp.resolve("lying.safetensors");
         Files.write(lying, new byte[] {(byte) 0xff, (byte) 0xff, 0, 0, 0, 0, 0, 0, '{', '}'});

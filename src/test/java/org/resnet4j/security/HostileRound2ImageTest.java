@@ -1,0 +1,91 @@
+package org.resnet4j.security;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
+import org.resnet4j.ResNet4jException;
+import org.resnet4j.testing.PythonReference;
+import org.resnet4j.vision.Preprocessing;
+import org.resnet4j.vision.Preset;
+
+/**
+ * Issue 10, images: torchvision's Resize(256) of an extreme aspect ratio multiplies the pixels
+ * (1x3000 becomes 256x768000; 3,000,000x1 overflowed {@code w * h * 3}). The resized size is held to
+ * {@code image.maxPixels} and only the cropped window is computed; and {@code classify} on a folder
+ * with such files classifies the good images and reports the others (it used to classify none).
+ */
+class HostileRound2ImageTest {
+    static final Path ROOT = PythonReference.root();
+    static final Path GOLDEN = ROOT.resolve("testdata/golden/tiny_basic");
+    static final List<HostileCorpus.Item> CASES =
+            HostileCorpus.load(ROOT).stream().filter(i -> i.name().startsWith("r2-img-")).toList();
+    static final List<String> GOOD = List.of("photo420.jpg", "rgb_wide.png", "gray.png");
+
+    @TempDir
+    Path dir;
+
+    @TestFactory
+    Stream<DynamicTest> preprocessingRefusesExplodingResize() {
+        assertTrue(CASES.size() >= 2);
+        return CASES.stream().map(item -> DynamicTest.dynamicTest(item.name(), () -> {
+            ResNet4jException e = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> assertThrows(ResNet4jException.class,
+                    () -> Preprocessing.imagenet(Preset.V1).apply(item.file())));
+            assertEquals(item.exception(), e.getClass().getSimpleName(), e.getMessage());
+            assertTrue(e.getMessage().contains(item.file().toString()) && e.getMessage().contains(item.reason())
+                    && e.getMessage().contains("resnet4j.limit.image.maxPixels"), e.getMessage());
+        }));
+    }
+
+    /** The folder case through the CLI in a 256 MiB JVM: three good images classified, two reported, exit 1. */
+    @Test
+    void classifySkipsExplodingImagesInAFolder() throws Exception {
+        Path folder = dir.resolve("photos");
+        Files.createDirectories(folder);
+        for (String g : GOOD) {
+            Files.copy(ROOT.resolve("testdata/images").resolve(g), folder.resolve(g));
+        }
+        for (HostileCorpus.Item item : CASES) {
+            Files.copy(item.file(), folder.resolve(item.name()));
+        }
+        ChildCli.Result r = ChildCli.run(120, "classify", "--spec", GOLDEN.resolve("spec.json").toString(), "--weights",
+                GOLDEN.resolve("weights.pth").toString(), "--threads", "1", "--json", folder.toString());
+        assertEquals(1, r.code(), r.err());
+        assertFalse(r.err().contains("\tat ") || r.err().contains("OutOfMemoryError") || r.err().contains("bug"), r.err());
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertEquals(GOOD.size(), j.get("results").size(), r.out());
+        assertEquals(CASES.size(), j.get("errors").size(), r.out());
+        for (HostileCorpus.Item item : CASES) {
+            String f = folder.resolve(item.name()).toString();
+            assertTrue(r.err().contains("skipped " + f + ": ") && r.err().contains(item.reason()), r.err());
+        }
+        assertTrue(r.err().contains(CASES.size() + " of " + (GOOD.size() + CASES.size()) + " inputs failed"), r.err());
+    }
+
+    /**
+     * A 1x2000 image is resized to 256x512000 (131 M pixels, under the limit): torchvision allocates
+     * 393 MB for it; computing only the crop, classify needs a few MB and succeeds in 256 MiB.
+     */
+    @Test
+    void acceptedExtremeAspectRatioNeedsOnlyTheCrop() throws Exception {
+        Path png = dir.resolve("tall.png");
+        Files.write(png, VisionPng.gray1Bit(1, 2000));
+        ChildCli.Result r = ChildCli.run(120, "classify", "--spec", GOLDEN.resolve("spec.json").toString(), "--weights",
+                GOLDEN.resolve("weights.pth").toString(), "--threads", "1", png.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().startsWith(png.toString()), r.out());
+    }
+}
