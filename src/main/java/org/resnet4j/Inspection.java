@@ -26,6 +26,7 @@ import org.resnet4j.onnx.TensorProto;
 import org.resnet4j.onnx.TensorShapeProto;
 import org.resnet4j.onnx.ValueInfoProto;
 import org.resnet4j.spec.SpecJson;
+import org.resnet4j.tensor.InputFiles;
 import org.resnet4j.tensor.Tensor;
 import org.resnet4j.weights.LoadedCheckpoint;
 

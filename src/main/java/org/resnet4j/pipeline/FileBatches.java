@@ -66,8 +66,7 @@ public final class FileBatches {
     /**
      * Decodes and preprocesses in parallel: a Tensor per file, or the failure message naming it.
      * Whatever goes wrong with one file (a refusal, a decoder's RuntimeException, an
-     * OutOfMemoryError or StackOverflowError from its pixels) is that file's failure only: the
-     * others still go on.
+     * OutOfMemoryError or StackOverflowError from its pixels) is that file's failure only.
      */
     private static Object[] preprocessAll(List<Path> files, Function<Path, Tensor> preprocessing) {
         Object[] out = new Object[files.size()];

@@ -39,8 +39,7 @@ public final class Kernels {
             why = vector == null ? "scalar (the Vector API kernel failed to load)" : "vector";
         }
         if (!forced && vector == null) {
-            LOG.warn("the Java engine runs its scalar GEMM, about 20 times slower than the Vector API kernel: {}"
-                    + " (start the JVM with --add-modules jdk.incubator.vector)", why);
+            LOG.warn("the Java engine runs its scalar GEMM, about 20 times slower than the Vector API kernel: {}", why);
         }
         DEFAULT = vector != null ? vector : BlockedSgemm.INSTANCE;
         VECTOR = vector != null;
