@@ -11,6 +11,7 @@ import org.resnet4j.ResNet4jException.UnsupportedModelException;
 import org.resnet4j.engine.jvm.ops.Constants;
 import org.resnet4j.engine.jvm.ops.ElemType;
 import org.resnet4j.engine.jvm.ops.Fusion;
+import org.resnet4j.engine.jvm.ops.NchwcRewrite;
 import org.resnet4j.engine.jvm.ops.NodeSpec;
 import org.resnet4j.engine.jvm.ops.Op;
 import org.resnet4j.engine.jvm.ops.Registry;
@@ -52,10 +53,12 @@ final class Plan {
     final int slotCount;
     /** What load-time fusion did (zeros when it was off). */
     final Fusion.Stats fusion;
+    /** Convolutions running on the channel-blocked layout (0 when it was off). */
+    final int blockedConvs;
 
     private Plan(int opset, List<String> inputNames, List<String> outputNames, int[] inputSlots, int[][] inputDeclaredShapes,
             int[] outputSlots, Value[] constantSlots, int[] root, boolean[] pinned, List<Step> steps, int slotCount,
-            Fusion.Stats fusion) {
+            Fusion.Stats fusion, int blockedConvs) {
         this.opset = opset;
         this.inputNames = inputNames;
         this.outputNames = outputNames;
@@ -68,15 +71,17 @@ final class Plan {
         this.steps = steps;
         this.slotCount = slotCount;
         this.fusion = fusion;
+        this.blockedConvs = blockedConvs;
     }
 
     /**
      * Checks and compiles {@code model}: opset, topological order (sorted when the file is not),
      * every input defined, every op and attribute supported, element types, initializer shapes.
      * With {@code fuse}, BatchNormalization is folded into Conv and Conv+Add+Relu / Conv+Relu fused
-     * ({@link Fusion}) before compiling.
+     * ({@link Fusion}) before compiling, and with {@code blocked} as well the convolution trunk moved
+     * to the channel-blocked layout ({@link NchwcRewrite}).
      */
-    static Plan compile(ModelProto model, boolean fuse) {
+    static Plan compile(ModelProto model, boolean fuse, boolean blocked) {
         int opset = defaultOpset(model);
         GraphProto g = model.getGraph();
 
@@ -112,10 +117,15 @@ final class Plan {
             }
         }
         Fusion.Stats[] stats = {new Fusion.Stats(0, 0, 0)};
+        int[] blockedConvs = {0};
         if (fuse) {
             Set<String> graphOutputs = new HashSet<>();
             g.getOutputList().forEach(o -> graphOutputs.add(o.getName()));
             order = Fusion.rewrite(order, constants, graphOutputs, stats);
+            if (blocked) {
+                order = NchwcRewrite.rewrite(order, constants, g.getOutputList().stream().map(ValueInfoProto::getName).toList(),
+                        blockedConvs);
+            }
             // drop the constants that only the fused-away nodes read (the unfolded weights)
             Set<String> read = new HashSet<>(graphOutputs);
             order.forEach(n -> read.addAll(n.getInputList()));
@@ -232,7 +242,7 @@ final class Plan {
         }
         return new Plan(opset, List.copyOf(ins), List.copyOf(outs), ins.stream().mapToInt(slotOf::get).toArray(),
                 declared.toArray(new int[0][]), outputSlots, constantSlots, root, pinned, List.copyOf(st), slotCount,
-                stats[0]);
+                stats[0], blockedConvs[0]);
 
     }
 

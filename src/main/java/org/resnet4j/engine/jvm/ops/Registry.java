@@ -48,6 +48,9 @@ public final class Registry {
         if (domain.equals(Fusion.DOMAIN) && type.equals("Conv")) {
             return new ConvOp(spec); // made by Fusion at load, never read from a file
         }
+        if (domain.equals(Fusion.DOMAIN) && NchwcOps.OPS.containsKey(type)) {
+            return NchwcOps.OPS.get(type).apply(spec); // made by NchwcRewrite at load
+        }
         Function<NodeSpec, Op> f = OPS.get(type);
         if (f == null || !(domain.isEmpty() || domain.equals("ai.onnx"))) {
             throw new UnsupportedModelException(spec.label() + (domain.isEmpty() ? "" : " in domain '" + domain + "'")
