@@ -98,8 +98,9 @@ class NchwcTest {
                 BlockedWeights pw = BlockedWeights.pack(wt, b, oc, ch, grp, k, k);
                 float[] y1 = new float[rb.length];
                 float[] y3 = new float[rb.length];
-                DirectConv.conv(g, xb, pw, rb, true, y1, one);
-                DirectConv.conv(g, xb, pw, rb, true, y3, three);
+                float[] border = new float[DirectConv.scratchSize(g)];
+                DirectConv.conv(g, xb, pw, rb, true, y1, border, one);
+                DirectConv.conv(g, xb, pw, rb, true, y3, border, three);
                 String what = "conv " + java.util.Arrays.toString(c);
                 assertArrayEquals(y1, y3, what + ": 1 vs 3 threads must be bitwise equal");
                 float[] got = new float[want.length];

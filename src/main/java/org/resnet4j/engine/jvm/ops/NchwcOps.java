@@ -76,7 +76,15 @@ final class NchwcOps {
                         + Shapes.format(yShape) + " (the convolution's output)");
             }
             Value y = ctx.newFloats(yShape);
-            DirectConv.conv(g, x.f(), packed, r == null ? null : r.f(), conv.relu(), y.f(), ctx.par());
+            int scratch = DirectConv.scratchSize(g);
+            float[] border = scratch == 0 ? null : ctx.scratch(scratch);
+            try {
+                DirectConv.conv(g, x.f(), packed, r == null ? null : r.f(), conv.relu(), y.f(), border, ctx.par());
+            } finally {
+                if (border != null) {
+                    ctx.release(border);
+                }
+            }
             return one(y);
         }
     }
