@@ -168,9 +168,9 @@ class NchwcTest {
 
     @Test
     void blockedEngineMatchesTheGemmEngine() {
-        for (String arch : new String[] {"resnet18", "resnet50", "resnext50_32x4d"}) {
+        for (String arch : new String[] {"resnet18", "resnext50_32x4d"}) {
             ModelProto m = preset(arch, 10);
-            for (int size : new int[] {32, 57}) {
+            for (int size : arch.equals("resnet18") ? new int[] {32, 57} : new int[] {33}) {
                 Tensor x = RandomInit.normal(9, 2, 3, size, size);
                 try (JavaEngine blocked = new JavaEngine(m, 2, Kernels.defaultSgemm(), true, true);
                         JavaEngine gemm = new JavaEngine(m, 1, Kernels.defaultSgemm(), true, false)) {
