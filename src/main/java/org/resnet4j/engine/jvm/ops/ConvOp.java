@@ -25,7 +25,8 @@ final class ConvOp extends Op {
         super(s);
         boolean fused = s.proto().getDomain().equals(Fusion.DOMAIN);
         if (fused) {
-            s.attributes("auto_pad", "dilations", "group", "kernel_shape", "pads", "strides", Fusion.RELU_ATTR).arity(2, 4, 1, 1);
+            s.attributes("auto_pad", "dilations", "group", "kernel_shape", "pads", "strides", Fusion.RELU_ATTR,
+                    NchwcOps.LAYOUT_ATTR).arity(2, 4, 1, 1);
         } else {
             s.attributes("auto_pad", "dilations", "group", "kernel_shape", "pads", "strides").arity(2, 3, 1, 1);
         }

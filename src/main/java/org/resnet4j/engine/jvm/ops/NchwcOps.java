@@ -13,13 +13,13 @@ import org.resnet4j.tensor.Shapes;
 
 /**
  * The ops {@link NchwcRewrite} puts in the graph (internal domain {@link Fusion#DOMAIN}, never read
- * from a file): conversions to and from the channel-blocked layout (N, ceil(C/L), H, W, L) of
- * {@link Nchwc}, and Conv, MaxPool and the global pools on it. Relu runs on blocked values as it is
+ * from a file): Conv, MaxPool and the global pools on the channel-blocked layout (N, ceil(C/L), H, W, L)
+ * of {@link Nchwc}, and the conversion back to the plain layout. Relu runs on blocked values as it is
  * (an element-wise op does not care about the layout, and keeps the padded lanes at zero).
  */
 final class NchwcOps {
-    static final String CONV = "NchwcConv";
-    static final String TO = "ToNchwc";
+    /** Marks a (fused-domain) Conv that runs on the blocked layout. */
+    static final String LAYOUT_ATTR = "nchwc_layout";
     static final String FROM = "FromNchwc";
     static final String MAX_POOL = "NchwcMaxPool";
     static final String GLOBAL_AVERAGE = "NchwcGlobalAveragePool";
@@ -28,8 +28,6 @@ final class NchwcOps {
     static final String CHANNELS_ATTR = "channels";
 
     static final Map<String, Function<NodeSpec, Op>> OPS = Map.of(
-            CONV, Conv::new,
-            TO, ToBlocked::new,
             FROM, FromBlocked::new,
             MAX_POOL, MaxPool::new,
             GLOBAL_AVERAGE, s -> new Global(s, false),
@@ -44,7 +42,10 @@ final class NchwcOps {
         }
     }
 
-    /** Conv (plain or fused) on blocked x and residual: the attributes and inputs of {@link ConvOp}, W constant. */
+    /**
+     * Conv (plain or fused) on a blocked x (or the plain graph input, converted here) and a blocked
+     * residual: the attributes and inputs of {@link ConvOp}, W and B constant.
+     */
     static final class Conv extends Op {
         private final ConvOp conv;
         private final BlockedWeights packed;
@@ -68,8 +69,17 @@ final class NchwcOps {
             Value b = in.length > 2 ? in[2] : null;
             Value r = in.length > 3 ? in[3] : null;
             int c = w.dim(1) * conv.group();
-            requireBlocked(this, x, c);
-            ConvGeometry g = conv.geometry(new int[] {x.dim(0), c, x.dim(2), x.dim(3)}, w, b);
+            float[] converted = null;
+            ConvGeometry g;
+            if (x.rank() == 4) {
+                // the plain graph input: the Conv's checks, then converted once here
+                g = conv.geometry(x, w, b);
+                converted = ctx.scratch(g.n() * Nchwc.blocks(c) * g.h() * g.w() * Nchwc.L);
+                Nchwc.toBlocked(x.f(), g.n(), c, g.h(), g.w(), converted, ctx.par());
+            } else {
+                requireBlocked(this, x, c);
+                g = conv.geometry(new int[] {x.dim(0), c, x.dim(2), x.dim(3)}, w, b);
+            }
             int[] yShape = Nchwc.blockedShape(g.n(), g.oc(), g.oh(), g.ow());
             if (r != null && !Arrays.equals(r.shape(), yShape)) {
                 throw mismatch("residual has blocked shape " + Shapes.format(r.shape()) + ", expected "
@@ -79,36 +89,16 @@ final class NchwcOps {
             int scratch = DirectConv.scratchSize(g);
             float[] border = scratch == 0 ? null : ctx.scratch(scratch);
             try {
-                DirectConv.conv(g, x.f(), packed, r == null ? null : r.f(), conv.relu(), y.f(), border, ctx.par());
+                DirectConv.conv(g, converted != null ? converted : x.f(), packed, r == null ? null : r.f(), conv.relu(),
+                        y.f(), border, ctx.par());
             } finally {
                 if (border != null) {
                     ctx.release(border);
                 }
+                if (converted != null) {
+                    ctx.release(converted);
+                }
             }
-            return one(y);
-        }
-    }
-
-    /** x (N,C,H,W) -> (N,CB,H,W,L); C must be the {@code channels} its blocked readers were compiled for. */
-    static final class ToBlocked extends Op {
-        private final int channels;
-
-        ToBlocked(NodeSpec s) {
-            super(s);
-            s.attributes(CHANNELS_ATTR).arity(1, 1, 1, 1);
-            channels = (int) s.i(CHANNELS_ATTR, 0);
-        }
-
-        @Override
-        public Value[] run(Value[] in, RunContext ctx) {
-            Value x = in[0];
-            requireRank(x, "X", 4);
-            if (x.dim(1) != channels) {
-                throw mismatch("input has shape " + Shapes.format(x.shape()) + ", expected " + channels
-                        + " channels (the convolution's W)");
-            }
-            Value y = ctx.newFloats(Nchwc.blockedShape(x.dim(0), x.dim(1), x.dim(2), x.dim(3)));
-            Nchwc.toBlocked(x.f(), x.dim(0), x.dim(1), x.dim(2), x.dim(3), y.f(), ctx.par());
             return one(y);
         }
     }

@@ -11,17 +11,20 @@ import org.resnet4j.onnx.NodeProto;
 
 /**
  * Load-time rewrite (after {@link Fusion}) that moves the convolution trunk of a graph into the
- * channel-blocked layout: each Conv with constant weights becomes a {@link NchwcOps.Conv}, MaxPool
- * and Relu on a blocked value stay blocked, a global pool on a blocked value reads it directly and
- * writes the plain (N,C,1,1). A value is converted to the blocked layout once, at its first blocked
- * reader (the graph input), and back once, at its first plain reader or as a graph output, so a
- * ResNet converts exactly twice: its input, and nothing on the way out (the global pool does it).
+ * channel-blocked layout: each Conv with constant weights becomes a {@link NchwcOps.Conv} (still a
+ * Conv, in the internal domain, marked by {@link NchwcOps#LAYOUT_ATTR}), MaxPool and Relu on a
+ * blocked value stay blocked, a global pool on a blocked value reads it directly and writes the plain
+ * (N,C,1,1). A conv whose input is plain converts it as it reads it (the graph input); a blocked value
+ * is converted back once, at its first plain reader or as a graph output, so a ResNet converts its
+ * input and nothing else (the global pool's output is plain).
  *
  * <p>A fused residual stays fused only when it is itself blocked with the conv's channel count;
  * otherwise the conv keeps the plain path. Names of blocked values get the suffix {@code #nchwc}.
  */
 public final class NchwcRewrite {
     private static final String SUFFIX = "#nchwc";
+    private static final Set<String> CONV_ATTRIBUTES =
+            Set.of("auto_pad", "dilations", "group", "kernel_shape", "pads", "strides", Fusion.RELU_ATTR);
 
     private final Map<String, Value> constants;
     private final Set<String> taken = new HashSet<>();
@@ -79,9 +82,13 @@ public final class NchwcRewrite {
                 && n.getOutputCount() == 1;
         if (conv && convFits(n)) {
             Value w = constant(n, 1);
-            NodeProto.Builder b = n.toBuilder().setDomain(Fusion.DOMAIN).setOpType(NchwcOps.CONV).clearInput()
-                    .addInput(toBlocked(n.getInput(0), w.dim(1) * group(n))).addInput(n.getInput(1))
-                    .addInput(n.getInputCount() > 2 ? n.getInput(2) : "");
+            // the first blocked conv converts its plain input itself (after the Conv's own shape checks)
+            String x = n.getInput(0);
+            NodeProto.Builder b = n.toBuilder().setDomain(Fusion.DOMAIN).clearInput()
+                    .addInput(blocked.getOrDefault(x, x)).addInput(n.getInput(1))
+                    .addInput(n.getInputCount() > 2 ? n.getInput(2) : "")
+                    .addAttribute(AttributeProto.newBuilder().setName(NchwcOps.LAYOUT_ATTR)
+                            .setType(AttributeProto.AttributeType.INT).setI(1));
             if (n.getInputCount() > 3) {
                 b.addInput(blocked.get(n.getInput(3)));
             }
@@ -111,8 +118,16 @@ public final class NchwcRewrite {
         out.add(n);
     }
 
-    /** A Conv the blocked kernel takes: constant 4-D float W, constant or no B, a blocked residual of its width. */
+    /**
+     * A Conv the blocked kernel takes: known attributes (others are left for {@link ConvOp} to refuse),
+     * constant 4-D float W, constant or no B, a blocked residual of its width.
+     */
     private boolean convFits(NodeProto n) {
+        for (AttributeProto a : n.getAttributeList()) {
+            if (!CONV_ATTRIBUTES.contains(a.getName())) {
+                return false;
+            }
+        }
         Value w = constant(n, 1);
         if (w == null || w.type() != ElemType.FLOAT || w.rank() != 4 || n.getInputCount() < 2) {
             return false;
@@ -150,18 +165,6 @@ public final class NchwcRewrite {
         blocked.put(original, name);
         channels.put(original, c);
         onlyBlocked.add(original);
-    }
-
-    private String toBlocked(String value, int c) {
-        String b = blocked.get(value);
-        if (b == null) {
-            b = fresh(value);
-            out.add(NodeProto.newBuilder().setDomain(Fusion.DOMAIN).setOpType(NchwcOps.TO).setName(b)
-                    .addInput(value).addOutput(b).addAttribute(channelsAttr(c)).build());
-            blocked.put(value, b);
-            channels.put(value, c);
-        }
-        return b;
     }
 
     /** Makes the plain form of {@code value} exist (a FromNchwc node the first time it is needed). */

@@ -46,7 +46,8 @@ public final class Registry {
         String type = spec.proto().getOpType();
         String domain = spec.proto().getDomain();
         if (domain.equals(Fusion.DOMAIN) && type.equals("Conv")) {
-            return new ConvOp(spec); // made by Fusion at load, never read from a file
+            // made by Fusion (and NchwcRewrite) at load, never read from a file
+            return spec.has(NchwcOps.LAYOUT_ATTR) ? new NchwcOps.Conv(spec) : new ConvOp(spec);
         }
         if (domain.equals(Fusion.DOMAIN) && NchwcOps.OPS.containsKey(type)) {
             return NchwcOps.OPS.get(type).apply(spec); // made by NchwcRewrite at load

@@ -55,6 +55,8 @@ public final class DirectConv {
     private final int ocb;
     private final int ow;
     private final int kk;
+    /** Input lanes that hold channels: L, or C when the input has fewer (the stem's 3): no FMAs on zero lanes. */
+    private final int lanes;
     private final int sh;
     private final int sw;
     /** The (maybe padded) input's plane and row strides in floats. */
@@ -79,6 +81,7 @@ public final class DirectConv {
         ocb = Nchwc.blocks(g.oc());
         ow = g.ow();
         kk = g.kh() * g.kw();
+        lanes = Math.min(L, g.c());
         sh = g.strideH();
         sw = g.strideW();
         plane = hp * wp * L;
@@ -257,6 +260,7 @@ public final class DirectConv {
         float[] x = this.x;
         float[] wd = this.wd;
         float[] y = this.y;
+        int lanes = this.lanes;
         if (first) {
             FloatVector z = FloatVector.zero(S);
             z.intoArray(y, yo);
@@ -288,7 +292,7 @@ public final class DirectConv {
             int xo = xt[t];
             int xp0 = xb0 + xo;
             int wi = wt[t] + wShift;
-            for (int il = 0; il < L; il++, wi += step) {
+            for (int il = 0; il < lanes; il++, wi += step) {
                 FloatVector x0 = FloatVector.broadcast(S, x[xp0 + il]);
                 FloatVector x1 = FloatVector.broadcast(S, x[xp0 + d1 + il]);
                 FloatVector x2 = FloatVector.broadcast(S, x[xp0 + d2 + il]);
@@ -345,6 +349,7 @@ public final class DirectConv {
         float[] x = this.x;
         float[] wd = this.wd;
         float[] y = this.y;
+        int lanes = this.lanes;
         if (first) {
             FloatVector z = FloatVector.zero(S);
             z.intoArray(y, yo);
@@ -360,7 +365,7 @@ public final class DirectConv {
             int xo = xt[t];
             int xp0 = xb0 + xo;
             int wi = wt[t] + wShift;
-            for (int il = 0; il < L; il++, wi += step) {
+            for (int il = 0; il < lanes; il++, wi += step) {
                 FloatVector x0 = FloatVector.broadcast(S, x[xp0 + il]);
                 FloatVector w0 = FloatVector.fromArray(S, wd, wi);
                 a00 = w0.fma(x0, a00);
@@ -391,6 +396,7 @@ public final class DirectConv {
         float[] x = this.x;
         float[] wd = this.wd;
         float[] y = this.y;
+        int lanes = this.lanes;
         if (first) {
             FloatVector z = FloatVector.zero(S);
             z.intoArray(y, yo);
@@ -404,7 +410,7 @@ public final class DirectConv {
             int xo = xt[t];
             int xp0 = xb0 + xo;
             int wi = wt[t] + wShift;
-            for (int il = 0; il < L; il++, wi += step) {
+            for (int il = 0; il < lanes; il++, wi += step) {
                 FloatVector x0 = FloatVector.broadcast(S, x[xp0 + il]);
                 FloatVector x1 = FloatVector.broadcast(S, x[xp0 + d1 + il]);
                 FloatVector x2 = FloatVector.broadcast(S, x[xp0 + d2 + il]);
@@ -431,6 +437,7 @@ public final class DirectConv {
         float[] x = this.x;
         float[] wd = this.wd;
         float[] y = this.y;
+        int lanes = this.lanes;
         if (first) {
             FloatVector z = FloatVector.zero(S);
             z.intoArray(y, yo);
@@ -440,7 +447,7 @@ public final class DirectConv {
             int xo = xt[t];
             int xp0 = xb0 + xo;
             int wi = wt[t] + wShift;
-            for (int il = 0; il < L; il++, wi += step) {
+            for (int il = 0; il < lanes; il++, wi += step) {
                 FloatVector x0 = FloatVector.broadcast(S, x[xp0 + il]);
                 FloatVector w0 = FloatVector.fromArray(S, wd, wi);
                 a00 = w0.fma(x0, a00);
