@@ -129,12 +129,12 @@ public final class VectorSgemm implements Sgemm {
     }
 
     @Override
-    public boolean packsConvInputs() {
+    public boolean packsRowSources() {
         return true;
     }
 
     @Override
-    public void gemm(PackedA a, ConvSource b, int n, float[] c, int cOff, int ldc, Epilogue epilogue, Parallel par) {
+    public void gemm(PackedA a, RowSource b, int n, float[] c, int cOff, int ldc, Epilogue epilogue, Parallel par) {
         if (!LAYOUT.equals(a.layout())) {
             a = pack(a.m(), a.k(), a.a(), a.aOff(), a.lda());
         }
@@ -146,9 +146,9 @@ public final class VectorSgemm implements Sgemm {
 
     /**
      * One GEMM call: c (M,N) ldc = epilogue(a·b) (or c + a·b when accumulate), a packed panels, b dense
-     * (b, bOff, ldb) or, when src is not null, the implicit im2col matrix src.
+     * (b, bOff, ldb) or, when src is not null, a row source src (the implicit im2col matrix of a convolution).
      */
-    private record Call(float[] ap, int m, int n, int k, float[] b, int bOff, int ldb, ConvSource src, float[] c,
+    private record Call(float[] ap, int m, int n, int k, float[] b, int bOff, int ldb, RowSource src, float[] c,
             int cOff, int ldc, boolean accumulate, Epilogue e) {
         /** The same call reading all of B already packed (per KC block kb at kb·nPad, as packB lays out a block). */
         Call prepacked(float[] packed) {
@@ -164,7 +164,7 @@ public final class VectorSgemm implements Sgemm {
         float[] b = call.b();
         int bOff = call.bOff();
         int ldb = call.ldb();
-        ConvSource src = call.src();
+        RowSource src = call.src();
         float[] c = call.c();
         int cOff = call.cOff();
         int ldc = call.ldc();
@@ -208,7 +208,7 @@ public final class VectorSgemm implements Sgemm {
                     if (src == null) {
                         packB(b, bOff + kb * ldb + j, ldb, kc, Math.min(NR, n - j), pre, dst);
                     } else {
-                        packConv(src, kb, j, kc, Math.min(NR, n - j), pre, dst, ws.row);
+                        packRows(src, kb, j, kc, Math.min(NR, n - j), pre, dst, ws.row);
                     }
                 }
             });
@@ -228,7 +228,7 @@ public final class VectorSgemm implements Sgemm {
         float[] b = call.b();
         int bOff = call.bOff();
         int ldb = call.ldb();
-        ConvSource src = call.src();
+        RowSource src = call.src();
         float[] c = call.c();
         int cOff = call.cOff();
         int ldc = call.ldc();
@@ -251,7 +251,7 @@ public final class VectorSgemm implements Sgemm {
                 } else if (src == null) {
                     packB(b, bOff + kb * ldb + j0, ldb, kc, cols, bp, 0);
                 } else {
-                    packConv(src, kb, j0, kc, cols, bp, 0, s.row);
+                    packRows(src, kb, j0, kc, cols, bp, 0, s.row);
                 }
                 boolean first = kb == 0 && !accumulate;
                 boolean last = kb + kc >= k;
@@ -305,8 +305,8 @@ public final class VectorSgemm implements Sgemm {
         }
     }
 
-    // im2col rows [kb, kb+kc), columns [j0, j0+cols) of src -> dst at dOff as packB; row: scratch of cols floats
-    static void packConv(ConvSource src, int kb, int j0, int kc, int cols, float[] dst, int dOff, float[] row) {
+    // rows [kb, kb+kc), columns [j0, j0+cols) of src -> dst at dOff as packB; row: scratch of cols floats
+    static void packRows(RowSource src, int kb, int j0, int kc, int cols, float[] dst, int dOff, float[] row) {
         int full = cols / NR * NR;
         for (int p = 0; p < kc; p++) {
             src.row(kb + p, j0, cols, row);
