@@ -55,8 +55,6 @@ public final class DirectConv {
     private final int ocb;
     private final int ow;
     private final int kk;
-    /** Input lanes that hold channels: L, or C when the input has fewer (the stem's 3): no FMAs on zero lanes. */
-    private final int lanes;
     private final int sh;
     private final int sw;
     /** The (maybe padded) input's plane and row strides in floats. */
@@ -81,7 +79,6 @@ public final class DirectConv {
         ocb = Nchwc.blocks(g.oc());
         ow = g.ow();
         kk = g.kh() * g.kw();
-        lanes = Math.min(L, g.c());
         sh = g.strideH();
         sw = g.strideW();
         plane = hp * wp * L;
@@ -252,7 +249,8 @@ public final class DirectConv {
 
     // The register tiles below are one loop, unrolled by hand for 4 or 1 blocks and 3 or 1 pixels (C2
     // keeps vectors in registers only as named locals, and only through simple loops: a four-deep
-    // nest over blocks, ky, kx and lanes ran 15x slower, its accumulators boxed).
+    // nest over blocks, ky, kx and lanes ran 15x slower, its accumulators boxed; so did a lane loop with a
+    // bound that is not the constant L, 8x slower).
 
     // taps [t0, t1) (input offset from a pixel's base, weight offset); pixels 1, 2 at d1, d2 from pixel 0 -> 4 block(s) x 3 pixel(s) of y from yo
     private void tile4x3(int xb0, int d1, int d2, int[] xt, int[] wt, int t0, int t1, int wShift, int step, int yo, int bo,
@@ -260,7 +258,6 @@ public final class DirectConv {
         float[] x = this.x;
         float[] wd = this.wd;
         float[] y = this.y;
-        int lanes = this.lanes;
         if (first) {
             FloatVector z = FloatVector.zero(S);
             z.intoArray(y, yo);
@@ -292,7 +289,7 @@ public final class DirectConv {
             int xo = xt[t];
             int xp0 = xb0 + xo;
             int wi = wt[t] + wShift;
-            for (int il = 0; il < lanes; il++, wi += step) {
+            for (int il = 0; il < L; il++, wi += step) {
                 FloatVector x0 = FloatVector.broadcast(S, x[xp0 + il]);
                 FloatVector x1 = FloatVector.broadcast(S, x[xp0 + d1 + il]);
                 FloatVector x2 = FloatVector.broadcast(S, x[xp0 + d2 + il]);
@@ -349,7 +346,6 @@ public final class DirectConv {
         float[] x = this.x;
         float[] wd = this.wd;
         float[] y = this.y;
-        int lanes = this.lanes;
         if (first) {
             FloatVector z = FloatVector.zero(S);
             z.intoArray(y, yo);
@@ -365,7 +361,7 @@ public final class DirectConv {
             int xo = xt[t];
             int xp0 = xb0 + xo;
             int wi = wt[t] + wShift;
-            for (int il = 0; il < lanes; il++, wi += step) {
+            for (int il = 0; il < L; il++, wi += step) {
                 FloatVector x0 = FloatVector.broadcast(S, x[xp0 + il]);
                 FloatVector w0 = FloatVector.fromArray(S, wd, wi);
                 a00 = w0.fma(x0, a00);
@@ -396,7 +392,6 @@ public final class DirectConv {
         float[] x = this.x;
         float[] wd = this.wd;
         float[] y = this.y;
-        int lanes = this.lanes;
         if (first) {
             FloatVector z = FloatVector.zero(S);
             z.intoArray(y, yo);
@@ -410,7 +405,7 @@ public final class DirectConv {
             int xo = xt[t];
             int xp0 = xb0 + xo;
             int wi = wt[t] + wShift;
-            for (int il = 0; il < lanes; il++, wi += step) {
+            for (int il = 0; il < L; il++, wi += step) {
                 FloatVector x0 = FloatVector.broadcast(S, x[xp0 + il]);
                 FloatVector x1 = FloatVector.broadcast(S, x[xp0 + d1 + il]);
                 FloatVector x2 = FloatVector.broadcast(S, x[xp0 + d2 + il]);
@@ -437,7 +432,6 @@ public final class DirectConv {
         float[] x = this.x;
         float[] wd = this.wd;
         float[] y = this.y;
-        int lanes = this.lanes;
         if (first) {
             FloatVector z = FloatVector.zero(S);
             z.intoArray(y, yo);
@@ -447,7 +441,7 @@ public final class DirectConv {
             int xo = xt[t];
             int xp0 = xb0 + xo;
             int wi = wt[t] + wShift;
-            for (int il = 0; il < lanes; il++, wi += step) {
+            for (int il = 0; il < L; il++, wi += step) {
                 FloatVector x0 = FloatVector.broadcast(S, x[xp0 + il]);
                 FloatVector w0 = FloatVector.fromArray(S, wd, wi);
                 a00 = w0.fma(x0, a00);
