@@ -36,9 +36,10 @@ public final class DirectConv {
     static final int PIXEL_CHUNK = 32 * PX;
     /**
      * Multiply-adds below which a task is not handed to another thread. The hand-off costs 2.6 µs
-     * median, 5.6 µs p90 (GemmProbe, on the loaded 2-core box); 2^20 multiply-adds take ~10 µs at
-     * the ~100 GFLOP/s this kernel reaches on one AVX2 core, so a task pays at most ~1/3 at p90 and
-     * ~1/4 at the median, and a convolution runs on one thread below twice that size.
+     * median, 5.6 µs p90 (GemmProbe, on the loaded 2-core box); 2^20 multiply-adds take ~35 µs at
+     * 60 GFLOP/s (three quarters of one 2.45 GHz AVX2 core's 78 GFLOP/s peak; the kernel's own rate
+     * could not be measured on a quiet machine), so a task pays at most ~16 % at p90, and a
+     * convolution runs on one thread below twice that size.
      */
     static final long MIN_TASK_MACS = 1L << 20;
     /** Bytes of weights one input-block chunk may use: most of a 32 KiB L1, the rest for inputs and sums. */
