@@ -78,10 +78,23 @@ public final class JavaEngine implements Engine {
      * false runs every node as written: the reference the fused plan is tested against).
      */
     public JavaEngine(ModelProto model, int threads, Sgemm sgemm, boolean fuse) {
+        this(model, threads, sgemm, fuse, fuse && sgemm == Kernels.defaultSgemm() && Kernels.blockedLayout());
+    }
+
+    /**
+     * Same, choosing as well whether the fused plan runs its convolutions on the channel-blocked
+     * layout with direct kernels ({@code blocked}, needs the Vector API; the default when the engine
+     * uses the default GEMM) or as GEMMs ({@code false}: the reference the blocked kernels are tested
+     * against).
+     */
+    public JavaEngine(ModelProto model, int threads, Sgemm sgemm, boolean fuse, boolean blocked) {
+        if (blocked && !Kernels.blockedLayout()) {
+            throw new IllegalArgumentException("the blocked layout needs the Vector API (jdk.incubator.vector)");
+        }
         if (threads < 0) {
             throw new IllegalArgumentException("threads is " + threads + ", expected 0 (all cores) or more");
         }
-        plan = Plan.compile(model, fuse);
+        plan = Plan.compile(model, fuse, blocked);
         for (Plan.Step step : plan.steps) {
             step.op().prepare(sgemm); // weights repacked once, for this GEMM
         }
@@ -90,7 +103,8 @@ public final class JavaEngine implements Engine {
         this.parallel = new Parallel(t);
         description = "java engine (cpu, " + t + " thread" + (t == 1 ? "" : "s") + ", gemm " + sgemm.name()
                 + ", " + plan.steps.size() + " nodes, opset " + plan.opset + ", fused: " + plan.fusion.foldedBatchNorms()
-                + " bn, " + plan.fusion.fusedAdds() + " add, " + plan.fusion.fusedRelus() + " relu)";
+                + " bn, " + plan.fusion.fusedAdds() + " add, " + plan.fusion.fusedRelus() + " relu"
+                + (plan.blockedConvs > 0 ? ", nchwc: " + plan.blockedConvs + " direct convs" : "") + ")";
     }
 
     @Override

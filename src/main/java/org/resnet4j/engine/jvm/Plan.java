@@ -12,6 +12,7 @@ import org.resnet4j.engine.TensorSpec;
 import org.resnet4j.engine.jvm.ops.Constants;
 import org.resnet4j.engine.jvm.ops.ElemType;
 import org.resnet4j.engine.jvm.ops.Fusion;
+import org.resnet4j.engine.jvm.ops.NchwcRewrite;
 import org.resnet4j.engine.jvm.ops.NodeSpec;
 import org.resnet4j.engine.jvm.ops.Op;
 import org.resnet4j.engine.jvm.ops.Registry;
@@ -54,10 +55,12 @@ final class Plan {
     final int slotCount;
     /** What load-time fusion did (zeros when it was off). */
     final Fusion.Stats fusion;
+    /** Convolutions running on the channel-blocked layout (0 when it was off). */
+    final int blockedConvs;
 
     private Plan(int opset, List<String> inputNames, List<String> outputNames, int[] inputSlots, List<TensorSpec> inputs,
             int[] outputSlots, Value[] constantSlots, int[] root, boolean[] pinned, List<Step> steps, int slotCount,
-            Fusion.Stats fusion) {
+            Fusion.Stats fusion, int blockedConvs) {
         this.opset = opset;
         this.inputNames = inputNames;
         this.outputNames = outputNames;
@@ -70,189 +73,255 @@ final class Plan {
         this.steps = steps;
         this.slotCount = slotCount;
         this.fusion = fusion;
+        this.blockedConvs = blockedConvs;
     }
 
     /**
      * Checks and compiles {@code model}: opset, topological order (sorted when the file is not),
      * every input defined, every op and attribute supported, element types, initializer shapes.
      * With {@code fuse}, BatchNormalization is folded into Conv and Conv+Add+Relu / Conv+Relu fused
-     * ({@link Fusion}) before compiling.
+     * ({@link Fusion}) before compiling, and with {@code blocked} as well the convolution trunk moved
+     * to the channel-blocked layout ({@link NchwcRewrite}).
      */
-    static Plan compile(ModelProto model, boolean fuse) {
-        int opset = defaultOpset(model);
-        GraphProto g = model.getGraph();
-
-        // values: constants (initializers, Constant nodes), graph inputs, node outputs
-        Map<String, Integer> slotOf = new HashMap<>();
-        Map<String, Value> constants = new HashMap<>();
-        Map<String, ElemType> types = new HashMap<>();
-        List<Value> constantList = new ArrayList<>();
-        for (TensorProto t : g.getInitializerList()) {
-            Value v = Constants.fromProto(t, "initializer '" + t.getName() + "'");
-            constants.put(t.getName(), v);
-        }
-        List<String> ins = new ArrayList<>();
-        List<TensorSpec> declared = new ArrayList<>();
-        for (ValueInfoProto vi : g.getInputList()) {
-            if (constants.containsKey(vi.getName())) {
-                continue; // an initializer listed as input (IR < 4): a constant here
-            }
-            int elem = vi.getType().getTensorType().getElemType();
-            DType dtype = DType.fromOnnxCode(elem);
-            ElemType et = ElemType.of(dtype);
-            if (!vi.getType().hasTensorType() || et == null) {
-                throw new UnsupportedModelException("graph input '" + vi.getName() + "' has type "
-                        + (vi.getType().hasTensorType() ? TensorProto.DataType.forNumber(elem) : vi.getType().getValueCase())
-                        + ", the Java engine takes tensors of float32, float16, int64, int32, uint8 or bool");
-            }
-            ins.add(vi.getName());
-            declared.add(TensorSpec.of(vi.getName(), dtype, declaredShape(vi)));
-            types.put(vi.getName(), et);
-        }
-        List<NodeProto> order = topologicalOrder(g, ins, constants.keySet());
-        Map<String, Value> fixed = new HashMap<>();
-        for (int i = 0; i < ins.size(); i++) {
-            long[] dims = declared.get(i).shape();
-            if (dims != null && Arrays.stream(dims).allMatch(d -> d >= 0 && d <= Integer.MAX_VALUE)) {
-                int[] shape = Arrays.stream(dims).mapToInt(d -> (int) d).toArray();
-                ElemType t = types.get(ins.get(i));
-                long numel = 1;
-                for (long d : dims) {
-                    numel = Math.min(numel * d, ConstantFolding.PROBE_LIMIT + 1);
-                }
-                if (numel > ConstantFolding.PROBE_LIMIT) {
-                    continue; // too large to probe at load: its Shape chains run per input
-                }
-                int n = (int) numel;
-                fixed.put(ins.get(i), Value.of(t, shape, t.isFloat() ? new float[n] : null, t.isFloat() ? null : new long[n]));
-            }
-        }
-        for (NodeProto n : order) {
-            if (n.getDomain().equals(Fusion.DOMAIN)) {
-                throw new UnsupportedModelException(label(n) + " is in domain '" + Fusion.DOMAIN
-                        + "', which is internal to the Java engine; expected ai.onnx");
-            }
-        }
-        Fusion.Stats[] stats = {new Fusion.Stats(0, 0, 0)};
+    static Plan compile(ModelProto model, boolean fuse, boolean blocked) {
+        Compiler c = new Compiler(model);
+        c.readConstants();
+        c.readInputs();
+        c.order();
         if (fuse) {
-            order = ConstantFolding.fold(order, constants, fixed, opset);
+            c.rewrite(blocked);
+        }
+        c.compileNodes();
+        c.assignSlots();
+        c.readOutputs();
+        return c.planLifetimes();
+    }
+
+    /** One compilation, step by step; each step reads what the previous ones filled in. */
+    private static final class Compiler {
+        final GraphProto g;
+        final int opset;
+        final Map<String, Value> constants = new HashMap<>();
+        final Map<String, ElemType> types = new HashMap<>();
+        final List<String> ins = new ArrayList<>();
+        final List<TensorSpec> declared = new ArrayList<>();
+        List<NodeProto> order;
+        Fusion.Stats fusion = new Fusion.Stats(0, 0, 0);
+        int blockedConvs;
+        final List<Op> ops = new ArrayList<>();
+        final List<NodeProto> planned = new ArrayList<>();
+        final Map<String, Integer> slotOf = new HashMap<>();
+        Value[] constantSlots;
+        final List<String> outs = new ArrayList<>();
+        int[] outputSlots;
+
+        Compiler(ModelProto model) {
+            opset = defaultOpset(model);
+            g = model.getGraph();
+        }
+
+        /** Initializers become constants (Constant nodes join them when compiled). */
+        void readConstants() {
+            for (TensorProto t : g.getInitializerList()) {
+                constants.put(t.getName(), Constants.fromProto(t, "initializer '" + t.getName() + "'"));
+            }
+        }
+
+        /** Graph inputs that are not initializers: their element types and declared shapes. */
+        void readInputs() {
+            for (ValueInfoProto vi : g.getInputList()) {
+                if (constants.containsKey(vi.getName())) {
+                    continue; // an initializer listed as input (IR < 4): a constant here
+                }
+                int elem = vi.getType().getTensorType().getElemType();
+                DType dtype = DType.fromOnnxCode(elem);
+                ElemType et = ElemType.of(dtype);
+                if (!vi.getType().hasTensorType() || et == null) {
+                    throw new UnsupportedModelException("graph input '" + vi.getName() + "' has type "
+                            + (vi.getType().hasTensorType() ? TensorProto.DataType.forNumber(elem) : vi.getType().getValueCase())
+                            + ", the Java engine takes tensors of float32, float16, int64, int32, uint8 or bool");
+                }
+                ins.add(vi.getName());
+                declared.add(TensorSpec.of(vi.getName(), dtype, declaredShape(vi)));
+                types.put(vi.getName(), et);
+            }
+        }
+
+        /**
+         * Zero-filled inputs of the declared shape, for inputs whose shape is fixed and small enough
+         * to probe at load ({@link ConstantFolding}): their Shape chains fold to constants.
+         */
+        Map<String, Value> fixedInputs() {
+            Map<String, Value> fixed = new HashMap<>();
+            for (int i = 0; i < ins.size(); i++) {
+                long[] dims = declared.get(i).shape();
+                if (dims != null && Arrays.stream(dims).allMatch(d -> d >= 0 && d <= Integer.MAX_VALUE)) {
+                    int[] shape = Arrays.stream(dims).mapToInt(d -> (int) d).toArray();
+                    ElemType t = types.get(ins.get(i));
+                    long numel = 1;
+                    for (long d : dims) {
+                        numel = Math.min(numel * d, ConstantFolding.PROBE_LIMIT + 1);
+                    }
+                    if (numel > ConstantFolding.PROBE_LIMIT) {
+                        continue; // too large to probe at load: its Shape chains run per input
+                    }
+                    int n = (int) numel;
+                    fixed.put(ins.get(i), Value.of(t, shape, t.isFloat() ? new float[n] : null, t.isFloat() ? null : new long[n]));
+                }
+            }
+            return fixed;
+        }
+
+        /** Topological order; the engine's internal domain is refused in a file. */
+        void order() {
+            order = topologicalOrder(g, ins, constants.keySet());
+            for (NodeProto n : order) {
+                if (n.getDomain().equals(Fusion.DOMAIN)) {
+                    throw new UnsupportedModelException(label(n) + " is in domain '" + Fusion.DOMAIN
+                            + "', which is internal to the Java engine; expected ai.onnx");
+                }
+            }
+        }
+
+        /**
+         * Load-time rewrites: shape chains folded to constants, fusion, then (with {@code blocked})
+         * the channel-blocked layout.
+         */
+        void rewrite(boolean blocked) {
+            order = ConstantFolding.fold(order, constants, fixedInputs(), opset);
             Set<String> graphOutputs = new HashSet<>();
             g.getOutputList().forEach(o -> graphOutputs.add(o.getName()));
+            Fusion.Stats[] stats = {fusion};
             order = Fusion.rewrite(order, constants, graphOutputs, stats);
-            // drop the constants that only the fused-away nodes read (the unfolded weights)
+            fusion = stats[0];
+            if (blocked) {
+                int[] count = {0};
+                order = NchwcRewrite.rewrite(order, constants, g.getOutputList().stream().map(ValueInfoProto::getName).toList(),
+                        count);
+                blockedConvs = count[0];
+            }
+            // drop the constants that only the rewritten-away nodes read (the unfolded weights)
             Set<String> read = new HashSet<>(graphOutputs);
             order.forEach(n -> read.addAll(n.getInputList()));
             constants.keySet().retainAll(read);
         }
 
-        // compile in order; Constant nodes are evaluated now and leave the plan
-        List<Op> ops = new ArrayList<>();
-        List<NodeProto> planned = new ArrayList<>();
-        for (NodeProto node : order) {
-            Op op = Registry.compile(new NodeSpec(node, opset, constants::get));
-            Value c = Registry.constantValue(op);
-            if (c != null) {
-                constants.put(node.getOutput(0), c);
-                continue;
-            }
-            ElemType[] inTypes = new ElemType[node.getInputCount()];
-            for (int i = 0; i < inTypes.length; i++) {
-                String name = node.getInput(i);
-                inTypes[i] = name.isEmpty() ? null : constants.containsKey(name) ? constants.get(name).type() : types.get(name);
-            }
-            ElemType[] outTypes = op.outputTypes(inTypes);
-            for (int i = 0; i < node.getOutputCount(); i++) {
-                if (!node.getOutput(i).isEmpty()) {
-                    types.put(node.getOutput(i), outTypes[i]);
+        /** Compiles the nodes in order; Constant nodes are evaluated now and leave the plan. */
+        void compileNodes() {
+            for (NodeProto node : order) {
+                Op op = Registry.compile(new NodeSpec(node, opset, constants::get));
+                Value c = Registry.constantValue(op);
+                if (c != null) {
+                    constants.put(node.getOutput(0), c);
+                    continue;
                 }
-            }
-            ops.add(op);
-            planned.add(node);
-        }
-        for (Map.Entry<String, Value> e : constants.entrySet()) {
-            slotOf.put(e.getKey(), slotOf.size());
-            constantList.add(e.getValue());
-        }
-        int nConst = constantList.size();
-        for (String in : ins) {
-            slotOf.put(in, slotOf.size());
-        }
-        for (NodeProto node : planned) {
-            for (String out : node.getOutputList()) {
-                if (!out.isEmpty()) {
-                    slotOf.put(out, slotOf.size());
+                ElemType[] inTypes = new ElemType[node.getInputCount()];
+                for (int i = 0; i < inTypes.length; i++) {
+                    String name = node.getInput(i);
+                    inTypes[i] = name.isEmpty() ? null : constants.containsKey(name) ? constants.get(name).type() : types.get(name);
                 }
+                ElemType[] outTypes = op.outputTypes(inTypes);
+                for (int i = 0; i < node.getOutputCount(); i++) {
+                    if (!node.getOutput(i).isEmpty()) {
+                        types.put(node.getOutput(i), outTypes[i]);
+                    }
+                }
+                ops.add(op);
+                planned.add(node);
             }
         }
-        int slotCount = slotOf.size();
-        Value[] constantSlots = constantList.toArray(new Value[0]);
 
-        List<String> outs = new ArrayList<>();
-        for (ValueInfoProto vi : g.getOutputList()) {
-            String name = vi.getName();
-            ElemType t = constants.containsKey(name) ? constants.get(name).type() : types.get(name);
-            if (t == null) {
-                throw new UnsupportedModelException("graph output '" + name + "' is not produced by any node, input or initializer");
+        /** Slots: constants, then graph inputs, then node outputs. */
+        void assignSlots() {
+            List<Value> constantList = new ArrayList<>();
+            for (Map.Entry<String, Value> e : constants.entrySet()) {
+                slotOf.put(e.getKey(), slotOf.size());
+                constantList.add(e.getValue());
             }
-            outs.add(name);
-        }
-        int[] outputSlots = outs.stream().mapToInt(slotOf::get).toArray();
-
-        // liveness: views share their source's array (same root); a root dies after its last reader
-        int[] root = new int[slotCount];
-        boolean[] pinned = new boolean[slotCount];
-        for (int s = 0; s < slotCount; s++) {
-            root[s] = s;
-            pinned[s] = s < nConst + ins.size();
-        }
-        int[] lastUse = new int[slotCount];
-        Arrays.fill(lastUse, -1);
-        List<int[]> stepIn = new ArrayList<>();
-        List<int[]> stepOut = new ArrayList<>();
-        for (int i = 0; i < planned.size(); i++) {
-            NodeProto node = planned.get(i);
-            int[] in = node.getInputList().stream().mapToInt(n -> n.isEmpty() ? -1 : slotOf.get(n)).toArray();
-            int[] out = node.getOutputList().stream().mapToInt(n -> n.isEmpty() ? -1 : slotOf.get(n)).toArray();
-            if (ops.get(i).aliasesInput()) {
-                root[out[0]] = root[in[0]];
+            constantSlots = constantList.toArray(new Value[0]);
+            for (String in : ins) {
+                slotOf.put(in, slotOf.size());
             }
-            for (int s : in) {
-                if (s >= 0) {
-                    lastUse[root[s]] = Math.max(lastUse[root[s]], i);
+            for (NodeProto node : planned) {
+                for (String out : node.getOutputList()) {
+                    if (!out.isEmpty()) {
+                        slotOf.put(out, slotOf.size());
+                    }
                 }
             }
-            for (int s : out) {
-                if (s >= 0) {
-                    lastUse[root[s]] = Math.max(lastUse[root[s]], i);
+        }
+
+        /** Graph outputs: each produced by something. */
+        void readOutputs() {
+            for (ValueInfoProto vi : g.getOutputList()) {
+                String name = vi.getName();
+                ElemType t = constants.containsKey(name) ? constants.get(name).type() : types.get(name);
+                if (t == null) {
+                    throw new UnsupportedModelException("graph output '" + name + "' is not produced by any node, input or initializer");
+                }
+                outs.add(name);
+            }
+            outputSlots = outs.stream().mapToInt(slotOf::get).toArray();
+        }
+
+        /** Liveness: views share their source's array (same root); a root dies after its last reader. */
+        Plan planLifetimes() {
+            int slotCount = slotOf.size();
+            int nConst = constantSlots.length;
+            int[] root = new int[slotCount];
+            boolean[] pinned = new boolean[slotCount];
+            for (int s = 0; s < slotCount; s++) {
+                root[s] = s;
+                pinned[s] = s < nConst + ins.size();
+            }
+            int[] lastUse = new int[slotCount];
+            Arrays.fill(lastUse, -1);
+            List<int[]> stepIn = new ArrayList<>();
+            List<int[]> stepOut = new ArrayList<>();
+            for (int i = 0; i < planned.size(); i++) {
+                NodeProto node = planned.get(i);
+                int[] in = node.getInputList().stream().mapToInt(n -> n.isEmpty() ? -1 : slotOf.get(n)).toArray();
+                int[] out = node.getOutputList().stream().mapToInt(n -> n.isEmpty() ? -1 : slotOf.get(n)).toArray();
+                if (ops.get(i).aliasesInput()) {
+                    root[out[0]] = root[in[0]];
+                }
+                for (int s : in) {
+                    if (s >= 0) {
+                        lastUse[root[s]] = Math.max(lastUse[root[s]], i);
+                    }
+                }
+                for (int s : out) {
+                    if (s >= 0) {
+                        lastUse[root[s]] = Math.max(lastUse[root[s]], i);
+                    }
+                }
+                stepIn.add(in);
+                stepOut.add(out);
+            }
+            for (int s : outputSlots) {
+                lastUse[root[s]] = Integer.MAX_VALUE; // released after the outputs are copied out
+            }
+            List<List<Integer>> releases = new ArrayList<>();
+            for (int i = 0; i < planned.size(); i++) {
+                releases.add(new ArrayList<>());
+            }
+            String[] slotNames = new String[slotCount];
+            slotOf.forEach((name, s) -> slotNames[s] = name);
+            for (int s = 0; s < slotCount; s++) {
+                boolean isFloat = s >= nConst + ins.size() && types.get(slotNames[s]) == ElemType.FLOAT;
+                if (root[s] == s && !pinned[s] && isFloat && lastUse[s] >= 0 && lastUse[s] < Integer.MAX_VALUE) {
+                    releases.get(lastUse[s]).add(s);
                 }
             }
-            stepIn.add(in);
-            stepOut.add(out);
-        }
-        for (int s : outputSlots) {
-            lastUse[root[s]] = Integer.MAX_VALUE; // released after the outputs are copied out
-        }
-        List<List<Integer>> releases = new ArrayList<>();
-        for (int i = 0; i < planned.size(); i++) {
-            releases.add(new ArrayList<>());
-        }
-        String[] slotNames = new String[slotCount];
-        slotOf.forEach((name, s) -> slotNames[s] = name);
-        for (int s = 0; s < slotCount; s++) {
-            boolean isFloat = s >= nConst + ins.size() && types.get(slotNames[s]) == ElemType.FLOAT;
-            if (root[s] == s && !pinned[s] && isFloat && lastUse[s] >= 0 && lastUse[s] < Integer.MAX_VALUE) {
-                releases.get(lastUse[s]).add(s);
+            List<Step> st = new ArrayList<>();
+            for (int i = 0; i < planned.size(); i++) {
+                st.add(new Step(ops.get(i), stepIn.get(i), stepOut.get(i),
+                        releases.get(i).stream().mapToInt(Integer::intValue).toArray()));
             }
+            return new Plan(opset, List.copyOf(ins), List.copyOf(outs), ins.stream().mapToInt(slotOf::get).toArray(),
+                    List.copyOf(declared), outputSlots, constantSlots, root, pinned, List.copyOf(st), slotCount,
+                    fusion, blockedConvs);
         }
-        List<Step> st = new ArrayList<>();
-        for (int i = 0; i < planned.size(); i++) {
-            st.add(new Step(ops.get(i), stepIn.get(i), stepOut.get(i),
-                    releases.get(i).stream().mapToInt(Integer::intValue).toArray()));
-        }
-        return new Plan(opset, List.copyOf(ins), List.copyOf(outs), ins.stream().mapToInt(slotOf::get).toArray(),
-                List.copyOf(declared), outputSlots, constantSlots, root, pinned, List.copyOf(st), slotCount,
-                stats[0]);
-
     }
 
     static int defaultOpset(ModelProto model) {

@@ -28,6 +28,12 @@
  *       {@code -Dresnet4j.scalar=true}) {@link org.resnet4j.engine.jvm.kernels.BlockedSgemm};
  *       {@link org.resnet4j.engine.jvm.kernels.Parallel} is the fixed worker pool. Every output element is computed by one thread in a fixed order, so results
  *       do not depend on the thread count.</li>
+ *   <li>{@code kernels.nchwc} holds the channel-blocked path (the default with the Vector API):
+ *       {@link org.resnet4j.engine.jvm.ops.NchwcRewrite} moves the fused graph's convolutions, max
+ *       pools, Relus and global pools to the (N, C/L, H, W, L) layout at load, and
+ *       {@link org.resnet4j.engine.jvm.kernels.nchwc.DirectConv} convolves directly on it (4 output
+ *       blocks x 3 pixels in registers, weights re-laid-out once). The GEMM path above stays as the
+ *       reference it is tested against, and runs with {@code -Dresnet4j.nchwc=false}.</li>
  * </ul>
  */
 package org.resnet4j.engine.jvm;

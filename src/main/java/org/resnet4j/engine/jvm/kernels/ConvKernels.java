@@ -45,7 +45,7 @@ public final class ConvKernels {
 
     /** Floats of scratch that {@link #conv} needs with {@code gemm}: none when it packs from the input itself. */
     public static int scratchSize(ConvGeometry g, Sgemm gemm) {
-        return gemm.packsConvInputs() ? 0 : scratchSize(g);
+        return gemm.packsRowSources() ? 0 : scratchSize(g);
     }
 
     // x (N,C,H,W), w (OC,C/g,kH,kW), b (OC) or null -> y (N,OC,OH,OW); col scratch ((C/g)kHkW, OH·OW)
@@ -102,7 +102,7 @@ public final class ConvKernels {
                     // 1x1 stride 1: the input planes are the GEMM's B, no copy
                     bm = x;
                     bOff = xOff;
-                } else if (gemm.packsConvInputs()) {
+                } else if (gemm.packsRowSources()) {
                     // implicit GEMM: the kernel packs im2col rows straight from x
                     gemm.gemm(w[grp], new ConvSource(g, x, xOff), ohw, y, yOff, ohw, e, par);
                     continue;

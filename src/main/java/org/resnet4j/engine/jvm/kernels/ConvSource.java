@@ -5,8 +5,9 @@ package org.resnet4j.engine.jvm.kernels;
  * rows of it straight from the input while it packs ("implicit GEMM"). Row r = (ci, ky, kx) of
  * ((C/g)·kH·kW, OH·OW), column j = (oy, ox); reads outside the input are zeros.
  */
-public record ConvSource(ConvGeometry g, float[] x, int xOff) {
+public record ConvSource(ConvGeometry g, float[] x, int xOff) implements RowSource {
     // x (C/g,H,W) at xOff -> dst[0, len) = im2col row r, columns [j0, j0 + len)
+    @Override
     public void row(int r, int j0, int len, float[] dst) {
         int kw = g.kw();
         int kk = g.kh() * kw;

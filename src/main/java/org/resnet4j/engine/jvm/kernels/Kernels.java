@@ -48,6 +48,17 @@ public final class Kernels {
 
     private Kernels() {}
 
+    /** Set to {@code false} to keep convolutions on the GEMM path (A/B benchmarks); default true. */
+    public static final String NCHWC_PROPERTY = "resnet4j.nchwc";
+
+    /**
+     * True when the engine should run convolutions on the channel-blocked layout ({@code kernels.nchwc}):
+     * the Vector API is in use and {@code -Dresnet4j.nchwc=false} is not set.
+     */
+    public static boolean blockedLayout() {
+        return VECTOR && !"false".equals(System.getProperty(NCHWC_PROPERTY));
+    }
+
     /** The GEMM for engines created without an explicit one. */
     public static Sgemm defaultSgemm() {
         return DEFAULT;

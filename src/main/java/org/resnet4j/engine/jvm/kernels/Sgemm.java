@@ -31,14 +31,14 @@ public interface Sgemm {
         epilogue.applyTo(a.m(), n, c, cOff, ldc, par);
     }
 
-    /** True when {@link #gemm(PackedA, ConvSource, int, float[], int, int, Epilogue, Parallel)} packs from the input directly. */
-    default boolean packsConvInputs() {
+    /** True when {@link #gemm(PackedA, RowSource, int, float[], int, int, Epilogue, Parallel)} packs from the source directly. */
+    default boolean packsRowSources() {
         return false;
     }
 
-    // a packed (M,K), b the implicit im2col matrix (K,N) -> c (M,N) ldc = epilogue(a·b). The default
-    // materialises b (allocating): kernels that return false from packsConvInputs are given im2col instead.
-    default void gemm(PackedA a, ConvSource b, int n, float[] c, int cOff, int ldc, Epilogue epilogue, Parallel par) {
+    // a packed (M,K), b a row source (K,N) -> c (M,N) ldc = epilogue(a·b). The default materialises b
+    // (allocating): callers of kernels that return false from packsRowSources should pass a dense B instead.
+    default void gemm(PackedA a, RowSource b, int n, float[] c, int cOff, int ldc, Epilogue epilogue, Parallel par) {
         float[] col = new float[a.k() * n];
         float[] row = new float[n];
         for (int r = 0; r < a.k(); r++) {

@@ -113,7 +113,7 @@ public final class VectorSgemm implements Sgemm {
             s.a = new float[need];
         }
         packA(m, k, a, aOff, lda, s.a);
-        run(s.a, m, n, k, b, bOff, ldb, null, c, cOff, ldc, accumulate, Epilogue.NONE, par);
+        run(new Call(s.a, m, n, k, b, bOff, ldb, null, c, cOff, ldc, accumulate, Epilogue.NONE), par);
     }
 
     @Override
@@ -125,28 +125,51 @@ public final class VectorSgemm implements Sgemm {
         if (a.m() == 0 || n == 0) {
             return;
         }
-        run(a.data(), a.m(), n, a.k(), b, bOff, ldb, null, c, cOff, ldc, false, epilogue, par);
+        run(new Call(a.data(), a.m(), n, a.k(), b, bOff, ldb, null, c, cOff, ldc, false, epilogue), par);
     }
 
     @Override
-    public boolean packsConvInputs() {
+    public boolean packsRowSources() {
         return true;
     }
 
     @Override
-    public void gemm(PackedA a, ConvSource b, int n, float[] c, int cOff, int ldc, Epilogue epilogue, Parallel par) {
+    public void gemm(PackedA a, RowSource b, int n, float[] c, int cOff, int ldc, Epilogue epilogue, Parallel par) {
         if (!LAYOUT.equals(a.layout())) {
             a = pack(a.m(), a.k(), a.a(), a.aOff(), a.lda());
         }
         if (a.m() == 0 || n == 0) {
             return;
         }
-        run(a.data(), a.m(), n, a.k(), null, 0, 0, b, c, cOff, ldc, false, epilogue, par);
+        run(new Call(a.data(), a.m(), n, a.k(), null, 0, 0, b, c, cOff, ldc, false, epilogue), par);
     }
 
-    // b is dense (b, bOff, ldb) or, when src is not null, the implicit im2col matrix src
-    private static void run(float[] ap, int m, int n, int k, float[] b, int bOff, int ldb, ConvSource src, float[] c,
-            int cOff, int ldc, boolean accumulate, Epilogue e, Parallel par) {
+    /**
+     * One GEMM call: c (M,N) ldc = epilogue(a·b) (or c + a·b when accumulate), a packed panels, b dense
+     * (b, bOff, ldb) or, when src is not null, a row source src (the implicit im2col matrix of a convolution).
+     */
+    private record Call(float[] ap, int m, int n, int k, float[] b, int bOff, int ldb, RowSource src, float[] c,
+            int cOff, int ldc, boolean accumulate, Epilogue e) {
+        /** The same call reading all of B already packed (per KC block kb at kb·nPad, as packB lays out a block). */
+        Call prepacked(float[] packed) {
+            return new Call(ap, m, n, k, packed, 0, 0, null, c, cOff, ldc, accumulate, e);
+        }
+    }
+
+    private static void run(Call call, Parallel par) {
+        float[] ap = call.ap();
+        int m = call.m();
+        int n = call.n();
+        int k = call.k();
+        float[] b = call.b();
+        int bOff = call.bOff();
+        int ldb = call.ldb();
+        RowSource src = call.src();
+        float[] c = call.c();
+        int cOff = call.cOff();
+        int ldc = call.ldc();
+        boolean accumulate = call.accumulate();
+        Epilogue e = call.e();
         if (k == 0) {
             for (int i = 0; i < m; i++) {
                 for (int j = 0; j < n; j++) {
@@ -161,11 +184,10 @@ public final class VectorSgemm implements Sgemm {
         long macs = (long) mPanels * MR * nPanels * NR * k;
         int threads = macs < 2 * MIN_TASK_MACS ? 1 : par.threads();
         if (threads == 1) {
-            region(ap, m, n, k, b, bOff, ldb, src, c, cOff, ldc, accumulate, e, 0, mPanels, 0, nPanels, false);
+            region(call, 0, mPanels, 0, nPanels, false);
         } else if (nPanels >= 4 * threads) {
             int grain = (int) Math.max(1, MIN_TASK_MACS / ((long) mPanels * MR * NR * k));
-            par.forRange(nPanels, grain, (j0, j1) ->
-                    region(ap, m, n, k, b, bOff, ldb, src, c, cOff, ldc, accumulate, e, 0, mPanels, j0, j1, false));
+            par.forRange(nPanels, grain, (j0, j1) -> region(call, 0, mPanels, j0, j1, false));
         } else {
             // few columns: B is small. Packed once, split over K blocks, into a buffer the threads then
             // share while they split the rows of C.
@@ -186,21 +208,32 @@ public final class VectorSgemm implements Sgemm {
                     if (src == null) {
                         packB(b, bOff + kb * ldb + j, ldb, kc, Math.min(NR, n - j), pre, dst);
                     } else {
-                        packConv(src, kb, j, kc, Math.min(NR, n - j), pre, dst, ws.row);
+                        packRows(src, kb, j, kc, Math.min(NR, n - j), pre, dst, ws.row);
                     }
                 }
             });
             int grain = (int) Math.max(1, MIN_TASK_MACS / ((long) nPanels * MR * NR * k));
-            par.forRange(mPanels, grain, (i0, i1) ->
-                    region(ap, m, n, k, pre, 0, 0, null, c, cOff, ldc, accumulate, e, i0, i1, 0, nPanels, true));
+            Call shared = call.prepacked(pre);
+            par.forRange(mPanels, grain, (i0, i1) -> region(shared, i0, i1, 0, nPanels, true));
         }
     }
 
     // row panels [ip0,ip1) x column panels [jp0,jp1) of c (M,N) = a packed (M,K) · b (K,N), then the epilogue;
-    // prepacked: b is all of B already packed (per KC block kb at kb·nPad, as packB lays out a block)
-    private static void region(float[] ap, int m, int n, int k, float[] b, int bOff, int ldb, ConvSource src,
-            float[] c, int cOff, int ldc, boolean accumulate, Epilogue e, int ip0, int ip1, int jp0, int jp1,
-            boolean prepacked) {
+    // prepacked: the call's b is all of B already packed (Call.prepacked)
+    private static void region(Call call, int ip0, int ip1, int jp0, int jp1, boolean prepacked) {
+        float[] ap = call.ap();
+        int m = call.m();
+        int n = call.n();
+        int k = call.k();
+        float[] b = call.b();
+        int bOff = call.bOff();
+        int ldb = call.ldb();
+        RowSource src = call.src();
+        float[] c = call.c();
+        int cOff = call.cOff();
+        int ldc = call.ldc();
+        boolean accumulate = call.accumulate();
+        Epilogue e = call.e();
         Scratch s = SCRATCH.get();
         float[] bp = prepacked ? b : s.b;
         int nPad = (n + NR - 1) / NR * NR;
@@ -218,7 +251,7 @@ public final class VectorSgemm implements Sgemm {
                 } else if (src == null) {
                     packB(b, bOff + kb * ldb + j0, ldb, kc, cols, bp, 0);
                 } else {
-                    packConv(src, kb, j0, kc, cols, bp, 0, s.row);
+                    packRows(src, kb, j0, kc, cols, bp, 0, s.row);
                 }
                 boolean first = kb == 0 && !accumulate;
                 boolean last = kb + kc >= k;
@@ -272,8 +305,8 @@ public final class VectorSgemm implements Sgemm {
         }
     }
 
-    // im2col rows [kb, kb+kc), columns [j0, j0+cols) of src -> dst at dOff as packB; row: scratch of cols floats
-    static void packConv(ConvSource src, int kb, int j0, int kc, int cols, float[] dst, int dOff, float[] row) {
+    // rows [kb, kb+kc), columns [j0, j0+cols) of src -> dst at dOff as packB; row: scratch of cols floats
+    static void packRows(RowSource src, int kb, int j0, int kc, int cols, float[] dst, int dOff, float[] row) {
         int full = cols / NR * NR;
         for (int p = 0; p < kc; p++) {
             src.row(kb + p, j0, cols, row);

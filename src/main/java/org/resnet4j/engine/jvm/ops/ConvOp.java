@@ -26,7 +26,8 @@ final class ConvOp extends Op {
         super(s);
         boolean fused = s.proto().getDomain().equals(Fusion.DOMAIN);
         if (fused) {
-            s.attributes("auto_pad", "dilations", "group", "kernel_shape", "pads", "strides", Fusion.RELU_ATTR).arity(2, 4, 1, 1);
+            s.attributes("auto_pad", "dilations", "group", "kernel_shape", "pads", "strides", Fusion.RELU_ATTR,
+                    NchwcOps.LAYOUT_ATTR).arity(2, 4, 1, 1);
         } else {
             s.attributes("auto_pad", "dilations", "group", "kernel_shape", "pads", "strides").arity(2, 3, 1, 1);
         }
@@ -56,14 +57,27 @@ final class ConvOp extends Op {
         }
     }
 
+    int group() {
+        return group;
+    }
+
+    boolean relu() {
+        return relu;
+    }
+
     /** The geometry for these inputs, after every shape check. */
     ConvGeometry geometry(Value x, Value w, Value b) {
         requireRank(x, "X", 4);
+        return geometry(x.shape(), w, b);
+    }
+
+    /** The same for an input of logical shape {@code xShape} (N, C, H, W), whatever its layout. */
+    ConvGeometry geometry(int[] xShape, Value w, Value b) {
         requireRank(w, "W", 4);
-        int c = x.dim(1);
+        int c = xShape[1];
         int oc = w.dim(0);
         if (c % group != 0 || w.dim(1) * group != c || oc % group != 0) {
-            throw mismatch("X " + Shapes.format(x.shape()) + " and W " + Shapes.format(w.shape())
+            throw mismatch("X " + Shapes.format(xShape) + " and W " + Shapes.format(w.shape())
                     + " do not fit group=" + group + ": expected W[1]·group = C and OC divisible by group");
         }
         if (spatial.kernel != null && (spatial.kernel[0] != w.dim(2) || spatial.kernel[1] != w.dim(3))) {
@@ -73,12 +87,12 @@ final class ConvOp extends Op {
         if (b != null && (b.rank() != 1 || b.dim(0) != oc)) {
             throw mismatch("B has shape " + Shapes.format(b.shape()) + ", expected [" + oc + "]");
         }
-        Spatial.Resolved r = spatial.resolve(x.dim(2), x.dim(3), w.dim(2), w.dim(3));
+        Spatial.Resolved r = spatial.resolve(xShape[2], xShape[3], w.dim(2), w.dim(3));
         if (r == null) {
-            throw mismatch("kernel " + Shapes.format(w.shape()) + " does not fit input " + Shapes.format(x.shape())
+            throw mismatch("kernel " + Shapes.format(w.shape()) + " does not fit input " + Shapes.format(xShape)
                     + " with the given pads and dilations");
         }
-        return new ConvGeometry(x.dim(0), c, x.dim(2), x.dim(3), oc, group, w.dim(2), w.dim(3),
+        return new ConvGeometry(xShape[0], c, xShape[2], xShape[3], oc, group, w.dim(2), w.dim(3),
                 spatial.strides[0], spatial.strides[1], spatial.dilations[0], spatial.dilations[1],
                 r.padT(), r.padL(), r.oh(), r.ow());
     }

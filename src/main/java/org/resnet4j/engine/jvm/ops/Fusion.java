@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Set;
 import org.resnet4j.onnx.AttributeProto;
 import org.resnet4j.onnx.NodeProto;
+import org.resnet4j.tensor.BatchNormFold;
 
 /**
  * Load-time rewrites of a topologically ordered node list, before it is compiled:
@@ -140,19 +141,10 @@ public final class Fusion {
                     eps = a.getF();
                 }
             }
-            // y = (conv(x, W) + b)·a + (B - mean·a), a = scale / sqrt(var + eps), per output channel
-            float[] wf = w.f();
-            int per = wf.length / Math.max(1, oc);
-            float[] w2 = new float[wf.length];
-            float[] b2 = new float[oc];
-            for (int o = 0; o < oc; o++) {
-                float a = stat[0].f()[o] / (float) Math.sqrt(stat[3].f()[o] + eps);
-                for (int j = o * per; j < (o + 1) * per; j++) {
-                    w2[j] = wf[j] * a;
-                }
-                float bias = b == null ? 0f : b.f()[o];
-                b2[o] = bias * a + (stat[1].f()[o] - stat[2].f()[o] * a);
-            }
+            // y = (conv(x, W) + b)·s + (B - mean·s), s = scale / sqrt(var + eps), per output channel
+            double[] scale = BatchNormFold.scale(stat[0].f(), stat[3].f(), eps);
+            float[] w2 = BatchNormFold.weight(w.f(), scale);
+            float[] b2 = BatchNormFold.bias(b == null ? null : b.f(), stat[1].f(), stat[2].f(), scale);
             String wName = constant(bn.getOutput(0) + "/folded_W", Value.floats(w.shape(), w2));
             String bName = constant(bn.getOutput(0) + "/folded_B", Value.floats(new int[] {oc}, b2));
             nodes[i] = conv.toBuilder().clearInput().addInput(conv.getInput(0)).addInput(wName).addInput(bName)

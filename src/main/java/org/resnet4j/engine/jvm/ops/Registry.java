@@ -70,7 +70,11 @@ public final class Registry {
         String type = spec.proto().getOpType();
         String domain = spec.proto().getDomain();
         if (domain.equals(Fusion.DOMAIN) && type.equals("Conv")) {
-            return new ConvOp(spec); // made by Fusion at load, never read from a file
+            // made by Fusion (and NchwcRewrite) at load, never read from a file
+            return spec.has(NchwcOps.LAYOUT_ATTR) ? new NchwcOps.Conv(spec) : new ConvOp(spec);
+        }
+        if (domain.equals(Fusion.DOMAIN) && NchwcOps.OPS.containsKey(type)) {
+            return NchwcOps.OPS.get(type).apply(spec); // made by NchwcRewrite at load
         }
         Function<NodeSpec, Op> f = OPS.get(type);
         if (f != null && spec.opset() < MIN_OPSET && !SINCE_OPSET_1.contains(type)) {

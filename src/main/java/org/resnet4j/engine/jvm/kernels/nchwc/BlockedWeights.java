@@ -1,0 +1,129 @@
+package org.resnet4j.engine.jvm.kernels.nchwc;
+
+import static org.resnet4j.engine.jvm.kernels.nchwc.Nchwc.L;
+
+/**
+ * Convolution weights re-laid-out once, at load, for {@link DirectConv}. The output channel blocks
+ * are cut into tiles of up to {@link #MAX_TILE} blocks (the kernel's register tile); per tile, the
+ * input channel blocks it reads (all of them for group 1; for grouped convolutions only its groups'
+ * blocks, zeros between groups) as (icb, kH, kW, L in, tile blocks, L out): for one input channel
+ * of one tap, the tile's output channels are consecutive vectors.
+ *
+ * <p>Tile size for grouped convolutions: the number of blocks that wastes least on the zeros
+ * between groups (ResNeXt's 4 channels per group at L = 8 read one input block per output block
+ * when tiles are one block wide, four when they are four wide).
+ */
+public final class BlockedWeights {
+    /** Output channel blocks per register tile. */
+    public static final int MAX_TILE = 4;
+
+    final int oc;
+    final int c;
+    final int kh;
+    final int kw;
+    final int ocBlocks;
+    final int[] tileBlock0;
+    final int[] tileBlocks;
+    final int[] tileIcb0;
+    final int[] tileIcbs;
+    final int[] tileOff;
+    final float[] data;
+    /** (OCB·L) with zeros past OC, or null. */
+    final float[] bias;
+
+    private BlockedWeights(int oc, int c, int kh, int kw, int[][] tiles, float[] data, float[] bias) {
+        this.oc = oc;
+        this.c = c;
+        this.kh = kh;
+        this.kw = kw;
+        this.ocBlocks = Nchwc.blocks(oc);
+        this.tileBlock0 = tiles[0];
+        this.tileBlocks = tiles[1];
+        this.tileIcb0 = tiles[2];
+        this.tileIcbs = tiles[3];
+        this.tileOff = tiles[4];
+        this.data = data;
+        this.bias = bias;
+    }
+
+    public int tiles() {
+        return tileBlock0.length;
+    }
+
+    // w (OC,C/g,kH,kW), b (OC) or null -> the tiled layout above
+    public static BlockedWeights pack(float[] w, float[] b, int oc, int c, int group, int kh, int kw) {
+        int ocBlocks = Nchwc.blocks(oc);
+        int cg = c / group;
+        int ocg = oc / group;
+        int kk = kh * kw;
+        java.util.List<int[]> tiles = new java.util.ArrayList<>();
+        int size = 0;
+        for (int ob = 0; ob < ocBlocks; ) {
+            int best = 1;
+            double bestCost = Double.MAX_VALUE;
+            for (int t = Math.min(MAX_TILE, ocBlocks - ob); t >= 1; t--) {
+                int[] r = icbRange(ob, t, oc, cg, ocg);
+                double cost = (double) r[1] / t; // input blocks read per output block
+                if (cost < bestCost - 1e-9) {
+                    bestCost = cost;
+                    best = t;
+                }
+            }
+            int[] r = icbRange(ob, best, oc, cg, ocg);
+            tiles.add(new int[] {ob, best, r[0], r[1], size});
+            size += r[1] * kk * L * best * L;
+            ob += best;
+        }
+        int[][] t = new int[5][tiles.size()];
+        for (int i = 0; i < tiles.size(); i++) {
+            for (int f = 0; f < 5; f++) {
+                t[f][i] = tiles.get(i)[f];
+            }
+        }
+        float[] data = new float[Math.max(1, size)];
+        for (int i = 0; i < tiles.size(); i++) {
+            int ob0 = t[0][i];
+            int nb = t[1][i];
+            int icb0 = t[2][i];
+            int icbs = t[3][i];
+            int base = t[4][i];
+            for (int bi = 0; bi < nb; bi++) {
+                for (int lo = 0; lo < L; lo++) {
+                    int o = (ob0 + bi) * L + lo;
+                    if (o >= oc) {
+                        continue;
+                    }
+                    int grp = o / ocg;
+                    for (int ib = 0; ib < icbs; ib++) {
+                        for (int li = 0; li < L; li++) {
+                            int ci = (icb0 + ib) * L + li - grp * cg; // input channel within o's group
+                            if (ci < 0 || ci >= cg) {
+                                continue;
+                            }
+                            for (int k = 0; k < kk; k++) {
+                                data[base + (((ib * kk + k) * L + li) * nb + bi) * L + lo] = w[(o * cg + ci) * kk + k];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        float[] bias = null;
+        if (b != null) {
+            bias = new float[ocBlocks * L];
+            System.arraycopy(b, 0, bias, 0, oc);
+        }
+        return new BlockedWeights(oc, c, kh, kw, t, data, bias);
+    }
+
+    // output blocks [ob, ob+t) -> {first input block, input block count} of the groups they read
+    private static int[] icbRange(int ob, int t, int oc, int cg, int ocg) {
+        int oLo = ob * L;
+        int oHi = Math.min(oc, (ob + t) * L) - 1;
+        int cLo = oLo / ocg * cg;
+        int cHi = (oHi / ocg + 1) * cg; // exclusive
+        int b0 = cLo / L;
+        int b1 = (cHi + L - 1) / L;
+        return new int[] {b0, b1 - b0};
+    }
+}

@@ -1,0 +1,465 @@
+package org.resnet4j.engine.jvm.kernels.nchwc;
+
+import static org.resnet4j.engine.jvm.kernels.nchwc.Nchwc.L;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+import org.resnet4j.engine.jvm.kernels.ConvGeometry;
+import org.resnet4j.engine.jvm.kernels.Parallel;
+
+/**
+ * Direct 2-D convolution on the {@link Nchwc} layout, no im2col and no packing at run time:
+ * x (N,CB,H,W,L), weights from {@link BlockedWeights} -> y (N,OCB,OH,OW,L) = relu?(conv + b + r).
+ *
+ * <p>Register tile: 4 output channel blocks x 3 output pixels (12 vector accumulators; with the 3
+ * broadcast inputs and one weight vector that is the 16 registers AVX2 has). For every input channel
+ * of every tap it loads the 4 weight vectors once and broadcasts each pixel's input value once: 12
+ * FMAs for 7 loads. The 3 pixels are consecutive in the output's (OH·OW) order and may lie on
+ * different rows, so a 7x7 output runs 16 full tiles and one single pixel, and a 1x1 stride-1
+ * convolution is a GEMM over channel blocks straight on the input. Input blocks are taken in chunks
+ * whose weights stay in L1 while the chunk runs over a work item's pixels; partial sums wait in y.
+ *
+ * <p>Padding: a convolution with pads reads a zero-bordered copy of its input (made here, the size of
+ * the input plus the border), so every pixel reads every tap; the border costs a tap share of
+ * (1 - (OW·K - 2p·...)/...) — about 18 % of the FMAs for a 3x3 on 7x7, 2 % on 56x56 — against running
+ * the border pixels one at a time, which cost twice as much per pixel on 7x7 (measured, see
+ * docs/PERFORMANCE.md).
+ *
+ * <p>Each output element sums input blocks, ky, kx and input lanes in ascending order whichever tile
+ * computes it, and work items are fixed ranges of pixels, so results do not depend on the thread count.
+ */
+public final class DirectConv {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    /** Output pixels per register tile. */
+    static final int PX = 3;
+    /** Output pixels (in OH·OW order) per work item. */
+    static final int PIXEL_CHUNK = 32 * PX;
+    /**
+     * Multiply-adds below which a task is not handed to another thread. The hand-off costs 2.6 µs
+     * median, 5.6 µs p90 (GemmProbe, on the loaded 2-core box); 2^20 multiply-adds take ~35 µs at
+     * 60 GFLOP/s (three quarters of one 2.45 GHz AVX2 core's 78 GFLOP/s peak; the kernel's own rate
+     * could not be measured on a quiet machine), so a task pays at most ~16 % at p90, and a
+     * convolution runs on one thread below twice that size.
+     */
+    static final long MIN_TASK_MACS = 1L << 20;
+    /** Bytes of weights one input-block chunk may use: most of a 32 KiB L1, the rest for inputs and sums. */
+    static final long L1_WEIGHTS = 24 * 1024;
+
+    private final float[] x;
+    private final float[] y;
+    private final float[] r;
+    private final float[] wd;
+    private final float[] bias;
+    private final boolean relu;
+    private final BlockedWeights w;
+    private final int cb;
+    private final int ocb;
+    private final int ow;
+    private final int kk;
+    private final int sh;
+    private final int sw;
+    /** The (maybe padded) input's plane and row strides in floats. */
+    private final int plane;
+    private final int rowStride;
+    private final int ohw;
+    private final int oplane;
+    private final int chunks;
+    /** Per weight tile: the input offset of each tap from a pixel's base, and its weight offset. */
+    private final int[][] tapX;
+    private final int[][] tapW;
+
+    private DirectConv(ConvGeometry g, float[] x, int hp, int wp, BlockedWeights w, float[] r, boolean relu, float[] y) {
+        this.x = x;
+        this.y = y;
+        this.r = r;
+        this.w = w;
+        this.wd = w.data;
+        this.bias = w.bias;
+        this.relu = relu;
+        cb = Nchwc.blocks(g.c());
+        ocb = Nchwc.blocks(g.oc());
+        ow = g.ow();
+        kk = g.kh() * g.kw();
+        sh = g.strideH();
+        sw = g.strideW();
+        plane = hp * wp * L;
+        rowStride = wp * L;
+        ohw = g.oh() * g.ow();
+        oplane = ohw * L;
+        chunks = (ohw + PIXEL_CHUNK - 1) / PIXEL_CHUNK;
+        tapX = new int[w.tiles()][];
+        tapW = new int[w.tiles()][];
+        for (int t = 0; t < w.tiles(); t++) {
+            int icbs = w.tileIcbs[t];
+            int nb = w.tileBlocks[t];
+            tapX[t] = new int[icbs * kk];
+            tapW[t] = new int[icbs * kk];
+            int i = 0;
+            for (int ib = 0; ib < icbs; ib++) {
+                for (int ky = 0; ky < g.kh(); ky++) {
+                    for (int kx = 0; kx < g.kw(); kx++, i++) {
+                        tapX[t][i] = ib * plane + ky * g.dilH() * rowStride + kx * g.dilW() * L;
+                        tapW[t][i] = w.tileOff[t] + i * L * nb * L;
+                    }
+                }
+            }
+        }
+    }
+
+    /** True when some window of {@code g} reaches outside the input (pads, or ceil_mode's trailing windows). */
+    static boolean needsBorder(ConvGeometry g) {
+        return g.padT() > 0 || g.padL() > 0 || (g.oh() - 1) * g.strideH() + (g.kh() - 1) * g.dilH() >= g.h()
+                || (g.ow() - 1) * g.strideW() + (g.kw() - 1) * g.dilW() >= g.w();
+    }
+
+    private static int paddedH(ConvGeometry g) {
+        return Math.max(g.padT() + g.h(), (g.oh() - 1) * g.strideH() + (g.kh() - 1) * g.dilH() + 1);
+    }
+
+    private static int paddedW(ConvGeometry g) {
+        return Math.max(g.padL() + g.w(), (g.ow() - 1) * g.strideW() + (g.kw() - 1) * g.dilW() + 1);
+    }
+
+    /** Floats of scratch {@link #conv} needs: the zero-bordered input, or 0. */
+    public static int scratchSize(ConvGeometry g) {
+        return needsBorder(g) ? g.n() * Nchwc.blocks(g.c()) * paddedH(g) * paddedW(g) * L : 0;
+    }
+
+    // x (N,CB,H,W,L), w packed for (OC, C/g, kH, kW), r (N,OCB,OH,OW,L) or null -> y (N,OCB,OH,OW,L);
+    // scratch: scratchSize(g) floats (null when 0)
+    public static void conv(ConvGeometry g, float[] x, BlockedWeights w, float[] r, boolean relu, float[] y,
+            float[] scratch, Parallel par) {
+        assert w.oc == g.oc() && w.c == g.c() && w.kh == g.kh() && w.kw == g.kw() : "weights packed for another shape";
+        float[] src = x;
+        int hp = g.h();
+        int wp = g.w();
+        if (needsBorder(g)) {
+            hp = paddedH(g);
+            wp = paddedW(g);
+            border(g, x, hp, wp, scratch, par);
+            src = scratch;
+        }
+        new DirectConv(g, src, hp, wp, w, r, relu, y).run(g, par);
+    }
+
+    // x (N,CB,H,W,L) -> p (N,CB,HP,WP,L): x at (padT, padL), zeros around it
+    private static void border(ConvGeometry g, float[] x, int hp, int wp, float[] p, Parallel par) {
+        int planes = g.n() * Nchwc.blocks(g.c());
+        int hwl = g.h() * g.w() * L;
+        int rowL = g.w() * L;
+        par.forRange(planes, Math.max(1, Parallel.ELEMENTWISE_GRAIN / Math.max(1, hp * wp * L)), (p0, p1) -> {
+            for (int pl = p0; pl < p1; pl++) {
+                int dst = pl * hp * wp * L;
+                java.util.Arrays.fill(p, dst, dst + hp * wp * L, 0f);
+                for (int iy = 0; iy < g.h(); iy++) {
+                    System.arraycopy(x, pl * hwl + iy * rowL, p, dst + ((iy + g.padT()) * wp + g.padL()) * L, rowL);
+                }
+            }
+        });
+    }
+
+    private void run(ConvGeometry g, Parallel par) {
+        int perTile = g.n() * chunks;
+        int items = w.tiles() * perTile;
+        long macs = 0;
+        for (int t = 0; t < w.tiles(); t++) {
+            macs += (long) w.tileBlocks[t] * w.tileIcbs[t];
+        }
+        macs *= (long) L * L * kk * g.n() * ohw;
+        long perItem = Math.max(1, macs / Math.max(1, items));
+        int grain = (int) Math.min(items, Math.max(1, MIN_TASK_MACS / perItem));
+        if (macs < 2 * MIN_TASK_MACS) {
+            grain = Math.max(1, items);
+        }
+        // Order of the items: tile-major re-reads all the input once per weight tile, pixel-major re-reads
+        // all the weights once per pixel chunk. Whichever streams fewer bytes: at batch 8 the input of
+        // ResNet-50's first stages no longer fits in cache and tile-major ran 2.8x ORT's time, against
+        // 1.0x at batch 1 (docs/PERFORMANCE.md); deep layers with big weights and few pixels stay tile-major.
+        long inputBytes = (long) g.n() * cb * plane * Float.BYTES;
+        long weightBytes = (long) wd.length * Float.BYTES;
+        boolean pixelMajor = (long) w.tiles() * inputBytes > (long) perTile * weightBytes;
+        int tiles = w.tiles();
+        par.forRange(items, grain, (i0, i1) -> {
+            for (int i = i0; i < i1; i++) {
+                int tile = pixelMajor ? i % tiles : i / perTile;
+                int rest = pixelMajor ? i / tiles : i % perTile;
+                int j0 = rest % chunks * PIXEL_CHUNK;
+                pixels(tile, rest / chunks, j0, Math.min(ohw, j0 + PIXEL_CHUNK));
+            }
+        });
+    }
+
+    // output pixels [j0, j1) (OH·OW order) of image n, the output blocks of one weight tile
+    private void pixels(int tile, int n, int j0, int j1) {
+        int nb = w.tileBlocks[tile];
+        int b0 = w.tileBlock0[tile];
+        int icbs = w.tileIcbs[tile];
+        int xImg = (n * cb + w.tileIcb0[tile]) * plane;
+        int yImg = (n * ocb + b0) * oplane;
+        int[] xt = tapX[tile];
+        int[] wt = tapW[tile];
+        int chunk = (int) Math.max(1, L1_WEIGHTS / ((long) kk * L * nb * L * Float.BYTES));
+        int step = nb * L;
+        for (int ib0 = 0; ib0 < icbs; ib0 += chunk) {
+            int ib1 = Math.min(icbs, ib0 + chunk);
+            boolean first = ib0 == 0;
+            boolean last = ib1 == icbs;
+            int t0 = ib0 * kk;
+            int t1 = ib1 * kk;
+            for (int j = j0; j < j1; ) {
+                int yo = yImg + j * L;
+                if (j + PX <= j1) {
+                    int xb0 = xImg + base(j);
+                    int d1 = base(j + 1) - base(j);
+                    int d2 = base(j + 2) - base(j);
+                    if (nb == 4) {
+                        tile4x3(xb0, d1, d2, xt, wt, t0, t1, 0, step, yo, b0 * L, first, last);
+                    } else {
+                        for (int b = 0; b < nb; b++) {
+                            tile1x3(xb0, d1, d2, xt, wt, t0, t1, b * L, step, yo + b * oplane, (b0 + b) * L, first, last);
+                        }
+                    }
+                    j += PX;
+                } else {
+                    int xb0 = xImg + base(j);
+                    if (nb == 4) {
+                        tile4x1(xb0, xt, wt, t0, t1, 0, step, yo, b0 * L, first, last);
+                    } else {
+                        for (int b = 0; b < nb; b++) {
+                            tile1x1(xb0, xt, wt, t0, t1, b * L, step, yo + b * oplane, (b0 + b) * L, first, last);
+                        }
+                    }
+                    j++;
+                }
+            }
+        }
+    }
+
+    /** Offset of output pixel j's window corner in its (maybe padded) input plane. */
+    private int base(int j) {
+        int oy = j / ow;
+        int ox = j - oy * ow;
+        return oy * sh * rowStride + ox * sw * L;
+    }
+
+    // acc -> y at yo = relu?(acc + bias[bo..] + r[yo..]), the GEMM epilogue's order
+    private void store(FloatVector acc, int yo, int bo) {
+        if (bias != null) {
+            acc = acc.add(FloatVector.fromArray(S, bias, bo));
+        }
+        if (r != null) {
+            acc = acc.add(FloatVector.fromArray(S, r, yo));
+        }
+        if (relu) {
+            acc = acc.max(0f);
+        }
+        acc.intoArray(y, yo);
+    }
+
+    // The register tiles below are one loop, unrolled by hand for 4 or 1 blocks and 3 or 1 pixels (C2
+    // keeps vectors in registers only as named locals, and only through simple loops: a four-deep
+    // nest over blocks, ky, kx and lanes ran 15x slower, its accumulators boxed; so did a lane loop with a
+    // bound that is not the constant L, 8x slower).
+
+    // taps [t0, t1) (input offset from a pixel's base, weight offset); pixels 1, 2 at d1, d2 from pixel 0 -> 4 block(s) x 3 pixel(s) of y from yo
+    private void tile4x3(int xb0, int d1, int d2, int[] xt, int[] wt, int t0, int t1, int wShift, int step, int yo, int bo,
+            boolean first, boolean last) {
+        float[] x = this.x;
+        float[] wd = this.wd;
+        float[] y = this.y;
+        if (first) {
+            FloatVector z = FloatVector.zero(S);
+            z.intoArray(y, yo);
+            z.intoArray(y, yo + L);
+            z.intoArray(y, yo + 2 * L);
+            z.intoArray(y, yo + oplane);
+            z.intoArray(y, yo + oplane + L);
+            z.intoArray(y, yo + oplane + 2 * L);
+            z.intoArray(y, yo + 2 * oplane);
+            z.intoArray(y, yo + 2 * oplane + L);
+            z.intoArray(y, yo + 2 * oplane + 2 * L);
+            z.intoArray(y, yo + 3 * oplane);
+            z.intoArray(y, yo + 3 * oplane + L);
+            z.intoArray(y, yo + 3 * oplane + 2 * L);
+        }
+        FloatVector a00 = FloatVector.fromArray(S, y, yo);
+        FloatVector a01 = FloatVector.fromArray(S, y, yo + L);
+        FloatVector a02 = FloatVector.fromArray(S, y, yo + 2 * L);
+        FloatVector a10 = FloatVector.fromArray(S, y, yo + oplane);
+        FloatVector a11 = FloatVector.fromArray(S, y, yo + oplane + L);
+        FloatVector a12 = FloatVector.fromArray(S, y, yo + oplane + 2 * L);
+        FloatVector a20 = FloatVector.fromArray(S, y, yo + 2 * oplane);
+        FloatVector a21 = FloatVector.fromArray(S, y, yo + 2 * oplane + L);
+        FloatVector a22 = FloatVector.fromArray(S, y, yo + 2 * oplane + 2 * L);
+        FloatVector a30 = FloatVector.fromArray(S, y, yo + 3 * oplane);
+        FloatVector a31 = FloatVector.fromArray(S, y, yo + 3 * oplane + L);
+        FloatVector a32 = FloatVector.fromArray(S, y, yo + 3 * oplane + 2 * L);
+        for (int t = t0; t < t1; t++) {
+            int xo = xt[t];
+            int xp0 = xb0 + xo;
+            int wi = wt[t] + wShift;
+            for (int il = 0; il < L; il++, wi += step) {
+                FloatVector x0 = FloatVector.broadcast(S, x[xp0 + il]);
+                FloatVector x1 = FloatVector.broadcast(S, x[xp0 + d1 + il]);
+                FloatVector x2 = FloatVector.broadcast(S, x[xp0 + d2 + il]);
+                FloatVector w0 = FloatVector.fromArray(S, wd, wi);
+                a00 = w0.fma(x0, a00);
+                a01 = w0.fma(x1, a01);
+                a02 = w0.fma(x2, a02);
+                FloatVector w1 = FloatVector.fromArray(S, wd, wi + L);
+                a10 = w1.fma(x0, a10);
+                a11 = w1.fma(x1, a11);
+                a12 = w1.fma(x2, a12);
+                FloatVector w2 = FloatVector.fromArray(S, wd, wi + 2 * L);
+                a20 = w2.fma(x0, a20);
+                a21 = w2.fma(x1, a21);
+                a22 = w2.fma(x2, a22);
+                FloatVector w3 = FloatVector.fromArray(S, wd, wi + 3 * L);
+                a30 = w3.fma(x0, a30);
+                a31 = w3.fma(x1, a31);
+                a32 = w3.fma(x2, a32);
+            }
+        }
+        if (last) {
+            store(a00, yo, bo);
+            store(a01, yo + L, bo);
+            store(a02, yo + 2 * L, bo);
+            store(a10, yo + oplane, bo + L);
+            store(a11, yo + oplane + L, bo + L);
+            store(a12, yo + oplane + 2 * L, bo + L);
+            store(a20, yo + 2 * oplane, bo + 2 * L);
+            store(a21, yo + 2 * oplane + L, bo + 2 * L);
+            store(a22, yo + 2 * oplane + 2 * L, bo + 2 * L);
+            store(a30, yo + 3 * oplane, bo + 3 * L);
+            store(a31, yo + 3 * oplane + L, bo + 3 * L);
+            store(a32, yo + 3 * oplane + 2 * L, bo + 3 * L);
+        } else {
+            a00.intoArray(y, yo);
+            a01.intoArray(y, yo + L);
+            a02.intoArray(y, yo + 2 * L);
+            a10.intoArray(y, yo + oplane);
+            a11.intoArray(y, yo + oplane + L);
+            a12.intoArray(y, yo + oplane + 2 * L);
+            a20.intoArray(y, yo + 2 * oplane);
+            a21.intoArray(y, yo + 2 * oplane + L);
+            a22.intoArray(y, yo + 2 * oplane + 2 * L);
+            a30.intoArray(y, yo + 3 * oplane);
+            a31.intoArray(y, yo + 3 * oplane + L);
+            a32.intoArray(y, yo + 3 * oplane + 2 * L);
+        }
+    }
+
+    // taps [t0, t1) (input offset from a pixel's base, weight offset); pixels 1, 2 at d1, d2 from pixel 0 -> 4 block(s) x 1 pixel(s) of y from yo
+    private void tile4x1(int xb0, int[] xt, int[] wt, int t0, int t1, int wShift, int step, int yo, int bo,
+            boolean first, boolean last) {
+        float[] x = this.x;
+        float[] wd = this.wd;
+        float[] y = this.y;
+        if (first) {
+            FloatVector z = FloatVector.zero(S);
+            z.intoArray(y, yo);
+            z.intoArray(y, yo + oplane);
+            z.intoArray(y, yo + 2 * oplane);
+            z.intoArray(y, yo + 3 * oplane);
+        }
+        FloatVector a00 = FloatVector.fromArray(S, y, yo);
+        FloatVector a10 = FloatVector.fromArray(S, y, yo + oplane);
+        FloatVector a20 = FloatVector.fromArray(S, y, yo + 2 * oplane);
+        FloatVector a30 = FloatVector.fromArray(S, y, yo + 3 * oplane);
+        for (int t = t0; t < t1; t++) {
+            int xo = xt[t];
+            int xp0 = xb0 + xo;
+            int wi = wt[t] + wShift;
+            for (int il = 0; il < L; il++, wi += step) {
+                FloatVector x0 = FloatVector.broadcast(S, x[xp0 + il]);
+                FloatVector w0 = FloatVector.fromArray(S, wd, wi);
+                a00 = w0.fma(x0, a00);
+                FloatVector w1 = FloatVector.fromArray(S, wd, wi + L);
+                a10 = w1.fma(x0, a10);
+                FloatVector w2 = FloatVector.fromArray(S, wd, wi + 2 * L);
+                a20 = w2.fma(x0, a20);
+                FloatVector w3 = FloatVector.fromArray(S, wd, wi + 3 * L);
+                a30 = w3.fma(x0, a30);
+            }
+        }
+        if (last) {
+            store(a00, yo, bo);
+            store(a10, yo + oplane, bo + L);
+            store(a20, yo + 2 * oplane, bo + 2 * L);
+            store(a30, yo + 3 * oplane, bo + 3 * L);
+        } else {
+            a00.intoArray(y, yo);
+            a10.intoArray(y, yo + oplane);
+            a20.intoArray(y, yo + 2 * oplane);
+            a30.intoArray(y, yo + 3 * oplane);
+        }
+    }
+
+    // taps [t0, t1) (input offset from a pixel's base, weight offset); pixels 1, 2 at d1, d2 from pixel 0 -> 1 block(s) x 3 pixel(s) of y from yo
+    private void tile1x3(int xb0, int d1, int d2, int[] xt, int[] wt, int t0, int t1, int wShift, int step, int yo, int bo,
+            boolean first, boolean last) {
+        float[] x = this.x;
+        float[] wd = this.wd;
+        float[] y = this.y;
+        if (first) {
+            FloatVector z = FloatVector.zero(S);
+            z.intoArray(y, yo);
+            z.intoArray(y, yo + L);
+            z.intoArray(y, yo + 2 * L);
+        }
+        FloatVector a00 = FloatVector.fromArray(S, y, yo);
+        FloatVector a01 = FloatVector.fromArray(S, y, yo + L);
+        FloatVector a02 = FloatVector.fromArray(S, y, yo + 2 * L);
+        for (int t = t0; t < t1; t++) {
+            int xo = xt[t];
+            int xp0 = xb0 + xo;
+            int wi = wt[t] + wShift;
+            for (int il = 0; il < L; il++, wi += step) {
+                FloatVector x0 = FloatVector.broadcast(S, x[xp0 + il]);
+                FloatVector x1 = FloatVector.broadcast(S, x[xp0 + d1 + il]);
+                FloatVector x2 = FloatVector.broadcast(S, x[xp0 + d2 + il]);
+                FloatVector w0 = FloatVector.fromArray(S, wd, wi);
+                a00 = w0.fma(x0, a00);
+                a01 = w0.fma(x1, a01);
+                a02 = w0.fma(x2, a02);
+            }
+        }
+        if (last) {
+            store(a00, yo, bo);
+            store(a01, yo + L, bo);
+            store(a02, yo + 2 * L, bo);
+        } else {
+            a00.intoArray(y, yo);
+            a01.intoArray(y, yo + L);
+            a02.intoArray(y, yo + 2 * L);
+        }
+    }
+
+    // taps [t0, t1) (input offset from a pixel's base, weight offset); pixels 1, 2 at d1, d2 from pixel 0 -> 1 block(s) x 1 pixel(s) of y from yo
+    private void tile1x1(int xb0, int[] xt, int[] wt, int t0, int t1, int wShift, int step, int yo, int bo,
+            boolean first, boolean last) {
+        float[] x = this.x;
+        float[] wd = this.wd;
+        float[] y = this.y;
+        if (first) {
+            FloatVector z = FloatVector.zero(S);
+            z.intoArray(y, yo);
+        }
+        FloatVector a00 = FloatVector.fromArray(S, y, yo);
+        for (int t = t0; t < t1; t++) {
+            int xo = xt[t];
+            int xp0 = xb0 + xo;
+            int wi = wt[t] + wShift;
+            for (int il = 0; il < L; il++, wi += step) {
+                FloatVector x0 = FloatVector.broadcast(S, x[xp0 + il]);
+                FloatVector w0 = FloatVector.fromArray(S, wd, wi);
+                a00 = w0.fma(x0, a00);
+            }
+        }
+        if (last) {
+            store(a00, yo, bo);
+        } else {
+            a00.intoArray(y, yo);
+        }
+    }
+}

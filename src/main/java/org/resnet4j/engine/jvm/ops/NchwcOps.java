@@ -1,0 +1,178 @@
+package org.resnet4j.engine.jvm.ops;
+
+import java.util.Arrays;
+import java.util.Map;
+import java.util.function.Function;
+import org.resnet4j.engine.jvm.kernels.ConvGeometry;
+import org.resnet4j.engine.jvm.kernels.PoolKernels.PoolGeometry;
+import org.resnet4j.engine.jvm.kernels.nchwc.BlockedPools;
+import org.resnet4j.engine.jvm.kernels.nchwc.BlockedWeights;
+import org.resnet4j.engine.jvm.kernels.nchwc.DirectConv;
+import org.resnet4j.engine.jvm.kernels.nchwc.Nchwc;
+import org.resnet4j.tensor.Shapes;
+
+/**
+ * The ops {@link NchwcRewrite} puts in the graph (internal domain {@link Fusion#DOMAIN}, never read
+ * from a file): Conv, MaxPool and the global pools on the channel-blocked layout (N, ceil(C/L), H, W, L)
+ * of {@link Nchwc}, and the conversion back to the plain layout. Relu runs on blocked values as it is
+ * (an element-wise op does not care about the layout, and keeps the padded lanes at zero).
+ */
+final class NchwcOps {
+    /** Marks a (fused-domain) Conv that runs on the blocked layout. */
+    static final String LAYOUT_ATTR = "nchwc_layout";
+    static final String FROM = "FromNchwc";
+    static final String MAX_POOL = "NchwcMaxPool";
+    static final String GLOBAL_AVERAGE = "NchwcGlobalAveragePool";
+    static final String GLOBAL_MAX = "NchwcGlobalMaxPool";
+    /** The logical channel count, on ops whose output is in the plain layout. */
+    static final String CHANNELS_ATTR = "channels";
+
+    static final Map<String, Function<NodeSpec, Op>> OPS = Map.of(
+            FROM, FromBlocked::new,
+            MAX_POOL, MaxPool::new,
+            GLOBAL_AVERAGE, s -> new Global(s, false),
+            GLOBAL_MAX, s -> new Global(s, true));
+
+    private NchwcOps() {}
+
+    static void requireBlocked(Op op, Value x, int channels) {
+        if (x.rank() != 5 || x.dim(4) != Nchwc.L || channels >= 0 && x.dim(1) != Nchwc.blocks(channels)) {
+            throw op.mismatch("blocked input has shape " + Shapes.format(x.shape()) + ", expected (N, "
+                    + (channels >= 0 ? Nchwc.blocks(channels) : "CB") + ", H, W, " + Nchwc.L + ")");
+        }
+    }
+
+    /**
+     * Conv (plain or fused) on a blocked x (or the plain graph input, converted here) and a blocked
+     * residual: the attributes and inputs of {@link ConvOp}, W and B constant.
+     */
+    static final class Conv extends Op {
+        private final ConvOp conv;
+        private final BlockedWeights packed;
+
+        Conv(NodeSpec s) {
+            super(s);
+            conv = new ConvOp(s);
+            Value w = s.constantInput(1);
+            Value b = s.constantInput(2);
+            if (w == null || s.hasInput(2) && b == null) {
+                throw s.refuse("W and B must be constants for the blocked convolution");
+            }
+            int c = w.dim(1) * conv.group();
+            packed = BlockedWeights.pack(w.f(), b == null ? null : b.f(), w.dim(0), c, conv.group(), w.dim(2), w.dim(3));
+        }
+
+        @Override
+        public Value[] run(Value[] in, RunContext ctx) {
+            Value x = in[0];
+            Value w = in[1];
+            Value b = in.length > 2 ? in[2] : null;
+            Value r = in.length > 3 ? in[3] : null;
+            int c = w.dim(1) * conv.group();
+            float[] converted = null;
+            ConvGeometry g;
+            if (x.rank() == 4) {
+                // the plain graph input: the Conv's checks, then converted once here
+                g = conv.geometry(x, w, b);
+                converted = ctx.scratch(g.n() * Nchwc.blocks(c) * g.h() * g.w() * Nchwc.L);
+                Nchwc.toBlocked(x.f(), g.n(), c, g.h(), g.w(), converted, ctx.par());
+            } else {
+                requireBlocked(this, x, c);
+                g = conv.geometry(new int[] {x.dim(0), c, x.dim(2), x.dim(3)}, w, b);
+            }
+            int[] yShape = Nchwc.blockedShape(g.n(), g.oc(), g.oh(), g.ow());
+            if (r != null && !Arrays.equals(r.shape(), yShape)) {
+                throw mismatch("residual has blocked shape " + Shapes.format(r.shape()) + ", expected "
+                        + Shapes.format(yShape) + " (the convolution's output)");
+            }
+            Value y = ctx.newFloats(yShape);
+            int scratch = DirectConv.scratchSize(g);
+            float[] border = scratch == 0 ? null : ctx.scratch(scratch);
+            try {
+                DirectConv.conv(g, converted != null ? converted : x.f(), packed, r == null ? null : r.f(), conv.relu(),
+                        y.f(), border, ctx.par());
+            } finally {
+                if (border != null) {
+                    ctx.release(border);
+                }
+                if (converted != null) {
+                    ctx.release(converted);
+                }
+            }
+            return one(y);
+        }
+    }
+
+    /** x (N,CB,H,W,L) -> (N,C,H,W), C from the {@code channels} attribute. */
+    static final class FromBlocked extends Op {
+        private final int channels;
+
+        FromBlocked(NodeSpec s) {
+            super(s);
+            s.attributes(CHANNELS_ATTR).arity(1, 1, 1, 1);
+            channels = (int) s.i(CHANNELS_ATTR, 0);
+        }
+
+        @Override
+        public Value[] run(Value[] in, RunContext ctx) {
+            Value x = in[0];
+            requireBlocked(this, x, channels);
+            Value y = ctx.newFloats(new int[] {x.dim(0), channels, x.dim(2), x.dim(3)});
+            Nchwc.fromBlocked(x.f(), x.dim(0), channels, x.dim(2), x.dim(3), y.f(), ctx.par());
+            return one(y);
+        }
+    }
+
+    /** MaxPool's attributes, on (N,CB,H,W,L) -> (N,CB,OH,OW,L). */
+    static final class MaxPool extends Op {
+        private final Spatial spatial;
+
+        MaxPool(NodeSpec s) {
+            super(s);
+            s.attributes("auto_pad", "ceil_mode", "dilations", "kernel_shape", "pads", "storage_order", "strides")
+                    .arity(1, 1, 1, 1);
+            s.oneOf("storage_order", 0, 0);
+            spatial = new Spatial(s, true, true, true);
+        }
+
+        @Override
+        public Value[] run(Value[] in, RunContext ctx) {
+            Value x = in[0];
+            requireBlocked(this, x, -1);
+            int kh = spatial.kernel[0];
+            int kw = spatial.kernel[1];
+            Spatial.Resolved r = spatial.resolve(x.dim(2), x.dim(3), kh, kw);
+            if (r == null) {
+                throw mismatch("kernel [" + kh + ", " + kw + "] does not fit blocked input " + Shapes.format(x.shape()));
+            }
+            PoolGeometry g = new PoolGeometry(x.dim(0), x.dim(1) * Nchwc.L, x.dim(2), x.dim(3), kh, kw,
+                    spatial.strides[0], spatial.strides[1], spatial.dilations[0], spatial.dilations[1],
+                    r.padT(), r.padL(), r.padB(), r.padR(), r.oh(), r.ow());
+            Value y = ctx.newFloats(new int[] {g.n(), x.dim(1), g.oh(), g.ow(), Nchwc.L});
+            BlockedPools.maxPool(g, x.f(), y.f(), ctx.par());
+            return one(y);
+        }
+    }
+
+    /** GlobalAveragePool / GlobalMaxPool: (N,CB,H,W,L) -> the plain (N,C,1,1). */
+    static final class Global extends Op {
+        private final boolean max;
+        private final int channels;
+
+        Global(NodeSpec s, boolean max) {
+            super(s);
+            s.attributes(CHANNELS_ATTR).arity(1, 1, 1, 1);
+            this.max = max;
+            channels = (int) s.i(CHANNELS_ATTR, 0);
+        }
+
+        @Override
+        public Value[] run(Value[] in, RunContext ctx) {
+            Value x = in[0];
+            requireBlocked(this, x, channels);
+            Value y = ctx.newFloats(new int[] {x.dim(0), channels, 1, 1});
+            BlockedPools.global(x.f(), x.dim(0), channels, x.dim(2) * x.dim(3), max, y.f(), ctx.par());
+            return one(y);
+        }
+    }
+}

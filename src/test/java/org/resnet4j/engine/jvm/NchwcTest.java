@@ -1,0 +1,185 @@
+package org.resnet4j.engine.jvm;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.resnet4j.engine.jvm.kernels.ConvGeometry;
+import org.resnet4j.engine.jvm.kernels.ConvKernels;
+import org.resnet4j.engine.jvm.kernels.Kernels;
+import org.resnet4j.engine.jvm.kernels.Parallel;
+import org.resnet4j.engine.jvm.kernels.PoolKernels;
+import org.resnet4j.engine.jvm.kernels.PoolKernels.PoolGeometry;
+import org.resnet4j.engine.jvm.kernels.nchwc.BlockedPools;
+import org.resnet4j.engine.jvm.kernels.nchwc.BlockedWeights;
+import org.resnet4j.engine.jvm.kernels.nchwc.DirectConv;
+import org.resnet4j.engine.jvm.kernels.nchwc.Nchwc;
+import org.resnet4j.graph.GraphBuilder;
+import org.resnet4j.graph.ModelAssembler;
+import org.resnet4j.graph.RandomInit;
+import org.resnet4j.graph.ResNetGraph;
+import org.resnet4j.onnx.ModelProto;
+import org.resnet4j.onnx.Onnx;
+import org.resnet4j.spec.Presets;
+import org.resnet4j.spec.ResNetSpec;
+import org.resnet4j.tensor.Tensor;
+
+/** The channel-blocked kernels against the naive oracles, and the blocked engine against the GEMM engine. */
+class NchwcTest {
+    /** Direct conv (float sums) vs the naive kernel (double sums), relative to max |y|. */
+    static final double KERNEL_TOLERANCE = 1e-5;
+    /** Whole models: blocked plan vs the GEMM plan, relative to max |logit|. */
+    static final double MODEL_TOLERANCE = 1e-5;
+
+    @BeforeAll
+    static void vectorApi() {
+        Assumptions.assumeTrue(Kernels.blockedLayout(), "the blocked layout needs the Vector API");
+    }
+
+    static float[] random(Random r, int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = (float) r.nextGaussian();
+        }
+        return a;
+    }
+
+    /** n, c, h, w, oc, group, k, stride, pad, dilation. */
+    static List<int[]> cases() {
+        List<int[]> cases = new ArrayList<>();
+        int[] channels = {1, 3, 7, 17, 65};
+        int[] outs = {1, 8, 17, 33, 65};
+        for (int i = 0; i < channels.length; i++) {
+            for (int k : new int[] {1, 3, 7}) {
+                for (int s : new int[] {1, 2}) {
+                    cases.add(new int[] {2, channels[i], 9 + i, 7 + 2 * i, outs[(i + k + s) % outs.length], 1, k, s, k / 2, 1});
+                }
+            }
+        }
+        cases.add(new int[] {1, 17, 13, 13, 17, 1, 3, 1, 0, 1}); // no padding
+        cases.add(new int[] {1, 9, 11, 12, 7, 1, 3, 1, 2, 2}); // dilation 2
+        cases.add(new int[] {3, 64, 8, 8, 64, 32, 3, 1, 1, 1}); // ResNeXt-like: 2 channels per group
+        cases.add(new int[] {1, 64, 9, 9, 64, 32, 3, 2, 1, 1});
+        cases.add(new int[] {1, 96, 7, 7, 96, 3, 3, 1, 1, 1}); // 32 channels per group
+        cases.add(new int[] {2, 12, 6, 6, 18, 3, 1, 1, 0, 1}); // groups that straddle blocks
+        cases.add(new int[] {1, 3, 1, 1, 5, 1, 1, 1, 0, 1}); // 1x1 input
+        cases.add(new int[] {65, 16, 8, 8, 16, 1, 3, 1, 1, 1}); // digits-like: many small images
+        return cases;
+    }
+
+    @Test
+    void directConvMatchesTheNaiveOracleOnOddShapes() {
+        Random rnd = new Random(14);
+        try (Parallel one = new Parallel(1); Parallel three = new Parallel(3)) {
+            for (int[] c : cases()) {
+                int n = c[0], ch = c[1], h = c[2], w = c[3], oc = c[4], grp = c[5], k = c[6], s = c[7], p = c[8], d = c[9];
+                int oh = (h + 2 * p - (k - 1) * d - 1) / s + 1;
+                int ow = (w + 2 * p - (k - 1) * d - 1) / s + 1;
+                ConvGeometry g = new ConvGeometry(n, ch, h, w, oc, grp, k, k, s, s, d, d, p, p, oh, ow);
+                float[] x = random(rnd, n * ch * h * w);
+                float[] wt = random(rnd, oc * (ch / grp) * k * k);
+                float[] b = random(rnd, oc);
+                float[] res = random(rnd, n * oc * oh * ow);
+                float[] want = new float[n * oc * oh * ow];
+                ConvKernels.naive(g, x, wt, b, want);
+                for (int i = 0; i < want.length; i++) {
+                    want[i] = Math.max(0f, want[i] + res[i]);
+                }
+                float[] xb = new float[n * Nchwc.blocks(ch) * h * w * Nchwc.L];
+                Nchwc.toBlocked(x, n, ch, h, w, xb, one);
+                float[] rb = new float[n * Nchwc.blocks(oc) * oh * ow * Nchwc.L];
+                Nchwc.toBlocked(res, n, oc, oh, ow, rb, one);
+                BlockedWeights pw = BlockedWeights.pack(wt, b, oc, ch, grp, k, k);
+                float[] y1 = new float[rb.length];
+                float[] y3 = new float[rb.length];
+                float[] border = new float[DirectConv.scratchSize(g)];
+                DirectConv.conv(g, xb, pw, rb, true, y1, border, one);
+                DirectConv.conv(g, xb, pw, rb, true, y3, border, three);
+                String what = "conv " + java.util.Arrays.toString(c);
+                assertArrayEquals(y1, y3, what + ": 1 vs 3 threads must be bitwise equal");
+                float[] got = new float[want.length];
+                Nchwc.fromBlocked(y1, n, oc, oh, ow, got, one);
+                assertClose(what, want, got, KERNEL_TOLERANCE);
+                // padded lanes stay zero, so the next kernel can trust them
+                for (int i = 0; i < y1.length; i++) {
+                    if ((i / (oh * ow * Nchwc.L) % Nchwc.blocks(oc)) * Nchwc.L + i % Nchwc.L >= oc) {
+                        assertTrue(y1[i] == 0f, what + ": padded lane " + i + " is " + y1[i]);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void blockedPoolsMatchThePlainKernels() {
+        Random rnd = new Random(3);
+        try (Parallel par = new Parallel(2)) {
+            for (int[] c : new int[][] {{2, 17, 9, 11, 3, 2, 1}, {1, 64, 112, 112, 3, 2, 1}, {3, 7, 5, 5, 2, 1, 0}}) {
+                int n = c[0], ch = c[1], h = c[2], w = c[3], k = c[4], s = c[5], p = c[6];
+                int oh = (h + 2 * p - k) / s + 1;
+                int ow = (w + 2 * p - k) / s + 1;
+                PoolGeometry g = new PoolGeometry(n, ch, h, w, k, k, s, s, 1, 1, p, p, p, p, oh, ow);
+                float[] x = random(rnd, n * ch * h * w);
+                float[] want = new float[n * ch * oh * ow];
+                PoolKernels.maxPool(g, x, want, par);
+                float[] xb = new float[n * Nchwc.blocks(ch) * h * w * Nchwc.L];
+                Nchwc.toBlocked(x, n, ch, h, w, xb, par);
+                float[] yb = new float[n * Nchwc.blocks(ch) * oh * ow * Nchwc.L];
+                BlockedPools.maxPool(g, xb, yb, par);
+                float[] got = new float[want.length];
+                Nchwc.fromBlocked(yb, n, ch, oh, ow, got, par);
+                assertArrayEquals(want, got, "max pool " + java.util.Arrays.toString(c));
+                float[] mean = new float[n * ch];
+                BlockedPools.global(xb, n, ch, h * w, false, mean, par);
+                for (int i = 0; i < n * ch; i++) {
+                    float acc = 0;
+                    for (int j = 0; j < h * w; j++) {
+                        acc += x[i * h * w + j];
+                    }
+                    assertTrue(Math.abs(acc / (h * w) - mean[i]) <= 1e-5f * Math.max(1f, Math.abs(mean[i])),
+                            "global average pool " + java.util.Arrays.toString(c) + " plane " + i);
+                }
+            }
+        }
+    }
+
+    static void assertClose(String what, float[] want, float[] got, double tol) {
+        double max = 0;
+        double diff = 0;
+        for (int i = 0; i < want.length; i++) {
+            max = Math.max(max, Math.abs(want[i]));
+            diff = Math.max(diff, Math.abs(want[i] - got[i]));
+        }
+        double rel = diff / Math.max(max, 1e-30);
+        assertTrue(rel <= tol, what + ": max abs diff " + diff + ", relative " + rel + " > " + tol);
+    }
+
+    static ModelProto preset(String arch, int classes) {
+        ResNetSpec spec = Presets.get(arch).withNumClasses(classes);
+        ResNetGraph g = GraphBuilder.build(spec, false);
+        return ModelAssembler.assemble(g, RandomInit.weights(g, 5), Onnx.DEFAULT_OPSET, "test");
+    }
+
+    @Test
+    void blockedEngineMatchesTheGemmEngine() {
+        for (String arch : new String[] {"resnet18", "resnext50_32x4d"}) {
+            ModelProto m = preset(arch, 10);
+            for (int size : arch.equals("resnet18") ? new int[] {32, 57} : new int[] {33}) {
+                Tensor x = RandomInit.normal(9, 2, 3, size, size);
+                try (JavaEngine blocked = new JavaEngine(m, 2, Kernels.defaultSgemm(), true, true);
+                        JavaEngine gemm = new JavaEngine(m, 1, Kernels.defaultSgemm(), true, false)) {
+                    assertTrue(blocked.describe().contains("nchwc"), blocked.describe());
+                    float[] want = gemm.run(Map.of("input", x)).get("logits").toArray();
+                    float[] got = blocked.run(Map.of("input", x)).get("logits").toArray();
+                    assertClose(arch + " at " + size, want, got, MODEL_TOLERANCE);
+                }
+            }
+        }
+    }
+}
