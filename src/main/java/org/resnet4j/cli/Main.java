@@ -111,6 +111,9 @@ public final class Main {
      * level set with {@code -Dorg.slf4j.simpleLogger.defaultLogLevel} wins.
      */
     private static void configureLogging(boolean verbose) {
+        // named, so that another provider on the class path (Spark's log4j binding, in the tests and
+        // beside `spark`) neither wins nor makes SLF4J print its multiple-providers warning
+        System.setProperty("slf4j.provider", System.getProperty("slf4j.provider", "org.slf4j.simple.SimpleServiceProvider"));
         String prefix = "org.slf4j.simpleLogger.";
         System.setProperty(prefix + "defaultLogLevel",
                 System.getProperty(prefix + "defaultLogLevel", verbose ? "debug" : "warn"));
