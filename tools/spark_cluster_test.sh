@@ -18,7 +18,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-./resnet4j spark --help >/dev/null 2>&1 || true   # builds the jar and caches Spark's class path
+# the jar submitted must be this checkout's: rebuild it when a source is newer
+if [ ! -f target/resnet4j.jar ] || [ -n "$(find src pom.xml -newer target/resnet4j.jar -type f | head -1)" ]; then
+  mvn -q -B -o -DskipTests package || mvn -q -B -DskipTests package
+fi
+./resnet4j spark --help >/dev/null 2>&1 || true   # caches Spark's class path
 home="$work/spark-home"
 mkdir -p "$home/jars" "$home/logs"
 touch "$home/RELEASE"    # Spark's launcher then takes SPARK_HOME/jars as its class path
