@@ -533,8 +533,8 @@ b = io.BytesIO()
 np.save(b, np.array([System(), 1], dtype=object), allow_pickle=True)
 add('npy_object_pickle.npy', b.getvalue(), 'npy', 'UnsupportedModelException', "'|O'",
     'object array whose pickle runs os.system under np.load(allow_pickle=True)')
-add('npy_int_dtype.npy', npy("{'descr': '<i8', 'fortran_order': False, 'shape': (2,), }", bytes(16)),
-    'npy', 'UnsupportedModelException', "'<i8'", 'int64 data')
+add('npy_complex_dtype.npy', npy("{'descr': '<c8', 'fortran_order': False, 'shape': (2,), }", bytes(16)),
+    'npy', 'UnsupportedModelException', "'<c8'", 'complex64 data (no tensor type)')
 add('npy_header_length_lie.npy', b'\x93NUMPY\x01\x00\xff\xff' + b'{' * 40, 'npy', 'FormatException',
     'exceeds the file', 'header length 65535 in a 50-byte file')
 add('npy_duplicate_keys.npy', npy("{'descr': '<f4', 'fortran_order': False, 'shape': (1,), 'descr': '|O'}", bytes(4)),
