@@ -17,7 +17,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import org.resnet4j.graph.ArchitectureInference;
 import org.resnet4j.onnx.ModelProto;
-import org.resnet4j.tensor.InputFiles;
 import org.resnet4j.onnx.NodeProto;
 import org.resnet4j.onnx.Onnx;
 import org.resnet4j.onnx.OperatorSetIdProto;
@@ -47,7 +46,9 @@ public final class Inspection {
      */
     public static Map<String, Object> describe(Path file, String key) {
         try {
-            ObjectNode report = looksLikeOnnx(file) ? describeOnnx(Onnx.read(file)) : describeCheckpoint(ResNet4j.loadWeights(file, key));
+            ObjectNode report = looksLikeOnnx(file)
+                    ? describeOnnx(Onnx.read(file))
+                    : describeCheckpoint(ResNet4j.loadWeights(file, key));
             report.put("file", file.toString());
             return JSON.convertValue(report, new TypeReference<Map<String, Object>>() {});
         } catch (IOException e) {
@@ -69,7 +70,7 @@ public final class Inspection {
         ObjectNode o = JSON.createObjectNode();
         o.put("kind", "checkpoint");
         o.put("format", ckpt.format().label());
-        o.put("scheme", ckpt.scheme());  // null: the names match no known ResNet naming scheme
+        o.put("scheme", ckpt.scheme()); // null: the names match no known ResNet naming scheme
         o.put("nested_key", ckpt.nestedKey());
         ArrayNode alternatives = o.putArray("other_keys");
         ckpt.alternatives().forEach(alternatives::add);
@@ -126,7 +127,9 @@ public final class Inspection {
             ObjectNode tn = tensors.addObject();
             tn.put("name", t.getName());
             TensorProto.DataType type = TensorProto.DataType.forNumber(t.getDataType());
-            tn.put("dtype", type == null ? "type " + t.getDataType() : type.name().toLowerCase(Locale.ROOT));
+            tn.put(
+                    "dtype",
+                    type == null ? "type " + t.getDataType() : type.name().toLowerCase(Locale.ROOT));
             tn.set("shape", shape);
         }
         o.put("parameters", params);
@@ -156,7 +159,8 @@ public final class Inspection {
             ObjectNode n = arr.addObject();
             n.put("name", v.getName());
             ArrayNode shape = n.putArray("shape");
-            for (TensorShapeProto.Dimension d : v.getType().getTensorType().getShape().getDimList()) {
+            for (TensorShapeProto.Dimension d :
+                    v.getType().getTensorType().getShape().getDimList()) {
                 if (d.hasDimValue()) {
                     shape.add(d.getDimValue());
                 } else {

@@ -60,10 +60,21 @@ public record ReaderLimits(
 
     /** The limits now in force: defaults, overridden by {@code resnet4j.limit.*} system properties. */
     public static ReaderLimits current() {
-        return new ReaderLimits(get("pickle.maxValues"), get("pickle.maxStack"), get("pickle.maxMemo"),
-                get("pickle.maxTupleDepth"), get("pickle.maxStrBytes"), get("zip.maxEntries"), get("zip.maxInflateRatio"),
-                get("zip.minInflateBudget"), get("copy.budgetFactor"), get("safetensors.maxHeader"),
-                get("npy.maxHeader"), get("onnx.maxNodes"), get("onnx.maxTensorElements"), get("onnx.maxDim"),
+        return new ReaderLimits(
+                get("pickle.maxValues"),
+                get("pickle.maxStack"),
+                get("pickle.maxMemo"),
+                get("pickle.maxTupleDepth"),
+                get("pickle.maxStrBytes"),
+                get("zip.maxEntries"),
+                get("zip.maxInflateRatio"),
+                get("zip.minInflateBudget"),
+                get("copy.budgetFactor"),
+                get("safetensors.maxHeader"),
+                get("npy.maxHeader"),
+                get("onnx.maxNodes"),
+                get("onnx.maxTensorElements"),
+                get("onnx.maxDim"),
                 get("onnx.maxObjects"),
                 get("image.maxPixels"));
     }
@@ -86,8 +97,7 @@ public record ReaderLimits(
             }
             return n;
         } catch (NumberFormatException e) {
-            throw new ResNet4jException("system property " + PREFIX + name + "='" + v
-                    + "' is not a positive integer");
+            throw new ResNet4jException("system property " + PREFIX + name + "='" + v + "' is not a positive integer");
         }
     }
 }

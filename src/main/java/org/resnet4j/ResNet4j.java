@@ -1,21 +1,21 @@
 package org.resnet4j;
 
 import java.nio.file.Path;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.resnet4j.ResNet4jException.FormatException;
 import org.resnet4j.ResNet4jException.MismatchException;
 import org.resnet4j.ResNet4jException.UnsupportedModelException;
+import org.resnet4j.graph.ArchitectureInference;
 import org.resnet4j.graph.GraphBuilder;
 import org.resnet4j.graph.ModelAssembler;
 import org.resnet4j.graph.ResNetGraph;
 import org.resnet4j.onnx.ModelProto;
 import org.resnet4j.spec.Presets;
 import org.resnet4j.spec.ResNetSpec;
-import org.resnet4j.graph.ArchitectureInference;
 import org.resnet4j.weights.CheckpointLoader;
-import org.resnet4j.weights.NamingSchemes;
 import org.resnet4j.weights.LoadedCheckpoint;
+import org.resnet4j.weights.NamingSchemes;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The steps under {@link ResNetModel}: checkpoint → architecture → ONNX model, for callers that
@@ -44,8 +44,13 @@ public final class ResNet4j {
      */
     public static LoadedCheckpoint loadWeights(Path file, String key) {
         LoadedCheckpoint ckpt = CheckpointLoader.load(file, key);
-        LOG.debug("{}: {} checkpoint, naming scheme {}, weights under key {}, stripped prefix {}", file,
-                ckpt.format().label(), ckpt.scheme(), ckpt.nestedKey(), ckpt.strippedPrefix());
+        LOG.debug(
+                "{}: {} checkpoint, naming scheme {}, weights under key {}, stripped prefix {}",
+                file,
+                ckpt.format().label(),
+                ckpt.scheme(),
+                ckpt.nestedKey(),
+                ckpt.strippedPrefix());
         return ckpt;
     }
 
@@ -54,8 +59,8 @@ public final class ResNet4j {
      * checks the weights against it), else inferred from the weights' shapes. The overrides (null:
      * keep) apply on top either way.
      */
-    public static ResNetSpec resolveSpec(Architecture architecture, Integer numClasses, Integer inChannels,
-            LoadedCheckpoint weights) {
+    public static ResNetSpec resolveSpec(
+            Architecture architecture, Integer numClasses, Integer inChannels, LoadedCheckpoint weights) {
         ResNetSpec spec;
         if (architecture instanceof Architecture.Preset p) {
             spec = p.spec();
@@ -80,8 +85,8 @@ public final class ResNet4j {
         try {
             inferred = ArchitectureInference.infer(weights.tensors());
         } catch (ResNet4jException e) {
-            throw new UnsupportedModelException(weights.file() + ": " + e.getMessage()
-                    + "; give the architecture explicitly (a preset or a spec)");
+            throw new UnsupportedModelException(
+                    weights.file() + ": " + e.getMessage() + "; give the architecture explicitly (a preset or a spec)");
         }
         LOG.debug("{}: inferred {} ({})", weights.file(), inferred.describe(), inferred.assumption());
         return inferred;
@@ -104,19 +109,27 @@ public final class ResNet4j {
      */
     public static ModelProto buildModel(ResNetSpec spec, LoadedCheckpoint weights, ExportOptions options) {
         requireKnownNames(weights);
-        LOG.debug("{}: building {}", weights.file(), ArchitectureInference.describe(
-                Presets.match(spec).orElse("a custom ResNet"), spec));
+        LOG.debug(
+                "{}: building {}",
+                weights.file(),
+                ArchitectureInference.describe(Presets.match(spec).orElse("a custom ResNet"), spec));
         ResNetGraph graph = GraphBuilder.build(spec, options.foldBatchNorm());
         try {
-            return ModelAssembler.assemble(graph, weights.tensors(), options.opset(), weights.file().toString());
+            return ModelAssembler.assemble(
+                    graph, weights.tensors(), options.opset(), weights.file().toString());
         } catch (MismatchException e) {
             String hint;
             try {
                 ArchitectureInference.Inferred found = ArchitectureInference.infer(weights.tensors());
-                hint = "the weights look like " + found.describe() + (found.spec().equals(spec) ? ""
-                        : found.preset().map(p -> "; try the preset " + p).orElse("; let the architecture be inferred"));
+                hint = "the weights look like " + found.describe()
+                        + (found.spec().equals(spec)
+                                ? ""
+                                : found.preset()
+                                        .map(p -> "; try the preset " + p)
+                                        .orElse("; let the architecture be inferred"));
             } catch (ResNet4jException notAResNet) {
-                hint = "no torchvision ResNet could be inferred from the weights either (" + notAResNet.getMessage() + ")";
+                hint = "no torchvision ResNet could be inferred from the weights either (" + notAResNet.getMessage()
+                        + ")";
             }
             throw new MismatchException(e.getMessage() + "\n  Hint: " + hint);
         }

@@ -63,8 +63,12 @@ public class ResNet4jException extends RuntimeException {
     }
 
     private static boolean isControl(char c) {
-        return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x2028 || c == 0x2029
-                || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
+        return c < 0x20
+                || (c >= 0x7f && c <= 0x9f)
+                || c == 0x2028
+                || c == 0x2029
+                || (c >= 0x202a && c <= 0x202e)
+                || (c >= 0x2066 && c <= 0x2069);
     }
 
     /** A file is not in the format it claims or is truncated/corrupt (checkpoint, ONNX, .npy, JSON). */

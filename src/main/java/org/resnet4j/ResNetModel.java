@@ -79,8 +79,7 @@ public final class ResNetModel implements AutoCloseable {
         this.preprocessing = Preprocessing.imagenet(b.preset);
         this.inputChannels = spec != null ? spec.inChannels() : Classifier.inputChannels(model);
         int classes = Classifier.numClasses(model);
-        this.labels = b.labels != null ? checkLabels(b.labels, classes)
-                : Classifier.labelsFor(classes, b.labelsFile);
+        this.labels = b.labels != null ? checkLabels(b.labels, classes) : Classifier.labelsFor(classes, b.labelsFile);
         this.logitsName = model.getGraph().getOutput(0).getName();
         Optional<FeatureOutput.Exposed> exposed = FeatureOutput.expose(model);
         this.featuresName = exposed.map(FeatureOutput.Exposed::name).orElse(null);
@@ -91,7 +90,8 @@ public final class ResNetModel implements AutoCloseable {
 
     private List<String> checkLabels(List<String> names, int classes) {
         if (classes >= 0 && names.size() != classes) {
-            throw new MismatchException(name + ": " + names.size() + " labels given, the model has " + classes + " classes");
+            throw new MismatchException(
+                    name + ": " + names.size() + " labels given, the model has " + classes + " classes");
         }
         return List.copyOf(names);
     }
@@ -203,8 +203,8 @@ public final class ResNetModel implements AutoCloseable {
     private Map<String, Tensor> run(Tensor input) {
         Objects.requireNonNull(input, "input");
         if (input.rank() != 4) {
-            throw new IllegalArgumentException("input has shape " + Arrays.toString(input.shape())
-                    + ", expected [N, " + inputChannels + ", H, W]");
+            throw new IllegalArgumentException("input has shape " + Arrays.toString(input.shape()) + ", expected [N, "
+                    + inputChannels + ", H, W]");
         }
         return engine.run(Map.of(engine.inputNames().get(0), input));
     }
@@ -398,11 +398,13 @@ public final class ResNetModel implements AutoCloseable {
          */
         public ResNetModel build() {
             if ((weights == null) == (onnx == null)) {
-                throw new IllegalStateException("give the model as weights(Path) or onnx(Path), not "
-                        + (weights == null ? "neither" : "both"));
+                throw new IllegalStateException(
+                        "give the model as weights(Path) or onnx(Path), not " + (weights == null ? "neither" : "both"));
             }
             if (onnx != null) {
-                if (!(architecture instanceof Architecture.Inferred) || numClasses != null || inChannels != null
+                if (!(architecture instanceof Architecture.Inferred)
+                        || numClasses != null
+                        || inChannels != null
                         || checkpointKey != null) {
                     throw new IllegalStateException("an ONNX model already fixes its architecture; "
                             + "architecture, numClasses, inChannels and checkpointKey apply to weights(Path) only");
@@ -417,8 +419,15 @@ public final class ResNetModel implements AutoCloseable {
 
         @Override
         public String toString() {
-            return String.format(Locale.ROOT, "ResNetModel.Builder[%s, %s, engine %s, %s, threads %d, preprocessing %s]",
-                    weights != null ? weights : onnx, architecture, engine.label(), device, threads, preset.label());
+            return String.format(
+                    Locale.ROOT,
+                    "ResNetModel.Builder[%s, %s, engine %s, %s, threads %d, preprocessing %s]",
+                    weights != null ? weights : onnx,
+                    architecture,
+                    engine.label(),
+                    device,
+                    threads,
+                    preset.label());
         }
     }
 }

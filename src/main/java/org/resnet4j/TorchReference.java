@@ -32,6 +32,7 @@ import org.resnet4j.weights.PthWriter;
 public final class TorchReference {
     /** Exit status of torch_parity.py when torch, torchvision or numpy cannot be imported. */
     static final int EXIT_NO_TORCH = 4;
+
     private static final List<String> SCRIPTS = List.of("torch_parity.py", "resnet_torch.py");
 
     /**
@@ -58,24 +59,38 @@ public final class TorchReference {
             for (String s : SCRIPTS) {
                 try (InputStream in = TorchReference.class.getResourceAsStream("/org/resnet4j/torch/" + s)) {
                     if (in == null) {
-                        throw new IllegalStateException("resource org/resnet4j/torch/" + s + " is missing from the build");
+                        throw new IllegalStateException(
+                                "resource org/resnet4j/torch/" + s + " is missing from the build");
                     }
                     Files.copy(in, dir.resolve(s), StandardCopyOption.REPLACE_EXISTING);
                 }
             }
             PthWriter.write(weights, dir.resolve("weights.pth"));
             Files.writeString(dir.resolve("spec.json"), SpecJson.toJson(spec), StandardCharsets.UTF_8);
-            Npy.write(input.dtype() == org.resnet4j.tensor.DType.FLOAT32 ? input : input.astype(org.resnet4j.tensor.DType.FLOAT32),
+            Npy.write(
+                    input.dtype() == org.resnet4j.tensor.DType.FLOAT32
+                            ? input
+                            : input.astype(org.resnet4j.tensor.DType.FLOAT32),
                     dir.resolve("input.npy"));
             Path out = dir.resolve("output.npy");
             Path stdout = dir.resolve("stdout.txt");
             Path stderr = dir.resolve("stderr.txt");
             Process p;
             try {
-                p = new ProcessBuilder(python, dir.resolve("torch_parity.py").toString(),
-                        "--weights", dir.resolve("weights.pth").toString(), "--spec", dir.resolve("spec.json").toString(),
-                        "--input", dir.resolve("input.npy").toString(), "--output", out.toString())
-                        .redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
+                p = new ProcessBuilder(
+                                python,
+                                dir.resolve("torch_parity.py").toString(),
+                                "--weights",
+                                dir.resolve("weights.pth").toString(),
+                                "--spec",
+                                dir.resolve("spec.json").toString(),
+                                "--input",
+                                dir.resolve("input.npy").toString(),
+                                "--output",
+                                out.toString())
+                        .redirectOutput(stdout.toFile())
+                        .redirectError(stderr.toFile())
+                        .start();
             } catch (IOException e) {
                 throw new ResNet4jException("cannot start Python '" + python + "': " + e.getMessage());
             }
@@ -87,12 +102,13 @@ public final class TorchReference {
                         + "another Python that has them");
             }
             if (code != 0) {
-                throw new ResNet4jException("the torchvision reference failed in Python '" + python + "' (exit " + code
-                        + "): " + err);
+                throw new ResNet4jException(
+                        "the torchvision reference failed in Python '" + python + "' (exit " + code + "): " + err);
             }
             JsonNode meta = new ObjectMapper().readTree(lastLine(stdout)); // the script's JSON line comes last
-            String versions = "torch " + meta.path("torch").asText() + ", torchvision " + meta.path("torchvision").asText()
-                    + " (" + meta.path("construction").asText() + ")";
+            String versions = "torch " + meta.path("torch").asText() + ", torchvision "
+                    + meta.path("torchvision").asText() + " ("
+                    + meta.path("construction").asText() + ")";
             return new Result(Npy.read(out), versions);
         } catch (IOException e) {
             throw new ResNet4jException("the torchvision reference failed: " + e.getMessage(), e);
@@ -105,7 +121,9 @@ public final class TorchReference {
     }
 
     private static String lastLine(Path file) throws IOException {
-        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8).stream().filter(l -> !l.isBlank()).toList();
+        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8).stream()
+                .filter(l -> !l.isBlank())
+                .toList();
         return lines.isEmpty() ? "(no message)" : lines.get(lines.size() - 1).trim();
     }
 

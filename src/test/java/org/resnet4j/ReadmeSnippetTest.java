@@ -32,9 +32,20 @@ class ReadmeSnippetTest {
 
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         StringWriter out = new StringWriter();
-        boolean ok = javac.getTask(out, null, null, List.of("-d", dir.toString(), "-classpath",
-                System.getProperty("java.class.path"), "-Xlint:all", "-Werror"), null,
-                javac.getStandardFileManager(null, null, null).getJavaFileObjects(source.toFile())).call();
+        boolean ok = javac.getTask(
+                        out,
+                        null,
+                        null,
+                        List.of(
+                                "-d",
+                                dir.toString(),
+                                "-classpath",
+                                System.getProperty("java.class.path"),
+                                "-Xlint:all",
+                                "-Werror"),
+                        null,
+                        javac.getStandardFileManager(null, null, null).getJavaFileObjects(source.toFile()))
+                .call();
         assertTrue(ok, "the README example does not compile:\n" + out + "\n" + code);
         assertEquals("", out.toString().trim(), "warnings compiling the README example");
     }

@@ -39,11 +39,13 @@ class ResNetModelLiveTest {
     static final double EMBEDDING_TOLERANCE = 1e-5;
     /** PNGs decode to BufferedImages with ImageIO as they are stored; JPEGs go through streams only. */
     static final List<String> PNGS = List.of("rgb_wide.png", "rgb_tall.png", "rgba.png", "palette.png", "gray.png");
-    static final List<String> IMAGES = List.of("rgb_wide.png", "rgb_tall.png", "rgba.png", "palette.png", "gray.png",
-            "photo420.jpg", "progressive.jpg");
+
+    static final List<String> IMAGES = List.of(
+            "rgb_wide.png", "rgb_tall.png", "rgba.png", "palette.png", "gray.png", "photo420.jpg", "progressive.jpg");
 
     @TempDir
     static Path dir;
+
     static Path weights;
     static JsonNode reference;
     static Tensor features;
@@ -51,14 +53,38 @@ class ResNetModelLiveTest {
     @BeforeAll
     static void torchvision() throws Exception {
         PythonReference.require();
-        PythonReference.run("torch_reference.py", "--arch", "resnet18", "--seed", "11", "--batch", "1", "--height", "32",
-                "--width", "32", "--out-dir", dir.toString(), "--no-timings");
+        PythonReference.run(
+                "torch_reference.py",
+                "--arch",
+                "resnet18",
+                "--seed",
+                "11",
+                "--batch",
+                "1",
+                "--height",
+                "32",
+                "--width",
+                "32",
+                "--out-dir",
+                dir.toString(),
+                "--no-timings");
         weights = dir.resolve("weights.pth");
-        List<String> py = new ArrayList<>(List.of("--arch", "resnet18", "--weights", weights.toString(), "--top", "5",
-                "--out", dir.resolve("reference.json").toString(), "--features", dir.resolve("features.npy").toString()));
+        List<String> py = new ArrayList<>(List.of(
+                "--arch",
+                "resnet18",
+                "--weights",
+                weights.toString(),
+                "--top",
+                "5",
+                "--out",
+                dir.resolve("reference.json").toString(),
+                "--features",
+                dir.resolve("features.npy").toString()));
         IMAGES.forEach(f -> py.add(image(f).toString()));
         PythonReference.run("classify_reference.py", py.toArray(String[]::new));
-        reference = new ObjectMapper().readTree(dir.resolve("reference.json").toFile()).get("results");
+        reference = new ObjectMapper()
+                .readTree(dir.resolve("reference.json").toFile())
+                .get("results");
         features = Npy.read(dir.resolve("features.npy"));
     }
 
@@ -88,7 +114,9 @@ class ResNetModelLiveTest {
                 try (InputStream in = Files.newInputStream(image(name))) {
                     emb = model.embed(in);
                 }
-                worstP = Math.max(worstP, checkTop(engine + " " + name, top, reference.get(i).get("top")));
+                worstP = Math.max(
+                        worstP,
+                        checkTop(engine + " " + name, top, reference.get(i).get("top")));
                 worstE = Math.max(worstE, checkEmbedding(engine + " " + name, emb, i));
                 if (PNGS.contains(name)) {
                     BufferedImage img = ImageIO.read(image(name).toFile());
@@ -105,11 +133,22 @@ class ResNetModelLiveTest {
             for (int i = 0; i < PNGS.size(); i++) {
                 int row = IMAGES.indexOf(PNGS.get(i));
                 worstE = Math.max(worstE, checkEmbedding(engine + " batched " + PNGS.get(i), batched.get(i), row));
-                worstP = Math.max(worstP, checkTop(engine + " batched " + PNGS.get(i), tops.get(i), reference.get(row).get("top")));
+                worstP = Math.max(
+                        worstP,
+                        checkTop(
+                                engine + " batched " + PNGS.get(i),
+                                tops.get(i),
+                                reference.get(row).get("top")));
             }
         }
-        System.out.printf(Locale.ROOT, "ResNetModel (%s) vs torchvision (resnet18, %d images): same top-5, max probability "
-                + "difference %.2e, max embedding relative error %.2e%n", engine, IMAGES.size(), worstP, worstE);
+        System.out.printf(
+                Locale.ROOT,
+                "ResNetModel (%s) vs torchvision (resnet18, %d images): same top-5, max probability "
+                        + "difference %.2e, max embedding relative error %.2e%n",
+                engine,
+                IMAGES.size(),
+                worstP,
+                worstE);
     }
 
     @ParameterizedTest
@@ -159,7 +198,8 @@ class ResNetModelLiveTest {
             int index = ref.get(k).get("index").asInt();
             assertEquals(index, ours.get(k).index(), what + ": top-5 rank " + k + "\nours " + ours + "\ntorch " + ref);
             assertEquals(labels.get(index), ours.get(k).label());
-            double d = Math.abs(ours.get(k).probability() - ref.get(k).get("probability").asDouble());
+            double d = Math.abs(
+                    ours.get(k).probability() - ref.get(k).get("probability").asDouble());
             assertTrue(d <= PROBABILITY_TOLERANCE, what + ": probability differs by " + d);
             worst = Math.max(worst, d);
         }
@@ -177,7 +217,9 @@ class ResNetModelLiveTest {
             maxRef = Math.max(maxRef, Math.abs(ref[row * d + j]));
         }
         double rel = maxDiff / maxRef;
-        assertTrue(rel <= EMBEDDING_TOLERANCE, what + ": embedding relative error " + rel + " (max abs diff " + maxDiff + ")");
+        assertTrue(
+                rel <= EMBEDDING_TOLERANCE,
+                what + ": embedding relative error " + rel + " (max abs diff " + maxDiff + ")");
         return rel;
     }
 }

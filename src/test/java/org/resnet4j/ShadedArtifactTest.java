@@ -42,37 +42,92 @@ class ShadedArtifactTest {
     void appWithProtobuf325ClassifiesAndEmbedsOnBothEngines() throws Exception {
         PythonReference.require();
         Path root = PythonReference.root();
-        PythonReference.run("torch_reference.py", "--arch", "resnet18", "--seed", "3", "--batch", "1", "--height", "32",
-                "--width", "32", "--out-dir", dir.toString(), "--no-timings");
+        PythonReference.run(
+                "torch_reference.py",
+                "--arch",
+                "resnet18",
+                "--seed",
+                "3",
+                "--batch",
+                "1",
+                "--height",
+                "32",
+                "--width",
+                "32",
+                "--out-dir",
+                dir.toString(),
+                "--no-timings");
         Path weights = dir.resolve("weights.pth");
-        List<String> images = IMAGES.stream().map(f -> root.resolve("testdata/images").resolve(f).toString()).toList();
-        List<String> py = new ArrayList<>(List.of("--arch", "resnet18", "--weights", weights.toString(), "--top", "5",
-                "--out", dir.resolve("ref.json").toString(), "--features", dir.resolve("ref.npy").toString()));
+        List<String> images = IMAGES.stream()
+                .map(f -> root.resolve("testdata/images").resolve(f).toString())
+                .toList();
+        List<String> py = new ArrayList<>(List.of(
+                "--arch",
+                "resnet18",
+                "--weights",
+                weights.toString(),
+                "--top",
+                "5",
+                "--out",
+                dir.resolve("ref.json").toString(),
+                "--features",
+                dir.resolve("ref.npy").toString()));
         py.addAll(images);
         PythonReference.run("classify_reference.py", py.toArray(String[]::new));
-        JsonNode refTop = new ObjectMapper().readTree(dir.resolve("ref.json").toFile()).get("results");
+        JsonNode refTop =
+                new ObjectMapper().readTree(dir.resolve("ref.json").toFile()).get("results");
         Tensor refFeatures = Npy.read(dir.resolve("ref.npy"));
 
         Path repo = dir.resolve("repo");
         Path settings = dir.resolve("settings.xml");
-        Files.writeString(settings, settings(Path.of(System.getProperty("resnet4j.localRepository",
-                System.getProperty("user.home") + "/.m2/repository"))));
+        Files.writeString(
+                settings,
+                settings(Path.of(System.getProperty(
+                        "resnet4j.localRepository", System.getProperty("user.home") + "/.m2/repository"))));
         String version = System.getProperty("resnet4j.version", "0.1.0");
-        maven(root, settings, repo, "-f", root.resolve("pom.xml").toString(), "install", "-DskipTests",
-                "-Dmaven.test.skip=true", "-Dmaven.javadoc.skip=true", "-Dmaven.source.skip=true", "-Dresnet4j.buildDirectory=" + dir.resolve("build"));
+        maven(
+                root,
+                settings,
+                repo,
+                "-f",
+                root.resolve("pom.xml").toString(),
+                "install",
+                "-DskipTests",
+                "-Dmaven.test.skip=true",
+                "-Dmaven.javadoc.skip=true",
+                "-Dmaven.source.skip=true",
+                "-Dresnet4j.buildDirectory=" + dir.resolve("build"));
         Path installed = repo.resolve("org/resnet4j/resnet4j/" + version);
-        checkShaded(installed.resolve("resnet4j-" + version + ".jar"), installed.resolve("resnet4j-" + version + ".pom"));
+        checkShaded(
+                installed.resolve("resnet4j-" + version + ".jar"), installed.resolve("resnet4j-" + version + ".pom"));
 
         Path cpFile = dir.resolve("classpath.txt");
-        maven(root, settings, repo, "-f", root.resolve("src/it/classpath-app/pom.xml").toString(), "package",
-                "dependency:build-classpath", "-Dmdep.outputFile=" + cpFile, "-Dapp.buildDirectory=" + dir.resolve("app"),
+        maven(
+                root,
+                settings,
+                repo,
+                "-f",
+                root.resolve("src/it/classpath-app/pom.xml").toString(),
+                "package",
+                "dependency:build-classpath",
+                "-Dmdep.outputFile=" + cpFile,
+                "-Dapp.buildDirectory=" + dir.resolve("app"),
                 "-Dresnet4j.version=" + version);
-        String classpath = dir.resolve("app/classes") + File.pathSeparator + Files.readString(cpFile).trim();
+        String classpath = dir.resolve("app/classes")
+                + File.pathSeparator
+                + Files.readString(cpFile).trim();
         assertTrue(classpath.split(File.pathSeparator)[1].endsWith("protobuf-java-3.25.5.jar"), classpath);
 
         for (String engine : List.of("ort", "java")) {
-            List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "--add-modules", "jdk.incubator.vector", "-cp", classpath, "app.App", weights.toString(), engine));
+            List<String> cmd = new ArrayList<>(List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "--add-modules",
+                    "jdk.incubator.vector",
+                    "-cp",
+                    classpath,
+                    "app.App",
+                    weights.toString(),
+                    engine));
             cmd.addAll(images);
             String out = PythonReference.exec(cmd, 0);
             List<JsonNode> lines = new ArrayList<>();
@@ -81,17 +136,23 @@ class ShadedArtifactTest {
                     lines.add(new ObjectMapper().readTree(line));
                 }
             }
-            assertTrue(lines.get(0).get("protobuf").asText().endsWith("protobuf-java-3.25.5.jar"), lines.get(0).toString());
+            assertTrue(
+                    lines.get(0).get("protobuf").asText().endsWith("protobuf-java-3.25.5.jar"),
+                    lines.get(0).toString());
             double worstP = 0;
             double worstE = 0;
             for (int i = 0; i < images.size(); i++) {
                 JsonNode ours = lines.get(i + 1);
                 JsonNode ref = refTop.get(i).get("top");
                 for (int k = 0; k < 5; k++) {
-                    assertEquals(ref.get(k).get("index").asInt(), ours.get("top").get(k).get("index").asInt(),
+                    assertEquals(
+                            ref.get(k).get("index").asInt(),
+                            ours.get("top").get(k).get("index").asInt(),
                             engine + " " + images.get(i) + " rank " + k);
-                    double d = Math.abs(ref.get(k).get("probability").asDouble() - ours.get("top").get(k).get("probability").asDouble());
-                    assertTrue(d <= PROBABILITY_TOLERANCE, engine + " " + images.get(i) + ": probability differs by " + d);
+                    double d = Math.abs(ref.get(k).get("probability").asDouble()
+                            - ours.get("top").get(k).get("probability").asDouble());
+                    assertTrue(
+                            d <= PROBABILITY_TOLERANCE, engine + " " + images.get(i) + ": probability differs by " + d);
                     worstP = Math.max(worstP, d);
                 }
                 int dims = refFeatures.dim(1);
@@ -103,32 +164,49 @@ class ShadedArtifactTest {
                     diff = Math.max(diff, Math.abs(ours.get("embedding").get(j).asDouble() - ref2[i * dims + j]));
                     max = Math.max(max, Math.abs(ref2[i * dims + j]));
                 }
-                assertTrue(diff / max <= EMBEDDING_TOLERANCE, engine + " " + images.get(i) + ": embedding relative error " + diff / max);
+                assertTrue(
+                        diff / max <= EMBEDDING_TOLERANCE,
+                        engine + " " + images.get(i) + ": embedding relative error " + diff / max);
                 worstE = Math.max(worstE, diff / max);
             }
-            System.out.printf(Locale.ROOT, "classpath app with protobuf-java 3.25.5 (%s, resnet18, %d images): same top-5, "
-                    + "max probability difference %.2e, max embedding relative error %.2e%n", engine, images.size(), worstP, worstE);
+            System.out.printf(
+                    Locale.ROOT,
+                    "classpath app with protobuf-java 3.25.5 (%s, resnet18, %d images): same top-5, "
+                            + "max probability difference %.2e, max embedding relative error %.2e%n",
+                    engine,
+                    images.size(),
+                    worstP,
+                    worstE);
         }
     }
 
     /** No class of protobuf or Jackson outside org/resnet4j/shaded; the installed pom depends on neither. */
     private static void checkShaded(Path jar, Path pom) throws Exception {
         try (ZipFile zip = new ZipFile(jar.toFile())) {
-            List<String> leaked = zip.stream().map(e -> e.getName())
-                    .filter(n -> n.endsWith(".class") && (n.startsWith("com/google/protobuf/") || n.startsWith("com/fasterxml/")))
+            List<String> leaked = zip.stream()
+                    .map(e -> e.getName())
+                    .filter(n -> n.endsWith(".class")
+                            && (n.startsWith("com/google/protobuf/") || n.startsWith("com/fasterxml/")))
                     .toList();
             assertEquals(List.of(), leaked, jar + " carries unrelocated classes");
-            assertTrue(zip.getEntry("org/resnet4j/shaded/protobuf/GeneratedMessage.class") != null, jar + " lacks relocated protobuf");
+            assertTrue(
+                    zip.getEntry("org/resnet4j/shaded/protobuf/GeneratedMessage.class") != null,
+                    jar + " lacks relocated protobuf");
         }
         String p = Files.readString(pom);
-        assertTrue(!p.contains("<artifactId>protobuf-java</artifactId>") && !p.contains("<artifactId>jackson-databind</artifactId>"),
+        assertTrue(
+                !p.contains("<artifactId>protobuf-java</artifactId>")
+                        && !p.contains("<artifactId>jackson-databind</artifactId>"),
                 pom + " still depends on protobuf or Jackson:\n" + p);
     }
 
     private static void maven(Path root, Path settings, Path repo, String... args) {
         String home = System.getProperty("resnet4j.mavenHome");
-        String mvn = home != null && Files.isExecutable(Path.of(home, "bin", "mvn")) ? Path.of(home, "bin", "mvn").toString() : "mvn";
-        List<String> cmd = new ArrayList<>(List.of(mvn, "-B", "-q", "-s", settings.toString(), "-Dmaven.repo.local=" + repo));
+        String mvn = home != null && Files.isExecutable(Path.of(home, "bin", "mvn"))
+                ? Path.of(home, "bin", "mvn").toString()
+                : "mvn";
+        List<String> cmd =
+                new ArrayList<>(List.of(mvn, "-B", "-q", "-s", settings.toString(), "-Dmaven.repo.local=" + repo));
         cmd.addAll(List.of(args));
         PythonReference.exec(cmd, 0);
     }

@@ -27,7 +27,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "bench", mixinStandardHelpOptions = true,
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
         description = "Time inference: warm-up runs, then timed runs; prints min/median/max ms, images/s and GFLOP/s.")
 final class BenchCommand implements Callable<Integer> {
     @Spec
@@ -47,16 +49,32 @@ final class BenchCommand implements Callable<Integer> {
     @Mixin
     EngineChoice engine;
 
-    @Option(names = "--batch", defaultValue = "1", paramLabel = "N", description = "Images per run (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--batch",
+            defaultValue = "1",
+            paramLabel = "N",
+            description = "Images per run (default ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--size", defaultValue = "224", paramLabel = "PX", description = "Input height and width (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--size",
+            defaultValue = "224",
+            paramLabel = "PX",
+            description = "Input height and width (default ${DEFAULT-VALUE}).")
     int size;
 
-    @Option(names = "--warmup", defaultValue = "3", paramLabel = "W", description = "Untimed runs first (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--warmup",
+            defaultValue = "3",
+            paramLabel = "W",
+            description = "Untimed runs first (default ${DEFAULT-VALUE}).")
     int warmup;
 
-    @Option(names = "--iters", defaultValue = "10", paramLabel = "I", description = "Timed runs (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--iters",
+            defaultValue = "10",
+            paramLabel = "I",
+            description = "Timed runs (default ${DEFAULT-VALUE}).")
     int iters;
 
     @Option(names = "--json", description = "Print a JSON object.")
@@ -89,7 +107,8 @@ final class BenchCommand implements Callable<Integer> {
         }
         double imagesPerS = batch / (r.median() / 1e3);
         Double gflops = spec != null ? Flops.flops(spec, batch, size, size) / (r.median() / 1e3) / 1e9 : null;
-        int usedThreads = engine.threads > 0 ? engine.threads : Runtime.getRuntime().availableProcessors();
+        int usedThreads =
+                engine.threads > 0 ? engine.threads : Runtime.getRuntime().availableProcessors();
         var out = commandSpec.commandLine().getOut();
         if (json) {
             ObjectNode o = new ObjectMapper().createObjectNode();
@@ -115,14 +134,34 @@ final class BenchCommand implements Callable<Integer> {
             }
             out.println(o.toString());
         } else {
-            out.printf(Locale.ROOT, "%s, batch %d, %dx%d, %d threads: %s%n", name, batch, size, size, usedThreads, description);
+            out.printf(
+                    Locale.ROOT,
+                    "%s, batch %d, %dx%d, %d threads: %s%n",
+                    name,
+                    batch,
+                    size,
+                    size,
+                    usedThreads,
+                    description);
             if (engine.kind() == Engines.Kind.JAVA) {
                 out.printf(Locale.ROOT, "  kernels: %s%n", org.resnet4j.engine.jvm.JavaEngine.kernelPath());
             }
-            out.printf(Locale.ROOT, "  %d runs after %d warm-up: min %.1f ms, median %.1f ms, max %.1f ms%n",
-                    iters, warmup, r.min(), r.median(), r.max());
-            out.printf(Locale.ROOT, "  %.1f images/s, %.2f ms/image%s%n", imagesPerS, r.median() / batch,
-                    gflops != null ? String.format(Locale.ROOT, ", %.1f GFLOP/s", gflops) : " (GFLOP/s unknown: no resnet4j spec in the model)");
+            out.printf(
+                    Locale.ROOT,
+                    "  %d runs after %d warm-up: min %.1f ms, median %.1f ms, max %.1f ms%n",
+                    iters,
+                    warmup,
+                    r.min(),
+                    r.median(),
+                    r.max());
+            out.printf(
+                    Locale.ROOT,
+                    "  %.1f images/s, %.2f ms/image%s%n",
+                    imagesPerS,
+                    r.median() / batch,
+                    gflops != null
+                            ? String.format(Locale.ROOT, ", %.1f GFLOP/s", gflops)
+                            : " (GFLOP/s unknown: no resnet4j spec in the model)");
         }
         return 0;
     }

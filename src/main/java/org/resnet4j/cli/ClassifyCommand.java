@@ -14,9 +14,9 @@ import org.resnet4j.ResNet4jException;
 import org.resnet4j.engine.Engine;
 import org.resnet4j.engine.Engines;
 import org.resnet4j.onnx.ModelProto;
-import org.resnet4j.tensor.Npy;
 import org.resnet4j.pipeline.Classifier;
 import org.resnet4j.pipeline.FileBatches;
+import org.resnet4j.tensor.Npy;
 import org.resnet4j.vision.Preprocessing;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -24,18 +24,25 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "classify", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Classify images as torchvision does: PIL-identical decoding and ImageNet preprocessing, "
-                + "top-k classes with softmax probabilities.",
-                "Folders are searched recursively for .jpg/.jpeg/.png/.bmp/.gif/.webp files (sorted; hidden ones skipped); files "
-                + "named explicitly are tried whatever their extension. A file that cannot be read or decoded "
-                + "is reported by name on standard error and skipped; the others are still classified."},
+@Command(
+        name = "classify",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Classify images as torchvision does: PIL-identical decoding and ImageNet preprocessing, "
+                    + "top-k classes with softmax probabilities.",
+            "Folders are searched recursively for .jpg/.jpeg/.png/.bmp/.gif/.webp files (sorted; hidden ones skipped); files "
+                    + "named explicitly are tried whatever their extension. A file that cannot be read or decoded "
+                    + "is reported by name on standard error and skipped; the others are still classified."
+        },
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:every input was classified",
-                "1:some inputs failed (each named on standard error; the rest were classified), "
-                        + "or the model or an option is wrong",
-                "2:usage error",
-                "3:internal error (a bug in resnet4j; please report it)"})
+        exitCodeList = {
+            "0:every input was classified",
+            "1:some inputs failed (each named on standard error; the rest were classified), "
+                    + "or the model or an option is wrong",
+            "2:usage error",
+            "3:internal error (a bug in resnet4j; please report it)"
+        })
 final class ClassifyCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -45,21 +52,32 @@ final class ClassifyCommand implements Callable<Integer> {
     @Mixin
     ModelChoice model;
 
-    @Option(names = "--top", defaultValue = "5", paramLabel = "K", description = "Classes per image (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--top",
+            defaultValue = "5",
+            paramLabel = "K",
+            description = "Classes per image (default ${DEFAULT-VALUE}).")
     int top;
 
-    @Option(names = "--json", description = "Print {\"results\": [{\"image\", \"top\": [{\"index\", \"label\", "
-            + "\"probability\"}]}], \"errors\": [{\"image\", \"message\"}]} instead of text.")
+    @Option(
+            names = "--json",
+            description = "Print {\"results\": [{\"image\", \"top\": [{\"index\", \"label\", "
+                    + "\"probability\"}]}], \"errors\": [{\"image\", \"message\"}]} instead of text.")
     boolean json;
 
-    @Option(names = "--labels", paramLabel = "FILE",
+    @Option(
+            names = "--labels",
+            paramLabel = "FILE",
             description = "Class names, one per line in class order (default: ImageNet's for a 1000-class model, "
                     + "else \"class N\"). Their count must equal the model's classes.")
     Path labels;
 
-    @Option(names = "--save-input", paramLabel = "X.npy",
-            description = "Also write the preprocessed batch [N, 3, 224, 224] of the classified images, in output order "
-                    + "(float32 .npy, written atomically; held in memory until the end: 600 kB per image).")
+    @Option(
+            names = "--save-input",
+            paramLabel = "X.npy",
+            description =
+                    "Also write the preprocessed batch [N, 3, 224, 224] of the classified images, in output order "
+                            + "(float32 .npy, written atomically; held in memory until the end: 600 kB per image).")
     Path saveInput;
 
     @Mixin
@@ -86,7 +104,8 @@ final class ClassifyCommand implements Callable<Integer> {
         Classifier.Report report;
         try (Engine e = Engines.open(engine.kind(), onnx, engine.options(), name)) {
             Classifier classifier = new Classifier(e, preprocessing, names);
-            report = classifier.classifyFiles(files, batch, top, saveInput != null, new ProgressBar(err(), "classify", "images"));
+            report = classifier.classifyFiles(
+                    files, batch, top, saveInput != null, new ProgressBar(err(), "classify", "images"));
         }
         if (saveInput != null) {
             if (report.inputs() != null) {
@@ -111,7 +130,10 @@ final class ClassifyCommand implements Callable<Integer> {
             o.put("image", r.image().toString());
             ArrayNode top = o.putArray("top");
             for (Prediction pr : r.top()) {
-                top.addObject().put("index", pr.index()).put("label", pr.label()).put("probability", pr.probability());
+                top.addObject()
+                        .put("index", pr.index())
+                        .put("label", pr.label())
+                        .put("probability", pr.probability());
             }
         }
         ArrayNode errors = root.putArray("errors");

@@ -12,7 +12,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "convert", mixinStandardHelpOptions = true,
+@Command(
+        name = "convert",
+        mixinStandardHelpOptions = true,
         description = "Rewrite a checkpoint with torchvision's canonical names as .safetensors or as a zip .pth "
                 + "that torch.load reads (load_state_dict(strict=True) into the torchvision model).")
 final class ConvertCommand implements Callable<Integer> {
@@ -22,12 +24,19 @@ final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--weights", required = true, paramLabel = "FILE", description = "Any supported checkpoint.")
     Path weights;
 
-    @Option(names = "--key", paramLabel = "KEY",
-            description = "Top-level key of a training checkpoint that holds the weights (default: found automatically).")
+    @Option(
+            names = "--key",
+            paramLabel = "KEY",
+            description =
+                    "Top-level key of a training checkpoint that holds the weights (default: found automatically).")
     String key;
 
-    @Option(names = "--out", required = true, paramLabel = "OUT.safetensors|OUT.pth",
-            description = "Output file; its extension chooses the format (.safetensors, or .pth/.pt). Written atomically.")
+    @Option(
+            names = "--out",
+            required = true,
+            paramLabel = "OUT.safetensors|OUT.pth",
+            description =
+                    "Output file; its extension chooses the format (.safetensors, or .pth/.pt). Written atomically.")
     Path out;
 
     @Override
@@ -35,11 +44,21 @@ final class ConvertCommand implements Callable<Integer> {
         WeightsFormat format = WeightsFormat.forOutput(out);
         LoadedCheckpoint ckpt = ResNet4j.loadWeights(weights, key);
         format.write(ckpt.tensors(), out);
-        commandSpec.commandLine().getOut().printf(Locale.ROOT, "wrote %s: %s, %d tensors (%s names, from %s%s), %.1f MB%n",
-                out, format.label(), ckpt.tensors().size(), "torchvision", ckpt.format().label(),
-                ckpt.scheme() == null ? " whose names match no known scheme: kept as stored"
-                        : ckpt.scheme().equals("torchvision") ? "" : " with " + ckpt.scheme() + " names",
-                Files.size(out) / 1e6);
+        commandSpec
+                .commandLine()
+                .getOut()
+                .printf(
+                        Locale.ROOT,
+                        "wrote %s: %s, %d tensors (%s names, from %s%s), %.1f MB%n",
+                        out,
+                        format.label(),
+                        ckpt.tensors().size(),
+                        "torchvision",
+                        ckpt.format().label(),
+                        ckpt.scheme() == null
+                                ? " whose names match no known scheme: kept as stored"
+                                : ckpt.scheme().equals("torchvision") ? "" : " with " + ckpt.scheme() + " names",
+                        Files.size(out) / 1e6);
         return 0;
     }
 }

@@ -20,18 +20,25 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "embed", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Image embeddings: the pooled features the model's final fully connected layer sees (what "
-                + "torchvision returns with model.fc = nn.Identity()), with classify's PIL-identical preprocessing.",
-                "Writes an [N, D] float32 .npy, one row per image, and beside it a .json with the image paths in row order "
-                + "(both written atomically). Folders and failing files as in classify: a file that cannot be read or "
-                + "decoded is named on standard error and skipped."},
+@Command(
+        name = "embed",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Image embeddings: the pooled features the model's final fully connected layer sees (what "
+                    + "torchvision returns with model.fc = nn.Identity()), with classify's PIL-identical preprocessing.",
+            "Writes an [N, D] float32 .npy, one row per image, and beside it a .json with the image paths in row order "
+                    + "(both written atomically). Folders and failing files as in classify: a file that cannot be read or "
+                    + "decoded is named on standard error and skipped."
+        },
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:every input was embedded",
-                "1:some inputs failed (each named on standard error; the rest were embedded and written), "
-                        + "or the model or an option is wrong",
-                "2:usage error",
-                "3:internal error (a bug in resnet4j; please report it)"})
+        exitCodeList = {
+            "0:every input was embedded",
+            "1:some inputs failed (each named on standard error; the rest were embedded and written), "
+                    + "or the model or an option is wrong",
+            "2:usage error",
+            "3:internal error (a bug in resnet4j; please report it)"
+        })
 final class EmbedCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -41,12 +48,17 @@ final class EmbedCommand implements Callable<Integer> {
     @Mixin
     ModelChoice model;
 
-    @Option(names = "--out", required = true, paramLabel = "FEATURES.npy",
+    @Option(
+            names = "--out",
+            required = true,
+            paramLabel = "FEATURES.npy",
             description = "The [N, D] float32 embeddings; the image paths go to the same name with .json.")
     Path out;
 
-    @Option(names = "--json", description = "Also print {\"out\", \"paths\", \"shape\", \"images\": [...], "
-            + "\"errors\": [{\"image\", \"message\"}]} on standard output.")
+    @Option(
+            names = "--json",
+            description = "Also print {\"out\", \"paths\", \"shape\", \"images\": [...], "
+                    + "\"errors\": [{\"image\", \"message\"}]} on standard output.")
     boolean json;
 
     @Mixin
@@ -90,10 +102,19 @@ final class EmbedCommand implements Callable<Integer> {
             o.put("features", out.toString());
             o.put("paths", paths.toString());
             ArrayNode errors = o.putArray("errors");
-            report.errors().forEach(f -> errors.addObject().put("image", f.image().toString()).put("message", f.message()));
+            report.errors()
+                    .forEach(f -> errors.addObject()
+                            .put("image", f.image().toString())
+                            .put("message", f.message()));
             out().println(JSON.writeValueAsString(o));
         } else {
-            err().printf(Locale.ROOT, "wrote %s [%d, %d] and %s%n", out, report.features().dim(0), report.features().dim(1), paths);
+            err().printf(
+                            Locale.ROOT,
+                            "wrote %s [%d, %d] and %s%n",
+                            out,
+                            report.features().dim(0),
+                            report.features().dim(1),
+                            paths);
         }
         return ImageInputs.reportFailures(err(), report.errors(), files.size());
     }

@@ -6,15 +6,25 @@ import picocli.CommandLine.Option;
 
 /** The options that choose and tune the engine: shared by run and classify. */
 final class EngineChoice {
-    @Option(names = "--engine", defaultValue = "ort", paramLabel = "ort|java",
+    @Option(
+            names = "--engine",
+            defaultValue = "ort",
+            paramLabel = "ort|java",
             description = "ort: ONNX Runtime (default); java: resnet4j's pure-Java engine (CPU only).")
     String engine;
 
-    @Option(names = "--device", defaultValue = "cpu", paramLabel = "cpu|cuda",
+    @Option(
+            names = "--device",
+            defaultValue = "cpu",
+            paramLabel = "cpu|cuda",
             description = "Where ONNX Runtime runs: cpu (default) or cuda (needs the -Pgpu build, CUDA 12, cuDNN 9).")
     String device;
 
-    @Option(names = "--threads", defaultValue = "0", paramLabel = "T", description = "Intra-op threads (default 0: all cores).")
+    @Option(
+            names = "--threads",
+            defaultValue = "0",
+            paramLabel = "T",
+            description = "Intra-op threads (default 0: all cores).")
     int threads;
 
     Engines.Kind kind() {

@@ -12,12 +12,14 @@ import org.resnet4j.spec.Presets;
 import org.resnet4j.spec.ResNetSpec;
 import org.resnet4j.weights.LoadedCheckpoint;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-@Command(name = "export", mixinStandardHelpOptions = true,
+@Command(
+        name = "export",
+        mixinStandardHelpOptions = true,
         description = "Build the ONNX graph for an architecture, bind a checkpoint's weights, write a .onnx file.")
 final class ExportCommand implements Callable<Integer> {
     @Spec
@@ -26,11 +28,19 @@ final class ExportCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
 
-    @Option(names = "--out", required = true, paramLabel = "FILE.onnx", description = "Output ONNX file (written atomically).")
+    @Option(
+            names = "--out",
+            required = true,
+            paramLabel = "FILE.onnx",
+            description = "Output ONNX file (written atomically).")
     Path out;
 
-    @Option(names = "--opset", paramLabel = "N", defaultValue = "17",
-            description = "ONNX opset, 13 to 21 (default: ${DEFAULT-VALUE}; 17 keeps IR version 8, which onnx 1.12 accepts).")
+    @Option(
+            names = "--opset",
+            paramLabel = "N",
+            defaultValue = "17",
+            description =
+                    "ONNX opset, 13 to 21 (default: ${DEFAULT-VALUE}; 17 keeps IR version 8, which onnx 1.12 accepts).")
     int opset;
 
     @Option(names = "--fold-bn", description = "Fold each BatchNormalization into the Conv before it.")
@@ -45,9 +55,17 @@ final class ExportCommand implements Callable<Integer> {
         ModelProto onnx = ResNet4j.buildModel(spec, ckpt, new ExportOptions(opset, foldBn));
         Onnx.write(onnx, out);
         double seconds = (System.nanoTime() - start) / 1e9;
-        out().printf(Locale.ROOT, "wrote %s: %s, %,d parameters, opset %d%s, %.1f MB in %.2f s%n",
-                out, Presets.match(spec).orElse("custom spec") + (model.arch == null && model.spec == null ? " (inferred)" : ""), ckpt.tensors().parameterCount(), opset,
-                foldBn ? ", BatchNorm folded" : "", Files.size(out) / 1e6, seconds);
+        out().printf(
+                        Locale.ROOT,
+                        "wrote %s: %s, %,d parameters, opset %d%s, %.1f MB in %.2f s%n",
+                        out,
+                        Presets.match(spec).orElse("custom spec")
+                                + (model.arch == null && model.spec == null ? " (inferred)" : ""),
+                        ckpt.tensors().parameterCount(),
+                        opset,
+                        foldBn ? ", BatchNorm folded" : "",
+                        Files.size(out) / 1e6,
+                        seconds);
         return 0;
     }
 

@@ -40,8 +40,9 @@ public final class ImageFiles {
     public static List<Path> expandOrFail(List<Path> inputs) {
         List<Path> files = expand(inputs);
         if (files.isEmpty()) {
-            throw new ResNet4jException("no image files (" + String.join(", ", EXTENSIONS.stream().sorted().toList())
-                    + ") in " + inputs.stream().map(Path::toString).toList());
+            throw new ResNet4jException("no image files ("
+                    + String.join(", ", EXTENSIONS.stream().sorted().toList()) + ") in "
+                    + inputs.stream().map(Path::toString).toList());
         }
         return files;
     }
@@ -49,8 +50,11 @@ public final class ImageFiles {
     /** The image files under {@code dir}, recursively, sorted by path. */
     public static List<Path> imagesUnder(Path dir) {
         try (Stream<Path> walk = Files.walk(dir)) {
-            return walk.filter(p -> !hidden(dir.relativize(p))).filter(Files::isRegularFile)
-                    .filter(ImageFiles::hasImageExtension).sorted().toList();
+            return walk.filter(p -> !hidden(dir.relativize(p)))
+                    .filter(Files::isRegularFile)
+                    .filter(ImageFiles::hasImageExtension)
+                    .sorted()
+                    .toList();
         } catch (IOException | UncheckedIOException e) {
             Throwable cause = e instanceof UncheckedIOException u ? u.getCause() : e;
             throw new ResNet4jException("cannot list folder " + dir + ": " + cause.getMessage(), cause);

@@ -13,12 +13,19 @@ import picocli.CommandLine.Parameters;
 
 /** The image inputs classify and embed share: files and folders, the preprocessing preset, the batch size. */
 final class ImageInputs {
-    @Option(names = "--preset", defaultValue = "v1", paramLabel = "v1|v2",
+    @Option(
+            names = "--preset",
+            defaultValue = "v1",
+            paramLabel = "v1|v2",
             description = "torchvision preprocessing: v1 (resize 256, the IMAGENET1K_V1 weights) or v2 "
                     + "(resize 232, the IMAGENET1K_V2 weights); both center-crop 224. Default: ${DEFAULT-VALUE}.")
     String preset;
 
-    @Option(names = "--batch", defaultValue = "16", paramLabel = "N", description = "Images per batch (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--batch",
+            defaultValue = "16",
+            paramLabel = "N",
+            description = "Images per batch (default ${DEFAULT-VALUE}).")
     int batch;
 
     @Parameters(arity = "1..*", paramLabel = "IMAGE|DIR", description = "Image files and folders.")

@@ -9,11 +9,13 @@ import java.util.concurrent.Callable;
 import org.resnet4j.Inspection;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
-@Command(name = "inspect", mixinStandardHelpOptions = true,
+@Command(
+        name = "inspect",
+        mixinStandardHelpOptions = true,
         description = "Describe a checkpoint (format, tensors, dtypes, parameter count) or an ONNX model.")
 final class InspectCommand implements Callable<Integer> {
     @Spec
@@ -21,14 +23,20 @@ final class InspectCommand implements Callable<Integer> {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    @Parameters(index = "0", paramLabel = "FILE", description = "A checkpoint (.pth, .pt, .safetensors) or an .onnx model.")
+    @Parameters(
+            index = "0",
+            paramLabel = "FILE",
+            description = "A checkpoint (.pth, .pt, .safetensors) or an .onnx model.")
     Path file;
 
     @Option(names = "--json", description = "Print a JSON object instead of text.")
     boolean json;
 
-    @Option(names = "--key", paramLabel = "KEY",
-            description = "Top-level key of a training checkpoint that holds the weights (default: found automatically).")
+    @Option(
+            names = "--key",
+            paramLabel = "KEY",
+            description =
+                    "Top-level key of a training checkpoint that holds the weights (default: found automatically).")
     String key;
 
     @Override
@@ -51,12 +59,20 @@ final class InspectCommand implements Callable<Integer> {
             out().println("inputs:     " + r.get("inputs"));
             out().println("outputs:    " + r.get("outputs"));
             out().println("ops:        " + r.get("ops"));
-            r.get("metadata").fields().forEachRemaining(e -> out().println("metadata:   " + e.getKey() + " = " + e.getValue().asText()));
+            r.get("metadata")
+                    .fields()
+                    .forEachRemaining(e -> out().println("metadata:   " + e.getKey() + " = "
+                            + e.getValue().asText()));
         } else {
-            out().println("scheme:     " + (r.get("scheme").isNull() ? "none recognised (names kept as stored)" : r.get("scheme").asText()));
+            out().println("scheme:     "
+                    + (r.get("scheme").isNull()
+                            ? "none recognised (names kept as stored)"
+                            : r.get("scheme").asText()));
             if (!r.get("nested_key").isNull()) {
                 out().println("nested key: " + r.get("nested_key").asText()
-                        + (r.get("other_keys").isEmpty() ? "" : " (also holding weights: " + r.get("other_keys") + ")"));
+                        + (r.get("other_keys").isEmpty()
+                                ? ""
+                                : " (also holding weights: " + r.get("other_keys") + ")"));
             }
             if (!r.get("stripped_prefix").isNull()) {
                 out().println("prefix:     '" + r.get("stripped_prefix").asText() + "' stripped from every key");
@@ -70,9 +86,18 @@ final class InspectCommand implements Callable<Integer> {
                 out().println("spec:       " + r.get("spec"));
             }
         }
-        out().printf(Locale.ROOT, "parameters: %,d in %d tensors%n", r.get("parameters").asLong(), r.get("tensors").size());
+        out().printf(
+                        Locale.ROOT,
+                        "parameters: %,d in %d tensors%n",
+                        r.get("parameters").asLong(),
+                        r.get("tensors").size());
         for (var t : r.get("tensors")) {
-            out().printf(Locale.ROOT, "  %-50s %-9s %s%n", t.get("name").asText(), t.get("dtype").asText(), t.get("shape"));
+            out().printf(
+                            Locale.ROOT,
+                            "  %-50s %-9s %s%n",
+                            t.get("name").asText(),
+                            t.get("dtype").asText(),
+                            t.get("shape"));
         }
     }
 

@@ -6,8 +6,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.resnet4j.ResNet4jException;
@@ -33,8 +33,11 @@ public final class Main {
     public static final int EXIT_FAILURE = 1;
     public static final int EXIT_INTERNAL = 3;
 
-    @Option(names = "--verbose", scope = ScopeType.INHERIT,
-            description = "Print stack traces with errors, and the library's debug log (what was inferred) on standard error.")
+    @Option(
+            names = "--verbose",
+            scope = ScopeType.INHERIT,
+            description =
+                    "Print stack traces with errors, and the library's debug log (what was inferred) on standard error.")
     boolean verbose;
 
     public static void main(String[] args) {
@@ -89,7 +92,8 @@ public final class Main {
     static CommandLine commandLine(String... args) {
         configureLogging(Arrays.asList(args).contains("--verbose"));
         CommandLine cl = new CommandLine(new Main());
-        String first = Arrays.stream(args).filter(a -> !a.startsWith("-")).findFirst().orElse("");
+        String first =
+                Arrays.stream(args).filter(a -> !a.startsWith("-")).findFirst().orElse("");
         boolean one = SUBCOMMANDS.containsKey(first) && !first.equals("help");
         for (Map.Entry<String, Supplier<Object>> e : SUBCOMMANDS.entrySet()) {
             if (!one || e.getKey().equals(first)) {
@@ -113,10 +117,11 @@ public final class Main {
     private static void configureLogging(boolean verbose) {
         // named, so that another provider on the class path (Spark's log4j binding, in the tests and
         // beside `spark`) neither wins nor makes SLF4J print its multiple-providers warning
-        System.setProperty("slf4j.provider", System.getProperty("slf4j.provider", "org.slf4j.simple.SimpleServiceProvider"));
+        System.setProperty(
+                "slf4j.provider", System.getProperty("slf4j.provider", "org.slf4j.simple.SimpleServiceProvider"));
         String prefix = "org.slf4j.simpleLogger.";
-        System.setProperty(prefix + "defaultLogLevel",
-                System.getProperty(prefix + "defaultLogLevel", verbose ? "debug" : "warn"));
+        System.setProperty(
+                prefix + "defaultLogLevel", System.getProperty(prefix + "defaultLogLevel", verbose ? "debug" : "warn"));
         System.setProperty(prefix + "logFile", System.getProperty(prefix + "logFile", "System.err"));
         System.setProperty(prefix + "showThreadName", System.getProperty(prefix + "showThreadName", "false"));
         System.setProperty(prefix + "showLogName", System.getProperty(prefix + "showLogName", "false"));
@@ -146,10 +151,12 @@ public final class Main {
             PrintWriter err = cl.getErr();
             Throwable cause = ex instanceof UncheckedIOException u ? u.getCause() : ex;
             // the library raises IllegalArgumentException for a bad argument: here, a bad option value
-            boolean userError = cause instanceof ResNet4jException || cause instanceof IOException
+            boolean userError = cause instanceof ResNet4jException
+                    || cause instanceof IOException
                     || cause instanceof IllegalArgumentException;
             // the whole line made printable: an IOException's message may quote a file name, too
-            err.println("error: " + ResNet4jException.printable(cause.getMessage() != null ? cause.getMessage() : cause.toString()));
+            err.println("error: "
+                    + ResNet4jException.printable(cause.getMessage() != null ? cause.getMessage() : cause.toString()));
             if (verbose || !userError) {
                 cause.printStackTrace(err);
             }
@@ -181,10 +188,13 @@ public final class Main {
                 }
             }
             long max = Runtime.getRuntime().maxMemory() >> 20;
-            err.println("error: " + ResNet4jException.printable("out of memory (" + e.getMessage() + ") with "
-                    + (files.isEmpty() ? "the given input" : String.join(", ", files)) + " and a Java heap of at most " + max
-                    + " MiB; give Java more memory, e.g. RESNET4J_JAVA_OPTS=-Xmx" + Math.max(2, 2 * max / 1024 + 1)
-                    + "g (or java -Xmx...), or use smaller inputs"));
+            err.println("error: "
+                    + ResNet4jException.printable("out of memory (" + e.getMessage() + ") with "
+                            + (files.isEmpty() ? "the given input" : String.join(", ", files))
+                            + " and a Java heap of at most " + max
+                            + " MiB; give Java more memory, e.g. RESNET4J_JAVA_OPTS=-Xmx"
+                            + Math.max(2, 2 * max / 1024 + 1)
+                            + "g (or java -Xmx...), or use smaller inputs"));
             err.flush();
             return EXIT_FAILURE;
         }

@@ -42,7 +42,7 @@ final class ModelChoice {
         }
         LoadedCheckpoint ckpt = checkpoint.loadWeights(command);
         ResNetSpec spec = checkpoint.resolveSpec(ckpt);
-        return new Model(ResNet4j.buildModel(spec, ckpt, ExportOptions.defaults()), checkpoint.weights.toString(), spec,
-                ckpt);
+        return new Model(
+                ResNet4j.buildModel(spec, ckpt, ExportOptions.defaults()), checkpoint.weights.toString(), spec, ckpt);
     }
 }

@@ -4,14 +4,16 @@ import java.nio.file.Path;
 import org.resnet4j.Architecture;
 import org.resnet4j.ResNet4j;
 import org.resnet4j.ResNet4jException;
+import org.resnet4j.spec.ResNetSpec;
 import org.resnet4j.weights.LoadedCheckpoint;
 import picocli.CommandLine.Model.CommandSpec;
-import org.resnet4j.spec.ResNetSpec;
 import picocli.CommandLine.Option;
 
 /** The options that describe a model built from a checkpoint: architecture, overrides, weights. */
 final class ModelOptions {
-    @Option(names = "--arch", paramLabel = "NAME",
+    @Option(
+            names = "--arch",
+            paramLabel = "NAME",
             description = "torchvision architecture: resnet18, resnet34, resnet50, resnet101, resnet152, "
                     + "resnext50_32x4d, resnext101_32x8d, resnext101_64x4d, wide_resnet50_2, wide_resnet101_2.")
     String arch;
@@ -25,13 +27,18 @@ final class ModelOptions {
     @Option(names = "--in-channels", paramLabel = "N", description = "Override the input channels (conv1 inputs).")
     Integer inChannels;
 
-    @Option(names = "--weights", paramLabel = "FILE",
+    @Option(
+            names = "--weights",
+            paramLabel = "FILE",
             description = "Checkpoint: PyTorch .pth/.pt/.ckpt (zip or legacy) or .safetensors; the format is read from "
                     + "the bytes. Without --arch/--spec the architecture is inferred from it.")
     Path weights;
 
-    @Option(names = "--key", paramLabel = "KEY",
-            description = "Top-level key of a training checkpoint that holds the weights (default: found automatically).")
+    @Option(
+            names = "--key",
+            paramLabel = "KEY",
+            description =
+                    "Top-level key of a training checkpoint that holds the weights (default: found automatically).")
     String key;
 
     /** Loads the checkpoint; notes on stderr which nested state_dict was taken when there was a choice. */
@@ -41,8 +48,10 @@ final class ModelOptions {
         }
         LoadedCheckpoint ckpt = ResNet4j.loadWeights(weights, key);
         if (key == null && !ckpt.alternatives().isEmpty()) {
-            command.commandLine().getErr().println("note: " + weights + ": took the weights under '"
-                    + ckpt.nestedKey() + "'; also found " + ckpt.alternatives() + " (choose with --key)");
+            command.commandLine()
+                    .getErr()
+                    .println("note: " + weights + ": took the weights under '" + ckpt.nestedKey() + "'; also found "
+                            + ckpt.alternatives() + " (choose with --key)");
         }
         return ckpt;
     }
@@ -53,7 +62,8 @@ final class ModelOptions {
             return ResNet4j.resolveSpec(architecture(), numClasses, inChannels, ckpt);
         } catch (ResNet4jException.UnsupportedModelException e) {
             if (arch == null && spec == null) {
-                throw new ResNet4jException.UnsupportedModelException(e.getMessage() + " with --arch NAME or --spec FILE");
+                throw new ResNet4jException.UnsupportedModelException(
+                        e.getMessage() + " with --arch NAME or --spec FILE");
             }
             throw e;
         }
@@ -65,13 +75,20 @@ final class ModelOptions {
             throw new ResNet4jException("give either --arch or --spec, not both");
         }
         try {
-            return arch != null ? Architecture.preset(arch) : spec != null ? Architecture.specFile(spec) : Architecture.inferred();
+            return arch != null
+                    ? Architecture.preset(arch)
+                    : spec != null ? Architecture.specFile(spec) : Architecture.inferred();
         } catch (IllegalArgumentException e) {
             throw new ResNet4jException(e.getMessage() + " (--arch)");
         }
     }
 
     boolean describesModel() {
-        return arch != null || spec != null || weights != null || numClasses != null || inChannels != null || key != null;
+        return arch != null
+                || spec != null
+                || weights != null
+                || numClasses != null
+                || inChannels != null
+                || key != null;
     }
 }

@@ -22,7 +22,6 @@ import org.resnet4j.engine.OrtEngine;
 import org.resnet4j.engine.OrtGuard;
 import org.resnet4j.engine.TensorSpec;
 import org.resnet4j.engine.jvm.JavaEngine;
-import org.resnet4j.onnx.Onnx;
 import org.resnet4j.tensor.DType;
 import org.resnet4j.tensor.Npy;
 import org.resnet4j.tensor.Shapes;
@@ -36,7 +35,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "parity", mixinStandardHelpOptions = true,
+@Command(
+        name = "parity",
+        mixinStandardHelpOptions = true,
         description = "Run a model with ONNX Runtime and with the pure-Java engine on the same input (and, with "
                 + "--torch, the same checkpoint in torchvision) and report, per output, the max absolute and relative "
                 + "error and argmax agreement. Flags models where plain ONNX Runtime's optimiser changes the result. "
@@ -48,46 +49,79 @@ final class ParityCommand implements Callable<Integer> {
     @Mixin
     ModelChoice model;
 
-    @Option(names = "--input", paramLabel = "[NAME=]X.npy",
+    @Option(
+            names = "--input",
+            paramLabel = "[NAME=]X.npy",
             description = "Input tensor (.npy): NAME=FILE per model input (repeat), or a bare FILE for a single-input "
                     + "model. Without --input or images: a seeded random normal input (see --seed).")
     List<String> inputs = new ArrayList<>();
 
-    @Parameters(paramLabel = "IMAGE", arity = "0..*",
-            description = "Images to use as the input batch, preprocessed as torchvision's ImageNet transforms (--preset).")
+    @Parameters(
+            paramLabel = "IMAGE",
+            arity = "0..*",
+            description =
+                    "Images to use as the input batch, preprocessed as torchvision's ImageNet transforms (--preset).")
     List<Path> images = new ArrayList<>();
 
-    @Option(names = "--preset", defaultValue = "v1", paramLabel = "v1|v2",
+    @Option(
+            names = "--preset",
+            defaultValue = "v1",
+            paramLabel = "v1|v2",
             description = "Preprocessing of IMAGE inputs: v1 resize 256 crop 224 (default), v2 resize 232 crop 224.")
     String preset;
 
-    @Option(names = "--seed", defaultValue = "0", paramLabel = "N",
-            description = "Seed of the random input (default ${DEFAULT-VALUE}); symbolic dims are 1 for the batch, 224 else.")
+    @Option(
+            names = "--seed",
+            defaultValue = "0",
+            paramLabel = "N",
+            description =
+                    "Seed of the random input (default ${DEFAULT-VALUE}); symbolic dims are 1 for the batch, 224 else.")
     long seed;
 
-    @Option(names = "--reference", paramLabel = "Y.npy",
+    @Option(
+            names = "--reference",
+            paramLabel = "Y.npy",
             description = "Expected first output (e.g. torchvision's logits) to compare both engines with.")
     Path reference;
 
-    @Option(names = "--torch", description = "Also run the checkpoint (--weights) in torchvision, in a Python subprocess.")
+    @Option(
+            names = "--torch",
+            description = "Also run the checkpoint (--weights) in torchvision, in a Python subprocess.")
     boolean torch;
 
-    @Option(names = "--python", defaultValue = "python3", paramLabel = "PATH",
+    @Option(
+            names = "--python",
+            defaultValue = "python3",
+            paramLabel = "PATH",
             description = "The Python with torch and torchvision for --torch (default ${DEFAULT-VALUE}).")
     String python;
 
-    @Option(names = "--ort-optimization", defaultValue = "all", paramLabel = "LEVEL",
+    @Option(
+            names = "--ort-optimization",
+            defaultValue = "all",
+            paramLabel = "LEVEL",
             description = "ONNX Runtime's optimisation level: none, basic, extended, all (default ${DEFAULT-VALUE}).")
     String ortOptimization;
 
-    @Option(names = "--rtol", defaultValue = "1e-5", paramLabel = "R",
+    @Option(
+            names = "--rtol",
+            defaultValue = "1e-5",
+            paramLabel = "R",
             description = "Relative tolerance, scaled by max|reference| (default ${DEFAULT-VALUE}).")
     double rtol;
 
-    @Option(names = "--atol", defaultValue = "0", paramLabel = "A", description = "Absolute tolerance (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--atol",
+            defaultValue = "0",
+            paramLabel = "A",
+            description = "Absolute tolerance (default ${DEFAULT-VALUE}).")
     double atol;
 
-    @Option(names = "--threads", defaultValue = "0", paramLabel = "T", description = "Threads per engine (default 0: all cores).")
+    @Option(
+            names = "--threads",
+            defaultValue = "0",
+            paramLabel = "T",
+            description = "Threads per engine (default 0: all cores).")
     int threads;
 
     @Option(names = "--json", description = "Print a JSON object instead of the table.")
@@ -196,15 +230,18 @@ final class ParityCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new ResNet4jException(e.getMessage());
             }
-            return Map.of(only.name(), Preprocessing.batch(images.stream().map(pre::apply).toList()));
+            return Map.of(
+                    only.name(),
+                    Preprocessing.batch(images.stream().map(pre::apply).toList()));
         }
         Map<String, Tensor> out = new LinkedHashMap<>();
         Random rng = new Random(seed);
         for (TensorSpec s : specs) {
             if (s.dtype() != DType.FLOAT32 || s.shape() == null) {
-                throw new ResNet4jException("input '" + s.name() + "' is " + s.typeName() + " " + TensorSpec.formatShape(s.shape())
-                        + ": a random input is made only for float32 inputs of declared rank; give it with --input "
-                        + s.name() + "=FILE.npy");
+                throw new ResNet4jException(
+                        "input '" + s.name() + "' is " + s.typeName() + " " + TensorSpec.formatShape(s.shape())
+                                + ": a random input is made only for float32 inputs of declared rank; give it with --input "
+                                + s.name() + "=FILE.npy");
             }
             long[] d = s.shape();
             int[] shape = new int[d.length];
@@ -221,38 +258,65 @@ final class ParityCommand implements Callable<Integer> {
     }
 
     private String inputLabel(Map<String, Tensor> feeds) {
-        String shapes = feeds.entrySet().stream().map(e -> e.getKey() + " " + e.getValue().dtype() + " "
-                + Shapes.format(e.getValue().shape())).reduce((a, b) -> a + ", " + b).orElse("");
+        String shapes = feeds.entrySet().stream()
+                .map(e -> e.getKey() + " " + e.getValue().dtype() + " "
+                        + Shapes.format(e.getValue().shape()))
+                .reduce((a, b) -> a + ", " + b)
+                .orElse("");
         if (!inputs.isEmpty()) {
             return String.join(" ", inputs) + " (" + shapes + ")";
         }
         if (!images.isEmpty()) {
-            return images.size() + " image" + (images.size() == 1 ? "" : "s") + ", preset " + preset + " (" + shapes + ")";
+            return images.size() + " image" + (images.size() == 1 ? "" : "s") + ", preset " + preset + " (" + shapes
+                    + ")";
         }
         return "random normal, seed " + seed + " (" + shapes + ")";
     }
 
-    private void printTable(PrintWriter out, String name, String inputLabel, Map<String, String> engines, List<Row> rows,
-            List<String> guarded, boolean flagged, boolean ok) {
+    private void printTable(
+            PrintWriter out,
+            String name,
+            String inputLabel,
+            Map<String, String> engines,
+            List<Row> rows,
+            List<String> guarded,
+            boolean flagged,
+            boolean ok) {
         out.printf(Locale.ROOT, "%s on %s%n", name, inputLabel);
         engines.forEach((k, v) -> out.printf(Locale.ROOT, "  %-5s %s%n", k, v));
         out.printf(Locale.ROOT, "pass: max abs <= %.3g + %.3g * max|reference|, all argmax agree%n", atol, rtol);
         for (Row r : rows) {
             boolean within = r.c().within(rtol, atol);
-            out.printf(Locale.ROOT, "  %-30s %s  %s%n", r.output() + ": " + r.pair(), r.c().describe(),
+            out.printf(
+                    Locale.ROOT,
+                    "  %-30s %s  %s%n",
+                    r.output() + ": " + r.pair(),
+                    r.c().describe(),
                     within ? "ok" : r.verdict() ? "FAIL" : "FLAG");
         }
         if (!guarded.isEmpty()) {
-            out.printf(Locale.ROOT, "%s ONNX Runtime's %s rule would fold %s into the pool's own padding, which MaxPool "
-                    + "fills with -inf and AveragePool leaves out of its count; resnet4j's ORT session disables that rule "
-                    + "for this model%s%n", flagged ? "FLAG:" : "note:", OrtGuard.PAD_FUSION_RULE, String.join(", ", guarded),
+            out.printf(
+                    Locale.ROOT,
+                    "%s ONNX Runtime's %s rule would fold %s into the pool's own padding, which MaxPool "
+                            + "fills with -inf and AveragePool leaves out of its count; resnet4j's ORT session disables that rule "
+                            + "for this model%s%n",
+                    flagged ? "FLAG:" : "note:",
+                    OrtGuard.PAD_FUSION_RULE,
+                    String.join(", ", guarded),
                     flagged ? "; plain ONNX Runtime (the plain-ort rows) gets it wrong" : "");
         }
         out.println(ok ? "PASS" : "FAIL");
     }
 
-    private void printJson(PrintWriter out, String name, String inputLabel, Map<String, String> engines, List<Row> rows,
-            List<String> guarded, boolean flagged, boolean ok) {
+    private void printJson(
+            PrintWriter out,
+            String name,
+            String inputLabel,
+            Map<String, String> engines,
+            List<Row> rows,
+            List<String> guarded,
+            boolean flagged,
+            boolean ok) {
         ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode root = mapper.createObjectNode();
         root.put("model", name);

@@ -38,10 +38,12 @@ final class ProgressBar implements FileBatches.Progress {
                     .setInitialMax(total)
                     .setUnit(" " + unit, 1)
                     .setStyle(ProgressBarStyle.ASCII)
-                    .setConsumer(new DelegatingProgressBarConsumer(line -> {
-                        err.print("\r" + line);
-                        err.flush();
-                    }, MAX_WIDTH))
+                    .setConsumer(new DelegatingProgressBarConsumer(
+                            line -> {
+                                err.print("\r" + line);
+                                err.flush();
+                            },
+                            MAX_WIDTH))
                     .build();
         }
         bar.stepTo(done);

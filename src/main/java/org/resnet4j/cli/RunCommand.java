@@ -17,7 +17,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "run", mixinStandardHelpOptions = true,
+@Command(
+        name = "run",
+        mixinStandardHelpOptions = true,
         description = "Run a model on input tensors (.npy) and write its outputs (.npy). Any tensor type in and out: "
                 + "float32, float16, int64, int32, uint8, bool (float64 files are read as float32).")
 final class RunCommand implements Callable<Integer> {
@@ -27,12 +29,18 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     ModelChoice model;
 
-    @Option(names = "--input", required = true, paramLabel = "[NAME=]X.npy",
+    @Option(
+            names = "--input",
+            required = true,
+            paramLabel = "[NAME=]X.npy",
             description = "An input tensor (.npy, C order): NAME=FILE per model input (repeat), or a bare FILE "
                     + "for a single-input model.")
     List<String> inputs;
 
-    @Option(names = "--output", required = true, paramLabel = "[NAME=]Y.npy",
+    @Option(
+            names = "--output",
+            required = true,
+            paramLabel = "[NAME=]Y.npy",
             description = "Where to write an output (.npy, written atomically): a bare FILE for the first output, "
                     + "NAME=FILE per output (repeat).")
     List<String> outputs;
@@ -55,11 +63,20 @@ final class RunCommand implements Callable<Integer> {
             for (Map.Entry<String, Path> t : targets.entrySet()) {
                 Tensor y = results.get(t.getKey());
                 Npy.write(y, t.getValue());
-                out().printf(Locale.ROOT, "wrote %s %s %s (output '%s')%n", t.getValue(), y.dtype(),
-                        Shapes.format(y.shape()), t.getKey());
+                out().printf(
+                                Locale.ROOT,
+                                "wrote %s %s %s (output '%s')%n",
+                                t.getValue(),
+                                y.dtype(),
+                                Shapes.format(y.shape()),
+                                t.getKey());
             }
-            out().printf(Locale.ROOT, "%s: load %.0f ms, run %.1f ms%n", e.describe(), (loaded - start) / 1e6,
-                    (ran - loaded) / 1e6);
+            out().printf(
+                            Locale.ROOT,
+                            "%s: load %.0f ms, run %.1f ms%n",
+                            e.describe(),
+                            (loaded - start) / 1e6,
+                            (ran - loaded) / 1e6);
         }
         return 0;
     }

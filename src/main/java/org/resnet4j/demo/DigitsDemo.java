@@ -45,8 +45,14 @@ public final class DigitsDemo {
     private DigitsDemo() {}
 
     /** One engine's pass over the held-out set. */
-    public record EngineRun(Engines.Kind kind, String description, Tensor logits, int[] predictions, int correct,
-                            double loadMillis, double runMillis) {
+    public record EngineRun(
+            Engines.Kind kind,
+            String description,
+            Tensor logits,
+            int[] predictions,
+            int correct,
+            double loadMillis,
+            double runMillis) {
         public double accuracy() {
             return (double) correct / predictions.length;
         }
@@ -63,8 +69,16 @@ public final class DigitsDemo {
      * @param loadMillis      reading the checkpoint (ResNet4j.loadWeights) and building the ONNX graph
      * @param runs            one per engine, in the order asked
      */
-    public record Report(Tensor images, int[] labels, Tensor torchLogits, int torchCorrect, String torchVersion,
-                         ResNetSpec spec, int checkpointTensors, double loadMillis, List<EngineRun> runs) {
+    public record Report(
+            Tensor images,
+            int[] labels,
+            Tensor torchLogits,
+            int torchCorrect,
+            String torchVersion,
+            ResNetSpec spec,
+            int checkpointTensors,
+            double loadMillis,
+            List<EngineRun> runs) {
         public int size() {
             return labels.length;
         }
@@ -141,8 +155,16 @@ public final class DigitsDemo {
                 runs.add(new EngineRun(kind, engine.describe(), logits, pred, correct, (b - a) / 1e6, (c - b) / 1e6));
             }
         }
-        return new Report(images, labels, torchLogits, meta.path("test_correct").asInt(-1),
-                meta.path("torch").asText("?"), spec, checkpoint.tensors().size(), loadMillis, List.copyOf(runs));
+        return new Report(
+                images,
+                labels,
+                torchLogits,
+                meta.path("test_correct").asInt(-1),
+                meta.path("torch").asText("?"),
+                spec,
+                checkpoint.tensors().size(),
+                loadMillis,
+                List.copyOf(runs));
     }
 
     /** Per-row argmax of a [N, C] tensor (first maximum on ties, as torch.argmax). */
@@ -205,44 +227,87 @@ public final class DigitsDemo {
 
     /** Prints the report: accuracy against PyTorch's, engine agreement, sample digits, timings. */
     public static void print(Report r, PrintWriter out) {
-        out.printf(Locale.ROOT, "resnet4j demo: a %d-stage %s ResNet (widths %s, %d-channel %dx%d input, %d classes) trained on "
-                        + "scikit-learn's 8x8 digits,%n", r.spec().stages(), r.spec().block().name().toLowerCase(Locale.ROOT),
-                r.spec().widths(), r.spec().inChannels(), r.images().dim(2), r.images().dim(3), r.spec().numClasses());
-        out.printf(Locale.ROOT, "loaded from its torch.save checkpoint (%d tensors) and built as ONNX in %.0f ms.%n%n",
-                r.checkpointTensors(), r.loadMillis());
+        out.printf(
+                Locale.ROOT,
+                "resnet4j demo: a %d-stage %s ResNet (widths %s, %d-channel %dx%d input, %d classes) trained on "
+                        + "scikit-learn's 8x8 digits,%n",
+                r.spec().stages(),
+                r.spec().block().name().toLowerCase(Locale.ROOT),
+                r.spec().widths(),
+                r.spec().inChannels(),
+                r.images().dim(2),
+                r.images().dim(3),
+                r.spec().numClasses());
+        out.printf(
+                Locale.ROOT,
+                "loaded from its torch.save checkpoint (%d tensors) and built as ONNX in %.0f ms.%n%n",
+                r.checkpointTensors(),
+                r.loadMillis());
 
         out.printf(Locale.ROOT, "Held-out accuracy (%d images):%n", r.size());
-        out.printf(Locale.ROOT, "  %-28s %4d/%d = %6.2f%%%n", "PyTorch " + r.torchVersion() + " (recorded)",
-                r.torchCorrect(), r.size(), 100 * r.torchAccuracy());
+        out.printf(
+                Locale.ROOT,
+                "  %-28s %4d/%d = %6.2f%%%n",
+                "PyTorch " + r.torchVersion() + " (recorded)",
+                r.torchCorrect(),
+                r.size(),
+                100 * r.torchAccuracy());
         for (EngineRun run : r.runs()) {
-            out.printf(Locale.ROOT, "  %-28s %4d/%d = %6.2f%%  %s%n", engineName(run.kind()), run.correct(), r.size(),
-                    100 * run.accuracy(), run.correct() == r.torchCorrect() ? "(equals PyTorch)" : "(DIFFERS from PyTorch)");
+            out.printf(
+                    Locale.ROOT,
+                    "  %-28s %4d/%d = %6.2f%%  %s%n",
+                    engineName(run.kind()),
+                    run.correct(),
+                    r.size(),
+                    100 * run.accuracy(),
+                    run.correct() == r.torchCorrect() ? "(equals PyTorch)" : "(DIFFERS from PyTorch)");
         }
 
-        out.printf(Locale.ROOT, "%nAgreement (argmax equal; max |logit difference|; relative = max diff / max |PyTorch logit|):%n");
+        out.printf(
+                Locale.ROOT,
+                "%nAgreement (argmax equal; max |logit difference|; relative = max diff / max |PyTorch logit|):%n");
         int[] torchPred = r.torchPredictions();
         for (EngineRun run : r.runs()) {
             Comparison c = Comparison.of(engineName(run.kind()) + " vs PyTorch", run.logits(), r.torchLogits());
-            out.printf(Locale.ROOT, "  %-30s %4d/%d  max diff %.2e  relative %.2e%n", engineName(run.kind()) + " vs PyTorch",
-                    agree(run.predictions(), torchPred), r.size(), c.maxAbs(), c.relative());
+            out.printf(
+                    Locale.ROOT,
+                    "  %-30s %4d/%d  max diff %.2e  relative %.2e%n",
+                    engineName(run.kind()) + " vs PyTorch",
+                    agree(run.predictions(), torchPred),
+                    r.size(),
+                    c.maxAbs(),
+                    c.relative());
         }
         for (int i = 0; i < r.runs().size(); i++) {
             for (int j = i + 1; j < r.runs().size(); j++) {
                 EngineRun a = r.runs().get(i);
                 EngineRun b = r.runs().get(j);
-                out.printf(Locale.ROOT, "  %-30s %4d/%d  max diff %.2e%n", engineName(a.kind()) + " vs " + engineName(b.kind()),
-                        agree(a.predictions(), b.predictions()), r.size(), Comparison.of("engines", a.logits(), b.logits()).maxAbs());
+                out.printf(
+                        Locale.ROOT,
+                        "  %-30s %4d/%d  max diff %.2e%n",
+                        engineName(a.kind()) + " vs " + engineName(b.kind()),
+                        agree(a.predictions(), b.predictions()),
+                        r.size(),
+                        Comparison.of("engines", a.logits(), b.logits()).maxAbs());
             }
         }
 
         List<Integer> shown = samples(r, 5);
         int[] pred = r.runs().isEmpty() ? torchPred : r.runs().get(0).predictions();
-        out.printf(Locale.ROOT, "%nSample predictions (%s):%n", r.runs().isEmpty() ? "PyTorch" : engineName(r.runs().get(0).kind()));
+        out.printf(
+                Locale.ROOT,
+                "%nSample predictions (%s):%n",
+                r.runs().isEmpty() ? "PyTorch" : engineName(r.runs().get(0).kind()));
         List<List<String>> pics = new ArrayList<>();
         StringBuilder caption = new StringBuilder();
         for (int i : shown) {
             pics.add(ascii(r.images(), i));
-            String c = String.format(Locale.ROOT, "#%d: %d %s", i, pred[i], pred[i] == r.labels()[i] ? "ok" : "(is " + r.labels()[i] + ")");
+            String c = String.format(
+                    Locale.ROOT,
+                    "#%d: %d %s",
+                    i,
+                    pred[i],
+                    pred[i] == r.labels()[i] ? "ok" : "(is " + r.labels()[i] + ")");
             caption.append(String.format(Locale.ROOT, "%-20s", c));
         }
         out.println("  " + caption.toString().stripTrailing());
@@ -257,8 +322,14 @@ public final class DigitsDemo {
         out.printf(Locale.ROOT, "%nTimings (%d images in one batch):%n", r.size());
         out.printf(Locale.ROOT, "  %-18s %8.1f ms%n", "checkpoint + graph", r.loadMillis());
         for (EngineRun run : r.runs()) {
-            out.printf(Locale.ROOT, "  %-18s load %7.1f ms  run %7.1f ms  (%.1f us/image)  %s%n", engineName(run.kind()),
-                    run.loadMillis(), run.runMillis(), 1000 * run.runMillis() / r.size(), run.description());
+            out.printf(
+                    Locale.ROOT,
+                    "  %-18s load %7.1f ms  run %7.1f ms  (%.1f us/image)  %s%n",
+                    engineName(run.kind()),
+                    run.loadMillis(),
+                    run.runMillis(),
+                    1000 * run.runMillis() / r.size(),
+                    run.description());
         }
         out.flush();
     }
@@ -283,7 +354,9 @@ public final class DigitsDemo {
             e.put("description", run.description());
             e.put("correct", run.correct());
             e.put("accuracy", run.accuracy());
-            e.putObject("vs_torch").put("max_abs", c.maxAbs()).put("relative", c.relative())
+            e.putObject("vs_torch")
+                    .put("max_abs", c.maxAbs())
+                    .put("relative", c.relative())
                     .put("argmax_agree", c.argmaxAgree());
             e.put("load_ms", run.loadMillis());
             e.put("run_ms", run.runMillis());

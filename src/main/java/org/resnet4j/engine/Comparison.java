@@ -65,7 +65,8 @@ public record Comparison(double maxAbs, double maxRef, int rows, int argmaxAgree
 
     /** {@code max abs 1.192e-07  rel 2.162e-08  argmax 2/2}. */
     public String describe() {
-        return String.format(Locale.ROOT, "max abs %.3e  rel %.3e  argmax %d/%d", maxAbs, relative(), argmaxAgree, rows);
+        return String.format(
+                Locale.ROOT, "max abs %.3e  rel %.3e  argmax %d/%d", maxAbs, relative(), argmaxAgree, rows);
     }
 
     private static int argmax(Tensor t, int from, int n) {

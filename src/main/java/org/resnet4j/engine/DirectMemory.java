@@ -25,8 +25,9 @@ final class DirectMemory {
             Field f = unsafeClass.getDeclaredField("theUnsafe");
             f.setAccessible(true);
             Object unsafe = f.get(null);
-            return MethodHandles.lookup().findVirtual(unsafeClass, "invokeCleaner",
-                    MethodType.methodType(void.class, ByteBuffer.class)).bindTo(unsafe);
+            return MethodHandles.lookup()
+                    .findVirtual(unsafeClass, "invokeCleaner", MethodType.methodType(void.class, ByteBuffer.class))
+                    .bindTo(unsafe);
         } catch (ReflectiveOperationException | RuntimeException e) {
             return null;
         }

@@ -31,7 +31,8 @@ public interface Engine extends AutoCloseable {
 
     /** Runs a single-input model and returns its first output; with several inputs, use {@link #run(Map)}. */
     default Tensor run(Tensor input) {
-        return run(Map.of(InputCheck.single(inputs()).name(), input)).get(outputNames().get(0));
+        return run(Map.of(InputCheck.single(inputs()).name(), input))
+                .get(outputNames().get(0));
     }
 
     /** A short description for reports: engine, device, threads. */

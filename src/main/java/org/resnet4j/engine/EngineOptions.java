@@ -15,7 +15,8 @@ public record EngineOptions(Device device, int threads, String optimization, boo
 
     /** Where the model runs. */
     public enum Device {
-        CPU, CUDA;
+        CPU,
+        CUDA;
 
         public static Device parse(String s) {
             try {

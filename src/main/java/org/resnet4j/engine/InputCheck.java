@@ -41,16 +41,16 @@ public final class InputCheck {
             problems.add("input '" + name + "' is not an input of the model");
         }
         if (!problems.isEmpty()) {
-            throw new MismatchException(String.join("; ", problems) + " (model inputs: " + TensorSpec.describe(declared)
-                    + ")");
+            throw new MismatchException(
+                    String.join("; ", problems) + " (model inputs: " + TensorSpec.describe(declared) + ")");
         }
     }
 
     /** The one input of a single-input model; a model with several inputs is refused listing them. */
     public static TensorSpec single(List<TensorSpec> declared) {
         if (declared.size() != 1) {
-            throw new MismatchException("the model has " + declared.size() + " inputs, pass each by name (model inputs: "
-                    + TensorSpec.describe(declared) + ")");
+            throw new MismatchException("the model has " + declared.size()
+                    + " inputs, pass each by name (model inputs: " + TensorSpec.describe(declared) + ")");
         }
         return declared.get(0);
     }

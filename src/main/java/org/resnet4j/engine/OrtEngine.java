@@ -90,11 +90,17 @@ public final class OrtEngine implements Engine {
         } catch (OrtException e) {
             throw new EngineException("ONNX Runtime cannot load " + model.name() + ": " + e.getMessage(), e);
         }
-        description = "onnxruntime " + env.getVersion() + " (" + options.device().name().toLowerCase()
-                + ", " + (options.threads() == 0 ? "all cores" : options.threads() + (options.threads() == 1 ? " thread" : " threads"))
+        description = "onnxruntime " + env.getVersion() + " ("
+                + options.device().name().toLowerCase()
+                + ", "
+                + (options.threads() == 0
+                        ? "all cores"
+                        : options.threads() + (options.threads() == 1 ? " thread" : " threads"))
                 + ", optimisation " + options.optimization()
-                + (guardedPads.isEmpty() ? "" : " but " + OrtGuard.PAD_FUSION_RULE + " off: " + guardedPads.size()
-                        + " zero Pad" + (guardedPads.size() == 1 ? "" : "s") + " before a pool")
+                + (guardedPads.isEmpty()
+                        ? ""
+                        : " but " + OrtGuard.PAD_FUSION_RULE + " off: " + guardedPads.size() + " zero Pad"
+                                + (guardedPads.size() == 1 ? "" : "s") + " before a pool")
                 + ")";
     }
 
@@ -140,10 +146,12 @@ public final class OrtEngine implements Engine {
         try {
             so.addCUDA(0);
         } catch (OrtException | UnsatisfiedLinkError e) {
-            throw new EngineException("the CUDA execution provider cannot be loaded (" + e.getMessage() + "). "
-                    + "Device cuda needs resnet4j built with the GPU profile (mvn -Pgpu package, which uses "
-                    + "onnxruntime_gpu 1.29.0) and an NVIDIA GPU with CUDA 12 and cuDNN 9 installed; "
-                    + "use device cpu otherwise", e);
+            throw new EngineException(
+                    "the CUDA execution provider cannot be loaded (" + e.getMessage() + "). "
+                            + "Device cuda needs resnet4j built with the GPU profile (mvn -Pgpu package, which uses "
+                            + "onnxruntime_gpu 1.29.0) and an NVIDIA GPU with CUDA 12 and cuDNN 9 installed; "
+                            + "use device cpu otherwise",
+                    e);
         }
     }
 
@@ -153,8 +161,9 @@ public final class OrtEngine implements Engine {
             case "basic" -> OptLevel.BASIC_OPT;
             case "extended" -> OptLevel.EXTENDED_OPT;
             case "all" -> OptLevel.ALL_OPT;
-            default -> throw new EngineException(
-                    "unknown optimisation level '" + name + "', expected one of none, basic, extended, all");
+            default ->
+                throw new EngineException(
+                        "unknown optimisation level '" + name + "', expected one of none, basic, extended, all");
         };
     }
 
@@ -163,8 +172,15 @@ public final class OrtEngine implements Engine {
         for (NodeInfo info : infos.values()) {
             if (info.getInfo() instanceof TensorInfo ti) {
                 DType dtype = dtypeOf(ti.type);
-                out.add(new TensorSpec(info.getName(), dtype, dtype != null ? dtype.label()
-                        : ti.onnxType.name().replace("ONNX_TENSOR_ELEMENT_DATA_TYPE_", "").toLowerCase(Locale.ROOT),
+                out.add(new TensorSpec(
+                        info.getName(),
+                        dtype,
+                        dtype != null
+                                ? dtype.label()
+                                : ti.onnxType
+                                        .name()
+                                        .replace("ONNX_TENSOR_ELEMENT_DATA_TYPE_", "")
+                                        .toLowerCase(Locale.ROOT),
                         ti.getShape()));
             } else {
                 out.add(new TensorSpec(info.getName(), null, info.getInfo().toString(), null));
@@ -174,13 +190,26 @@ public final class OrtEngine implements Engine {
     }
 
     /** ORT's Java type of each tensor type (ORT's own enum numbers differ from ONNX's). */
-    private static final Map<DType, OnnxJavaType> ORT_TYPES = Map.of(DType.FLOAT32, OnnxJavaType.FLOAT,
-            DType.FLOAT16, OnnxJavaType.FLOAT16, DType.INT64, OnnxJavaType.INT64, DType.INT32, OnnxJavaType.INT32,
-            DType.UINT8, OnnxJavaType.UINT8, DType.BOOL, OnnxJavaType.BOOL);
+    private static final Map<DType, OnnxJavaType> ORT_TYPES = Map.of(
+            DType.FLOAT32,
+            OnnxJavaType.FLOAT,
+            DType.FLOAT16,
+            OnnxJavaType.FLOAT16,
+            DType.INT64,
+            OnnxJavaType.INT64,
+            DType.INT32,
+            OnnxJavaType.INT32,
+            DType.UINT8,
+            OnnxJavaType.UINT8,
+            DType.BOOL,
+            OnnxJavaType.BOOL);
 
     /** The tensor type of an ORT element type, null for those no {@link Tensor} holds. */
     private static DType dtypeOf(OnnxJavaType type) {
-        return ORT_TYPES.entrySet().stream().filter(e -> e.getValue() == type).map(Map.Entry::getKey).findFirst()
+        return ORT_TYPES.entrySet().stream()
+                .filter(e -> e.getValue() == type)
+                .map(Map.Entry::getKey)
+                .findFirst()
                 .orElse(null);
     }
 
@@ -205,8 +234,8 @@ public final class OrtEngine implements Engine {
                 return s.shape();
             }
         }
-        throw new MismatchException("'" + name + "' is not an input of the model (model inputs: "
-                + TensorSpec.describe(inputs) + ")");
+        throw new MismatchException(
+                "'" + name + "' is not an input of the model (model inputs: " + TensorSpec.describe(inputs) + ")");
     }
 
     @Override

@@ -63,7 +63,8 @@ public final class OrtGuard {
 
         List<String> found = new ArrayList<>();
         for (NodeProto pad : g.getNodeList()) {
-            if (!isOnnx(pad, "Pad") || !attrString(pad, "mode", "constant").equals("constant")
+            if (!isOnnx(pad, "Pad")
+                    || !attrString(pad, "mode", "constant").equals("constant")
                     || !mayBeZero(pad, opset, initializers, producer)) {
                 continue;
             }
@@ -77,7 +78,8 @@ public final class OrtGuard {
             boolean maxPool = isOnnx(next, "MaxPool") && next.getOutputCount() == 1;
             boolean avgExcludingPad = isOnnx(next, "AveragePool") && attrInt(next, "count_include_pad", 0) == 0;
             if (maxPool || avgExcludingPad) {
-                found.add((pad.getName().isEmpty() ? pad.getOutput(0) : pad.getName()) + " (Pad -> " + next.getOpType() + ")");
+                found.add((pad.getName().isEmpty() ? pad.getOutput(0) : pad.getName()) + " (Pad -> " + next.getOpType()
+                        + ")");
             }
         }
         return found;
@@ -93,8 +95,8 @@ public final class OrtGuard {
     }
 
     /** Whether the Pad's constant value may be zero (as ORT tests it: every byte zero; -0.0 is not). */
-    private static boolean mayBeZero(NodeProto pad, int opset, Map<String, TensorProto> initializers,
-            Map<String, NodeProto> producer) {
+    private static boolean mayBeZero(
+            NodeProto pad, int opset, Map<String, TensorProto> initializers, Map<String, NodeProto> producer) {
         if (opset < 11) {
             for (AttributeProto a : pad.getAttributeList()) {
                 if (a.getName().equals("value")) {
@@ -134,12 +136,14 @@ public final class OrtGuard {
                 return false;
             }
         }
-        return t.getInt32DataList().stream().allMatch(v -> v == 0) && t.getInt64DataList().stream().allMatch(v -> v == 0)
+        return t.getInt32DataList().stream().allMatch(v -> v == 0)
+                && t.getInt64DataList().stream().allMatch(v -> v == 0)
                 && t.getDoubleDataList().stream().allMatch(v -> Double.doubleToRawLongBits(v) == 0);
     }
 
     private static boolean isOnnx(NodeProto n, String op) {
-        return n.getOpType().equals(op) && (n.getDomain().isEmpty() || n.getDomain().equals("ai.onnx"));
+        return n.getOpType().equals(op)
+                && (n.getDomain().isEmpty() || n.getDomain().equals("ai.onnx"));
     }
 
     private static String attrString(NodeProto n, String name, String dflt) {

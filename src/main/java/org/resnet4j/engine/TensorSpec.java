@@ -41,7 +41,8 @@ public record TensorSpec(String name, DType dtype, String typeName, long[] shape
         if (shape == null) {
             return "(any shape)";
         }
-        return Arrays.stream(shape).mapToObj(d -> d < 0 ? "?" : Long.toString(d))
+        return Arrays.stream(shape)
+                .mapToObj(d -> d < 0 ? "?" : Long.toString(d))
                 .collect(Collectors.joining(", ", "[", "]"));
     }
 

@@ -111,7 +111,8 @@ public final class ArchitectureInference {
             Matcher m = BLOCK_KEY.matcher(key);
             if (m.matches()) {
                 try {
-                    blocks.computeIfAbsent(Integer.parseInt(m.group(1)), s -> new TreeSet<>()).add(Integer.parseInt(m.group(2)));
+                    blocks.computeIfAbsent(Integer.parseInt(m.group(1)), s -> new TreeSet<>())
+                            .add(Integer.parseInt(m.group(2)));
                 } catch (NumberFormatException e) {
                     throw unsupported("key " + key + " has a stage or block index out of range");
                 }
@@ -124,8 +125,9 @@ public final class ArchitectureInference {
         int expectStage = 1;
         for (Map.Entry<Integer, TreeSet<Integer>> e : blocks.entrySet()) {
             if (e.getKey() != expectStage) {
-                throw unsupported("stages are layer" + blocks.keySet().stream().map(String::valueOf).toList()
-                        + ", expected layer1..layer" + blocks.size() + " without gaps");
+                throw unsupported("stages are layer"
+                        + blocks.keySet().stream().map(String::valueOf).toList() + ", expected layer1..layer"
+                        + blocks.size() + " without gaps");
             }
             TreeSet<Integer> idx = e.getValue();
             if (idx.first() != 0 || idx.last() != idx.size() - 1) {
@@ -170,8 +172,18 @@ public final class ArchitectureInference {
         String assumption = stemKernel == 3 ? CIFAR_STEM : TORCHVISION_STEM;
         ResNetSpec spec;
         try {
-            spec = new ResNetSpec(block, layers, groups, widthPerGroup, numClasses, inChannels, stemWidth, widths,
-                    stemKernel, stemKernel == 3 ? 1 : 2, stemKernel != 3);
+            spec = new ResNetSpec(
+                    block,
+                    layers,
+                    groups,
+                    widthPerGroup,
+                    numClasses,
+                    inChannels,
+                    stemWidth,
+                    widths,
+                    stemKernel,
+                    stemKernel == 3 ? 1 : 2,
+                    stemKernel != 3);
         } catch (UnsupportedModelException e) {
             throw unsupported("the shapes describe no valid spec: " + e.getMessage());
         }
@@ -188,7 +200,8 @@ public final class ArchitectureInference {
      * the binding's own check ({@link ModelAssembler#compare}); extra keys are left to the binding.
      */
     static List<String> compare(ResNetSpec spec, Map<String, int[]> shapes) {
-        ModelAssembler.Mismatches m = ModelAssembler.compare(GraphBuilder.build(spec, false).parameters(), shapes);
+        ModelAssembler.Mismatches m =
+                ModelAssembler.compare(GraphBuilder.build(spec, false).parameters(), shapes);
         List<String> out = new ArrayList<>();
         m.missing().forEach(k -> out.add("missing " + k));
         out.addAll(m.shapes());
@@ -197,15 +210,31 @@ public final class ArchitectureInference {
 
     /** {@code name (bottleneck [3, 4, 6, 3], groups 1, width 64, 1000 classes[, ...])}. */
     public static String describe(String name, ResNetSpec s) {
-        StringBuilder b = new StringBuilder(name).append(" (").append(s.block().label()).append(' ').append(s.layers())
-                .append(", groups ").append(s.groups()).append(", width ").append(s.widthPerGroup())
-                .append(", ").append(s.numClasses()).append(s.numClasses() == 1 ? " class" : " classes");
+        StringBuilder b = new StringBuilder(name)
+                .append(" (")
+                .append(s.block().label())
+                .append(' ')
+                .append(s.layers())
+                .append(", groups ")
+                .append(s.groups())
+                .append(", width ")
+                .append(s.widthPerGroup())
+                .append(", ")
+                .append(s.numClasses())
+                .append(s.numClasses() == 1 ? " class" : " classes");
         if (s.inChannels() != 3) {
             b.append(", ").append(s.inChannels()).append(s.inChannels() == 1 ? " input channel" : " input channels");
         }
         if (s.stemWidth() != 64 || s.stemKernel() != 7 || s.stemStride() != 2 || !s.stemPool()) {
-            b.append(", stem ").append(s.stemKernel()).append('x').append(s.stemKernel()).append('/').append(s.stemStride())
-                    .append(" width ").append(s.stemWidth()).append(s.stemPool() ? " with max pool" : " without max pool");
+            b.append(", stem ")
+                    .append(s.stemKernel())
+                    .append('x')
+                    .append(s.stemKernel())
+                    .append('/')
+                    .append(s.stemStride())
+                    .append(" width ")
+                    .append(s.stemWidth())
+                    .append(s.stemPool() ? " with max pool" : " without max pool");
         }
         if (!s.widths().equals(ResNetSpec.DEFAULT_WIDTHS)) {
             b.append(", widths ").append(s.widths());

@@ -13,7 +13,8 @@ public final class BatchNormFolding {
     private BatchNormFolding() {}
 
     static double[] scale(StateDict sd, String bn, float eps) {
-        return BatchNormFold.scale(sd.get(bn + ".weight").toArray(), sd.get(bn + ".running_var").toArray(), eps);
+        return BatchNormFold.scale(
+                sd.get(bn + ".weight").toArray(), sd.get(bn + ".running_var").toArray(), eps);
     }
 
     // w (OC, IC/g, kH, kW), s (OC) -> w' (OC, IC/g, kH, kW)
@@ -25,7 +26,11 @@ public final class BatchNormFolding {
     // beta, mean, s (OC) -> b' (OC)
     public static Tensor bias(StateDict sd, String bn, float eps) {
         double[] s = scale(sd, bn, eps);
-        float[] b = BatchNormFold.bias(null, sd.get(bn + ".bias").toArray(), sd.get(bn + ".running_mean").toArray(), s);
+        float[] b = BatchNormFold.bias(
+                null,
+                sd.get(bn + ".bias").toArray(),
+                sd.get(bn + ".running_mean").toArray(),
+                s);
         return Tensor.of(new int[] {s.length}, b);
     }
 }

@@ -48,7 +48,9 @@ public final class FeatureOutput {
         String features = fc.getInput(0);
         int dims = featureWidth(g, fc);
         ModelProto.Builder b = model.toBuilder();
-        b.getGraphBuilder().addOutput(dims > 0 ? Onnx.floatValueInfo(features, "N", dims) : Onnx.floatValueInfo(features, "N", "D"));
+        b.getGraphBuilder()
+                .addOutput(
+                        dims > 0 ? Onnx.floatValueInfo(features, "N", dims) : Onnx.floatValueInfo(features, "N", "D"));
         return Optional.of(new Exposed(b.build(), features, dims));
     }
 

@@ -40,11 +40,17 @@ public final class GraphBuilder {
     private ResNetGraph build() {
         graph = new ResNetGraph(spec, foldBatchNorm);
         int k = spec.stemKernel();
-        String x = convBn(ResNetGraph.INPUT, "conv1", "bn1", spec.inChannels(), spec.stemWidth(), k, spec.stemStride(), 1);
+        String x =
+                convBn(ResNetGraph.INPUT, "conv1", "bn1", spec.inChannels(), spec.stemWidth(), k, spec.stemStride(), 1);
         x = relu(x, "relu");
         if (spec.stemPool()) {
-            x = node("MaxPool", "maxpool", new String[] {x},
-                    intsAttr("kernel_shape", 3, 3), intsAttr("strides", 2, 2), intsAttr("pads", 1, 1, 1, 1));
+            x = node(
+                    "MaxPool",
+                    "maxpool",
+                    new String[] {x},
+                    intsAttr("kernel_shape", 3, 3),
+                    intsAttr("strides", 2, 2),
+                    intsAttr("pads", 1, 1, 1, 1));
         }
         int inplanes = spec.stemWidth();
         for (int stage = 0; stage < spec.stages(); stage++) {
@@ -65,9 +71,16 @@ public final class GraphBuilder {
         graph.addParameter("fc.bias", spec.numClasses());
         plain("fc.weight");
         plain("fc.bias");
-        graph.addNode(NodeProto.newBuilder().setOpType("Gemm").setName("fc")
-                .addInput(x).addInput("fc.weight").addInput("fc.bias").addOutput(ResNetGraph.OUTPUT)
-                .addAttribute(floatAttr("alpha", 1f)).addAttribute(floatAttr("beta", 1f)).addAttribute(intAttr("transB", 1))
+        graph.addNode(NodeProto.newBuilder()
+                .setOpType("Gemm")
+                .setName("fc")
+                .addInput(x)
+                .addInput("fc.weight")
+                .addInput("fc.bias")
+                .addOutput(ResNetGraph.OUTPUT)
+                .addAttribute(floatAttr("alpha", 1f))
+                .addAttribute(floatAttr("beta", 1f))
+                .addAttribute(intAttr("transB", 1))
                 .build());
         return graph;
     }
@@ -119,8 +132,11 @@ public final class GraphBuilder {
             graph.addParameter(bn + "." + s, outC);
         }
         AttributeProto[] convAttrs = {
-            intsAttr("kernel_shape", k, k), intsAttr("strides", stride, stride),
-            intsAttr("pads", k / 2, k / 2, k / 2, k / 2), intsAttr("dilations", 1, 1), intAttr("group", groups)
+            intsAttr("kernel_shape", k, k),
+            intsAttr("strides", stride, stride),
+            intsAttr("pads", k / 2, k / 2, k / 2, k / 2),
+            intsAttr("dilations", 1, 1),
+            intAttr("group", groups)
         };
         if (foldBatchNorm) {
             String fw = conv + ".weight_folded";

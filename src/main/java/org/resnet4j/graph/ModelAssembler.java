@@ -83,9 +83,14 @@ public final class ModelAssembler {
             return;
         }
         StringBuilder b = new StringBuilder();
-        b.append(source).append(": weights do not match the architecture (")
-                .append(m.missing().size()).append(" missing, ").append(m.unexpected().size()).append(" unexpected, ")
-                .append(m.shapes().size()).append(" shape mismatches)");
+        b.append(source)
+                .append(": weights do not match the architecture (")
+                .append(m.missing().size())
+                .append(" missing, ")
+                .append(m.unexpected().size())
+                .append(" unexpected, ")
+                .append(m.shapes().size())
+                .append(" shape mismatches)");
         appendList(b, "Missing key(s)", m.missing());
         appendList(b, "Unexpected key(s)", m.unexpected());
         for (String s : m.shapes()) {
@@ -107,8 +112,10 @@ public final class ModelAssembler {
         GraphProto.Builder g = GraphProto.newBuilder()
                 .setName("resnet")
                 .addAllNode(graph.nodes())
-                .addInput(Onnx.floatValueInfo(ResNetGraph.INPUT, "N", graph.spec().inChannels(), "H", "W"))
-                .addOutput(Onnx.floatValueInfo(ResNetGraph.OUTPUT, "N", graph.spec().numClasses()));
+                .addInput(
+                        Onnx.floatValueInfo(ResNetGraph.INPUT, "N", graph.spec().inChannels(), "H", "W"))
+                .addOutput(Onnx.floatValueInfo(
+                        ResNetGraph.OUTPUT, "N", graph.spec().numClasses()));
         for (Initializer init : graph.initializers()) {
             g.addInitializer(Onnx.floatTensor(init.name(), init.recipe().apply(weights)));
         }

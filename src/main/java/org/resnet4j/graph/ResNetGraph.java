@@ -21,6 +21,7 @@ public final class ResNetGraph {
     private final List<NodeProto> nodes = new ArrayList<>();
     /** torchvision state_dict keys the graph needs (num_batches_tracked excluded) and their shapes. */
     private final LinkedHashMap<String, int[]> parameters = new LinkedHashMap<>();
+
     private final List<Initializer> initializers = new ArrayList<>();
 
     ResNetGraph(ResNetSpec spec, boolean foldedBatchNorm) {

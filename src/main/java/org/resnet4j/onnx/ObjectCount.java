@@ -67,7 +67,8 @@ final class ObjectCount {
             if (field == null || wire == WireFormat.WIRETYPE_LENGTH_DELIMITED) {
                 bump();
             }
-            if (wire == WireFormat.WIRETYPE_LENGTH_DELIMITED && field != null
+            if (wire == WireFormat.WIRETYPE_LENGTH_DELIMITED
+                    && field != null
                     && field.getJavaType() == FieldDescriptor.JavaType.MESSAGE) {
                 nested(in, depth);
                 int length = in.readRawVarint32();

@@ -6,12 +6,11 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.UnsafeByteOperations;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Path;
 import org.resnet4j.ResNet4jException.FormatException;
 import org.resnet4j.ResNet4jException.UnsupportedModelException;
-import org.resnet4j.tensor.InputFiles;
 import org.resnet4j.tensor.DType;
+import org.resnet4j.tensor.InputFiles;
 import org.resnet4j.tensor.Shapes;
 import org.resnet4j.tensor.Tensor;
 
@@ -19,6 +18,7 @@ import org.resnet4j.tensor.Tensor;
 public final class Onnx {
     /** Opsets the graph builder can target; DESIGN.md's contract. */
     public static final int MIN_OPSET = 13;
+
     public static final int MAX_OPSET = 21;
     public static final int DEFAULT_OPSET = 17;
 
@@ -232,11 +232,19 @@ public final class Onnx {
     }
 
     public static AttributeProto intAttr(String name, long value) {
-        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(value).build();
+        return AttributeProto.newBuilder()
+                .setName(name)
+                .setType(AttributeProto.AttributeType.INT)
+                .setI(value)
+                .build();
     }
 
     public static AttributeProto floatAttr(String name, float value) {
-        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.FLOAT).setF(value).build();
+        return AttributeProto.newBuilder()
+                .setName(name)
+                .setType(AttributeProto.AttributeType.FLOAT)
+                .setF(value)
+                .build();
     }
 
     public static AttributeProto intsAttr(String name, long... values) {
@@ -264,9 +272,10 @@ public final class Onnx {
         }
         return ValueInfoProto.newBuilder()
                 .setName(name)
-                .setType(TypeProto.newBuilder().setTensorType(TypeProto.Tensor.newBuilder()
-                        .setElemType(dtype.onnxCode())
-                        .setShape(shape)))
+                .setType(TypeProto.newBuilder()
+                        .setTensorType(TypeProto.Tensor.newBuilder()
+                                .setElemType(dtype.onnxCode())
+                                .setShape(shape)))
                 .build();
     }
 

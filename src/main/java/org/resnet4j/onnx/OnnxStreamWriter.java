@@ -59,7 +59,8 @@ public final class OnnxStreamWriter {
     }
 
     private static byte[] tagAndLength(int field, long length) throws IOException {
-        byte[] out = new byte[CodedOutputStream.computeTagSize(field) + CodedOutputStream.computeUInt64SizeNoTag(length)];
+        byte[] out =
+                new byte[CodedOutputStream.computeTagSize(field) + CodedOutputStream.computeUInt64SizeNoTag(length)];
         CodedOutputStream c = CodedOutputStream.newInstance(out);
         c.writeTag(field, WireFormat.WIRETYPE_LENGTH_DELIMITED);
         c.writeUInt64NoTag(length);

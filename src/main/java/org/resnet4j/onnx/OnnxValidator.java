@@ -58,7 +58,8 @@ public final class OnnxValidator {
     /** The same, for a model read from a file of {@code fileSize} bytes. */
     public static void validate(String file, ModelProto model, long fileSize) {
         OnnxValidator v = new OnnxValidator(file, ReaderLimits.current());
-        v.denseBudget = Math.addExact(Math.multiplyExact(v.limits.copyBudgetFactor(), Math.max(fileSize, 0)), 16L << 20);
+        v.denseBudget =
+                Math.addExact(Math.multiplyExact(v.limits.copyBudgetFactor(), Math.max(fileSize, 0)), 16L << 20);
         if (!model.hasGraph()) {
             throw new FormatException(file + ": not an ONNX model (no graph)");
         }
@@ -73,8 +74,9 @@ public final class OnnxValidator {
 
     private void countNode(String where, int i) {
         if (++nodes > limits.onnxMaxNodes()) {
-            throw new UnsafeContentException(file + ": " + where + (i >= 0 ? " node " + i : "") + " brings the model over "
-                    + limits.onnxMaxNodes() + " nodes (" + ReaderLimits.hint("onnx.maxNodes") + ")");
+            throw new UnsafeContentException(
+                    file + ": " + where + (i >= 0 ? " node " + i : "") + " brings the model over "
+                            + limits.onnxMaxNodes() + " nodes (" + ReaderLimits.hint("onnx.maxNodes") + ")");
         }
     }
 
@@ -182,8 +184,8 @@ public final class OnnxValidator {
                 }
                 List<String> cycle = findCycle(nodeList, producer, local);
                 if (cycle != null) {
-                    throw new FormatException(file + ": " + where + ": the nodes form a cycle: "
-                            + String.join(" -> ", cycle));
+                    throw new FormatException(
+                            file + ": " + where + ": the nodes form a cycle: " + String.join(" -> ", cycle));
                 }
                 throw new FormatException(file + ": " + where + ": node " + i + " " + describe(n) + " reads '"
                         + abbreviate(in) + "' before node " + p + " produces it (nodes must be in topological order)");
@@ -198,8 +200,8 @@ public final class OnnxValidator {
         for (ValueInfoProto vi : g.getOutputList()) {
             if (!scope.contains(vi.getName())) {
                 scope.pop();
-                throw new FormatException(file + ": " + where + ": output '" + abbreviate(vi.getName())
-                        + "' is never produced");
+                throw new FormatException(
+                        file + ": " + where + ": output '" + abbreviate(vi.getName()) + "' is never produced");
             }
         }
         scope.pop();
@@ -284,7 +286,8 @@ public final class OnnxValidator {
             return;
         }
         TypeProto t = vi.getType();
-        TensorShapeProto shape = t.hasTensorType() ? t.getTensorType().getShape()
+        TensorShapeProto shape = t.hasTensorType()
+                ? t.getTensorType().getShape()
                 : t.hasSparseTensorType() ? t.getSparseTensorType().getShape() : null;
         if (shape == null) {
             return;
@@ -355,27 +358,33 @@ public final class OnnxValidator {
     private void tensor(TensorProto t, String where) {
         String name = t.getName();
         if (t.getDataLocation() == TensorProto.DataLocation.EXTERNAL || t.getExternalDataCount() > 0) {
-            String location = t.getExternalDataList().stream().filter(e -> e.getKey().equals("location"))
-                    .map(StringStringEntryProto::getValue).findFirst().orElse("?");
+            String location = t.getExternalDataList().stream()
+                    .filter(e -> e.getKey().equals("location"))
+                    .map(StringStringEntryProto::getValue)
+                    .findFirst()
+                    .orElse("?");
             throw new UnsafeContentException(file + ": " + where + " '" + abbreviate(name)
                     + "' keeps its data in external file '" + abbreviate(location)
                     + "'; resnet4j reads no file but the model itself");
         }
         long n = checkDims(t.getDimsList(), name, where);
         if (t.hasSegment()) {
-            throw new FormatException(file + ": " + where + " '" + abbreviate(name) + "' is a segment, which is not supported");
+            throw new FormatException(
+                    file + ": " + where + " '" + abbreviate(name) + "' is a segment, which is not supported");
         }
         int type = t.getDataType();
         long bits = bitsPerElement(type);
         if (bits < 0) {
-            throw new FormatException(file + ": " + where + " '" + abbreviate(name) + "' has unknown data type " + type);
+            throw new FormatException(
+                    file + ": " + where + " '" + abbreviate(name) + "' has unknown data type " + type);
         }
         long have;
         String field;
         long expected;
         if (t.hasRawData()) {
             if (type == TensorProto.DataType.STRING_VALUE) {
-                throw new FormatException(file + ": " + where + " '" + abbreviate(name) + "' is a STRING tensor with raw_data");
+                throw new FormatException(
+                        file + ": " + where + " '" + abbreviate(name) + "' is a STRING tensor with raw_data");
             }
             field = "raw_data bytes";
             have = t.getRawData().size();
@@ -383,15 +392,45 @@ public final class OnnxValidator {
         } else {
             expected = n;
             switch (TensorProto.DataType.forNumber(type)) {
-                case FLOAT -> { field = "float_data"; have = t.getFloatDataCount(); }
-                case COMPLEX64 -> { field = "float_data"; have = t.getFloatDataCount(); expected = 2 * n; }
-                case DOUBLE -> { field = "double_data"; have = t.getDoubleDataCount(); }
-                case COMPLEX128 -> { field = "double_data"; have = t.getDoubleDataCount(); expected = 2 * n; }
-                case INT64 -> { field = "int64_data"; have = t.getInt64DataCount(); }
-                case UINT32, UINT64 -> { field = "uint64_data"; have = t.getUint64DataCount(); }
-                case STRING -> { field = "string_data"; have = t.getStringDataCount(); }
-                case UINT4, INT4, FLOAT4E2M1 -> { field = "int32_data"; have = t.getInt32DataCount(); expected = (n + 1) / 2; }
-                default -> { field = "int32_data"; have = t.getInt32DataCount(); }
+                case FLOAT -> {
+                    field = "float_data";
+                    have = t.getFloatDataCount();
+                }
+                case COMPLEX64 -> {
+                    field = "float_data";
+                    have = t.getFloatDataCount();
+                    expected = 2 * n;
+                }
+                case DOUBLE -> {
+                    field = "double_data";
+                    have = t.getDoubleDataCount();
+                }
+                case COMPLEX128 -> {
+                    field = "double_data";
+                    have = t.getDoubleDataCount();
+                    expected = 2 * n;
+                }
+                case INT64 -> {
+                    field = "int64_data";
+                    have = t.getInt64DataCount();
+                }
+                case UINT32, UINT64 -> {
+                    field = "uint64_data";
+                    have = t.getUint64DataCount();
+                }
+                case STRING -> {
+                    field = "string_data";
+                    have = t.getStringDataCount();
+                }
+                case UINT4, INT4, FLOAT4E2M1 -> {
+                    field = "int32_data";
+                    have = t.getInt32DataCount();
+                    expected = (n + 1) / 2;
+                }
+                default -> {
+                    field = "int32_data";
+                    have = t.getInt32DataCount();
+                }
             }
             if (have == 0 && n > 0 && type == TensorProto.DataType.UNDEFINED_VALUE) {
                 throw new FormatException(file + ": " + where + " '" + abbreviate(name) + "' has no data type");
@@ -429,7 +468,8 @@ public final class OnnxValidator {
     }
 
     private static String describe(NodeProto n) {
-        return "(" + abbreviate(n.getOpType()) + (n.getName().isEmpty() ? "" : " '" + abbreviate(n.getName()) + "'") + ")";
+        return "(" + abbreviate(n.getOpType()) + (n.getName().isEmpty() ? "" : " '" + abbreviate(n.getName()) + "'")
+                + ")";
     }
 
     private static String abbreviate(String s) {

@@ -83,7 +83,8 @@ public final class Classifier {
             return names;
         }
         if (numClasses < 0) {
-            throw new ResNet4jException("the model's output does not declare its number of classes; give the class names (a labels file)");
+            throw new ResNet4jException(
+                    "the model's output does not declare its number of classes; give the class names (a labels file)");
         }
         if (numClasses == ImageNetLabels.COUNT) {
             return ImageNetLabels.load();
@@ -121,7 +122,8 @@ public final class Classifier {
     /** Checks that a model with {@code channels} input channels (-1: unknown) takes RGB images. */
     public static void checkInputChannels(int channels, String name) {
         if (channels >= 0 && channels != 3) {
-            throw new MismatchException(name + " takes " + channels + "-channel input; classify feeds RGB images (3 channels)");
+            throw new MismatchException(
+                    name + " takes " + channels + "-channel input; classify feeds RGB images (3 channels)");
         }
     }
 
@@ -130,21 +132,23 @@ public final class Classifier {
      * most probable classes (fewer if the model has fewer). With {@code keepInputs} the report
      * carries the preprocessed batch of every classified image, in order.
      */
-    public Report classifyFiles(List<Path> files, int batchSize, int k, boolean keepInputs, FileBatches.Progress progress) {
+    public Report classifyFiles(
+            List<Path> files, int batchSize, int k, boolean keepInputs, FileBatches.Progress progress) {
         if (k < 1) {
             throw new IllegalArgumentException("top-k is " + k + ", expected 1 or more");
         }
         List<Result> results = new ArrayList<>();
         List<Tensor> kept = new ArrayList<>();
-        List<FileBatches.Failure> errors = FileBatches.run(files, batchSize, preprocessing, progress, (ok, tensors, batch) -> {
-            List<List<Prediction>> tops = classify(batch, k);
-            for (int i = 0; i < ok.size(); i++) {
-                results.add(new Result(ok.get(i), tops.get(i)));
-            }
-            if (keepInputs) {
-                kept.addAll(tensors);
-            }
-        });
+        List<FileBatches.Failure> errors =
+                FileBatches.run(files, batchSize, preprocessing, progress, (ok, tensors, batch) -> {
+                    List<List<Prediction>> tops = classify(batch, k);
+                    for (int i = 0; i < ok.size(); i++) {
+                        results.add(new Result(ok.get(i), tops.get(i)));
+                    }
+                    if (keepInputs) {
+                        kept.addAll(tensors);
+                    }
+                });
         Tensor inputs = keepInputs && !kept.isEmpty() ? Preprocessing.batch(kept) : null;
         return new Report(List.copyOf(results), errors, inputs);
     }

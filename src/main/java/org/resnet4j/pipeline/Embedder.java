@@ -34,7 +34,8 @@ public final class Embedder {
      */
     public Embedder(Engine engine, Preprocessing preprocessing, String featuresName) {
         if (!engine.outputNames().contains(featuresName)) {
-            throw new IllegalArgumentException("the engine's model has outputs " + engine.outputNames() + ", not " + featuresName);
+            throw new IllegalArgumentException(
+                    "the engine's model has outputs " + engine.outputNames() + ", not " + featuresName);
         }
         this.engine = engine;
         this.preprocessing = preprocessing;
@@ -46,13 +47,16 @@ public final class Embedder {
      * not made by a fully connected (Gemm) layer. {@code name} names the model in messages.
      */
     public static FeatureOutput.Exposed expose(ModelProto model, String name) {
-        return FeatureOutput.expose(model).orElseThrow(() -> new UnsupportedModelException(name
-                + ": cannot embed: the model's output is not made by a Gemm (fc) node, so its pooled features cannot be found"));
+        return FeatureOutput.expose(model)
+                .orElseThrow(
+                        () -> new UnsupportedModelException(
+                                name
+                                        + ": cannot embed: the model's output is not made by a Gemm (fc) node, so its pooled features cannot be found"));
     }
 
     /** Opens {@code model} with its features exposed on the engine {@code kind}. */
-    public static Embedder open(Engines.Kind kind, ModelProto model, EngineOptions options, String name,
-            Preprocessing preprocessing) {
+    public static Embedder open(
+            Engines.Kind kind, ModelProto model, EngineOptions options, String name, Preprocessing preprocessing) {
         FeatureOutput.Exposed exposed = expose(model, name);
         Engine engine = Engines.open(kind, exposed.model(), options, name);
         return new Embedder(engine, preprocessing, exposed.name());
@@ -77,10 +81,11 @@ public final class Embedder {
     public Report embedFiles(List<Path> files, int batchSize, FileBatches.Progress progress) {
         List<Path> ok = new ArrayList<>();
         List<Tensor> rows = new ArrayList<>();
-        List<FileBatches.Failure> errors = FileBatches.run(files, batchSize, preprocessing::apply, progress, (paths, tensors, batch) -> {
-            ok.addAll(paths);
-            rows.add(embed(batch));
-        });
+        List<FileBatches.Failure> errors =
+                FileBatches.run(files, batchSize, preprocessing::apply, progress, (paths, tensors, batch) -> {
+                    ok.addAll(paths);
+                    rows.add(embed(batch));
+                });
         return new Report(List.copyOf(ok), rows.isEmpty() ? null : concat(rows), errors);
     }
 

@@ -34,7 +34,11 @@ public final class FileBatches {
     }
 
     /** Runs {@code consumer} on every batch of loadable files; returns the failures in input order. */
-    static List<Failure> run(List<Path> files, int batchSize, Function<Path, Tensor> preprocessing, Progress progress,
+    static List<Failure> run(
+            List<Path> files,
+            int batchSize,
+            Function<Path, Tensor> preprocessing,
+            Progress progress,
             BatchConsumer consumer) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size is " + batchSize + ", expected 1 or more");

@@ -25,8 +25,8 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.SerializableConfiguration;
 import org.resnet4j.ResNet4jException;
-import org.resnet4j.cli.Main;
 import org.resnet4j.cli.ImageFiles;
+import org.resnet4j.cli.Main;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -43,65 +43,125 @@ import picocli.CommandLine.Option;
  * place when the job has succeeded, so a failed job leaves no output at all; a task or executor lost
  * midway is retried by Spark and its rows are committed once.
  */
-@Command(name = "spark", mixinStandardHelpOptions = true, sortOptions = false, versionProvider = Main.VersionProvider.class,
-        description = {"Classify or embed every image under a folder on Apache Spark and write one row per file: "
-                + "path, then top (classify) or embedding (embed), then error (null when the file was scored).",
-                "Folders are read recursively for .jpg/.jpeg/.png/.bmp/.gif/.webp files; hidden files and folders "
-                        + "(names starting with . or _) are skipped. Files that are empty, not images, truncated or "
-                        + "larger than --max-bytes get an error row."},
+@Command(
+        name = "spark",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        versionProvider = Main.VersionProvider.class,
+        description = {
+            "Classify or embed every image under a folder on Apache Spark and write one row per file: "
+                    + "path, then top (classify) or embedding (embed), then error (null when the file was scored).",
+            "Folders are read recursively for .jpg/.jpeg/.png/.bmp/.gif/.webp files; hidden files and folders "
+                    + "(names starting with . or _) are skipped. Files that are empty, not images, truncated or "
+                    + "larger than --max-bytes get an error row."
+        },
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:the rows were written", "1:bad input (the output exists, the weights are missing or invalid, "
-                + "...) or the job failed; nothing was written", "2:usage error", "3:internal error (a bug in resnet4j)"})
+        exitCodeList = {
+            "0:the rows were written",
+            "1:bad input (the output exists, the weights are missing or invalid, "
+                    + "...) or the job failed; nothing was written",
+            "2:usage error",
+            "3:internal error (a bug in resnet4j)"
+        })
 public final class BatchJob implements Callable<Integer> {
-    @Option(names = "--master", paramLabel = "URL",
+    @Option(
+            names = "--master",
+            paramLabel = "URL",
             description = "Spark master, e.g. local[2] (default: the one spark-submit or spark.master gives).")
     String master;
 
-    @Option(names = "--weights", required = true, paramLabel = "PATH",
-            description = "The checkpoint (.pth, .safetensors, ...), any Hadoop path (file:, hdfs:, s3a:); each executor reads it.")
+    @Option(
+            names = "--weights",
+            required = true,
+            paramLabel = "PATH",
+            description =
+                    "The checkpoint (.pth, .safetensors, ...), any Hadoop path (file:, hdfs:, s3a:); each executor reads it.")
     String weights;
 
-    @Option(names = "--input", required = true, paramLabel = "PATH", description = "An image folder (read recursively) or file; any Hadoop path.")
+    @Option(
+            names = "--input",
+            required = true,
+            paramLabel = "PATH",
+            description = "An image folder (read recursively) or file; any Hadoop path.")
     String input;
 
     @Option(names = "--output", required = true, paramLabel = "DIR", description = "The output folder; must not exist.")
     String output;
 
-    @Option(names = "--mode", required = true, paramLabel = "classify|embed",
+    @Option(
+            names = "--mode",
+            required = true,
+            paramLabel = "classify|embed",
             description = "classify: top-k classes per image; embed: the pooled features before the classifier.")
     String mode;
 
-    @Option(names = "--top", defaultValue = "5", paramLabel = "K", description = "Classes per image in classify mode (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--top",
+            defaultValue = "5",
+            paramLabel = "K",
+            description = "Classes per image in classify mode (default ${DEFAULT-VALUE}).")
     int top;
 
-    @Option(names = "--format", defaultValue = "parquet", paramLabel = "parquet|json", description = "Output format (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--format",
+            defaultValue = "parquet",
+            paramLabel = "parquet|json",
+            description = "Output format (default ${DEFAULT-VALUE}).")
     String format;
 
-    @Option(names = "--arch", paramLabel = "NAME", description = "torchvision architecture, e.g. resnet50 (default: inferred from the weights).")
+    @Option(
+            names = "--arch",
+            paramLabel = "NAME",
+            description = "torchvision architecture, e.g. resnet50 (default: inferred from the weights).")
     String arch;
 
-    @Option(names = "--spec", paramLabel = "FILE.json", description = "A block spec file on the driver (default: inferred from the weights).")
+    @Option(
+            names = "--spec",
+            paramLabel = "FILE.json",
+            description = "A block spec file on the driver (default: inferred from the weights).")
     Path spec;
 
-    @Option(names = "--preset", defaultValue = "v1", paramLabel = "v1|v2",
-            description = "torchvision preprocessing: v1 (resize 256) or v2 (resize 232); both crop 224. Default ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--preset",
+            defaultValue = "v1",
+            paramLabel = "v1|v2",
+            description =
+                    "torchvision preprocessing: v1 (resize 256) or v2 (resize 232); both crop 224. Default ${DEFAULT-VALUE}.")
     String preset;
 
-    @Option(names = "--engine", defaultValue = "ort", paramLabel = "ort|java", description = "ort: ONNX Runtime (default); java: the pure-Java engine.")
+    @Option(
+            names = "--engine",
+            defaultValue = "ort",
+            paramLabel = "ort|java",
+            description = "ort: ONNX Runtime (default); java: the pure-Java engine.")
     String engine;
 
-    @Option(names = "--threads", defaultValue = "1", paramLabel = "T",
-            description = "Intra-op threads per task (default ${DEFAULT-VALUE}: one per task, as Spark gives each task one core; 0: all cores).")
+    @Option(
+            names = "--threads",
+            defaultValue = "1",
+            paramLabel = "T",
+            description =
+                    "Intra-op threads per task (default ${DEFAULT-VALUE}: one per task, as Spark gives each task one core; 0: all cores).")
     int threads;
 
-    @Option(names = "--batch", defaultValue = "16", paramLabel = "N", description = "Images per inference batch (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--batch",
+            defaultValue = "16",
+            paramLabel = "N",
+            description = "Images per inference batch (default ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--max-bytes", defaultValue = "67108864", paramLabel = "B",
+    @Option(
+            names = "--max-bytes",
+            defaultValue = "67108864",
+            paramLabel = "B",
             description = "Larger files get an error row without being read (default ${DEFAULT-VALUE}, 64 MiB).")
     long maxBytes;
 
-    @Option(names = "--partitions", defaultValue = "0", paramLabel = "N",
+    @Option(
+            names = "--partitions",
+            defaultValue = "0",
+            paramLabel = "N",
             description = "Spread the files over N tasks (default 0: enough for every core, at most 256 files a task).")
     int partitions;
 
@@ -111,8 +171,10 @@ public final class BatchJob implements Callable<Integer> {
     private PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
 
     public static void main(String[] args) {
-        System.exit(execute(new PrintWriter(System.out, true, StandardCharsets.UTF_8),
-                new PrintWriter(System.err, true, StandardCharsets.UTF_8), args));
+        System.exit(execute(
+                new PrintWriter(System.out, true, StandardCharsets.UTF_8),
+                new PrintWriter(System.err, true, StandardCharsets.UTF_8),
+                args));
     }
 
     /** Runs the job with these arguments and returns the exit code (for tests and embedding). */
@@ -122,7 +184,8 @@ public final class BatchJob implements Callable<Integer> {
         CommandLine cl = new CommandLine(job);
         cl.setOut(out);
         cl.setErr(err);
-        cl.setExecutionExceptionHandler(new Main.ErrorHandler(Arrays.asList(args).contains("--verbose")));
+        cl.setExecutionExceptionHandler(
+                new Main.ErrorHandler(Arrays.asList(args).contains("--verbose")));
         try {
             return cl.execute(args);
         } finally {
@@ -150,7 +213,8 @@ public final class BatchJob implements Callable<Integer> {
         SparkSession spark = builder.getOrCreate();
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         if (HadoopFiles.exists(output, conf)) {
-            throw new ResNet4jException("output " + output + " already exists; give a new folder (it was left untouched)");
+            throw new ResNet4jException(
+                    "output " + output + " already exists; give a new folder (it was left untouched)");
         }
         if (!HadoopFiles.exists(input, conf)) {
             throw new ResNet4jException("input " + input + " does not exist");
@@ -180,7 +244,10 @@ public final class BatchJob implements Callable<Integer> {
                 List<ImageScorer.Scored> scored = scorer.score(inputs);
                 List<Row> out = new ArrayList<>(chunk.size());
                 for (int i = 0; i < chunk.size(); i++) {
-                    out.add(RowFactory.create(chunk.get(i).getString(0), ImageRows.value(scored.get(i)), scored.get(i).error()));
+                    out.add(RowFactory.create(
+                            chunk.get(i).getString(0),
+                            ImageRows.value(scored.get(i)),
+                            scored.get(i).error()));
                 }
                 return out;
             });
@@ -192,8 +259,15 @@ public final class BatchJob implements Callable<Integer> {
         Dataset<Row> written = spark.read().schema(schema(m)).format(format).load(output);
         long total = written.count();
         long failed = written.filter(written.col(ImageRows.ERROR).isNotNull()).count();
-        err.printf(Locale.ROOT, "%s: %d images, %d with an error row, written to %s (%s) in %.1f s%n", m.label(), total,
-                failed, output, format, (System.nanoTime() - start) / 1e9);
+        err.printf(
+                Locale.ROOT,
+                "%s: %d images, %d with an error row, written to %s (%s) in %.1f s%n",
+                m.label(),
+                total,
+                failed,
+                output,
+                format,
+                (System.nanoTime() - start) / 1e9);
         return 0;
     }
 
@@ -226,18 +300,29 @@ public final class BatchJob implements Callable<Integer> {
      */
     private Dataset<Row> listImages(SparkSession spark) {
         String pattern = "(?i).*\\.(" + ImageFiles.EXTENSIONS.stream().sorted().collect(Collectors.joining("|")) + ")$";
-        String[] all = spark.read().format("binaryFile").option("recursiveFileLookup", "true").load(input).inputFiles();
-        List<Row> images = Arrays.stream(all).filter(p -> p.matches(pattern)).sorted().map(p -> RowFactory.create(p)).toList();
+        String[] all = spark.read()
+                .format("binaryFile")
+                .option("recursiveFileLookup", "true")
+                .load(input)
+                .inputFiles();
+        List<Row> images = Arrays.stream(all)
+                .filter(p -> p.matches(pattern))
+                .sorted()
+                .map(p -> RowFactory.create(p))
+                .toList();
         if (images.isEmpty()) {
-            throw new ResNet4jException("no image files (" + String.join(", ", ImageFiles.EXTENSIONS.stream().sorted().toList())
-                    + ") under " + input);
+            throw new ResNet4jException("no image files ("
+                    + String.join(", ", ImageFiles.EXTENSIONS.stream().sorted().toList()) + ") under " + input);
         }
-        int slices = partitions > 0 ? partitions
+        int slices = partitions > 0
+                ? partitions
                 : Math.max(spark.sparkContext().defaultParallelism(), (images.size() + 255) / 256);
         StructType schema = new StructType().add("path", DataTypes.StringType, false);
         // parallelize cuts the sorted list into contiguous slices: the output files follow the path order
-        return spark.createDataFrame(JavaSparkContext.fromSparkContext(spark.sparkContext())
-                .parallelize(images, Math.min(slices, images.size())), schema);
+        return spark.createDataFrame(
+                JavaSparkContext.fromSparkContext(spark.sparkContext())
+                        .parallelize(images, Math.min(slices, images.size())),
+                schema);
     }
 
     /** Writes to a hidden folder beside the output, then renames it into place: all rows or nothing. */
@@ -245,13 +330,14 @@ public final class BatchJob implements Callable<Integer> {
         org.apache.hadoop.fs.Path out = new org.apache.hadoop.fs.Path(output);
         FileSystem fs = out.getFileSystem(conf);
         out = fs.makeQualified(out);
-        org.apache.hadoop.fs.Path tmp = new org.apache.hadoop.fs.Path(out.getParent(),
-                "." + out.getName() + ".resnet4j-" + UUID.randomUUID());
+        org.apache.hadoop.fs.Path tmp =
+                new org.apache.hadoop.fs.Path(out.getParent(), "." + out.getName() + ".resnet4j-" + UUID.randomUUID());
         boolean done = false;
         try {
             rows.write().format(format).save(tmp.toString());
             if (fs.exists(out)) {
-                throw new ResNet4jException("output " + output + " appeared while the job ran; the rows are left in " + tmp);
+                throw new ResNet4jException(
+                        "output " + output + " appeared while the job ran; the rows are left in " + tmp);
             }
             if (!fs.rename(tmp, out)) {
                 throw new ResNet4jException("cannot rename " + tmp + " to " + output);

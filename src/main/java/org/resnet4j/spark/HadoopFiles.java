@@ -56,8 +56,8 @@ final class HadoopFiles {
             FileSystem fs = p.getFileSystem(conf);
             long length = fs.getFileStatus(p).getLen();
             if (length > maxBytes) {
-                throw new ResNet4jException(path + ": " + length + " bytes exceeds the limit of " + maxBytes
-                        + " bytes per image");
+                throw new ResNet4jException(
+                        path + ": " + length + " bytes exceeds the limit of " + maxBytes + " bytes per image");
             }
             try (InputStream in = fs.open(p)) {
                 byte[] data = in.readNBytes((int) length);

@@ -28,7 +28,8 @@ public final class ImageRows {
     public static final StructType PREDICTION = new StructType(new StructField[] {
         DataTypes.createStructField("index", DataTypes.IntegerType, false),
         DataTypes.createStructField("label", DataTypes.StringType, true),
-        DataTypes.createStructField("probability", DataTypes.FloatType, false)});
+        DataTypes.createStructField("probability", DataTypes.FloatType, false)
+    });
 
     public static final ArrayType TOP = DataTypes.createArrayType(PREDICTION, false);
     public static final ArrayType EMBEDDING = DataTypes.createArrayType(DataTypes.FloatType, false);

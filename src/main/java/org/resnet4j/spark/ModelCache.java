@@ -29,9 +29,11 @@ public final class ModelCache {
     }
 
     private static ResNetModel load(ModelSettings s, Configuration conf) {
-        Architecture architecture = s.arch() != null ? Architecture.preset(s.arch())
-                : s.spec() != null ? Architecture.spec(SpecJson.parse(s.spec(), "the spec param"))
-                : Architecture.inferred();
+        Architecture architecture = s.arch() != null
+                ? Architecture.preset(s.arch())
+                : s.spec() != null
+                        ? Architecture.spec(SpecJson.parse(s.spec(), "the spec param"))
+                        : Architecture.inferred();
         ResNetModel model = ResNetModel.builder()
                 .weights(HadoopFiles.local(s.weights(), conf))
                 .architecture(architecture)

@@ -71,22 +71,34 @@ public final class ResNetTransformer extends Transformer implements DefaultParam
     public ResNetTransformer(String uid) {
         this.uid = uid;
         inputCol = new Param<>(this, "inputCol", "binary column of encoded images (default content)");
-        pathCol = new Param<>(this, "pathCol",
-                "string column naming each image in error messages, used when present (default path)");
-        weights = new Param<>(this, "weights",
-                "checkpoint (.pth, .safetensors, ...) as a Hadoop path, read by each executor");
-        arch = new Param<>(this, "arch", "torchvision architecture name, e.g. resnet50 (default: inferred from the weights)");
+        pathCol = new Param<>(
+                this, "pathCol", "string column naming each image in error messages, used when present (default path)");
+        weights = new Param<>(
+                this, "weights", "checkpoint (.pth, .safetensors, ...) as a Hadoop path, read by each executor");
+        arch = new Param<>(
+                this, "arch", "torchvision architecture name, e.g. resnet50 (default: inferred from the weights)");
         spec = new Param<>(this, "spec", "block spec as JSON text (default: inferred from the weights)");
-        preset = new Param<>(this, "preset", "torchvision preprocessing: v1 (resize 256) or v2 (resize 232); crop 224",
+        preset = new Param<>(
+                this,
+                "preset",
+                "torchvision preprocessing: v1 (resize 256) or v2 (resize 232); crop 224",
                 ParamValidators.inArray(new String[] {"v1", "v2"}));
-        mode = new Param<>(this, "mode", "classify (adds top) or embed (adds embedding)",
-                ParamValidators.inArray(new String[] {"classify", "embed"}));
+        mode = new Param<>(
+                this, "mode", "classify (adds top) or embed (adds embedding)", ParamValidators.inArray(new String[] {
+                    "classify", "embed"
+                }));
         topK = new IntParam(this, "topK", "classes per image in classify mode", ParamValidators.gtEq(1));
         batchSize = new IntParam(this, "batchSize", "images per inference batch", ParamValidators.gtEq(1));
-        engine = new Param<>(this, "engine", "ort (ONNX Runtime) or java (the pure-Java engine)",
+        engine = new Param<>(
+                this,
+                "engine",
+                "ort (ONNX Runtime) or java (the pure-Java engine)",
                 ParamValidators.inArray(new String[] {"ort", "java"}));
-        threadsPerTask = new IntParam(this, "threadsPerTask",
-                "intra-op threads of each task's inference (0: all cores of the executor)", ParamValidators.gtEq(0));
+        threadsPerTask = new IntParam(
+                this,
+                "threadsPerTask",
+                "intra-op threads of each task's inference (0: all cores of the executor)",
+                ParamValidators.gtEq(0));
         setDefault(inputCol, "content");
         setDefault(pathCol, "path");
         setDefault(preset, "v1");
@@ -103,43 +115,136 @@ public final class ResNetTransformer extends Transformer implements DefaultParam
     }
 
     // Spark ML finds params by reflection: public no-argument methods returning a Param.
-    public Param<String> inputCol() { return inputCol; }
-    public Param<String> pathCol() { return pathCol; }
-    public Param<String> weights() { return weights; }
-    public Param<String> arch() { return arch; }
-    public Param<String> spec() { return spec; }
-    public Param<String> preset() { return preset; }
-    public Param<String> mode() { return mode; }
-    public IntParam topK() { return topK; }
-    public IntParam batchSize() { return batchSize; }
-    public Param<String> engine() { return engine; }
-    public IntParam threadsPerTask() { return threadsPerTask; }
+    public Param<String> inputCol() {
+        return inputCol;
+    }
 
-    public ResNetTransformer setInputCol(String v) { set(inputCol, v); return this; }
-    public ResNetTransformer setPathCol(String v) { set(pathCol, v); return this; }
-    public ResNetTransformer setWeights(String v) { set(weights, v); return this; }
-    public ResNetTransformer setArch(String v) { set(arch, v); return this; }
-    public ResNetTransformer setSpec(String v) { set(spec, v); return this; }
-    public ResNetTransformer setPreset(String v) { set(preset, v); return this; }
-    public ResNetTransformer setMode(String v) { set(mode, v); return this; }
-    public ResNetTransformer setTopK(int v) { set(topK, v); return this; }
-    public ResNetTransformer setBatchSize(int v) { set(batchSize, v); return this; }
-    public ResNetTransformer setEngine(String v) { set(engine, v); return this; }
-    public ResNetTransformer setThreadsPerTask(int v) { set(threadsPerTask, v); return this; }
+    public Param<String> pathCol() {
+        return pathCol;
+    }
 
-    public String getInputCol() { return getOrDefault(inputCol); }
-    public String getWeights() { return getOrDefault(weights); }
-    public String getMode() { return getOrDefault(mode); }
-    public int getTopK() { return (Integer) getOrDefault(topK); }
-    public int getBatchSize() { return (Integer) getOrDefault(batchSize); }
+    public Param<String> weights() {
+        return weights;
+    }
+
+    public Param<String> arch() {
+        return arch;
+    }
+
+    public Param<String> spec() {
+        return spec;
+    }
+
+    public Param<String> preset() {
+        return preset;
+    }
+
+    public Param<String> mode() {
+        return mode;
+    }
+
+    public IntParam topK() {
+        return topK;
+    }
+
+    public IntParam batchSize() {
+        return batchSize;
+    }
+
+    public Param<String> engine() {
+        return engine;
+    }
+
+    public IntParam threadsPerTask() {
+        return threadsPerTask;
+    }
+
+    public ResNetTransformer setInputCol(String v) {
+        set(inputCol, v);
+        return this;
+    }
+
+    public ResNetTransformer setPathCol(String v) {
+        set(pathCol, v);
+        return this;
+    }
+
+    public ResNetTransformer setWeights(String v) {
+        set(weights, v);
+        return this;
+    }
+
+    public ResNetTransformer setArch(String v) {
+        set(arch, v);
+        return this;
+    }
+
+    public ResNetTransformer setSpec(String v) {
+        set(spec, v);
+        return this;
+    }
+
+    public ResNetTransformer setPreset(String v) {
+        set(preset, v);
+        return this;
+    }
+
+    public ResNetTransformer setMode(String v) {
+        set(mode, v);
+        return this;
+    }
+
+    public ResNetTransformer setTopK(int v) {
+        set(topK, v);
+        return this;
+    }
+
+    public ResNetTransformer setBatchSize(int v) {
+        set(batchSize, v);
+        return this;
+    }
+
+    public ResNetTransformer setEngine(String v) {
+        set(engine, v);
+        return this;
+    }
+
+    public ResNetTransformer setThreadsPerTask(int v) {
+        set(threadsPerTask, v);
+        return this;
+    }
+
+    public String getInputCol() {
+        return getOrDefault(inputCol);
+    }
+
+    public String getWeights() {
+        return getOrDefault(weights);
+    }
+
+    public String getMode() {
+        return getOrDefault(mode);
+    }
+
+    public int getTopK() {
+        return (Integer) getOrDefault(topK);
+    }
+
+    public int getBatchSize() {
+        return (Integer) getOrDefault(batchSize);
+    }
 
     /** The model these params describe; fails naming what is missing or wrong. */
     public ModelSettings modelSettings() {
         if (!isDefined(weights)) {
             throw new ResNet4jException("ResNetTransformer " + uid + ": the weights param is not set (setWeights)");
         }
-        return new ModelSettings(getOrDefault(weights), isDefined(arch) ? getOrDefault(arch) : null,
-                isDefined(spec) ? getOrDefault(spec) : null, getOrDefault(preset), getOrDefault(engine),
+        return new ModelSettings(
+                getOrDefault(weights),
+                isDefined(arch) ? getOrDefault(arch) : null,
+                isDefined(spec) ? getOrDefault(spec) : null,
+                getOrDefault(preset),
+                getOrDefault(engine),
                 (Integer) getOrDefault(threadsPerTask));
     }
 
@@ -147,13 +252,14 @@ public final class ResNetTransformer extends Transformer implements DefaultParam
     public StructType transformSchema(StructType schema) {
         String in = getInputCol();
         if (!Arrays.asList(schema.fieldNames()).contains(in)) {
-            throw new IllegalArgumentException("input column '" + in + "' is not in the schema; columns: "
-                    + Arrays.toString(schema.fieldNames()));
+            throw new IllegalArgumentException(
+                    "input column '" + in + "' is not in the schema; columns: " + Arrays.toString(schema.fieldNames()));
         }
         StructField field = schema.apply(in);
         if (!field.dataType().equals(BinaryType$.MODULE$)) {
-            throw new IllegalArgumentException("input column '" + in + "' has type " + field.dataType().simpleString()
-                    + ", expected binary (encoded image bytes, as the content column of the binaryFile source)");
+            throw new IllegalArgumentException(
+                    "input column '" + in + "' has type " + field.dataType().simpleString()
+                            + ", expected binary (encoded image bytes, as the content column of the binaryFile source)");
         }
         Mode m = Mode.parse(getMode());
         for (String out : List.of(m.column(), ImageRows.ERROR)) {
@@ -179,7 +285,8 @@ public final class ResNetTransformer extends Transformer implements DefaultParam
         List<String> names = Arrays.asList(schema.fieldNames());
         String path = getOrDefault(pathCol);
         int pathIndex = names.contains(path) && schema.apply(path).dataType().equals(DataTypes.StringType)
-                ? schema.fieldIndex(path) : -1;
+                ? schema.fieldIndex(path)
+                : -1;
         Mode m = Mode.parse(getMode());
         int k = getTopK();
         int batch = getBatchSize();

@@ -40,13 +40,24 @@ public record ResNetSpec(
     public static final List<Integer> DEFAULT_WIDTHS = List.of(64, 128, 256, 512);
     /** Limits that keep a typo from asking for a terabyte model; far beyond any published ResNet. */
     static final int MAX_BLOCKS_PER_STAGE = 1024;
+
     static final int MAX_CHANNELS = 1 << 16;
     static final int MAX_CLASSES = 1 << 20;
 
     public ResNetSpec {
         layers = List.copyOf(layers);
         widths = List.copyOf(widths);
-        validate(block, layers, groups, widthPerGroup, numClasses, inChannels, stemWidth, widths, stemKernel, stemStride);
+        validate(
+                block,
+                layers,
+                groups,
+                widthPerGroup,
+                numClasses,
+                inChannels,
+                stemWidth,
+                widths,
+                stemKernel,
+                stemStride);
     }
 
     /** torchvision's defaults around a block kind and stage depths. */
@@ -55,11 +66,33 @@ public record ResNetSpec(
     }
 
     public ResNetSpec withNumClasses(int n) {
-        return new ResNetSpec(block, layers, groups, widthPerGroup, n, inChannels, stemWidth, widths, stemKernel, stemStride, stemPool);
+        return new ResNetSpec(
+                block,
+                layers,
+                groups,
+                widthPerGroup,
+                n,
+                inChannels,
+                stemWidth,
+                widths,
+                stemKernel,
+                stemStride,
+                stemPool);
     }
 
     public ResNetSpec withInChannels(int n) {
-        return new ResNetSpec(block, layers, groups, widthPerGroup, numClasses, n, stemWidth, widths, stemKernel, stemStride, stemPool);
+        return new ResNetSpec(
+                block,
+                layers,
+                groups,
+                widthPerGroup,
+                numClasses,
+                n,
+                stemWidth,
+                widths,
+                stemKernel,
+                stemStride,
+                stemPool);
     }
 
     /** Number of stages (torchvision: 4). */
@@ -77,8 +110,17 @@ public record ResNetSpec(
         return widths.get(widths.size() - 1) * block.expansion();
     }
 
-    private static void validate(BlockKind block, List<Integer> layers, int groups, int widthPerGroup, int numClasses,
-            int inChannels, int stemWidth, List<Integer> widths, int stemKernel, int stemStride) {
+    private static void validate(
+            BlockKind block,
+            List<Integer> layers,
+            int groups,
+            int widthPerGroup,
+            int numClasses,
+            int inChannels,
+            int stemWidth,
+            List<Integer> widths,
+            int stemKernel,
+            int stemStride) {
         List<String> problems = new ArrayList<>();
         if (block == null) {
             problems.add("'block' is required, expected one of basic, bottleneck");

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
@@ -28,8 +27,19 @@ public final class SpecJson {
     private static final class Json {
         static final ObjectMapper MAPPER = new ObjectMapper();
     }
-    static final List<String> FIELDS = List.of("block", "layers", "groups", "width_per_group", "num_classes",
-            "in_channels", "stem_width", "widths", "stem_kernel", "stem_stride", "stem_pool");
+
+    static final List<String> FIELDS = List.of(
+            "block",
+            "layers",
+            "groups",
+            "width_per_group",
+            "num_classes",
+            "in_channels",
+            "stem_width",
+            "widths",
+            "stem_kernel",
+            "stem_stride",
+            "stem_pool");
 
     private SpecJson() {}
 
@@ -39,7 +49,12 @@ public final class SpecJson {
     public static ResNetSpec read(Path file) {
         byte[] bytes = InputFiles.readAll(file, "spec file", MAX_BYTES, null); // refuses a FIFO before opening it
         try {
-            return parse(StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString(), file.toString());
+            return parse(
+                    StandardCharsets.UTF_8
+                            .newDecoder()
+                            .decode(ByteBuffer.wrap(bytes))
+                            .toString(),
+                    file.toString());
         } catch (CharacterCodingException e) {
             throw new ResNet4jException("cannot read spec file " + file + ": not valid UTF-8", e);
         }
@@ -79,7 +94,9 @@ public final class SpecJson {
         BlockKind block = BlockKind.parse(root.get("block").asText());
         List<Integer> layers = intList(root, "layers");
         List<Integer> widths = root.has("widths") ? intList(root, "widths") : ResNetSpec.DEFAULT_WIDTHS;
-        return new ResNetSpec(block, layers,
+        return new ResNetSpec(
+                block,
+                layers,
                 intField(root, "groups", 1),
                 intField(root, "width_per_group", 64),
                 intField(root, "num_classes", 1000),

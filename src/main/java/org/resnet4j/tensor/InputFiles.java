@@ -84,7 +84,8 @@ public final class InputFiles {
                 }
             }
             if (ch.read(ByteBuffer.allocate(1)) > 0) {
-                throw new ResNet4jException(what + " " + file + " grew while it was read (more than " + size + " bytes)");
+                throw new ResNet4jException(
+                        what + " " + file + " grew while it was read (more than " + size + " bytes)");
             }
             return buf.array();
         } catch (IOException e) {

@@ -58,8 +58,8 @@ public final class Npy {
             // largest header we accept; NumPy itself refuses headers over 10 kB unless told otherwise
             long maxHeader = Math.min(org.resnet4j.ReaderLimits.current().npyMaxHeader(), Integer.MAX_VALUE - 8);
             if (prefix + headerLen > size) {
-                throw new FormatException(file + ": .npy header length " + headerLen + " exceeds the file ("
-                        + size + " bytes)");
+                throw new FormatException(
+                        file + ": .npy header length " + headerLen + " exceeds the file (" + size + " bytes)");
             }
             if (headerLen > maxHeader) {
                 throw new org.resnet4j.ResNet4jException.UnsafeContentException(file + ": .npy header length "
@@ -77,10 +77,11 @@ public final class Npy {
                         + " (" + expected + " bytes), but the file holds " + (size - dataStart) + " bytes of data");
             }
             if (expected > Integer.MAX_VALUE) {
-                throw new UnsupportedModelException(file + ": .npy data of " + expected
-                        + " bytes; arrays over 2 GiB are not supported");
+                throw new UnsupportedModelException(
+                        file + ": .npy data of " + expected + " bytes; arrays over 2 GiB are not supported");
             }
-            ByteBuffer data = ch.map(FileChannel.MapMode.READ_ONLY, dataStart, expected).order(h.order);
+            ByteBuffer data =
+                    ch.map(FileChannel.MapMode.READ_ONLY, dataStart, expected).order(h.order);
             return decode(data, h);
         } catch (IOException e) {
             throw new ResNet4jException("cannot read " + file + ": " + e.getMessage(), e);
@@ -130,14 +131,15 @@ public final class Npy {
         }
         String descr = d.group(1);
         if (f.group(1).equals("True")) {
-            throw new UnsupportedModelException(file + ": Fortran-order arrays are not supported; save with "
-                    + "np.ascontiguousarray(x) first");
+            throw new UnsupportedModelException(
+                    file + ": Fortran-order arrays are not supported; save with " + "np.ascontiguousarray(x) first");
         }
         DType dtype = descr.length() == 3 && "<>|=".indexOf(descr.charAt(0)) >= 0
-                ? DType.fromNpyKind(descr.substring(1)) : null;
+                ? DType.fromNpyKind(descr.substring(1))
+                : null;
         if (dtype == null || !(dtype.isTensorType() || dtype == DType.FLOAT64)) {
-            throw new UnsupportedModelException(file + ": dtype '" + descr + "' is not supported, expected one of "
-                    + SUPPORTED);
+            throw new UnsupportedModelException(
+                    file + ": dtype '" + descr + "' is not supported, expected one of " + SUPPORTED);
         }
         int itemSize = dtype.byteSize();
         ByteOrder order = descr.charAt(0) == '>' ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
@@ -207,7 +209,8 @@ public final class Npy {
     }
 
     public static void write(Tensor t, OutputStream out) throws IOException {
-        String dims = java.util.Arrays.stream(t.shape()).mapToObj(Integer::toString)
+        String dims = java.util.Arrays.stream(t.shape())
+                .mapToObj(Integer::toString)
                 .collect(java.util.stream.Collectors.joining(", "));
         String shape = "(" + dims + (t.rank() == 1 ? ",)" : ")");
         String dict = "{'descr': '" + descr(t.dtype()) + "', 'fortran_order': False, 'shape': " + shape + ", }";

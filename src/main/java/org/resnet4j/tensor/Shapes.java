@@ -15,7 +15,8 @@ public final class Shapes {
             }
             n *= d;
             if (n > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " has more than 2^31-1 elements");
+                throw new IllegalArgumentException(
+                        "shape " + Arrays.toString(shape) + " has more than 2^31-1 elements");
             }
         }
         return (int) n;

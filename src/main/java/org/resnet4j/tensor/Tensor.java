@@ -34,6 +34,7 @@ public final class Tensor {
     private final FloatBuffer floats;
     /** Little-endian bytes of the elements: always for non-float32, for float32 when built over bytes. */
     private final ByteBuffer littleEndianBytes;
+
     private final DType sourceType;
     private final int numel;
 
@@ -46,8 +47,8 @@ public final class Tensor {
         this.numel = Shapes.numel(shape);
         if (dtype == DType.FLOAT32) {
             if (floats.remaining() != numel) {
-                throw new IllegalArgumentException(
-                        "shape " + Shapes.format(shape) + " needs " + numel + " floats, buffer has " + floats.remaining());
+                throw new IllegalArgumentException("shape " + Shapes.format(shape) + " needs " + numel
+                        + " floats, buffer has " + floats.remaining());
             }
         } else if (littleEndianBytes.remaining() != (long) numel * dtype.byteSize()) {
             throw new IllegalArgumentException("shape " + Shapes.format(shape) + " of " + dtype + " needs "
@@ -143,8 +144,8 @@ public final class Tensor {
 
     private static void requireTensorType(DType dtype) {
         if (!dtype.isTensorType()) {
-            throw new IllegalArgumentException("element type " + dtype + " is not a tensor type, expected one of "
-                    + DType.tensorTypes());
+            throw new IllegalArgumentException(
+                    "element type " + dtype + " is not a tensor type, expected one of " + DType.tensorTypes());
         }
     }
 
@@ -261,7 +262,11 @@ public final class Tensor {
     public long[] toLongArray() {
         long[] out = new long[numel];
         if (dtype == DType.INT64) {
-            littleEndianBytes.duplicate().order(ByteOrder.LITTLE_ENDIAN).asLongBuffer().get(out);
+            littleEndianBytes
+                    .duplicate()
+                    .order(ByteOrder.LITTLE_ENDIAN)
+                    .asLongBuffer()
+                    .get(out);
             return out;
         }
         for (int i = 0; i < numel; i++) {
@@ -277,7 +282,11 @@ public final class Tensor {
                     + "; use toLongArray or astype(DType.INT32)");
         }
         int[] out = new int[numel];
-        littleEndianBytes.duplicate().order(ByteOrder.LITTLE_ENDIAN).asIntBuffer().get(out);
+        littleEndianBytes
+                .duplicate()
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .asIntBuffer()
+                .get(out);
         return out;
     }
 
@@ -353,7 +362,8 @@ public final class Tensor {
 
     @Override
     public String toString() {
-        return "Tensor" + Shapes.format(shape) + "(" + (sourceType == dtype ? dtype : dtype + " from " + sourceType) + ")";
+        return "Tensor" + Shapes.format(shape) + "(" + (sourceType == dtype ? dtype : dtype + " from " + sourceType)
+                + ")";
     }
 
     /** Max |x| over all elements. */

@@ -24,9 +24,9 @@ import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 import org.resnet4j.ResNet4jException;
-import org.resnet4j.tensor.InputFiles;
 import org.resnet4j.ResNet4jException.FormatException;
 import org.resnet4j.ResNet4jException.UnsafeContentException;
+import org.resnet4j.tensor.InputFiles;
 
 /**
  * Decodes JPEG, PNG, BMP, GIF (first frame) and WebP files into 8-bit RGB exactly as
@@ -119,7 +119,8 @@ public final class ImageLoader {
     /** Where encoded bytes come from: a file (read by the decoder as it goes) or bytes in memory. */
     private record Source(String name, Path file, byte[] bytes) {
         ImageInputStream open() throws IOException {
-            return file != null ? ImageIO.createImageInputStream(file.toFile())
+            return file != null
+                    ? ImageIO.createImageInputStream(file.toFile())
                     : new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes));
         }
 
@@ -198,8 +199,9 @@ public final class ImageLoader {
                 throw new FormatException(file + ": " + format + " header gives an empty size " + width + "x" + height);
             }
             if (pixels > maxPixels) {
-                throw new UnsafeContentException(file + ": image size " + width + "x" + height + " (" + pixels
-                        + " pixels) exceeds the limit of " + maxPixels + " pixels; refusing a possible decompression bomb");
+                throw new UnsafeContentException(
+                        file + ": image size " + width + "x" + height + " (" + pixels + " pixels) exceeds the limit of "
+                                + maxPixels + " pixels; refusing a possible decompression bomb");
             }
             if (!isTwelveMonkeysJpeg(reader) && !hasImageTypes(reader)) {
                 return null; // e.g. the JDK's JPEG reader on CMYK: the next reader (TwelveMonkeys) takes it
@@ -260,7 +262,8 @@ public final class ImageLoader {
         }
         ColorSpace cs = raw.getColorModel().getColorSpace();
         return raw.getNumBands() == 4 && !raw.getColorModel().hasAlpha()
-                || cs.getType() == ColorSpace.TYPE_CMYK || cs.getType() == ColorSpace.TYPE_4CLR;
+                || cs.getType() == ColorSpace.TYPE_CMYK
+                || cs.getType() == ColorSpace.TYPE_4CLR;
     }
 
     /**
@@ -358,8 +361,8 @@ public final class ImageLoader {
             boolean gray = type == ColorSpace.TYPE_GRAY && colours == 1;
             boolean rgb = type == ColorSpace.TYPE_RGB && colours == 3;
             if (!(gray || rgb) || (dataType != DataBuffer.TYPE_BYTE && dataType != DataBuffer.TYPE_USHORT)) {
-                throw new FormatException(file + ": unsupported pixel layout (" + colours + " colour channels in colour space type "
-                        + type + ", data type " + dataType + ")");
+                throw new FormatException(file + ": unsupported pixel layout (" + colours
+                        + " colour channels in colour space type " + type + ", data type " + dataType + ")");
             }
             boolean sixteen = dataType == DataBuffer.TYPE_USHORT && bits > 8;
             // 16-bit gray without alpha is PIL mode "I": convert("RGB") clips; other 16-bit modes keep the high byte.
@@ -384,9 +387,9 @@ public final class ImageLoader {
             for (int y = 0; y < h; y++) {
                 for (int x = 0; x < w; x++) {
                     Object data = raster.getDataElements(x, y, null);
-                    int pixel = data instanceof int[] ia ? ia[0]
-                            : data instanceof short[] sa ? sa[0] & 0xffff
-                            : ((byte[]) data)[0] & 0xff;
+                    int pixel = data instanceof int[] ia
+                            ? ia[0]
+                            : data instanceof short[] sa ? sa[0] & 0xffff : ((byte[]) data)[0] & 0xff;
                     int o = (y * w + x) * 3;
                     for (int c = 0; c < 3; c++) {
                         out[o + c] = (byte) fromMask(pixel, masks[c]);
@@ -394,7 +397,8 @@ public final class ImageLoader {
                 }
             }
         } else {
-            throw new FormatException(file + ": unsupported colour model " + cm.getClass().getSimpleName());
+            throw new FormatException(
+                    file + ": unsupported colour model " + cm.getClass().getSimpleName());
         }
         return new RgbImage(w, h, out);
     }

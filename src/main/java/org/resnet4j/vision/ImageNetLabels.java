@@ -13,6 +13,7 @@ import java.util.List;
 public final class ImageNetLabels {
     /** Number of ImageNet-1k classes. */
     public static final int COUNT = 1000;
+
     private static final String RESOURCE = "imagenet_classes.txt";
     private static volatile List<String> cached;
 
@@ -24,14 +25,16 @@ public final class ImageNetLabels {
         if (labels == null) {
             try (InputStream in = ImageNetLabels.class.getResourceAsStream(RESOURCE)) {
                 if (in == null) {
-                    throw new IllegalStateException("resource org/resnet4j/vision/" + RESOURCE + " is missing from the build");
+                    throw new IllegalStateException(
+                            "resource org/resnet4j/vision/" + RESOURCE + " is missing from the build");
                 }
                 labels = Labels.parse(in, "resource " + RESOURCE);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
             if (labels.size() != COUNT) {
-                throw new IllegalStateException("resource " + RESOURCE + " has " + labels.size() + " names, expected " + COUNT);
+                throw new IllegalStateException(
+                        "resource " + RESOURCE + " has " + labels.size() + " names, expected " + COUNT);
             }
             cached = labels;
         }

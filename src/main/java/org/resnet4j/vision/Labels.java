@@ -8,15 +8,14 @@ import java.io.Reader;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import org.resnet4j.ResNet4jException;
-import org.resnet4j.tensor.InputFiles;
 import org.resnet4j.ResNet4jException.FormatException;
+import org.resnet4j.tensor.InputFiles;
 
 /**
  * Class names, one per line in class-index order ({@code --labels FILE}): UTF-8, a trailing
@@ -39,8 +38,12 @@ public final class Labels {
 
     /** Parses labels from a stream; {@code source} names it in error messages. */
     static List<String> parse(InputStream in, String source) throws IOException {
-        Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT));
+        Reader reader = new InputStreamReader(
+                in,
+                StandardCharsets.UTF_8
+                        .newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT));
         List<String> lines = new ArrayList<>();
         try (BufferedReader br = new BufferedReader(reader)) {
             String line;
@@ -60,7 +63,8 @@ public final class Labels {
         List<String> labels = lines.subList(0, end);
         for (int i = 0; i < labels.size(); i++) {
             if (labels.get(i).isBlank()) {
-                throw new FormatException(source + ": line " + (i + 1) + " is blank; a labels file has one class name per line");
+                throw new FormatException(
+                        source + ": line " + (i + 1) + " is blank; a labels file has one class name per line");
             }
         }
         if (labels.isEmpty()) {

@@ -37,7 +37,8 @@ public final class Preprocessing {
 
     public Preprocessing(int resizeSize, int cropSize, float[] mean, float[] std) {
         if (resizeSize <= 0 || cropSize <= 0) {
-            throw new IllegalArgumentException("resize and crop sizes must be positive, got " + resizeSize + ", " + cropSize);
+            throw new IllegalArgumentException(
+                    "resize and crop sizes must be positive, got " + resizeSize + ", " + cropSize);
         }
         if (mean.length != 3 || std.length != 3) {
             throw new IllegalArgumentException("mean and std need 3 values (R, G, B)");
@@ -120,7 +121,10 @@ public final class Preprocessing {
         long maxPixels = ReaderLimits.current().imageMaxPixels();
         if (size[0] > Integer.MAX_VALUE || size[1] > Integer.MAX_VALUE || size[0] * size[1] > maxPixels) {
             throw new UnsafeContentException(where + ": image of " + w + "x" + h + " would be resized to " + size[0]
-                    + "x" + size[1] + " (" + (size[0] > Integer.MAX_VALUE || size[1] > Integer.MAX_VALUE ? "over 2^31 per side" : size[0] * size[1] + " pixels")
+                    + "x" + size[1] + " ("
+                    + (size[0] > Integer.MAX_VALUE || size[1] > Integer.MAX_VALUE
+                            ? "over 2^31 per side"
+                            : size[0] * size[1] + " pixels")
                     + "), more than the limit of " + maxPixels + " pixels (" + ReaderLimits.hint("image.maxPixels")
                     + "); its aspect ratio is too extreme for Resize(" + resizeSize + ")");
         }

@@ -36,7 +36,8 @@ public enum Preset {
                 return p;
             }
         }
-        throw new IllegalArgumentException("unknown preset '" + name + "', expected v1 (resize 256) or v2 (resize 232)");
+        throw new IllegalArgumentException(
+                "unknown preset '" + name + "', expected v1 (resize 256) or v2 (resize 232)");
     }
 
     /** The lower-case name used on the command line ({@code v1}). */

@@ -14,8 +14,8 @@ public record RgbImage(int width, int height, byte[] rgb) {
             throw new IllegalArgumentException("image size must be positive, got " + width + "x" + height);
         }
         if (rgb.length != (long) width * height * 3) {
-            throw new IllegalArgumentException(
-                    "a " + width + "x" + height + " RGB image needs " + (long) width * height * 3 + " bytes, got " + rgb.length);
+            throw new IllegalArgumentException("a " + width + "x" + height + " RGB image needs "
+                    + (long) width * height * 3 + " bytes, got " + rgb.length);
         }
     }
 

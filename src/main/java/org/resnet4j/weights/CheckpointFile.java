@@ -40,8 +40,8 @@ final class CheckpointFile implements AutoCloseable {
     /** Checks that {@code [position, position + length)} lies inside the file. */
     void checkRange(long position, long length, String what) {
         if (position < 0 || length < 0 || position > size || length > size - position) {
-            throw new FormatException(name + ": " + what + " needs bytes " + position + ".."
-                    + (position + length) + " but the file has " + size + " bytes (truncated or corrupt)");
+            throw new FormatException(name + ": " + what + " needs bytes " + position + ".." + (position + length)
+                    + " but the file has " + size + " bytes (truncated or corrupt)");
         }
     }
 
@@ -66,8 +66,8 @@ final class CheckpointFile implements AutoCloseable {
     ByteBuffer map(long position, long length, String what) {
         checkRange(position, length, what);
         if (length > Integer.MAX_VALUE) {
-            throw new UnsupportedModelException(name + ": " + what + " is " + length
-                    + " bytes; a single storage over 2 GiB is not supported");
+            throw new UnsupportedModelException(
+                    name + ": " + what + " is " + length + " bytes; a single storage over 2 GiB is not supported");
         }
         if (length == 0) {
             return ByteBuffer.allocate(0).order(ByteOrder.LITTLE_ENDIAN);

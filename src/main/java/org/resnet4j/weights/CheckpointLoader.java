@@ -20,8 +20,21 @@ import org.resnet4j.ResNet4jException.FormatException;
 public final class CheckpointLoader {
     /** The pickle of PyTorch's legacy magic number 0x1950a86a20f9469cfc6c (protocol 2, LONG1). */
     static final byte[] LEGACY_MAGIC_PICKLE = {
-        (byte) 0x80, 0x02, (byte) 0x8a, 0x0a, 0x6c, (byte) 0xfc, (byte) 0x9c, 0x46, (byte) 0xf9, 0x20, 0x6a,
-        (byte) 0xa8, 0x50, 0x19, 0x2e
+        (byte) 0x80,
+        0x02,
+        (byte) 0x8a,
+        0x0a,
+        0x6c,
+        (byte) 0xfc,
+        (byte) 0x9c,
+        0x46,
+        (byte) 0xf9,
+        0x20,
+        0x6a,
+        (byte) 0xa8,
+        0x50,
+        0x19,
+        0x2e
     };
 
     static final String SUPPORTED = "pytorch-zip (torch.save since 1.6, starts with 50 4b 03 04), "
@@ -48,7 +61,9 @@ public final class CheckpointLoader {
         // building a model from it reports the keys and the schemes tried (NamingSchemes.map).
         try {
             return NamingSchemes.detect(stored.tensors().names())
-                    .map(scheme -> stored.withMapping(scheme.name(), NamingSchemes.map(stored.tensors(), scheme).tensors()))
+                    .map(scheme -> stored.withMapping(
+                            scheme.name(),
+                            NamingSchemes.map(stored.tensors(), scheme).tensors()))
                     .orElse(stored);
         } catch (ResNet4jException e) {
             throw new FormatException(file + ": " + e.getMessage(), e);

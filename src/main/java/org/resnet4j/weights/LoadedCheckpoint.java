@@ -17,15 +17,22 @@ import org.resnet4j.tensor.StateDict;
  * @param scheme         the naming scheme the file used ({@code torchvision}, {@code huggingface})
  * @param alternatives   other top-level keys that also hold a state_dict (choose one with {@code --key})
  */
-public record LoadedCheckpoint(Path file, CheckpointFormat format, String nestedKey, String strippedPrefix,
-        StateDict tensors, String scheme, List<String> alternatives) {
+public record LoadedCheckpoint(
+        Path file,
+        CheckpointFormat format,
+        String nestedKey,
+        String strippedPrefix,
+        StateDict tensors,
+        String scheme,
+        List<String> alternatives) {
 
     public LoadedCheckpoint {
         alternatives = List.copyOf(alternatives);
     }
 
     /** As a reader returns it, before name mapping. */
-    public LoadedCheckpoint(Path file, CheckpointFormat format, String nestedKey, String strippedPrefix, StateDict tensors) {
+    public LoadedCheckpoint(
+            Path file, CheckpointFormat format, String nestedKey, String strippedPrefix, StateDict tensors) {
         this(file, format, nestedKey, strippedPrefix, tensors, null, List.of());
     }
 

@@ -79,7 +79,8 @@ public final class NamingSchemes {
             StringBuilder out = new StringBuilder();
             while (p.find()) {
                 String group = m.group(Integer.parseInt(p.group(1)));
-                String value = p.group(2) == null ? group : Long.toString(index(key, group) + Long.parseLong(p.group(2)));
+                String value =
+                        p.group(2) == null ? group : Long.toString(index(key, group) + Long.parseLong(p.group(2)));
                 p.appendReplacement(out, Matcher.quoteReplacement(value));
             }
             p.appendTail(out);
@@ -138,22 +139,32 @@ public final class NamingSchemes {
 
     private static final String BN = "(weight|bias|running_mean|running_var|num_batches_tracked)";
     private static final Pattern TORCHVISION_KEY = Pattern.compile(
-            "conv1\\.weight|bn1\\." + BN + "|fc\\.(weight|bias)"
-                    + "|layer\\d+\\.\\d+\\.(conv\\d+\\.weight|bn\\d+\\." + BN + "|downsample\\.0\\.weight|downsample\\.1\\." + BN + ")");
+            "conv1\\.weight|bn1\\." + BN + "|fc\\.(weight|bias)" + "|layer\\d+\\.\\d+\\.(conv\\d+\\.weight|bn\\d+\\."
+                    + BN + "|downsample\\.0\\.weight|downsample\\.1\\." + BN + ")");
     private static final String HF = "(?:resnet\\.)?";
     private static final String HF_LAYER = HF + "encoder\\.stages\\.(\\d+)\\.layers\\.(\\d+)\\.";
 
     /** The schemes, in the order they are tried. */
     public static final List<Scheme> SCHEMES = List.of(
-            new Scheme("torchvision", "conv1.weight or layer1.0.conv1.weight",
+            new Scheme(
+                    "torchvision",
+                    "conv1.weight or layer1.0.conv1.weight",
                     keys -> keys.contains("conv1.weight") || keys.contains("layer1.0.conv1.weight"),
                     List.of(new Rule(TORCHVISION_KEY, "{0}"))),
-            new Scheme("huggingface", "[resnet.]embedder.embedder.convolution.weight or [resnet.]encoder.stages.0.layers.0.*",
-                    keys -> keys.stream().anyMatch(k -> k.matches(HF + "(embedder\\.embedder\\.convolution\\.weight|encoder\\.stages\\.0\\.layers\\.0\\..*)")),
+            new Scheme(
+                    "huggingface",
+                    "[resnet.]embedder.embedder.convolution.weight or [resnet.]encoder.stages.0.layers.0.*",
+                    keys -> keys.stream()
+                            .anyMatch(
+                                    k -> k.matches(
+                                            HF
+                                                    + "(embedder\\.embedder\\.convolution\\.weight|encoder\\.stages\\.0\\.layers\\.0\\..*)")),
                     List.of(
                             Rule.of(HF + "embedder\\.embedder\\.convolution\\.weight", "conv1.weight"),
                             Rule.of(HF + "embedder\\.embedder\\.normalization\\." + BN, "bn1.{1}"),
-                            Rule.of(HF_LAYER + "layer\\.(\\d+)\\.convolution\\.weight", "layer{1+1}.{2}.conv{3+1}.weight"),
+                            Rule.of(
+                                    HF_LAYER + "layer\\.(\\d+)\\.convolution\\.weight",
+                                    "layer{1+1}.{2}.conv{3+1}.weight"),
                             Rule.of(HF_LAYER + "layer\\.(\\d+)\\.normalization\\." + BN, "layer{1+1}.{2}.bn{3+1}.{4}"),
                             Rule.of(HF_LAYER + "shortcut\\.convolution\\.weight", "layer{1+1}.{2}.downsample.0.weight"),
                             Rule.of(HF_LAYER + "shortcut\\.normalization\\." + BN, "layer{1+1}.{2}.downsample.1.{3}"),
@@ -251,8 +262,10 @@ public final class NamingSchemes {
     }
 
     private static FormatException noScheme(Collection<String> keys) {
-        List<String> sample = keys.stream().limit(5).map(NamingSchemes::abbreviate).toList();
-        String tried = SCHEMES.stream().map(s -> s.name() + " (looks for " + s.detects() + ")")
+        List<String> sample =
+                keys.stream().limit(5).map(NamingSchemes::abbreviate).toList();
+        String tried = SCHEMES.stream()
+                .map(s -> s.name() + " (looks for " + s.detects() + ")")
                 .collect(Collectors.joining(", "));
         return new FormatException("the tensor names match no known ResNet naming scheme: " + keys.size()
                 + " tensors, e.g. " + (sample.isEmpty() ? "none" : String.join(", ", sample))

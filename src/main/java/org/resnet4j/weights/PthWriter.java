@@ -42,6 +42,7 @@ import org.resnet4j.tensor.Tensor;
 public final class PthWriter {
     /** torch's {@code kFieldAlignment}: data records start at multiples of this in the file. */
     static final int ALIGNMENT = 64;
+
     static final String ARCHIVE = "archive";
 
     private PthWriter() {}
@@ -262,13 +263,23 @@ public final class PthWriter {
                 throw new UnsupportedModelException("cannot write " + name + ": the .pth would exceed 4 GiB or"
                         + " 65535 entries, which needs ZIP64 (not supported by this writer)");
             }
-            ByteBuffer h = ByteBuffer.allocate(30 + nameBytes.length + 4 + padding).order(ByteOrder.LITTLE_ENDIAN);
-            h.putInt(0x04034b50).putShort((short) 20).putShort((short) 0).putShort((short) 0)
-                    .putShort((short) 0).putShort((short) DOS_DATE_1980_01_01)
-                    .putInt((int) crc.getValue()).putInt((int) size).putInt((int) size)
-                    .putShort((short) nameBytes.length).putShort((short) (4 + padding))
+            ByteBuffer h =
+                    ByteBuffer.allocate(30 + nameBytes.length + 4 + padding).order(ByteOrder.LITTLE_ENDIAN);
+            h.putInt(0x04034b50)
+                    .putShort((short) 20)
+                    .putShort((short) 0)
+                    .putShort((short) 0)
+                    .putShort((short) 0)
+                    .putShort((short) DOS_DATE_1980_01_01)
+                    .putInt((int) crc.getValue())
+                    .putInt((int) size)
+                    .putInt((int) size)
+                    .putShort((short) nameBytes.length)
+                    .putShort((short) (4 + padding))
                     .put(nameBytes)
-                    .put((byte) 'F').put((byte) 'B').putShort((short) padding);
+                    .put((byte) 'F')
+                    .put((byte) 'B')
+                    .putShort((short) padding);
             for (int i = 0; i < padding; i++) {
                 h.put((byte) 'Z');
             }
@@ -284,23 +295,40 @@ public final class PthWriter {
             long cdStart = out.count;
             for (Entry e : entries) {
                 ByteBuffer c = ByteBuffer.allocate(46 + e.name.length).order(ByteOrder.LITTLE_ENDIAN);
-                c.putInt(0x02014b50).putShort((short) 20).putShort((short) 20).putShort((short) 0).putShort((short) 0)
-                        .putShort((short) 0).putShort((short) DOS_DATE_1980_01_01)
-                        .putInt((int) e.crc).putInt((int) e.size).putInt((int) e.size)
-                        .putShort((short) e.name.length).putShort((short) 0).putShort((short) 0)
-                        .putShort((short) 0).putShort((short) 0).putInt(0).putInt((int) e.offset)
+                c.putInt(0x02014b50)
+                        .putShort((short) 20)
+                        .putShort((short) 20)
+                        .putShort((short) 0)
+                        .putShort((short) 0)
+                        .putShort((short) 0)
+                        .putShort((short) DOS_DATE_1980_01_01)
+                        .putInt((int) e.crc)
+                        .putInt((int) e.size)
+                        .putInt((int) e.size)
+                        .putShort((short) e.name.length)
+                        .putShort((short) 0)
+                        .putShort((short) 0)
+                        .putShort((short) 0)
+                        .putShort((short) 0)
+                        .putInt(0)
+                        .putInt((int) e.offset)
                         .put(e.name);
                 out.write(c.array());
             }
             long cdSize = out.count - cdStart;
             if (out.count > MAX_32) {
-                throw new UnsupportedModelException("the .pth would exceed 4 GiB, which needs ZIP64 (not supported by"
-                        + " this writer)");
+                throw new UnsupportedModelException(
+                        "the .pth would exceed 4 GiB, which needs ZIP64 (not supported by" + " this writer)");
             }
             ByteBuffer end = ByteBuffer.allocate(22).order(ByteOrder.LITTLE_ENDIAN);
-            end.putInt(0x06054b50).putShort((short) 0).putShort((short) 0)
-                    .putShort((short) entries.size()).putShort((short) entries.size())
-                    .putInt((int) cdSize).putInt((int) cdStart).putShort((short) 0);
+            end.putInt(0x06054b50)
+                    .putShort((short) 0)
+                    .putShort((short) 0)
+                    .putShort((short) entries.size())
+                    .putShort((short) entries.size())
+                    .putInt((int) cdSize)
+                    .putInt((int) cdStart)
+                    .putShort((short) 0);
             out.write(end.array());
             out.flush();
         }

@@ -25,6 +25,7 @@ final class Py {
         final int depth;
         /** True when every item is hashable: then equals/hashCode recurse only through tuples (depth-bounded). */
         final boolean hashable;
+
         private final int hash;
 
         Tuple(Object[] items) {
@@ -59,8 +60,12 @@ final class Py {
         // never tuples (Unpickler.key), so no map compares two tuples deeply.
         @Override
         public boolean equals(Object o) {
-            return o == this || (hashable && o instanceof Tuple t && t.hashable && hash == t.hash
-                    && Arrays.equals(items, t.items));
+            return o == this
+                    || (hashable
+                            && o instanceof Tuple t
+                            && t.hashable
+                            && hash == t.hash
+                            && Arrays.equals(items, t.items));
         }
 
         @Override
@@ -127,8 +132,13 @@ final class Py {
 
     /** Immutable scalars, globals and tuples of them: what Python lets be a dict key. */
     static boolean isHashable(Object k) {
-        return k == null || k instanceof String || k instanceof Long || k instanceof java.math.BigInteger
-                || k instanceof Double || k instanceof Boolean || k instanceof Global
+        return k == null
+                || k instanceof String
+                || k instanceof Long
+                || k instanceof java.math.BigInteger
+                || k instanceof Double
+                || k instanceof Boolean
+                || k instanceof Global
                 || (k instanceof Tuple t && t.hashable);
     }
 
@@ -140,8 +150,12 @@ final class Py {
      * could make a dict of n entries cost n^2 comparisons.
      */
     static String keyProblem(Object k) {
-        if (k == null || k instanceof String || k instanceof Long || k instanceof java.math.BigInteger
-                || k instanceof Double || k instanceof Boolean) {
+        if (k == null
+                || k instanceof String
+                || k instanceof Long
+                || k instanceof java.math.BigInteger
+                || k instanceof Double
+                || k instanceof Boolean) {
             return null;
         }
         if (!isHashable(k)) {

@@ -35,15 +35,24 @@ import org.resnet4j.tensor.Tensor;
 final class SafetensorsReader {
     /** safetensors dtype names we read, and the element type each is. */
     static final Map<String, DType> DTYPES = Map.of(
-            "F32", DType.FLOAT32, "F16", DType.FLOAT16, "BF16", DType.BFLOAT16, "F64", DType.FLOAT64,
-            "I64", DType.INT64);
+            "F32",
+            DType.FLOAT32,
+            "F16",
+            DType.FLOAT16,
+            "BF16",
+            DType.BFLOAT16,
+            "F64",
+            DType.FLOAT64,
+            "I64",
+            DType.INT64);
 
     /** Tensor rank we read (as the pickle readers). */
     private static final int MAX_RANK = 64;
 
     private static final JsonFactory JSON = JsonFactory.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build())
+            .streamReadConstraints(
+                    StreamReadConstraints.builder().maxNestingDepth(64).build())
             .build();
 
     private record Info(String key, DType dtype, long[] shape, long begin, long end) {}
@@ -52,8 +61,8 @@ final class SafetensorsReader {
 
     static LoadedCheckpoint read(CheckpointFile f, String key) {
         if (key != null) {
-            throw new FormatException(f.name + ": a safetensors file holds one flat state dict; there is no key '"
-                    + key + "' to select (pass null)");
+            throw new FormatException(f.name + ": a safetensors file holds one flat state dict; there is no key '" + key
+                    + "' to select (pass null)");
         }
         long maxHeader = Math.min(org.resnet4j.ReaderLimits.current().safetensorsMaxHeader(), Integer.MAX_VALUE - 8);
         long n = f.read(0, 8, "safetensors header length").getLong(0);
@@ -92,8 +101,8 @@ final class SafetensorsReader {
             tensors.put(i.key(), decoder.decode(i.key(), i.dtype(), bytes, numel, 0, i.shape(), strides(i.shape())));
         }
         StateDictSelector.Stripped<Tensor> stripped = StateDictSelector.stripPrefixes(tensors);
-        return new LoadedCheckpoint(f.path, CheckpointFormat.SAFETENSORS, null, stripped.prefix(),
-                new StateDict(stripped.entries()));
+        return new LoadedCheckpoint(
+                f.path, CheckpointFormat.SAFETENSORS, null, stripped.prefix(), new StateDict(stripped.entries()));
     }
 
     /**
@@ -105,12 +114,17 @@ final class SafetensorsReader {
      */
     private static List<Info> parseHeader(CheckpointFile f, ByteBuffer header) {
         List<Info> infos = new ArrayList<>();
-        Reader text = new InputStreamReader(new ByteBufferInputStream(header), StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT));
+        Reader text = new InputStreamReader(
+                new ByteBufferInputStream(header),
+                StandardCharsets.UTF_8
+                        .newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT));
         try (JsonParser p = JSON.createParser(text)) {
             JsonToken first = p.nextToken();
             if (first != JsonToken.START_OBJECT) {
-                throw new FormatException(f.name + ": safetensors header is " + describe(first) + ", expected a JSON object");
+                throw new FormatException(
+                        f.name + ": safetensors header is " + describe(first) + ", expected a JSON object");
             }
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String key = p.currentName();
@@ -219,10 +233,12 @@ final class SafetensorsReader {
         List<Long> out = new ArrayList<>();
         JsonToken t;
         while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
-            if (t != JsonToken.VALUE_NUMBER_INT || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
+            if (t != JsonToken.VALUE_NUMBER_INT
+                    || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
                     || p.getLongValue() < 0) {
-                throw new FormatException(where + ": " + field + " holds " + (t == JsonToken.VALUE_NUMBER_INT
-                        ? abbreviate(p.getText()) : describe(t)) + ", expected non-negative integers");
+                throw new FormatException(where + ": " + field + " holds "
+                        + (t == JsonToken.VALUE_NUMBER_INT ? abbreviate(p.getText()) : describe(t))
+                        + ", expected non-negative integers");
             }
             if (out.size() == max) {
                 throw new FormatException(where + ": " + field + " has more than " + max + " numbers");

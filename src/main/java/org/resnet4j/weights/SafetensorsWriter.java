@@ -35,7 +35,8 @@ public final class SafetensorsWriter {
     public static void write(StateDict weights, Path target) throws IOException {
         byte[] header = header(weights);
         AtomicOutput.write(target, out -> {
-            ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length);
+            ByteBuffer len =
+                    ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length);
             out.write(len.array());
             out.write(header);
             for (Tensor t : weights.asMap().values()) {
@@ -51,7 +52,8 @@ public final class SafetensorsWriter {
         long offset = 0;
         for (Map.Entry<String, Tensor> e : weights.asMap().entrySet()) {
             if (e.getKey().equals("__metadata__")) {
-                throw new UnsupportedModelException("cannot write a tensor called __metadata__ to safetensors: the name is reserved");
+                throw new UnsupportedModelException(
+                        "cannot write a tensor called __metadata__ to safetensors: the name is reserved");
             }
             Tensor t = e.getValue();
             boolean isLong = t.sourceType() == DType.INT64;
@@ -84,5 +86,4 @@ public final class SafetensorsWriter {
             PthWriter.writeBuffer(t.toLittleEndianBytes(), out);
         }
     }
-
 }

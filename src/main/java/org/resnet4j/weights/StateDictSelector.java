@@ -50,13 +50,12 @@ final class StateDictSelector {
         }
         if (key != null) {
             if (!top.containsKey(key)) {
-                throw new FormatException(file + ": no top-level key '" + key + "'; the keys are "
-                        + keyList(top));
+                throw new FormatException(file + ": no top-level key '" + key + "'; the keys are " + keyList(top));
             }
             Map<String, Py.TensorRef> t = tensorDict(top.get(key));
             if (t == null) {
-                throw new FormatException(file + ": '" + key + "' holds " + contents(top.get(key))
-                        + ", expected a dict of tensors");
+                throw new FormatException(
+                        file + ": '" + key + "' holds " + contents(top.get(key)) + ", expected a dict of tensors");
             }
             return new Selection(key, t);
         }
@@ -73,8 +72,10 @@ final class StateDictSelector {
             }
         }
         for (Map.Entry<?, ?> e : top.entrySet()) {
-            if (e.getKey() instanceof String k && (chosen == null || !k.equals(chosen.nestedKey()))
-                    && tensorDict(e.getValue()) != null && !tensorDict(e.getValue()).isEmpty()) {
+            if (e.getKey() instanceof String k
+                    && (chosen == null || !k.equals(chosen.nestedKey()))
+                    && tensorDict(e.getValue()) != null
+                    && !tensorDict(e.getValue()).isEmpty()) {
                 others.add(k);
             }
         }
@@ -156,7 +157,8 @@ final class StateDictSelector {
         if (!(o instanceof Map<?, ?> m)) {
             return "a " + Py.typeName(o);
         }
-        long tensors = m.values().stream().filter(v -> v instanceof Py.TensorRef).count();
+        long tensors =
+                m.values().stream().filter(v -> v instanceof Py.TensorRef).count();
         return "a dict of " + m.size() + " entries (" + tensors + " tensors)";
     }
 
@@ -181,7 +183,9 @@ final class StateDictSelector {
                         + " (" + s.typeName() + "), supported: " + TensorDecoder.SUPPORTED);
             }
             ByteBuffer bytes = storages.of(e.getKey(), s);
-            sd.put(e.getKey(), decoder.decode(e.getKey(), s.dtype(), bytes, s.numel(), t.offset(), t.size(), t.stride()));
+            sd.put(
+                    e.getKey(),
+                    decoder.decode(e.getKey(), s.dtype(), bytes, s.numel(), t.offset(), t.size(), t.stride()));
         }
         return new LoadedCheckpoint(f.path, format, sel.nestedKey(), stripped.prefix(), sd)
                 .withAlternatives(sel.alternatives());

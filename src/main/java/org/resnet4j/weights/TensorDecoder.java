@@ -39,17 +39,18 @@ final class TensorDecoder {
      * @param dtype   element type of the storage
      * @param storage the whole storage, little-endian, position 0, exactly {@code storageNumel * size} bytes
      */
-    Tensor decode(String key, DType dtype, ByteBuffer storage, long storageNumel, long offset, long[] size,
-            long[] stride) {
+    Tensor decode(
+            String key, DType dtype, ByteBuffer storage, long storageNumel, long offset, long[] size, long[] stride) {
         if (!isSupported(dtype)) {
-            throw new UnsupportedModelException(file + ": tensor '" + key + "' has dtype " + dtype
-                    + ", supported: " + SUPPORTED);
+            throw new UnsupportedModelException(
+                    file + ": tensor '" + key + "' has dtype " + dtype + ", supported: " + SUPPORTED);
         }
         long expectedBytes;
         try {
             expectedBytes = Math.multiplyExact(storageNumel, dtype.byteSize());
         } catch (ArithmeticException e) {
-            throw new FormatException(file + ": tensor '" + key + "': storage of " + storageNumel + " elements overflows");
+            throw new FormatException(
+                    file + ": tensor '" + key + "': storage of " + storageNumel + " elements overflows");
         }
         if (storage.remaining() != expectedBytes) {
             throw new FormatException(file + ": tensor '" + key + "': storage holds " + storage.remaining()
@@ -61,8 +62,8 @@ final class TensorDecoder {
         try {
             for (int i = 0; i < size.length; i++) {
                 if (size[i] > Integer.MAX_VALUE) {
-                    throw new UnsupportedModelException(file + ": tensor '" + key + "' has dimension " + size[i]
-                            + " > 2^31-1");
+                    throw new UnsupportedModelException(
+                            file + ": tensor '" + key + "' has dimension " + size[i] + " > 2^31-1");
                 }
                 shape[i] = (int) size[i];
                 numel = Math.multiplyExact(numel, size[i]);
@@ -75,8 +76,8 @@ final class TensorDecoder {
                     + Arrays.toString(stride) + " overflows");
         }
         if (numel > Integer.MAX_VALUE - 8) {
-            throw new UnsupportedModelException(file + ": tensor '" + key + "' has " + numel
-                    + " elements, more than a Java array holds");
+            throw new UnsupportedModelException(
+                    file + ": tensor '" + key + "' has " + numel + " elements, more than a Java array holds");
         }
         if (numel > 0 && maxIndex >= storageNumel) {
             throw new UnsafeContentException(file + ": tensor '" + key + "' view (offset " + offset + ", size "
@@ -98,7 +99,10 @@ final class TensorDecoder {
     }
 
     static boolean isSupported(DType dtype) {
-        return dtype == DType.FLOAT32 || dtype == DType.FLOAT16 || dtype == DType.BFLOAT16 || dtype == DType.FLOAT64
+        return dtype == DType.FLOAT32
+                || dtype == DType.FLOAT16
+                || dtype == DType.BFLOAT16
+                || dtype == DType.FLOAT64
                 || dtype == DType.INT64;
     }
 

@@ -29,8 +29,8 @@ final class TorchLegacyReader {
         Unpickler proto = new Unpickler(buf, magic.position(), end, f.name + " (protocol version)", plain);
         Object version = proto.load();
         if (!(version instanceof Long v) || v != PROTOCOL_VERSION) {
-            throw new FormatException(f.name + ": legacy protocol version " + Py.describe(version) + ", expected "
-                    + PROTOCOL_VERSION);
+            throw new FormatException(
+                    f.name + ": legacy protocol version " + Py.describe(version) + ", expected " + PROTOCOL_VERSION);
         }
         Unpickler sys = new Unpickler(buf, proto.position(), end, f.name + " (sys_info)", plain);
         Object sysInfo = sys.load();
@@ -57,8 +57,8 @@ final class TorchLegacyReader {
         for (Object k : keyList) {
             Py.StorageRef s = k instanceof String ks ? hooks.storages.get(ks) : null;
             if (s == null) {
-                throw new FormatException(f.name + ": legacy storage key " + Py.describe(k)
-                        + " is listed but no tensor names it");
+                throw new FormatException(
+                        f.name + ": legacy storage key " + Py.describe(k) + " is listed but no tensor names it");
             }
             long count = f.read(pos, 8, "element count of storage " + s.key()).getLong(0);
             if (count != s.numel()) {
@@ -71,15 +71,18 @@ final class TorchLegacyReader {
             } catch (ArithmeticException ex) {
                 throw new FormatException(f.name + ": legacy storage " + s.key() + " claims " + count + " elements");
             }
-            f.checkRange(pos + 8, bytes, "storage " + s.key() + " (" + count + " x " + s.dtype().byteSize() + " bytes)");
+            f.checkRange(
+                    pos + 8,
+                    bytes,
+                    "storage " + s.key() + " (" + count + " x " + s.dtype().byteSize() + " bytes)");
             if (TensorDecoder.isSupported(s.dtype())) {
                 storages.put(s.key(), f.map(pos + 8, bytes, "storage " + s.key()));
             }
             pos += 8 + bytes;
         }
         if (pos != f.size) {
-            throw new FormatException(f.name + ": " + (f.size - pos) + " unexpected bytes after the last storage (ends at "
-                    + pos + ", file has " + f.size + ")");
+            throw new FormatException(f.name + ": " + (f.size - pos)
+                    + " unexpected bytes after the last storage (ends at " + pos + ", file has " + f.size + ")");
         }
 
         StateDictSelector.Selection sel = StateDictSelector.select(f.name, root, key);

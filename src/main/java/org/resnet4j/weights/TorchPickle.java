@@ -58,9 +58,13 @@ final class TorchPickle implements Unpickler.Hooks {
         callables.put("torch._utils._rebuild_parameter_with_state", (g, a) -> rebuildParameter(g, a, 4));
         callables.put("torch.Size", (g, a) -> a.size() == 1 && a.get(0) instanceof Py.Tuple t ? t : bad(g, a));
         // protocol 2 pickles Python 3 bytes as _codecs.encode(str, 'latin1'): pure data
-        callables.put("_codecs.encode", (g, a) -> a.size() == 2 && a.get(0) instanceof String s
-                && ("latin1".equals(a.get(1)) || "latin-1".equals(a.get(1)))
-                ? s.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1) : bad(g, a));
+        callables.put(
+                "_codecs.encode",
+                (g, a) -> a.size() == 2
+                                && a.get(0) instanceof String s
+                                && ("latin1".equals(a.get(1)) || "latin-1".equals(a.get(1)))
+                        ? s.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)
+                        : bad(g, a));
         callables.put("torch.device", (g, a) -> a.size() >= 1 && a.get(0) instanceof String s ? s : bad(g, a));
         // Bookkeeping that training scripts save beside the weights (torchvision's reference scripts
         // keep their argparse args, ImageNet examples a NumPy best_acc1, Lightning its hparams). These
@@ -121,8 +125,8 @@ final class TorchPickle implements Unpickler.Hooks {
     public Object persistentLoad(Object pid) {
         // ('storage', storage_type, key, location, numel[, view_metadata])
         if (!(pid instanceof Py.Tuple t) || t.size() < 5 || !"storage".equals(t.get(0))) {
-            throw new FormatException(where + ": persistent id " + Py.describe(pid)
-                    + " is not ('storage', type, key, location, numel)");
+            throw new FormatException(
+                    where + ": persistent id " + Py.describe(pid) + " is not ('storage', type, key, location, numel)");
         }
         if (!(t.get(1) instanceof Py.Global g) || !STORAGE_TYPES.containsKey(g.qualified())) {
             throw new FormatException(where + ": persistent id names storage type " + Py.describe(t.get(1))
@@ -132,13 +136,15 @@ final class TorchPickle implements Unpickler.Hooks {
         if (key instanceof Long l) {
             key = l.toString();
         }
-        if (!(key instanceof String k) || !(t.get(3) instanceof String loc) || !(t.get(4) instanceof Long numel)
+        if (!(key instanceof String k)
+                || !(t.get(3) instanceof String loc)
+                || !(t.get(4) instanceof Long numel)
                 || numel < 0) {
             throw new FormatException(where + ": malformed storage persistent id " + Py.describe(pid));
         }
         if (t.size() > 5 && t.get(5) != null) {
-            throw new FormatException(where + ": storage " + k + " is a legacy storage view "
-                    + Py.describe(t.get(5)) + ", which is not supported");
+            throw new FormatException(where + ": storage " + k + " is a legacy storage view " + Py.describe(t.get(5))
+                    + ", which is not supported");
         }
         Py.StorageRef ref = new Py.StorageRef(STORAGE_TYPES.get(g.qualified()), g.qualified(), k, loc, numel);
         Py.StorageRef seen = storages.putIfAbsent(k, ref);
@@ -159,12 +165,14 @@ final class TorchPickle implements Unpickler.Hooks {
                 String problem = Py.keyProblem(kv.get(0));
                 if (problem != null) {
                     throw kv.get(0) instanceof Py.Tuple t && t.hashable
-                            ? new org.resnet4j.ResNet4jException.UnsupportedModelException(where + ": OrderedDict " + problem)
+                            ? new org.resnet4j.ResNet4jException.UnsupportedModelException(
+                                    where + ": OrderedDict " + problem)
                             : new FormatException(where + ": OrderedDict " + problem);
                 }
                 String mixed = Py.mixedKeys(m, kv.get(0));
                 if (mixed != null) {
-                    throw new org.resnet4j.ResNet4jException.UnsupportedModelException(where + ": OrderedDict: " + mixed);
+                    throw new org.resnet4j.ResNet4jException.UnsupportedModelException(
+                            where + ": OrderedDict: " + mixed);
                 }
                 m.put(kv.get(0), kv.get(1));
             }
@@ -175,7 +183,9 @@ final class TorchPickle implements Unpickler.Hooks {
     }
 
     private Object rebuildTensor(Py.Global g, Py.Tuple a, int minArgs, int maxArgs) {
-        if (a.size() < minArgs || a.size() > maxArgs || !(a.get(0) instanceof Py.StorageRef storage)
+        if (a.size() < minArgs
+                || a.size() > maxArgs
+                || !(a.get(0) instanceof Py.StorageRef storage)
                 || !(a.get(1) instanceof Long offset)) {
             return bad(g, a);
         }

@@ -21,19 +21,22 @@ final class TorchZipReader {
     static LoadedCheckpoint read(CheckpointFile f, String key) {
         ZipArchive zip = ZipArchive.read(f);
         List<ZipArchive.Entry> pkls = zip.entries().stream()
-                .filter(e -> e.name().endsWith("/data.pkl") && e.name().indexOf('/') == e.name().length() - 9)
+                .filter(e -> e.name().endsWith("/data.pkl")
+                        && e.name().indexOf('/') == e.name().length() - 9)
                 .collect(Collectors.toList());
         if (pkls.size() != 1) {
             throw new FormatException(f.name + ": expected one '<archive>/data.pkl' in the zip, found "
-                    + (pkls.isEmpty() ? "none" : pkls.stream().map(ZipArchive.Entry::name).toList())
+                    + (pkls.isEmpty()
+                            ? "none"
+                            : pkls.stream().map(ZipArchive.Entry::name).toList())
                     + "; entries: " + names(zip));
         }
         ZipArchive.Entry pkl = pkls.get(0);
         String archive = pkl.name().substring(0, pkl.name().length() - "data.pkl".length());
         for (ZipArchive.Entry e : zip.entries()) {
             if (!e.name().startsWith(archive)) {
-                throw new UnsafeContentException(f.name + ": zip entry '" + e.name()
-                        + "' lies outside the archive folder '" + archive + "'");
+                throw new UnsafeContentException(
+                        f.name + ": zip entry '" + e.name() + "' lies outside the archive folder '" + archive + "'");
             }
         }
         ZipArchive.Entry order = zip.get(archive + "byteorder");
@@ -51,8 +54,11 @@ final class TorchZipReader {
         Object root = new Unpickler(ByteBuffer.wrap(pickle), 0, pickle.length, where, new TorchPickle(where)).load();
         StateDictSelector.Selection sel = StateDictSelector.select(f.name, root, key);
         Map<String, ByteBuffer> storages = new HashMap<>();
-        return StateDictSelector.decode(f, CheckpointFormat.PYTORCH_ZIP, sel, (tensorKey, s) ->
-                storages.computeIfAbsent(archive + "data/" + s.key(), n -> {
+        return StateDictSelector.decode(
+                f,
+                CheckpointFormat.PYTORCH_ZIP,
+                sel,
+                (tensorKey, s) -> storages.computeIfAbsent(archive + "data/" + s.key(), n -> {
                     ZipArchive.Entry entry = zip.get(n);
                     if (entry == null) {
                         throw new FormatException(f.name + ": tensor '" + tensorKey + "' needs storage entry '" + n
@@ -63,7 +69,8 @@ final class TorchZipReader {
     }
 
     private static String names(ZipArchive zip) {
-        List<String> all = zip.entries().stream().map(ZipArchive.Entry::name).limit(10).toList();
+        List<String> all =
+                zip.entries().stream().map(ZipArchive.Entry::name).limit(10).toList();
         return all + (zip.entries().size() > 10 ? " ..." : "");
     }
 }

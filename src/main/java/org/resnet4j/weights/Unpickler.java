@@ -41,11 +41,13 @@ final class Unpickler {
 
     /** Limits from {@link ReaderLimits} ({@code resnet4j.limit.pickle.*}). */
     private final long maxStack;
+
     private final long maxMemo;
     private final long maxValues;
     private final int maxTupleDepth;
     /** Bytes of str and bytes payload still allowed: decoding costs up to 4 bytes of heap per byte. */
     private long strBytesLeft;
+
     private final long maxStrBytes;
     /** Values built so far: every opcode builds at most one, and each costs heap. */
     private long values;
@@ -196,8 +198,10 @@ final class Unpickler {
                     Object name = pop(at);
                     Object module = pop(at);
                     if (!(module instanceof String m) || !(name instanceof String n)) {
-                        throw fail(at, "STACK_GLOBAL needs two str, found " + Py.typeName(module) + " and "
-                                + Py.typeName(name));
+                        throw fail(
+                                at,
+                                "STACK_GLOBAL needs two str, found " + Py.typeName(module) + " and "
+                                        + Py.typeName(name));
                     }
                     push(hooks.findClass(m, n), at);
                 }
@@ -232,14 +236,19 @@ final class Unpickler {
                 }
                 case 'Q' -> push(hooks.persistentLoad(pop(at)), at); // BINPERSID
                 case 'P' -> push(hooks.persistentLoad(line(at)), at); // PERSID
-                case 0x82, 0x83, 0x84 -> throw new UnsafeContentException(
-                        where + ": refused pickle extension-registry opcode 0x" + Integer.toHexString(op)
-                                + " at offset " + at + " (it imports by code number)");
-                case 'i', 'o' -> throw new UnsafeContentException(
-                        where + ": refused pickle opcode '" + (char) op + "' (INST/OBJ) at offset " + at);
-                case 0x97, 0x98 -> throw fail(at, "out-of-band buffers (NEXT_BUFFER/READONLY_BUFFER) are not supported");
-                default -> throw fail(at, "unknown pickle opcode 0x" + String.format("%02x", op)
-                        + (op >= 0x20 && op < 0x7f ? " ('" + (char) op + "')" : ""));
+                case 0x82, 0x83, 0x84 ->
+                    throw new UnsafeContentException(where + ": refused pickle extension-registry opcode 0x"
+                            + Integer.toHexString(op) + " at offset " + at + " (it imports by code number)");
+                case 'i', 'o' ->
+                    throw new UnsafeContentException(
+                            where + ": refused pickle opcode '" + (char) op + "' (INST/OBJ) at offset " + at);
+                case 0x97, 0x98 ->
+                    throw fail(at, "out-of-band buffers (NEXT_BUFFER/READONLY_BUFFER) are not supported");
+                default ->
+                    throw fail(
+                            at,
+                            "unknown pickle opcode 0x" + String.format("%02x", op)
+                                    + (op >= 0x20 && op < 0x7f ? " ('" + (char) op + "')" : ""));
             }
         }
     }
@@ -382,8 +391,8 @@ final class Unpickler {
 
     private void need(long n, int at) {
         if (n < 0 || n > end - pos) {
-            throw new FormatException(where + ": truncated pickle: opcode at offset " + at + " needs " + n
-                    + " bytes, " + (end - pos) + " remain");
+            throw new FormatException(where + ": truncated pickle: opcode at offset " + at + " needs " + n + " bytes, "
+                    + (end - pos) + " remain");
         }
     }
 
@@ -401,7 +410,10 @@ final class Unpickler {
 
     private int i32() {
         need(4, pos);
-        int v = (data.get(pos) & 0xff) | (data.get(pos + 1) & 0xff) << 8 | (data.get(pos + 2) & 0xff) << 16 | data.get(pos + 3) << 24;
+        int v = (data.get(pos) & 0xff)
+                | (data.get(pos + 1) & 0xff) << 8
+                | (data.get(pos + 2) & 0xff) << 16
+                | data.get(pos + 3) << 24;
         pos += 4;
         return v;
     }
@@ -462,8 +474,10 @@ final class Unpickler {
     /** Charges a str/bytes payload of {@code n} bytes to the pickle's budget, before anything is allocated. */
     private void chargeString(int n, int at) {
         if (n > strBytesLeft) {
-            throw bomb(at, "str and bytes values of more than " + maxStrBytes + " bytes in all (this one: " + n
-                    + " bytes)", "pickle.maxStrBytes");
+            throw bomb(
+                    at,
+                    "str and bytes values of more than " + maxStrBytes + " bytes in all (this one: " + n + " bytes)",
+                    "pickle.maxStrBytes");
         }
         strBytesLeft -= n;
     }
@@ -472,7 +486,8 @@ final class Unpickler {
         need(n, at);
         chargeString(n, at);
         try {
-            String s = StandardCharsets.UTF_8.newDecoder()
+            String s = StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(data.duplicate().limit(pos + n).position(pos))
@@ -487,7 +502,9 @@ final class Unpickler {
     private String latin1(int n, int at) {
         need(n, at);
         chargeString(n, at);
-        String s = StandardCharsets.ISO_8859_1.decode(data.duplicate().limit(pos + n).position(pos)).toString();
+        String s = StandardCharsets.ISO_8859_1
+                .decode(data.duplicate().limit(pos + n).position(pos))
+                .toString();
         pos += n;
         return s;
     }
@@ -508,7 +525,8 @@ final class Unpickler {
         for (int i = start; i < limit; i++) {
             if (data.get(i) == '\n') {
                 pos = i + 1;
-                CharBuffer cb = StandardCharsets.ISO_8859_1.decode(data.duplicate().limit(i).position(start));
+                CharBuffer cb = StandardCharsets.ISO_8859_1.decode(
+                        data.duplicate().limit(i).position(start));
                 return cb.toString();
             }
         }

@@ -41,19 +41,21 @@ final class ZipArchive {
     private static final long U32 = 0xffffffffL;
 
     /** One entry, with the absolute offset of its (compressed) data. */
-    record Entry(String name, int method, long compressedSize, long size, int crc, long headerOffset,
-            long dataOffset) {}
+    record Entry(
+            String name, int method, long compressedSize, long size, int crc, long headerOffset, long dataOffset) {}
 
     private final CheckpointFile file;
     private final Map<String, Entry> entries;
     /** Bytes all DEFLATED entries together may inflate to (zip.maxInflateRatio x file, at least zip.minInflateBudget). */
     private final long inflateBudget;
+
     private long inflated;
 
     private ZipArchive(CheckpointFile file, Map<String, Entry> entries, ReaderLimits limits) {
         this.file = file;
         this.entries = entries;
-        long byRatio = file.size > Long.MAX_VALUE / limits.zipMaxInflateRatio() ? Long.MAX_VALUE
+        long byRatio = file.size > Long.MAX_VALUE / limits.zipMaxInflateRatio()
+                ? Long.MAX_VALUE
                 : file.size * limits.zipMaxInflateRatio();
         this.inflateBudget = Math.max(byRatio, limits.zipMinInflateBudget());
     }
@@ -211,7 +213,8 @@ final class ZipArchive {
         CRC32 crc = new CRC32();
         crc.update(out.duplicate());
         if ((int) crc.getValue() != e.crc()) {
-            throw new FormatException(String.format("%s: zip entry '%s' is corrupt: CRC-32 %08x, expected %08x",
+            throw new FormatException(String.format(
+                    "%s: zip entry '%s' is corrupt: CRC-32 %08x, expected %08x",
                     file.name, e.name(), (int) crc.getValue(), e.crc()));
         }
         return out;
@@ -232,7 +235,8 @@ final class ZipArchive {
         long bound = e.compressedSize() * MAX_DEFLATE_RATIO + 1024;
         if (e.size() > bound || e.size() > Integer.MAX_VALUE - 8) {
             throw new UnsafeContentException(file.name + ": zip entry '" + e.name() + "' claims " + e.size()
-                    + " bytes from " + e.compressedSize() + " compressed (limit " + Math.min(bound, Integer.MAX_VALUE - 8)
+                    + " bytes from " + e.compressedSize() + " compressed (limit "
+                    + Math.min(bound, Integer.MAX_VALUE - 8)
                     + "): refused as a decompression bomb");
         }
         if (e.size() > inflateBudget - inflated) {
@@ -261,8 +265,8 @@ final class ZipArchive {
             }
             return out;
         } catch (DataFormatException ex) {
-            throw new FormatException(file.name + ": zip entry '" + e.name() + "' has corrupt deflate data: "
-                    + ex.getMessage(), ex);
+            throw new FormatException(
+                    file.name + ": zip entry '" + e.name() + "' has corrupt deflate data: " + ex.getMessage(), ex);
         } finally {
             inf.end();
         }
@@ -288,8 +292,8 @@ final class ZipArchive {
         int le = lh.getShort(28) & 0xffff;
         ByteBuffer localName = f.read(lho + 30, ln, "local name of zip entry '" + name + "'");
         if (!localName.equals(cd.duplicate().position(nameAt).limit(nameAt + nameLen))) {
-            throw new FormatException(f.name + ": zip entry '" + name + "': local header at " + lho
-                    + " names a different entry");
+            throw new FormatException(
+                    f.name + ": zip entry '" + name + "': local header at " + lho + " names a different entry");
         }
         return lho + 30 + ln + le;
     }
@@ -300,8 +304,12 @@ final class ZipArchive {
             return StandardCharsets.ISO_8859_1.decode(b).toString();
         }
         try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(b).toString();
+            return StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(b)
+                    .toString();
         } catch (CharacterCodingException e) {
             throw new FormatException(f.name + ": zip entry name at central offset " + at + " is not valid UTF-8");
         }
@@ -309,14 +317,17 @@ final class ZipArchive {
 
     /** Names are relative paths without {@code ..}, empty segments or backslashes. */
     private static void checkName(CheckpointFile f, String name) {
-        boolean bad = name.isEmpty() || name.startsWith("/") || name.indexOf('\\') >= 0 || name.indexOf('\0') >= 0
+        boolean bad = name.isEmpty()
+                || name.startsWith("/")
+                || name.indexOf('\\') >= 0
+                || name.indexOf('\0') >= 0
                 || (name.length() > 1 && name.charAt(1) == ':');
         for (String seg : name.split("/", -1)) {
             bad |= seg.equals("..") || seg.equals(".");
         }
         if (bad) {
-            throw new UnsafeContentException(f.name + ": zip entry name '" + name
-                    + "' is absolute or escapes the archive folder");
+            throw new UnsafeContentException(
+                    f.name + ": zip entry name '" + name + "' is absolute or escapes the archive folder");
         }
     }
 

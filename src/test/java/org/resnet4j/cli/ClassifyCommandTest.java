@@ -45,8 +45,14 @@ class ClassifyCommandTest {
     }
 
     static List<String> model(String... more) {
-        List<String> a = new ArrayList<>(List.of("classify", "--spec", GOLDEN.resolve("spec.json").toString(),
-                "--weights", GOLDEN.resolve("weights.pth").toString(), "--threads", "1"));
+        List<String> a = new ArrayList<>(List.of(
+                "classify",
+                "--spec",
+                GOLDEN.resolve("spec.json").toString(),
+                "--weights",
+                GOLDEN.resolve("weights.pth").toString(),
+                "--threads",
+                "1"));
         a.addAll(List.of(more));
         return a;
     }
@@ -62,8 +68,17 @@ class ClassifyCommandTest {
     @Test
     void jsonShapeAndSavedInput() throws Exception {
         Path x = dir.resolve("x.npy");
-        Result r = classify(model("--json", "--top", "3", "--batch", "2", "--save-input", x.toString(),
-                img("rgb_wide.png"), img("photo420.jpg"), img("gray.png")));
+        Result r = classify(model(
+                "--json",
+                "--top",
+                "3",
+                "--batch",
+                "2",
+                "--save-input",
+                x.toString(),
+                img("rgb_wide.png"),
+                img("photo420.jpg"),
+                img("gray.png")));
         assertEquals(0, r.code, r.err);
         JsonNode j = JSON.readTree(r.out);
         JsonNode results = j.get("results");
@@ -86,8 +101,10 @@ class ClassifyCommandTest {
         }
         // the saved input is the vision package's preprocessing, batched in output order
         Preprocessing pre = Preprocessing.imagenet(Preset.V1);
-        Tensor expected = Preprocessing.batch(List.of(pre.apply(Path.of(img("rgb_wide.png"))),
-                pre.apply(Path.of(img("photo420.jpg"))), pre.apply(Path.of(img("gray.png")))));
+        Tensor expected = Preprocessing.batch(List.of(
+                pre.apply(Path.of(img("rgb_wide.png"))),
+                pre.apply(Path.of(img("photo420.jpg"))),
+                pre.apply(Path.of(img("gray.png")))));
         Tensor saved = Npy.read(x);
         assertArrayEquals(new int[] {3, 3, 224, 224}, saved.shape());
         assertArrayEquals(expected.toArray(), saved.toArray());
@@ -96,7 +113,8 @@ class ClassifyCommandTest {
     @Test
     void javaEngineGivesTheSameAnswer() throws Exception {
         Result ort = classify(model("--json", "--top", "5", img("rgb_wide.png"), img("palette.png")));
-        Result java = classify(model("--json", "--top", "5", "--engine", "java", img("rgb_wide.png"), img("palette.png")));
+        Result java =
+                classify(model("--json", "--top", "5", "--engine", "java", img("rgb_wide.png"), img("palette.png")));
         assertEquals(0, java.code, java.err);
         JsonNode a = JSON.readTree(ort.out).get("results");
         JsonNode b = JSON.readTree(java.out).get("results");
@@ -105,7 +123,8 @@ class ClassifyCommandTest {
                 JsonNode x = a.get(i).get("top").get(k);
                 JsonNode y = b.get(i).get("top").get(k);
                 assertEquals(x.get("index").asInt(), y.get("index").asInt(), a + "\n" + b);
-                assertEquals(x.get("probability").asDouble(), y.get("probability").asDouble(), 1e-5);
+                assertEquals(
+                        x.get("probability").asDouble(), y.get("probability").asDouble(), 1e-5);
             }
         }
         Result cuda = classify(model("--engine", "java", "--device", "cuda", img("palette.png")));
@@ -142,7 +161,11 @@ class ClassifyCommandTest {
         List<String> images = new ArrayList<>();
         j.get("results").forEach(n -> images.add(n.get("image").asText()));
         // folder contents sorted by path, non-image extensions ignored, failures left out
-        assertEquals(List.of(folder.resolve("b.png").toString(), folder.resolve("sub/a.JPG").toString()), images);
+        assertEquals(
+                List.of(
+                        folder.resolve("b.png").toString(),
+                        folder.resolve("sub/a.JPG").toString()),
+                images);
         List<String> failed = new ArrayList<>();
         j.get("errors").forEach(n -> failed.add(n.get("image").asText()));
         assertEquals(List.of(text.toString(), folder.resolve("broken.png").toString(), missing.toString()), failed);
@@ -157,8 +180,17 @@ class ClassifyCommandTest {
     @Test
     void progressBarForMoreThanAHandful() {
         List<String> args = model("--batch", "4", "--top", "1");
-        for (String f : List.of("rgb_wide.png", "rgb_tall.png", "rgb_tiny.png", "gray.png", "palette.png", "rgba.png",
-                "bilevel.png", "gray_alpha.png", "rgb.bmp", "anim.gif")) {
+        for (String f : List.of(
+                "rgb_wide.png",
+                "rgb_tall.png",
+                "rgb_tiny.png",
+                "gray.png",
+                "palette.png",
+                "rgba.png",
+                "bilevel.png",
+                "gray_alpha.png",
+                "rgb.bmp",
+                "anim.gif")) {
             args.add(img(f));
         }
         Result r = classify(args);
@@ -207,7 +239,11 @@ class ClassifyCommandTest {
         assertTrue(r.err.contains("no image files"), r.err);
 
         // the digits model takes 1-channel 8x8 images: refused before anything runs
-        r = cli("classify", "--weights", ROOT.resolve("testdata/digits/model.pth").toString(), img("gray.png"));
+        r = cli(
+                "classify",
+                "--weights",
+                ROOT.resolve("testdata/digits/model.pth").toString(),
+                img("gray.png"));
         assertEquals(1, r.code);
         assertTrue(r.err.contains("takes 1-channel input; classify feeds RGB images (3 channels)"), r.err);
     }
@@ -215,8 +251,17 @@ class ClassifyCommandTest {
     @Test
     void onnxModelFileAndNothingSavedWhenAllFail() throws Exception {
         Path onnx = dir.resolve("m.onnx");
-        assertEquals(0, cli("export", "--spec", GOLDEN.resolve("spec.json").toString(), "--weights",
-                GOLDEN.resolve("weights.pth").toString(), "--out", onnx.toString()).code);
+        assertEquals(
+                0,
+                cli(
+                                "export",
+                                "--spec",
+                                GOLDEN.resolve("spec.json").toString(),
+                                "--weights",
+                                GOLDEN.resolve("weights.pth").toString(),
+                                "--out",
+                                onnx.toString())
+                        .code);
         Result viaOnnx = cli("classify", "--model", onnx.toString(), "--json", img("rgba.png"));
         Result viaWeights = classify(model("--json", img("rgba.png")));
         assertEquals(0, viaOnnx.code, viaOnnx.err);

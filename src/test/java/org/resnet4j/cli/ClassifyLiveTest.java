@@ -25,8 +25,16 @@ import org.resnet4j.vision.ImageNetLabels;
  */
 class ClassifyLiveTest {
     static final double PROBABILITY_TOLERANCE = 1e-5;
-    static final List<String> IMAGES = List.of("rgb_wide.png", "rgb_tall.png", "rgb_tiny.png", "rgba.png", "palette.png",
-            "gray.png", "photo420.jpg", "photo444.jpg", "progressive.jpg");
+    static final List<String> IMAGES = List.of(
+            "rgb_wide.png",
+            "rgb_tall.png",
+            "rgb_tiny.png",
+            "rgba.png",
+            "palette.png",
+            "gray.png",
+            "photo420.jpg",
+            "photo444.jpg",
+            "progressive.jpg");
 
     @TempDir
     Path dir;
@@ -35,21 +43,57 @@ class ClassifyLiveTest {
     @ValueSource(strings = {"v1", "v2"})
     void sameTop5AsTorchvision(String preset) throws Exception {
         PythonReference.require();
-        PythonReference.run("torch_reference.py", "--arch", "resnet18", "--seed", "11", "--batch", "1", "--height", "32",
-                "--width", "32", "--out-dir", dir.toString(), "--no-timings");
+        PythonReference.run(
+                "torch_reference.py",
+                "--arch",
+                "resnet18",
+                "--seed",
+                "11",
+                "--batch",
+                "1",
+                "--height",
+                "32",
+                "--width",
+                "32",
+                "--out-dir",
+                dir.toString(),
+                "--no-timings");
         Path weights = dir.resolve("weights.pth");
         List<String> images = new ArrayList<>();
         for (String f : IMAGES) {
-            images.add(PythonReference.root().resolve("testdata/images").resolve(f).toString());
+            images.add(
+                    PythonReference.root().resolve("testdata/images").resolve(f).toString());
         }
         Path refFile = dir.resolve("reference.json");
-        List<String> py = new ArrayList<>(List.of("--arch", "resnet18", "--weights", weights.toString(), "--preset", preset,
-                "--top", "5", "--out", refFile.toString()));
+        List<String> py = new ArrayList<>(List.of(
+                "--arch",
+                "resnet18",
+                "--weights",
+                weights.toString(),
+                "--preset",
+                preset,
+                "--top",
+                "5",
+                "--out",
+                refFile.toString()));
         py.addAll(images);
         PythonReference.run("classify_reference.py", py.toArray(String[]::new));
 
-        List<String> args = new ArrayList<>(List.of("classify", "--arch", "resnet18", "--weights", weights.toString(),
-                "--preset", preset, "--json", "--top", "5", "--batch", "4", "--threads", "2"));
+        List<String> args = new ArrayList<>(List.of(
+                "classify",
+                "--arch",
+                "resnet18",
+                "--weights",
+                weights.toString(),
+                "--preset",
+                preset,
+                "--json",
+                "--top",
+                "5",
+                "--batch",
+                "4",
+                "--threads",
+                "2"));
         args.addAll(images);
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
@@ -70,14 +114,24 @@ class ClassifyLiveTest {
             assertEquals(5, a.size());
             for (int k = 0; k < 5; k++) {
                 int index = b.get(k).get("index").asInt();
-                assertEquals(index, a.get(k).get("index").asInt(), image + " " + preset + ": top-5 rank " + k + "\nours " + a + "\ntorch " + b);
+                assertEquals(
+                        index,
+                        a.get(k).get("index").asInt(),
+                        image + " " + preset + ": top-5 rank " + k + "\nours " + a + "\ntorch " + b);
                 assertEquals(labels.get(index), a.get(k).get("label").asText());
-                double d = Math.abs(a.get(k).get("probability").asDouble() - b.get(k).get("probability").asDouble());
+                double d = Math.abs(a.get(k).get("probability").asDouble()
+                        - b.get(k).get("probability").asDouble());
                 worst = Math.max(worst, d);
-                assertTrue(d <= PROBABILITY_TOLERANCE, image + " " + preset + ": probability differs by " + d + "\nours " + a + "\ntorch " + b);
+                assertTrue(
+                        d <= PROBABILITY_TOLERANCE,
+                        image + " " + preset + ": probability differs by " + d + "\nours " + a + "\ntorch " + b);
             }
         }
-        System.out.printf(Locale.ROOT, "classify vs torchvision (resnet18, %s, %d images): same top-5, max probability difference %.2e%n",
-                preset, ref.size(), worst);
+        System.out.printf(
+                Locale.ROOT,
+                "classify vs torchvision (resnet18, %s, %d images): same top-5, max probability difference %.2e%n",
+                preset,
+                ref.size(),
+                worst);
     }
 }

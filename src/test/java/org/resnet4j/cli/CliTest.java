@@ -53,19 +53,38 @@ class CliTest {
         assertEquals(0, r.code, r.err);
         assertTrue(r.out.contains("wrote " + onnx) && r.out.contains("opset 17"), r.out);
         Path y = dir.resolve("y.npy");
-        r = cli("run", "--model", onnx.toString(), "--input", g("input.npy"), "--output", y.toString(), "--threads", "1");
+        r = cli(
+                "run",
+                "--model",
+                onnx.toString(),
+                "--input",
+                g("input.npy"),
+                "--output",
+                y.toString(),
+                "--threads",
+                "1");
         assertEquals(0, r.code, r.err);
         assertTrue(r.out.contains("[2, 5]"), r.out);
-        Parity.assertClose("cli run --model", Npy.read(y), Npy.read(GOLDEN.resolve("output.npy")), Parity.TORCH_TOLERANCE);
+        Parity.assertClose(
+                "cli run --model", Npy.read(y), Npy.read(GOLDEN.resolve("output.npy")), Parity.TORCH_TOLERANCE);
     }
 
     @Test
     void runStraightFromWeights() {
         Path y = dir.resolve("y.npy");
-        Result r = cli("run", "--spec", g("spec.json"), "--weights", g("weights.pth"), "--input", g("input.npy"),
-                "--output", y.toString());
+        Result r = cli(
+                "run",
+                "--spec",
+                g("spec.json"),
+                "--weights",
+                g("weights.pth"),
+                "--input",
+                g("input.npy"),
+                "--output",
+                y.toString());
         assertEquals(0, r.code, r.err);
-        Parity.assertClose("cli run --weights", Npy.read(y), Npy.read(GOLDEN.resolve("output.npy")), Parity.TORCH_TOLERANCE);
+        Parity.assertClose(
+                "cli run --weights", Npy.read(y), Npy.read(GOLDEN.resolve("output.npy")), Parity.TORCH_TOLERANCE);
     }
 
     @Test
@@ -83,8 +102,20 @@ class CliTest {
         assertTrue(r.out.contains("format:     pytorch-zip") && r.out.contains("conv1.weight"), r.out);
 
         Path onnx = dir.resolve("m.onnx");
-        assertEquals(0, cli("export", "--spec", g("spec.json"), "--weights", g("weights.pth"), "--out", onnx.toString(),
-                "--fold-bn", "--opset", "13").code);
+        assertEquals(
+                0,
+                cli(
+                                "export",
+                                "--spec",
+                                g("spec.json"),
+                                "--weights",
+                                g("weights.pth"),
+                                "--out",
+                                onnx.toString(),
+                                "--fold-bn",
+                                "--opset",
+                                "13")
+                        .code);
         r = cli("inspect", onnx.toString(), "--json");
         assertEquals(0, r.code, r.err);
         j = new ObjectMapper().readTree(r.out);
@@ -99,7 +130,8 @@ class CliTest {
         Result r = cli("export", "--arch", "resnet18", "--weights", g("weights.pth"), "--out", onnx.toString());
         assertEquals(1, r.code);
         assertTrue(r.err.contains("weights.pth: weights do not match the architecture"), r.err);
-        assertTrue(r.err.contains("Shape mismatch in `conv1.weight`: expected [64, 3, 7, 7], found [4, 3, 7, 7]"), r.err);
+        assertTrue(
+                r.err.contains("Shape mismatch in `conv1.weight`: expected [64, 3, 7, 7], found [4, 3, 7, 7]"), r.err);
         assertFalse(r.err.contains("\tat "), "no stack trace by default:\n" + r.err);
         assertFalse(Files.exists(onnx), "no output on failure");
         try (var files = Files.list(dir)) {
@@ -111,7 +143,14 @@ class CliTest {
 
     @Test
     void verboseShowsTheStackTrace() {
-        Result r = cli("export", "--arch", "resnet18", "--weights", g("weights.pth"), "--out", dir.resolve("m.onnx").toString(),
+        Result r = cli(
+                "export",
+                "--arch",
+                "resnet18",
+                "--weights",
+                g("weights.pth"),
+                "--out",
+                dir.resolve("m.onnx").toString(),
                 "--verbose");
         assertEquals(1, r.code);
         assertTrue(r.err.contains("\tat "), r.err);
@@ -119,32 +158,76 @@ class CliTest {
 
     @Test
     void usageErrorsNameTheLegalChoices() {
-        Result r = cli("export", "--arch", "resnet51", "--weights", g("weights.pth"), "--out", dir.resolve("m.onnx").toString());
+        Result r = cli(
+                "export",
+                "--arch",
+                "resnet51",
+                "--weights",
+                g("weights.pth"),
+                "--out",
+                dir.resolve("m.onnx").toString());
         assertEquals(1, r.code);
         assertTrue(r.err.contains("unknown architecture 'resnet51'") && r.err.contains("resnext101_64x4d"), r.err);
 
-        r = cli("export", "--spec", g("spec.json"), "--weights", g("weights.pth"), "--out", dir.resolve("m.onnx").toString(),
-                "--opset", "22");
+        r = cli(
+                "export",
+                "--spec",
+                g("spec.json"),
+                "--weights",
+                g("weights.pth"),
+                "--out",
+                dir.resolve("m.onnx").toString(),
+                "--opset",
+                "22");
         assertEquals(1, r.code);
         assertTrue(r.err.contains("opset 22 is not supported, expected 13..21"), r.err);
 
-        r = cli("export", "--spec", g("spec.json"), "--weights", dir.resolve("missing.pth").toString(), "--out",
+        r = cli(
+                "export",
+                "--spec",
+                g("spec.json"),
+                "--weights",
+                dir.resolve("missing.pth").toString(),
+                "--out",
                 dir.resolve("m.onnx").toString());
         assertEquals(1, r.code);
         assertTrue(r.err.contains("missing.pth"), r.err);
 
-        r = cli("run", "--input", g("input.npy"), "--output", dir.resolve("y.npy").toString());
+        r = cli(
+                "run",
+                "--input",
+                g("input.npy"),
+                "--output",
+                dir.resolve("y.npy").toString());
         assertEquals(1, r.code);
         assertTrue(r.err.contains("--model") && r.err.contains("--weights"), r.err);
 
-        r = cli("run", "--spec", g("spec.json"), "--weights", g("weights.pth"), "--input", g("spec.json"),
-                "--output", dir.resolve("y.npy").toString());
+        r = cli(
+                "run",
+                "--spec",
+                g("spec.json"),
+                "--weights",
+                g("weights.pth"),
+                "--input",
+                g("spec.json"),
+                "--output",
+                dir.resolve("y.npy").toString());
         assertEquals(1, r.code);
         assertTrue(r.err.contains("spec.json: not a .npy file"), r.err);
         assertFalse(Files.exists(dir.resolve("y.npy")));
 
-        r = cli("run", "--spec", g("spec.json"), "--weights", g("weights.pth"), "--input", g("input.npy"),
-                "--output", dir.resolve("y.npy").toString(), "--device", "tpu");
+        r = cli(
+                "run",
+                "--spec",
+                g("spec.json"),
+                "--weights",
+                g("weights.pth"),
+                "--input",
+                g("input.npy"),
+                "--output",
+                dir.resolve("y.npy").toString(),
+                "--device",
+                "tpu");
         assertEquals(1, r.code);
         assertTrue(r.err.contains("unknown device 'tpu', expected one of cpu, cuda"), r.err);
 
@@ -155,16 +238,28 @@ class CliTest {
 
     /** x float32 [N, 3] and idx int64 [2] in; g = Gather(x, idx, axis 1) float32 and shp = Shape(x) int64 out. */
     private Path twoInputModel() throws java.io.IOException {
-        var graph = org.resnet4j.onnx.GraphProto.newBuilder().setName("two")
-                .addNode(org.resnet4j.onnx.NodeProto.newBuilder().setOpType("Gather").addInput("x").addInput("idx")
-                        .addOutput("g").addAttribute(org.resnet4j.onnx.Onnx.intAttr("axis", 1)))
-                .addNode(org.resnet4j.onnx.NodeProto.newBuilder().setOpType("Shape").addInput("x").addOutput("shp"))
+        var graph = org.resnet4j.onnx.GraphProto.newBuilder()
+                .setName("two")
+                .addNode(org.resnet4j.onnx.NodeProto.newBuilder()
+                        .setOpType("Gather")
+                        .addInput("x")
+                        .addInput("idx")
+                        .addOutput("g")
+                        .addAttribute(org.resnet4j.onnx.Onnx.intAttr("axis", 1)))
+                .addNode(org.resnet4j.onnx.NodeProto.newBuilder()
+                        .setOpType("Shape")
+                        .addInput("x")
+                        .addOutput("shp"))
                 .addInput(org.resnet4j.onnx.Onnx.valueInfo("x", DType.FLOAT32, "N", 3))
                 .addInput(org.resnet4j.onnx.Onnx.valueInfo("idx", DType.INT64, 2))
                 .addOutput(org.resnet4j.onnx.Onnx.valueInfo("g", DType.FLOAT32, "N", 2))
                 .addOutput(org.resnet4j.onnx.Onnx.valueInfo("shp", DType.INT64, 2));
-        var model = org.resnet4j.onnx.ModelProto.newBuilder().setIrVersion(8)
-                .addOpsetImport(org.resnet4j.onnx.OperatorSetIdProto.newBuilder().setVersion(17)).setGraph(graph).build();
+        var model = org.resnet4j.onnx.ModelProto.newBuilder()
+                .setIrVersion(8)
+                .addOpsetImport(
+                        org.resnet4j.onnx.OperatorSetIdProto.newBuilder().setVersion(17))
+                .setGraph(graph)
+                .build();
         Path file = dir.resolve("two.onnx");
         org.resnet4j.onnx.Onnx.write(model, file);
         return file;
@@ -179,25 +274,63 @@ class CliTest {
         Npy.write(Tensor.ofLongs(new int[] {2}, new long[] {2, 1}), idx);
         Path g = dir.resolve("g.npy");
         Path shp = dir.resolve("shp.npy");
-        Result r = cli("run", "--model", onnx.toString(), "--input", "x=" + x, "--input", "idx=" + idx,
-                "--output", g.toString(), "--output", "shp=" + shp);
+        Result r = cli(
+                "run",
+                "--model",
+                onnx.toString(),
+                "--input",
+                "x=" + x,
+                "--input",
+                "idx=" + idx,
+                "--output",
+                g.toString(),
+                "--output",
+                "shp=" + shp);
         assertEquals(0, r.code, r.err);
         assertTrue(r.out.contains("wrote " + shp + " int64 [2] (output 'shp')"), r.out);
-        org.junit.jupiter.api.Assertions.assertArrayEquals(new float[] {3, 2, 6, 5}, Npy.read(g).toArray());
-        org.junit.jupiter.api.Assertions.assertArrayEquals(new long[] {2, 3}, Npy.read(shp).toLongArray());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(
+                new float[] {3, 2, 6, 5}, Npy.read(g).toArray());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(
+                new long[] {2, 3}, Npy.read(shp).toLongArray());
 
         String inputs = "model inputs: x float32 [?, 3], idx int64 [2]";
         r = cli("run", "--model", onnx.toString(), "--input", x.toString(), "--output", g.toString());
         assertEquals(1, r.code, r.err);
-        assertTrue(r.err.startsWith("error: the model has 2 inputs") && r.err.contains("--input NAME=FILE.npy")
-                && r.err.contains(inputs) && r.err.lines().count() == 1, r.err);
+        assertTrue(
+                r.err.startsWith("error: the model has 2 inputs")
+                        && r.err.contains("--input NAME=FILE.npy")
+                        && r.err.contains(inputs)
+                        && r.err.lines().count() == 1,
+                r.err);
 
-        r = cli("run", "--model", onnx.toString(), "--input", "x=" + x, "--input", "idx=" + x, "--output", g.toString());
+        r = cli(
+                "run",
+                "--model",
+                onnx.toString(),
+                "--input",
+                "x=" + x,
+                "--input",
+                "idx=" + x,
+                "--output",
+                g.toString());
         assertEquals(1, r.code, r.err);
-        assertTrue(r.err.contains("input 'idx' is float32, expected int64") && r.err.contains("has shape [2, 3], expected [2]")
-                && r.err.contains(inputs) && r.err.lines().count() == 1, r.err);
+        assertTrue(
+                r.err.contains("input 'idx' is float32, expected int64")
+                        && r.err.contains("has shape [2, 3], expected [2]")
+                        && r.err.contains(inputs)
+                        && r.err.lines().count() == 1,
+                r.err);
 
-        r = cli("run", "--model", onnx.toString(), "--input", "x=" + x, "--input", "ix=" + idx, "--output", g.toString());
+        r = cli(
+                "run",
+                "--model",
+                onnx.toString(),
+                "--input",
+                "x=" + x,
+                "--input",
+                "ix=" + idx,
+                "--output",
+                g.toString());
         assertEquals(1, r.code, r.err);
         assertTrue(r.err.contains("the model has no input 'ix'") && r.err.contains(inputs), r.err);
 
@@ -209,14 +342,23 @@ class CliTest {
     @Test
     void wrongInputShapeIsReported() {
         Path onnx = dir.resolve("m.onnx");
-        assertEquals(0, cli("export", "--spec", g("spec.json"), "--weights", g("weights.pth"), "--out", onnx.toString()).code);
+        assertEquals(
+                0,
+                cli("export", "--spec", g("spec.json"), "--weights", g("weights.pth"), "--out", onnx.toString()).code);
         Path gray = dir.resolve("gray.npy");
         try {
             Npy.write(org.resnet4j.tensor.Tensor.zeros(1, 1, 8, 8), gray);
         } catch (java.io.IOException e) {
             throw new AssertionError(e);
         }
-        Result r = cli("run", "--model", onnx.toString(), "--input", gray.toString(), "--output", dir.resolve("y.npy").toString());
+        Result r = cli(
+                "run",
+                "--model",
+                onnx.toString(),
+                "--input",
+                gray.toString(),
+                "--output",
+                dir.resolve("y.npy").toString());
         assertEquals(1, r.code);
         assertTrue(r.err.contains("[1, 1, 8, 8]") && r.err.contains("[?, 3, ?, ?]"), r.err);
     }
@@ -231,7 +373,14 @@ class CliTest {
 
     @Test
     void mismatchHintsWhatTheWeightsLookLike() {
-        Result r = cli("export", "--arch", "resnet18", "--weights", g("weights.pth"), "--out", dir.resolve("m.onnx").toString());
+        Result r = cli(
+                "export",
+                "--arch",
+                "resnet18",
+                "--weights",
+                g("weights.pth"),
+                "--out",
+                dir.resolve("m.onnx").toString());
         assertEquals(1, r.code);
         assertTrue(r.err.contains("Hint: the weights look like a custom ResNet (basic [1, 1, 1, 1]"), r.err);
     }
@@ -242,21 +391,40 @@ class CliTest {
             Path out = dir.resolve(name);
             Result r = cli("convert", "--weights", g("weights.pth"), "--out", out.toString());
             assertEquals(0, r.code, r.err);
-            var original = org.resnet4j.ResNet4j.loadWeights(GOLDEN.resolve("weights.pth")).tensors();
+            var original = org.resnet4j.ResNet4j.loadWeights(GOLDEN.resolve("weights.pth"))
+                    .tensors();
             var back = org.resnet4j.ResNet4j.loadWeights(out).tensors();
             assertEquals(original.names(), back.names());
             for (String k : original.names()) {
-                org.junit.jupiter.api.Assertions.assertArrayEquals(original.get(k).toArray(), back.get(k).toArray(), k);
+                org.junit.jupiter.api.Assertions.assertArrayEquals(
+                        original.get(k).toArray(), back.get(k).toArray(), k);
             }
         }
-        Result r = cli("convert", "--weights", g("weights.pth"), "--out", dir.resolve("w.bin").toString());
+        Result r = cli(
+                "convert",
+                "--weights",
+                g("weights.pth"),
+                "--out",
+                dir.resolve("w.bin").toString());
         assertEquals(1, r.code);
         assertTrue(r.err.contains(".safetensors, .pth, .pt"), r.err);
     }
 
     @Test
     void benchPrintsTimingsAsJson() throws Exception {
-        Result r = cli("bench", "--arch", "resnet18", "--size", "32", "--iters", "2", "--warmup", "0", "--threads", "1", "--json");
+        Result r = cli(
+                "bench",
+                "--arch",
+                "resnet18",
+                "--size",
+                "32",
+                "--iters",
+                "2",
+                "--warmup",
+                "0",
+                "--threads",
+                "1",
+                "--json");
         assertEquals(0, r.code, r.err);
         JsonNode j = new ObjectMapper().readTree(r.out);
         assertEquals("ort", j.get("engine").asText());
@@ -264,7 +432,8 @@ class CliTest {
         assertTrue(j.get("median_ms").asDouble() > 0 && j.get("images_per_s").asDouble() > 0, r.out);
         // resnet18 at 32x32: 2 * 37.3 M MACs per image (torchvision's count scaled by the area)
         double flopsPerRun = j.get("gflops").asDouble() * j.get("median_ms").asDouble() / 1e3 * 1e9;
-        assertEquals(2 * org.resnet4j.spec.Flops.macs(org.resnet4j.spec.Presets.get("resnet18"), 32, 32), flopsPerRun, 1e3);
+        assertEquals(
+                2 * org.resnet4j.spec.Flops.macs(org.resnet4j.spec.Presets.get("resnet18"), 32, 32), flopsPerRun, 1e3);
 
         r = cli("bench", "--arch", "resnet18", "--model", "m.onnx");
         assertEquals(2, r.code);
@@ -274,12 +443,32 @@ class CliTest {
     @Test
     void runWithTheJavaEngine() {
         Path y = dir.resolve("y.npy");
-        Result r = cli("run", "--weights", g("weights.pth"), "--spec", g("spec.json"), "--input", g("input.npy"),
-                "--output", y.toString(), "--engine", "java");
+        Result r = cli(
+                "run",
+                "--weights",
+                g("weights.pth"),
+                "--spec",
+                g("spec.json"),
+                "--input",
+                g("input.npy"),
+                "--output",
+                y.toString(),
+                "--engine",
+                "java");
         assertEquals(0, r.code, r.err);
         assertTrue(r.out.contains("java"), r.out);
-        Parity.assertClose("cli run --engine java", Npy.read(y), Npy.read(GOLDEN.resolve("output.npy")), Parity.TORCH_TOLERANCE);
-        r = cli("run", "--weights", g("weights.pth"), "--input", g("input.npy"), "--output", y.toString(), "--engine", "tpu");
+        Parity.assertClose(
+                "cli run --engine java", Npy.read(y), Npy.read(GOLDEN.resolve("output.npy")), Parity.TORCH_TOLERANCE);
+        r = cli(
+                "run",
+                "--weights",
+                g("weights.pth"),
+                "--input",
+                g("input.npy"),
+                "--output",
+                y.toString(),
+                "--engine",
+                "tpu");
         assertEquals(1, r.code);
         assertTrue(r.err.contains("unknown engine 'tpu', expected one of ort, java"), r.err);
     }
@@ -290,8 +479,12 @@ class CliTest {
         assertEquals(0, cli("export", "--weights", g("weights.pth"), "--out", onnx.toString()).code);
         Result r = cli("parity", "--model", onnx.toString(), "--input", g("input.npy"), "--reference", g("output.npy"));
         assertEquals(0, r.code, r.out + r.err);
-        assertTrue(r.out.contains("logits: java vs ort") && r.out.contains("logits: java vs reference")
-                && r.out.contains("argmax 2/2") && r.out.trim().endsWith("PASS"), r.out);
+        assertTrue(
+                r.out.contains("logits: java vs ort")
+                        && r.out.contains("logits: java vs reference")
+                        && r.out.contains("argmax 2/2")
+                        && r.out.trim().endsWith("PASS"),
+                r.out);
 
         // a reference 1% off must fail at the default tolerance and pass at a loose one
         org.resnet4j.tensor.Tensor ref = Npy.read(GOLDEN.resolve("output.npy"));
@@ -304,23 +497,54 @@ class CliTest {
         r = cli("parity", "--model", onnx.toString(), "--input", g("input.npy"), "--reference", bad.toString());
         assertEquals(1, r.code, r.out);
         assertTrue(r.out.contains("FAIL"), r.out);
-        r = cli("parity", "--model", onnx.toString(), "--input", g("input.npy"), "--reference", bad.toString(), "--rtol", "0.02");
+        r = cli(
+                "parity",
+                "--model",
+                onnx.toString(),
+                "--input",
+                g("input.npy"),
+                "--reference",
+                bad.toString(),
+                "--rtol",
+                "0.02");
         assertEquals(0, r.code, r.out);
     }
 
     @Test
     void parityFlagsPlainOrtPadFusionAndStillPasses() {
         Path c = PythonReference.root().resolve("testdata/ortpad/maxpool_opset9");
-        Result r = cli("parity", "--model", c.resolve("model.onnx").toString(), "--input", c.resolve("input.npy").toString(),
-                "--reference", c.resolve("output.npy").toString(), "--threads", "1");
+        Result r = cli(
+                "parity",
+                "--model",
+                c.resolve("model.onnx").toString(),
+                "--input",
+                c.resolve("input.npy").toString(),
+                "--reference",
+                c.resolve("output.npy").toString(),
+                "--threads",
+                "1");
         assertEquals(0, r.code, r.out + r.err);
-        assertTrue(r.out.contains("Pad_Fusion off") && r.out.contains("logits: plain-ort vs java")
-                && r.out.contains("FLAG: ONNX Runtime's Pad_Fusion rule") && r.out.trim().endsWith("PASS"), r.out);
-        r = cli("parity", "--model", c.resolve("model.onnx").toString(), "--input", c.resolve("input.npy").toString(),
-                "--threads", "1", "--json");
+        assertTrue(
+                r.out.contains("Pad_Fusion off")
+                        && r.out.contains("logits: plain-ort vs java")
+                        && r.out.contains("FLAG: ONNX Runtime's Pad_Fusion rule")
+                        && r.out.trim().endsWith("PASS"),
+                r.out);
+        r = cli(
+                "parity",
+                "--model",
+                c.resolve("model.onnx").toString(),
+                "--input",
+                c.resolve("input.npy").toString(),
+                "--threads",
+                "1",
+                "--json");
         assertEquals(0, r.code, r.out + r.err);
         JsonNode j = json(r.out);
-        assertTrue(j.at("/ort_guard/plain_ort_flagged").asBoolean() && j.get("pass").asBoolean(), r.out);
+        assertTrue(
+                j.at("/ort_guard/plain_ort_flagged").asBoolean()
+                        && j.get("pass").asBoolean(),
+                r.out);
         assertEquals("Pad_Fusion", j.at("/ort_guard/rule_disabled").asText());
         assertTrue(j.at("/comparisons/1/relative").asDouble() > 1e-4, "plain ORT vs java: " + j.at("/comparisons/1"));
     }
@@ -328,8 +552,20 @@ class CliTest {
     @Test
     void parityWithTorchRunsTheCheckpointInTorchvision() {
         PythonReference.require();
-        Result r = cli("parity", "--spec", g("spec.json"), "--weights", g("weights.pth"), "--input", g("input.npy"),
-                "--torch", "--python", PythonReference.PYTHON, "--threads", "1", "--json");
+        Result r = cli(
+                "parity",
+                "--spec",
+                g("spec.json"),
+                "--weights",
+                g("weights.pth"),
+                "--input",
+                g("input.npy"),
+                "--torch",
+                "--python",
+                PythonReference.PYTHON,
+                "--threads",
+                "1",
+                "--json");
         assertEquals(0, r.code, r.out + r.err);
         JsonNode j = json(r.out);
         assertTrue(j.at("/engines/torch").asText().startsWith("torch "), r.out);
@@ -347,16 +583,38 @@ class CliTest {
         // -S leaves site-packages off the path: the same interpreter without torch, torchvision or numpy
         Files.writeString(noTorch, "#!/bin/sh\nexec /usr/bin/python3 -S \"$@\"\n");
         noTorch.toFile().setExecutable(true);
-        Result r = cli("parity", "--spec", g("spec.json"), "--weights", g("weights.pth"), "--input", g("input.npy"),
-                "--torch", "--python", noTorch.toString(), "--threads", "1");
+        Result r = cli(
+                "parity",
+                "--spec",
+                g("spec.json"),
+                "--weights",
+                g("weights.pth"),
+                "--input",
+                g("input.npy"),
+                "--torch",
+                "--python",
+                noTorch.toString(),
+                "--threads",
+                "1");
         assertEquals(1, r.code, r.out + r.err);
-        assertTrue(r.err.startsWith("error: Python '" + noTorch + "' cannot import torch, torchvision and numpy")
-                && r.err.contains("apt-get install python3-torch") && r.err.lines().count() == 1, r.err);
+        assertTrue(
+                r.err.startsWith("error: Python '" + noTorch + "' cannot import torch, torchvision and numpy")
+                        && r.err.contains("apt-get install python3-torch")
+                        && r.err.lines().count() == 1,
+                r.err);
 
-        r = cli("parity", "--spec", g("spec.json"), "--weights", g("weights.pth"), "--torch", "--python",
+        r = cli(
+                "parity",
+                "--spec",
+                g("spec.json"),
+                "--weights",
+                g("weights.pth"),
+                "--torch",
+                "--python",
                 dir.resolve("no-such-python").toString());
         assertEquals(1, r.code, r.err);
-        assertTrue(r.err.startsWith("error: cannot start Python") && r.err.lines().count() == 1, r.err);
+        assertTrue(
+                r.err.startsWith("error: cannot start Python") && r.err.lines().count() == 1, r.err);
 
         r = cli("parity", "--model", dir.resolve("m.onnx").toString(), "--torch");
         assertEquals(1, r.code, r.err);
@@ -365,13 +623,18 @@ class CliTest {
 
     @Test
     void aFileInNoNamingSchemeIsInspectableButNotExportable() {
-        String views = PythonReference.root().resolve("testdata/weights/views.pth").toString();
+        String views =
+                PythonReference.root().resolve("testdata/weights/views.pth").toString();
         Result r = cli("inspect", views);
         assertEquals(0, r.code, r.err);
         assertTrue(r.out.contains("scheme:     none recognised"), r.out);
         r = cli("export", "--weights", views, "--out", dir.resolve("m.onnx").toString());
         assertEquals(1, r.code);
-        assertTrue(r.err.contains("views.pth") && r.err.contains("match no known ResNet naming scheme")
-                && r.err.contains("plain.weight") && r.err.contains("huggingface"), r.err);
+        assertTrue(
+                r.err.contains("views.pth")
+                        && r.err.contains("match no known ResNet naming scheme")
+                        && r.err.contains("plain.weight")
+                        && r.err.contains("huggingface"),
+                r.err);
     }
 }

@@ -29,10 +29,12 @@ import org.resnet4j.testing.PythonReference;
  */
 class EmbedLiveTest {
     static final double TOLERANCE = 1e-5;
-    static final List<String> IMAGES = List.of("gray.png", "palette.png", "photo420.jpg", "rgb_tall.png", "rgb_wide.png");
+    static final List<String> IMAGES =
+            List.of("gray.png", "palette.png", "photo420.jpg", "rgb_tall.png", "rgb_wide.png");
 
     @TempDir
     static Path dir;
+
     static Path weights;
     static Path folder;
     static Tensor reference;
@@ -40,12 +42,30 @@ class EmbedLiveTest {
     @BeforeAll
     static void torchvision() throws Exception {
         PythonReference.require();
-        PythonReference.run("torch_reference.py", "--arch", "resnet18", "--seed", "5", "--batch", "1", "--height", "32",
-                "--width", "32", "--out-dir", dir.toString(), "--no-timings");
+        PythonReference.run(
+                "torch_reference.py",
+                "--arch",
+                "resnet18",
+                "--seed",
+                "5",
+                "--batch",
+                "1",
+                "--height",
+                "32",
+                "--width",
+                "32",
+                "--out-dir",
+                dir.toString(),
+                "--no-timings");
         weights = dir.resolve("weights.pth");
         folder = Files.createDirectories(dir.resolve("images"));
-        List<String> py = new ArrayList<>(List.of("--arch", "resnet18", "--weights", weights.toString(),
-                "--features", dir.resolve("ref.npy").toString()));
+        List<String> py = new ArrayList<>(List.of(
+                "--arch",
+                "resnet18",
+                "--weights",
+                weights.toString(),
+                "--features",
+                dir.resolve("ref.npy").toString()));
         for (String f : IMAGES) { // sorted names: the folder's order
             Path copy = folder.resolve(f);
             Files.copy(PythonReference.root().resolve("testdata/images").resolve(f), copy);
@@ -62,18 +82,34 @@ class EmbedLiveTest {
         Path out = dir.resolve("features-" + engine + ".npy");
         StringWriter so = new StringWriter();
         StringWriter se = new StringWriter();
-        int code = Main.execute(new PrintWriter(so), new PrintWriter(se), "embed", "--weights", weights.toString(),
-                "--engine", engine, "--threads", "2", "--batch", "2", "--json", "--out", out.toString(), folder.toString());
+        int code = Main.execute(
+                new PrintWriter(so),
+                new PrintWriter(se),
+                "embed",
+                "--weights",
+                weights.toString(),
+                "--engine",
+                engine,
+                "--threads",
+                "2",
+                "--batch",
+                "2",
+                "--json",
+                "--out",
+                out.toString(),
+                folder.toString());
         assertEquals(1, code, se.toString());
         assertTrue(se.toString().contains("skipped " + folder.resolve("broken.jpg")), se.toString());
 
-        JsonNode sidecar = new ObjectMapper().readTree(dir.resolve("features-" + engine + ".json").toFile());
+        JsonNode sidecar = new ObjectMapper()
+                .readTree(dir.resolve("features-" + engine + ".json").toFile());
         JsonNode printed = new ObjectMapper().readTree(so.toString());
         assertEquals(sidecar.get("images"), printed.get("images"));
         assertEquals(1, printed.get("errors").size());
         List<String> paths = new ArrayList<>();
         sidecar.get("images").forEach(n -> paths.add(n.asText()));
-        List<String> expected = IMAGES.stream().map(f -> folder.resolve(f).toString()).toList();
+        List<String> expected =
+                IMAGES.stream().map(f -> folder.resolve(f).toString()).toList();
         assertEquals(expected, paths);
 
         Tensor ours = Npy.read(out);
@@ -92,7 +128,11 @@ class EmbedLiveTest {
             assertTrue(rel <= TOLERANCE, IMAGES.get(r) + " (" + engine + "): relative error " + rel);
             worst = Math.max(worst, rel);
         }
-        System.out.printf(Locale.ROOT, "embed (%s) vs torchvision fc=Identity (resnet18, %d images): max relative error %.2e%n",
-                engine, IMAGES.size(), worst);
+        System.out.printf(
+                Locale.ROOT,
+                "embed (%s) vs torchvision fc=Identity (resnet18, %d images): max relative error %.2e%n",
+                engine,
+                IMAGES.size(),
+                worst);
     }
 }

@@ -18,13 +18,29 @@ class ImageFilesTest {
     void foldersExpandRecursivelySortedByImageExtension() throws Exception {
         Files.createDirectories(dir.resolve("z/y"));
         Files.createDirectories(dir.resolve(".git"));
-        for (String f : List.of("b.PNG", "a.jpeg", "z/y/c.webp", "z/d.gif", "notes.txt", "z/noext", "e.bmp", ".hidden.jpg", ".git/f.png")) {
+        for (String f : List.of(
+                "b.PNG",
+                "a.jpeg",
+                "z/y/c.webp",
+                "z/d.gif",
+                "notes.txt",
+                "z/noext",
+                "e.bmp",
+                ".hidden.jpg",
+                ".git/f.png")) {
             Files.writeString(dir.resolve(f), "");
         }
         Path explicit = dir.resolve("notes.txt");
         List<Path> files = ImageFiles.expand(List.of(explicit, dir));
-        assertEquals(List.of(explicit, dir.resolve("a.jpeg"), dir.resolve("b.PNG"), dir.resolve("e.bmp"),
-                dir.resolve("z/d.gif"), dir.resolve("z/y/c.webp")), files);
+        assertEquals(
+                List.of(
+                        explicit,
+                        dir.resolve("a.jpeg"),
+                        dir.resolve("b.PNG"),
+                        dir.resolve("e.bmp"),
+                        dir.resolve("z/d.gif"),
+                        dir.resolve("z/y/c.webp")),
+                files);
         assertTrue(ImageFiles.hasImageExtension(Path.of("x.JPG")));
     }
 }

@@ -40,7 +40,10 @@ class DigitsDemoTest {
         StringWriter text = new StringWriter();
         DigitsDemo.print(r, new PrintWriter(text));
         String out = text.toString();
-        int correct = new ObjectMapper().readTree(DIGITS.resolve("meta.json").toFile()).get("test_correct").asInt();
+        int correct = new ObjectMapper()
+                .readTree(DIGITS.resolve("meta.json").toFile())
+                .get("test_correct")
+                .asInt();
         assertTrue(out.contains(correct + "/540 =  98.89%  (equals PyTorch)"), out);
         assertTrue(out.contains("Sample predictions"), out);
         assertTrue(out.contains("|") && out.contains("@"), out);
@@ -51,8 +54,10 @@ class DigitsDemoTest {
         Tensor reference = Npy.read(DIGITS.resolve("test_logits.npy"));
         assertEquals(r.size(), reference.dim(0));
         for (DigitsDemo.EngineRun run : r.runs()) {
-            assertEquals(r.torchCorrect(), run.correct(), run.kind() + ": accuracy differs from PyTorch's recorded one");
-            Parity.assertClose("digits demo " + run.kind().label() + " vs torch", run.logits(), reference, Parity.TORCH_TOLERANCE);
+            assertEquals(
+                    r.torchCorrect(), run.correct(), run.kind() + ": accuracy differs from PyTorch's recorded one");
+            Parity.assertClose(
+                    "digits demo " + run.kind().label() + " vs torch", run.logits(), reference, Parity.TORCH_TOLERANCE);
         }
         assertTrue(DigitsDemo.matchesPyTorch(r));
     }

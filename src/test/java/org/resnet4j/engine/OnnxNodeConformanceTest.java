@@ -54,8 +54,11 @@ class OnnxNodeConformanceTest {
      * Training-mode Dropout with a non-zero ratio: the expected output is one draw of NumPy's
      * generator, which no engine reproduces; run but not compared ("random").
      */
-    static final java.util.Set<String> RANDOM = java.util.Set.of("test_training_dropout", "test_training_dropout_default",
-            "test_training_dropout_default_mask", "test_training_dropout_mask");
+    static final java.util.Set<String> RANDOM = java.util.Set.of(
+            "test_training_dropout",
+            "test_training_dropout_default",
+            "test_training_dropout_default_mask",
+            "test_training_dropout_mask");
 
     record Outcome(String status, String reason) {}
 
@@ -66,12 +69,17 @@ class OnnxNodeConformanceTest {
         List<String> args = new ArrayList<>(List.of(dir.toString()));
         args.addAll(Registry.supported());
         PythonReference.run("make_node_tests.py", args.toArray(new String[0]));
-        List<String> cases = Files.readAllLines(dir.resolve("cases.txt")).stream().filter(l -> !l.startsWith("#")).toList();
+        List<String> cases = Files.readAllLines(dir.resolve("cases.txt")).stream()
+                .filter(l -> !l.startsWith("#"))
+                .toList();
         assertTrue(cases.size() > 150, "expected the generators to give more than 150 cases, got " + cases.size());
 
         Map<String, Function<ModelProto, Engine>> engines = new LinkedHashMap<>();
         engines.put("java", m -> new JavaEngine(m, 1));
-        engines.put("ort", m -> new OrtEngine(m.toByteArray(), new EngineOptions(EngineOptions.Device.CPU, 1, "all"), "node test"));
+        engines.put(
+                "ort",
+                m -> new OrtEngine(
+                        m.toByteArray(), new EngineOptions(EngineOptions.Device.CPU, 1, "all"), "node test"));
         Map<String, Map<String, Outcome>> results = new TreeMap<>();
         List<String> wrong = new ArrayList<>();
         for (String name : cases) {
@@ -91,8 +99,10 @@ class OnnxNodeConformanceTest {
         String table = table(results, engines.keySet());
         System.out.println(table);
         Files.writeString(PythonReference.root().resolve("target").resolve("node-tests-table.md"), table);
-        assertTrue(wrong.isEmpty(), wrong.size() + " cases neither pass nor are refused for an allowed reason:\n"
-                + String.join("\n", wrong));
+        assertTrue(
+                wrong.isEmpty(),
+                wrong.size() + " cases neither pass nor are refused for an allowed reason:\n"
+                        + String.join("\n", wrong));
     }
 
     static String allowedReason(String message) {
@@ -112,11 +122,17 @@ class OnnxNodeConformanceTest {
         try {
             for (ValueInfoProto vi : model.getGraph().getOutputList()) {
                 if (vi.getType().getValueCase() != TypeProto.ValueCase.TENSOR_TYPE) {
-                    return new Outcome("refused", "graph output '" + vi.getName() + "' is of " + vi.getType().getValueCase());
+                    return new Outcome(
+                            "refused",
+                            "graph output '" + vi.getName() + "' is of "
+                                    + vi.getType().getValueCase());
                 }
             }
             if (Files.exists(c.resolve("NOT_TENSOR"))) {
-                return new Outcome("refused", "sequence or optional value: " + Files.readString(c.resolve("NOT_TENSOR")).trim());
+                return new Outcome(
+                        "refused",
+                        "sequence or optional value: "
+                                + Files.readString(c.resolve("NOT_TENSOR")).trim());
             }
             Path data = c.resolve("test_data_set_0");
             List<ValueInfoProto> ins = model.getGraph().getInputList();
@@ -198,8 +214,19 @@ class OnnxNodeConformanceTest {
                     default -> fail++;
                 }
             }
-            sb.append("| ").append(e).append(" | ").append(total).append(" | ").append(pass).append(" | ")
-                    .append(refused).append(" | ").append(random).append(" | ").append(fail).append(" |\n");
+            sb.append("| ")
+                    .append(e)
+                    .append(" | ")
+                    .append(total)
+                    .append(" | ")
+                    .append(pass)
+                    .append(" | ")
+                    .append(refused)
+                    .append(" | ")
+                    .append(random)
+                    .append(" | ")
+                    .append(fail)
+                    .append(" |\n");
         }
         sb.append("\n| refusal reason |");
         engines.forEach(e -> sb.append(' ').append(e).append(" |"));
@@ -207,15 +234,21 @@ class OnnxNodeConformanceTest {
         engines.forEach(e -> sb.append("---|"));
         sb.append('\n');
         for (var r : reasons.entrySet()) {
-            sb.append("| ").append(r.getKey().replace("|", "\\|").replace("\n", " ")).append(" |");
-            engines.forEach(e -> sb.append(' ').append(r.getValue().getOrDefault(e, 0)).append(" |"));
+            sb.append("| ")
+                    .append(r.getKey().replace("|", "\\|").replace("\n", " "))
+                    .append(" |");
+            engines.forEach(
+                    e -> sb.append(' ').append(r.getValue().getOrDefault(e, 0)).append(" |"));
             sb.append('\n');
         }
         sb.append("\nPer case (java / ort):\n");
         results.forEach((name, r) -> {
             if (r.values().stream().anyMatch(o -> !o.status.equals("pass"))) {
                 sb.append("- ").append(name);
-                r.forEach((e, o) -> sb.append(" | ").append(e).append(": ").append(o.status)
+                r.forEach((e, o) -> sb.append(" | ")
+                        .append(e)
+                        .append(": ")
+                        .append(o.status)
                         .append(o.reason.isEmpty() ? "" : " (" + o.reason.replace("\n", " ") + ")"));
                 sb.append('\n');
             }

@@ -26,15 +26,23 @@ class OrtEngineTest {
         Tensor b = Tensor.of(new int[] {2}, new float[] {0.25f, -4});
         GraphProto g = GraphProto.newBuilder()
                 .setName("gemm")
-                .addNode(NodeProto.newBuilder().setOpType("Gemm").addInput("x").addInput("w").addInput("b").addOutput("y")
+                .addNode(NodeProto.newBuilder()
+                        .setOpType("Gemm")
+                        .addInput("x")
+                        .addInput("w")
+                        .addInput("b")
+                        .addOutput("y")
                         .addAttribute(Onnx.intAttr("transB", 1)))
                 .addInitializer(Onnx.floatTensor("w", w))
                 .addInitializer(Onnx.floatTensor("b", b))
                 .addInput(Onnx.floatValueInfo("x", "N", 3))
                 .addOutput(Onnx.floatValueInfo("y", "N", 2))
                 .build();
-        return ModelProto.newBuilder().setIrVersion(8)
-                .addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(17)).setGraph(g).build();
+        return ModelProto.newBuilder()
+                .setIrVersion(8)
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(17))
+                .setGraph(g)
+                .build();
     }
 
     @Test
@@ -65,13 +73,28 @@ class OrtEngineTest {
     static ModelProto typedModel() {
         GraphProto g = GraphProto.newBuilder()
                 .setName("typed")
-                .addNode(NodeProto.newBuilder().setOpType("Gather").addInput("x").addInput("idx").addOutput("g")
+                .addNode(NodeProto.newBuilder()
+                        .setOpType("Gather")
+                        .addInput("x")
+                        .addInput("idx")
+                        .addOutput("g")
                         .addAttribute(Onnx.intAttr("axis", 1)))
-                .addNode(NodeProto.newBuilder().setOpType("Greater").addInput("x").addInput("zero").addOutput("pos"))
+                .addNode(NodeProto.newBuilder()
+                        .setOpType("Greater")
+                        .addInput("x")
+                        .addInput("zero")
+                        .addOutput("pos"))
                 .addNode(NodeProto.newBuilder().setOpType("Shape").addInput("x").addOutput("shp"))
-                .addNode(NodeProto.newBuilder().setOpType("Cast").addInput("u").addOutput("w")
+                .addNode(NodeProto.newBuilder()
+                        .setOpType("Cast")
+                        .addInput("u")
+                        .addOutput("w")
                         .addAttribute(Onnx.intAttr("to", DType.INT32.onnxCode())))
-                .addNode(NodeProto.newBuilder().setOpType("Add").addInput("h").addInput("h").addOutput("hh"))
+                .addNode(NodeProto.newBuilder()
+                        .setOpType("Add")
+                        .addInput("h")
+                        .addInput("h")
+                        .addOutput("hh"))
                 .addInitializer(Onnx.floatTensor("zero", Tensor.of(new int[0], new float[] {0})))
                 .addInput(Onnx.valueInfo("x", DType.FLOAT32, "N", 3))
                 .addInput(Onnx.valueInfo("idx", DType.INT64, 2))
@@ -83,14 +106,18 @@ class OrtEngineTest {
                 .addOutput(Onnx.valueInfo("w", DType.INT32, "K"))
                 .addOutput(Onnx.valueInfo("hh", DType.FLOAT16, 2))
                 .build();
-        return ModelProto.newBuilder().setIrVersion(8)
-                .addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(17)).setGraph(g).build();
+        return ModelProto.newBuilder()
+                .setIrVersion(8)
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(17))
+                .setGraph(g)
+                .build();
     }
 
     @Test
     void takesAndReturnsEveryTensorType() {
         try (OrtEngine e = new OrtEngine(typedModel().toByteArray(), EngineOptions.defaults(), "typed")) {
-            assertEquals("x float32 [?, 3], idx int64 [2], u uint8 [?], h float16 [2]", TensorSpec.describe(e.inputs()));
+            assertEquals(
+                    "x float32 [?, 3], idx int64 [2], u uint8 [?], h float16 [2]", TensorSpec.describe(e.inputs()));
             Map<String, Tensor> out = e.run(Map.of(
                     "x", Tensor.of(new int[] {2, 3}, new float[] {1, -2, 3, -4, 5, -6}),
                     "idx", Tensor.ofLongs(new int[] {2}, new long[] {2, 0}),
@@ -99,7 +126,9 @@ class OrtEngineTest {
             assertEquals(List.of("g", "pos", "shp", "w", "hh"), List.copyOf(out.keySet()));
             assertArrayEquals(new float[] {3, 1, -6, -4}, out.get("g").toArray());
             assertEquals(DType.BOOL, out.get("pos").dtype());
-            assertArrayEquals(new boolean[] {true, false, true, false, true, false}, out.get("pos").toBooleanArray());
+            assertArrayEquals(
+                    new boolean[] {true, false, true, false, true, false},
+                    out.get("pos").toBooleanArray());
             assertEquals(DType.INT64, out.get("shp").dtype());
             assertArrayEquals(new long[] {2, 3}, out.get("shp").toLongArray());
             assertArrayEquals(new int[] {250, 0, 9}, out.get("w").toIntArray(), "uint8 read unsigned by ORT");
@@ -111,40 +140,57 @@ class OrtEngineTest {
     @Test
     void wrongTypeOrNameListsTheModelsInputs() {
         try (OrtEngine e = new OrtEngine(typedModel().toByteArray(), EngineOptions.defaults(), "typed")) {
-            var ex = assertThrows(MismatchException.class, () -> e.run(Map.of(
-                    "x", Tensor.zeros(1, 3),
-                    "idx", Tensor.of(new int[] {2}, new float[] {0, 1}),
-                    "u", Tensor.ofUint8(new int[] {1}, new byte[] {1}),
-                    "hh", Tensor.zeros(2))));
+            var ex = assertThrows(
+                    MismatchException.class,
+                    () -> e.run(Map.of(
+                            "x", Tensor.zeros(1, 3),
+                            "idx", Tensor.of(new int[] {2}, new float[] {0, 1}),
+                            "u", Tensor.ofUint8(new int[] {1}, new byte[] {1}),
+                            "hh", Tensor.zeros(2))));
             String m = ex.getMessage();
-            assertTrue(m.contains("input 'idx' is float32, expected int64") && m.contains("input 'h' is missing")
-                    && m.contains("input 'hh' is not an input of the model")
-                    && m.contains("model inputs: x float32 [?, 3], idx int64 [2], u uint8 [?], h float16 [2]"), m);
+            assertTrue(
+                    m.contains("input 'idx' is float32, expected int64")
+                            && m.contains("input 'h' is missing")
+                            && m.contains("input 'hh' is not an input of the model")
+                            && m.contains("model inputs: x float32 [?, 3], idx int64 [2], u uint8 [?], h float16 [2]"),
+                    m);
             var single = assertThrows(MismatchException.class, () -> e.run(Tensor.zeros(1, 3)));
-            assertTrue(single.getMessage().contains("4 inputs") && single.getMessage().contains("idx int64 [2]"),
+            assertTrue(
+                    single.getMessage().contains("4 inputs")
+                            && single.getMessage().contains("idx int64 [2]"),
                     single.getMessage());
         }
     }
 
     @Test
     void closedEngineIsMisuse() {
-        OrtEngine e = new OrtEngine(gemmModel().toByteArray(), new EngineOptions(EngineOptions.Device.CPU, 1, "basic"), "gemm");
+        OrtEngine e = new OrtEngine(
+                gemmModel().toByteArray(), new EngineOptions(EngineOptions.Device.CPU, 1, "basic"), "gemm");
         e.close();
         assertThrows(IllegalStateException.class, () -> e.run(Tensor.zeros(1, 3)));
     }
 
     @Test
     void cudaWithoutProviderSaysWhatIsMissing() {
-        var ex = assertThrows(EngineException.class, () -> new OrtEngine(gemmModel().toByteArray(),
-                new EngineOptions(EngineOptions.Device.CUDA, 0, "all"), "gemm").close());
-        assertTrue(ex.getMessage().contains("-Pgpu") && ex.getMessage().contains("CUDA 12")
-                && ex.getMessage().contains("cuDNN 9"), ex.getMessage());
+        var ex = assertThrows(
+                EngineException.class,
+                () -> new OrtEngine(
+                                gemmModel().toByteArray(),
+                                new EngineOptions(EngineOptions.Device.CUDA, 0, "all"),
+                                "gemm")
+                        .close());
+        assertTrue(
+                ex.getMessage().contains("-Pgpu")
+                        && ex.getMessage().contains("CUDA 12")
+                        && ex.getMessage().contains("cuDNN 9"),
+                ex.getMessage());
     }
 
     @Test
     void garbageModelIsRefusedBeforeOrtSeesIt() {
         // bytes given to the library are validated as a file's would be
-        var ex = assertThrows(org.resnet4j.ResNet4jException.FormatException.class,
+        var ex = assertThrows(
+                org.resnet4j.ResNet4jException.FormatException.class,
                 () -> new OrtEngine(new byte[] {1, 2, 3}, EngineOptions.defaults(), "junk.onnx"));
         assertTrue(ex.getMessage().contains("junk.onnx"), ex.getMessage());
     }

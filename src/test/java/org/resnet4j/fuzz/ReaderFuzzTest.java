@@ -30,8 +30,23 @@ class ReaderFuzzTest {
     private static byte[] legacyPrefix() {
         java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
         // magic: \x80\x02\x8a\x0a + 10 bytes + '.'
-        b.writeBytes(new byte[] {(byte) 0x80, 0x02, (byte) 0x8a, 0x0a, 0x6c, (byte) 0xfc, (byte) 0x9c, 0x46,
-            (byte) 0xf9, 0x20, 0x6a, (byte) 0xa8, 0x50, 0x19, 0x2e});
+        b.writeBytes(new byte[] {
+            (byte) 0x80,
+            0x02,
+            (byte) 0x8a,
+            0x0a,
+            0x6c,
+            (byte) 0xfc,
+            (byte) 0x9c,
+            0x46,
+            (byte) 0xf9,
+            0x20,
+            0x6a,
+            (byte) 0xa8,
+            0x50,
+            0x19,
+            0x2e
+        });
         // protocol version 1001: \x80\x02 M \xe9\x03 .
         b.writeBytes(new byte[] {(byte) 0x80, 0x02, 'M', (byte) 0xe9, 0x03, '.'});
         // sys_info: {'little_endian': True}
@@ -86,10 +101,15 @@ class ReaderFuzzTest {
         byte[] one = {'K', 1};
         switch (use) {
             case 0 -> p.writeBytes(cat(new byte[] {'}'}, dag, one, new byte[] {'s'}));
-            case 1 -> p.writeBytes(cat(ascii("ccollections\nOrderedDict\n]"), dag, one, new byte[] {(byte) 0x86, 'a', (byte) 0x85, 'R'}));
+            case 1 ->
+                p.writeBytes(cat(
+                        ascii("ccollections\nOrderedDict\n]"), dag, one, new byte[] {(byte) 0x86, 'a', (byte) 0x85, 'R'
+                        }));
             case 2 -> p.writeBytes(cat(new byte[] {'}', 'X', 1, 0, 0, 0, 'x'}, dag, new byte[] {'s'}));
-            case 3 -> p.writeBytes(cat(new byte[] {'}', 'X', 1, 0, 0, 0, 'x'}, ascii("ctorch\nSize\n"), dag,
-                    new byte[] {(byte) 0x85, 'R', 's'}));
+            case 3 ->
+                p.writeBytes(cat(new byte[] {'}', 'X', 1, 0, 0, 0, 'x'}, ascii("ctorch\nSize\n"), dag, new byte[] {
+                    (byte) 0x85, 'R', 's'
+                }));
             default -> p.writeBytes(cat(dag, new byte[] {'Q'}));
         }
         p.writeBytes(in.consumeRemainingAsBytes());
@@ -105,18 +125,27 @@ class ReaderFuzzTest {
     @FuzzTest(maxDuration = "10m")
     void longPrefixes(FuzzedDataProvider in) {
         int repeats = in.consumeInt(0, 300_000);
-        String prefix = in.pickValue(new String[] {"module.", "_orig_mod.", "model.", "module._orig_mod.", "mod", "module"});
+        String prefix =
+                in.pickValue(new String[] {"module.", "_orig_mod.", "model.", "module._orig_mod.", "mod", "module"});
         int keys = in.consumeInt(1, 4);
         java.util.Map<String, Object> header = new java.util.LinkedHashMap<>();
         String repeated = prefix.repeat(repeats);
         for (int i = 0; i < keys; i++) {
             String digits = in.consumeString(40).replaceAll("[^0-9]", "") + in.consumeInt(0, 9);
-            String tail = in.pickValue(new String[] {"conv1.weight", "layer1.0.conv1.weight", "fc.weight",
-                "embedder.embedder.convolution.weight", "encoder.stages." + digits + ".layers.0.layer.0.convolution.weight",
-                "encoder.stages.0.layers." + digits + ".shortcut.normalization.running_var", "layer" + digits + ".0.bn1.bias",
-                in.consumeString(40)});
-            header.put((in.consumeBoolean() ? repeated : "") + tail,
-                    java.util.Map.of("dtype", "F32", "shape", java.util.List.of(0), "data_offsets", java.util.List.of(0, 0)));
+            String tail = in.pickValue(new String[] {
+                "conv1.weight",
+                "layer1.0.conv1.weight",
+                "fc.weight",
+                "embedder.embedder.convolution.weight",
+                "encoder.stages." + digits + ".layers.0.layer.0.convolution.weight",
+                "encoder.stages.0.layers." + digits + ".shortcut.normalization.running_var",
+                "layer" + digits + ".0.bn1.bias",
+                in.consumeString(40)
+            });
+            header.put(
+                    (in.consumeBoolean() ? repeated : "") + tail,
+                    java.util.Map.of(
+                            "dtype", "F32", "shape", java.util.List.of(0), "data_offsets", java.util.List.of(0, 0)));
         }
         byte[] json;
         try {
@@ -124,7 +153,12 @@ class ReaderFuzzTest {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        byte[] file = cat(java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(json.length).array(), json);
+        byte[] file = cat(
+                java.nio.ByteBuffer.allocate(8)
+                        .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                        .putLong(json.length)
+                        .array(),
+                json);
         timed(() -> withFile(file, ".safetensors", CheckpointLoader::load));
     }
 
@@ -153,7 +187,10 @@ class ReaderFuzzTest {
     }
 
     private static byte[] le32(int v) {
-        return java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(v).array();
+        return java.nio.ByteBuffer.allocate(4)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                .putInt(v)
+                .array();
     }
 
     private static byte[] ascii(String s) {
@@ -204,7 +241,8 @@ class ReaderFuzzTest {
     }
 
     private static void everyTensorIsInline(com.google.protobuf.Message m) {
-        if (m instanceof TensorProto t && (t.getDataLocation() == TensorProto.DataLocation.EXTERNAL || t.getExternalDataCount() > 0)) {
+        if (m instanceof TensorProto t
+                && (t.getDataLocation() == TensorProto.DataLocation.EXTERNAL || t.getExternalDataCount() > 0)) {
             throw new AssertionError("accepted a tensor with external data: " + t.getName());
         }
         if (m instanceof org.resnet4j.onnx.SparseTensorProto s) {
@@ -262,7 +300,8 @@ class ReaderFuzzTest {
             }
             // CheckpointLoader turns a check we missed into "corrupt checkpoint (java.lang....)": still a finding
             Throwable cause = expected.getCause();
-            if (cause instanceof RuntimeException && !(cause instanceof ResNet4jException)
+            if (cause instanceof RuntimeException
+                    && !(cause instanceof ResNet4jException)
                     && !(cause instanceof UncheckedIOException)) {
                 throw new AssertionError("a missed check surfaced as " + cause, expected);
             }

@@ -11,7 +11,6 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.resnet4j.ResNet4jException.MismatchException;
 import org.resnet4j.ResNet4jException.UnsupportedModelException;
 import org.resnet4j.spec.BlockKind;
 import org.resnet4j.spec.Presets;
@@ -43,7 +42,9 @@ class ArchitectureInferenceTest {
         ArchitectureInference.Inferred inferred = ArchitectureInference.infer(shapes(preset));
         assertEquals(preset, inferred.spec());
         assertEquals(Optional.of(name), inferred.preset());
-        assertTrue(inferred.describe().startsWith(name + " (" + preset.block().label() + " " + preset.layers()), inferred.describe());
+        assertTrue(
+                inferred.describe().startsWith(name + " (" + preset.block().label() + " " + preset.layers()),
+                inferred.describe());
         assertEquals(ArchitectureInference.TORCHVISION_STEM, inferred.assumption());
     }
 
@@ -53,18 +54,21 @@ class ArchitectureInferenceTest {
         ArchitectureInference.Inferred inferred = ArchitectureInference.infer(shapes(spec));
         assertEquals(spec, inferred.spec());
         assertEquals(Optional.of("resnext101_64x4d"), inferred.preset());
-        assertEquals("resnext101_64x4d (bottleneck [3, 4, 23, 3], groups 64, width 4, 10 classes, 1 input channel)",
+        assertEquals(
+                "resnext101_64x4d (bottleneck [3, 4, 23, 3], groups 64, width 4, 10 classes, 1 input channel)",
                 inferred.describe());
     }
 
     static List<ResNetSpec> customSpecs() {
         return List.of(
                 // the example: non-preset depths, 37 classes, grey input
-                new ResNetSpec(BlockKind.BASIC, List.of(1, 2, 1, 1), 1, 64, 37, 1, 64, ResNetSpec.DEFAULT_WIDTHS, 7, 2, true),
+                new ResNetSpec(
+                        BlockKind.BASIC, List.of(1, 2, 1, 1), 1, 64, 37, 1, 64, ResNetSpec.DEFAULT_WIDTHS, 7, 2, true),
                 // CIFAR-style: 3x3 stem, stride 1, no max pool, three narrow stages
                 new ResNetSpec(BlockKind.BASIC, List.of(3, 3, 3), 1, 64, 10, 3, 16, List.of(16, 32, 64), 3, 1, false),
                 // a small ResNeXt with a 5x5 stem
-                new ResNetSpec(BlockKind.BOTTLENECK, List.of(1, 2, 1, 1), 4, 16, 5, 2, 24, List.of(8, 16, 32, 64), 5, 2, true),
+                new ResNetSpec(
+                        BlockKind.BOTTLENECK, List.of(1, 2, 1, 1), 4, 16, 5, 2, 24, List.of(8, 16, 32, 64), 5, 2, true),
                 // bottleneck CIFAR-style, wide
                 new ResNetSpec(BlockKind.BOTTLENECK, List.of(2, 2), 1, 128, 100, 3, 32, List.of(32, 64), 3, 1, false));
     }
@@ -77,15 +81,18 @@ class ArchitectureInferenceTest {
         assertEquals(spec, inferred.spec());
         assertEquals(Optional.empty(), inferred.preset());
         assertTrue(inferred.describe().startsWith("a custom ResNet ("), inferred.describe());
-        assertEquals(spec.stemKernel() == 3 ? ArchitectureInference.CIFAR_STEM : ArchitectureInference.TORCHVISION_STEM,
+        assertEquals(
+                spec.stemKernel() == 3 ? ArchitectureInference.CIFAR_STEM : ArchitectureInference.TORCHVISION_STEM,
                 inferred.assumption());
     }
 
     @Test
     void describesCustomStems() {
         ResNetSpec cifar = customSpecs().get(1);
-        assertEquals("a custom ResNet (basic [3, 3, 3], groups 1, width 64, 10 classes, stem 3x3/1 width 16 without max pool,"
-                + " widths [16, 32, 64])", ArchitectureInference.infer(shapes(cifar)).describe());
+        assertEquals(
+                "a custom ResNet (basic [3, 3, 3], groups 1, width 64, 10 classes, stem 3x3/1 width 16 without max pool,"
+                        + " widths [16, 32, 64])",
+                ArchitectureInference.infer(shapes(cifar)).describe());
     }
 
     @Test
@@ -105,7 +112,8 @@ class ArchitectureInferenceTest {
 
         Map<String, int[]> bent = shapes(Presets.get("resnet50"));
         bent.put("layer3.2.conv2.weight", new int[] {256, 128, 3, 3});
-        assertMessage(bent, "Shape mismatch in `layer3.2.conv2.weight`: expected [256, 256, 3, 3], found [256, 128, 3, 3]");
+        assertMessage(
+                bent, "Shape mismatch in `layer3.2.conv2.weight`: expected [256, 256, 3, 3], found [256, 128, 3, 3]");
 
         Map<String, int[]> noStem = shapes(Presets.get("resnet18"));
         noStem.remove("conv1.weight");
@@ -118,7 +126,8 @@ class ArchitectureInferenceTest {
     }
 
     private static void assertMessage(Map<String, int[]> shapes, String part) {
-        UnsupportedModelException e = assertThrows(UnsupportedModelException.class, () -> ArchitectureInference.infer(shapes));
+        UnsupportedModelException e =
+                assertThrows(UnsupportedModelException.class, () -> ArchitectureInference.infer(shapes));
         assertTrue(e.getMessage().startsWith("cannot infer the architecture from the weights: "), e.getMessage());
         assertTrue(e.getMessage().contains(part), e.getMessage());
     }

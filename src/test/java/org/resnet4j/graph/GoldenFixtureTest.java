@@ -31,7 +31,10 @@ class GoldenFixtureTest {
         for (boolean fold : new boolean[] {false, true}) {
             ModelProto m = ResNet4j.buildModel(spec, weights, new ExportOptions(17, fold));
             try (OrtEngine e = new OrtEngine(m.toByteArray(), EngineOptions.defaults(), name)) {
-                Parity.assertClose(name + (fold ? " folded" : "") + " (ORT vs torchvision, golden)", e.run(x), expected,
+                Parity.assertClose(
+                        name + (fold ? " folded" : "") + " (ORT vs torchvision, golden)",
+                        e.run(x),
+                        expected,
                         Parity.TORCH_TOLERANCE);
             }
         }

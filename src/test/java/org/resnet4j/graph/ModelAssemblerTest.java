@@ -1,6 +1,5 @@
 package org.resnet4j.graph;
 
-import org.resnet4j.engine.Comparison;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.resnet4j.ResNet4jException.MismatchException;
+import org.resnet4j.engine.Comparison;
 import org.resnet4j.engine.EngineOptions;
 import org.resnet4j.engine.OrtEngine;
 import org.resnet4j.onnx.ModelProto;
@@ -17,14 +17,13 @@ import org.resnet4j.spec.Presets;
 import org.resnet4j.spec.ResNetSpec;
 import org.resnet4j.tensor.StateDict;
 import org.resnet4j.tensor.Tensor;
-import org.resnet4j.graph.RandomInit;
 
 class ModelAssemblerTest {
     /** fp32 rounding of folded vs unfolded convolutions, relative to max |logit|. */
     static final double FOLD_TOLERANCE = 1e-5;
 
-    static final ResNetSpec TINY = new ResNetSpec(BlockKind.BOTTLENECK, List.of(1, 2, 1), 2, 16, 7, 3, 8,
-            List.of(8, 8, 16), 5, 2, true);
+    static final ResNetSpec TINY =
+            new ResNetSpec(BlockKind.BOTTLENECK, List.of(1, 2, 1), 2, 16, 7, 3, 8, List.of(8, 8, 16), 5, 2, true);
 
     @Test
     void reportsEveryMismatchSorted() {
@@ -43,11 +42,17 @@ class ModelAssemblerTest {
         rebuilt.put("bn1.num_batches_tracked", Tensor.zeros());
         var e = assertThrows(MismatchException.class, () -> ModelAssembler.check(g, rebuilt, "w.pth"));
         String m = e.getMessage();
-        assertTrue(m.startsWith("w.pth: weights do not match the architecture (2 missing, 1 unexpected, 2 shape mismatches)"), m);
+        assertTrue(
+                m.startsWith(
+                        "w.pth: weights do not match the architecture (2 missing, 1 unexpected, 2 shape mismatches)"),
+                m);
         assertTrue(m.contains("Missing key(s): bn1.bias, layer3.1.bn2.running_var"), m);
         assertTrue(m.contains("Unexpected key(s): extra.weight"), m);
-        assertTrue(m.indexOf("Shape mismatch in `fc.weight`: expected [1000, 512], found [10, 512]")
-                < m.indexOf("Shape mismatch in `layer1.0.conv1.weight`: expected [64, 64, 3, 3], found [64, 3, 7, 7]"), m);
+        assertTrue(
+                m.indexOf("Shape mismatch in `fc.weight`: expected [1000, 512], found [10, 512]")
+                        < m.indexOf(
+                                "Shape mismatch in `layer1.0.conv1.weight`: expected [64, 64, 3, 3], found [64, 3, 7, 7]"),
+                m);
         assertTrue(!m.contains("num_batches_tracked"), m);
     }
 
@@ -59,9 +64,18 @@ class ModelAssemblerTest {
         assertEquals(17, m.getOpsetImport(0).getVersion());
         assertEquals("resnet4j", m.getProducerName());
         assertEquals("input", m.getGraph().getInput(0).getName());
-        assertEquals("N", m.getGraph().getInput(0).getType().getTensorType().getShape().getDim(0).getDimParam());
+        assertEquals(
+                "N",
+                m.getGraph()
+                        .getInput(0)
+                        .getType()
+                        .getTensorType()
+                        .getShape()
+                        .getDim(0)
+                        .getDimParam());
         assertEquals("logits", m.getGraph().getOutput(0).getName());
-        assertTrue(m.getGraph().getInitializerList().stream().anyMatch(t -> t.getName().equals("layer2.1.bn3.running_var")));
+        assertTrue(m.getGraph().getInitializerList().stream()
+                .anyMatch(t -> t.getName().equals("layer2.1.bn3.running_var")));
         assertTrue(Onnx.metadata(m, ModelAssembler.META_SPEC).contains("\"groups\":2"));
         assertEquals(10, Onnx.irVersionFor(21));
         assertEquals(9, Onnx.irVersionFor(19));
@@ -75,7 +89,11 @@ class ModelAssemblerTest {
         Tensor x = RandomInit.normal(4, 2, 3, 37, 29);
         ModelProto mp = ModelAssembler.assemble(plain, sd, 17, "t");
         ModelProto mf = ModelAssembler.assemble(folded, sd, 13, "t");
-        assertEquals(0, mf.getGraph().getNodeList().stream().filter(n -> n.getOpType().equals("BatchNormalization")).count());
+        assertEquals(
+                0,
+                mf.getGraph().getNodeList().stream()
+                        .filter(n -> n.getOpType().equals("BatchNormalization"))
+                        .count());
         try (OrtEngine a = new OrtEngine(mp.toByteArray(), EngineOptions.defaults(), "plain");
                 OrtEngine b = new OrtEngine(mf.toByteArray(), EngineOptions.defaults(), "folded")) {
             Tensor ya = a.run(x);
@@ -89,7 +107,8 @@ class ModelAssemblerTest {
     @Test
     void opsetOutOfRangeListsRange() {
         ResNetGraph g = GraphBuilder.build(TINY, false);
-        var e = assertThrows(org.resnet4j.ResNet4jException.UnsupportedModelException.class,
+        var e = assertThrows(
+                org.resnet4j.ResNet4jException.UnsupportedModelException.class,
                 () -> ModelAssembler.assemble(g, RandomInit.weights(g, 2), 12, "t"));
         assertTrue(e.getMessage().contains("13..21"), e.getMessage());
     }

@@ -29,8 +29,16 @@ class LiveCheckpointKindsTest {
     @BeforeAll
     static void makeFiles() {
         PythonReference.require();
-        PythonReference.run("make_checkpoint_kinds.py", "--arch", "resnet18", "--num-classes", "10", "--seed", "21",
-                "--out-dir", dir.toString());
+        PythonReference.run(
+                "make_checkpoint_kinds.py",
+                "--arch",
+                "resnet18",
+                "--num-classes",
+                "10",
+                "--seed",
+                "21",
+                "--out-dir",
+                dir.toString());
     }
 
     @ParameterizedTest(name = "{0}")
@@ -47,16 +55,35 @@ class LiveCheckpointKindsTest {
     void runsWithOnlyWeights(String file, String reference, String format, String scheme, String nested, String prefix)
             throws Exception {
         Path y = dir.resolve(file + ".y.npy");
-        String[] run = {"run", "--weights", dir.resolve(file).toString(), "--input", dir.resolve("input.npy").toString(),
-            "--output", y.toString(), "--threads", "2"};
+        String[] run = {
+            "run",
+            "--weights",
+            dir.resolve(file).toString(),
+            "--input",
+            dir.resolve("input.npy").toString(),
+            "--output",
+            y.toString(),
+            "--threads",
+            "2"
+        };
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         assertEquals(0, Main.execute(new PrintWriter(out), new PrintWriter(err), run), out + "\n" + err);
-        Parity.assertClose(file + " (no --arch, ORT vs torchvision)", Npy.read(y), Npy.read(dir.resolve(reference)),
+        Parity.assertClose(
+                file + " (no --arch, ORT vs torchvision)",
+                Npy.read(y),
+                Npy.read(dir.resolve(reference)),
                 Parity.TORCH_TOLERANCE);
 
         out = new StringWriter();
-        assertEquals(0, Main.execute(new PrintWriter(out), new PrintWriter(err), "inspect", dir.resolve(file).toString(), "--json"));
+        assertEquals(
+                0,
+                Main.execute(
+                        new PrintWriter(out),
+                        new PrintWriter(err),
+                        "inspect",
+                        dir.resolve(file).toString(),
+                        "--json"));
         JsonNode j = new ObjectMapper().readTree(out.toString());
         assertEquals(format, j.get("format").asText());
         assertEquals(scheme, j.get("scheme").asText());

@@ -52,10 +52,27 @@ class LiveParityTest {
 
     @Test
     void grayTenClassResNet18OnNonSquareInput() throws IOException {
-        Path case_ = reference("resnet18-gray", "--arch", "resnet18", "--in-channels", "1", "--num-classes", "10",
-                "--height", "64", "--width", "48", "--batch", "2", "--seed", "12");
-        exportRunAndCompare("resnet18 1-channel 10 classes 64x48", case_,
-                List.of("--arch", "resnet18", "--in-channels", "1", "--num-classes", "10"), false);
+        Path case_ = reference(
+                "resnet18-gray",
+                "--arch",
+                "resnet18",
+                "--in-channels",
+                "1",
+                "--num-classes",
+                "10",
+                "--height",
+                "64",
+                "--width",
+                "48",
+                "--batch",
+                "2",
+                "--seed",
+                "12");
+        exportRunAndCompare(
+                "resnet18 1-channel 10 classes 64x48",
+                case_,
+                List.of("--arch", "resnet18", "--in-channels", "1", "--num-classes", "10"),
+                false);
     }
 
     @Test
@@ -71,8 +88,16 @@ class LiveParityTest {
         Path case_ = reference("resnet18-opsets", "--arch", "resnet18", "--batch", "2", "--seed", "14");
         for (String opset : List.of("13", "21")) {
             Path onnx = case_.resolve("m" + opset + ".onnx");
-            cli("export", "--arch", "resnet18", "--weights", case_.resolve("weights.pth").toString(), "--out", onnx.toString(),
-                    "--opset", opset);
+            cli(
+                    "export",
+                    "--arch",
+                    "resnet18",
+                    "--weights",
+                    case_.resolve("weights.pth").toString(),
+                    "--out",
+                    onnx.toString(),
+                    "--opset",
+                    opset);
             compare("resnet18 opset " + opset, onnx, case_);
         }
     }
@@ -85,7 +110,8 @@ class LiveParityTest {
         return out;
     }
 
-    private static void exportRunAndCompare(String what, Path case_, List<String> archArgs, boolean fold) throws IOException {
+    private static void exportRunAndCompare(String what, Path case_, List<String> archArgs, boolean fold)
+            throws IOException {
         Path onnx = case_.resolve("model.onnx");
         List<String> args = new ArrayList<>(List.of("export"));
         args.addAll(archArgs);

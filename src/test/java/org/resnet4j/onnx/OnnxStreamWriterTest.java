@@ -8,9 +8,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.resnet4j.graph.GraphBuilder;
 import org.resnet4j.graph.ModelAssembler;
+import org.resnet4j.graph.RandomInit;
 import org.resnet4j.graph.ResNetGraph;
 import org.resnet4j.spec.Presets;
-import org.resnet4j.graph.RandomInit;
 
 class OnnxStreamWriterTest {
     @TempDir

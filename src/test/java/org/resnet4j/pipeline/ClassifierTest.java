@@ -2,7 +2,6 @@ package org.resnet4j.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,10 +30,16 @@ class ClassifierTest {
     void topKOrdersByProbabilityThenIndex() {
         Tensor logits = Tensor.of(new int[] {2, 4}, new float[] {0, 3, 1, 3, 5, 4, 3, 2});
         List<List<Prediction>> top = Classifier.topK(logits, 3, List.of("a", "b", "c", "d"));
-        assertEquals(List.of(1, 3, 2), top.get(0).stream().map(Prediction::index).toList());
-        assertEquals(List.of("b", "d", "c"), top.get(0).stream().map(Prediction::label).toList());
-        assertEquals(List.of(0, 1, 2), top.get(1).stream().map(Prediction::index).toList());
-        assertEquals(4, Classifier.topK(logits, 10, List.of("a", "b", "c", "d")).get(0).size());
+        assertEquals(
+                List.of(1, 3, 2), top.get(0).stream().map(Prediction::index).toList());
+        assertEquals(
+                List.of("b", "d", "c"),
+                top.get(0).stream().map(Prediction::label).toList());
+        assertEquals(
+                List.of(0, 1, 2), top.get(1).stream().map(Prediction::index).toList());
+        assertEquals(
+                4,
+                Classifier.topK(logits, 10, List.of("a", "b", "c", "d")).get(0).size());
     }
 
     @Test

@@ -26,7 +26,8 @@ final class ChildCli {
         void assertOneErrorLine(String what) {
             assertEquals(1, code, what + ": exit code; stderr: " + err);
             assertTrue(err.startsWith("error: ") && err.strip().lines().count() == 1, what + ": not one line: " + err);
-            assertFalse(err.contains("\tat ") || err.contains("Exception:") || err.contains("OutOfMemoryError"),
+            assertFalse(
+                    err.contains("\tat ") || err.contains("Exception:") || err.contains("OutOfMemoryError"),
                     what + ": trace: " + err);
             assertTrue(out.isEmpty(), what + ": printed " + out);
         }
@@ -35,18 +36,28 @@ final class ChildCli {
     private ChildCli() {}
 
     static Result run(long timeoutSeconds, String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                HEAP, "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                HEAP,
+                "-XX:TieredStopAtLevel=1",
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName()));
         cmd.addAll(List.of(args));
         Path out = Files.createTempFile("resnet4j-child", ".out");
         Path err = Files.createTempFile("resnet4j-child", ".err");
         try {
-            Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            Process p = new ProcessBuilder(cmd)
+                    .redirectOutput(out.toFile())
+                    .redirectError(err.toFile())
+                    .start();
             if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                 p.destroyForcibly().waitFor();
                 fail("no answer within " + timeoutSeconds + " s: " + String.join(" ", args));
             }
-            return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+            return new Result(
+                    p.exitValue(),
+                    Files.readString(out, StandardCharsets.UTF_8),
                     Files.readString(err, StandardCharsets.UTF_8));
         } finally {
             Files.deleteIfExists(out);

@@ -11,7 +11,8 @@ import org.resnet4j.engine.jvm.JavaEngine;
 class ConcurrencyTest {
     @Test
     void eightThreadsOnOneOrtEngineAreBitwiseIdentical() throws Exception {
-        try (OrtEngine engine = new OrtEngine(EngineHammer.tinyModel().toByteArray(), EngineOptions.defaults(), "tiny_basic")) {
+        try (OrtEngine engine =
+                new OrtEngine(EngineHammer.tinyModel().toByteArray(), EngineOptions.defaults(), "tiny_basic")) {
             EngineHammer.Result r = EngineHammer.hammer(engine, EngineHammer.inputs(12), 8, 25);
             assertEquals(200, r.inferences());
             assertEquals(0, r.mismatches(), "outputs that differ from the single-thread answer");

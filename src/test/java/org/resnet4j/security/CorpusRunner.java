@@ -24,12 +24,16 @@ public final class CorpusRunner {
                         bad++;
                     } catch (ResNet4jException e) {
                         boolean ok = e.getClass().getSimpleName().equals(item.exception());
-                        System.out.println((ok ? "ok " : "WRONG ") + item.name() + " " + e.getClass().getSimpleName());
+                        System.out.println((ok ? "ok " : "WRONG ") + item.name() + " "
+                                + e.getClass().getSimpleName());
                         bad += ok ? 0 : 1;
                     }
                 }
-                for (String valid : new String[] {"testdata/golden/tiny_basic/weights.pth", "testdata/golden/cifar_basic/weights.pth",
-                    "testdata/golden/tiny_bottleneck_grouped/weights.pth"}) {
+                for (String valid : new String[] {
+                    "testdata/golden/tiny_basic/weights.pth",
+                    "testdata/golden/cifar_basic/weights.pth",
+                    "testdata/golden/tiny_bottleneck_grouped/weights.pth"
+                }) {
                     HostileCorpus.read("checkpoint", root.resolve(valid));
                     System.out.println("ok valid " + valid);
                 }

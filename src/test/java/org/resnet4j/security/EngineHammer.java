@@ -28,7 +28,9 @@ final class EngineHammer {
 
     /** The tiny_basic golden model (spec + torch weights), as ONNX. */
     static ModelProto tinyModel() {
-        return ResNet4j.buildModel(SpecJson.read(TINY.resolve("spec.json")), ResNet4j.loadWeights(TINY.resolve("weights.pth")),
+        return ResNet4j.buildModel(
+                SpecJson.read(TINY.resolve("spec.json")),
+                ResNet4j.loadWeights(TINY.resolve("weights.pth")),
                 ResNet4j.ExportOptions.defaults());
     }
 

@@ -30,11 +30,16 @@ final class HostileCorpus {
 
     static List<Item> load(Path root) {
         try {
-            JsonNode m = new ObjectMapper().readTree(dir(root).resolve("manifest.json").toFile());
+            JsonNode m = new ObjectMapper()
+                    .readTree(dir(root).resolve("manifest.json").toFile());
             List<Item> out = new ArrayList<>();
             for (JsonNode f : m.get("files")) {
-                out.add(new Item(dir(root).resolve(f.get("file").asText()), f.get("kind").asText(),
-                        f.get("exception").asText(), f.get("reason").asText(), f.get("attack").asText()));
+                out.add(new Item(
+                        dir(root).resolve(f.get("file").asText()),
+                        f.get("kind").asText(),
+                        f.get("exception").asText(),
+                        f.get("reason").asText(),
+                        f.get("attack").asText()));
             }
             return out;
         } catch (IOException e) {

@@ -46,8 +46,15 @@ class HostileCorpusTest {
     static void exportModel() {
         model = dir.resolve("tiny.onnx");
         Path g = ROOT.resolve("testdata/golden/tiny_basic");
-        int code = Main.execute(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()), "export",
-                "--spec", g.resolve("spec.json").toString(), "--weights", g.resolve("weights.pth").toString(), "--out",
+        int code = Main.execute(
+                new PrintWriter(new StringWriter()),
+                new PrintWriter(new StringWriter()),
+                "export",
+                "--spec",
+                g.resolve("spec.json").toString(),
+                "--weights",
+                g.resolve("weights.pth").toString(),
+                "--out",
                 model.toString());
         assertEquals(0, code, "export of the tiny model");
     }
@@ -64,37 +71,59 @@ class HostileCorpusTest {
 
     @TestFactory
     Stream<DynamicTest> libraryRefusesEveryFile() {
-        return CORPUS.stream().map(item -> DynamicTest.dynamicTest(item.name(), () -> {
-            ResNet4jException e = assertThrows(ResNet4jException.class, () -> HostileCorpus.read(item),
-                    item.name() + " (" + item.attack() + ") was read without error");
-            assertEquals(item.exception(), e.getClass().getSimpleName(), item.name() + ": " + e.getMessage());
-            assertTrue(e.getMessage().contains(item.file().toString()), "message does not name the file: " + e.getMessage());
-            assertTrue(e.getMessage().toLowerCase(Locale.ROOT).contains(item.reason().toLowerCase(Locale.ROOT)),
-                    item.name() + ": message lacks '" + item.reason() + "': " + e.getMessage());
-        }));
+        return CORPUS.stream()
+                .map(item -> DynamicTest.dynamicTest(item.name(), () -> {
+                    ResNet4jException e = assertThrows(
+                            ResNet4jException.class,
+                            () -> HostileCorpus.read(item),
+                            item.name() + " (" + item.attack() + ") was read without error");
+                    assertEquals(item.exception(), e.getClass().getSimpleName(), item.name() + ": " + e.getMessage());
+                    assertTrue(
+                            e.getMessage().contains(item.file().toString()),
+                            "message does not name the file: " + e.getMessage());
+                    assertTrue(
+                            e.getMessage()
+                                    .toLowerCase(Locale.ROOT)
+                                    .contains(item.reason().toLowerCase(Locale.ROOT)),
+                            item.name() + ": message lacks '" + item.reason() + "': " + e.getMessage());
+                }));
     }
 
     @TestFactory
     Stream<DynamicTest> cliRefusesEveryFileWithOneLine() {
-        return CORPUS.stream().filter(i -> !isImage(i)).map(item -> DynamicTest.dynamicTest(item.name(), () -> {
-            Path out = dir.resolve(item.name() + ".out.npy");
-            String[] args = item.kind().equals("npy")
-                    ? new String[] {"run", "--model", model.toString(), "--input", item.file().toString(), "--output", out.toString()}
-                    : new String[] {"inspect", item.file().toString()};
-            StringWriter o = new StringWriter();
-            StringWriter err = new StringWriter();
-            int code = Main.execute(new PrintWriter(o), new PrintWriter(err), args);
-            String e = err.toString();
-            assertEquals(1, code, item.name() + ": exit code; stderr: " + e);
-            assertTrue(e.startsWith("error: ") && e.strip().lines().count() == 1, item.name() + ": not one line: " + e);
-            assertFalse(e.contains("\tat ") || e.contains("Exception:"), item.name() + ": stack trace: " + e);
-            assertTrue(e.contains(item.file().toString()), e);
-            assertTrue(o.toString().isEmpty(), item.name() + ": printed " + o);
-            assertFalse(Files.exists(out), item.name() + ": output file created");
-            try (Stream<Path> left = Files.list(dir)) {
-                assertTrue(left.noneMatch(p -> p.getFileName().toString().startsWith(item.name())), "temporary file left");
-            }
-        }));
+        return CORPUS.stream()
+                .filter(i -> !isImage(i))
+                .map(item -> DynamicTest.dynamicTest(item.name(), () -> {
+                    Path out = dir.resolve(item.name() + ".out.npy");
+                    String[] args = item.kind().equals("npy")
+                            ? new String[] {
+                                "run",
+                                "--model",
+                                model.toString(),
+                                "--input",
+                                item.file().toString(),
+                                "--output",
+                                out.toString()
+                            }
+                            : new String[] {"inspect", item.file().toString()};
+                    StringWriter o = new StringWriter();
+                    StringWriter err = new StringWriter();
+                    int code = Main.execute(new PrintWriter(o), new PrintWriter(err), args);
+                    String e = err.toString();
+                    assertEquals(1, code, item.name() + ": exit code; stderr: " + e);
+                    assertTrue(
+                            e.startsWith("error: ") && e.strip().lines().count() == 1,
+                            item.name() + ": not one line: " + e);
+                    assertFalse(e.contains("\tat ") || e.contains("Exception:"), item.name() + ": stack trace: " + e);
+                    assertTrue(e.contains(item.file().toString()), e);
+                    assertTrue(o.toString().isEmpty(), item.name() + ": printed " + o);
+                    assertFalse(Files.exists(out), item.name() + ": output file created");
+                    try (Stream<Path> left = Files.list(dir)) {
+                        assertTrue(
+                                left.noneMatch(p -> p.getFileName().toString().startsWith(item.name())),
+                                "temporary file left");
+                    }
+                }));
     }
 
     /** Images (decoded, or decoded and preprocessed): the CLI reads them through classify (HostileRound2ImageTest). */
@@ -106,18 +135,30 @@ class HostileCorpusTest {
     @Test
     void shellCommandNeverRuns() throws Exception {
         List<HostileCorpus.Item> exec = CORPUS.stream()
-                .filter(i -> i.kind().equals("checkpoint") && (i.name().startsWith("pickle_") || i.name().startsWith("legacy_"))
+                .filter(i -> i.kind().equals("checkpoint")
+                        && (i.name().startsWith("pickle_") || i.name().startsWith("legacy_"))
                         && i.exception().equals("UnsafeContentException"))
                 .toList();
         assertTrue(exec.size() >= 10, "code-running pickles in the corpus: " + exec.size());
         Files.deleteIfExists(MARKER);
         for (HostileCorpus.Item item : exec) {
             assertThrows(ResNet4jException.class, () -> HostileCorpus.read(item));
-            Main.execute(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()), "inspect",
+            Main.execute(
+                    new PrintWriter(new StringWriter()),
+                    new PrintWriter(new StringWriter()),
+                    "inspect",
                     item.file().toString());
-            Main.execute(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()), "run", "--arch",
-                    "resnet18", "--weights", item.file().toString(), "--input",
-                    ROOT.resolve("testdata/golden/tiny_basic/input.npy").toString(), "--output",
+            Main.execute(
+                    new PrintWriter(new StringWriter()),
+                    new PrintWriter(new StringWriter()),
+                    "run",
+                    "--arch",
+                    "resnet18",
+                    "--weights",
+                    item.file().toString(),
+                    "--input",
+                    ROOT.resolve("testdata/golden/tiny_basic/input.npy").toString(),
+                    "--output",
                     dir.resolve("never.npy").toString());
             assertFalse(Files.exists(MARKER), item.name() + " ran its command");
         }
@@ -126,10 +167,16 @@ class HostileCorpusTest {
         if (PythonReference.available()) {
             Path f = HostileCorpus.dir(ROOT).resolve("pickle_os_system.pth");
             try {
-                PythonReference.exec(List.of(PythonReference.PYTHON, "-c",
-                        "import torch, sys\ntry:\n    torch.load(sys.argv[1], weights_only=False)\nexcept TypeError:\n"
-                                + "    torch.load(sys.argv[1])", f.toString()), 0);
-                assertTrue(Files.exists(MARKER), "torch.load should have run the command (else this test proves nothing)");
+                PythonReference.exec(
+                        List.of(
+                                PythonReference.PYTHON,
+                                "-c",
+                                "import torch, sys\ntry:\n    torch.load(sys.argv[1], weights_only=False)\nexcept TypeError:\n"
+                                        + "    torch.load(sys.argv[1])",
+                                f.toString()),
+                        0);
+                assertTrue(
+                        Files.exists(MARKER), "torch.load should have run the command (else this test proves nothing)");
             } finally {
                 Files.deleteIfExists(MARKER);
             }
@@ -139,8 +186,13 @@ class HostileCorpusTest {
     /** Every file in a JVM of -Xmx256m, twice over: no OutOfMemoryError, every file refused as the manifest says. */
     @Test
     void smallHeapReadsWholeCorpus() throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-cp", System.getProperty("java.class.path"), CorpusRunner.class.getName(), ROOT.toString()));
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                CorpusRunner.class.getName(),
+                ROOT.toString()));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(5, TimeUnit.MINUTES), "corpus runner timed out");

@@ -43,8 +43,9 @@ import org.resnet4j.weights.CheckpointLoader;
 class HostileRound2CheckpointTest {
     static final Path ROOT = PythonReference.root();
     static final Path GOLDEN = ROOT.resolve("testdata/golden/tiny_basic");
-    static final List<HostileCorpus.Item> CASES =
-            HostileCorpus.load(ROOT).stream().filter(i -> i.name().startsWith("r2-ckpt-")).toList();
+    static final List<HostileCorpus.Item> CASES = HostileCorpus.load(ROOT).stream()
+            .filter(i -> i.name().startsWith("r2-ckpt-"))
+            .toList();
     /** Far beyond what any of these files needs once fixed (each takes well under a second), far below a hang. */
     static final Duration DEADLINE = Duration.ofSeconds(60);
 
@@ -58,28 +59,44 @@ class HostileRound2CheckpointTest {
 
     @TestFactory
     Stream<DynamicTest> libraryRefusesQuickly() {
-        return CASES.stream().map(item -> DynamicTest.dynamicTest(item.name(), () -> {
-            ResNet4jException e = assertTimeoutPreemptively(DEADLINE,
-                    () -> assertThrows(ResNet4jException.class, () -> CheckpointLoader.load(item.file())), item.name());
-            assertEquals(item.exception(), e.getClass().getSimpleName(), item.name() + ": " + e.getMessage());
-            assertTrue(e.getMessage().contains(item.file().toString()), e.getMessage());
-            assertTrue(e.getMessage().toLowerCase(Locale.ROOT).contains(item.reason().toLowerCase(Locale.ROOT)),
-                    item.name() + ": message lacks '" + item.reason() + "': " + e.getMessage());
-            assertTrue(e.getMessage().length() < 2000, "message of " + e.getMessage().length() + " characters");
-        }));
+        return CASES.stream()
+                .map(item -> DynamicTest.dynamicTest(item.name(), () -> {
+                    ResNet4jException e = assertTimeoutPreemptively(
+                            DEADLINE,
+                            () -> assertThrows(ResNet4jException.class, () -> CheckpointLoader.load(item.file())),
+                            item.name());
+                    assertEquals(item.exception(), e.getClass().getSimpleName(), item.name() + ": " + e.getMessage());
+                    assertTrue(e.getMessage().contains(item.file().toString()), e.getMessage());
+                    assertTrue(
+                            e.getMessage()
+                                    .toLowerCase(Locale.ROOT)
+                                    .contains(item.reason().toLowerCase(Locale.ROOT)),
+                            item.name() + ": message lacks '" + item.reason() + "': " + e.getMessage());
+                    assertTrue(
+                            e.getMessage().length() < 2000,
+                            "message of " + e.getMessage().length() + " characters");
+                }));
     }
 
     /** export in a 256 MiB JVM: one error line naming the file, exit 1, no .onnx left behind. */
     @TestFactory
     Stream<DynamicTest> cliRefusesInSmallHeap() {
-        return CASES.stream().map(item -> DynamicTest.dynamicTest(item.name(), () -> {
-            Path out = dir.resolve(item.name() + ".onnx");
-            ChildCli.Result r = ChildCli.run(DEADLINE.toSeconds(), "export", "--arch", "resnet18", "--weights",
-                    item.file().toString(), "--out", out.toString());
-            r.assertOneErrorLine(item.name());
-            assertTrue(r.err().contains(item.file().toString()), r.err());
-            assertFalse(Files.exists(out), "output left");
-        }));
+        return CASES.stream()
+                .map(item -> DynamicTest.dynamicTest(item.name(), () -> {
+                    Path out = dir.resolve(item.name() + ".onnx");
+                    ChildCli.Result r = ChildCli.run(
+                            DEADLINE.toSeconds(),
+                            "export",
+                            "--arch",
+                            "resnet18",
+                            "--weights",
+                            item.file().toString(),
+                            "--out",
+                            out.toString());
+                    r.assertOneErrorLine(item.name());
+                    assertTrue(r.err().contains(item.file().toString()), r.err());
+                    assertFalse(Files.exists(out), "output left");
+                }));
     }
 
     /** A safetensors header of 3 Mi objects (9.4 MB): a JSON tree of it took 335 MiB. */
@@ -87,14 +104,20 @@ class HostileRound2CheckpointTest {
         Path f = dir.resolve(name);
         int n = 3 << 20;
         StringBuilder h = new StringBuilder(n * 3 + 200);
-        h.append(inMetadata ? "{\"__metadata__\":{\"x\":[" : "{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4],\"x\":[");
+        h.append(
+                inMetadata
+                        ? "{\"__metadata__\":{\"x\":["
+                        : "{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4],\"x\":[");
         for (int i = 0; i < n; i++) {
             h.append(i == 0 ? "{}" : ",{}");
         }
         h.append(inMetadata ? "]},\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}" : "]}}");
         byte[] header = h.toString().getBytes(StandardCharsets.UTF_8);
         try (OutputStream o = Files.newOutputStream(f)) {
-            o.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length).array());
+            o.write(ByteBuffer.allocate(8)
+                    .order(ByteOrder.LITTLE_ENDIAN)
+                    .putLong(header.length)
+                    .array());
             o.write(header);
             o.write(new byte[4]);
         }
@@ -132,16 +155,20 @@ class HostileRound2CheckpointTest {
     void fifoIsRefusedByTheLibrary() throws Exception {
         for (String name : List.of("w.pth", "w.safetensors")) {
             Path f = fifo(name);
-            ResNet4jException e = assertTimeoutPreemptively(Duration.ofSeconds(20),
+            ResNet4jException e = assertTimeoutPreemptively(
+                    Duration.ofSeconds(20),
                     () -> assertThrows(ResNet4jException.class, () -> CheckpointLoader.load(f)));
             assertTrue(e.getMessage().contains(f + " is not a regular file (a FIFO)"), e.getMessage());
         }
         Path spec = fifo("spec.json");
-        assertTimeoutPreemptively(Duration.ofSeconds(20), () -> assertThrows(ResNet4jException.class, () -> SpecJson.read(spec)));
+        assertTimeoutPreemptively(
+                Duration.ofSeconds(20), () -> assertThrows(ResNet4jException.class, () -> SpecJson.read(spec)));
         Path labels = fifo("labels.txt");
-        assertTimeoutPreemptively(Duration.ofSeconds(20), () -> assertThrows(ResNet4jException.class, () -> Labels.read(labels)));
+        assertTimeoutPreemptively(
+                Duration.ofSeconds(20), () -> assertThrows(ResNet4jException.class, () -> Labels.read(labels)));
         Path image = fifo("image.png");
-        assertTimeoutPreemptively(Duration.ofSeconds(20), () -> assertThrows(ResNet4jException.class, () -> ImageLoader.load(image)));
+        assertTimeoutPreemptively(
+                Duration.ofSeconds(20), () -> assertThrows(ResNet4jException.class, () -> ImageLoader.load(image)));
     }
 
     @Test
@@ -154,17 +181,30 @@ class HostileRound2CheckpointTest {
                 new String[] {"inspect", w.toString()},
                 new String[] {"export", "--arch", "resnet18", "--weights", w.toString(), "--out", out.toString()},
                 new String[] {"export", "--weights", w.toString(), "--out", out.toString()},
-                new String[] {"export", "--spec", fifo("cli-spec.json").toString(), "--weights", weights, "--out", out.toString()},
-                new String[] {"classify", "--spec", spec, "--weights", weights, "--labels", fifo("cli-labels.txt").toString(),
-                    ROOT.resolve("testdata/images/rgb_tiny.png").toString()});
+                new String[] {
+                    "export", "--spec", fifo("cli-spec.json").toString(), "--weights", weights, "--out", out.toString()
+                },
+                new String[] {
+                    "classify",
+                    "--spec",
+                    spec,
+                    "--weights",
+                    weights,
+                    "--labels",
+                    fifo("cli-labels.txt").toString(),
+                    ROOT.resolve("testdata/images/rgb_tiny.png").toString()
+                });
         for (String[] args : commands) {
             StringWriter o = new StringWriter();
             StringWriter e = new StringWriter();
-            int code = assertTimeoutPreemptively(Duration.ofSeconds(20),
-                    () -> Main.execute(new PrintWriter(o), new PrintWriter(e), args), String.join(" ", args));
+            int code = assertTimeoutPreemptively(
+                    Duration.ofSeconds(20),
+                    () -> Main.execute(new PrintWriter(o), new PrintWriter(e), args),
+                    String.join(" ", args));
             String err = e.toString();
             assertEquals(1, code, String.join(" ", args) + ": " + err);
-            assertTrue(err.startsWith("error: ") && err.strip().lines().count() == 1 && err.contains("(a FIFO)"),
+            assertTrue(
+                    err.startsWith("error: ") && err.strip().lines().count() == 1 && err.contains("(a FIFO)"),
                     String.join(" ", args) + ": " + err);
             assertTrue(o.toString().isEmpty(), o.toString());
             assertFalse(Files.exists(out));

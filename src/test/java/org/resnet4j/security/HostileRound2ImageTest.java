@@ -31,8 +31,9 @@ import org.resnet4j.vision.Preset;
 class HostileRound2ImageTest {
     static final Path ROOT = PythonReference.root();
     static final Path GOLDEN = ROOT.resolve("testdata/golden/tiny_basic");
-    static final List<HostileCorpus.Item> CASES =
-            HostileCorpus.load(ROOT).stream().filter(i -> i.name().startsWith("r2-img-")).toList();
+    static final List<HostileCorpus.Item> CASES = HostileCorpus.load(ROOT).stream()
+            .filter(i -> i.name().startsWith("r2-img-"))
+            .toList();
     static final List<String> GOOD = List.of("photo420.jpg", "rgb_wide.png", "gray.png");
 
     @TempDir
@@ -41,13 +42,20 @@ class HostileRound2ImageTest {
     @TestFactory
     Stream<DynamicTest> preprocessingRefusesExplodingResize() {
         assertTrue(CASES.size() >= 2);
-        return CASES.stream().map(item -> DynamicTest.dynamicTest(item.name(), () -> {
-            ResNet4jException e = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> assertThrows(ResNet4jException.class,
-                    () -> Preprocessing.imagenet(Preset.V1).apply(item.file())));
-            assertEquals(item.exception(), e.getClass().getSimpleName(), e.getMessage());
-            assertTrue(e.getMessage().contains(item.file().toString()) && e.getMessage().contains(item.reason())
-                    && e.getMessage().contains("resnet4j.limit.image.maxPixels"), e.getMessage());
-        }));
+        return CASES.stream()
+                .map(item -> DynamicTest.dynamicTest(item.name(), () -> {
+                    ResNet4jException e = assertTimeoutPreemptively(
+                            Duration.ofSeconds(60),
+                            () -> assertThrows(
+                                    ResNet4jException.class,
+                                    () -> Preprocessing.imagenet(Preset.V1).apply(item.file())));
+                    assertEquals(item.exception(), e.getClass().getSimpleName(), e.getMessage());
+                    assertTrue(
+                            e.getMessage().contains(item.file().toString())
+                                    && e.getMessage().contains(item.reason())
+                                    && e.getMessage().contains("resnet4j.limit.image.maxPixels"),
+                            e.getMessage());
+                }));
     }
 
     /** The folder case through the CLI in a 256 MiB JVM: three good images classified, two reported, exit 1. */
@@ -61,10 +69,23 @@ class HostileRound2ImageTest {
         for (HostileCorpus.Item item : CASES) {
             Files.copy(item.file(), folder.resolve(item.name()));
         }
-        ChildCli.Result r = ChildCli.run(120, "classify", "--spec", GOLDEN.resolve("spec.json").toString(), "--weights",
-                GOLDEN.resolve("weights.pth").toString(), "--threads", "1", "--json", folder.toString());
+        ChildCli.Result r = ChildCli.run(
+                120,
+                "classify",
+                "--spec",
+                GOLDEN.resolve("spec.json").toString(),
+                "--weights",
+                GOLDEN.resolve("weights.pth").toString(),
+                "--threads",
+                "1",
+                "--json",
+                folder.toString());
         assertEquals(1, r.code(), r.err());
-        assertFalse(r.err().contains("\tat ") || r.err().contains("OutOfMemoryError") || r.err().contains("bug"), r.err());
+        assertFalse(
+                r.err().contains("\tat ")
+                        || r.err().contains("OutOfMemoryError")
+                        || r.err().contains("bug"),
+                r.err());
         JsonNode j = new ObjectMapper().readTree(r.out());
         assertEquals(GOOD.size(), j.get("results").size(), r.out());
         assertEquals(CASES.size(), j.get("errors").size(), r.out());
@@ -83,8 +104,16 @@ class HostileRound2ImageTest {
     void acceptedExtremeAspectRatioNeedsOnlyTheCrop() throws Exception {
         Path png = dir.resolve("tall.png");
         Files.write(png, VisionPng.gray1Bit(1, 2000));
-        ChildCli.Result r = ChildCli.run(120, "classify", "--spec", GOLDEN.resolve("spec.json").toString(), "--weights",
-                GOLDEN.resolve("weights.pth").toString(), "--threads", "1", png.toString());
+        ChildCli.Result r = ChildCli.run(
+                120,
+                "classify",
+                "--spec",
+                GOLDEN.resolve("spec.json").toString(),
+                "--weights",
+                GOLDEN.resolve("weights.pth").toString(),
+                "--threads",
+                "1",
+                png.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().startsWith(png.toString()), r.out());
     }

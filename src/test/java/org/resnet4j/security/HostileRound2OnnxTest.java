@@ -69,8 +69,14 @@ class HostileRound2OnnxTest {
     static ModelProto gemm(TensorProto... extra) {
         Tensor w = Tensor.of(new int[] {2, 3}, new float[] {1, 2, 3, -1, 0.5f, 0});
         Tensor b = Tensor.of(new int[] {2}, new float[] {0.25f, -4});
-        GraphProto.Builder g = GraphProto.newBuilder().setName("gemm")
-                .addNode(NodeProto.newBuilder().setOpType("Gemm").addInput("x").addInput("w").addInput("b").addOutput("y")
+        GraphProto.Builder g = GraphProto.newBuilder()
+                .setName("gemm")
+                .addNode(NodeProto.newBuilder()
+                        .setOpType("Gemm")
+                        .addInput("x")
+                        .addInput("w")
+                        .addInput("b")
+                        .addOutput("y")
                         .addAttribute(Onnx.intAttr("transB", 1)))
                 .addInitializer(Onnx.floatTensor("w", w))
                 .addInitializer(Onnx.floatTensor("b", b))
@@ -79,8 +85,11 @@ class HostileRound2OnnxTest {
         for (TensorProto t : extra) {
             g.addInitializer(t);
         }
-        return ModelProto.newBuilder().setIrVersion(8)
-                .addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(17)).setGraph(g).build();
+        return ModelProto.newBuilder()
+                .setIrVersion(8)
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(17))
+                .setGraph(g)
+                .build();
     }
 
     @BeforeAll
@@ -100,9 +109,18 @@ class HostileRound2OnnxTest {
         Path m = Files.copy(CORPUS.resolve("r2-onnx-function-default-external.onnx"), d.resolve("m.onnx"));
         Files.write(d.resolve("secret.bin"), new byte[16]);
         UnsafeContentException e = assertThrows(UnsafeContentException.class, () -> Onnx.read(m));
-        assertTrue(e.getMessage().contains("function 'F' default attribute 'w'") && e.getMessage().contains("secret.bin"),
+        assertTrue(
+                e.getMessage().contains("function 'F' default attribute 'w'")
+                        && e.getMessage().contains("secret.bin"),
                 e.getMessage());
-        Cli r = cli("run", "--model", m.toString(), "--input", input.toString(), "--output", d.resolve("y.npy").toString());
+        Cli r = cli(
+                "run",
+                "--model",
+                m.toString(),
+                "--input",
+                input.toString(),
+                "--output",
+                d.resolve("y.npy").toString());
         r.assertOneErrorLine("external file 'secret.bin'");
         assertFalse(Files.exists(d.resolve("y.npy")));
     }
@@ -117,7 +135,10 @@ class HostileRound2OnnxTest {
         Onnx.ValidatedModel validated = Onnx.readValidated(m);
         assertArrayEquals(Files.readAllBytes(m), validated.bytes());
         // swapped for a model that reads secret.bin, after validation
-        Files.copy(CORPUS.resolve("r2-onnx-function-default-external.onnx"), m, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(
+                CORPUS.resolve("r2-onnx-function-default-external.onnx"),
+                m,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         try (OrtEngine e = new OrtEngine(validated, EngineOptions.defaults())) {
             Tensor y = e.run(Tensor.of(new int[] {1, 3}, new float[] {1, 2, 3}));
             assertArrayEquals(new float[] {14.25f, -4f}, y.toArray(), 1e-6f); // 1+4+9+0.25, -1+1+0-4
@@ -134,11 +155,27 @@ class HostileRound2OnnxTest {
         Path fifo = mkfifo("served.onnx");
         try {
             String[][] commands = {
-                {"run", "--model", fifo.toString(), "--input", input.toString(), "--output", dir.resolve("f1.npy").toString()},
+                {
+                    "run",
+                    "--model",
+                    fifo.toString(),
+                    "--input",
+                    input.toString(),
+                    "--output",
+                    dir.resolve("f1.npy").toString()
+                },
                 {"parity", "--model", fifo.toString(), "--input", input.toString()},
                 {"bench", "--model", fifo.toString(), "--engine", "ort", "--iters", "1"},
                 {"inspect", fifo.toString()},
-                {"run", "--model", model.toString(), "--input", fifo.toString(), "--output", dir.resolve("f2.npy").toString()},
+                {
+                    "run",
+                    "--model",
+                    model.toString(),
+                    "--input",
+                    fifo.toString(),
+                    "--output",
+                    dir.resolve("f2.npy").toString()
+                },
                 {"parity", "--model", model.toString(), "--input", input.toString(), "--reference", fifo.toString()},
             };
             for (String[] args : commands) {
@@ -167,34 +204,54 @@ class HostileRound2OnnxTest {
         withProperty("resnet4j.limit.onnx.maxObjects", "100000000", () -> {
             long t0 = System.nanoTime();
             assertTimeoutPreemptively(Duration.ofSeconds(120), () -> Onnx.parse(bytes, "ifs.onnx"));
-            System.out.printf("50,000 If nodes (%d bytes): parsed and validated in %.0f ms%n", bytes.length,
-                    (System.nanoTime() - t0) / 1e6);
+            System.out.printf(
+                    "50,000 If nodes (%d bytes): parsed and validated in %.0f ms%n",
+                    bytes.length, (System.nanoTime() - t0) / 1e6);
         });
     }
 
     static ModelProto manyIfs(int n) {
         GraphProto.Builder g = GraphProto.newBuilder().setName("ifs").addInput(Onnx.floatValueInfo("x", "N", 3));
-        g.addInitializer(TensorProto.newBuilder().setName("cond").setDataType(TensorProto.DataType.BOOL_VALUE)
+        g.addInitializer(TensorProto.newBuilder()
+                .setName("cond")
+                .setDataType(TensorProto.DataType.BOOL_VALUE)
                 .setRawData(ByteString.copyFrom(new byte[] {1})));
         for (int i = 0; i < n; i++) {
-            g.addInitializer(TensorProto.newBuilder().setName("v" + i).setDataType(TensorProto.DataType.FLOAT_VALUE)
+            g.addInitializer(TensorProto.newBuilder()
+                    .setName("v" + i)
+                    .setDataType(TensorProto.DataType.FLOAT_VALUE)
                     .setRawData(ByteString.copyFrom(new byte[4])));
         }
         for (int i = 0; i < n; i++) {
-            g.addNode(NodeProto.newBuilder().setOpType("If").addInput("cond").addOutput("o" + i)
+            g.addNode(NodeProto.newBuilder()
+                    .setOpType("If")
+                    .addInput("cond")
+                    .addOutput("o" + i)
                     .addAttribute(branch("then_branch", "v" + i, "t"))
                     .addAttribute(branch("else_branch", "x", "e")));
         }
         g.addOutput(Onnx.floatValueInfo("o" + (n - 1)));
-        return ModelProto.newBuilder().setIrVersion(8)
-                .addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(17)).setGraph(g).build();
+        return ModelProto.newBuilder()
+                .setIrVersion(8)
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(17))
+                .setGraph(g)
+                .build();
     }
 
     private static AttributeProto branch(String name, String reads, String out) {
-        GraphProto body = GraphProto.newBuilder().setName(name)
-                .addNode(NodeProto.newBuilder().setOpType("Identity").addInput(reads).addOutput(out))
-                .addOutput(ValueInfoProto.newBuilder().setName(out)).build();
-        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.GRAPH).setG(body).build();
+        GraphProto body = GraphProto.newBuilder()
+                .setName(name)
+                .addNode(NodeProto.newBuilder()
+                        .setOpType("Identity")
+                        .addInput(reads)
+                        .addOutput(out))
+                .addOutput(ValueInfoProto.newBuilder().setName(out))
+                .build();
+        return AttributeProto.newBuilder()
+                .setName(name)
+                .setType(AttributeProto.AttributeType.GRAPH)
+                .setG(body)
+                .build();
     }
 
     // ------------------------------------------------------------------ class 5: counts before materialising
@@ -212,20 +269,32 @@ class HostileRound2OnnxTest {
         long before = mx.getThreadAllocatedBytes(Thread.currentThread().getId());
         UnsafeContentException e = assertThrows(UnsafeContentException.class, () -> Onnx.read(f));
         long used = mx.getThreadAllocatedBytes(Thread.currentThread().getId()) - before;
-        System.out.printf("2 Mi empty initializers (%d bytes): refused after allocating %d bytes%n", bytes.length, used);
+        System.out.printf(
+                "2 Mi empty initializers (%d bytes): refused after allocating %d bytes%n", bytes.length, used);
         assertTrue(e.getMessage().contains(f + ": the model holds more than 262144 messages"), e.getMessage());
         assertTrue(used < 2L * bytes.length + (8 << 20), "allocated " + used + " bytes");
         childCli("256m", "inspect", f.toString()).assertOneErrorLine("onnx.maxObjects");
-        childCli("256m", "run", "--model", f.toString(), "--input", input.toString(), "--output",
-                dir.resolve("never.npy").toString()).assertOneErrorLine("onnx.maxObjects");
+        childCli(
+                        "256m",
+                        "run",
+                        "--model",
+                        f.toString(),
+                        "--input",
+                        input.toString(),
+                        "--output",
+                        dir.resolve("never.npy").toString())
+                .assertOneErrorLine("onnx.maxObjects");
         assertFalse(Files.exists(dir.resolve("never.npy")));
     }
 
     /** ModelProto { ir_version 8, graph { Relu x -> y, n empty initializers } }, written field by field. */
     static byte[] emptyInitializers(int n) throws IOException {
-        GraphProto g = GraphProto.newBuilder().setName("g")
+        GraphProto g = GraphProto.newBuilder()
+                .setName("g")
                 .addNode(NodeProto.newBuilder().setOpType("Relu").addInput("x").addOutput("y"))
-                .addInput(Onnx.floatValueInfo("x", "N", 3)).addOutput(Onnx.floatValueInfo("y", "N", 3)).build();
+                .addInput(Onnx.floatValueInfo("x", "N", 3))
+                .addOutput(Onnx.floatValueInfo("y", "N", 3))
+                .build();
         byte[] graph = g.toByteArray();
         byte[] empty = new byte[2 * n];
         for (int i = 0; i < n; i++) {
@@ -234,7 +303,9 @@ class HostileRound2OnnxTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         CodedOutputStream c = CodedOutputStream.newInstance(out);
         c.writeInt64(ModelProto.IR_VERSION_FIELD_NUMBER, 8);
-        c.writeMessage(ModelProto.OPSET_IMPORT_FIELD_NUMBER, OperatorSetIdProto.newBuilder().setVersion(17).build());
+        c.writeMessage(
+                ModelProto.OPSET_IMPORT_FIELD_NUMBER,
+                OperatorSetIdProto.newBuilder().setVersion(17).build());
         c.writeTag(ModelProto.GRAPH_FIELD_NUMBER, 2);
         c.writeUInt32NoTag(graph.length + empty.length);
         c.writeRawBytes(graph);
@@ -247,10 +318,19 @@ class HostileRound2OnnxTest {
     @Test
     void sparseDenseBombIsRefusedBeforeOrt() throws Exception {
         Path f = CORPUS.resolve("r2-onnx-sparse-dense-bomb.onnx");
-        UnsafeContentException e = assertThrows(UnsafeContentException.class, () -> new OrtEngine(f, EngineOptions.defaults()));
+        UnsafeContentException e =
+                assertThrows(UnsafeContentException.class, () -> new OrtEngine(f, EngineOptions.defaults()));
         assertTrue(e.getMessage().contains("densifies to 536870912 bytes"), e.getMessage());
-        childCli("256m", "run", "--model", f.toString(), "--input", input.toString(), "--output",
-                dir.resolve("never2.npy").toString()).assertOneErrorLine("copy.budgetFactor");
+        childCli(
+                        "256m",
+                        "run",
+                        "--model",
+                        f.toString(),
+                        "--input",
+                        input.toString(),
+                        "--output",
+                        dir.resolve("never2.npy").toString())
+                .assertOneErrorLine("copy.budgetFactor");
         assertFalse(Files.exists(dir.resolve("never2.npy")));
     }
 
@@ -258,8 +338,11 @@ class HostileRound2OnnxTest {
     @Test
     void outOfMemoryIsOneErrorLine() throws Exception {
         Path big = dir.resolve("big.onnx");
-        TensorProto.Builder t = TensorProto.newBuilder().setName("big").setDataType(TensorProto.DataType.FLOAT_VALUE)
-                .addDims(12 << 20).setRawData(ByteString.copyFrom(new byte[48 << 20]));
+        TensorProto.Builder t = TensorProto.newBuilder()
+                .setName("big")
+                .setDataType(TensorProto.DataType.FLOAT_VALUE)
+                .addDims(12 << 20)
+                .setRawData(ByteString.copyFrom(new byte[48 << 20]));
         Files.write(big, gemm(t.build()).toByteArray());
         Cli r = childCli("32m", "inspect", big.toString());
         r.assertOneErrorLine("out of memory");
@@ -277,13 +360,27 @@ class HostileRound2OnnxTest {
         Path folder = Files.createDirectories(dir.resolve("out-folder.npy"));
         try {
             for (Path out : List.of(devNull, fifo, folder)) {
-                Cli r = assertTimeoutPreemptively(Duration.ofSeconds(60),
-                        () -> cli("run", "--model", model.toString(), "--input", input.toString(), "--output", out.toString()));
+                Cli r = assertTimeoutPreemptively(
+                        Duration.ofSeconds(60),
+                        () -> cli(
+                                "run",
+                                "--model",
+                                model.toString(),
+                                "--input",
+                                input.toString(),
+                                "--output",
+                                out.toString()));
                 r.assertOneErrorLine("output " + out + " exists and is not a regular file");
                 assertTrue(r.out.isEmpty(), r.out);
             }
-            Cli export = cli("export", "--spec", ROOT.resolve("testdata/golden/tiny_basic/spec.json").toString(), "--weights",
-                    ROOT.resolve("testdata/golden/tiny_basic/weights.pth").toString(), "--out", devNull.toString());
+            Cli export = cli(
+                    "export",
+                    "--spec",
+                    ROOT.resolve("testdata/golden/tiny_basic/spec.json").toString(),
+                    "--weights",
+                    ROOT.resolve("testdata/golden/tiny_basic/weights.pth").toString(),
+                    "--out",
+                    devNull.toString());
             export.assertOneErrorLine("(a character device)");
             assertTrue(Files.isSymbolicLink(devNull), "the link to /dev/null was replaced");
             assertTrue(Files.isDirectory(folder));
@@ -302,7 +399,8 @@ class HostileRound2OnnxTest {
     @EnabledOnOs(OS.LINUX)
     void outputsHonourTheUmask() throws Exception {
         Process p = new ProcessBuilder("sh", "-c", "umask").start();
-        int umask = Integer.parseInt(new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim(), 8);
+        int umask =
+                Integer.parseInt(new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim(), 8);
         p.waitFor();
         Path out = dir.resolve("perm.npy");
         Cli r = cli("run", "--model", model.toString(), "--input", input.toString(), "--output", out.toString());
@@ -315,7 +413,8 @@ class HostileRound2OnnxTest {
     private static String rwx(int mode) {
         StringBuilder s = new StringBuilder();
         for (int shift = 6; shift >= 0; shift -= 3) {
-            s.append((mode >> shift & 4) != 0 ? 'r' : '-').append((mode >> shift & 2) != 0 ? 'w' : '-')
+            s.append((mode >> shift & 4) != 0 ? 'r' : '-')
+                    .append((mode >> shift & 2) != 0 ? 'w' : '-')
                     .append((mode >> shift & 1) != 0 ? 'x' : '-');
         }
         return s.toString();
@@ -330,8 +429,18 @@ class HostileRound2OnnxTest {
         FormatException e = assertThrows(FormatException.class, () -> Onnx.read(f));
         assertTrue(e.getMessage().contains("'ghost\\nerror: forged\\x1b[2J\\x1b[31m\\r\\x7f\\x85'"), e.getMessage());
         assertTrue(e.getMessage().chars().noneMatch(c -> c < 0x20 || c >= 0x7f && c <= 0x9f), e.getMessage());
-        for (String[] args : new String[][] {{"inspect", f.toString()},
-            {"run", "--model", f.toString(), "--input", input.toString(), "--output", dir.resolve("n.npy").toString()}}) {
+        for (String[] args : new String[][] {
+            {"inspect", f.toString()},
+            {
+                "run",
+                "--model",
+                f.toString(),
+                "--input",
+                input.toString(),
+                "--output",
+                dir.resolve("n.npy").toString()
+            }
+        }) {
             Cli r = cli(args);
             r.assertOneErrorLine("\\nerror: forged\\x1b[2J");
             assertFalse(r.err.contains("\u001b") || r.err.contains("\r"), r.err);
@@ -344,7 +453,15 @@ class HostileRound2OnnxTest {
         TensorProto unused = Onnx.floatTensor("unused", Tensor.of(new int[] {1}, new float[] {0}));
         Path m = dir.resolve("unused.onnx");
         Files.write(m, gemm(unused).toByteArray());
-        String[] run = {"run", "--model", m.toString(), "--input", input.toString(), "--output", dir.resolve("u.npy").toString()};
+        String[] run = {
+            "run",
+            "--model",
+            m.toString(),
+            "--input",
+            input.toString(),
+            "--output",
+            dir.resolve("u.npy").toString()
+        };
         Cli quiet = childCli("256m", run);
         assertEquals(0, quiet.code, quiet.err);
         assertFalse(quiet.err.contains("onnxruntime"), quiet.err);
@@ -352,7 +469,9 @@ class HostileRound2OnnxTest {
         verboseArgs.add("--verbose");
         Cli verbose = childCli("256m", verboseArgs.toArray(String[]::new));
         assertEquals(0, verbose.code, verbose.err);
-        assertTrue(verbose.err.contains("Removing initializer 'unused'"), "ORT's warning should show with --verbose: " + verbose.err);
+        assertTrue(
+                verbose.err.contains("Removing initializer 'unused'"),
+                "ORT's warning should show with --verbose: " + verbose.err);
     }
 
     // ------------------------------------------------------------------ helpers
@@ -361,7 +480,9 @@ class HostileRound2OnnxTest {
         /** Exit 1, exactly one line on stderr, "error: ...", containing {@code what}, no stack trace. */
         void assertOneErrorLine(String what) {
             assertEquals(1, code, "exit code; stderr: " + err);
-            List<String> lines = err.lines().filter(l -> !l.startsWith("WARNING: Using incubator modules")).toList();
+            List<String> lines = err.lines()
+                    .filter(l -> !l.startsWith("WARNING: Using incubator modules"))
+                    .toList();
             assertEquals(1, lines.size(), "not one line: " + err);
             assertTrue(lines.get(0).startsWith("error: "), err);
             assertTrue(lines.get(0).contains(what), "'" + what + "' missing: " + err);
@@ -378,13 +499,21 @@ class HostileRound2OnnxTest {
 
     /** The CLI in a JVM of the given heap (its own ONNX Runtime environment too), with a 5-minute limit. */
     static Cli childCli(String heap, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx" + heap, "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"),
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx" + heap,
+                "--add-modules",
+                "jdk.incubator.vector",
+                "-cp",
+                System.getProperty("java.class.path"),
                 Main.class.getName()));
         cmd.addAll(Arrays.asList(args));
         Path stdout = Files.createTempFile(dir, "child", ".out");
         Path stderr = Files.createTempFile(dir, "child", ".err");
-        Process p = new ProcessBuilder(cmd).redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
+        Process p = new ProcessBuilder(cmd)
+                .redirectOutput(stdout.toFile())
+                .redirectError(stderr.toFile())
+                .start();
         if (!p.waitFor(5, TimeUnit.MINUTES)) {
             p.destroyForcibly();
             throw new AssertionError("timed out: " + cmd);

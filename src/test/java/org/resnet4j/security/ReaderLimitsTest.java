@@ -27,7 +27,9 @@ class ReaderLimitsTest {
 
     @Test
     void defaultsAndOverrides() {
-        assertEquals(ReaderLimits.DEFAULTS.get("pickle.maxValues"), ReaderLimits.current().pickleMaxValues());
+        assertEquals(
+                ReaderLimits.DEFAULTS.get("pickle.maxValues"),
+                ReaderLimits.current().pickleMaxValues());
         System.setProperty("resnet4j.limit.pickle.maxValues", "5_000_000");
         assertEquals(5_000_000L, ReaderLimits.current().pickleMaxValues());
         System.setProperty("resnet4j.limit.pickle.maxValues", "-1");
@@ -37,8 +39,8 @@ class ReaderLimitsTest {
 
     @Test
     void raisingTheInflateLimitLetsALegitimatelyLargeDeflatedCheckpointThrough() {
-        UnsafeContentException e = assertThrows(UnsafeContentException.class,
-                () -> CheckpointLoader.load(HOSTILE.resolve("zip_bomb.pth")));
+        UnsafeContentException e = assertThrows(
+                UnsafeContentException.class, () -> CheckpointLoader.load(HOSTILE.resolve("zip_bomb.pth")));
         assertTrue(e.getMessage().contains("-Dresnet4j.limit.zip.maxInflateRatio="), e.getMessage());
         System.setProperty("resnet4j.limit.zip.maxInflateRatio", "2000");
         LoadedCheckpoint ok = CheckpointLoader.load(HOSTILE.resolve("zip_bomb.pth"));
@@ -48,11 +50,12 @@ class ReaderLimitsTest {
     @Test
     void raisingThePickleLimitsMovesTheFailureOn() {
         System.setProperty("resnet4j.limit.pickle.maxTupleDepth", "400");
-        FormatException e = assertThrows(FormatException.class,
-                () -> CheckpointLoader.load(HOSTILE.resolve("pickle_tuple_depth.pth")));
+        FormatException e = assertThrows(
+                FormatException.class, () -> CheckpointLoader.load(HOSTILE.resolve("pickle_tuple_depth.pth")));
         assertTrue(e.getMessage().contains("expected a dict"), e.getMessage());
         System.setProperty("resnet4j.limit.pickle.maxStack", "100");
-        UnsafeContentException u = assertThrows(UnsafeContentException.class,
+        UnsafeContentException u = assertThrows(
+                UnsafeContentException.class,
                 () -> CheckpointLoader.load(PythonReference.root().resolve("testdata/golden/tiny_basic/weights.pth")));
         assertTrue(u.getMessage().contains("-Dresnet4j.limit.pickle.maxStack="), u.getMessage());
     }

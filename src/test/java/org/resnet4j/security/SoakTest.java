@@ -57,17 +57,25 @@ class SoakTest {
         }
         System.gc();
         long rssAfter = rssKb();
-        report.add(String.format(Locale.ROOT, "open/run/close cycles: %d, RSS %d -> %d kB (after warm-up)", CYCLES, rssBefore,
+        report.add(String.format(
+                Locale.ROOT,
+                "open/run/close cycles: %d, RSS %d -> %d kB (after warm-up)",
+                CYCLES,
+                rssBefore,
                 rssAfter));
         report.add(snapshot("end"));
         report.forEach(s -> System.out.println("[soak] " + s));
-        report.add(0, "java " + System.getProperty("java.version") + ", " + Runtime.getRuntime().availableProcessors()
-                + " cores, max heap " + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB");
+        report.add(
+                0,
+                "java " + System.getProperty("java.version") + ", "
+                        + Runtime.getRuntime().availableProcessors() + " cores, max heap "
+                        + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB");
         Path out = Path.of("target", "soak-report.txt");
         Files.createDirectories(out.getParent());
         Files.write(out, report);
-        assertTrue(rssAfter - rssBefore < 64 * 1024, "RSS grew by " + (rssAfter - rssBefore) + " kB over " + CYCLES
-                + " engine open/close cycles");
+        assertTrue(
+                rssAfter - rssBefore < 64 * 1024,
+                "RSS grew by " + (rssAfter - rssBefore) + " kB over " + CYCLES + " engine open/close cycles");
     }
 
     private static void run(String name, Engine engine, List<Tensor> inputs, List<String> report) throws Exception {
@@ -86,22 +94,39 @@ class SoakTest {
         }
         System.gc();
         long rss1 = rssKb();
-        report.add(String.format(Locale.ROOT,
+        report.add(String.format(
+                Locale.ROOT,
                 "%s: %d threads x %d = %d inferences in %.1f s (%.0f/s), %d mismatches; RSS after warm-up %d kB,"
                         + " after each quarter %s kB, end %d kB; %s",
-                name, THREADS, PER_THREAD / 4 * 4, inferences, nanos / 1e9, inferences / (nanos / 1e9), mismatches, rss0,
-                rss, rss1, engine.describe()));
+                name,
+                THREADS,
+                PER_THREAD / 4 * 4,
+                inferences,
+                nanos / 1e9,
+                inferences / (nanos / 1e9),
+                mismatches,
+                rss0,
+                rss,
+                rss1,
+                engine.describe()));
         System.out.println("[soak] " + report.get(report.size() - 1));
         assertEquals((long) THREADS * (PER_THREAD / 4) * 4, inferences);
         assertEquals(0, mismatches, name + ": outputs differing from the single-thread answer");
         // flat: from the first quarter (allocator pools and JIT settled) to the end
-        assertTrue(rss1 - rss.get(0) < 64 * 1024, name + ": RSS grew by " + (rss1 - rss.get(0)) + " kB after the first quarter");
+        assertTrue(
+                rss1 - rss.get(0) < 64 * 1024,
+                name + ": RSS grew by " + (rss1 - rss.get(0)) + " kB after the first quarter");
     }
 
     static String snapshot(String when) {
         Runtime rt = Runtime.getRuntime();
-        return String.format(Locale.ROOT, "%s: RSS %d kB, heap used %d kB of %d kB committed", when, rssKb(),
-                (rt.totalMemory() - rt.freeMemory()) / 1024, rt.totalMemory() / 1024);
+        return String.format(
+                Locale.ROOT,
+                "%s: RSS %d kB, heap used %d kB of %d kB committed",
+                when,
+                rssKb(),
+                (rt.totalMemory() - rt.freeMemory()) / 1024,
+                rt.totalMemory() / 1024);
     }
 
     static long rssKb() {

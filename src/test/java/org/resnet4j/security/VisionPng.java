@@ -24,8 +24,18 @@ final class VisionPng {
         }
         ByteArrayOutputStream png = new ByteArrayOutputStream();
         png.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
-        chunk(png, "IHDR", ByteBuffer.allocate(13).putInt(w).putInt(h).put((byte) 1).put((byte) 0).put((byte) 0)
-                .put((byte) 0).put((byte) 0).array());
+        chunk(
+                png,
+                "IHDR",
+                ByteBuffer.allocate(13)
+                        .putInt(w)
+                        .putInt(h)
+                        .put((byte) 1)
+                        .put((byte) 0)
+                        .put((byte) 0)
+                        .put((byte) 0)
+                        .put((byte) 0)
+                        .array());
         chunk(png, "IDAT", z.toByteArray());
         chunk(png, "IEND", new byte[0]);
         return png.toByteArray();

@@ -36,13 +36,14 @@ import org.resnet4j.testing.PythonReference;
  */
 class BatchJobTest {
     static final Path WEIGHTS = PythonReference.root().resolve("testdata/golden/tiny_basic/weights.pth");
-    static final List<String> IMAGES = List.of("photo420.jpg", "rgb_wide.png", "palette.png", "gray.png", "rgba.png",
-            "progressive.jpg", "lossless.webp");
+    static final List<String> IMAGES = List.of(
+            "photo420.jpg", "rgb_wide.png", "palette.png", "gray.png", "rgba.png", "progressive.jpg", "lossless.webp");
     /** Same engine, same preprocessing; only the batch composition differs from the CLI's. */
     static final double SAME_ENGINE_TOLERANCE = 1e-6;
 
     @TempDir
     static Path dir;
+
     static Path input;
 
     @BeforeAll
@@ -80,8 +81,17 @@ class BatchJobTest {
     }
 
     static List<String> args(Path output, String... extra) {
-        List<String> a = new ArrayList<>(List.of("--master", "local[2]", "--weights", WEIGHTS.toString(), "--input",
-                input.toString(), "--output", output.toString(), "--mode", "classify"));
+        List<String> a = new ArrayList<>(List.of(
+                "--master",
+                "local[2]",
+                "--weights",
+                WEIGHTS.toString(),
+                "--input",
+                input.toString(),
+                "--output",
+                output.toString(),
+                "--mode",
+                "classify"));
         a.addAll(List.of(extra));
         return a;
     }
@@ -95,12 +105,17 @@ class BatchJobTest {
     @ValueSource(strings = {"ort", "java"})
     void rowsEqualClassifyJson(String engine) throws Exception {
         Path output = dir.resolve("out-" + engine);
-        Run run = job(args(output, "--engine", engine, "--top", "3", "--batch", "3", "--format", "json").toArray(String[]::new));
+        Run run = job(args(output, "--engine", engine, "--top", "3", "--batch", "3", "--format", "json")
+                .toArray(String[]::new));
         assertEquals(0, run.code(), run.err());
 
         SparkSession spark = SparkSessions.local();
-        List<Row> rows = spark.read().schema(BatchJob.schema(Mode.CLASSIFY)).json(output.toString()).collectAsList();
-        assertEquals(IMAGES.size() + BROKEN.size(), rows.size(), "one row per image file, hidden and .txt skipped: " + rows);
+        List<Row> rows = spark.read()
+                .schema(BatchJob.schema(Mode.CLASSIFY))
+                .json(output.toString())
+                .collectAsList();
+        assertEquals(
+                IMAGES.size() + BROKEN.size(), rows.size(), "one row per image file, hidden and .txt skipped: " + rows);
         Map<String, Row> byName = new TreeMap<>();
         for (Row r : rows) {
             assertNull(byName.put(name(r.getAs("path")), r), "each file once");
@@ -112,12 +127,24 @@ class BatchJobTest {
             assertNull(r.getAs("top"), broken);
         }
 
-        List<String> cli = new ArrayList<>(List.of("classify", "--weights", WEIGHTS.toString(), "--engine", engine,
-                "--top", "3", "--json", "--threads", "1"));
+        List<String> cli = new ArrayList<>(List.of(
+                "classify",
+                "--weights",
+                WEIGHTS.toString(),
+                "--engine",
+                engine,
+                "--top",
+                "3",
+                "--json",
+                "--threads",
+                "1"));
         cli.add(input.toString());
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        assertEquals(1, Main.execute(new PrintWriter(out), new PrintWriter(err), cli.toArray(String[]::new)), "broken files fail classify");
+        assertEquals(
+                1,
+                Main.execute(new PrintWriter(out), new PrintWriter(err), cli.toArray(String[]::new)),
+                "broken files fail classify");
         JsonNode results = new ObjectMapper().readTree(out.toString()).get("results");
         assertEquals(IMAGES.size(), results.size());
         double worst = 0;
@@ -130,15 +157,21 @@ class BatchJobTest {
             for (int i = 0; i < 3; i++) {
                 JsonNode want = res.get("top").get(i);
                 Row got = top.get(i);
-                assertEquals(want.get("index").asLong(), ((Number) got.getAs("index")).longValue(), file + " rank " + i);
+                assertEquals(
+                        want.get("index").asLong(), ((Number) got.getAs("index")).longValue(), file + " rank " + i);
                 assertEquals(want.get("label").asText(), got.getAs("label"));
-                double d = Math.abs(want.get("probability").asDouble() - ((Number) got.getAs("probability")).doubleValue());
+                double d = Math.abs(
+                        want.get("probability").asDouble() - ((Number) got.getAs("probability")).doubleValue());
                 worst = Math.max(worst, d);
                 assertTrue(d <= SAME_ENGINE_TOLERANCE, file + " rank " + i + ": probability differs by " + d);
             }
         }
-        System.out.printf(Locale.ROOT, "BatchJob vs classify --json (%s, %d images): same top-3, max probability difference %.2e%n",
-                engine, results.size(), worst);
+        System.out.printf(
+                Locale.ROOT,
+                "BatchJob vs classify --json (%s, %d images): same top-3, max probability difference %.2e%n",
+                engine,
+                results.size(),
+                worst);
     }
 
     @Test
@@ -152,7 +185,9 @@ class BatchJobTest {
         List<Row> rows = parquet.collectAsList();
         assertEquals(IMAGES.size() + BROKEN.size(), rows.size());
         try (var siblings = Files.list(dir)) {
-            assertFalse(siblings.anyMatch(p -> p.getFileName().toString().contains(".resnet4j-")), "temporary folder left behind");
+            assertFalse(
+                    siblings.anyMatch(p -> p.getFileName().toString().contains(".resnet4j-")),
+                    "temporary folder left behind");
         }
 
         Path existing = dir.resolve("existing");

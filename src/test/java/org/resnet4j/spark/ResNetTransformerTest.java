@@ -35,6 +35,7 @@ class ResNetTransformerTest {
 
     @TempDir
     static Path dir;
+
     static Dataset<Row> files;
 
     @BeforeAll
@@ -49,7 +50,11 @@ class ResNetTransformerTest {
     }
 
     static ResNetTransformer transformer() {
-        return new ResNetTransformer().setWeights(WEIGHTS.toString()).setTopK(2).setBatchSize(2).setEngine("java");
+        return new ResNetTransformer()
+                .setWeights(WEIGHTS.toString())
+                .setTopK(2)
+                .setBatchSize(2)
+                .setEngine("java");
     }
 
     static Map<String, Row> byName(Dataset<Row> rows) {
@@ -66,20 +71,26 @@ class ResNetTransformerTest {
         assertEquals(IMAGES.size() + 1, rows.size());
         String error = rows.get("broken.jpg").getAs("error");
         assertTrue(error != null && error.contains("broken.jpg"), error);
-        try (ResNetModel model = ResNetModel.builder().weights(WEIGHTS).engine("java").threads(1).build()) {
+        try (ResNetModel model =
+                ResNetModel.builder().weights(WEIGHTS).engine("java").threads(1).build()) {
             for (String f : IMAGES) {
                 Row r = rows.get(f);
                 assertNull(r.getAs("error"), f);
                 List<Row> top = r.getList(r.fieldIndex("top"));
                 List<Prediction> want;
-                try (var in = Files.newInputStream(PythonReference.root().resolve("testdata/images").resolve(f))) {
+                try (var in = Files.newInputStream(
+                        PythonReference.root().resolve("testdata/images").resolve(f))) {
                     want = model.classify(in, 2);
                 }
                 assertEquals(2, top.size());
                 for (int k = 0; k < 2; k++) {
                     assertEquals(want.get(k).index(), (int) top.get(k).getAs("index"), f);
                     assertEquals(want.get(k).label(), top.get(k).getAs("label"));
-                    assertEquals((float) want.get(k).probability(), (float) top.get(k).getAs("probability"), 1e-6f, f);
+                    assertEquals(
+                            (float) want.get(k).probability(),
+                            (float) top.get(k).getAs("probability"),
+                            1e-6f,
+                            f);
                 }
             }
         }
@@ -90,7 +101,9 @@ class ResNetTransformerTest {
         ResNetTransformer t = transformer();
         PipelineModel fitted = new Pipeline().setStages(new PipelineStage[] {t}).fit(files);
         Dataset<Row> out = fitted.transform(files);
-        assertEquals(List.of("path", "modificationTime", "length", "content", "top", "error"), List.of(out.schema().fieldNames()));
+        assertEquals(
+                List.of("path", "modificationTime", "length", "content", "top", "error"),
+                List.of(out.schema().fieldNames()));
         assertRowsEqualLibrary(byName(out));
 
         Path saved = dir.resolve("transformer");
@@ -104,7 +117,8 @@ class ResNetTransformerTest {
 
         Path savedPipeline = dir.resolve("pipeline");
         fitted.save(savedPipeline.toString());
-        assertRowsEqualLibrary(byName(PipelineModel.load(savedPipeline.toString()).transform(files)));
+        assertRowsEqualLibrary(
+                byName(PipelineModel.load(savedPipeline.toString()).transform(files)));
     }
 
     @Test
@@ -113,11 +127,13 @@ class ResNetTransformerTest {
         assertEquals(ImageRows.EMBEDDING, out.schema().apply("embedding").dataType());
         assertEquals(DataTypes.StringType, out.schema().apply("error").dataType());
         Map<String, Row> rows = byName(out);
-        try (ResNetModel model = ResNetModel.builder().weights(WEIGHTS).engine("java").threads(1).build()) {
+        try (ResNetModel model =
+                ResNetModel.builder().weights(WEIGHTS).engine("java").threads(1).build()) {
             for (String f : IMAGES) {
                 List<Float> got = rows.get(f).getList(rows.get(f).fieldIndex("embedding"));
                 float[] want;
-                try (var in = Files.newInputStream(PythonReference.root().resolve("testdata/images").resolve(f))) {
+                try (var in = Files.newInputStream(
+                        PythonReference.root().resolve("testdata/images").resolve(f))) {
                     want = model.embed(in);
                 }
                 assertEquals(want.length, got.size());
@@ -131,11 +147,15 @@ class ResNetTransformerTest {
 
     @Test
     void badInputRefusedBeforeAnyTask() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> transformer().setInputCol("path").transform(files));
         assertTrue(e.getMessage().contains("expected binary"), e.getMessage());
-        Exception missing = assertThrows(org.resnet4j.ResNet4jException.class,
-                () -> transformer().setWeights(dir.resolve("nope.pth").toString()).transform(files));
+        Exception missing = assertThrows(
+                org.resnet4j.ResNet4jException.class,
+                () -> transformer()
+                        .setWeights(dir.resolve("nope.pth").toString())
+                        .transform(files));
         assertTrue(missing.getMessage().contains("nope.pth"), missing.getMessage());
     }
 }

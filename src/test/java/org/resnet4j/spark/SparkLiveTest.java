@@ -39,6 +39,7 @@ class SparkLiveTest {
 
     @TempDir
     static Path dir;
+
     static Path weights;
     static Path images;
     static List<String> files;
@@ -49,27 +50,76 @@ class SparkLiveTest {
     static void torchvision() throws Exception {
         PythonReference.require();
         SparkSessions.local();
-        PythonReference.run("torch_reference.py", "--arch", "resnet18", "--seed", "13", "--batch", "1", "--height", "32",
-                "--width", "32", "--out-dir", dir.toString(), "--no-timings");
+        PythonReference.run(
+                "torch_reference.py",
+                "--arch",
+                "resnet18",
+                "--seed",
+                "13",
+                "--batch",
+                "1",
+                "--height",
+                "32",
+                "--width",
+                "32",
+                "--out-dir",
+                dir.toString(),
+                "--no-timings");
         weights = dir.resolve("weights.pth");
         images = dir.resolve("images");
-        PythonReference.run("make_images.py", "--count", String.valueOf(COUNT), "--width", "200", "--height", "150",
-                "--seed", "3", "--out-dir", images.toString());
+        PythonReference.run(
+                "make_images.py",
+                "--count",
+                String.valueOf(COUNT),
+                "--width",
+                "200",
+                "--height",
+                "150",
+                "--seed",
+                "3",
+                "--out-dir",
+                images.toString());
         try (Stream<Path> walk = Files.walk(images)) {
-            files = walk.filter(Files::isRegularFile).map(Path::toString).sorted().toList();
+            files = walk.filter(Files::isRegularFile)
+                    .map(Path::toString)
+                    .sorted()
+                    .toList();
         }
         assertEquals(COUNT, files.size());
-        List<String> py = new ArrayList<>(List.of("--arch", "resnet18", "--weights", weights.toString(), "--top", "5",
-                "--out", dir.resolve("ref.json").toString(), "--features", dir.resolve("ref.npy").toString()));
+        List<String> py = new ArrayList<>(List.of(
+                "--arch",
+                "resnet18",
+                "--weights",
+                weights.toString(),
+                "--top",
+                "5",
+                "--out",
+                dir.resolve("ref.json").toString(),
+                "--features",
+                dir.resolve("ref.npy").toString()));
         py.addAll(files);
         PythonReference.run("classify_reference.py", py.toArray(String[]::new));
-        referenceTop = new ObjectMapper().readTree(dir.resolve("ref.json").toFile()).get("results");
+        referenceTop =
+                new ObjectMapper().readTree(dir.resolve("ref.json").toFile()).get("results");
         referenceFeatures = Npy.read(dir.resolve("ref.npy"));
     }
 
     static Map<String, Row> run(String mode, Path output) {
-        BatchJobTest.Run run = BatchJobTest.job("--master", "local[2]", "--weights", weights.toString(), "--input",
-                images.toString(), "--output", output.toString(), "--mode", mode, "--arch", "resnet18", "--batch", "4");
+        BatchJobTest.Run run = BatchJobTest.job(
+                "--master",
+                "local[2]",
+                "--weights",
+                weights.toString(),
+                "--input",
+                images.toString(),
+                "--output",
+                output.toString(),
+                "--mode",
+                mode,
+                "--arch",
+                "resnet18",
+                "--batch",
+                "4");
         assertEquals(0, run.code(), run.err());
         Map<String, Row> byPath = new HashMap<>();
         for (Row r : SparkSessions.local().read().parquet(output.toString()).collectAsList()) {
@@ -92,31 +142,48 @@ class SparkLiveTest {
             for (int k = 0; k < 5; k++) {
                 JsonNode want = ref.get("top").get(k);
                 assertEquals(want.get("index").asInt(), (int) top.get(k).getAs("index"), image + " rank " + k);
-                double d = Math.abs(want.get("probability").asDouble() - (float) top.get(k).getAs("probability"));
+                double d = Math.abs(
+                        want.get("probability").asDouble() - (float) top.get(k).getAs("probability"));
                 worst = Math.max(worst, d);
                 assertTrue(d <= PROBABILITY_TOLERANCE, image + " rank " + k + ": probability differs by " + d);
             }
         }
-        System.out.printf(Locale.ROOT, "BatchJob classify vs torchvision (resnet18, %d JPEGs, local[2]): same top-5, "
-                + "max probability difference %.2e%n", COUNT, worst);
+        System.out.printf(
+                Locale.ROOT,
+                "BatchJob classify vs torchvision (resnet18, %d JPEGs, local[2]): same top-5, "
+                        + "max probability difference %.2e%n",
+                COUNT,
+                worst);
     }
 
     @Test
     void embedRowsEqualTorchvisionAndTheEmbedCommand() throws Exception {
         Map<String, Row> rows = run("embed", dir.resolve("features"));
         Path npy = dir.resolve("cli.npy");
-        List<String> cli = new ArrayList<>(List.of("embed", "--weights", weights.toString(), "--arch", "resnet18",
-                "--threads", "1", "--out", npy.toString()));
+        List<String> cli = new ArrayList<>(List.of(
+                "embed",
+                "--weights",
+                weights.toString(),
+                "--arch",
+                "resnet18",
+                "--threads",
+                "1",
+                "--out",
+                npy.toString()));
         cli.add(images.toString());
         StringWriter err = new StringWriter();
-        assertEquals(0, Main.execute(new PrintWriter(new StringWriter()), new PrintWriter(err), cli.toArray(String[]::new)), err.toString());
+        assertEquals(
+                0,
+                Main.execute(new PrintWriter(new StringWriter()), new PrintWriter(err), cli.toArray(String[]::new)),
+                err.toString());
         float[] command = Npy.read(npy).toArray();
         float[] ref = referenceFeatures.toArray();
         int d = referenceFeatures.dim(1);
         double worstRef = 0;
         double worstCli = 0;
         for (int i = 0; i < files.size(); i++) {
-            List<Float> row = rows.get(files.get(i)).getList(rows.get(files.get(i)).fieldIndex("embedding"));
+            List<Float> row =
+                    rows.get(files.get(i)).getList(rows.get(files.get(i)).fieldIndex("embedding"));
             assertEquals(d, row.size());
             double diffRef = 0;
             double diffCli = 0;
@@ -129,9 +196,16 @@ class SparkLiveTest {
             worstRef = Math.max(worstRef, diffRef / max);
             worstCli = Math.max(worstCli, diffCli / max);
             assertTrue(diffRef / max <= EMBEDDING_TOLERANCE, files.get(i) + ": relative error " + diffRef / max);
-            assertTrue(diffCli / max <= BatchJobTest.SAME_ENGINE_TOLERANCE, files.get(i) + ": differs from embed by " + diffCli / max);
+            assertTrue(
+                    diffCli / max <= BatchJobTest.SAME_ENGINE_TOLERANCE,
+                    files.get(i) + ": differs from embed by " + diffCli / max);
         }
-        System.out.printf(Locale.ROOT, "BatchJob embed (resnet18, %d JPEGs, local[2]): max relative error %.2e vs torchvision "
-                + "fc=Identity, %.2e vs the embed command%n", COUNT, worstRef, worstCli);
+        System.out.printf(
+                Locale.ROOT,
+                "BatchJob embed (resnet18, %d JPEGs, local[2]): max relative error %.2e vs torchvision "
+                        + "fc=Identity, %.2e vs the embed command%n",
+                COUNT,
+                worstRef,
+                worstCli);
     }
 }

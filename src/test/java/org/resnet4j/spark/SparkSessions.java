@@ -10,7 +10,9 @@ final class SparkSessions {
 
     static synchronized SparkSession local() {
         if (spark == null) {
-            spark = SparkSession.builder().master("local[2]").appName("resnet4j tests")
+            spark = SparkSession.builder()
+                    .master("local[2]")
+                    .appName("resnet4j tests")
                     .config("spark.ui.enabled", "false")
                     .config("spark.sql.shuffle.partitions", "4")
                     .getOrCreate();

@@ -34,7 +34,8 @@ class SpecTest {
         for (String name : Presets.names()) {
             ResNetGraph g = GraphBuilder.build(Presets.get(name), false);
             long learnable = g.parameters().entrySet().stream()
-                    .filter(e -> !e.getKey().endsWith("running_mean") && !e.getKey().endsWith("running_var"))
+                    .filter(e ->
+                            !e.getKey().endsWith("running_mean") && !e.getKey().endsWith("running_var"))
                     .mapToLong(e -> Shapes.numel(e.getValue()))
                     .sum();
             assertEquals(TORCHVISION_PARAMS.get(name), learnable, name);
@@ -51,15 +52,25 @@ class SpecTest {
         assertTrue(p.containsKey("layer1.0.downsample.0.weight"), "layer1.0 changes channels 64 -> 256");
         assertTrue(!p.containsKey("layer1.1.downsample.0.weight"));
         assertEquals("[1000, 2048]", Shapes.format(p.get("fc.weight")));
-        long convs = g.nodes().stream().filter(n -> n.getOpType().equals("Conv")).count();
-        long relus = g.nodes().stream().filter(n -> n.getOpType().equals("Relu")).count();
+        long convs =
+                g.nodes().stream().filter(n -> n.getOpType().equals("Conv")).count();
+        long relus =
+                g.nodes().stream().filter(n -> n.getOpType().equals("Relu")).count();
         long adds = g.nodes().stream().filter(n -> n.getOpType().equals("Add")).count();
         assertEquals(53, convs);
         assertEquals(49, relus);
         assertEquals(16, adds);
-        String stride = g.nodes().stream().filter(n -> n.getName().equals("layer2.0.conv2")).findFirst().orElseThrow()
-                .getAttributeList().stream().filter(a -> a.getName().equals("strides")).findFirst().orElseThrow()
-                .getIntsList().toString();
+        String stride = g.nodes().stream()
+                .filter(n -> n.getName().equals("layer2.0.conv2"))
+                .findFirst()
+                .orElseThrow()
+                .getAttributeList()
+                .stream()
+                .filter(a -> a.getName().equals("strides"))
+                .findFirst()
+                .orElseThrow()
+                .getIntsList()
+                .toString();
         assertEquals("[2, 2]", stride);
     }
 
@@ -84,8 +95,10 @@ class SpecTest {
     void jsonRoundTripAndDefaults() {
         ResNetSpec s = SpecJson.parse("{\"block\": \"bottleneck\", \"layers\": [3, 4, 6, 3]}", "test");
         assertEquals(Presets.get("resnet50"), s);
-        ResNetSpec small = SpecJson.parse("{\"block\": \"basic\", \"layers\": [1, 1, 1], \"widths\": [8, 16, 32],"
-                + " \"stem_width\": 8, \"stem_kernel\": 3, \"stem_stride\": 1, \"stem_pool\": false, \"num_classes\": 10}", "t");
+        ResNetSpec small = SpecJson.parse(
+                "{\"block\": \"basic\", \"layers\": [1, 1, 1], \"widths\": [8, 16, 32],"
+                        + " \"stem_width\": 8, \"stem_kernel\": 3, \"stem_stride\": 1, \"stem_pool\": false, \"num_classes\": 10}",
+                "t");
         assertEquals(small, SpecJson.parse(SpecJson.toJson(small), "roundtrip"));
         assertEquals(SpecJson.toNode(small).toString(), SpecJson.toJson(small), "hand-written JSON equals Jackson's");
         assertEquals(List.of(8, 16, 32), small.widths());
@@ -94,19 +107,26 @@ class SpecTest {
 
     @Test
     void validationNamesFieldAndAllowedValues() {
-        var e = assertThrows(UnsupportedModelException.class,
+        var e = assertThrows(
+                UnsupportedModelException.class,
                 () -> SpecJson.parse("{\"block\": \"triple\", \"layers\": [1]}", "spec.json"));
         assertTrue(e.getMessage().contains("'block'") && e.getMessage().contains("basic, bottleneck"), e.getMessage());
-        e = assertThrows(UnsupportedModelException.class,
+        e = assertThrows(
+                UnsupportedModelException.class,
                 () -> SpecJson.parse("{\"block\": \"basic\", \"layers\": [2,2,2,2], \"groups\": 32}", "spec.json"));
         assertTrue(e.getMessage().contains("groups 1 and width_per_group 64"), e.getMessage());
-        e = assertThrows(UnsupportedModelException.class,
+        e = assertThrows(
+                UnsupportedModelException.class,
                 () -> SpecJson.parse("{\"block\": \"basic\", \"layers\": [2,2,2,2], \"num_clases\": 3}", "spec.json"));
         assertTrue(e.getMessage().contains("'num_clases'") && e.getMessage().contains("num_classes"), e.getMessage());
-        e = assertThrows(UnsupportedModelException.class,
+        e = assertThrows(
+                UnsupportedModelException.class,
                 () -> SpecJson.parse("{\"block\": \"basic\", \"layers\": [2,0,2], \"stem_kernel\": 4}", "spec.json"));
-        assertTrue(e.getMessage().contains("'layers[1]' is 0") && e.getMessage().contains("'stem_kernel' is 4")
-                && e.getMessage().contains("'widths' has 4 entries"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("'layers[1]' is 0")
+                        && e.getMessage().contains("'stem_kernel' is 4")
+                        && e.getMessage().contains("'widths' has 4 entries"),
+                e.getMessage());
         var f = assertThrows(ResNet4jException.FormatException.class, () -> SpecJson.parse("{block", "spec.json"));
         assertTrue(f.getMessage().startsWith("spec.json: not valid JSON"), f.getMessage());
         var p = assertThrows(UnsupportedModelException.class, () -> Presets.get("resnet51"));
@@ -116,9 +136,27 @@ class SpecTest {
     /** torchvision's model docs list GFLOPS (multiply-accumulates, in G) at 224x224. */
     @Test
     void macsMatchTorchvisionDocs() {
-        Map<String, Double> docs = Map.of("resnet18", 1.81, "resnet34", 3.66, "resnet50", 4.09, "resnet101", 7.80,
-                "resnet152", 11.51, "resnext50_32x4d", 4.23, "resnext101_32x8d", 16.41, "resnext101_64x4d", 15.46,
-                "wide_resnet50_2", 11.40, "wide_resnet101_2", 22.75);
+        Map<String, Double> docs = Map.of(
+                "resnet18",
+                1.81,
+                "resnet34",
+                3.66,
+                "resnet50",
+                4.09,
+                "resnet101",
+                7.80,
+                "resnet152",
+                11.51,
+                "resnext50_32x4d",
+                4.23,
+                "resnext101_32x8d",
+                16.41,
+                "resnext101_64x4d",
+                15.46,
+                "wide_resnet50_2",
+                11.40,
+                "wide_resnet101_2",
+                22.75);
         for (var e : docs.entrySet()) {
             double g = Flops.macs(Presets.get(e.getKey()), 224, 224) / 1e9;
             assertEquals(e.getValue(), g, 0.006, e.getKey() + " GMACs");

@@ -25,7 +25,10 @@ class NpyTest {
         int pad = 64 - (10 + dict.length() + 1) % 64;
         String header = dict + " ".repeat(pad % 64) + "\n";
         ByteBuffer b = ByteBuffer.allocate(10 + header.length() + data.limit()).order(ByteOrder.LITTLE_ENDIAN);
-        b.put((byte) 0x93).put("NUMPY".getBytes(StandardCharsets.US_ASCII)).put((byte) 1).put((byte) 0);
+        b.put((byte) 0x93)
+                .put("NUMPY".getBytes(StandardCharsets.US_ASCII))
+                .put((byte) 1)
+                .put((byte) 0);
         b.putShort((short) header.length()).put(header.getBytes(StandardCharsets.US_ASCII));
         data.rewind();
         b.put(data);
@@ -46,32 +49,48 @@ class NpyTest {
 
     @Test
     void readsFloat64Float16AndBigEndian() throws Exception {
-        ByteBuffer f64 = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putDouble(0.1).putDouble(-2.5);
+        ByteBuffer f64 = ByteBuffer.allocate(16)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putDouble(0.1)
+                .putDouble(-2.5);
         Files.write(dir.resolve("a.npy"), npy("<f8", "(2,)", f64));
-        assertArrayEquals(new float[] {0.1f, -2.5f}, Npy.read(dir.resolve("a.npy")).toArray());
+        assertArrayEquals(
+                new float[] {0.1f, -2.5f}, Npy.read(dir.resolve("a.npy")).toArray());
 
         // float16: 1.0 = 0x3c00, -2.0 = 0xc000, smallest subnormal 0x0001 = 2^-24, inf 0x7c00
-        ByteBuffer f16 = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN)
-                .putShort((short) 0x3c00).putShort((short) 0xc000).putShort((short) 0x0001).putShort((short) 0x7c00);
+        ByteBuffer f16 = ByteBuffer.allocate(8)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putShort((short) 0x3c00)
+                .putShort((short) 0xc000)
+                .putShort((short) 0x0001)
+                .putShort((short) 0x7c00);
         Files.write(dir.resolve("h.npy"), npy("<f2", "(2, 2)", f16));
         Tensor h = Npy.read(dir.resolve("h.npy"));
         assertArrayEquals(new int[] {2, 2}, h.shape());
         assertArrayEquals(new float[] {1f, -2f, 0x1p-24f, Float.POSITIVE_INFINITY}, h.toArray());
 
-        ByteBuffer be = ByteBuffer.allocate(8).order(ByteOrder.BIG_ENDIAN).putFloat(3.25f).putFloat(-1f);
+        ByteBuffer be = ByteBuffer.allocate(8)
+                .order(ByteOrder.BIG_ENDIAN)
+                .putFloat(3.25f)
+                .putFloat(-1f);
         Files.write(dir.resolve("b.npy"), npy(">f4", "(1, 2)", be));
-        assertArrayEquals(new float[] {3.25f, -1f}, Npy.read(dir.resolve("b.npy")).toArray());
+        assertArrayEquals(
+                new float[] {3.25f, -1f}, Npy.read(dir.resolve("b.npy")).toArray());
     }
 
     @Test
     void readsIntegerAndBoolArraysKeepingTheirType() throws Exception {
-        ByteBuffer i8 = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(-3).putLong(1L << 40);
+        ByteBuffer i8 = ByteBuffer.allocate(16)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putLong(-3)
+                .putLong(1L << 40);
         Files.write(dir.resolve("l.npy"), npy("<i8", "(2,)", i8));
         Tensor l = Npy.read(dir.resolve("l.npy"));
         assertEquals(DType.INT64, l.dtype());
         assertArrayEquals(new long[] {-3, 1L << 40}, l.toLongArray());
 
-        ByteBuffer i4be = ByteBuffer.allocate(8).order(ByteOrder.BIG_ENDIAN).putInt(-7).putInt(65536);
+        ByteBuffer i4be =
+                ByteBuffer.allocate(8).order(ByteOrder.BIG_ENDIAN).putInt(-7).putInt(65536);
         Files.write(dir.resolve("i.npy"), npy(">i4", "(1, 2)", i4be));
         Tensor i = Npy.read(dir.resolve("i.npy"));
         assertEquals(DType.INT32, i.dtype());
@@ -95,22 +114,30 @@ class NpyTest {
     void writesEveryTypeAsNumpyDoes() throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         Npy.write(Tensor.ofLongs(new int[] {2}, new long[] {5, -1}), out);
-        ByteBuffer i8 = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(5).putLong(-1);
+        ByteBuffer i8 = ByteBuffer.allocate(16)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putLong(5)
+                .putLong(-1);
         assertArrayEquals(npy("<i8", "(2,)", i8), out.toByteArray());
 
         out.reset();
         Npy.write(Tensor.ofBools(new int[] {1, 2}, new boolean[] {false, true}), out);
         assertArrayEquals(npy("|b1", "(1, 2)", ByteBuffer.wrap(new byte[] {0, 1})), out.toByteArray());
 
-        for (Tensor t : new Tensor[] {Tensor.ofInts(new int[] {2}, new int[] {1, -2}),
-                Tensor.ofUint8(new int[] {2}, new byte[] {(byte) 255, 0}),
-                Tensor.ofFloat16Bits(new int[] {1, 1}, new short[] {(short) 0xc100})}) {
+        for (Tensor t : new Tensor[] {
+            Tensor.ofInts(new int[] {2}, new int[] {1, -2}),
+            Tensor.ofUint8(new int[] {2}, new byte[] {(byte) 255, 0}),
+            Tensor.ofFloat16Bits(new int[] {1, 1}, new short[] {(short) 0xc100})
+        }) {
             Path f = dir.resolve(t.dtype() + ".npy");
             Npy.write(t, f);
             Tensor back = Npy.read(f);
             assertEquals(t.dtype(), back.dtype());
             assertArrayEquals(t.shape(), back.shape());
-            assertEquals(t.toLittleEndianBytes(), back.toLittleEndianBytes(), t.dtype().label());
+            assertEquals(
+                    t.toLittleEndianBytes(),
+                    back.toLittleEndianBytes(),
+                    t.dtype().label());
         }
     }
 
@@ -131,8 +158,11 @@ class NpyTest {
         ByteBuffer four = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
         Files.write(dir.resolve("short.npy"), npy("<f4", "(2, 3)", four));
         var e = assertThrows(ResNet4jException.FormatException.class, () -> Npy.read(dir.resolve("short.npy")));
-        assertTrue(e.getMessage().contains("short.npy") && e.getMessage().contains("24 bytes")
-                && e.getMessage().contains("holds 16 bytes"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("short.npy")
+                        && e.getMessage().contains("24 bytes")
+                        && e.getMessage().contains("holds 16 bytes"),
+                e.getMessage());
 
         Files.write(dir.resolve("obj.npy"), npy("|O", "(2,)", ByteBuffer.allocate(16)));
         var u = assertThrows(ResNet4jException.UnsupportedModelException.class, () -> Npy.read(dir.resolve("obj.npy")));

@@ -39,14 +39,19 @@ class TensorTest {
 
     @Test
     void littleEndianBytesAreTheNumpyLayout() {
-        ByteBuffer le = Tensor.ofLongs(new int[] {1}, new long[] {0x0102030405060708L}).toLittleEndianBytes();
+        ByteBuffer le =
+                Tensor.ofLongs(new int[] {1}, new long[] {0x0102030405060708L}).toLittleEndianBytes();
         assertEquals(8, le.remaining());
         assertEquals(0x08, le.get(0));
         assertEquals(0x01, le.get(7));
-        ByteBuffer bytes = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putInt(-2).putInt(3);
+        ByteBuffer bytes =
+                ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putInt(-2).putInt(3);
         bytes.flip();
-        assertArrayEquals(new int[] {-2, 3}, Tensor.overLittleEndian(DType.INT32, new int[] {2}, bytes).toIntArray());
-        assertThrows(IllegalArgumentException.class,
+        assertArrayEquals(
+                new int[] {-2, 3},
+                Tensor.overLittleEndian(DType.INT32, new int[] {2}, bytes).toIntArray());
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> Tensor.overLittleEndian(DType.INT64, new int[] {2}, ByteBuffer.allocate(12)));
     }
 
@@ -57,7 +62,9 @@ class TensorTest {
         assertEquals(DType.FLOAT16, h.dtype());
         assertArrayEquals(new float[] {1f, -2.5f}, h.toArray());
         assertEquals(-2.5f, h.buffer().get(1));
-        var e = assertThrows(IllegalStateException.class, () -> Tensor.ofLongs(new int[] {1}, new long[] {1}).toArray());
+        var e = assertThrows(
+                IllegalStateException.class,
+                () -> Tensor.ofLongs(new int[] {1}, new long[] {1}).toArray());
         assertTrue(e.getMessage().contains("int64") && e.getMessage().contains("toLongArray"), e.getMessage());
     }
 
@@ -67,15 +74,30 @@ class TensorTest {
         assertArrayEquals(new long[] {-2, 0, 0, 2, 300}, f.astype(DType.INT64).toLongArray(), "truncation toward zero");
         assertArrayEquals(new int[] {-2, 0, 0, 2, 300}, f.astype(DType.INT32).toIntArray());
         assertArrayEquals(new long[] {254, 0, 0, 2, 44}, f.astype(DType.UINT8).toLongArray(), "low 8 bits, as C casts");
-        assertArrayEquals(new boolean[] {true, true, false, true, true}, f.astype(DType.BOOL).toBooleanArray());
-        assertArrayEquals(new float[] {1, 0, 1}, Tensor.ofBools(new int[] {3}, new boolean[] {true, false, true})
-                .astype(DType.FLOAT32).toArray());
-        assertArrayEquals(new float[] {-2.69921875f, -0.5f, 0f, 2.69921875f, 300f}, f.astype(DType.FLOAT16).toArray(),
+        assertArrayEquals(
+                new boolean[] {true, true, false, true, true},
+                f.astype(DType.BOOL).toBooleanArray());
+        assertArrayEquals(
+                new float[] {1, 0, 1},
+                Tensor.ofBools(new int[] {3}, new boolean[] {true, false, true})
+                        .astype(DType.FLOAT32)
+                        .toArray());
+        assertArrayEquals(
+                new float[] {-2.69921875f, -0.5f, 0f, 2.69921875f, 300f},
+                f.astype(DType.FLOAT16).toArray(),
                 "float16 keeps 11 significant bits");
         assertSame(f, f.astype(DType.FLOAT32));
         long big = (1L << 53) + 1;
-        assertEquals(big, Tensor.ofLongs(new int[] {1}, new long[] {big}).astype(DType.INT64).getLong(0));
-        assertEquals((int) (big), Tensor.ofLongs(new int[] {1}, new long[] {big}).astype(DType.INT32).toIntArray()[0]);
+        assertEquals(
+                big,
+                Tensor.ofLongs(new int[] {1}, new long[] {big})
+                        .astype(DType.INT64)
+                        .getLong(0));
+        assertEquals(
+                (int) (big),
+                Tensor.ofLongs(new int[] {1}, new long[] {big})
+                        .astype(DType.INT32)
+                        .toIntArray()[0]);
         assertThrows(IllegalArgumentException.class, () -> f.astype(DType.FLOAT64));
     }
 

@@ -31,13 +31,15 @@ public final class Parity {
     public static double assertClose(String what, Tensor ours, Tensor ref, double tolerance) {
         assertArrayEquals(ref.shape(), ours.shape(), what + ": shape");
         Comparison c = Comparison.of(what, ours, ref);
-        String line = String.format(Locale.ROOT, "%-60s rel %.3e  abs %.3e  max|ref| %.3e", what, c.relative(), c.maxAbs(),
-                c.maxRef());
+        String line = String.format(
+                Locale.ROOT, "%-60s rel %.3e  abs %.3e  max|ref| %.3e", what, c.relative(), c.maxAbs(), c.maxRef());
         System.out.println("parity: " + line);
         record(line);
-        assertTrue(c.close(tolerance, 0), what + ": relative error " + c.relative() + " (max abs diff " + c.maxAbs()
-                + ") exceeds " + tolerance);
-        assertTrue(c.within(tolerance, 0), what + ": argmax agrees in " + c.argmaxAgree() + " of " + c.rows() + " rows");
+        assertTrue(
+                c.close(tolerance, 0),
+                what + ": relative error " + c.relative() + " (max abs diff " + c.maxAbs() + ") exceeds " + tolerance);
+        assertTrue(
+                c.within(tolerance, 0), what + ": argmax agrees in " + c.argmaxAgree() + " of " + c.rows() + " rows");
         return c.relative();
     }
 
@@ -45,7 +47,8 @@ public final class Parity {
         try {
             Path report = PythonReference.root().resolve("target/parity-report.txt");
             Files.createDirectories(report.getParent());
-            Files.writeString(report, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            Files.writeString(
+                    report, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         } catch (IOException e) {
             // the report is a convenience; the assertion above is what counts
         }

@@ -31,7 +31,8 @@ public final class PythonReference {
         if (available == null) {
             try {
                 Process p = new ProcessBuilder(PYTHON, "-c", "import torch, torchvision, onnx")
-                        .redirectErrorStream(true).start();
+                        .redirectErrorStream(true)
+                        .start();
                 p.getInputStream().readAllBytes();
                 available = p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0;
             } catch (IOException | InterruptedException e) {
@@ -56,7 +57,8 @@ public final class PythonReference {
 
     /** Runs {@code tools/<script> args...}; fails the test with the script's output on a non-zero exit. */
     public static String run(String script, String... args) {
-        List<String> cmd = new ArrayList<>(List.of(PYTHON, root().resolve("tools").resolve(script).toString()));
+        List<String> cmd = new ArrayList<>(
+                List.of(PYTHON, root().resolve("tools").resolve(script).toString()));
         cmd.addAll(List.of(args));
         return exec(cmd, 0);
     }
@@ -64,14 +66,18 @@ public final class PythonReference {
     /** Runs a command and returns its output; fails unless it exits with {@code expectedExit}. */
     public static String exec(List<String> cmd, int expectedExit) {
         try {
-            Process p = new ProcessBuilder(cmd).directory(root().toFile()).redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(cmd)
+                    .directory(root().toFile())
+                    .redirectErrorStream(true)
+                    .start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(30, TimeUnit.MINUTES)) {
                 p.destroyForcibly();
                 fail("timed out: " + String.join(" ", cmd));
             }
             if (p.exitValue() != expectedExit) {
-                fail(String.join(" ", cmd) + " exited with " + p.exitValue() + ", expected " + expectedExit + ":\n" + out);
+                fail(String.join(" ", cmd) + " exited with " + p.exitValue() + ", expected " + expectedExit + ":\n"
+                        + out);
             }
             return out;
         } catch (IOException e) {

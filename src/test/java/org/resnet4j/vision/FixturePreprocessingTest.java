@@ -32,18 +32,21 @@ class FixturePreprocessingTest {
      * step is about 0.017) leaves room for another libjpeg build: a few steps at most.
      */
     static final double JPEG_MEAN_TOLERANCE = 0.02;
+
     static final double JPEG_MAX_TOLERANCE = 0.1;
     /**
      * Lossy WebP: TwelveMonkeys' own VP8 decoder is not libwebp (measured: mean 0.064, i.e. ~4 steps,
      * max 1.19 at edges, on lossy.webp): a known difference, bounded here so that it cannot grow.
      */
     static final double WEBP_MEAN_TOLERANCE = 0.1;
+
     static final double WEBP_MAX_TOLERANCE = 1.5;
 
     private static final List<String> REPORT = new ArrayList<>();
 
     static JsonNode manifest() throws IOException {
-        return new ObjectMapper().readTree(VisionTesting.images().resolve("manifest.json").toFile());
+        return new ObjectMapper()
+                .readTree(VisionTesting.images().resolve("manifest.json").toFile());
     }
 
     static Tensor torchvisionTensor(Path cropPng, float[] table) {
@@ -60,12 +63,15 @@ class FixturePreprocessingTest {
 
     @Test
     void normalisationEqualsTorchvisionForEveryByte() {
-        float[] table = Npy.read(VisionTesting.images().resolve("expected/normalize_table.npy")).toArray();
+        float[] table = Npy.read(VisionTesting.images().resolve("expected/normalize_table.npy"))
+                .toArray();
         for (Preset preset : Preset.values()) {
             Preprocessing p = Preprocessing.imagenet(preset);
             for (int c = 0; c < 3; c++) {
                 for (int v = 0; v < 256; v++) {
-                    assertEquals(Float.floatToIntBits(table[c * 256 + v]), Float.floatToIntBits(p.normalized(c, v)),
+                    assertEquals(
+                            Float.floatToIntBits(table[c * 256 + v]),
+                            Float.floatToIntBits(p.normalized(c, v)),
                             "channel " + c + " byte " + v);
                 }
             }
@@ -75,29 +81,35 @@ class FixturePreprocessingTest {
     @TestFactory
     List<DynamicTest> preprocessingEqualsTorchvision() throws IOException {
         JsonNode manifest = manifest();
-        float[] table = Npy.read(VisionTesting.images().resolve("expected/normalize_table.npy")).toArray();
+        float[] table = Npy.read(VisionTesting.images().resolve("expected/normalize_table.npy"))
+                .toArray();
         List<DynamicTest> tests = new ArrayList<>();
         for (JsonNode entry : manifest.get("images")) {
             String name = entry.get("file").asText();
             for (Preset preset : Preset.values()) {
-                Path expected = VisionTesting.images().resolve("expected").resolve(name + "." + preset.label() + ".png");
+                Path expected =
+                        VisionTesting.images().resolve("expected").resolve(name + "." + preset.label() + ".png");
                 boolean lossy = VisionTesting.lossy(name);
                 if (lossy && !Files.exists(expected)) {
                     continue; // lossy images are committed for v1 only; the live test runs both
                 }
                 tests.add(DynamicTest.dynamicTest(name + " " + preset.label(), () -> {
-                    Tensor ours = Preprocessing.imagenet(preset).apply(VisionTesting.images().resolve(name));
+                    Tensor ours = Preprocessing.imagenet(preset)
+                            .apply(VisionTesting.images().resolve(name));
                     Tensor theirs = torchvisionTensor(expected, table);
                     VisionTesting.Diff d = VisionTesting.Diff.of(ours, theirs);
-                    String line = String.format("%-18s %-5s %-4s %s", name, entry.get("pil_mode").asText(), preset.label(), d);
+                    String line = String.format(
+                            "%-18s %-5s %-4s %s", name, entry.get("pil_mode").asText(), preset.label(), d);
                     synchronized (REPORT) {
                         REPORT.add(line);
                     }
                     if (name.endsWith(".webp") && lossy) {
-                        assertTrue(d.meanAbs() <= WEBP_MEAN_TOLERANCE && d.maxAbs() <= WEBP_MAX_TOLERANCE,
+                        assertTrue(
+                                d.meanAbs() <= WEBP_MEAN_TOLERANCE && d.maxAbs() <= WEBP_MAX_TOLERANCE,
                                 name + " " + preset.label() + ": " + d);
                     } else if (lossy) {
-                        assertTrue(d.meanAbs() <= JPEG_MEAN_TOLERANCE && d.maxAbs() <= JPEG_MAX_TOLERANCE,
+                        assertTrue(
+                                d.meanAbs() <= JPEG_MEAN_TOLERANCE && d.maxAbs() <= JPEG_MAX_TOLERANCE,
                                 name + " " + preset.label() + ": " + d);
                     } else {
                         assertTrue(d.maxAbs() <= LOSSLESS_TOLERANCE, name + " " + preset.label() + ": " + d);

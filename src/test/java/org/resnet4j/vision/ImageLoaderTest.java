@@ -4,13 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.zip.CRC32;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -38,14 +35,28 @@ class ImageLoaderTest {
     @Test
     void limitIsConfigurable() {
         Path file = VisionTesting.images().resolve("rgb_big.png");
-        UnsafeContentException e = assertThrows(UnsafeContentException.class, () -> new ImageLoader(1_000_000).read(file));
+        UnsafeContentException e =
+                assertThrows(UnsafeContentException.class, () -> new ImageLoader(1_000_000).read(file));
         assertTrue(e.getMessage().contains("2400x1601") && e.getMessage().contains("1000000"), e.getMessage());
         assertEquals(2400, new ImageLoader(2400L * 1601).read(file).width());
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"rgb_wide.png", "palette.png", "gray16.png", "photo420.jpg", "progressive.jpg", "cmyk.jpg",
-        "gray.jpg", "anim.gif", "rgb.bmp", "palette.bmp", "lossless.webp", "lossy.webp"})
+    @ValueSource(
+            strings = {
+                "rgb_wide.png",
+                "palette.png",
+                "gray16.png",
+                "photo420.jpg",
+                "progressive.jpg",
+                "cmyk.jpg",
+                "gray.jpg",
+                "anim.gif",
+                "rgb.bmp",
+                "palette.bmp",
+                "lossless.webp",
+                "lossy.webp"
+            })
     void truncatedFileIsRefusedByName(String name) throws IOException {
         byte[] bytes = Files.readAllBytes(VisionTesting.images().resolve(name));
         Path cut = tmp.resolve("cut-" + name);

@@ -30,7 +30,10 @@ class LiveTorchvisionTest {
     static final String PYTHON = "/usr/bin/python3";
 
     static String run(Path dir, List<String> cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(cmd)
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(10, TimeUnit.MINUTES)) {
             p.destroyForcibly();
@@ -65,9 +68,15 @@ class LiveTorchvisionTest {
     void decodingAndPreprocessingEqualTorchvision(@TempDir Path tmp) throws Exception {
         requirePython();
         Path out = tmp.resolve("ref");
-        run(VisionTesting.root(), List.of(PYTHON, VisionTesting.root().resolve("tools/pil_reference.py").toString(),
-                "--full", out.toString()));
-        JsonNode manifest = new ObjectMapper().readTree(out.resolve("manifest.json").toFile());
+        run(
+                VisionTesting.root(),
+                List.of(
+                        PYTHON,
+                        VisionTesting.root().resolve("tools/pil_reference.py").toString(),
+                        "--full",
+                        out.toString()));
+        JsonNode manifest =
+                new ObjectMapper().readTree(out.resolve("manifest.json").toFile());
         List<String> report = new ArrayList<>();
         List<String> failures = new ArrayList<>();
         int checked = 0;
@@ -83,7 +92,9 @@ class LiveTorchvisionTest {
                 decoded[i] = ours.rgb()[i] & 0xff;
             }
             VisionTesting.Diff rgbDiff = VisionTesting.Diff.of(decoded, pilRgb.toArray());
-            report.add(String.format("%-18s %-5s decode (0..255)  %s", name, entry.get("pil_mode").asText(), rgbDiff));
+            report.add(String.format(
+                    "%-18s %-5s decode (0..255)  %s",
+                    name, entry.get("pil_mode").asText(), rgbDiff));
             if (!lossy && rgbDiff.maxAbs() != 0) {
                 failures.add(name + ": decoded RGB differs from PIL's convert('RGB'): " + rgbDiff);
             }
@@ -91,8 +102,11 @@ class LiveTorchvisionTest {
                 Tensor theirs = Npy.read(out.resolve(name + "." + preset.label() + ".npy"));
                 Tensor mine = Preprocessing.imagenet(preset).apply(ours);
                 VisionTesting.Diff d = VisionTesting.Diff.of(mine, theirs);
-                report.add(String.format("%-18s %-5s %-4s tensor      %s", name, entry.get("pil_mode").asText(), preset.label(), d));
-                boolean ok = !lossy ? d.maxAbs() <= FixturePreprocessingTest.LOSSLESS_TOLERANCE
+                report.add(String.format(
+                        "%-18s %-5s %-4s tensor      %s",
+                        name, entry.get("pil_mode").asText(), preset.label(), d));
+                boolean ok = !lossy
+                        ? d.maxAbs() <= FixturePreprocessingTest.LOSSLESS_TOLERANCE
                         : name.endsWith(".webp")
                                 ? d.meanAbs() <= FixturePreprocessingTest.WEBP_MEAN_TOLERANCE
                                         && d.maxAbs() <= FixturePreprocessingTest.WEBP_MAX_TOLERANCE
@@ -104,8 +118,9 @@ class LiveTorchvisionTest {
                 checked++;
             }
         }
-        System.out.println("vision: ours vs torchvision " + manifest.get("torchvision").asText() + " / Pillow "
-                + manifest.get("pillow").asText() + " (live)");
+        System.out.println(
+                "vision: ours vs torchvision " + manifest.get("torchvision").asText() + " / Pillow "
+                        + manifest.get("pillow").asText() + " (live)");
         report.forEach(l -> System.out.println("  " + l));
         assertEquals(manifest.get("images").size() * Preset.values().length, checked);
         assertTrue(failures.isEmpty(), String.join("\n", failures));

@@ -80,7 +80,8 @@ class PreprocessingTest {
                 for (int k = 0; k < c.count[i]; k++) {
                     sum += c.weights[i * c.ksize + k];
                 }
-                assertEquals(1 << PilResize.PRECISION_BITS, sum, 2.0 * c.count[i], io[0] + "->" + io[1] + " pixel " + i);
+                assertEquals(
+                        1 << PilResize.PRECISION_BITS, sum, 2.0 * c.count[i], io[0] + "->" + io[1] + " pixel " + i);
             }
         }
     }
@@ -114,19 +115,34 @@ class PreprocessingTest {
      */
     @Test
     void windowedResizeEqualsCropOfWholeResize() {
-        int[][] sizes = {{1, 40}, {40, 1}, {7, 300}, {300, 7}, {33, 17}, {17, 33}, {224, 500}, {500, 224}, {256, 256},
-            {256, 999}, {1000, 3}, {97, 131}, {2, 2}};
+        int[][] sizes = {
+            {1, 40},
+            {40, 1},
+            {7, 300},
+            {300, 7},
+            {33, 17},
+            {17, 33},
+            {224, 500},
+            {500, 224},
+            {256, 256},
+            {256, 999},
+            {1000, 3},
+            {97, 131},
+            {2, 2}
+        };
         int[][] configs = {{256, 224}, {232, 224}, {100, 224}, {224, 224}, {31, 17}};
         long seed = 1;
         for (int[] wh : sizes) {
             RgbImage img = random(wh[0], wh[1], seed++);
             for (int[] rc : configs) {
-                Preprocessing p = new Preprocessing(rc[0], rc[1], Preprocessing.IMAGENET_MEAN, Preprocessing.IMAGENET_STD);
+                Preprocessing p =
+                        new Preprocessing(rc[0], rc[1], Preprocessing.IMAGENET_MEAN, Preprocessing.IMAGENET_STD);
                 int[] size = Preprocessing.resizedSize(wh[0], wh[1], rc[0]);
                 RgbImage whole = size[0] == wh[0] && size[1] == wh[1] ? img : PilResize.resize(img, size[0], size[1]);
                 RgbImage expected = Preprocessing.centerCrop(whole, rc[1]);
                 RgbImage got = p.resizeAndCrop(img);
-                assertArrayEquals(expected.rgb(), got.rgb(), wh[0] + "x" + wh[1] + " resize " + rc[0] + " crop " + rc[1]);
+                assertArrayEquals(
+                        expected.rgb(), got.rgb(), wh[0] + "x" + wh[1] + " resize " + rc[0] + " crop " + rc[1]);
             }
         }
     }
@@ -135,10 +151,13 @@ class PreprocessingTest {
     void resizedSizeBeyondTheLimitIsRefusedBeforeAllocating() {
         Preprocessing p = Preprocessing.imagenet(Preset.V1);
         // 1x3000 -> 256x768000 = 196,608,000 pixels > 178,956,970
-        var e = assertThrows(org.resnet4j.ResNet4jException.UnsafeContentException.class, () -> p.resizeAndCrop(random(1, 3000, 7)));
-        assertEquals("image: image of 1x3000 would be resized to 256x768000 (196608000 pixels), more than the limit of "
-                + "178956970 pixels (raise with -Dresnet4j.limit.image.maxPixels=N); its aspect ratio is too extreme for"
-                + " Resize(256)", e.getMessage());
+        var e = assertThrows(
+                org.resnet4j.ResNet4jException.UnsafeContentException.class, () -> p.resizeAndCrop(random(1, 3000, 7)));
+        assertEquals(
+                "image: image of 1x3000 would be resized to 256x768000 (196608000 pixels), more than the limit of "
+                        + "178956970 pixels (raise with -Dresnet4j.limit.image.maxPixels=N); its aspect ratio is too extreme for"
+                        + " Resize(256)",
+                e.getMessage());
         // 1x2000 -> 256x512000: under the limit, and only the 224x224 crop is computed
         assertEquals(224, p.resizeAndCrop(random(1, 2000, 8)).width());
         assertThrows(ArithmeticException.class, () -> Preprocessing.resizedSize(1, Integer.MAX_VALUE, 256));

@@ -56,8 +56,13 @@ final class VisionTesting {
 
         @Override
         public String toString() {
-            return String.format(Locale.ROOT, "max |diff| %.3g, mean |diff| %.3g, %d of %d values differ",
-                    maxAbs, meanAbs, differing, count);
+            return String.format(
+                    Locale.ROOT,
+                    "max |diff| %.3g, mean |diff| %.3g, %d of %d values differ",
+                    maxAbs,
+                    meanAbs,
+                    differing,
+                    count);
         }
     }
 }

@@ -87,16 +87,16 @@ class CheckpointLoaderTest {
 
     @Test
     void missingExplicitKeyListsTopLevelKeys() {
-        FormatException e = assertThrows(FormatException.class,
-                () -> CheckpointLoader.load(Fixtures.file("two_models.pth"), "ema"));
+        FormatException e = assertThrows(
+                FormatException.class, () -> CheckpointLoader.load(Fixtures.file("two_models.pth"), "ema"));
         assertTrue(e.getMessage().contains("two_models.pth"), e.getMessage());
         assertTrue(e.getMessage().contains("[model_ema, model, step]"), e.getMessage());
     }
 
     @Test
     void nonTensorKeyIsRefused() {
-        FormatException e = assertThrows(FormatException.class,
-                () -> CheckpointLoader.load(Fixtures.file("two_models.pth"), "step"));
+        FormatException e = assertThrows(
+                FormatException.class, () -> CheckpointLoader.load(Fixtures.file("two_models.pth"), "step"));
         assertTrue(e.getMessage().contains("'step' holds a int"), e.getMessage());
     }
 
@@ -111,23 +111,23 @@ class CheckpointLoaderTest {
 
     @Test
     void maliciousGlobalIsRefusedByName() {
-        UnsafeContentException e = assertThrows(UnsafeContentException.class,
-                () -> CheckpointLoader.load(Fixtures.file("malicious.pth")));
+        UnsafeContentException e =
+                assertThrows(UnsafeContentException.class, () -> CheckpointLoader.load(Fixtures.file("malicious.pth")));
         assertTrue(e.getMessage().contains("refused pickle global posix.system"), e.getMessage());
         assertTrue(e.getMessage().contains("malicious.pth"), e.getMessage());
     }
 
     @Test
     void truncatedFileNamesTheFile() {
-        FormatException e = assertThrows(FormatException.class,
-                () -> CheckpointLoader.load(Fixtures.file("truncated.pth")));
+        FormatException e =
+                assertThrows(FormatException.class, () -> CheckpointLoader.load(Fixtures.file("truncated.pth")));
         assertTrue(e.getMessage().contains("truncated.pth"), e.getMessage());
     }
 
     @Test
     void unknownFormatListsSupportedFormatsAndFirstBytes() {
-        FormatException e = assertThrows(FormatException.class,
-                () -> CheckpointLoader.load(Fixtures.file("unknown.bin")));
+        FormatException e =
+                assertThrows(FormatException.class, () -> CheckpointLoader.load(Fixtures.file("unknown.bin")));
         String m = e.getMessage();
         assertTrue(m.contains("unknown.bin"), m);
         assertTrue(m.contains("pytorch-zip") && m.contains("pytorch-legacy") && m.contains("safetensors"), m);
@@ -146,13 +146,14 @@ class CheckpointLoaderTest {
 
     @Test
     void everyTruncationFailsWithAFormatException(@TempDir Path tmp) throws Exception {
-        for (String name : new String[] {"views.pth", "views_legacy.pth", "weights.safetensors", "views_deflated.pth"}) {
+        for (String name :
+                new String[] {"views.pth", "views_legacy.pth", "weights.safetensors", "views_deflated.pth"}) {
             byte[] all = Fixtures.bytes(name);
             for (int len = 0; len < all.length; len += Math.max(1, all.length / 97)) {
                 Path p = tmp.resolve("cut-" + len + "-" + name);
                 Files.write(p, java.util.Arrays.copyOf(all, len));
-                FormatException e = assertThrows(FormatException.class, () -> CheckpointLoader.load(p),
-                        name + " cut at " + len);
+                FormatException e =
+                        assertThrows(FormatException.class, () -> CheckpointLoader.load(p), name + " cut at " + len);
                 assertTrue(e.getMessage().contains(p.toString()), e.getMessage());
             }
         }

@@ -47,7 +47,8 @@ final class Fixtures {
     static void assertMatches(String expectedName, StateDict sd) {
         JsonNode root;
         try {
-            root = new ObjectMapper().readTree(file(expectedName + ".expected.json").toFile());
+            root = new ObjectMapper()
+                    .readTree(file(expectedName + ".expected.json").toFile());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -72,9 +73,12 @@ final class Fixtures {
             for (int i = 0; i < bits.size(); i++) {
                 float want = Float.intBitsToFloat((int) bits.get(i).asLong());
                 float got = t.get(i);
-                if (Float.isNaN(want) ? !Float.isNaN(got) : Float.floatToRawIntBits(want) != Float.floatToRawIntBits(got)) {
-                    fail(key + "[" + i + "]: expected " + want + " (0x" + Integer.toHexString(Float.floatToRawIntBits(want))
-                            + "), got " + got + " (0x" + Integer.toHexString(Float.floatToRawIntBits(got)) + ")");
+                if (Float.isNaN(want)
+                        ? !Float.isNaN(got)
+                        : Float.floatToRawIntBits(want) != Float.floatToRawIntBits(got)) {
+                    fail(key + "[" + i + "]: expected " + want + " (0x"
+                            + Integer.toHexString(Float.floatToRawIntBits(want)) + "), got " + got + " (0x"
+                            + Integer.toHexString(Float.floatToRawIntBits(got)) + ")");
                 }
             }
         }

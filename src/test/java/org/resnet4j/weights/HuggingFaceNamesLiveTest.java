@@ -1,6 +1,5 @@
 package org.resnet4j.weights;
 
-import org.resnet4j.engine.Comparison;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -14,10 +13,11 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.resnet4j.graph.ArchitectureInference;
 import org.resnet4j.ResNet4jException.UnsupportedModelException;
+import org.resnet4j.engine.Comparison;
 import org.resnet4j.engine.EngineOptions;
 import org.resnet4j.engine.OrtEngine;
+import org.resnet4j.graph.ArchitectureInference;
 import org.resnet4j.graph.GraphBuilder;
 import org.resnet4j.graph.ModelAssembler;
 import org.resnet4j.spec.BlockKind;
@@ -37,15 +37,28 @@ class HuggingFaceNamesLiveTest {
 
     @Test
     void basicBlockClassifierLoadsWithoutArch(@TempDir Path dir) throws Exception {
-        ResNetSpec expected = ResNetSpec.of(BlockKind.BASIC, List.of(1, 1, 1, 1), 1, 64).withNumClasses(10);
+        ResNetSpec expected =
+                ResNetSpec.of(BlockKind.BASIC, List.of(1, 1, 1, 1), 1, 64).withNumClasses(10);
         endToEnd(dir, expected, "--block", "basic", "--layers", "1,1,1,1", "--num-classes", "10");
     }
 
     @Test
     void resnextClassifierLoadsWithoutArch(@TempDir Path dir) throws Exception {
-        ResNetSpec expected = ResNetSpec.of(BlockKind.BOTTLENECK, List.of(1, 2, 1, 1), 2, 32).withNumClasses(5);
-        endToEnd(dir, expected, "--block", "bottleneck", "--layers", "1,2,1,1", "--groups", "2",
-                "--width-per-group", "32", "--num-classes", "5");
+        ResNetSpec expected =
+                ResNetSpec.of(BlockKind.BOTTLENECK, List.of(1, 2, 1, 1), 2, 32).withNumClasses(5);
+        endToEnd(
+                dir,
+                expected,
+                "--block",
+                "bottleneck",
+                "--layers",
+                "1,2,1,1",
+                "--groups",
+                "2",
+                "--width-per-group",
+                "32",
+                "--num-classes",
+                "5");
     }
 
     @Test
@@ -53,13 +66,15 @@ class HuggingFaceNamesLiveTest {
         WeightWritersTest.requireTorch();
         runTool(dir, "--block", "bottleneck", "--layers", "1,1,1,1", "--layout", "backbone");
         StateDict hf = load(dir.resolve("hf.safetensors"));
-        assertTrue(hf.names().stream().allMatch(k -> k.startsWith("embedder.") || k.startsWith("encoder.")), hf.names().toString());
+        assertTrue(
+                hf.names().stream().allMatch(k -> k.startsWith("embedder.") || k.startsWith("encoder.")),
+                hf.names().toString());
         NamingSchemes.MappedWeights mapped = NamingSchemes.map(hf);
         assertEquals("huggingface", mapped.scheme());
         assertEquals(List.of(), mapped.unmapped());
         assertTrue(mapped.tensors().contains("layer1.0.downsample.1.num_batches_tracked"));
-        UnsupportedModelException e = assertThrows(UnsupportedModelException.class,
-                () -> ArchitectureInference.infer(mapped.tensors()));
+        UnsupportedModelException e =
+                assertThrows(UnsupportedModelException.class, () -> ArchitectureInference.infer(mapped.tensors()));
         assertTrue(e.getMessage().contains("no fc.weight"), e.getMessage());
     }
 
@@ -73,7 +88,8 @@ class HuggingFaceNamesLiveTest {
         assertEquals("huggingface", mapped.scheme());
         assertEquals(List.of(), mapped.unmapped());
         assertEquals(hf.size(), mapped.tensors().size());
-        assertEquals(DType.INT64, mapped.tensors().get("bn1.num_batches_tracked").sourceType());
+        assertEquals(
+                DType.INT64, mapped.tensors().get("bn1.num_batches_tracked").sourceType());
 
         ArchitectureInference.Inferred inferred = ArchitectureInference.infer(mapped.tensors());
         assertEquals(expected, inferred.spec());
@@ -86,7 +102,8 @@ class HuggingFaceNamesLiveTest {
         try (OrtEngine engine = new OrtEngine(onnx, EngineOptions.defaults(), "hf")) {
             Tensor y = engine.run(x);
             double err = Comparison.of("hf", y, ref).relative();
-            System.out.printf("Hugging Face names, %s: inferred %s, ORT vs torchvision parity error %.3g%n",
+            System.out.printf(
+                    "Hugging Face names, %s: inferred %s, ORT vs torchvision parity error %.3g%n",
                     expected.block(), inferred.describe(), err);
             assertTrue(err <= WeightWritersTest.PARITY, "parity error " + err);
         }
@@ -97,12 +114,15 @@ class HuggingFaceNamesLiveTest {
         assertEquals(CheckpointFormat.SAFETENSORS, loaded.format());
         LoadedCheckpoint mapped = CheckpointLoader.load(file);
         assertEquals("huggingface", mapped.scheme());
-        assertEquals(NamingSchemes.map(loaded.tensors()).tensors().names(), mapped.tensors().names());
+        assertEquals(
+                NamingSchemes.map(loaded.tensors()).tensors().names(),
+                mapped.tensors().names());
         return loaded.tensors();
     }
 
     private static void runTool(Path dir, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(WeightWritersTest.PYTHON.toString(), TOOL.toString(), dir.toString()));
+        List<String> cmd =
+                new ArrayList<>(List.of(WeightWritersTest.PYTHON.toString(), TOOL.toString(), dir.toString()));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         byte[] out;

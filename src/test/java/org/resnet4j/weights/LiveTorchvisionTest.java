@@ -36,16 +36,19 @@ class LiveTorchvisionTest {
     static void saveWithTorch() throws Exception {
         Path python = Path.of("/usr/bin/python3");
         boolean ci = "true".equals(System.getenv("CI"));
-        Path script = Fixtures.dir().resolve("../../tools/make_weight_fixtures.py").normalize();
+        Path script =
+                Fixtures.dir().resolve("../../tools/make_weight_fixtures.py").normalize();
         if (!ci) {
             assumeTrue(Files.isExecutable(python), "no /usr/bin/python3");
             Process probe = new ProcessBuilder(python.toString(), "-c", "import torch, torchvision")
-                    .redirectErrorStream(true).start();
+                    .redirectErrorStream(true)
+                    .start();
             probe.getInputStream().readAllBytes();
             assumeTrue(probe.waitFor() == 0, "no torch/torchvision in /usr/bin/python3");
         }
         Process p = new ProcessBuilder(python.toString(), script.toString(), "--live", dir.toString(), "resnet18")
-                .redirectErrorStream(true).start();
+                .redirectErrorStream(true)
+                .start();
         String log = new String(p.getInputStream().readAllBytes());
         assertTrue(p.waitFor(600, TimeUnit.SECONDS), "fixture script timed out");
         assertEquals(0, p.exitValue(), log);
@@ -78,14 +81,18 @@ class LiveTorchvisionTest {
         for (Tensor t : c.tensors().asMap().values()) {
             direct += t.sourceType() == DType.FLOAT32 && t.toLittleEndianBytes().isDirect() ? 1 : 0;
         }
-        assertEquals(c.tensors().asMap().values().stream().filter(t -> t.sourceType() == DType.FLOAT32).count(),
+        assertEquals(
+                c.tensors().asMap().values().stream()
+                        .filter(t -> t.sourceType() == DType.FLOAT32)
+                        .count(),
                 direct);
     }
 
     @Test
     void legacyAndSafetensorsAreExact() throws Exception {
         assertHashes("fp32", CheckpointLoader.load(dir.resolve("legacy.pth")).tensors());
-        assertHashes("fp32", CheckpointLoader.load(dir.resolve("st.safetensors")).tensors());
+        assertHashes(
+                "fp32", CheckpointLoader.load(dir.resolve("st.safetensors")).tensors());
     }
 
     @Test

@@ -25,8 +25,15 @@ class MutationFuzzTest {
     Path tmp;
 
     @ParameterizedTest
-    @ValueSource(strings = {"views.pth", "views_legacy.pth", "views_p4.pth", "views_deflated.pth", "nested.pth",
-        "weights.safetensors"})
+    @ValueSource(
+            strings = {
+                "views.pth",
+                "views_legacy.pth",
+                "views_p4.pth",
+                "views_deflated.pth",
+                "nested.pth",
+                "weights.safetensors"
+            })
     void corruptedFilesFailCleanly(String name) throws Exception {
         byte[] original = Fixtures.bytes(name);
         Random rnd = new Random(SEED ^ name.hashCode());
@@ -55,7 +62,10 @@ class MutationFuzzTest {
         for (String name : new String[] {"views.pth", "views_p4.pth", "nested.pth"}) {
             for (int round = 0; round < ROUNDS; round++) {
                 List<TinyZip.E> entries = TinyZip.entriesOf(Fixtures.file(name));
-                TinyZip.E pkl = entries.stream().filter(e -> e.name.endsWith("/data.pkl")).findFirst().orElseThrow();
+                TinyZip.E pkl = entries.stream()
+                        .filter(e -> e.name.endsWith("/data.pkl"))
+                        .findFirst()
+                        .orElseThrow();
                 byte[] b = pkl.data.clone();
                 int edits = 1 + rnd.nextInt(3);
                 for (int i = 0; i < edits; i++) {
@@ -73,7 +83,8 @@ class MutationFuzzTest {
             CheckpointLoader.load(p);
         } catch (ResNet4jException e) {
             assertTrue(e.getMessage().contains(p.toString()), e.getMessage());
-            if (e.getCause() != null && !(e.getCause() instanceof ResNet4jException)
+            if (e.getCause() != null
+                    && !(e.getCause() instanceof ResNet4jException)
                     && e.getMessage().contains("corrupt checkpoint (")) {
                 fail(what + " reached the safety net: " + e.getMessage(), e);
             }

@@ -11,9 +11,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 import org.resnet4j.ResNet4jException.FormatException;
 import org.resnet4j.graph.GraphBuilder;
 import org.resnet4j.spec.Presets;
@@ -25,7 +25,8 @@ class NamingSchemesTest {
     /** torchvision's state_dict keys for a preset, num_batches_tracked included (after running_var, as torch orders them). */
     static List<String> canonicalKeys(String preset) {
         List<String> keys = new ArrayList<>();
-        for (String k : GraphBuilder.build(Presets.get(preset), false).parameters().keySet()) {
+        for (String k :
+                GraphBuilder.build(Presets.get(preset), false).parameters().keySet()) {
             keys.add(k);
             if (k.endsWith(".running_var")) {
                 keys.add(k.substring(0, k.length() - "running_var".length()) + "num_batches_tracked");
@@ -95,7 +96,8 @@ class NamingSchemesTest {
         }
         NamingSchemes.MappedWeights mapped = NamingSchemes.map(hf);
         assertEquals("huggingface", mapped.scheme());
-        assertEquals(List.copyOf(expected.keySet()), List.copyOf(mapped.tensors().names()));
+        assertEquals(
+                List.copyOf(expected.keySet()), List.copyOf(mapped.tensors().names()));
         for (Map.Entry<String, Tensor> e : expected.entrySet()) {
             assertSame(e.getValue(), mapped.tensors().get(e.getKey()), e.getKey());
         }
@@ -106,7 +108,8 @@ class NamingSchemesTest {
     @ParameterizedTest
     @ValueSource(strings = {"resnet18", "resnet50"})
     void huggingFaceBackboneNamesWithoutPrefixOrClassifier(String preset) {
-        List<String> canonical = canonicalKeys(preset).stream().filter(k -> !k.startsWith("fc.")).toList();
+        List<String> canonical =
+                canonicalKeys(preset).stream().filter(k -> !k.startsWith("fc.")).toList();
         List<String> hf = canonical.stream().map(k -> toHuggingFace(k, false)).toList();
         NamingSchemes.MappedWeights mapped = NamingSchemes.map(dummy(hf));
         assertEquals("huggingface", mapped.scheme());
@@ -146,7 +149,9 @@ class NamingSchemesTest {
 
     @Test
     void keysNoRuleCoversAreKeptAndListed() {
-        List<String> keys = new ArrayList<>(canonicalKeys("resnet18").stream().map(k -> toHuggingFace(k, true)).toList());
+        List<String> keys = new ArrayList<>(canonicalKeys("resnet18").stream()
+                .map(k -> toHuggingFace(k, true))
+                .toList());
         keys.add("resnet.extra.thing");
         NamingSchemes.MappedWeights mapped = NamingSchemes.map(dummy(keys));
         assertEquals(List.of("resnet.extra.thing"), mapped.unmapped());
@@ -158,8 +163,8 @@ class NamingSchemesTest {
 
     @Test
     void unknownSchemeListsKeysAndSchemesTried() {
-        StateDict sd = dummy(List.of("backbone.stem.conv.weight", "backbone.stem.bn.weight", "head.fc.weight",
-                "a", "b", "c", "d"));
+        StateDict sd = dummy(
+                List.of("backbone.stem.conv.weight", "backbone.stem.bn.weight", "head.fc.weight", "a", "b", "c", "d"));
         FormatException e = assertThrows(FormatException.class, () -> NamingSchemes.map(sd));
         String m = e.getMessage();
         assertTrue(m.contains("backbone.stem.conv.weight") && m.contains("head.fc.weight"), m);
@@ -170,7 +175,8 @@ class NamingSchemesTest {
 
     @Test
     void twoKeysOntoOneNameIsAnError() {
-        StateDict sd = dummy(List.of("resnet.embedder.embedder.convolution.weight", "embedder.embedder.convolution.weight"));
+        StateDict sd =
+                dummy(List.of("resnet.embedder.embedder.convolution.weight", "embedder.embedder.convolution.weight"));
         FormatException e = assertThrows(FormatException.class, () -> NamingSchemes.map(sd));
         assertTrue(e.getMessage().contains("conv1.weight"), e.getMessage());
     }

@@ -41,39 +41,62 @@ class SafetensorsReaderTest {
 
     @Test
     void wellFormedFileLoads() throws IOException {
-        Path p = file("{\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8,16]},"
-                + "\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},\"__metadata__\":{\"k\":\"v\"}}", 16);
+        Path p = file(
+                "{\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8,16]},"
+                        + "\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},\"__metadata__\":{\"k\":\"v\"}}",
+                16);
         LoadedCheckpoint c = CheckpointLoader.load(p);
         assertEquals(2.5f, c.tensors().get("b").get(0));
         assertEquals(0.5f, c.tensors().get("a").get(0));
-        assertEquals(java.util.List.of("b", "a"), java.util.List.copyOf(c.tensors().names()));
+        assertEquals(
+                java.util.List.of("b", "a"), java.util.List.copyOf(c.tensors().names()));
     }
 
     @Test
     void gapsOverlapsAndShortDataAreRefused() throws IOException {
-        assertTrue(fails(FormatException.class, file("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", 8))
+        assertTrue(fails(
+                        FormatException.class,
+                        file("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", 8))
                 .contains("gap"));
-        assertTrue(fails(FormatException.class, file("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
-                + "\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", 8)).contains("overlaps"));
-        assertTrue(fails(FormatException.class, file("{\"a\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]}}", 8))
+        assertTrue(fails(
+                        FormatException.class,
+                        file(
+                                "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+                                        + "\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}",
+                                8))
+                .contains("overlaps"));
+        assertTrue(fails(
+                        FormatException.class,
+                        file("{\"a\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]}}", 8))
                 .contains("truncated"));
-        assertTrue(fails(FormatException.class, file("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", 8))
+        assertTrue(fails(
+                        FormatException.class,
+                        file("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", 8))
                 .contains("cover 4 bytes"));
     }
 
     @Test
     void shapeAndByteCountMustAgree() throws IOException {
-        String m = fails(FormatException.class, file("{\"w\":{\"dtype\":\"F16\",\"shape\":[3],\"data_offsets\":[0,8]}}", 8));
+        String m = fails(
+                FormatException.class, file("{\"w\":{\"dtype\":\"F16\",\"shape\":[3],\"data_offsets\":[0,8]}}", 8));
         assertTrue(m.contains("'w'") && m.contains("needs 6 bytes") && m.contains("hold 8"), m);
-        assertTrue(fails(FormatException.class, file("{\"w\":{\"dtype\":\"F32\",\"shape\":[4294967296,4294967296,4],"
-                + "\"data_offsets\":[0,8]}}", 8)).contains("overflows"));
-        assertTrue(fails(FormatException.class, file("{\"w\":{\"dtype\":\"F32\",\"shape\":[-2],"
-                + "\"data_offsets\":[0,8]}}", 8)).contains("non-negative"));
+        assertTrue(fails(
+                        FormatException.class,
+                        file(
+                                "{\"w\":{\"dtype\":\"F32\",\"shape\":[4294967296,4294967296,4],"
+                                        + "\"data_offsets\":[0,8]}}",
+                                8))
+                .contains("overflows"));
+        assertTrue(fails(
+                        FormatException.class,
+                        file("{\"w\":{\"dtype\":\"F32\",\"shape\":[-2]," + "\"data_offsets\":[0,8]}}", 8))
+                .contains("non-negative"));
     }
 
     @Test
     void unsupportedDtypeNamesKeyAndDtype() throws IOException {
-        String m = fails(UnsupportedModelException.class,
+        String m = fails(
+                UnsupportedModelException.class,
                 file("{\"layer.w\":{\"dtype\":\"I32\",\"shape\":[2],\"data_offsets\":[0,8]}}", 8));
         assertTrue(m.contains("'layer.w'") && m.contains("I32") && m.contains("F32"), m);
     }
@@ -81,14 +104,17 @@ class SafetensorsReaderTest {
     @Test
     void badHeadersAreFormatErrors() throws IOException {
         // the header is parsed as a stream: a duplicate is found when its second name is read
-        assertTrue(fails(FormatException.class, file("{\"__metadata__\":{},\"__metadata__\":{}}", 0)).contains("not valid JSON"));
+        assertTrue(fails(FormatException.class, file("{\"__metadata__\":{},\"__metadata__\":{}}", 0))
+                .contains("not valid JSON"));
         assertTrue(fails(FormatException.class, file("{\"a\":1,\"a\":2}", 0)).contains("data_offsets"));
-        assertTrue(fails(FormatException.class, file("{\"a\":{\"dtype\":\"F32\"}}", 0)).contains("data_offsets"));
+        assertTrue(fails(FormatException.class, file("{\"a\":{\"dtype\":\"F32\"}}", 0))
+                .contains("data_offsets"));
         Path lying = tmp.resolve("lying.safetensors");
         Files.write(lying, new byte[] {(byte) 0xff, (byte) 0xff, 0, 0, 0, 0, 0, 0, '{', '}'});
         assertTrue(fails(FormatException.class, lying).contains("header length"));
         Path key = file("{}", 0);
-        assertTrue(assertThrows(FormatException.class, () -> CheckpointLoader.load(key, "model")).getMessage()
+        assertTrue(assertThrows(FormatException.class, () -> CheckpointLoader.load(key, "model"))
+                .getMessage()
                 .contains("flat state dict"));
     }
 }

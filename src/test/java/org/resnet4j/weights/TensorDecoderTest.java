@@ -38,17 +38,25 @@ class TensorDecoderTest {
 
     @Test
     void viewsOutsideTheirStorageNameTheKey() {
-        UnsafeContentException e = assertThrows(UnsafeContentException.class, () ->
-                decoder.decode("layer1.0.conv1.weight", DType.FLOAT32, floats(12), 12, 3, new long[] {10}, new long[] {1}));
-        assertTrue(e.getMessage().contains("layer1.0.conv1.weight") && e.getMessage().contains("element 12"),
+        UnsafeContentException e = assertThrows(
+                UnsafeContentException.class,
+                () -> decoder.decode(
+                        "layer1.0.conv1.weight", DType.FLOAT32, floats(12), 12, 3, new long[] {10}, new long[] {1}));
+        assertTrue(
+                e.getMessage().contains("layer1.0.conv1.weight")
+                        && e.getMessage().contains("element 12"),
                 e.getMessage());
-        assertThrows(FormatException.class, () -> decoder.decode("k", DType.FLOAT32, floats(12), 12, 0,
-                new long[] {1L << 30, 1L << 30}, new long[] {1L << 40, 1}));
+        assertThrows(
+                FormatException.class,
+                () -> decoder.decode(
+                        "k", DType.FLOAT32, floats(12), 12, 0, new long[] {1L << 30, 1L << 30}, new long[] {1L << 40, 1
+                        }));
     }
 
     @Test
     void storageByteLengthMustMatchItsElementCount() {
-        FormatException e = assertThrows(FormatException.class,
+        FormatException e = assertThrows(
+                FormatException.class,
                 () -> decoder.decode("k", DType.FLOAT32, floats(12), 13, 0, new long[] {12}, new long[] {1}));
         assertTrue(e.getMessage().contains("48 bytes") && e.getMessage().contains("52 bytes"), e.getMessage());
     }
@@ -56,14 +64,16 @@ class TensorDecoderTest {
     @Test
     void expandingAStorageBeyondTheBudgetIsRefused() {
         TensorDecoder small = new TensorDecoder("f.pth", 1000);
-        UnsafeContentException e = assertThrows(UnsafeContentException.class, () ->
-                small.decode("bomb", DType.FLOAT32, floats(1), 1, 0, new long[] {100_000}, new long[] {0}));
+        UnsafeContentException e = assertThrows(
+                UnsafeContentException.class,
+                () -> small.decode("bomb", DType.FLOAT32, floats(1), 1, 0, new long[] {100_000}, new long[] {0}));
         assertTrue(e.getMessage().contains("'bomb'") && e.getMessage().contains("400000 bytes"), e.getMessage());
     }
 
     @Test
     void unsupportedDtypesNameKeyAndDtype() {
-        UnsupportedModelException e = assertThrows(UnsupportedModelException.class,
+        UnsupportedModelException e = assertThrows(
+                UnsupportedModelException.class,
                 () -> decoder.decode("mask", DType.BOOL, ByteBuffer.allocate(4), 4, 0, new long[] {4}, new long[] {1}));
         assertTrue(e.getMessage().contains("'mask'") && e.getMessage().contains("bool"), e.getMessage());
     }
@@ -74,15 +84,20 @@ class TensorDecoderTest {
             int sign = h >> 15;
             int exp = (h >> 10) & 0x1f;
             int mant = h & 0x3ff;
-            double v = exp == 0 ? mant * Math.pow(2, -24)
-                    : exp == 31 ? (mant == 0 ? Double.POSITIVE_INFINITY : Double.NaN)
-                    : (1 + mant / 1024.0) * Math.pow(2, exp - 15);
+            double v = exp == 0
+                    ? mant * Math.pow(2, -24)
+                    : exp == 31
+                            ? (mant == 0 ? Double.POSITIVE_INFINITY : Double.NaN)
+                            : (1 + mant / 1024.0) * Math.pow(2, exp - 15);
             float want = (float) (sign == 1 ? -v : v);
             float got = HalfFloat.toFloat((short) h);
             if (Float.isNaN(want)) {
                 assertTrue(Float.isNaN(got), "half 0x" + Integer.toHexString(h));
             } else {
-                assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(got), "half 0x" + Integer.toHexString(h));
+                assertEquals(
+                        Float.floatToRawIntBits(want),
+                        Float.floatToRawIntBits(got),
+                        "half 0x" + Integer.toHexString(h));
             }
         }
         assertEquals(1.0f, HalfFloat.bfloat16ToFloat((short) 0x3f80));

@@ -59,23 +59,49 @@ final class TinyZip {
             // pad so that data starts 64-aligned, as torch does (padding goes in the extra field)
             int pad = (int) ((64 - (offset + 30 + name.length + 4) % 64) % 64);
             ByteBuffer lh = le(30 + name.length + 4 + pad);
-            lh.putInt(0x04034b50).putShort((short) 45).putShort((short) 0x800).putShort((short) (e.deflate ? 8 : 0))
-                    .putShort((short) 0).putShort((short) 0).putInt((int) crc.getValue())
-                    .putInt(payload.length).putInt(e.data.length).putShort((short) name.length)
-                    .putShort((short) (4 + pad)).put(name).putShort((short) 0xcafe).putShort((short) pad);
+            lh.putInt(0x04034b50)
+                    .putShort((short) 45)
+                    .putShort((short) 0x800)
+                    .putShort((short) (e.deflate ? 8 : 0))
+                    .putShort((short) 0)
+                    .putShort((short) 0)
+                    .putInt((int) crc.getValue())
+                    .putInt(payload.length)
+                    .putInt(e.data.length)
+                    .putShort((short) name.length)
+                    .putShort((short) (4 + pad))
+                    .put(name)
+                    .putShort((short) 0xcafe)
+                    .putShort((short) pad);
             out.writeBytes(lh.array());
             out.writeBytes(payload);
             long usize = e.declaredSize >= 0 ? e.declaredSize : e.data.length;
             long csize = e.declaredCompressed >= 0 ? e.declaredCompressed : payload.length;
             ByteBuffer ch = le(46 + name.length + (zip64 ? 28 : 0));
-            ch.putInt(0x02014b50).putShort((short) 45).putShort((short) 45).putShort((short) 0x800)
-                    .putShort((short) (e.deflate ? 8 : 0)).putShort((short) 0).putShort((short) 0)
+            ch.putInt(0x02014b50)
+                    .putShort((short) 45)
+                    .putShort((short) 45)
+                    .putShort((short) 0x800)
+                    .putShort((short) (e.deflate ? 8 : 0))
+                    .putShort((short) 0)
+                    .putShort((short) 0)
                     .putInt((int) crc.getValue())
-                    .putInt(zip64 ? -1 : (int) csize).putInt(zip64 ? -1 : (int) usize)
-                    .putShort((short) name.length).putShort((short) (zip64 ? 28 : 0)).putShort((short) 0)
-                    .putShort((short) 0).putShort((short) 0).putInt(0).putInt(zip64 ? -1 : (int) offset).put(name);
+                    .putInt(zip64 ? -1 : (int) csize)
+                    .putInt(zip64 ? -1 : (int) usize)
+                    .putShort((short) name.length)
+                    .putShort((short) (zip64 ? 28 : 0))
+                    .putShort((short) 0)
+                    .putShort((short) 0)
+                    .putShort((short) 0)
+                    .putInt(0)
+                    .putInt(zip64 ? -1 : (int) offset)
+                    .put(name);
             if (zip64) {
-                ch.putShort((short) 1).putShort((short) 24).putLong(usize).putLong(csize).putLong(offset);
+                ch.putShort((short) 1)
+                        .putShort((short) 24)
+                        .putLong(usize)
+                        .putLong(csize)
+                        .putLong(offset);
             }
             cd.writeBytes(ch.array());
         }
@@ -84,15 +110,28 @@ final class TinyZip {
         if (zip64) {
             long z64 = out.size();
             ByteBuffer z = le(56 + 20);
-            z.putInt(0x06064b50).putLong(44).putShort((short) 45).putShort((short) 45).putInt(0).putInt(0)
-                    .putLong(entries.size()).putLong(entries.size()).putLong(cd.size()).putLong(cdOffset);
+            z.putInt(0x06064b50)
+                    .putLong(44)
+                    .putShort((short) 45)
+                    .putShort((short) 45)
+                    .putInt(0)
+                    .putInt(0)
+                    .putLong(entries.size())
+                    .putLong(entries.size())
+                    .putLong(cd.size())
+                    .putLong(cdOffset);
             z.putInt(0x07064b50).putInt(0).putLong(z64).putInt(1);
             out.writeBytes(z.array());
         }
         ByteBuffer end = le(22);
-        end.putInt(0x06054b50).putShort((short) 0).putShort((short) 0)
-                .putShort((short) (zip64 ? -1 : entries.size())).putShort((short) (zip64 ? -1 : entries.size()))
-                .putInt(zip64 ? -1 : cd.size()).putInt(zip64 ? -1 : (int) cdOffset).putShort((short) 0);
+        end.putInt(0x06054b50)
+                .putShort((short) 0)
+                .putShort((short) 0)
+                .putShort((short) (zip64 ? -1 : entries.size()))
+                .putShort((short) (zip64 ? -1 : entries.size()))
+                .putInt(zip64 ? -1 : cd.size())
+                .putInt(zip64 ? -1 : (int) cdOffset)
+                .putShort((short) 0);
         out.writeBytes(end.array());
         return out.toByteArray();
     }

@@ -48,12 +48,23 @@ class UnpicklerTest {
     @Test
     void protocol4ContainersAndNumbers() {
         // {'a': [1, -2, 300, 70000, 2**70, 1.5, None, True], 'b': ('x', b'\x01')}
-        P p = new P().op(0x80, 4, 0x95, 0, 0, 0, 0, 0, 0, 0, 0).op('}', 0x94)
-                .shortStr("a").op(0x94, ']', 0x94, '(')
-                .op('K', 1).op('J', 0xfe, 0xff, 0xff, 0xff).op('M', 0x2c, 0x01).op('J', 0x70, 0x11, 0x01, 0x00)
+        P p = new P()
+                .op(0x80, 4, 0x95, 0, 0, 0, 0, 0, 0, 0, 0)
+                .op('}', 0x94)
+                .shortStr("a")
+                .op(0x94, ']', 0x94, '(')
+                .op('K', 1)
+                .op('J', 0xfe, 0xff, 0xff, 0xff)
+                .op('M', 0x2c, 0x01)
+                .op('J', 0x70, 0x11, 0x01, 0x00)
                 .op(0x8a, 9, 0, 0, 0, 0, 0, 0, 0, 0, 0x40)
-                .op('G', 0x3f, 0xf8, 0, 0, 0, 0, 0, 0).op('N', 0x88).op('e', 's')
-                .shortStr("b").shortStr("x").op('C', 1, 1).op(0x86, 's')
+                .op('G', 0x3f, 0xf8, 0, 0, 0, 0, 0, 0)
+                .op('N', 0x88)
+                .op('e', 's')
+                .shortStr("b")
+                .shortStr("x")
+                .op('C', 1, 1)
+                .op(0x86, 's')
                 .op('h', 2) // memo 2 is the list
                 .op('0', '.');
         @SuppressWarnings("unchecked")
@@ -69,7 +80,13 @@ class UnpicklerTest {
 
     @Test
     void stackGlobalOffTheAllowListIsRefusedByName() {
-        P p = new P().op(0x80, 4).shortStr("builtins").shortStr("eval").op(0x93).shortStr("1+1").op(0x85, 'R', '.');
+        P p = new P()
+                .op(0x80, 4)
+                .shortStr("builtins")
+                .shortStr("eval")
+                .op(0x93)
+                .shortStr("1+1")
+                .op(0x85, 'R', '.');
         UnsafeContentException e = assertThrows(UnsafeContentException.class, p::load);
         assertTrue(e.getMessage().contains("refused pickle global builtins.eval"), e.getMessage());
     }
@@ -83,19 +100,25 @@ class UnpicklerTest {
 
     @Test
     void extensionRegistryAndInstAreRefused() {
-        assertThrows(UnsafeContentException.class, () -> new P().op(0x80, 2, 0x82, 1, '.').load());
-        assertThrows(UnsafeContentException.class, () -> new P().op(0x80, 2, '(', 'i').text("os\nsystem\n").op('.').load());
+        assertThrows(
+                UnsafeContentException.class,
+                () -> new P().op(0x80, 2, 0x82, 1, '.').load());
+        assertThrows(
+                UnsafeContentException.class,
+                () -> new P().op(0x80, 2, '(', 'i').text("os\nsystem\n").op('.').load());
     }
 
     @Test
     void unknownOpcodeNamesByteAndOffset() {
-        FormatException e = assertThrows(FormatException.class, () -> new P().op(0x80, 2, 'N', 0xff, '.').load());
+        FormatException e = assertThrows(
+                FormatException.class, () -> new P().op(0x80, 2, 'N', 0xff, '.').load());
         assertTrue(e.getMessage().contains("0xff") && e.getMessage().contains("offset 3"), e.getMessage());
     }
 
     @Test
     void lengthsBeyondTheDataAreTruncation() {
-        FormatException e = assertThrows(FormatException.class,
+        FormatException e = assertThrows(
+                FormatException.class,
                 () -> new P().op(0x80, 2, 'X', 0xff, 0xff, 0xff, 0x7f, 'a', '.').load());
         assertTrue(e.getMessage().contains("truncated pickle"), e.getMessage());
         assertThrows(FormatException.class, () -> new P().op(0x80, 2, 'N').load());
@@ -103,12 +126,18 @@ class UnpicklerTest {
 
     @Test
     void stackAndMemoMisuseIsAFormatError() {
-        assertThrows(FormatException.class, () -> new P().op(0x80, 2, 'h', 9, '.').load());
+        assertThrows(
+                FormatException.class, () -> new P().op(0x80, 2, 'h', 9, '.').load());
         assertThrows(FormatException.class, () -> new P().op(0x80, 2, 'R', '.').load());
-        assertThrows(FormatException.class, () -> new P().op(0x80, 2, 'N', 'N', '.').load());
-        assertThrows(FormatException.class, () -> new P().op(0x80, 2, 'N', ']', 'N', 'b', '.').load());
+        assertThrows(
+                FormatException.class, () -> new P().op(0x80, 2, 'N', 'N', '.').load());
+        assertThrows(
+                FormatException.class,
+                () -> new P().op(0x80, 2, 'N', ']', 'N', 'b', '.').load());
         // a list cannot be a dict key
-        assertThrows(FormatException.class, () -> new P().op(0x80, 2, '}', ']', 'N', 's', '.').load());
+        assertThrows(
+                FormatException.class,
+                () -> new P().op(0x80, 2, '}', ']', 'N', 's', '.').load());
     }
 
     @Test
@@ -117,7 +146,8 @@ class UnpicklerTest {
         for (int i = 0; i < 1000; i++) {
             p.op(0x85);
         }
-        UnsafeContentException e = assertThrows(UnsafeContentException.class, () -> p.op('.').load());
+        UnsafeContentException e =
+                assertThrows(UnsafeContentException.class, () -> p.op('.').load());
         assertTrue(e.getMessage().contains("nested deeper"), e.getMessage());
     }
 
@@ -131,8 +161,14 @@ class UnpicklerTest {
     @Test
     void storagePersistentIdNeedsAStorageType() {
         // ('storage', collections.OrderedDict, '0', 'cpu', 4) as a persistent id
-        P p = new P().op(0x80, 2, '(').shortStr("storage").op('c').text("collections\nOrderedDict\n")
-                .shortStr("0").shortStr("cpu").op('K', 4, 't', 'Q', '.');
+        P p = new P()
+                .op(0x80, 2, '(')
+                .shortStr("storage")
+                .op('c')
+                .text("collections\nOrderedDict\n")
+                .shortStr("0")
+                .shortStr("cpu")
+                .op('K', 4, 't', 'Q', '.');
         FormatException e = assertThrows(FormatException.class, p::load);
         assertTrue(e.getMessage().contains("storage type"), e.getMessage());
     }

@@ -1,6 +1,5 @@
 package org.resnet4j.weights;
 
-import org.resnet4j.engine.Comparison;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -31,11 +30,13 @@ import java.util.zip.ZipInputStream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.resnet4j.graph.ArchitectureInference;
+import org.resnet4j.engine.Comparison;
 import org.resnet4j.engine.EngineOptions;
 import org.resnet4j.engine.OrtEngine;
+import org.resnet4j.graph.ArchitectureInference;
 import org.resnet4j.graph.GraphBuilder;
 import org.resnet4j.graph.ModelAssembler;
+import org.resnet4j.graph.RandomInit;
 import org.resnet4j.graph.ResNetGraph;
 import org.resnet4j.spec.BlockKind;
 import org.resnet4j.spec.ResNetSpec;
@@ -43,18 +44,21 @@ import org.resnet4j.tensor.DType;
 import org.resnet4j.tensor.Npy;
 import org.resnet4j.tensor.StateDict;
 import org.resnet4j.tensor.Tensor;
-import org.resnet4j.graph.RandomInit;
 
 class WeightWritersTest {
     /** Debian's Python with torch; {@code -Dresnet4j.python=...} points elsewhere (used to test the CI rule). */
     static final Path PYTHON = Path.of(System.getProperty("resnet4j.python", "/usr/bin/python3"));
     /** Parity bar of the design: max |ours - ref| / max |ref| against torchvision, fp32 weights. */
     static final double PARITY = 1e-5;
+
     static final ObjectMapper JSON = new ObjectMapper();
 
     /** torchvision-buildable specs (default stem and widths), small enough to write quickly. */
-    static final ResNetSpec BASIC = ResNetSpec.of(BlockKind.BASIC, List.of(1, 1, 1, 1), 1, 64).withNumClasses(10);
-    static final ResNetSpec RESNEXT = ResNetSpec.of(BlockKind.BOTTLENECK, List.of(1, 2, 1, 1), 2, 32).withNumClasses(7);
+    static final ResNetSpec BASIC =
+            ResNetSpec.of(BlockKind.BASIC, List.of(1, 1, 1, 1), 1, 64).withNumClasses(10);
+
+    static final ResNetSpec RESNEXT =
+            ResNetSpec.of(BlockKind.BOTTLENECK, List.of(1, 2, 1, 1), 2, 32).withNumClasses(7);
 
     /** Random weights for the spec; with counters, an int64 num_batches_tracked (shape []) after each running_var. */
     static StateDict weights(ResNetSpec spec, long seed, boolean counters) {
@@ -67,7 +71,8 @@ class WeightWritersTest {
         plain.asMap().forEach((k, t) -> {
             sd.put(k, t);
             if (k.endsWith(".running_var")) {
-                sd.put(k.replace("running_var", "num_batches_tracked"),
+                sd.put(
+                        k.replace("running_var", "num_batches_tracked"),
                         Tensor.of(new int[0], new float[] {rnd.nextInt(100_000)}, DType.INT64));
             }
         });
@@ -107,7 +112,9 @@ class WeightWritersTest {
             long end = e.get("data_offsets").get(1).asLong();
             assertEquals(expectOffset, begin, name + " contiguous");
             assertEquals((long) t.numel() * (isLong ? 8 : 4), end - begin, name);
-            ByteBuffer data = ByteBuffer.wrap(bytes, dataStart + (int) begin, (int) (end - begin)).slice().order(ByteOrder.LITTLE_ENDIAN);
+            ByteBuffer data = ByteBuffer.wrap(bytes, dataStart + (int) begin, (int) (end - begin))
+                    .slice()
+                    .order(ByteOrder.LITTLE_ENDIAN);
             for (int i = 0; i < t.numel(); i++) {
                 if (isLong) {
                     assertEquals((long) t.get(i), data.getLong(i * 8), name);
@@ -178,8 +185,11 @@ class WeightWritersTest {
         assertEquals(2, pkl[1]);
         assertEquals('.', pkl[pkl.length - 1]);
         // GLOBAL opcodes are 'c' module '\n' name '\n'; torch.load(weights_only=True) allows these
-        for (String g : List.of("ccollections\nOrderedDict\n", "ctorch._utils\n_rebuild_tensor_v2\n",
-                "ctorch\nFloatStorage\n", "ctorch\nLongStorage\n")) {
+        for (String g : List.of(
+                "ccollections\nOrderedDict\n",
+                "ctorch._utils\n_rebuild_tensor_v2\n",
+                "ctorch\nFloatStorage\n",
+                "ctorch\nLongStorage\n")) {
             assertTrue(text.contains(g), g);
         }
     }
@@ -200,14 +210,17 @@ class WeightWritersTest {
         SafetensorsWriter.write(direct, dir.resolve("b.safetensors"));
         PthWriter.write(heap, dir.resolve("a.pth"));
         PthWriter.write(direct, dir.resolve("b.pth"));
-        assertArrayEquals(Files.readAllBytes(dir.resolve("a.safetensors")), Files.readAllBytes(dir.resolve("b.safetensors")));
+        assertArrayEquals(
+                Files.readAllBytes(dir.resolve("a.safetensors")), Files.readAllBytes(dir.resolve("b.safetensors")));
         assertArrayEquals(Files.readAllBytes(dir.resolve("a.pth")), Files.readAllBytes(dir.resolve("b.pth")));
         // writing is repeatable and leaves the tensors' buffers untouched
         PthWriter.write(direct, dir.resolve("c.pth"));
         assertArrayEquals(Files.readAllBytes(dir.resolve("a.pth")), Files.readAllBytes(dir.resolve("c.pth")));
         try (var files = Files.list(dir)) {
-            assertEquals(List.of("a.pth", "a.safetensors", "b.pth", "b.safetensors", "c.pth"),
-                    files.map(f -> f.getFileName().toString()).sorted().toList(), "no temporary files left");
+            assertEquals(
+                    List.of("a.pth", "a.safetensors", "b.pth", "b.safetensors", "c.pth"),
+                    files.map(f -> f.getFileName().toString()).sorted().toList(),
+                    "no temporary files left");
         }
     }
 
@@ -226,10 +239,16 @@ class WeightWritersTest {
             for (Map.Entry<String, Tensor> e : sd.asMap().entrySet()) {
                 Tensor t = back.get(e.getKey());
                 assertArrayEquals(e.getValue().shape(), t.shape(), e.getKey());
-                assertEquals(e.getValue().sourceType() == DType.INT64 ? DType.INT64 : DType.FLOAT32, t.sourceType(), e.getKey());
+                assertEquals(
+                        e.getValue().sourceType() == DType.INT64 ? DType.INT64 : DType.FLOAT32,
+                        t.sourceType(),
+                        e.getKey());
                 assertArrayEquals(e.getValue().toArray(), t.toArray(), e.getKey());
             }
-            assertEquals(RESNEXT, ArchitectureInference.infer(NamingSchemes.map(back).tensors()).spec());
+            assertEquals(
+                    RESNEXT,
+                    ArchitectureInference.infer(NamingSchemes.map(back).tensors())
+                            .spec());
         }
     }
 
@@ -314,7 +333,8 @@ class WeightWritersTest {
         }
         try {
             Process p = new ProcessBuilder(PYTHON.toString(), "-c", "import torch, torchvision, numpy")
-                    .redirectErrorStream(true).start();
+                    .redirectErrorStream(true)
+                    .start();
             p.getInputStream().readAllBytes();
             return p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0;
         } catch (IOException e) {
@@ -329,7 +349,8 @@ class WeightWritersTest {
     static void requireTorch() {
         boolean ok = torchAvailable();
         if (!ok && "true".equalsIgnoreCase(System.getenv("CI"))) {
-            fail("CI=true but " + PYTHON + " cannot import torch, torchvision and numpy: the live writer tests must run in CI");
+            fail("CI=true but " + PYTHON
+                    + " cannot import torch, torchvision and numpy: the live writer tests must run in CI");
         }
         Assumptions.assumeTrue(ok, "no torch in " + PYTHON + "; live writer tests skipped");
     }
@@ -393,8 +414,12 @@ class WeightWritersTest {
         try (OrtEngine engine = new OrtEngine(onnx, EngineOptions.defaults(), "round-trip")) {
             Tensor ortY = engine.run(x);
             double err = Comparison.of("writer round trip", ortY, torchY).relative();
-            System.out.printf("writer round trip %s [%s]: torch %s, ORT vs torchvision parity error %.3g%n",
-                    spec.block(), counters ? "with counters" : "no counters", report.get("torch").asText(), err);
+            System.out.printf(
+                    "writer round trip %s [%s]: torch %s, ORT vs torchvision parity error %.3g%n",
+                    spec.block(),
+                    counters ? "with counters" : "no counters",
+                    report.get("torch").asText(),
+                    err);
             assertTrue(err <= PARITY, "parity error " + err);
         }
     }
@@ -410,7 +435,9 @@ class WeightWritersTest {
     }
 
     private static String runPython(Path script, String arg) throws Exception {
-        Process p = new ProcessBuilder(PYTHON.toString(), script.toString(), arg).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(PYTHON.toString(), script.toString(), arg)
+                .redirectErrorStream(true)
+                .start();
         byte[] out;
         try (InputStream in = p.getInputStream()) {
             out = in.readAllBytes();

@@ -45,7 +45,8 @@ final class ConstantFolding {
      * {@code fixedInputs} maps graph inputs whose declared shape is fully fixed to zeros of that
      * shape and type.
      */
-    static List<NodeProto> fold(List<NodeProto> order, Map<String, Value> constants, Map<String, Value> fixedInputs, int opset) {
+    static List<NodeProto> fold(
+            List<NodeProto> order, Map<String, Value> constants, Map<String, Value> fixedInputs, int opset) {
         Set<String> probe = probeSet(order, constants, fixedInputs);
         Map<String, Value> zeros = new HashMap<>(fixedInputs);
         List<NodeProto> left = new ArrayList<>(order.size());
@@ -117,7 +118,8 @@ final class ConstantFolding {
     }
 
     /** The values a Shape node reads and everything they are computed from, when fixed inputs can give them. */
-    private static Set<String> probeSet(List<NodeProto> order, Map<String, Value> constants, Map<String, Value> fixedInputs) {
+    private static Set<String> probeSet(
+            List<NodeProto> order, Map<String, Value> constants, Map<String, Value> fixedInputs) {
         Set<String> need = new HashSet<>();
         long elements = fixedInputs.values().stream().mapToLong(Value::numel).sum();
         if (fixedInputs.isEmpty() || elements > PROBE_LIMIT) {
@@ -127,7 +129,9 @@ final class ConstantFolding {
         ArrayDeque<String> todo = new ArrayDeque<>();
         for (NodeProto n : order) {
             n.getOutputList().forEach(o -> producer.put(o, n));
-            if (n.getOpType().equals("Shape") && n.getInputCount() == 1 && !constants.containsKey(n.getInput(0))
+            if (n.getOpType().equals("Shape")
+                    && n.getInputCount() == 1
+                    && !constants.containsKey(n.getInput(0))
                     && !fixedInputs.containsKey(n.getInput(0))) {
                 todo.add(n.getInput(0));
             }

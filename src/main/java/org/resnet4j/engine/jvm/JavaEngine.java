@@ -102,7 +102,8 @@ public final class JavaEngine implements Engine {
         this.sgemm = sgemm;
         this.parallel = new Parallel(t);
         description = "java engine (cpu, " + t + " thread" + (t == 1 ? "" : "s") + ", gemm " + sgemm.name()
-                + ", " + plan.steps.size() + " nodes, opset " + plan.opset + ", fused: " + plan.fusion.foldedBatchNorms()
+                + ", " + plan.steps.size() + " nodes, opset " + plan.opset + ", fused: "
+                + plan.fusion.foldedBatchNorms()
                 + " bn, " + plan.fusion.fusedAdds() + " add, " + plan.fusion.fusedRelus() + " relu"
                 + (plan.blockedConvs > 0 ? ", nchwc: " + plan.blockedConvs + " direct convs" : "") + ")";
     }

@@ -47,6 +47,7 @@ final class Plan {
     final int[] inputSlots;
     /** Per input: name, declared element type and dims (-1 where symbolic; null when undeclared). */
     final List<TensorSpec> inputs;
+
     final int[] outputSlots;
     final Value[] constantSlots;
     final int[] root;
@@ -58,9 +59,20 @@ final class Plan {
     /** Convolutions running on the channel-blocked layout (0 when it was off). */
     final int blockedConvs;
 
-    private Plan(int opset, List<String> inputNames, List<String> outputNames, int[] inputSlots, List<TensorSpec> inputs,
-            int[] outputSlots, Value[] constantSlots, int[] root, boolean[] pinned, List<Step> steps, int slotCount,
-            Fusion.Stats fusion, int blockedConvs) {
+    private Plan(
+            int opset,
+            List<String> inputNames,
+            List<String> outputNames,
+            int[] inputSlots,
+            List<TensorSpec> inputs,
+            int[] outputSlots,
+            Value[] constantSlots,
+            int[] root,
+            boolean[] pinned,
+            List<Step> steps,
+            int slotCount,
+            Fusion.Stats fusion,
+            int blockedConvs) {
         this.opset = opset;
         this.inputNames = inputNames;
         this.outputNames = outputNames;
@@ -138,7 +150,9 @@ final class Plan {
                 ElemType et = ElemType.of(dtype);
                 if (!vi.getType().hasTensorType() || et == null) {
                     throw new UnsupportedModelException("graph input '" + vi.getName() + "' has type "
-                            + (vi.getType().hasTensorType() ? TensorProto.DataType.forNumber(elem) : vi.getType().getValueCase())
+                            + (vi.getType().hasTensorType()
+                                    ? TensorProto.DataType.forNumber(elem)
+                                    : vi.getType().getValueCase())
                             + ", the Java engine takes tensors of float32, float16, int64, int32, uint8 or bool");
                 }
                 ins.add(vi.getName());
@@ -166,7 +180,9 @@ final class Plan {
                         continue; // too large to probe at load: its Shape chains run per input
                     }
                     int n = (int) numel;
-                    fixed.put(ins.get(i), Value.of(t, shape, t.isFloat() ? new float[n] : null, t.isFloat() ? null : new long[n]));
+                    fixed.put(
+                            ins.get(i),
+                            Value.of(t, shape, t.isFloat() ? new float[n] : null, t.isFloat() ? null : new long[n]));
                 }
             }
             return fixed;
@@ -196,7 +212,10 @@ final class Plan {
             fusion = stats[0];
             if (blocked) {
                 int[] count = {0};
-                order = NchwcRewrite.rewrite(order, constants, g.getOutputList().stream().map(ValueInfoProto::getName).toList(),
+                order = NchwcRewrite.rewrite(
+                        order,
+                        constants,
+                        g.getOutputList().stream().map(ValueInfoProto::getName).toList(),
                         count);
                 blockedConvs = count[0];
             }
@@ -218,7 +237,9 @@ final class Plan {
                 ElemType[] inTypes = new ElemType[node.getInputCount()];
                 for (int i = 0; i < inTypes.length; i++) {
                     String name = node.getInput(i);
-                    inTypes[i] = name.isEmpty() ? null : constants.containsKey(name) ? constants.get(name).type() : types.get(name);
+                    inTypes[i] = name.isEmpty()
+                            ? null
+                            : constants.containsKey(name) ? constants.get(name).type() : types.get(name);
                 }
                 ElemType[] outTypes = op.outputTypes(inTypes);
                 for (int i = 0; i < node.getOutputCount(); i++) {
@@ -257,7 +278,8 @@ final class Plan {
                 String name = vi.getName();
                 ElemType t = constants.containsKey(name) ? constants.get(name).type() : types.get(name);
                 if (t == null) {
-                    throw new UnsupportedModelException("graph output '" + name + "' is not produced by any node, input or initializer");
+                    throw new UnsupportedModelException(
+                            "graph output '" + name + "' is not produced by any node, input or initializer");
                 }
                 outs.add(name);
             }
@@ -280,8 +302,12 @@ final class Plan {
             List<int[]> stepOut = new ArrayList<>();
             for (int i = 0; i < planned.size(); i++) {
                 NodeProto node = planned.get(i);
-                int[] in = node.getInputList().stream().mapToInt(n -> n.isEmpty() ? -1 : slotOf.get(n)).toArray();
-                int[] out = node.getOutputList().stream().mapToInt(n -> n.isEmpty() ? -1 : slotOf.get(n)).toArray();
+                int[] in = node.getInputList().stream()
+                        .mapToInt(n -> n.isEmpty() ? -1 : slotOf.get(n))
+                        .toArray();
+                int[] out = node.getOutputList().stream()
+                        .mapToInt(n -> n.isEmpty() ? -1 : slotOf.get(n))
+                        .toArray();
                 if (ops.get(i).aliasesInput()) {
                     root[out[0]] = root[in[0]];
                 }
@@ -315,12 +341,26 @@ final class Plan {
             }
             List<Step> st = new ArrayList<>();
             for (int i = 0; i < planned.size(); i++) {
-                st.add(new Step(ops.get(i), stepIn.get(i), stepOut.get(i),
+                st.add(new Step(
+                        ops.get(i),
+                        stepIn.get(i),
+                        stepOut.get(i),
                         releases.get(i).stream().mapToInt(Integer::intValue).toArray()));
             }
-            return new Plan(opset, List.copyOf(ins), List.copyOf(outs), ins.stream().mapToInt(slotOf::get).toArray(),
-                    List.copyOf(declared), outputSlots, constantSlots, root, pinned, List.copyOf(st), slotCount,
-                    fusion, blockedConvs);
+            return new Plan(
+                    opset,
+                    List.copyOf(ins),
+                    List.copyOf(outs),
+                    ins.stream().mapToInt(slotOf::get).toArray(),
+                    List.copyOf(declared),
+                    outputSlots,
+                    constantSlots,
+                    root,
+                    pinned,
+                    List.copyOf(st),
+                    slotCount,
+                    fusion,
+                    blockedConvs);
         }
     }
 
@@ -335,8 +375,8 @@ final class Plan {
                 return (int) v;
             }
         }
-        throw new UnsupportedModelException("the model imports no ai.onnx opset, expected one of "
-                + Registry.MIN_OPSET + ".." + Registry.MAX_OPSET);
+        throw new UnsupportedModelException("the model imports no ai.onnx opset, expected one of " + Registry.MIN_OPSET
+                + ".." + Registry.MAX_OPSET);
     }
 
     /** Declared dims, -1 where symbolic or absent; null when the input has no shape. */
@@ -344,7 +384,8 @@ final class Plan {
         if (!vi.getType().getTensorType().hasShape()) {
             return null;
         }
-        List<TensorShapeProto.Dimension> dims = vi.getType().getTensorType().getShape().getDimList();
+        List<TensorShapeProto.Dimension> dims =
+                vi.getType().getTensorType().getShape().getDimList();
         long[] out = new long[dims.size()];
         for (int i = 0; i < out.length; i++) {
             out[i] = dims.get(i).hasDimValue() ? dims.get(i).getDimValue() : -1;
@@ -375,8 +416,8 @@ final class Plan {
         for (NodeProto n : g.getNodeList()) {
             for (String i : n.getInputList()) {
                 if (!i.isEmpty() && !defined.contains(i) && !producer.containsKey(i)) {
-                    throw new UnsupportedModelException(label(n) + ": input '" + i
-                            + "' is not defined by any node, initializer or graph input");
+                    throw new UnsupportedModelException(
+                            label(n) + ": input '" + i + "' is not defined by any node, initializer or graph input");
                 }
             }
         }
@@ -406,5 +447,4 @@ final class Plan {
         String name = !n.getName().isEmpty() ? n.getName() : n.getOutputCount() > 0 ? n.getOutput(0) : "?";
         return "node '" + name + "' (" + n.getOpType() + ")";
     }
-
 }

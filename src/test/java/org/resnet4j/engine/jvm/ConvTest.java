@@ -26,9 +26,11 @@ class ConvTest {
 
     @Test
     void handComputedValidWithBias() {
-        Tensor y = OneNode.of("Conv").input("x", x3x3())
+        Tensor y = OneNode.of("Conv")
+                .input("x", x3x3())
                 .floatInit("w", OneNode.t(new int[] {1, 1, 2, 2}, 1, 1, 1, 1))
-                .floatInit("b", OneNode.t(new int[] {1}, 1)).runJava();
+                .floatInit("b", OneNode.t(new int[] {1}, 1))
+                .runJava();
         assertArrayEquals(new int[] {1, 1, 2, 2}, y.shape());
         assertArrayEquals(new float[] {13, 17, 25, 29}, y.toArray());
     }
@@ -36,9 +38,12 @@ class ConvTest {
     @Test
     void handComputedPaddedStrided() {
         // windows start at (-1,-1), (-1,1), (1,-1), (1,1): 1, 2+3, 4+7, 5+6+8+9
-        Tensor y = OneNode.of("Conv").input("x", x3x3())
+        Tensor y = OneNode.of("Conv")
+                .input("x", x3x3())
                 .floatInit("w", OneNode.t(new int[] {1, 1, 2, 2}, 1, 1, 1, 1))
-                .ints("pads", 1, 1, 1, 1).ints("strides", 2, 2).runJava();
+                .ints("pads", 1, 1, 1, 1)
+                .ints("strides", 2, 2)
+                .runJava();
         assertArrayEquals(new float[] {1, 5, 11, 28}, y.toArray());
     }
 
@@ -46,15 +51,30 @@ class ConvTest {
     void handComputedGroupsAndDilation() {
         // two groups, one channel each; dilation 2 picks the corners of the 3x3 input
         Tensor x = OneNode.t(new int[] {1, 2, 3, 3}, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 20, 30, 40, 50, 60, 70, 80, 90);
-        Tensor y = OneNode.of("Conv").input("x", x)
+        Tensor y = OneNode.of("Conv")
+                .input("x", x)
                 .floatInit("w", OneNode.t(new int[] {2, 1, 2, 2}, 1, 1, 1, 1, 1, 0, 0, -1))
-                .i("group", 2).ints("dilations", 2, 2).runJava();
+                .i("group", 2)
+                .ints("dilations", 2, 2)
+                .runJava();
         assertArrayEquals(new float[] {1 + 3 + 7 + 9, 10 - 90}, y.toArray());
     }
 
     /** One randomised case: x (n,c,h,w), weight (oc, c/g, kh, kw). */
-    record Case(int n, int c, int h, int w, int oc, int g, int kh, int kw, int[] strides, int[] dil, int[] pads,
-            String autoPad, boolean bias) {
+    record Case(
+            int n,
+            int c,
+            int h,
+            int w,
+            int oc,
+            int g,
+            int kh,
+            int kw,
+            int[] strides,
+            int[] dil,
+            int[] pads,
+            String autoPad,
+            boolean bias) {
         boolean fits() {
             if (autoPad.equals("SAME_UPPER") || autoPad.equals("SAME_LOWER")) {
                 return true;
@@ -64,12 +84,15 @@ class ConvTest {
         }
 
         OneNode node(long seed) {
-            OneNode node = OneNode.of("Conv").input("x", seed, n, c, h, w)
+            OneNode node = OneNode.of("Conv")
+                    .input("x", seed, n, c, h, w)
                     .floatInit("w", RandomInit.normal(seed + 1, oc, c / g, kh, kw));
             if (bias) {
                 node.floatInit("b", RandomInit.normal(seed + 2, oc));
             }
-            node.i("group", g).ints("strides", strides[0], strides[1]).ints("dilations", dil[0], dil[1])
+            node.i("group", g)
+                    .ints("strides", strides[0], strides[1])
+                    .ints("dilations", dil[0], dil[1])
                     .ints("kernel_shape", kh, kw);
             if (autoPad.equals("NOTSET")) {
                 node.ints("pads", pads[0], pads[1], pads[2], pads[3]);
@@ -81,9 +104,22 @@ class ConvTest {
 
         @Override
         public String toString() {
-            return String.format("x[%d,%d,%d,%d] w[%d,%d,%d,%d] g=%d s=%s d=%s pads=%s %s bias=%s", n, c, h, w, oc, c / g, kh,
-                    kw, g, java.util.Arrays.toString(strides), java.util.Arrays.toString(dil),
-                    java.util.Arrays.toString(pads), autoPad, bias);
+            return String.format(
+                    "x[%d,%d,%d,%d] w[%d,%d,%d,%d] g=%d s=%s d=%s pads=%s %s bias=%s",
+                    n,
+                    c,
+                    h,
+                    w,
+                    oc,
+                    c / g,
+                    kh,
+                    kw,
+                    g,
+                    java.util.Arrays.toString(strides),
+                    java.util.Arrays.toString(dil),
+                    java.util.Arrays.toString(pads),
+                    autoPad,
+                    bias);
         }
     }
 
@@ -103,8 +139,20 @@ class ConvTest {
         if (autoPad.startsWith("SAME")) {
             dil = new int[] {1, 1}; // ONNX Runtime refuses dilations with SAME_*: no reference to compare with
         }
-        return new Case(1 + r.nextInt(2), c, SIZES[r.nextInt(4)], SIZES[r.nextInt(4)], oc, g, kh, kw, strides, dil, pads,
-                autoPad, r.nextBoolean());
+        return new Case(
+                1 + r.nextInt(2),
+                c,
+                SIZES[r.nextInt(4)],
+                SIZES[r.nextInt(4)],
+                oc,
+                g,
+                kh,
+                kw,
+                strides,
+                dil,
+                pads,
+                autoPad,
+                r.nextBoolean());
     }
 
     @Test
@@ -124,12 +172,78 @@ class ConvTest {
     @Test
     void resNetShapesAgainstOnnxRuntime() {
         Case[] cases = {
-            new Case(2, 3, 17, 17, 8, 1, 7, 7, new int[] {2, 2}, new int[] {1, 1}, new int[] {3, 3, 3, 3}, "NOTSET", false),
-            new Case(1, 8, 7, 7, 8, 1, 3, 3, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1, 1, 1}, "NOTSET", true),
-            new Case(1, 16, 7, 7, 32, 1, 1, 1, new int[] {2, 2}, new int[] {1, 1}, new int[] {0, 0, 0, 0}, "NOTSET", false),
-            new Case(1, 16, 9, 9, 16, 4, 3, 3, new int[] {2, 2}, new int[] {1, 1}, new int[] {1, 1, 1, 1}, "NOTSET", false),
-            new Case(3, 65, 3, 3, 17, 1, 1, 1, new int[] {1, 1}, new int[] {1, 1}, new int[] {0, 0, 0, 0}, "NOTSET", true),
-            new Case(1, 6, 17, 7, 6, 6, 3, 3, new int[] {1, 1}, new int[] {1, 1}, new int[] {0, 1, 2, 0}, "NOTSET", true),
+            new Case(
+                    2,
+                    3,
+                    17,
+                    17,
+                    8,
+                    1,
+                    7,
+                    7,
+                    new int[] {2, 2},
+                    new int[] {1, 1},
+                    new int[] {3, 3, 3, 3},
+                    "NOTSET",
+                    false),
+            new Case(
+                    1, 8, 7, 7, 8, 1, 3, 3, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1, 1, 1}, "NOTSET", true),
+            new Case(
+                    1,
+                    16,
+                    7,
+                    7,
+                    32,
+                    1,
+                    1,
+                    1,
+                    new int[] {2, 2},
+                    new int[] {1, 1},
+                    new int[] {0, 0, 0, 0},
+                    "NOTSET",
+                    false),
+            new Case(
+                    1,
+                    16,
+                    9,
+                    9,
+                    16,
+                    4,
+                    3,
+                    3,
+                    new int[] {2, 2},
+                    new int[] {1, 1},
+                    new int[] {1, 1, 1, 1},
+                    "NOTSET",
+                    false),
+            new Case(
+                    3,
+                    65,
+                    3,
+                    3,
+                    17,
+                    1,
+                    1,
+                    1,
+                    new int[] {1, 1},
+                    new int[] {1, 1},
+                    new int[] {0, 0, 0, 0},
+                    "NOTSET",
+                    true),
+            new Case(
+                    1,
+                    6,
+                    17,
+                    7,
+                    6,
+                    6,
+                    3,
+                    3,
+                    new int[] {1, 1},
+                    new int[] {1, 1},
+                    new int[] {0, 1, 2, 0},
+                    "NOTSET",
+                    true),
         };
         long seed = 7;
         for (Case c : cases) {
@@ -150,10 +264,26 @@ class ConvTest {
                 int oh = (c.h() + c.pads()[0] + c.pads()[2] - (c.kh() - 1) * c.dil()[0] - 1) / c.strides()[0] + 1;
                 int ow = (c.w() + c.pads()[1] + c.pads()[3] - (c.kw() - 1) * c.dil()[1] - 1) / c.strides()[1] + 1;
                 int oc = t % 5 == 0 ? 65 * c.g() : c.oc();
-                ConvGeometry g = new ConvGeometry(c.n(), c.c(), c.h(), c.w(), oc, c.g(), c.kh(), c.kw(), c.strides()[0],
-                        c.strides()[1], c.dil()[0], c.dil()[1], c.pads()[0], c.pads()[1], oh, ow);
+                ConvGeometry g = new ConvGeometry(
+                        c.n(),
+                        c.c(),
+                        c.h(),
+                        c.w(),
+                        oc,
+                        c.g(),
+                        c.kh(),
+                        c.kw(),
+                        c.strides()[0],
+                        c.strides()[1],
+                        c.dil()[0],
+                        c.dil()[1],
+                        c.pads()[0],
+                        c.pads()[1],
+                        oh,
+                        ow);
                 float[] x = RandomInit.normal(t, c.n(), c.c(), c.h(), c.w()).toArray();
-                float[] w = RandomInit.normal(t + 100, oc, c.c() / c.g(), c.kh(), c.kw()).toArray();
+                float[] w = RandomInit.normal(t + 100, oc, c.c() / c.g(), c.kh(), c.kw())
+                        .toArray();
                 float[] b = c.bias() ? RandomInit.normal(t + 200, oc).toArray() : null;
                 int[] shape = {c.n(), oc, oh, ow};
                 float[] ref = new float[c.n() * oc * oh * ow];
@@ -183,10 +313,26 @@ class ConvTest {
                 int oh = (c.h() + c.pads()[0] + c.pads()[2] - (c.kh() - 1) * c.dil()[0] - 1) / c.strides()[0] + 1;
                 int ow = (c.w() + c.pads()[1] + c.pads()[3] - (c.kw() - 1) * c.dil()[1] - 1) / c.strides()[1] + 1;
                 int oc = t % 5 == 0 ? 65 * c.g() : c.oc();
-                ConvGeometry g = new ConvGeometry(c.n(), c.c(), c.h(), c.w(), oc, c.g(), c.kh(), c.kw(), c.strides()[0],
-                        c.strides()[1], c.dil()[0], c.dil()[1], c.pads()[0], c.pads()[1], oh, ow);
+                ConvGeometry g = new ConvGeometry(
+                        c.n(),
+                        c.c(),
+                        c.h(),
+                        c.w(),
+                        oc,
+                        c.g(),
+                        c.kh(),
+                        c.kw(),
+                        c.strides()[0],
+                        c.strides()[1],
+                        c.dil()[0],
+                        c.dil()[1],
+                        c.pads()[0],
+                        c.pads()[1],
+                        oh,
+                        ow);
                 float[] x = RandomInit.normal(t, c.n(), c.c(), c.h(), c.w()).toArray();
-                float[] w = RandomInit.normal(t + 100, oc, c.c() / c.g(), c.kh(), c.kw()).toArray();
+                float[] w = RandomInit.normal(t + 100, oc, c.c() / c.g(), c.kh(), c.kw())
+                        .toArray();
                 float[] b = c.bias() ? RandomInit.normal(t + 200, oc).toArray() : null;
                 int[] shape = {c.n(), oc, oh, ow};
                 float[] res = t % 3 == 0 ? RandomInit.normal(t + 300, shape).toArray() : null;
@@ -209,8 +355,11 @@ class ConvTest {
                     float[] col = new float[Math.max(1, ConvKernels.scratchSize(g, gemm))];
                     java.util.Arrays.fill(col, Float.NaN);
                     ConvKernels.conv(g, x, pw, b, res, relu, y, col, gemm, par);
-                    OneNode.assertClose("conv " + gemm.name() + " " + g + " residual=" + (res != null) + " relu=" + relu,
-                            Tensor.of(shape, ref), Tensor.of(shape, y), KERNEL_TOLERANCE);
+                    OneNode.assertClose(
+                            "conv " + gemm.name() + " " + g + " residual=" + (res != null) + " relu=" + relu,
+                            Tensor.of(shape, ref),
+                            Tensor.of(shape, y),
+                            KERNEL_TOLERANCE);
                 }
             }
         }
@@ -227,14 +376,36 @@ class ConvTest {
             }
             int oh = (c.h() + c.pads()[0] + c.pads()[2] - (c.kh() - 1) * c.dil()[0] - 1) / c.strides()[0] + 1;
             int ow = (c.w() + c.pads()[1] + c.pads()[3] - (c.kw() - 1) * c.dil()[1] - 1) / c.strides()[1] + 1;
-            ConvGeometry g = new ConvGeometry(1, c.c(), c.h(), c.w(), c.oc(), c.g(), c.kh(), c.kw(), c.strides()[0],
-                    c.strides()[1], c.dil()[0], c.dil()[1], c.pads()[0], c.pads()[1], oh, ow);
+            ConvGeometry g = new ConvGeometry(
+                    1,
+                    c.c(),
+                    c.h(),
+                    c.w(),
+                    c.oc(),
+                    c.g(),
+                    c.kh(),
+                    c.kw(),
+                    c.strides()[0],
+                    c.strides()[1],
+                    c.dil()[0],
+                    c.dil()[1],
+                    c.pads()[0],
+                    c.pads()[1],
+                    oh,
+                    ow);
             float[] x = RandomInit.normal(t, 1, c.c(), c.h(), c.w()).toArray();
             int n = oh * ow;
             float[] col = new float[g.colRows() * n];
             try (Parallel one = new Parallel(1)) {
-                ConvKernels.im2colGemm(g, x, new float[c.oc() * g.colRows()], null, new float[c.oc() * n], col,
-                        NaiveSgemm.INSTANCE, one);
+                ConvKernels.im2colGemm(
+                        g,
+                        x,
+                        new float[c.oc() * g.colRows()],
+                        null,
+                        new float[c.oc() * n],
+                        col,
+                        NaiveSgemm.INSTANCE,
+                        one);
             }
             // im2colGemm leaves the last group's matrix in col
             ConvSource src = new ConvSource(g, x, (g.c() - g.cPerGroup()) * g.h() * g.w());
@@ -244,8 +415,7 @@ class ConvTest {
                 float[] got = new float[len];
                 src.row(row, j0, len, got);
                 float[] want = java.util.Arrays.copyOfRange(col, row * n + j0, row * n + j0 + len);
-                assertArrayEquals(want, got, "row " + row + " cols [" + j0 + ", "
-                        + (j0 + len) + ") of " + g);
+                assertArrayEquals(want, got, "row " + row + " cols [" + j0 + ", " + (j0 + len) + ") of " + g);
             }
         }
     }

@@ -13,8 +13,11 @@ final class ErrorLog {
                 new java.util.TreeMap<>(MAX).forEach((k, v) -> sb.append(String.format("  %-20s %.3e%n", k, v)));
                 System.out.print(sb);
                 try {
-                    java.nio.file.Files.writeString(java.nio.file.Path.of("target", "java-engine-errors.txt"), sb.toString(),
-                            java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+                    java.nio.file.Files.writeString(
+                            java.nio.file.Path.of("target", "java-engine-errors.txt"),
+                            sb.toString(),
+                            java.nio.file.StandardOpenOption.CREATE,
+                            java.nio.file.StandardOpenOption.APPEND);
                 } catch (java.io.IOException e) {
                     // a report only
                 }
@@ -25,8 +28,8 @@ final class ErrorLog {
     private ErrorLog() {}
 
     static void record(String what, double rel) {
-        String family = what.startsWith("torch-export") ? what.split(" ")[0] + " " + what.split(" ")[1]
-                : what.split(" ")[0];
+        String family =
+                what.startsWith("torch-export") ? what.split(" ")[0] + " " + what.split(" ")[1] : what.split(" ")[0];
         MAX.merge(family, rel, Math::max);
     }
 }

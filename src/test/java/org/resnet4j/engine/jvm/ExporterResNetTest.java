@@ -32,8 +32,8 @@ import org.resnet4j.testing.PythonReference;
  */
 class ExporterResNetTest {
     static final double PARITY = 1e-5;
-    static final List<String> SMALL = List.of("preact_nhwc_op9", "preact_nhwc_op11", "preact_nhwc_op13", "resnet1d_op13",
-            "two_input_op13");
+    static final List<String> SMALL =
+            List.of("preact_nhwc_op9", "preact_nhwc_op11", "preact_nhwc_op13", "resnet1d_op13", "two_input_op13");
 
     @Test
     void smallExporterGraphsMatchTorchOnBothEngines() throws Exception {
@@ -57,7 +57,9 @@ class ExporterResNetTest {
         for (int opset = 7; opset <= 10; opset++) {
             String name = "resnet18_op" + opset;
             ModelProto m = Onnx.read(dir.resolve(name + ".onnx"));
-            assertEquals(m.getGraph().getInitializerCount() + 1, m.getGraph().getInputCount(),
+            assertEquals(
+                    m.getGraph().getInitializerCount() + 1,
+                    m.getGraph().getInputCount(),
                     name + ": every initializer is also listed as a graph input");
             table.append(check(dir, name));
         }
@@ -73,14 +75,23 @@ class ExporterResNetTest {
     void shapeChainFoldsWhenTheInputShapeIsFixed() throws Exception {
         Path dir = PythonReference.root().resolve("testdata").resolve("exporter");
         ModelProto dynamic = Onnx.read(dir.resolve("preact_nhwc_op11.onnx"));
-        assertTrue(dynamic.getGraph().getNodeList().stream().map(NodeProto::getOpType).anyMatch("Shape"::equals));
+        assertTrue(dynamic.getGraph().getNodeList().stream()
+                .map(NodeProto::getOpType)
+                .anyMatch("Shape"::equals));
         var in = dynamic.getGraph().getInput(0).toBuilder();
-        in.getTypeBuilder().getTensorTypeBuilder().getShapeBuilder().setDim(0, TensorShapeProto.Dimension.newBuilder().setDimValue(2));
-        ModelProto fixed = dynamic.toBuilder().setGraph(dynamic.getGraph().toBuilder().setInput(0, in)).build();
+        in.getTypeBuilder()
+                .getTensorTypeBuilder()
+                .getShapeBuilder()
+                .setDim(0, TensorShapeProto.Dimension.newBuilder().setDimValue(2));
+        ModelProto fixed = dynamic.toBuilder()
+                .setGraph(dynamic.getGraph().toBuilder().setInput(0, in))
+                .build();
         Tensor x = Npy.read(dir.resolve("preact_nhwc_op11.in0.npy"));
-        try (JavaEngine d = new JavaEngine(dynamic, 1); JavaEngine f = new JavaEngine(fixed, 1)) {
-            assertTrue(f.plannedSteps() < d.plannedSteps(), "fixed batch: " + f.plannedSteps() + " steps, symbolic batch: "
-                    + d.plannedSteps());
+        try (JavaEngine d = new JavaEngine(dynamic, 1);
+                JavaEngine f = new JavaEngine(fixed, 1)) {
+            assertTrue(
+                    f.plannedSteps() < d.plannedSteps(),
+                    "fixed batch: " + f.plannedSteps() + " steps, symbolic batch: " + d.plannedSteps());
             Comparison c = Comparison.of("folded vs per-run shape chain", f.run(x), d.run(x));
             assertEquals(0.0, c.maxAbs(), "folding changes no number");
         }
@@ -106,7 +117,8 @@ class ExporterResNetTest {
             assertTrue(relJava <= PARITY, name + ": Java engine vs PyTorch " + relJava + " > " + PARITY);
             assertTrue(relOrt <= PARITY, name + ": ONNX Runtime vs PyTorch " + relOrt + " > " + PARITY);
             int opset = (int) model.getOpsetImport(0).getVersion();
-            return String.format("| %s | %d | %s | %.1e | %.1e |%n", name, opset, String.join(", ", inputs), relJava, relOrt);
+            return String.format(
+                    "| %s | %d | %s | %.1e | %.1e |%n", name, opset, String.join(", ", inputs), relJava, relOrt);
         }
     }
 
@@ -118,7 +130,8 @@ class ExporterResNetTest {
     private static void write(String file, String rows) throws Exception {
         Path out = PythonReference.root().resolve("target").resolve(file);
         Files.createDirectories(out.getParent());
-        Files.writeString(out, "| model | opset | inputs | java vs torch | ort vs torch |\n|---|---|---|---|---|\n" + rows);
+        Files.writeString(
+                out, "| model | opset | inputs | java vs torch | ort vs torch |\n|---|---|---|---|---|\n" + rows);
         System.out.print(rows);
     }
 }

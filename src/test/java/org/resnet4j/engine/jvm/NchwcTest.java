@@ -58,7 +58,9 @@ class NchwcTest {
         for (int i = 0; i < channels.length; i++) {
             for (int k : new int[] {1, 3, 7}) {
                 for (int s : new int[] {1, 2}) {
-                    cases.add(new int[] {2, channels[i], 9 + i, 7 + 2 * i, outs[(i + k + s) % outs.length], 1, k, s, k / 2, 1});
+                    cases.add(new int[] {
+                        2, channels[i], 9 + i, 7 + 2 * i, outs[(i + k + s) % outs.length], 1, k, s, k / 2, 1
+                    });
                 }
             }
         }
@@ -76,9 +78,19 @@ class NchwcTest {
     @Test
     void directConvMatchesTheNaiveOracleOnOddShapes() {
         Random rnd = new Random(14);
-        try (Parallel one = new Parallel(1); Parallel three = new Parallel(3)) {
+        try (Parallel one = new Parallel(1);
+                Parallel three = new Parallel(3)) {
             for (int[] c : cases()) {
-                int n = c[0], ch = c[1], h = c[2], w = c[3], oc = c[4], grp = c[5], k = c[6], s = c[7], p = c[8], d = c[9];
+                int n = c[0],
+                        ch = c[1],
+                        h = c[2],
+                        w = c[3],
+                        oc = c[4],
+                        grp = c[5],
+                        k = c[6],
+                        s = c[7],
+                        p = c[8],
+                        d = c[9];
                 int oh = (h + 2 * p - (k - 1) * d - 1) / s + 1;
                 int ow = (w + 2 * p - (k - 1) * d - 1) / s + 1;
                 ConvGeometry g = new ConvGeometry(n, ch, h, w, oc, grp, k, k, s, s, d, d, p, p, oh, ow);
@@ -142,7 +154,8 @@ class NchwcTest {
                     for (int j = 0; j < h * w; j++) {
                         acc += x[i * h * w + j];
                     }
-                    assertTrue(Math.abs(acc / (h * w) - mean[i]) <= 1e-5f * Math.max(1f, Math.abs(mean[i])),
+                    assertTrue(
+                            Math.abs(acc / (h * w) - mean[i]) <= 1e-5f * Math.max(1f, Math.abs(mean[i])),
                             "global average pool " + java.util.Arrays.toString(c) + " plane " + i);
                 }
             }

@@ -71,7 +71,9 @@ final class OneNode {
     }
 
     OneNode longInit(String name, long... values) {
-        TensorProto.Builder b = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.INT64_VALUE)
+        TensorProto.Builder b = TensorProto.newBuilder()
+                .setName(name)
+                .setDataType(TensorProto.DataType.INT64_VALUE)
                 .addDims(values.length);
         for (long v : values) {
             b.addInt64Data(v);
@@ -105,8 +107,11 @@ final class OneNode {
     }
 
     OneNode s(String name, String v) {
-        return attr(AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.STRING)
-                .setS(com.google.protobuf.ByteString.copyFromUtf8(v)).build());
+        return attr(AttributeProto.newBuilder()
+                .setName(name)
+                .setType(AttributeProto.AttributeType.STRING)
+                .setS(com.google.protobuf.ByteString.copyFromUtf8(v))
+                .build());
     }
 
     OneNode outputs(int n) {
@@ -119,23 +124,36 @@ final class OneNode {
     }
 
     ModelProto model() {
-        NodeProto.Builder n = NodeProto.newBuilder().setOpType(op).setName(op.toLowerCase()).addAllInput(nodeInputs)
+        NodeProto.Builder n = NodeProto.newBuilder()
+                .setOpType(op)
+                .setName(op.toLowerCase())
+                .addAllInput(nodeInputs)
                 .addAllAttribute(attrs);
         for (int i = 0; i < outputs; i++) {
             n.addOutput(i == 0 ? "y" : "y" + i);
         }
         GraphProto.Builder g = GraphProto.newBuilder().setName(op).addNode(n).addAllInitializer(initializers);
         for (Map.Entry<String, Tensor> e : inputs.entrySet()) {
-            g.addInput(Onnx.floatValueInfo(e.getKey(), Shapes.toLong(e.getValue().shape()).length == 0
-                    ? new Object[0] : java.util.Arrays.stream(e.getValue().shape()).boxed().toArray()));
+            g.addInput(Onnx.floatValueInfo(
+                    e.getKey(),
+                    Shapes.toLong(e.getValue().shape()).length == 0
+                            ? new Object[0]
+                            : java.util.Arrays.stream(e.getValue().shape())
+                                    .boxed()
+                                    .toArray()));
         }
         for (int i = 0; i < outputs; i++) {
-            g.addOutput(ValueInfoProto.newBuilder().setName(i == 0 ? "y" : "y" + i)
-                    .setType(TypeProto.newBuilder().setTensorType(TypeProto.Tensor.newBuilder()
-                            .setElemType(TensorProto.DataType.FLOAT_VALUE))));
+            g.addOutput(ValueInfoProto.newBuilder()
+                    .setName(i == 0 ? "y" : "y" + i)
+                    .setType(TypeProto.newBuilder()
+                            .setTensorType(
+                                    TypeProto.Tensor.newBuilder().setElemType(TensorProto.DataType.FLOAT_VALUE))));
         }
-        return ModelProto.newBuilder().setIrVersion(opset <= 18 ? 8 : 9)
-                .addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(opset)).setGraph(g).build();
+        return ModelProto.newBuilder()
+                .setIrVersion(opset <= 18 ? 8 : 9)
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(opset))
+                .setGraph(g)
+                .build();
     }
 
     Tensor runJava() {
@@ -145,7 +163,8 @@ final class OneNode {
     }
 
     Tensor runOrt() {
-        try (OrtEngine e = new OrtEngine(model().toByteArray(), new EngineOptions(EngineOptions.Device.CPU, 1, "basic"), op)) {
+        try (OrtEngine e =
+                new OrtEngine(model().toByteArray(), new EngineOptions(EngineOptions.Device.CPU, 1, "basic"), op)) {
             return e.run(inputs).get("y");
         }
     }
@@ -160,7 +179,9 @@ final class OneNode {
     static double assertClose(String what, Tensor expected, Tensor actual, double tol) {
         assertArrayEquals(expected.shape(), actual.shape(), what + ": output shape");
         Comparison c = Comparison.of(what, actual, expected);
-        assertTrue(c.close(tol, 0), what + " " + Shapes.format(expected.shape()) + ": " + c.describe() + ", relative > " + tol);
+        assertTrue(
+                c.close(tol, 0),
+                what + " " + Shapes.format(expected.shape()) + ": " + c.describe() + ", relative > " + tol);
         ErrorLog.record(what, c.relative());
         return c.relative();
     }

@@ -14,7 +14,11 @@ class PoolTest {
     @Test
     void handComputedMaxPool() {
         Tensor x = OneNode.t(new int[] {1, 1, 4, 4}, 1, 5, 2, 0, 3, 4, -1, 9, 0, 0, 0, 0, -5, -6, -7, -8);
-        Tensor y = OneNode.of("MaxPool").input("x", x).ints("kernel_shape", 2, 2).ints("strides", 2, 2).runJava();
+        Tensor y = OneNode.of("MaxPool")
+                .input("x", x)
+                .ints("kernel_shape", 2, 2)
+                .ints("strides", 2, 2)
+                .runJava();
         assertArrayEquals(new float[] {5, 9, 0, 0}, y.toArray());
     }
 
@@ -22,25 +26,41 @@ class PoolTest {
     void handComputedMaxPoolCeilMode() {
         // 3x3 windows at stride 2 on 4 columns: ceil_mode adds a window over the last 2 columns
         Tensor x = OneNode.t(new int[] {1, 1, 1, 4}, 1, 3, 2, 7);
-        Tensor y = OneNode.of("MaxPool").input("x", x).ints("kernel_shape", 1, 3).ints("strides", 1, 2).i("ceil_mode", 1).runJava();
+        Tensor y = OneNode.of("MaxPool")
+                .input("x", x)
+                .ints("kernel_shape", 1, 3)
+                .ints("strides", 1, 2)
+                .i("ceil_mode", 1)
+                .runJava();
         assertArrayEquals(new float[] {3, 7}, y.toArray());
     }
 
     @Test
     void handComputedAveragePoolCountIncludePad() {
         // windows at (-1,-1), (-1,1), (1,-1), (1,1) hold 1, 2+3, 4+7, 5+6+8+9 of the input
-        Tensor excl = OneNode.of("AveragePool").input("x", x3x3()).ints("kernel_shape", 2, 2).ints("strides", 2, 2)
-                .ints("pads", 1, 1, 1, 1).runJava();
+        Tensor excl = OneNode.of("AveragePool")
+                .input("x", x3x3())
+                .ints("kernel_shape", 2, 2)
+                .ints("strides", 2, 2)
+                .ints("pads", 1, 1, 1, 1)
+                .runJava();
         assertArrayEquals(new float[] {1, 2.5f, 5.5f, 7}, excl.toArray());
-        Tensor incl = OneNode.of("AveragePool").input("x", x3x3()).ints("kernel_shape", 2, 2).ints("strides", 2, 2)
-                .ints("pads", 1, 1, 1, 1).i("count_include_pad", 1).runJava();
+        Tensor incl = OneNode.of("AveragePool")
+                .input("x", x3x3())
+                .ints("kernel_shape", 2, 2)
+                .ints("strides", 2, 2)
+                .ints("pads", 1, 1, 1, 1)
+                .i("count_include_pad", 1)
+                .runJava();
         assertArrayEquals(new float[] {0.25f, 1.25f, 2.75f, 7}, incl.toArray());
     }
 
     @Test
     void handComputedGlobalPools() {
         Tensor x = OneNode.t(new int[] {1, 2, 1, 3}, 1, 2, 6, -1, -2, -3);
-        assertArrayEquals(new float[] {3, -2}, OneNode.of("GlobalAveragePool").input("x", x).runJava().toArray());
+        assertArrayEquals(
+                new float[] {3, -2},
+                OneNode.of("GlobalAveragePool").input("x", x).runJava().toArray());
         Tensor y = OneNode.of("GlobalMaxPool").input("x", x).runJava();
         assertArrayEquals(new int[] {1, 2, 1, 1}, y.shape());
         assertArrayEquals(new float[] {6, -1}, y.toArray());
@@ -62,7 +82,8 @@ class PoolTest {
             int[] d = max && r.nextInt(3) == 0 ? new int[] {1 + r.nextInt(2), 2} : new int[] {1, 1};
             int[] p = {r.nextInt(kh), r.nextInt(kw), r.nextInt(kh), r.nextInt(kw)};
             int ceil = r.nextInt(2);
-            String autoPad = new String[] {"NOTSET", "NOTSET", "NOTSET", "SAME_UPPER", "SAME_LOWER", "VALID"}[r.nextInt(6)];
+            String autoPad =
+                    new String[] {"NOTSET", "NOTSET", "NOTSET", "SAME_UPPER", "SAME_LOWER", "VALID"}[r.nextInt(6)];
             if (!autoPad.equals("NOTSET")) {
                 p = new int[4];
                 d = new int[] {1, 1};
@@ -72,8 +93,11 @@ class PoolTest {
             if (h + p[0] + p[2] < spanH || w + p[1] + p[3] < spanW) {
                 continue;
             }
-            OneNode node = OneNode.of(max ? "MaxPool" : "AveragePool").input("x", 500 + done, 1 + r.nextInt(2), 1 + 2 * r.nextInt(2), h, w)
-                    .ints("kernel_shape", kh, kw).ints("strides", s[0], s[1]).i("ceil_mode", ceil);
+            OneNode node = OneNode.of(max ? "MaxPool" : "AveragePool")
+                    .input("x", 500 + done, 1 + r.nextInt(2), 1 + 2 * r.nextInt(2), h, w)
+                    .ints("kernel_shape", kh, kw)
+                    .ints("strides", s[0], s[1])
+                    .i("ceil_mode", ceil);
             if (autoPad.equals("NOTSET")) {
                 node.ints("pads", p[0], p[1], p[2], p[3]);
             } else {
@@ -84,16 +108,23 @@ class PoolTest {
             } else {
                 node.i("count_include_pad", r.nextInt(2));
             }
-            node.checkAgainstOrt(String.format("x[%d,%d] k[%d,%d] s=[%d,%d] d=[%d,%d] pads=[%d,%d,%d,%d] ceil=%d %s", h, w, kh,
-                    kw, s[0], s[1], d[0], d[1], p[0], p[1], p[2], p[3], ceil, autoPad));
+            node.checkAgainstOrt(String.format(
+                    "x[%d,%d] k[%d,%d] s=[%d,%d] d=[%d,%d] pads=[%d,%d,%d,%d] ceil=%d %s",
+                    h, w, kh, kw, s[0], s[1], d[0], d[1], p[0], p[1], p[2], p[3], ceil, autoPad));
             done++;
         }
     }
 
     @Test
     void averagePoolDilationsFromOpset19() {
-        OneNode.of("AveragePool").opset(19).input("x", 3, 1, 2, 17, 7).ints("kernel_shape", 3, 2)
-                .ints("dilations", 2, 3).ints("pads", 1, 0, 2, 1).i("count_include_pad", 1).checkAgainstOrt("dilations opset 19");
+        OneNode.of("AveragePool")
+                .opset(19)
+                .input("x", 3, 1, 2, 17, 7)
+                .ints("kernel_shape", 3, 2)
+                .ints("dilations", 2, 3)
+                .ints("pads", 1, 0, 2, 1)
+                .i("count_include_pad", 1)
+                .checkAgainstOrt("dilations opset 19");
     }
 
     @Test

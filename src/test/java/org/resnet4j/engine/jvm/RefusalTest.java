@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
+import org.resnet4j.ResNet4jException;
 import org.resnet4j.ResNet4jException.MismatchException;
 import org.resnet4j.ResNet4jException.UnsupportedModelException;
-import org.resnet4j.ResNet4jException;
 import org.resnet4j.onnx.GraphProto;
 import org.resnet4j.onnx.ModelProto;
 import org.resnet4j.onnx.NodeProto;
@@ -18,7 +18,8 @@ import org.resnet4j.tensor.Tensor;
 class RefusalTest {
 
     static String loadError(OneNode node) {
-        return assertThrows(UnsupportedModelException.class, () -> new JavaEngine(node.model(), 1).close()).getMessage();
+        return assertThrows(UnsupportedModelException.class, () -> new JavaEngine(node.model(), 1).close())
+                .getMessage();
     }
 
     static void contains(String message, String... parts) {
@@ -30,15 +31,26 @@ class RefusalTest {
     @Test
     void unknownOpNamesNodeOpOpsetAndSupportedList() {
         String m = loadError(OneNode.of("LeakyRelu").input("x", 1, 3).opset(15));
-        contains(m, "node 'leakyrelu'", "LeakyRelu", "opset 15", "supported ops", "Conv", "BatchNormalization", "Unsqueeze");
+        contains(
+                m,
+                "node 'leakyrelu'",
+                "LeakyRelu",
+                "opset 15",
+                "supported ops",
+                "Conv",
+                "BatchNormalization",
+                "Unsqueeze");
     }
 
     @Test
     void opInAnotherDomainIsRefused() {
         ModelProto m = OneNode.of("Relu").input("x", 1, 3).model();
-        ModelProto custom = m.toBuilder().setGraph(m.getGraph().toBuilder()
-                .setNode(0, m.getGraph().getNode(0).toBuilder().setDomain("com.microsoft"))).build();
-        String msg = assertThrows(UnsupportedModelException.class, () -> new JavaEngine(custom, 1)).getMessage();
+        ModelProto custom = m.toBuilder()
+                .setGraph(m.getGraph().toBuilder()
+                        .setNode(0, m.getGraph().getNode(0).toBuilder().setDomain("com.microsoft")))
+                .build();
+        String msg = assertThrows(UnsupportedModelException.class, () -> new JavaEngine(custom, 1))
+                .getMessage();
         contains(msg, "com.microsoft", "Relu");
     }
 
@@ -58,81 +70,189 @@ class RefusalTest {
 
     @Test
     void unknownAttributeIsNamedWithTheSupportedOnes() {
-        contains(loadError(OneNode.of("Conv").input("x", 1, 1, 1, 3, 3).floatInit("w", Tensor.zeros(1, 1, 1, 1)).i("foo", 1)),
-                "attribute 'foo'", "[auto_pad, dilations, group, kernel_shape, pads, strides]");
+        contains(
+                loadError(OneNode.of("Conv")
+                        .input("x", 1, 1, 1, 3, 3)
+                        .floatInit("w", Tensor.zeros(1, 1, 1, 1))
+                        .i("foo", 1)),
+                "attribute 'foo'",
+                "[auto_pad, dilations, group, kernel_shape, pads, strides]");
         contains(loadError(OneNode.of("Relu").input("x", 1, 3).f("alpha", 1)), "attribute 'alpha'", "no attributes");
-        contains(loadError(OneNode.of("Reshape").opset(13).input("x", 1, 3).longInit("s", 3).i("allowzero", 1)),
+        contains(
+                loadError(OneNode.of("Reshape")
+                        .opset(13)
+                        .input("x", 1, 3)
+                        .longInit("s", 3)
+                        .i("allowzero", 1)),
                 "attribute 'allowzero'");
     }
 
     @Test
     void unsupportedAttributeValuesAreNamed() {
-        contains(loadError(OneNode.of("MaxPool").input("x", 1, 1, 1, 4, 4).ints("kernel_shape", 2, 2).i("storage_order", 2)),
-                "storage_order=2", "[0, 1]");
-        contains(loadError(OneNode.of("Conv").input("x", 1, 1, 1, 3, 3).floatInit("w", Tensor.zeros(1, 1, 1, 1))
-                .s("auto_pad", "SAME")), "auto_pad 'SAME'", "SAME_UPPER");
-        contains(loadError(OneNode.of("Conv").input("x", 1, 1, 1, 9).floatInit("w", Tensor.zeros(1, 1, 3)).ints("kernel_shape", 3).ints("strides", 1, 1)),
-                "strides has 2 values", "expected 1");
-        contains(loadError(OneNode.of("Gemm").input("a", 1, 2, 2).input("b", 2, 2, 2).i("transA", 2)), "transA=2");
-        contains(loadError(OneNode.of("AveragePool").opset(18).input("x", 1, 1, 1, 4, 4).ints("kernel_shape", 2, 2)
-                .ints("dilations", 2, 2)), "dilations", "opset 19");
+        contains(
+                loadError(OneNode.of("MaxPool")
+                        .input("x", 1, 1, 1, 4, 4)
+                        .ints("kernel_shape", 2, 2)
+                        .i("storage_order", 2)),
+                "storage_order=2",
+                "[0, 1]");
+        contains(
+                loadError(OneNode.of("Conv")
+                        .input("x", 1, 1, 1, 3, 3)
+                        .floatInit("w", Tensor.zeros(1, 1, 1, 1))
+                        .s("auto_pad", "SAME")),
+                "auto_pad 'SAME'",
+                "SAME_UPPER");
+        contains(
+                loadError(OneNode.of("Conv")
+                        .input("x", 1, 1, 1, 9)
+                        .floatInit("w", Tensor.zeros(1, 1, 3))
+                        .ints("kernel_shape", 3)
+                        .ints("strides", 1, 1)),
+                "strides has 2 values",
+                "expected 1");
+        contains(
+                loadError(OneNode.of("Gemm")
+                        .input("a", 1, 2, 2)
+                        .input("b", 2, 2, 2)
+                        .i("transA", 2)),
+                "transA=2");
+        contains(
+                loadError(OneNode.of("AveragePool")
+                        .opset(18)
+                        .input("x", 1, 1, 1, 4, 4)
+                        .ints("kernel_shape", 2, 2)
+                        .ints("dilations", 2, 2)),
+                "dilations",
+                "opset 19");
     }
 
     @Test
     void undefinedInputIsRefusedAtLoad() {
         ModelProto m = OneNode.of("Add").input("x", 1, 3).model();
         NodeProto add = m.getGraph().getNode(0).toBuilder().addInput("ghost").build();
-        ModelProto bad = m.toBuilder().setGraph(m.getGraph().toBuilder().setNode(0, add.toBuilder().setInput(1, "ghost"))).build();
-        String msg = assertThrows(UnsupportedModelException.class, () -> new JavaEngine(bad, 1)).getMessage();
+        ModelProto bad = m.toBuilder()
+                .setGraph(m.getGraph().toBuilder().setNode(0, add.toBuilder().setInput(1, "ghost")))
+                .build();
+        String msg = assertThrows(UnsupportedModelException.class, () -> new JavaEngine(bad, 1))
+                .getMessage();
         contains(msg, "node 'add'", "input 'ghost'", "not defined");
     }
 
     @Test
     void cycleAndDoubleDefinitionAreRefused() {
         GraphProto g = GraphProto.newBuilder()
-                .addNode(NodeProto.newBuilder().setName("a").setOpType("Relu").addInput("q").addOutput("p"))
-                .addNode(NodeProto.newBuilder().setName("b").setOpType("Relu").addInput("p").addOutput("q"))
-                .addInput(Onnx.floatValueInfo("x", 1)).addOutput(Onnx.floatValueInfo("q", 1)).build();
-        ModelProto m = ModelProto.newBuilder().setIrVersion(8).addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(17))
-                .setGraph(g).build();
-        contains(assertThrows(UnsupportedModelException.class, () -> new JavaEngine(m, 1)).getMessage(), "node 'a'", "cycle");
-        GraphProto twice = g.toBuilder().setNode(0, g.getNode(0).toBuilder().setInput(0, "x").setOutput(0, "x")).build();
+                .addNode(NodeProto.newBuilder()
+                        .setName("a")
+                        .setOpType("Relu")
+                        .addInput("q")
+                        .addOutput("p"))
+                .addNode(NodeProto.newBuilder()
+                        .setName("b")
+                        .setOpType("Relu")
+                        .addInput("p")
+                        .addOutput("q"))
+                .addInput(Onnx.floatValueInfo("x", 1))
+                .addOutput(Onnx.floatValueInfo("q", 1))
+                .build();
+        ModelProto m = ModelProto.newBuilder()
+                .setIrVersion(8)
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(17))
+                .setGraph(g)
+                .build();
+        contains(
+                assertThrows(UnsupportedModelException.class, () -> new JavaEngine(m, 1))
+                        .getMessage(),
+                "node 'a'",
+                "cycle");
+        GraphProto twice = g.toBuilder()
+                .setNode(0, g.getNode(0).toBuilder().setInput(0, "x").setOutput(0, "x"))
+                .build();
         ModelProto m2 = m.toBuilder().setGraph(twice).build();
-        contains(assertThrows(UnsupportedModelException.class, () -> new JavaEngine(m2, 1)).getMessage(), "'x'", "already defined");
+        contains(
+                assertThrows(UnsupportedModelException.class, () -> new JavaEngine(m2, 1))
+                        .getMessage(),
+                "'x'",
+                "already defined");
     }
 
     @Test
     void badInitializerShapesAreRefusedAtLoad() {
-        String conv = assertThrows(MismatchException.class, () -> new JavaEngine(OneNode.of("Conv").input("x", 1, 1, 3, 5, 5)
-                .floatInit("w", Tensor.zeros(4, 3)).model(), 1)).getMessage();
+        String conv = assertThrows(
+                        MismatchException.class,
+                        () -> new JavaEngine(
+                                OneNode.of("Conv")
+                                        .input("x", 1, 1, 3, 5, 5)
+                                        .floatInit("w", Tensor.zeros(4, 3))
+                                        .model(),
+                                1))
+                .getMessage();
         contains(conv, "node 'conv' (Conv, opset 17)", "W has shape [4, 3]", "rank 3 or more");
-        String bias = assertThrows(MismatchException.class, () -> new JavaEngine(OneNode.of("Conv").input("x", 1, 1, 3, 5, 5)
-                .floatInit("w", Tensor.zeros(4, 3, 3, 3)).floatInit("b", Tensor.zeros(3)).model(), 1)).getMessage();
+        String bias = assertThrows(
+                        MismatchException.class,
+                        () -> new JavaEngine(
+                                OneNode.of("Conv")
+                                        .input("x", 1, 1, 3, 5, 5)
+                                        .floatInit("w", Tensor.zeros(4, 3, 3, 3))
+                                        .floatInit("b", Tensor.zeros(3))
+                                        .model(),
+                                1))
+                .getMessage();
         contains(bias, "B has shape [3]", "expected [4]");
-        OneNode bn = OneNode.of("BatchNormalization").input("x", 1, 1, 2, 3, 3).floatInit("s", Tensor.zeros(2))
-                .floatInit("b", Tensor.zeros(2)).floatInit("m", Tensor.zeros(3)).floatInit("v", Tensor.zeros(2));
-        contains(assertThrows(MismatchException.class, () -> new JavaEngine(bn.model(), 1)).getMessage(),
-                "input_mean has shape [3]", "expected [2]");
+        OneNode bn = OneNode.of("BatchNormalization")
+                .input("x", 1, 1, 2, 3, 3)
+                .floatInit("s", Tensor.zeros(2))
+                .floatInit("b", Tensor.zeros(2))
+                .floatInit("m", Tensor.zeros(3))
+                .floatInit("v", Tensor.zeros(2));
+        contains(
+                assertThrows(MismatchException.class, () -> new JavaEngine(bn.model(), 1))
+                        .getMessage(),
+                "input_mean has shape [3]",
+                "expected [2]");
     }
 
     @Test
     void truncatedOrUntypedInitializersAreRefused() {
-        ModelProto m = OneNode.of("Add").input("x", 1, 2).floatInit("c", Tensor.zeros(2)).model();
-        var bad = m.getGraph().getInitializer(0).toBuilder().setRawData(com.google.protobuf.ByteString.copyFrom(new byte[5]));
-        ModelProto truncated = m.toBuilder().setGraph(m.getGraph().toBuilder().setInitializer(0, bad)).build();
-        contains(assertThrows(ResNet4jException.FormatException.class, () -> new JavaEngine(truncated, 1)).getMessage(),
-                "initializer 'c'", "needs 8 bytes", "has 5");
-        var dbl = m.getGraph().getInitializer(0).toBuilder().setDataType(org.resnet4j.onnx.TensorProto.DataType.DOUBLE_VALUE);
-        ModelProto doubles = m.toBuilder().setGraph(m.getGraph().toBuilder().setInitializer(0, dbl)).build();
-        contains(assertThrows(UnsupportedModelException.class, () -> new JavaEngine(doubles, 1)).getMessage(),
-                "initializer 'c'", "DOUBLE", "FLOAT, FLOAT16, INT64, INT32, UINT8, BOOL");
+        ModelProto m = OneNode.of("Add")
+                .input("x", 1, 2)
+                .floatInit("c", Tensor.zeros(2))
+                .model();
+        var bad = m.getGraph().getInitializer(0).toBuilder()
+                .setRawData(com.google.protobuf.ByteString.copyFrom(new byte[5]));
+        ModelProto truncated = m.toBuilder()
+                .setGraph(m.getGraph().toBuilder().setInitializer(0, bad))
+                .build();
+        contains(
+                assertThrows(ResNet4jException.FormatException.class, () -> new JavaEngine(truncated, 1))
+                        .getMessage(),
+                "initializer 'c'",
+                "needs 8 bytes",
+                "has 5");
+        var dbl = m.getGraph().getInitializer(0).toBuilder()
+                .setDataType(org.resnet4j.onnx.TensorProto.DataType.DOUBLE_VALUE);
+        ModelProto doubles = m.toBuilder()
+                .setGraph(m.getGraph().toBuilder().setInitializer(0, dbl))
+                .build();
+        contains(
+                assertThrows(UnsupportedModelException.class, () -> new JavaEngine(doubles, 1))
+                        .getMessage(),
+                "initializer 'c'",
+                "DOUBLE",
+                "FLOAT, FLOAT16, INT64, INT32, UINT8, BOOL");
     }
 
     @Test
     void cudaIsRefusedByName() {
         var options = new org.resnet4j.engine.EngineOptions(org.resnet4j.engine.EngineOptions.Device.CUDA, 1, "all");
-        contains(assertThrows(UnsupportedModelException.class,
-                () -> JavaEngine.create(OneNode.of("Relu").input("x", 1, 3).model(), options)).getMessage(), "CPU only", "cuda");
+        contains(
+                assertThrows(
+                                UnsupportedModelException.class,
+                                () -> JavaEngine.create(
+                                        OneNode.of("Relu").input("x", 1, 3).model(), options))
+                        .getMessage(),
+                "CPU only",
+                "cuda");
     }
 
     @Test
@@ -155,12 +275,14 @@ class RefusalTest {
     void runTimeShapeErrorsNameNodeAndShapes() {
         OneNode reshape = OneNode.of("Reshape").input("x", 1, 2, 3).longInit("s", 4, -1);
         try (JavaEngine e = new JavaEngine(reshape.model(), 1)) {
-            String m = assertThrows(MismatchException.class, () -> e.run(reshape.feeds())).getMessage();
+            String m = assertThrows(MismatchException.class, () -> e.run(reshape.feeds()))
+                    .getMessage();
             contains(m, "node 'reshape' (Reshape, opset 17)", "[2, 3]", "[4, -1]");
         }
         OneNode conv = OneNode.of("Conv").input("x", 1, 1, 4, 3, 3).floatInit("w", Tensor.zeros(2, 3, 1, 1));
         try (JavaEngine e = new JavaEngine(conv.model(), 1)) {
-            String m = assertThrows(ResNet4jException.class, () -> e.run(conv.feeds())).getMessage();
+            String m = assertThrows(ResNet4jException.class, () -> e.run(conv.feeds()))
+                    .getMessage();
             contains(m, "node 'conv' (Conv, opset 17)", "[1, 4, 3, 3]", "[2, 3, 1, 1]", "group=1");
         }
     }
@@ -168,8 +290,10 @@ class RefusalTest {
     @Test
     void wrongInputNamesAreListed() {
         try (JavaEngine e = new JavaEngine(OneNode.of("Relu").input("x", 1, 3).model(), 1)) {
-            String m = assertThrows(MismatchException.class, () -> e.run(java.util.Map.of("z", Tensor.zeros(3)))).getMessage();
-            contains(m, "input 'x' is missing", "input 'z' is not an input of the model", "model inputs: x float32 [3]");
+            String m = assertThrows(MismatchException.class, () -> e.run(java.util.Map.of("z", Tensor.zeros(3))))
+                    .getMessage();
+            contains(
+                    m, "input 'x' is missing", "input 'z' is not an input of the model", "model inputs: x float32 [3]");
         }
     }
 }

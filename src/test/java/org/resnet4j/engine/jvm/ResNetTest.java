@@ -30,10 +30,11 @@ class ResNetTest {
     static final double PARITY = 1e-5;
 
     /** A small grouped bottleneck net with an odd input: exercises every op the builder emits. */
-    static final ResNetSpec TINY_BOTTLENECK = new ResNetSpec(BlockKind.BOTTLENECK, List.of(1, 2, 1), 2, 16, 7, 3, 8,
-            List.of(8, 8, 16), 5, 2, true);
-    static final ResNetSpec TINY_BASIC = new ResNetSpec(BlockKind.BASIC, List.of(2, 1, 1), 1, 64, 10, 3, 16,
-            List.of(16, 32, 64), 3, 1, false);
+    static final ResNetSpec TINY_BOTTLENECK =
+            new ResNetSpec(BlockKind.BOTTLENECK, List.of(1, 2, 1), 2, 16, 7, 3, 8, List.of(8, 8, 16), 5, 2, true);
+
+    static final ResNetSpec TINY_BASIC =
+            new ResNetSpec(BlockKind.BASIC, List.of(2, 1, 1), 1, 64, 10, 3, 16, List.of(16, 32, 64), 3, 1, false);
 
     static ModelProto model(ResNetSpec spec, boolean fold, int opset, long seed) {
         ResNetGraph g = GraphBuilder.build(spec, fold);
@@ -42,7 +43,8 @@ class ResNetTest {
 
     static Tensor ort(ModelProto m, Tensor x) {
         // "basic": the reference runs the graph as written (no fusions), and loads the big presets faster
-        try (OrtEngine e = new OrtEngine(m.toByteArray(), new EngineOptions(EngineOptions.Device.CPU, 2, "basic"), "ort")) {
+        try (OrtEngine e =
+                new OrtEngine(m.toByteArray(), new EngineOptions(EngineOptions.Device.CPU, 2, "basic"), "ort")) {
             return e.run(x);
         }
     }
@@ -58,8 +60,11 @@ class ResNetTest {
                     try (JavaEngine java = new JavaEngine(m, 2)) {
                         for (int[] shape : inputs) {
                             Tensor x = RandomInit.normal(seed, shape);
-                            OneNode.assertClose("resnet-tiny " + spec.block() + " fold=" + fold + " opset=" + opset,
-                                    ort(m, x), java.run(x), PARITY);
+                            OneNode.assertClose(
+                                    "resnet-tiny " + spec.block() + " fold=" + fold + " opset=" + opset,
+                                    ort(m, x),
+                                    java.run(x),
+                                    PARITY);
                         }
                     }
                     seed++;
@@ -133,7 +138,8 @@ class ResNetTest {
                     }
                 }
                 for (int i = 0; i < got.size(); i++) {
-                    assertArrayEquals(expected.get(i % xs.size()), got.get(i).get(), "concurrent run " + i + " differs");
+                    assertArrayEquals(
+                            expected.get(i % xs.size()), got.get(i).get(), "concurrent run " + i + " differs");
                 }
             } finally {
                 callers.shutdown();
@@ -142,7 +148,8 @@ class ResNetTest {
         // and the same numbers on one worker thread: splitting never changes an element's sum
         try (JavaEngine one = new JavaEngine(m, 1)) {
             try (JavaEngine two = new JavaEngine(m, 2)) {
-                assertArrayEquals(one.run(xs.get(1)).toArray(), two.run(xs.get(1)).toArray(), "1 vs 2 worker threads");
+                assertArrayEquals(
+                        one.run(xs.get(1)).toArray(), two.run(xs.get(1)).toArray(), "1 vs 2 worker threads");
             }
         }
     }
@@ -155,8 +162,13 @@ class ResNetTest {
             Tensor x = RandomInit.normal(12, 2, 3, 33, 31);
             try (JavaEngine fused = new JavaEngine(m, 2);
                     JavaEngine plain = new JavaEngine(m, 1, NaiveSgemm.INSTANCE, false)) {
-                assertTrue(fused.describe().contains("fused: ") && !fused.describe().contains("fused: 0 bn"), fused.describe());
-                assertTrue(fused.plannedSteps() < plain.plannedSteps(), fused.plannedSteps() + " vs " + plain.plannedSteps());
+                assertTrue(
+                        fused.describe().contains("fused: ")
+                                && !fused.describe().contains("fused: 0 bn"),
+                        fused.describe());
+                assertTrue(
+                        fused.plannedSteps() < plain.plannedSteps(),
+                        fused.plannedSteps() + " vs " + plain.plannedSteps());
                 OneNode.assertClose("fused vs unfused " + spec.block(), plain.run(x), fused.run(x), PARITY);
             }
         }
@@ -168,7 +180,9 @@ class ResNetTest {
         Tensor x = RandomInit.normal(7, 1, 3, 64, 64);
         try (JavaEngine e = new JavaEngine(m, 1)) {
             long intermediates = e.plannedSteps() - 1; // all but the output (after fusion)
-            assertTrue(e.plannedReleases() >= intermediates - 2, "plan releases " + e.plannedReleases() + " of " + intermediates);
+            assertTrue(
+                    e.plannedReleases() >= intermediates - 2,
+                    "plan releases " + e.plannedReleases() + " of " + intermediates);
             e.run(x);
             long afterOne = e.pooledFloats();
             e.run(x);
@@ -195,7 +209,9 @@ class ResNetTest {
             afterAll = e.pooledFloats();
         }
         // one run's buffers (plus best-fit scratch picked from larger leftovers), not the sum over sizes
-        assertTrue(afterAll <= 2 * biggest, "pooled " + afterAll + " floats after 12 sizes, one run needs at most " + biggest);
+        assertTrue(
+                afterAll <= 2 * biggest,
+                "pooled " + afterAll + " floats after 12 sizes, one run needs at most " + biggest);
     }
 
     @Test
@@ -209,8 +225,11 @@ class ResNetTest {
     @Test
     void wrongInputShapeNamesBothShapes() {
         try (JavaEngine e = new JavaEngine(model(TINY_BASIC, false, 17, 1), 1)) {
-            var ex = assertThrows(org.resnet4j.ResNet4jException.MismatchException.class, () -> e.run(Tensor.zeros(1, 4, 8, 8)));
-            assertTrue(ex.getMessage().contains("[1, 4, 8, 8]") && ex.getMessage().contains("[?, 3, ?, ?]"), ex.getMessage());
+            var ex = assertThrows(
+                    org.resnet4j.ResNet4jException.MismatchException.class, () -> e.run(Tensor.zeros(1, 4, 8, 8)));
+            assertTrue(
+                    ex.getMessage().contains("[1, 4, 8, 8]") && ex.getMessage().contains("[?, 3, ?, ?]"),
+                    ex.getMessage());
         }
     }
 }

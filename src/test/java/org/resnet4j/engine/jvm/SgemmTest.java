@@ -1,10 +1,10 @@
 package org.resnet4j.engine.jvm;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-
 import org.resnet4j.engine.jvm.kernels.BlockedSgemm;
 import org.resnet4j.engine.jvm.kernels.Epilogue;
 import org.resnet4j.engine.jvm.kernels.NaiveSgemm;
@@ -62,9 +62,13 @@ class SgemmTest {
                         Arrays.fill(got, Float.NaN);
                         PackedA pa = fast.pack(m, k, a, aOff, k);
                         fast.gemm(pa, n, b, 0, n, got, 0, n, e, par);
-                        OneNode.assertClose(String.format("%s packed m=%d n=%d k=%d bias=%s res=%s relu=%s threads=%d",
-                                fast.name(), m, n, k, bias != null, res != null, e.relu(), threads),
-                                Tensor.of(new int[] {m, n}, ref), Tensor.of(new int[] {m, n}, got), GEMM_TOLERANCE);
+                        OneNode.assertClose(
+                                String.format(
+                                        "%s packed m=%d n=%d k=%d bias=%s res=%s relu=%s threads=%d",
+                                        fast.name(), m, n, k, bias != null, res != null, e.relu(), threads),
+                                Tensor.of(new int[] {m, n}, ref),
+                                Tensor.of(new int[] {m, n}, got),
+                                GEMM_TOLERANCE);
                     }
                 }
             }
@@ -75,7 +79,9 @@ class SgemmTest {
     void vectorIsBitwiseIndependentOfThreads() {
         Random r = new Random(79);
         int[][] shapes = {{64, 3136, 147}, {512, 49, 4608}, {1, 1000, 2048}, {130, 97, 300}};
-        try (Parallel one = new Parallel(1); Parallel two = new Parallel(2); Parallel three = new Parallel(3)) {
+        try (Parallel one = new Parallel(1);
+                Parallel two = new Parallel(2);
+                Parallel three = new Parallel(3)) {
             for (int[] s : shapes) {
                 float[] a = random(r, s[0] * s[2]);
                 float[] b = random(r, s[2] * s[1]);
@@ -123,8 +129,11 @@ class SgemmTest {
                         System.arraycopy(ref, cOff + i * ldc, refC, i * n, n);
                         System.arraycopy(got, cOff + i * ldc, gotC, i * n, n);
                     }
-                    OneNode.assertClose(String.format(fast.name() + " m=%d n=%d k=%d acc=%s threads=%d", m, n, k, acc, threads),
-                            Tensor.of(new int[] {m, n}, refC), Tensor.of(new int[] {m, n}, gotC), GEMM_TOLERANCE);
+                    OneNode.assertClose(
+                            String.format(fast.name() + " m=%d n=%d k=%d acc=%s threads=%d", m, n, k, acc, threads),
+                            Tensor.of(new int[] {m, n}, refC),
+                            Tensor.of(new int[] {m, n}, gotC),
+                            GEMM_TOLERANCE);
                 }
             }
         }

@@ -25,15 +25,17 @@ public final class TimingProbe {
         Tensor x = RandomInit.normal(2, batch, 3, 224, 224);
         try (JavaEngine e = new JavaEngine(m, threads)) {
             // CPU time as well as wall time: on a shared machine the wall time says more about the neighbours
-            var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+            var os = (com.sun.management.OperatingSystemMXBean)
+                    java.lang.management.ManagementFactory.getOperatingSystemMXBean();
             for (int i = 0; i < iters + 2; i++) {
                 long c0 = os.getProcessCpuTime();
                 long t0 = System.nanoTime();
                 e.run(x);
                 long wall = System.nanoTime() - t0;
                 long cpu = os.getProcessCpuTime() - c0;
-                System.out.printf("%s batch %d threads %d: %.1f ms wall, %.1f ms cpu%s%n", arch, batch, threads, wall / 1e6,
-                        cpu / 1e6, i < 2 ? " (warm-up)" : "");
+                System.out.printf(
+                        "%s batch %d threads %d: %.1f ms wall, %.1f ms cpu%s%n",
+                        arch, batch, threads, wall / 1e6, cpu / 1e6, i < 2 ? " (warm-up)" : "");
             }
         }
     }

@@ -23,21 +23,30 @@ import org.resnet4j.testing.PythonReference;
  */
 class TorchExportTest {
     static final double PARITY = 1e-5;
+
     @Test
     void torchExportedGraphsMatchTorchAndOnnxRuntime(@TempDir Path dir) throws Exception {
         PythonReference.require();
         PythonReference.run("torch_export.py", dir.toString());
 
         Tensor x = Npy.read(dir.resolve("x.npy"));
-        for (String[] c : List.of(new String[] {"resnet18_op13", "resnet18"}, new String[] {"resnet18_op17", "resnet18"},
+        for (String[] c : List.of(
+                new String[] {"resnet18_op13", "resnet18"},
+                new String[] {"resnet18_op17", "resnet18"},
                 new String[] {"old_op11", "old"})) {
             Path file = dir.resolve(c[0] + ".onnx");
             ModelProto model = Onnx.read(file);
             if (c[0].startsWith("resnet18")) {
-                assertTrue(model.getGraph().getNodeList().stream().map(NodeProto::getOpType).noneMatch("BatchNormalization"::equals),
+                assertTrue(
+                        model.getGraph().getNodeList().stream()
+                                .map(NodeProto::getOpType)
+                                .noneMatch("BatchNormalization"::equals),
                         c[0] + ": PyTorch folds BatchNorm into Conv in eval mode");
             } else {
-                assertTrue(model.getGraph().getNodeList().stream().map(NodeProto::getOpType).anyMatch("Gather"::equals),
+                assertTrue(
+                        model.getGraph().getNodeList().stream()
+                                .map(NodeProto::getOpType)
+                                .anyMatch("Gather"::equals),
                         c[0] + ": the view(x.size(0), -1) shape chain is in the graph");
             }
             Tensor ref = Npy.read(dir.resolve(c[1] + ".npy"));

@@ -19,23 +19,84 @@ public final class BlockedSgemm implements Sgemm {
 
     // a (M,K) lda, b (K,N) ldb -> c (M,N) ldc
     @Override
-    public void gemm(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-            float[] c, int cOff, int ldc, boolean accumulate, Parallel par) {
+    public void gemm(
+            int m,
+            int n,
+            int k,
+            float[] a,
+            int aOff,
+            int lda,
+            float[] b,
+            int bOff,
+            int ldb,
+            float[] c,
+            int cOff,
+            int ldc,
+            boolean accumulate,
+            Parallel par) {
         int quads = (m + 3) / 4;
         if (quads >= par.threads() || n <= NB) {
             // split over groups of four rows, so that every task runs the four-row kernel
-            par.forRange(quads, 1, (q0, q1) -> block(4 * q0, Math.min(m, 4 * q1), 0, n, k,
-                    a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate));
+            par.forRange(
+                    quads,
+                    1,
+                    (q0, q1) -> block(
+                            4 * q0,
+                            Math.min(m, 4 * q1),
+                            0,
+                            n,
+                            k,
+                            a,
+                            aOff,
+                            lda,
+                            b,
+                            bOff,
+                            ldb,
+                            c,
+                            cOff,
+                            ldc,
+                            accumulate));
         } else {
             int colBlocks = (n + NB - 1) / NB;
-            par.forRange(colBlocks, 1, (b0, b1) -> block(0, m, b0 * NB, Math.min(n, b1 * NB), k,
-                    a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate));
+            par.forRange(
+                    colBlocks,
+                    1,
+                    (b0, b1) -> block(
+                            0,
+                            m,
+                            b0 * NB,
+                            Math.min(n, b1 * NB),
+                            k,
+                            a,
+                            aOff,
+                            lda,
+                            b,
+                            bOff,
+                            ldb,
+                            c,
+                            cOff,
+                            ldc,
+                            accumulate));
         }
     }
 
     // rows [i0,i1) x columns [j0,j1) of c = a·b (+ c)
-    static void block(int i0, int i1, int j0, int j1, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-            float[] c, int cOff, int ldc, boolean accumulate) {
+    static void block(
+            int i0,
+            int i1,
+            int j0,
+            int j1,
+            int k,
+            float[] a,
+            int aOff,
+            int lda,
+            float[] b,
+            int bOff,
+            int ldb,
+            float[] c,
+            int cOff,
+            int ldc,
+            boolean accumulate) {
         for (int jb = j0; jb < j1; jb += NB) {
             int je = Math.min(j1, jb + NB);
             int len = je - jb;
@@ -66,8 +127,19 @@ public final class BlockedSgemm implements Sgemm {
     }
 
     // a rows (4, k) at aRow, b (k, len) at bCol, c (4, len) at cRow: four rank-1 updates share each load of b
-    private static void rows4(float[] a, int aRow, int lda, int kb, int ke, float[] b, int bCol, int ldb,
-            float[] c, int cRow, int ldc, int len) {
+    private static void rows4(
+            float[] a,
+            int aRow,
+            int lda,
+            int kb,
+            int ke,
+            float[] b,
+            int bCol,
+            int ldb,
+            float[] c,
+            int cRow,
+            int ldc,
+            int len) {
         int c0 = cRow;
         int c1 = c0 + ldc;
         int c2 = c1 + ldc;

@@ -5,8 +5,23 @@ package org.resnet4j.engine.jvm.kernels;
  * x (n,c,h,w), w (oc,c/group,kh,kw) -> y (n,oc,oh,ow); padT/padL are the leading pads (the
  * trailing pads only show in oh/ow).
  */
-public record ConvGeometry(int n, int c, int h, int w, int oc, int group, int kh, int kw,
-        int strideH, int strideW, int dilH, int dilW, int padT, int padL, int oh, int ow) {
+public record ConvGeometry(
+        int n,
+        int c,
+        int h,
+        int w,
+        int oc,
+        int group,
+        int kh,
+        int kw,
+        int strideH,
+        int strideW,
+        int dilH,
+        int dilW,
+        int padT,
+        int padL,
+        int oh,
+        int ow) {
 
     public int cPerGroup() {
         return c / group;

@@ -49,8 +49,8 @@ public final class ConvKernels {
     }
 
     // x (N,C,H,W), w (OC,C/g,kH,kW), b (OC) or null -> y (N,OC,OH,OW); col scratch ((C/g)kHkW, OH·OW)
-    public static void im2colGemm(ConvGeometry g, float[] x, float[] w, float[] b, float[] y, float[] col,
-            Sgemm gemm, Parallel par) {
+    public static void im2colGemm(
+            ConvGeometry g, float[] x, float[] w, float[] b, float[] y, float[] col, Sgemm gemm, Parallel par) {
         int ohw = g.oh() * g.ow();
         int hw = g.h() * g.w();
         int cg = g.cPerGroup();
@@ -83,8 +83,17 @@ public final class ConvKernels {
 
     // x (N,C,H,W), w packed per group (OC/g, (C/g)kHkW), b (OC) or null, r (N,OC,OH,OW) or null
     //   -> y (N,OC,OH,OW) = relu?(conv(x, w) + b + r); col scratch of scratchSize(g, gemm) floats
-    public static void conv(ConvGeometry g, float[] x, PackedA[] w, float[] b, float[] r, boolean relu, float[] y,
-            float[] col, Sgemm gemm, Parallel par) {
+    public static void conv(
+            ConvGeometry g,
+            float[] x,
+            PackedA[] w,
+            float[] b,
+            float[] r,
+            boolean relu,
+            float[] y,
+            float[] col,
+            Sgemm gemm,
+            Parallel par) {
         int ohw = g.oh() * g.ow();
         int hw = g.h() * g.w();
         int cg = g.cPerGroup();

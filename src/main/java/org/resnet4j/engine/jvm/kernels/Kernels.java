@@ -15,13 +15,15 @@ public final class Kernels {
 
     /** True when the vector kernels are in use (row helpers follow the GEMM's choice). */
     static final boolean VECTOR;
+
     private static final Sgemm DEFAULT;
     private static final String PATH;
     private static final Logger LOG = LoggerFactory.getLogger(Kernels.class);
 
     static {
         boolean forced = Boolean.getBoolean(SCALAR_PROPERTY);
-        boolean vectorModule = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+        boolean vectorModule =
+                ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
         Sgemm vector = null;
         String why;
         if (forced) {
@@ -32,7 +34,8 @@ public final class Kernels {
             try {
                 // by name, so that a JVM without the module never links the Vector API classes
                 vector = (Sgemm) Class.forName("org.resnet4j.engine.jvm.kernels.VectorSgemm")
-                        .getField("INSTANCE").get(null);
+                        .getField("INSTANCE")
+                        .get(null);
             } catch (ReflectiveOperationException | LinkageError e) {
                 vector = null;
             }

@@ -8,8 +8,21 @@ public final class NaiveSgemm implements Sgemm {
 
     // a (M,K) lda, b (K,N) ldb -> c (M,N) ldc
     @Override
-    public void gemm(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-            float[] c, int cOff, int ldc, boolean accumulate, Parallel par) {
+    public void gemm(
+            int m,
+            int n,
+            int k,
+            float[] a,
+            int aOff,
+            int lda,
+            float[] b,
+            int bOff,
+            int ldb,
+            float[] c,
+            int cOff,
+            int ldc,
+            boolean accumulate,
+            Parallel par) {
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {
                 double s = accumulate ? c[cOff + i * ldc + j] : 0;

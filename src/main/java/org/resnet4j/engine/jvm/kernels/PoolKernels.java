@@ -8,8 +8,23 @@ public final class PoolKernels {
     private PoolKernels() {}
 
     /** x (n,c,h,w) -> y (n,c,oh,ow) with kernel kh x kw; padT/padL leading; padB/padR trailing. */
-    public record PoolGeometry(int n, int c, int h, int w, int kh, int kw, int strideH, int strideW,
-            int dilH, int dilW, int padT, int padL, int padB, int padR, int oh, int ow) {}
+    public record PoolGeometry(
+            int n,
+            int c,
+            int h,
+            int w,
+            int kh,
+            int kw,
+            int strideH,
+            int strideW,
+            int dilH,
+            int dilW,
+            int padT,
+            int padL,
+            int padB,
+            int padR,
+            int oh,
+            int ow) {}
 
     // x (N,C,H,W) -> y (N,C,OH,OW); padding never wins (windows that see only padding give -inf)
     public static void maxPool(PoolGeometry g, float[] x, float[] y, Parallel par) {

@@ -10,11 +10,21 @@ package org.resnet4j.engine.jvm.kernels;
  */
 public interface Sgemm {
     // a (M,K) lda, b (K,N) ldb -> c (M,N) ldc; c = a·b, or c += a·b when accumulate
-    void gemm(int m, int n, int k,
-            float[] a, int aOff, int lda,
-            float[] b, int bOff, int ldb,
-            float[] c, int cOff, int ldc,
-            boolean accumulate, Parallel par);
+    void gemm(
+            int m,
+            int n,
+            int k,
+            float[] a,
+            int aOff,
+            int lda,
+            float[] b,
+            int bOff,
+            int ldb,
+            float[] c,
+            int cOff,
+            int ldc,
+            boolean accumulate,
+            Parallel par);
 
     /** A short name for reports. */
     String name();
@@ -25,8 +35,17 @@ public interface Sgemm {
     }
 
     // a packed (M,K), b (K,N) ldb -> c (M,N) ldc; c = epilogue(a·b). The default: gemm, then a pass.
-    default void gemm(PackedA a, int n, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc,
-            Epilogue epilogue, Parallel par) {
+    default void gemm(
+            PackedA a,
+            int n,
+            float[] b,
+            int bOff,
+            int ldb,
+            float[] c,
+            int cOff,
+            int ldc,
+            Epilogue epilogue,
+            Parallel par) {
         gemm(a.m(), n, a.k(), a.a(), a.aOff(), a.lda(), b, bOff, ldb, c, cOff, ldc, false, par);
         epilogue.applyTo(a.m(), n, c, cOff, ldc, par);
     }

@@ -14,7 +14,9 @@ final class VectorRows {
     static void max(float[] acc, float[] x, int xOff, int n) {
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += S.length()) {
-            FloatVector.fromArray(S, acc, i).lanewise(VectorOperators.MAX, FloatVector.fromArray(S, x, xOff + i)).intoArray(acc, i);
+            FloatVector.fromArray(S, acc, i)
+                    .lanewise(VectorOperators.MAX, FloatVector.fromArray(S, x, xOff + i))
+                    .intoArray(acc, i);
         }
         for (; i < n; i++) {
             acc[i] = Rows.max(acc[i], x[xOff + i]);

@@ -101,8 +101,21 @@ public final class VectorSgemm implements Sgemm {
     }
 
     @Override
-    public void gemm(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-            float[] c, int cOff, int ldc, boolean accumulate, Parallel par) {
+    public void gemm(
+            int m,
+            int n,
+            int k,
+            float[] a,
+            int aOff,
+            int lda,
+            float[] b,
+            int bOff,
+            int ldb,
+            float[] c,
+            int cOff,
+            int ldc,
+            boolean accumulate,
+            Parallel par) {
         if (m == 0 || n == 0) {
             return;
         }
@@ -117,8 +130,17 @@ public final class VectorSgemm implements Sgemm {
     }
 
     @Override
-    public void gemm(PackedA a, int n, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc,
-            Epilogue epilogue, Parallel par) {
+    public void gemm(
+            PackedA a,
+            int n,
+            float[] b,
+            int bOff,
+            int ldb,
+            float[] c,
+            int cOff,
+            int ldc,
+            Epilogue epilogue,
+            Parallel par) {
         if (!LAYOUT.equals(a.layout())) {
             a = pack(a.m(), a.k(), a.a(), a.aOff(), a.lda());
         }
@@ -148,8 +170,20 @@ public final class VectorSgemm implements Sgemm {
      * One GEMM call: c (M,N) ldc = epilogue(a·b) (or c + a·b when accumulate), a packed panels, b dense
      * (b, bOff, ldb) or, when src is not null, a row source src (the implicit im2col matrix of a convolution).
      */
-    private record Call(float[] ap, int m, int n, int k, float[] b, int bOff, int ldb, RowSource src, float[] c,
-            int cOff, int ldc, boolean accumulate, Epilogue e) {
+    private record Call(
+            float[] ap,
+            int m,
+            int n,
+            int k,
+            float[] b,
+            int bOff,
+            int ldb,
+            RowSource src,
+            float[] c,
+            int cOff,
+            int ldc,
+            boolean accumulate,
+            Epilogue e) {
         /** The same call reading all of B already packed (per KC block kb at kb·nPad, as packB lays out a block). */
         Call prepacked(float[] packed) {
             return new Call(ap, m, n, k, packed, 0, 0, null, c, cOff, ldc, accumulate, e);
@@ -422,8 +456,18 @@ public final class VectorSgemm implements Sgemm {
     }
 
     // t (MR, NR) -> c (rows, cols) ldc at cOff: c = t (first) or c + t, then the epilogue (last block)
-    private static void storeEdge(float[] t, int rows, int cols, float[] c, int cOff, int ldc, boolean first, boolean last,
-            Epilogue e, int i0, int j0) {
+    private static void storeEdge(
+            float[] t,
+            int rows,
+            int cols,
+            float[] c,
+            int cOff,
+            int ldc,
+            boolean first,
+            boolean last,
+            Epilogue e,
+            int i0,
+            int j0) {
         boolean epi = last && !e.isNone();
         for (int r = 0; r < rows; r++) {
             int co = cOff + r * ldc;

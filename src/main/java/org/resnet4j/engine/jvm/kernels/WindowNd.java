@@ -13,7 +13,8 @@ public final class WindowNd {
      * The window geometry: input spatial dims, kernel, strides, dilations, leading pads and output
      * spatial dims, all of length D.
      */
-    public record Geometry(int n, int c, int[] in, int[] kernel, int[] strides, int[] dilations, int[] padBegin, int[] out) {
+    public record Geometry(
+            int n, int c, int[] in, int[] kernel, int[] strides, int[] dilations, int[] padBegin, int[] out) {
         int inSize() {
             return prod(in);
         }
@@ -116,7 +117,8 @@ public final class WindowNd {
                     }
                     y[p * os + o] = m;
                     if (indices != null) {
-                        indices[p * os + o] = (long) p * is + (columnMajor ? columnMajor(g.in, Math.max(at, 0)) : Math.max(at, 0));
+                        indices[p * os + o] =
+                                (long) p * is + (columnMajor ? columnMajor(g.in, Math.max(at, 0)) : Math.max(at, 0));
                     }
                 }
             }

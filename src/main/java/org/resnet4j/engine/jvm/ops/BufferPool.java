@@ -16,6 +16,7 @@ public final class BufferPool {
     private final TreeMap<Integer, ArrayDeque<float[]>> free = new TreeMap<>();
     /** Arrays handed out since {@link #endRun}: the ones worth keeping for the next run. */
     private final Map<float[], Boolean> takenThisRun = new IdentityHashMap<>();
+
     private long allocatedFloats;
 
     /** An array of exactly {@code n} floats with unspecified contents. */
@@ -32,7 +33,9 @@ public final class BufferPool {
 
     /** Scratch of at least {@code n} floats: the smallest free array that is large enough. */
     public float[] takeAtLeast(int n) {
-        for (Map.Entry<Integer, ArrayDeque<float[]>> e = free.ceilingEntry(n); e != null; e = free.higherEntry(e.getKey())) {
+        for (Map.Entry<Integer, ArrayDeque<float[]>> e = free.ceilingEntry(n);
+                e != null;
+                e = free.higherEntry(e.getKey())) {
             float[] a = e.getValue().poll();
             if (a != null) {
                 takenThisRun.put(a, Boolean.TRUE);
@@ -51,7 +54,9 @@ public final class BufferPool {
      * input sizes keeps one run's worth of buffers, not one per size it has ever seen.
      */
     public void endRun() {
-        for (Iterator<Map.Entry<Integer, ArrayDeque<float[]>>> it = free.entrySet().iterator(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<Integer, ArrayDeque<float[]>>> it =
+                        free.entrySet().iterator();
+                it.hasNext(); ) {
             ArrayDeque<float[]> q = it.next().getValue();
             q.removeIf(a -> !takenThisRun.containsKey(a));
             if (q.isEmpty()) {

@@ -18,7 +18,8 @@ public final class Constants {
     /** The value of {@code p}; {@code where} names it in messages. */
     public static Value fromProto(TensorProto p, String where) {
         if (p.hasDataLocation() && p.getDataLocation() == TensorProto.DataLocation.EXTERNAL) {
-            throw new UnsupportedModelException(where + " is stored in an external file, which the Java engine does not read");
+            throw new UnsupportedModelException(
+                    where + " is stored in an external file, which the Java engine does not read");
         }
         int type = p.getDataType();
         ElemType et = elemType(type);
@@ -40,7 +41,11 @@ public final class Constants {
             float[] f = new float[n];
             if (p.hasRawData()) {
                 checkBytes(p, where, shape, (long) n * 4);
-                p.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(f);
+                p.getRawData()
+                        .asReadOnlyByteBuffer()
+                        .order(ByteOrder.LITTLE_ENDIAN)
+                        .asFloatBuffer()
+                        .get(f);
             } else {
                 checkCount(where, shape, n, p.getFloatDataCount(), "float_data");
                 for (int i = 0; i < n; i++) {
@@ -67,8 +72,8 @@ public final class Constants {
 
     private static void checkCount(String where, int[] shape, int n, int have, String field) {
         if (have != n) {
-            throw new FormatException(where + " of shape " + Shapes.format(shape) + " needs " + n + " values, "
-                    + field + " has " + have);
+            throw new FormatException(
+                    where + " of shape " + Shapes.format(shape) + " needs " + n + " values, " + field + " has " + have);
         }
     }
 }

@@ -12,7 +12,8 @@ import org.resnet4j.tensor.Shapes;
 final class ConvNd {
     private ConvNd() {}
 
-    static Value run(Op op, Spatial spatial, int group, boolean relu, Value x, Value w, Value b, Value r, RunContext ctx) {
+    static Value run(
+            Op op, Spatial spatial, int group, boolean relu, Value x, Value w, Value b, Value r, RunContext ctx) {
         if (w.rank() != x.rank() || x.rank() < 3) {
             throw op.mismatch("X " + Shapes.format(x.shape()) + " and W " + Shapes.format(w.shape())
                     + " must have the same rank, 3 or more (N, C, spatial...)");
@@ -25,7 +26,8 @@ final class ConvNd {
         }
         int[] k = Arrays.copyOfRange(w.shape(), 2, w.rank());
         if (spatial.kernel != null && !Arrays.equals(spatial.kernel, k)) {
-            throw op.mismatch("kernel_shape " + Arrays.toString(spatial.kernel) + " does not match W " + Shapes.format(w.shape()));
+            throw op.mismatch("kernel_shape " + Arrays.toString(spatial.kernel) + " does not match W "
+                    + Shapes.format(w.shape()));
         }
         if (b != null && (b.rank() != 1 || b.dim(0) != oc)) {
             throw op.mismatch("B has shape " + Shapes.format(b.shape()) + ", expected [" + oc + "]");

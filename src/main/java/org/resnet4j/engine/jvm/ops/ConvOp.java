@@ -19,6 +19,7 @@ final class ConvOp extends Op {
     private final boolean relu;
     /** The constant W, when it is one, and its per-group packing for the engine's GEMM (set by prepare). */
     private final Value constantW;
+
     private PackedA[] packedW;
     private Sgemm packedFor;
 
@@ -26,10 +27,19 @@ final class ConvOp extends Op {
         super(s);
         boolean fused = s.proto().getDomain().equals(Fusion.DOMAIN);
         if (fused) {
-            s.attributes("auto_pad", "dilations", "group", "kernel_shape", "pads", "strides", Fusion.RELU_ATTR,
-                    NchwcOps.LAYOUT_ATTR).arity(2, 4, 1, 1);
+            s.attributes(
+                            "auto_pad",
+                            "dilations",
+                            "group",
+                            "kernel_shape",
+                            "pads",
+                            "strides",
+                            Fusion.RELU_ATTR,
+                            NchwcOps.LAYOUT_ATTR)
+                    .arity(2, 4, 1, 1);
         } else {
-            s.attributes("auto_pad", "dilations", "group", "kernel_shape", "pads", "strides").arity(2, 3, 1, 1);
+            s.attributes("auto_pad", "dilations", "group", "kernel_shape", "pads", "strides")
+                    .arity(2, 3, 1, 1);
         }
         relu = s.i(Fusion.RELU_ATTR, 0) != 0;
         spatial = new Spatial(s, false, true, false);
@@ -47,13 +57,16 @@ final class ConvOp extends Op {
                     + ", expected rank 3 or more (OC, C/group, k...) with OC divisible by group=" + group);
         }
         if (w != null && b != null && (b.rank() != 1 || b.dim(0) != w.dim(0))) {
-            throw new MismatchException(label + ": B has shape " + Shapes.format(b.shape())
-                    + ", expected [" + w.dim(0) + "] for W " + Shapes.format(w.shape()));
+            throw new MismatchException(label + ": B has shape " + Shapes.format(b.shape()) + ", expected [" + w.dim(0)
+                    + "] for W " + Shapes.format(w.shape()));
         }
-        if (w != null && w.rank() == 4 && spatial.kernel != null && spatial.rank() == 2
+        if (w != null
+                && w.rank() == 4
+                && spatial.kernel != null
+                && spatial.rank() == 2
                 && (spatial.kernel[0] != w.dim(2) || spatial.kernel[1] != w.dim(3))) {
-            throw new MismatchException(label + ": kernel_shape [" + spatial.kernel[0] + ", "
-                    + spatial.kernel[1] + "] does not match W " + Shapes.format(w.shape()));
+            throw new MismatchException(label + ": kernel_shape [" + spatial.kernel[0] + ", " + spatial.kernel[1]
+                    + "] does not match W " + Shapes.format(w.shape()));
         }
     }
 
@@ -77,8 +90,8 @@ final class ConvOp extends Op {
         int c = xShape[1];
         int oc = w.dim(0);
         if (c % group != 0 || w.dim(1) * group != c || oc % group != 0) {
-            throw mismatch("X " + Shapes.format(xShape) + " and W " + Shapes.format(w.shape())
-                    + " do not fit group=" + group + ": expected W[1]·group = C and OC divisible by group");
+            throw mismatch("X " + Shapes.format(xShape) + " and W " + Shapes.format(w.shape()) + " do not fit group="
+                    + group + ": expected W[1]·group = C and OC divisible by group");
         }
         if (spatial.kernel != null && (spatial.kernel[0] != w.dim(2) || spatial.kernel[1] != w.dim(3))) {
             throw mismatch("kernel_shape [" + spatial.kernel[0] + ", " + spatial.kernel[1] + "] does not match W "
@@ -92,9 +105,23 @@ final class ConvOp extends Op {
             throw mismatch("kernel " + Shapes.format(w.shape()) + " does not fit input " + Shapes.format(xShape)
                     + " with the given pads and dilations");
         }
-        return new ConvGeometry(xShape[0], c, xShape[2], xShape[3], oc, group, w.dim(2), w.dim(3),
-                spatial.strides[0], spatial.strides[1], spatial.dilations[0], spatial.dilations[1],
-                r.padT(), r.padL(), r.oh(), r.ow());
+        return new ConvGeometry(
+                xShape[0],
+                c,
+                xShape[2],
+                xShape[3],
+                oc,
+                group,
+                w.dim(2),
+                w.dim(3),
+                spatial.strides[0],
+                spatial.strides[1],
+                spatial.dilations[0],
+                spatial.dilations[1],
+                r.padT(),
+                r.padL(),
+                r.oh(),
+                r.ow());
     }
 
     @Override
@@ -133,8 +160,17 @@ final class ConvOp extends Op {
         float[] col = scratch == 0 ? null : ctx.scratch(scratch);
         PackedA[] pw = w == constantW && packedFor == ctx.sgemm() ? packedW : pack(w, ctx.sgemm());
         try {
-            ConvKernels.conv(g, x.f(), pw, b == null ? null : b.f(), residualFits && r != null ? r.f() : null,
-                    relu && residualFits, y.f(), col, ctx.sgemm(), ctx.par());
+            ConvKernels.conv(
+                    g,
+                    x.f(),
+                    pw,
+                    b == null ? null : b.f(),
+                    residualFits && r != null ? r.f() : null,
+                    relu && residualFits,
+                    y.f(),
+                    col,
+                    ctx.sgemm(),
+                    ctx.par());
         } finally {
             if (col != null) {
                 ctx.release(col);

@@ -9,7 +9,12 @@ import org.resnet4j.tensor.HalfFloat;
  * arithmetic in int64; a narrower type wraps as it does in ONNX Runtime).
  */
 public enum ElemType {
-    FLOAT, FLOAT16, INT64, INT32, UINT8, BOOL;
+    FLOAT,
+    FLOAT16,
+    INT64,
+    INT32,
+    UINT8,
+    BOOL;
 
     /** True for the types held as floats. */
     public boolean isFloat() {
@@ -33,15 +38,17 @@ public enum ElemType {
 
     /** The engine type holding {@code t}, or null when the engine has none (float64, int8, ...). */
     public static ElemType of(DType t) {
-        return t == null ? null : switch (t) {
-            case FLOAT32 -> FLOAT;
-            case FLOAT16 -> FLOAT16;
-            case INT64 -> INT64;
-            case INT32 -> INT32;
-            case UINT8 -> UINT8;
-            case BOOL -> BOOL;
-            default -> null;
-        };
+        return t == null
+                ? null
+                : switch (t) {
+                    case FLOAT32 -> FLOAT;
+                    case FLOAT16 -> FLOAT16;
+                    case INT64 -> INT64;
+                    case INT32 -> INT32;
+                    case UINT8 -> UINT8;
+                    case BOOL -> BOOL;
+                    default -> null;
+                };
     }
 
     /** The tensor type of this engine type. */

@@ -22,8 +22,8 @@ final class ElementwiseOps {
         }
         for (int i = 1; i < in.length; i++) {
             if (in[i] != null && in[i] != t) {
-                throw new UnsupportedModelException(label + ": input " + i + " has type " + in[i] + ", expected " + t
-                        + " like input 0");
+                throw new UnsupportedModelException(
+                        label + ": input " + i + " has type " + in[i] + ", expected " + t + " like input 0");
             }
         }
         return new ElemType[] {t};
@@ -151,7 +151,9 @@ final class ElementwiseOps {
 
     /** The four arithmetic ops, by name. */
     enum Arith {
-        ADD(Float::sum, Long::sum), SUB((a, b) -> a - b, (a, b) -> a - b), MUL((a, b) -> a * b, (a, b) -> a * b),
+        ADD(Float::sum, Long::sum),
+        SUB((a, b) -> a - b, (a, b) -> a - b),
+        MUL((a, b) -> a * b, (a, b) -> a * b),
         DIV((a, b) -> a / b, (a, b) -> a / b);
 
         final Broadcast.FloatOp f;

@@ -24,6 +24,7 @@ import org.resnet4j.tensor.BatchNormFold;
 public final class Fusion {
     /** The domain of fused nodes; never accepted from a model file. */
     public static final String DOMAIN = "org.resnet4j.fused";
+
     static final String RELU_ATTR = "fused_relu";
 
     /** What the rewrite did, for {@code describe()}. */
@@ -46,8 +47,8 @@ public final class Fusion {
      * Rewrites {@code order}; folded weights are added to {@code constants} (the originals stay, a
      * later pass drops what no node reads). Returns the new order and fills {@code stats[0]}.
      */
-    public static List<NodeProto> rewrite(List<NodeProto> order, Map<String, Value> constants, Set<String> graphOutputs,
-            Stats[] stats) {
+    public static List<NodeProto> rewrite(
+            List<NodeProto> order, Map<String, Value> constants, Set<String> graphOutputs, Stats[] stats) {
         Fusion f = new Fusion(order, constants, graphOutputs);
         int bn = f.foldBatchNorms();
         int add = f.fuse("Add");
@@ -79,7 +80,8 @@ public final class Fusion {
     }
 
     private static boolean isOnnx(NodeProto n, String type) {
-        return n.getOpType().equals(type) && (n.getDomain().isEmpty() || n.getDomain().equals("ai.onnx"));
+        return n.getOpType().equals(type)
+                && (n.getDomain().isEmpty() || n.getDomain().equals("ai.onnx"));
     }
 
     /** The Conv (plain, or fused without Relu) producing {@code value} for one reader only, or -1. */
@@ -111,10 +113,14 @@ public final class Fusion {
         index();
         for (int i = 0; i < nodes.length; i++) {
             NodeProto bn = nodes[i];
-            if (bn == null || !isOnnx(bn, "BatchNormalization") || bn.getOutputCount() != 1 || bn.getInputCount() != 5) {
+            if (bn == null
+                    || !isOnnx(bn, "BatchNormalization")
+                    || bn.getOutputCount() != 1
+                    || bn.getInputCount() != 5) {
                 continue;
             }
-            boolean training = bn.getAttributeList().stream().anyMatch(a -> a.getName().equals("training_mode") && a.getI() != 0);
+            boolean training =
+                    bn.getAttributeList().stream().anyMatch(a -> a.getName().equals("training_mode") && a.getI() != 0);
             int p = soleConvProducer(bn.getInput(0), false);
             if (training || p < 0 || !isOnnx(nodes[p], "Conv")) {
                 continue;
@@ -147,8 +153,14 @@ public final class Fusion {
             float[] b2 = BatchNormFold.bias(b == null ? null : b.f(), stat[1].f(), stat[2].f(), scale);
             String wName = constant(bn.getOutput(0) + "/folded_W", Value.floats(w.shape(), w2));
             String bName = constant(bn.getOutput(0) + "/folded_B", Value.floats(new int[] {oc}, b2));
-            nodes[i] = conv.toBuilder().clearInput().addInput(conv.getInput(0)).addInput(wName).addInput(bName)
-                    .clearOutput().addOutput(bn.getOutput(0)).build();
+            nodes[i] = conv.toBuilder()
+                    .clearInput()
+                    .addInput(conv.getInput(0))
+                    .addInput(wName)
+                    .addInput(bName)
+                    .clearOutput()
+                    .addOutput(bn.getOutput(0))
+                    .build();
             nodes[p] = null;
             count++;
             index();
@@ -185,14 +197,18 @@ public final class Fusion {
                     continue;
                 }
                 NodeProto conv = nodes[p];
-                NodeProto.Builder f = conv.toBuilder().setDomain(DOMAIN).clearOutput().addOutput(n.getOutput(0));
+                NodeProto.Builder f =
+                        conv.toBuilder().setDomain(DOMAIN).clearOutput().addOutput(n.getOutput(0));
                 if (conv.getInputCount() < 3) {
                     f.addInput(""); // no bias
                 }
                 if (add) {
                     f.addInput(n.getInput(1 - side));
                 } else {
-                    f.addAttribute(AttributeProto.newBuilder().setName(RELU_ATTR).setType(AttributeProto.AttributeType.INT).setI(1));
+                    f.addAttribute(AttributeProto.newBuilder()
+                            .setName(RELU_ATTR)
+                            .setType(AttributeProto.AttributeType.INT)
+                            .setI(1));
                 }
                 nodes[i] = f.build();
                 nodes[p] = null;

@@ -79,7 +79,8 @@ final class LayoutOps {
         public ElemType[] outputTypes(ElemType[] in) {
             for (int i : intInputs) {
                 if (i < in.length && in[i] != null && in[i] != ElemType.INT64 && in[i] != ElemType.INT32) {
-                    throw new UnsupportedModelException(label + ": input " + i + " has type " + in[i] + ", expected INT64 or INT32");
+                    throw new UnsupportedModelException(
+                            label + ": input " + i + " has type " + in[i] + ", expected INT64 or INT32");
                 }
             }
             return new ElemType[] {in[0]};
@@ -117,13 +118,18 @@ final class LayoutOps {
                 out[i] = x.dim(p[i]);
                 pst[i] = st[p[i]];
             }
-            return one(gather(x, out, idx -> {
-                int o = 0;
-                for (int i = 0; i < idx.length; i++) {
-                    o += idx[i] * pst[i];
-                }
-                return o;
-            }, 0, ctx));
+            return one(gather(
+                    x,
+                    out,
+                    idx -> {
+                        int o = 0;
+                        for (int i = 0; i < idx.length; i++) {
+                            o += idx[i] * pst[i];
+                        }
+                        return o;
+                    },
+                    0,
+                    ctx));
         }
     }
 
@@ -166,12 +172,14 @@ final class LayoutOps {
             int r = x.rank();
             long[] starts = attrStarts != null ? attrStarts : ints1d(this, in[1], "starts");
             long[] ends = attrStarts != null ? attrEnds : ints1d(this, in[2], "ends");
-            long[] axes = attrStarts != null ? attrAxes : in.length > 3 && in[3] != null ? ints1d(this, in[3], "axes") : null;
+            long[] axes =
+                    attrStarts != null ? attrAxes : in.length > 3 && in[3] != null ? ints1d(this, in[3], "axes") : null;
             long[] steps = attrStarts == null && in.length > 4 && in[4] != null ? ints1d(this, in[4], "steps") : null;
             int k = starts.length;
             if (ends.length != k || (axes != null && axes.length != k) || (steps != null && steps.length != k)) {
                 throw mismatch("starts, ends, axes and steps have lengths " + k + ", " + ends.length + ", "
-                        + (axes == null ? "-" : axes.length) + ", " + (steps == null ? "-" : steps.length) + "; expected equal");
+                        + (axes == null ? "-" : axes.length) + ", " + (steps == null ? "-" : steps.length)
+                        + "; expected equal");
             }
             int[] begin = new int[r];
             int[] step = new int[r];
@@ -206,13 +214,18 @@ final class LayoutOps {
                 out[ax] = (int) count;
             }
             int[] xs = strides(x.shape());
-            return one(gather(x, out, idx -> {
-                int o = 0;
-                for (int i = 0; i < idx.length; i++) {
-                    o += (begin[i] + idx[i] * step[i]) * xs[i];
-                }
-                return o;
-            }, 0, ctx));
+            return one(gather(
+                    x,
+                    out,
+                    idx -> {
+                        int o = 0;
+                        for (int i = 0; i < idx.length; i++) {
+                            o += (begin[i] + idx[i] * step[i]) * xs[i];
+                        }
+                        return o;
+                    },
+                    0,
+                    ctx));
         }
     }
 
@@ -240,7 +253,9 @@ final class LayoutOps {
                 attrValue = s.f("value", 0f);
             }
             mode = s.s("mode", "constant");
-            if (!mode.equals("constant") && !mode.equals("reflect") && !mode.equals("edge")
+            if (!mode.equals("constant")
+                    && !mode.equals("reflect")
+                    && !mode.equals("edge")
                     && !(mode.equals("wrap") && s.opset() >= 19)) {
                 throw s.refuse("mode '" + mode + "' is not supported, expected one of [constant, reflect, edge"
                         + (s.opset() >= 19 ? ", wrap]" : "]"));
@@ -281,7 +296,8 @@ final class LayoutOps {
             for (int i = 0; i < axes.length; i++) {
                 long o = x.dim(axes[i]) + pads[i] + pads[i + axes.length];
                 if (o < 0 || o > Integer.MAX_VALUE) {
-                    throw mismatch("pads " + Arrays.toString(pads) + " give a negative dimension for input " + Shapes.format(x.shape()));
+                    throw mismatch("pads " + Arrays.toString(pads) + " give a negative dimension for input "
+                            + Shapes.format(x.shape()));
                 }
                 begin[axes[i]] = (int) pads[i];
                 out[axes[i]] = (int) o;
@@ -291,37 +307,43 @@ final class LayoutOps {
             }
             for (int d = 0; d < r && mode.equals("reflect"); d++) {
                 if (out[d] != x.dim(d) && x.dim(d) < 2) {
-                    throw mismatch("mode reflect needs at least 2 elements along padded axis " + d + " of " + Shapes.format(x.shape()));
+                    throw mismatch("mode reflect needs at least 2 elements along padded axis " + d + " of "
+                            + Shapes.format(x.shape()));
                 }
             }
             int[] xs = strides(x.shape());
             int[] dims = x.shape();
-            return one(gather(x, out, idx -> {
-                int o = 0;
-                for (int i = 0; i < idx.length; i++) {
-                    int p = idx[i] - begin[i];
-                    int n = dims[i];
-                    if (p < 0 || p >= n) {
-                        switch (mode) {
-                            case "constant" -> {
-                                return -1;
-                            }
-                            case "edge" -> p = p < 0 ? 0 : n - 1;
-                            case "wrap" -> p = Math.floorMod(p, n);
-                            default -> {
-                                // reflect: mirror without repeating the edge, period 2(n-1)
-                                int period = 2 * (n - 1);
-                                p = Math.floorMod(p, period);
-                                if (p >= n) {
-                                    p = period - p;
+            return one(gather(
+                    x,
+                    out,
+                    idx -> {
+                        int o = 0;
+                        for (int i = 0; i < idx.length; i++) {
+                            int p = idx[i] - begin[i];
+                            int n = dims[i];
+                            if (p < 0 || p >= n) {
+                                switch (mode) {
+                                    case "constant" -> {
+                                        return -1;
+                                    }
+                                    case "edge" -> p = p < 0 ? 0 : n - 1;
+                                    case "wrap" -> p = Math.floorMod(p, n);
+                                    default -> {
+                                        // reflect: mirror without repeating the edge, period 2(n-1)
+                                        int period = 2 * (n - 1);
+                                        p = Math.floorMod(p, period);
+                                        if (p >= n) {
+                                            p = period - p;
+                                        }
+                                    }
                                 }
                             }
+                            o += p * xs[i];
                         }
-                    }
-                    o += p * xs[i];
-                }
-                return o;
-            }, fill, ctx));
+                        return o;
+                    },
+                    fill,
+                    ctx));
         }
     }
 
@@ -348,7 +370,8 @@ final class LayoutOps {
         @Override
         public Value[] run(Value[] in, RunContext ctx) {
             Value x = in[0];
-            long[] axes = axesAttr != null ? axesAttr : in.length > 1 && in[1] != null ? ints1d(this, in[1], "axes") : null;
+            long[] axes =
+                    axesAttr != null ? axesAttr : in.length > 1 && in[1] != null ? ints1d(this, in[1], "axes") : null;
             boolean[] drop = new boolean[x.rank()];
             if (axes == null) {
                 for (int i = 0; i < drop.length; i++) {
@@ -358,7 +381,8 @@ final class LayoutOps {
                 for (long a : axes) {
                     int ax = axis(a, x.rank(), "axis");
                     if (x.dim(ax) != 1) {
-                        throw mismatch("axis " + a + " of " + Shapes.format(x.shape()) + " has size " + x.dim(ax) + ", expected 1");
+                        throw mismatch("axis " + a + " of " + Shapes.format(x.shape()) + " has size " + x.dim(ax)
+                                + ", expected 1");
                     }
                     drop[ax] = true;
                 }

@@ -24,6 +24,7 @@ final class MatrixOps {
         private final boolean transB;
         /** B already transposed to (K,N), when B is an initializer and transB=1; else null. */
         private final float[] constantBt;
+
         private final int[] constantBShape;
 
         Gemm(NodeSpec s) {
@@ -57,11 +58,13 @@ final class MatrixOps {
             int n = transB ? b.dim(0) : b.dim(1);
             if (k != kb) {
                 throw mismatch("A " + Shapes.format(a.shape()) + (transA ? " (transposed)" : "") + " and B "
-                        + Shapes.format(b.shape()) + (transB ? " (transposed)" : "") + " have inner dimensions " + k + " and " + kb);
+                        + Shapes.format(b.shape()) + (transB ? " (transposed)" : "") + " have inner dimensions " + k
+                        + " and " + kb);
             }
             int[] outShape = {m, n};
             if (c != null && !Broadcast.unidirectional(c.shape(), outShape)) {
-                throw mismatch("C has shape " + Shapes.format(c.shape()) + ", which does not broadcast to " + Shapes.format(outShape));
+                throw mismatch("C has shape " + Shapes.format(c.shape()) + ", which does not broadcast to "
+                        + Shapes.format(outShape));
             }
             float[] at = null;
             float[] bt = null;
@@ -72,7 +75,8 @@ final class MatrixOps {
                 }
                 float[] bm = b.f();
                 if (transB) {
-                    if (constantBt != null && b.f().length == constantBt.length
+                    if (constantBt != null
+                            && b.f().length == constantBt.length
                             && java.util.Arrays.equals(b.shape(), constantBShape)) {
                         bm = constantBt;
                     } else {
@@ -115,7 +119,8 @@ final class MatrixOps {
             Value a = in[0];
             Value b = in[1];
             if (a.rank() == 0 || b.rank() == 0) {
-                throw mismatch("inputs " + Shapes.format(a.shape()) + " and " + Shapes.format(b.shape()) + " must have rank 1 or more");
+                throw mismatch("inputs " + Shapes.format(a.shape()) + " and " + Shapes.format(b.shape())
+                        + " must have rank 1 or more");
             }
             int[] as = a.rank() == 1 ? new int[] {1, a.dim(0)} : a.shape();
             int[] bs = b.rank() == 1 ? new int[] {b.dim(0), 1} : b.shape();
@@ -157,7 +162,22 @@ final class MatrixOps {
                     ia += idx[d] * sa[d];
                     ib += idx[d] * sb[d];
                 }
-                ctx.sgemm().gemm(m, n, k, a.f(), ia * m * k, k, b.f(), ib * k * n, n, y.f(), t * m * n, n, false, ctx.par());
+                ctx.sgemm()
+                        .gemm(
+                                m,
+                                n,
+                                k,
+                                a.f(),
+                                ia * m * k,
+                                k,
+                                b.f(),
+                                ib * k * n,
+                                n,
+                                y.f(),
+                                t * m * n,
+                                n,
+                                false,
+                                ctx.par());
             }
             return one(y);
         }

@@ -20,6 +20,7 @@ import org.resnet4j.tensor.Shapes;
 final class NchwcOps {
     /** Marks a (fused-domain) Conv that runs on the blocked layout. */
     static final String LAYOUT_ATTR = "nchwc_layout";
+
     static final String FROM = "FromNchwc";
     static final String MAX_POOL = "NchwcMaxPool";
     static final String GLOBAL_AVERAGE = "NchwcGlobalAveragePool";
@@ -28,10 +29,14 @@ final class NchwcOps {
     static final String CHANNELS_ATTR = "channels";
 
     static final Map<String, Function<NodeSpec, Op>> OPS = Map.of(
-            FROM, FromBlocked::new,
-            MAX_POOL, MaxPool::new,
-            GLOBAL_AVERAGE, s -> new Global(s, false),
-            GLOBAL_MAX, s -> new Global(s, true));
+            FROM,
+            FromBlocked::new,
+            MAX_POOL,
+            MaxPool::new,
+            GLOBAL_AVERAGE,
+            s -> new Global(s, false),
+            GLOBAL_MAX,
+            s -> new Global(s, true));
 
     private NchwcOps() {}
 
@@ -59,7 +64,8 @@ final class NchwcOps {
                 throw s.refuse("W and B must be constants for the blocked convolution");
             }
             int c = w.dim(1) * conv.group();
-            packed = BlockedWeights.pack(w.f(), b == null ? null : b.f(), w.dim(0), c, conv.group(), w.dim(2), w.dim(3));
+            packed =
+                    BlockedWeights.pack(w.f(), b == null ? null : b.f(), w.dim(0), c, conv.group(), w.dim(2), w.dim(3));
         }
 
         @Override
@@ -89,8 +95,15 @@ final class NchwcOps {
             int scratch = DirectConv.scratchSize(g);
             float[] border = scratch == 0 ? null : ctx.scratch(scratch);
             try {
-                DirectConv.conv(g, converted != null ? converted : x.f(), packed, r == null ? null : r.f(), conv.relu(),
-                        y.f(), border, ctx.par());
+                DirectConv.conv(
+                        g,
+                        converted != null ? converted : x.f(),
+                        packed,
+                        r == null ? null : r.f(),
+                        conv.relu(),
+                        y.f(),
+                        border,
+                        ctx.par());
             } finally {
                 if (border != null) {
                     ctx.release(border);
@@ -143,11 +156,26 @@ final class NchwcOps {
             int kw = spatial.kernel[1];
             Spatial.Resolved r = spatial.resolve(x.dim(2), x.dim(3), kh, kw);
             if (r == null) {
-                throw mismatch("kernel [" + kh + ", " + kw + "] does not fit blocked input " + Shapes.format(x.shape()));
+                throw mismatch(
+                        "kernel [" + kh + ", " + kw + "] does not fit blocked input " + Shapes.format(x.shape()));
             }
-            PoolGeometry g = new PoolGeometry(x.dim(0), x.dim(1) * Nchwc.L, x.dim(2), x.dim(3), kh, kw,
-                    spatial.strides[0], spatial.strides[1], spatial.dilations[0], spatial.dilations[1],
-                    r.padT(), r.padL(), r.padB(), r.padR(), r.oh(), r.ow());
+            PoolGeometry g = new PoolGeometry(
+                    x.dim(0),
+                    x.dim(1) * Nchwc.L,
+                    x.dim(2),
+                    x.dim(3),
+                    kh,
+                    kw,
+                    spatial.strides[0],
+                    spatial.strides[1],
+                    spatial.dilations[0],
+                    spatial.dilations[1],
+                    r.padT(),
+                    r.padL(),
+                    r.padB(),
+                    r.padR(),
+                    r.oh(),
+                    r.ow());
             Value y = ctx.newFloats(new int[] {g.n(), x.dim(1), g.oh(), g.ow(), Nchwc.L});
             BlockedPools.maxPool(g, x.f(), y.f(), ctx.par());
             return one(y);

@@ -34,6 +34,7 @@ public final class NchwcRewrite {
     private final Map<String, Integer> channels = new HashMap<>();
     /** Values that exist only blocked so far (their plain form is made on demand). */
     private final Set<String> onlyBlocked = new HashSet<>();
+
     private final List<NodeProto> out = new ArrayList<>();
     private int convs;
 
@@ -47,8 +48,8 @@ public final class NchwcRewrite {
     }
 
     /** The rewritten order; {@code count[0]} is set to the number of blocked convolutions. */
-    public static List<NodeProto> rewrite(List<NodeProto> order, Map<String, Value> constants, List<String> graphOutputs,
-            int[] count) {
+    public static List<NodeProto> rewrite(
+            List<NodeProto> order, Map<String, Value> constants, List<String> graphOutputs, int[] count) {
         NchwcRewrite r = new NchwcRewrite(order, constants);
         for (NodeProto n : order) {
             r.visit(n);
@@ -70,7 +71,8 @@ public final class NchwcRewrite {
     }
 
     private static boolean isOnnx(NodeProto n, String type) {
-        return n.getOpType().equals(type) && (n.getDomain().isEmpty() || n.getDomain().equals("ai.onnx"));
+        return n.getOpType().equals(type)
+                && (n.getDomain().isEmpty() || n.getDomain().equals("ai.onnx"));
     }
 
     private Value constant(NodeProto n, int i) {
@@ -78,17 +80,23 @@ public final class NchwcRewrite {
     }
 
     private void visit(NodeProto n) {
-        boolean conv = (isOnnx(n, "Conv") || n.getDomain().equals(Fusion.DOMAIN) && n.getOpType().equals("Conv"))
+        boolean conv = (isOnnx(n, "Conv")
+                        || n.getDomain().equals(Fusion.DOMAIN) && n.getOpType().equals("Conv"))
                 && n.getOutputCount() == 1;
         if (conv && convFits(n)) {
             Value w = constant(n, 1);
             // the first blocked conv converts its plain input itself (after the Conv's own shape checks)
             String x = n.getInput(0);
-            NodeProto.Builder b = n.toBuilder().setDomain(Fusion.DOMAIN).clearInput()
-                    .addInput(blocked.getOrDefault(x, x)).addInput(n.getInput(1))
+            NodeProto.Builder b = n.toBuilder()
+                    .setDomain(Fusion.DOMAIN)
+                    .clearInput()
+                    .addInput(blocked.getOrDefault(x, x))
+                    .addInput(n.getInput(1))
                     .addInput(n.getInputCount() > 2 ? n.getInput(2) : "")
-                    .addAttribute(AttributeProto.newBuilder().setName(NchwcOps.LAYOUT_ATTR)
-                            .setType(AttributeProto.AttributeType.INT).setI(1));
+                    .addAttribute(AttributeProto.newBuilder()
+                            .setName(NchwcOps.LAYOUT_ATTR)
+                            .setType(AttributeProto.AttributeType.INT)
+                            .setI(1));
             if (n.getInputCount() > 3) {
                 b.addInput(blocked.get(n.getInput(3)));
             }
@@ -98,8 +106,13 @@ public final class NchwcRewrite {
         }
         String in = n.getInputCount() > 0 ? n.getInput(0) : "";
         if (n.getOutputCount() == 1 && blocked.containsKey(in) && isOnnx(n, "MaxPool")) {
-            emitBlocked(n.toBuilder().setDomain(Fusion.DOMAIN).setOpType(NchwcOps.MAX_POOL).setInput(0, blocked.get(in)),
-                    n.getOutput(0), channels.get(in));
+            emitBlocked(
+                    n.toBuilder()
+                            .setDomain(Fusion.DOMAIN)
+                            .setOpType(NchwcOps.MAX_POOL)
+                            .setInput(0, blocked.get(in)),
+                    n.getOutput(0),
+                    channels.get(in));
             return;
         }
         if (n.getOutputCount() == 1 && onlyBlocked.contains(in) && isOnnx(n, "Relu")) {
@@ -108,8 +121,12 @@ public final class NchwcRewrite {
         }
         boolean globalAvg = isOnnx(n, "GlobalAveragePool");
         if (n.getOutputCount() == 1 && blocked.containsKey(in) && (globalAvg || isOnnx(n, "GlobalMaxPool"))) {
-            out.add(n.toBuilder().setDomain(Fusion.DOMAIN).setOpType(globalAvg ? NchwcOps.GLOBAL_AVERAGE : NchwcOps.GLOBAL_MAX)
-                    .setInput(0, blocked.get(in)).addAttribute(channelsAttr(channels.get(in))).build());
+            out.add(n.toBuilder()
+                    .setDomain(Fusion.DOMAIN)
+                    .setOpType(globalAvg ? NchwcOps.GLOBAL_AVERAGE : NchwcOps.GLOBAL_MAX)
+                    .setInput(0, blocked.get(in))
+                    .addAttribute(channelsAttr(channels.get(in)))
+                    .build());
             return;
         }
         for (String i : n.getInputList()) {
@@ -170,13 +187,22 @@ public final class NchwcRewrite {
     /** Makes the plain form of {@code value} exist (a FromNchwc node the first time it is needed). */
     private void plain(String value) {
         if (onlyBlocked.remove(value)) {
-            out.add(NodeProto.newBuilder().setDomain(Fusion.DOMAIN).setOpType(NchwcOps.FROM).setName(value + "/from_nchwc")
-                    .addInput(blocked.get(value)).addOutput(value).addAttribute(channelsAttr(channels.get(value))).build());
+            out.add(NodeProto.newBuilder()
+                    .setDomain(Fusion.DOMAIN)
+                    .setOpType(NchwcOps.FROM)
+                    .setName(value + "/from_nchwc")
+                    .addInput(blocked.get(value))
+                    .addOutput(value)
+                    .addAttribute(channelsAttr(channels.get(value)))
+                    .build());
         }
     }
 
     private static AttributeProto channelsAttr(int c) {
-        return AttributeProto.newBuilder().setName(NchwcOps.CHANNELS_ATTR).setType(AttributeProto.AttributeType.INT)
-                .setI(c).build();
+        return AttributeProto.newBuilder()
+                .setName(NchwcOps.CHANNELS_ATTR)
+                .setType(AttributeProto.AttributeType.INT)
+                .setI(c)
+                .build();
     }
 }

@@ -27,8 +27,8 @@ public final class NodeSpec {
         this.proto = proto;
         this.opset = opset;
         this.constants = constants;
-        String name = !proto.getName().isEmpty() ? proto.getName()
-                : proto.getOutputCount() > 0 ? proto.getOutput(0) : "?";
+        String name =
+                !proto.getName().isEmpty() ? proto.getName() : proto.getOutputCount() > 0 ? proto.getOutput(0) : "?";
         this.label = "node '" + name + "' (" + proto.getOpType() + ", opset " + opset + ")";
         for (AttributeProto a : proto.getAttributeList()) {
             attrs.put(a.getName(), a);

@@ -16,8 +16,12 @@ final class NormOps {
             super(s);
             // momentum only steers training-time statistics: honoured by having no effect at inference
             // opsets 7-8 have spatial (1: per-channel statistics, the only form exported ResNets use)
-            s.attributes(s.opset() >= 14 ? new String[] {"epsilon", "momentum", "training_mode"}
-                    : s.opset() >= 9 ? new String[] {"epsilon", "momentum"} : new String[] {"epsilon", "momentum", "spatial"});
+            s.attributes(
+                    s.opset() >= 14
+                            ? new String[] {"epsilon", "momentum", "training_mode"}
+                            : s.opset() >= 9
+                                    ? new String[] {"epsilon", "momentum"}
+                                    : new String[] {"epsilon", "momentum", "spatial"});
             s.oneOf("spatial", 1, 1);
             if (s.i("training_mode", 0) != 0) {
                 throw s.refuse("training_mode=" + s.i("training_mode", 0)
@@ -39,7 +43,8 @@ final class NormOps {
                 }
                 if (v.rank() != 1 || (c >= 0 && v.dim(0) != c)) {
                     throw new MismatchException(label + ": input " + names[i - 1]
-                            + " has shape " + Shapes.format(v.shape()) + ", expected " + (c >= 0 ? "[" + c + "]" : "rank 1")
+                            + " has shape " + Shapes.format(v.shape()) + ", expected "
+                            + (c >= 0 ? "[" + c + "]" : "rank 1")
                             + " like the other per-channel inputs");
                 }
                 c = v.dim(0);
@@ -50,7 +55,8 @@ final class NormOps {
         public Value[] run(Value[] in, RunContext ctx) {
             Value x = in[0];
             if (x.rank() < 2) {
-                throw mismatch("input X has shape " + Shapes.format(x.shape()) + ", expected rank 2 or more (N, C, ...)");
+                throw mismatch(
+                        "input X has shape " + Shapes.format(x.shape()) + ", expected rank 2 or more (N, C, ...)");
             }
             int c = x.dim(1);
             String[] names = {"scale", "B", "input_mean", "input_var"};

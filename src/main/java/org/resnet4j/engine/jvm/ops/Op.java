@@ -62,7 +62,8 @@ public abstract class Op {
     /** Normalises a possibly negative axis into [0, rank). */
     protected int axis(long axis, int rank, String what) {
         if (axis < -rank || axis >= rank) {
-            throw mismatch(what + " " + axis + " is out of range for rank " + rank + ", expected " + -rank + ".." + (rank - 1));
+            throw mismatch(what + " " + axis + " is out of range for rank " + rank + ", expected " + -rank + ".."
+                    + (rank - 1));
         }
         return (int) (axis < 0 ? axis + rank : axis);
     }

@@ -25,14 +25,32 @@ final class PoolOps {
             super(s);
             this.max = max;
             if (max) {
-                s.attributes(s.opset() >= 8 ? new String[] {"auto_pad", "ceil_mode", "dilations", "kernel_shape", "pads",
-                        "storage_order", "strides"} : new String[] {"auto_pad", "kernel_shape", "pads", "strides"})
+                s.attributes(
+                                s.opset() >= 8
+                                        ? new String[] {
+                                            "auto_pad",
+                                            "ceil_mode",
+                                            "dilations",
+                                            "kernel_shape",
+                                            "pads",
+                                            "storage_order",
+                                            "strides"
+                                        }
+                                        : new String[] {"auto_pad", "kernel_shape", "pads", "strides"})
                         .arity(1, 1, 1, s.opset() >= 8 ? 2 : 1);
                 columnMajor = s.oneOf("storage_order", 0, 0, 1) == 1;
-                withIndices = s.proto().getOutputCount() > 1 && !s.proto().getOutput(1).isEmpty();
+                withIndices = s.proto().getOutputCount() > 1
+                        && !s.proto().getOutput(1).isEmpty();
                 countIncludePad = false;
             } else {
-                s.attributes("auto_pad", "ceil_mode", "count_include_pad", "dilations", "kernel_shape", "pads", "strides")
+                s.attributes(
+                                "auto_pad",
+                                "ceil_mode",
+                                "count_include_pad",
+                                "dilations",
+                                "kernel_shape",
+                                "pads",
+                                "strides")
                         .arity(1, 1, 1, 1);
                 countIncludePad = s.oneOf("count_include_pad", 0, 0, 1) == 1;
                 withIndices = false;
@@ -68,9 +86,23 @@ final class PoolOps {
             if (r == null) {
                 throw mismatch("kernel [" + kh + ", " + kw + "] does not fit input " + Shapes.format(x.shape()));
             }
-            PoolGeometry g = new PoolGeometry(x.dim(0), x.dim(1), x.dim(2), x.dim(3), kh, kw,
-                    spatial.strides[0], spatial.strides[1], spatial.dilations[0], spatial.dilations[1],
-                    r.padT(), r.padL(), r.padB(), r.padR(), r.oh(), r.ow());
+            PoolGeometry g = new PoolGeometry(
+                    x.dim(0),
+                    x.dim(1),
+                    x.dim(2),
+                    x.dim(3),
+                    kh,
+                    kw,
+                    spatial.strides[0],
+                    spatial.strides[1],
+                    spatial.dilations[0],
+                    spatial.dilations[1],
+                    r.padT(),
+                    r.padL(),
+                    r.padB(),
+                    r.padR(),
+                    r.oh(),
+                    r.ow());
             Value y = ctx.newFloats(new int[] {g.n(), g.c(), g.oh(), g.ow()});
             if (max) {
                 PoolKernels.maxPool(g, x.f(), y.f(), ctx.par());
@@ -112,7 +144,8 @@ final class PoolOps {
         public Value[] run(Value[] in, RunContext ctx) {
             Value x = in[0];
             if (x.rank() < 3) {
-                throw mismatch("input X has shape " + Shapes.format(x.shape()) + ", expected rank 3 or more (N, C, spatial...)");
+                throw mismatch("input X has shape " + Shapes.format(x.shape())
+                        + ", expected rank 3 or more (N, C, spatial...)");
             }
             int[] shape = x.shape().clone();
             int size = 1;

@@ -31,8 +31,8 @@ final class ReduceOps {
         @Override
         public ElemType[] outputTypes(ElemType[] in) {
             if (in.length > 1 && in[1] != null && in[1] != ElemType.INT64) {
-                throw new org.resnet4j.ResNet4jException.UnsupportedModelException(label + ": input axes has type "
-                        + in[1] + ", expected INT64");
+                throw new org.resnet4j.ResNet4jException.UnsupportedModelException(
+                        label + ": input axes has type " + in[1] + ", expected INT64");
             }
             return ElementwiseOps.sameType(label, new ElemType[] {in[0]}, false);
         }
@@ -41,7 +41,9 @@ final class ReduceOps {
         public Value[] run(Value[] in, RunContext ctx) {
             Value x = in[0];
             int r = x.rank();
-            long[] axes = axesAttr != null ? axesAttr : in.length > 1 && in[1] != null ? LayoutOps.ints1d(this, in[1], "axes") : null;
+            long[] axes = axesAttr != null
+                    ? axesAttr
+                    : in.length > 1 && in[1] != null ? LayoutOps.ints1d(this, in[1], "axes") : null;
             boolean[] reduce = new boolean[r];
             if (axes == null || axes.length == 0) {
                 if (noopWithEmptyAxes) {

@@ -18,6 +18,7 @@ public final class Registry {
     public static boolean acceptsModelOpset(long v) {
         return v >= 1 && v <= MAX_OPSET;
     }
+
     public static final int MAX_OPSET = 21;
 
     private static final Map<String, Function<NodeSpec, Op>> OPS = new TreeMap<>();
@@ -78,9 +79,11 @@ public final class Registry {
         }
         Function<NodeSpec, Op> f = OPS.get(type);
         if (f != null && spec.opset() < MIN_OPSET && !SINCE_OPSET_1.contains(type)) {
-            throw new UnsupportedModelException(spec.label() + ": opset " + spec.opset() + " is not supported by the Java engine, "
-                    + "expected " + MIN_OPSET + ".." + MAX_OPSET + " (" + String.join(" and ", new java.util.TreeSet<>(SINCE_OPSET_1))
-                    + " also from opset 1)");
+            throw new UnsupportedModelException(
+                    spec.label() + ": opset " + spec.opset() + " is not supported by the Java engine, "
+                            + "expected " + MIN_OPSET + ".." + MAX_OPSET + " ("
+                            + String.join(" and ", new java.util.TreeSet<>(SINCE_OPSET_1))
+                            + " also from opset 1)");
         }
         if (f == null || !(domain.isEmpty() || domain.equals("ai.onnx"))) {
             throw new UnsupportedModelException(spec.label() + (domain.isEmpty() ? "" : " in domain '" + domain + "'")

@@ -98,7 +98,8 @@ final class ShapeOps {
 
         Reshape(NodeSpec s) {
             super(s);
-            s.attributes(s.opset() >= 14 ? new String[] {"allowzero"} : new String[0]).arity(2, 2, 1, 1);
+            s.attributes(s.opset() >= 14 ? new String[] {"allowzero"} : new String[0])
+                    .arity(2, 2, 1, 1);
             allowZero = s.oneOf("allowzero", 0, 0, 1) == 1;
         }
 
@@ -217,10 +218,19 @@ final class ShapeOps {
 
         Constant(NodeSpec s) {
             super(s);
-            s.attributes("value", "value_float", "value_floats", "value_int", "value_ints", "sparse_value",
-                    "value_string", "value_strings").arity(0, 0, 1, 1);
+            s.attributes(
+                            "value",
+                            "value_float",
+                            "value_floats",
+                            "value_int",
+                            "value_ints",
+                            "sparse_value",
+                            "value_string",
+                            "value_strings")
+                    .arity(0, 0, 1, 1);
             if (s.proto().getAttributeCount() != 1) {
-                throw s.refuse("has " + s.proto().getAttributeCount() + " attributes, expected exactly one value attribute");
+                throw s.refuse(
+                        "has " + s.proto().getAttributeCount() + " attributes, expected exactly one value attribute");
             }
             AttributeProto a = s.proto().getAttribute(0);
             value = switch (a.getName()) {
@@ -238,8 +248,10 @@ final class ShapeOps {
                     long[] l = s.ints("value_ints");
                     yield Value.longs(new int[] {l.length}, l);
                 }
-                default -> throw s.refuse("attribute '" + a.getName()
-                        + "' is not supported, expected one of [value, value_float, value_floats, value_int, value_ints]");
+                default ->
+                    throw s.refuse(
+                            "attribute '" + a.getName()
+                                    + "' is not supported, expected one of [value, value_float, value_floats, value_int, value_ints]");
             };
         }
 
@@ -265,7 +277,8 @@ final class ShapeOps {
 
         Shape(NodeSpec s) {
             super(s);
-            s.attributes(s.opset() >= 15 ? new String[] {"start", "end"} : new String[0]).arity(1, 1, 1, 1);
+            s.attributes(s.opset() >= 15 ? new String[] {"start", "end"} : new String[0])
+                    .arity(1, 1, 1, 1);
             start = s.i("start", 0);
             end = s.has("end") ? s.i("end", 0) : null;
         }
@@ -307,7 +320,8 @@ final class ShapeOps {
         @Override
         public ElemType[] outputTypes(ElemType[] in) {
             if (in[1] != ElemType.INT64 && in[1] != ElemType.INT32) {
-                throw new UnsupportedModelException(label + ": input 1 has type " + in[1] + ", expected INT64 or INT32");
+                throw new UnsupportedModelException(
+                        label + ": input 1 has type " + in[1] + ", expected INT64 or INT32");
             }
             return new ElemType[] {in[0]};
         }
@@ -345,7 +359,8 @@ final class ShapeOps {
                 Value out = ctx.newFloats(shape);
                 for (int o = 0; o < outer; o++) {
                     for (int p = 0; p < pos.length; p++) {
-                        System.arraycopy(data.f(), (o * len + pos[p]) * inner, out.f(), (o * pos.length + p) * inner, inner);
+                        System.arraycopy(
+                                data.f(), (o * len + pos[p]) * inner, out.f(), (o * pos.length + p) * inner, inner);
                     }
                 }
                 return one(out.as(data.type()));
@@ -377,8 +392,8 @@ final class ShapeOps {
         public ElemType[] outputTypes(ElemType[] in) {
             for (int i = 1; i < in.length; i++) {
                 if (in[i] != in[0]) {
-                    throw new UnsupportedModelException(label + ": input " + i + " has type " + in[i]
-                            + ", expected " + in[0] + " like input 0");
+                    throw new UnsupportedModelException(
+                            label + ": input " + i + " has type " + in[i] + ", expected " + in[0] + " like input 0");
                 }
             }
             return new ElemType[] {in[0]};
@@ -396,8 +411,8 @@ final class ShapeOps {
                     ok = d == ax || v.dim(d) == shape[d];
                 }
                 if (!ok) {
-                    throw mismatch("input " + Shapes.format(v.shape()) + " does not match " + Shapes.format(in[0].shape())
-                            + " outside axis " + ax);
+                    throw mismatch("input " + Shapes.format(v.shape()) + " does not match "
+                            + Shapes.format(in[0].shape()) + " outside axis " + ax);
                 }
                 shape[ax] += v.dim(ax);
             }
@@ -410,7 +425,8 @@ final class ShapeOps {
                 inner *= shape[i];
             }
             boolean isFloat = in[0].isFloat();
-            Value out = isFloat ? ctx.newFloats(shape).as(in[0].type())
+            Value out = isFloat
+                    ? ctx.newFloats(shape).as(in[0].type())
                     : Value.of(in[0].type(), shape, null, new long[Shapes.numel(shape)]);
             Object dst = isFloat ? out.f() : out.l();
             // inputs (O, L_i, I) -> out (O, sum L_i, I)

@@ -10,7 +10,12 @@ import org.resnet4j.engine.jvm.kernels.WindowNd;
  * taken from the attributes, or 2 until {@link #forRank} sees the input when none gives it.
  */
 final class Spatial {
-    enum AutoPad { NOTSET, SAME_UPPER, SAME_LOWER, VALID }
+    enum AutoPad {
+        NOTSET,
+        SAME_UPPER,
+        SAME_LOWER,
+        VALID
+    }
 
     final int[] kernel; // null for Conv without kernel_shape: taken from the weight
     final int[] strides;
@@ -20,6 +25,7 @@ final class Spatial {
     final boolean ceilMode;
     /** True when an attribute fixed D; else D is 2 and {@link #forRank} may change it. */
     private final boolean rankFixed;
+
     private final String label;
 
     /** The resolved geometry for one input: leading/trailing pads and the output size. */
@@ -52,7 +58,8 @@ final class Spatial {
         try {
             autoPad = AutoPad.valueOf(ap);
         } catch (IllegalArgumentException e) {
-            throw s.refuse("auto_pad '" + ap + "' is not supported, expected one of " + Arrays.toString(AutoPad.values()));
+            throw s.refuse(
+                    "auto_pad '" + ap + "' is not supported, expected one of " + Arrays.toString(AutoPad.values()));
         }
         if (p != null && autoPad != AutoPad.NOTSET && Arrays.stream(p).anyMatch(v -> v != 0)) {
             throw s.refuse("pads cannot be used together with auto_pad=" + autoPad);
@@ -61,7 +68,8 @@ final class Spatial {
             pads = new int[2 * nd];
         } else {
             if (p.length != 2 * nd) {
-                throw s.refuse("pads has " + p.length + " values, expected " + 2 * nd + " (begin and end per spatial dimension)");
+                throw s.refuse("pads has " + p.length + " values, expected " + 2 * nd
+                        + " (begin and end per spatial dimension)");
             }
             pads = new int[2 * nd];
             for (int i = 0; i < pads.length; i++) {

@@ -39,7 +39,8 @@ final class TypeOps {
 
         Cast(NodeSpec s) {
             super(s);
-            s.attributes(s.opset() >= 19 ? new String[] {"to", "saturate"} : new String[] {"to"}).arity(1, 1, 1, 1);
+            s.attributes(s.opset() >= 19 ? new String[] {"to", "saturate"} : new String[] {"to"})
+                    .arity(1, 1, 1, 1);
             if (!s.has("to")) {
                 throw s.refuse("attribute to is required");
             }
@@ -129,7 +130,9 @@ final class TypeOps {
             }
             Value training = s.constantInput(2);
             Value ratio = s.constantInput(1);
-            if (training != null && training.numel() == 1 && training.l()[0] != 0
+            if (training != null
+                    && training.numel() == 1
+                    && training.l()[0] != 0
                     && !(ratio != null && ratio.numel() == 1 && ratio.isFloat() && ratio.f()[0] == 0f)) {
                 throw s.refuse("training_mode=true with a non-zero ratio is random (training-mode Dropout); "
                         + "the Java engine runs inference only");
@@ -139,10 +142,12 @@ final class TypeOps {
         @Override
         public ElemType[] outputTypes(ElemType[] in) {
             if (!in[0].isFloat()) {
-                throw new UnsupportedModelException(label + ": input 0 has type " + in[0] + ", expected FLOAT or FLOAT16");
+                throw new UnsupportedModelException(
+                        label + ": input 0 has type " + in[0] + ", expected FLOAT or FLOAT16");
             }
             if (in.length > 2 && in[2] != null && in[2] != ElemType.BOOL) {
-                throw new UnsupportedModelException(label + ": input training_mode has type " + in[2] + ", expected BOOL");
+                throw new UnsupportedModelException(
+                        label + ": input training_mode has type " + in[2] + ", expected BOOL");
             }
             return new ElemType[] {in[0], opset >= 10 ? ElemType.BOOL : in[0]};
         }

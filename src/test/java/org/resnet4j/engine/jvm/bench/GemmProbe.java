@@ -32,11 +32,12 @@ public final class GemmProbe {
             long[] hand = new long[2000];
             for (int t = 0; t < hand.length; t++) {
                 long t0 = System.nanoTime();
-                par.forRange(2, 1, (a0, a1) -> { });
+                par.forRange(2, 1, (a0, a1) -> {});
                 hand[t] = System.nanoTime() - t0;
             }
             java.util.Arrays.sort(hand);
-            System.out.printf(Locale.ROOT, "hand-off: median %.1f us, p90 %.1f us%n", hand[1000] / 1e3, hand[1800] / 1e3);
+            System.out.printf(
+                    Locale.ROOT, "hand-off: median %.1f us, p90 %.1f us%n", hand[1000] / 1e3, hand[1800] / 1e3);
             for (int[] s : SHAPES) {
                 int m = s[0], n = s[1], k = s[2];
                 float[] a = new float[m * k];
@@ -53,12 +54,21 @@ public final class GemmProbe {
                     g.gemm(pa, n, b, 0, n, c, 0, n, Epilogue.NONE, par);
                     best = Math.min(best, System.nanoTime() - t0);
                 }
-                System.out.printf(Locale.ROOT, "M=%5d N=%6d K=%5d  %7.3f ms  %6.1f GFLOP/s%n", m, n, k, best / 1e6, flop / best);
+                System.out.printf(
+                        Locale.ROOT, "M=%5d N=%6d K=%5d  %7.3f ms  %6.1f GFLOP/s%n", m, n, k, best / 1e6, flop / best);
             }
             // convs of ResNet-50 at batch 1 through ConvKernels.conv (packing included): C, H, OC, k, stride, pad
-            int[][] convs = {{3, 224, 64, 7, 2, 3}, {64, 56, 64, 3, 1, 1}, {128, 56, 128, 3, 2, 1}, {128, 28, 128, 3, 1, 1},
-                {256, 14, 256, 3, 1, 1}, {512, 7, 512, 3, 1, 1}, {256, 56, 512, 1, 2, 0}, {1024, 14, 2048, 1, 2, 0},
-                {256, 56, 64, 1, 1, 0}};
+            int[][] convs = {
+                {3, 224, 64, 7, 2, 3},
+                {64, 56, 64, 3, 1, 1},
+                {128, 56, 128, 3, 2, 1},
+                {128, 28, 128, 3, 1, 1},
+                {256, 14, 256, 3, 1, 1},
+                {512, 7, 512, 3, 1, 1},
+                {256, 56, 512, 1, 2, 0},
+                {1024, 14, 2048, 1, 2, 0},
+                {256, 56, 64, 1, 1, 0}
+            };
             for (int[] cv : convs) {
                 int c = cv[0], h = cv[1], oc = cv[2], kk = cv[3], st = cv[4], pad = cv[5];
                 int oh = (h + 2 * pad - kk) / st + 1;
@@ -78,8 +88,16 @@ public final class GemmProbe {
                     ConvKernels.conv(geo, x, pw, null, null, true, y, col, g, par);
                     best = Math.min(best, System.nanoTime() - t0);
                 }
-                System.out.printf(Locale.ROOT, "conv C=%4d H=%3d OC=%4d k=%d s=%d  %7.3f ms  %6.1f GFLOP/s%n", c, h, oc, kk, st,
-                        best / 1e6, flop / best);
+                System.out.printf(
+                        Locale.ROOT,
+                        "conv C=%4d H=%3d OC=%4d k=%d s=%d  %7.3f ms  %6.1f GFLOP/s%n",
+                        c,
+                        h,
+                        oc,
+                        kk,
+                        st,
+                        best / 1e6,
+                        flop / best);
             }
         }
     }

@@ -60,15 +60,18 @@ public final class DirectConv {
     private final int sw;
     /** The (maybe padded) input's plane and row strides in floats. */
     private final int plane;
+
     private final int rowStride;
     private final int ohw;
     private final int oplane;
     private final int chunks;
     /** Per weight tile: the input offset of each tap from a pixel's base, and its weight offset. */
     private final int[][] tapX;
+
     private final int[][] tapW;
 
-    private DirectConv(ConvGeometry g, float[] x, int hp, int wp, BlockedWeights w, float[] r, boolean relu, float[] y) {
+    private DirectConv(
+            ConvGeometry g, float[] x, int hp, int wp, BlockedWeights w, float[] r, boolean relu, float[] y) {
         this.x = x;
         this.y = y;
         this.r = r;
@@ -108,7 +111,9 @@ public final class DirectConv {
 
     /** True when some window of {@code g} reaches outside the input (pads, or ceil_mode's trailing windows). */
     static boolean needsBorder(ConvGeometry g) {
-        return g.padT() > 0 || g.padL() > 0 || (g.oh() - 1) * g.strideH() + (g.kh() - 1) * g.dilH() >= g.h()
+        return g.padT() > 0
+                || g.padL() > 0
+                || (g.oh() - 1) * g.strideH() + (g.kh() - 1) * g.dilH() >= g.h()
                 || (g.ow() - 1) * g.strideW() + (g.kw() - 1) * g.dilW() >= g.w();
     }
 
@@ -127,8 +132,15 @@ public final class DirectConv {
 
     // x (N,CB,H,W,L), w packed for (OC, C/g, kH, kW), r (N,OCB,OH,OW,L) or null -> y (N,OCB,OH,OW,L);
     // scratch: scratchSize(g) floats (null when 0)
-    public static void conv(ConvGeometry g, float[] x, BlockedWeights w, float[] r, boolean relu, float[] y,
-            float[] scratch, Parallel par) {
+    public static void conv(
+            ConvGeometry g,
+            float[] x,
+            BlockedWeights w,
+            float[] r,
+            boolean relu,
+            float[] y,
+            float[] scratch,
+            Parallel par) {
         assert w.oc == g.oc() && w.c == g.c() && w.kh == g.kh() && w.kw == g.kw() : "weights packed for another shape";
         float[] src = x;
         int hp = g.h();
@@ -216,7 +228,20 @@ public final class DirectConv {
                         tile4x3(xb0, d1, d2, xt, wt, t0, t1, 0, step, yo, b0 * L, first, last);
                     } else {
                         for (int b = 0; b < nb; b++) {
-                            tile1x3(xb0, d1, d2, xt, wt, t0, t1, b * L, step, yo + b * oplane, (b0 + b) * L, first, last);
+                            tile1x3(
+                                    xb0,
+                                    d1,
+                                    d2,
+                                    xt,
+                                    wt,
+                                    t0,
+                                    t1,
+                                    b * L,
+                                    step,
+                                    yo + b * oplane,
+                                    (b0 + b) * L,
+                                    first,
+                                    last);
                         }
                     }
                     j += PX;
@@ -261,9 +286,22 @@ public final class DirectConv {
     // nest over blocks, ky, kx and lanes ran 15x slower, its accumulators boxed; so did a lane loop with a
     // bound that is not the constant L, 8x slower).
 
-    // taps [t0, t1) (input offset from a pixel's base, weight offset); pixels 1, 2 at d1, d2 from pixel 0 -> 4 block(s) x 3 pixel(s) of y from yo
-    private void tile4x3(int xb0, int d1, int d2, int[] xt, int[] wt, int t0, int t1, int wShift, int step, int yo, int bo,
-            boolean first, boolean last) {
+    // taps [t0, t1) (input offset from a pixel's base, weight offset); pixels 1, 2 at d1, d2 from pixel 0 -> 4 block(s)
+    // x 3 pixel(s) of y from yo
+    private void tile4x3(
+            int xb0,
+            int d1,
+            int d2,
+            int[] xt,
+            int[] wt,
+            int t0,
+            int t1,
+            int wShift,
+            int step,
+            int yo,
+            int bo,
+            boolean first,
+            boolean last) {
         float[] x = this.x;
         float[] wd = this.wd;
         float[] y = this.y;
@@ -349,9 +387,20 @@ public final class DirectConv {
         }
     }
 
-    // taps [t0, t1) (input offset from a pixel's base, weight offset); pixels 1, 2 at d1, d2 from pixel 0 -> 4 block(s) x 1 pixel(s) of y from yo
-    private void tile4x1(int xb0, int[] xt, int[] wt, int t0, int t1, int wShift, int step, int yo, int bo,
-            boolean first, boolean last) {
+    // taps [t0, t1) (input offset from a pixel's base, weight offset); pixels 1, 2 at d1, d2 from pixel 0 -> 4 block(s)
+    // x 1 pixel(s) of y from yo
+    private void tile4x1(
+            int xb0,
+            int[] xt,
+            int[] wt,
+            int t0,
+            int t1,
+            int wShift,
+            int step,
+            int yo,
+            int bo,
+            boolean first,
+            boolean last) {
         float[] x = this.x;
         float[] wd = this.wd;
         float[] y = this.y;
@@ -395,9 +444,22 @@ public final class DirectConv {
         }
     }
 
-    // taps [t0, t1) (input offset from a pixel's base, weight offset); pixels 1, 2 at d1, d2 from pixel 0 -> 1 block(s) x 3 pixel(s) of y from yo
-    private void tile1x3(int xb0, int d1, int d2, int[] xt, int[] wt, int t0, int t1, int wShift, int step, int yo, int bo,
-            boolean first, boolean last) {
+    // taps [t0, t1) (input offset from a pixel's base, weight offset); pixels 1, 2 at d1, d2 from pixel 0 -> 1 block(s)
+    // x 3 pixel(s) of y from yo
+    private void tile1x3(
+            int xb0,
+            int d1,
+            int d2,
+            int[] xt,
+            int[] wt,
+            int t0,
+            int t1,
+            int wShift,
+            int step,
+            int yo,
+            int bo,
+            boolean first,
+            boolean last) {
         float[] x = this.x;
         float[] wd = this.wd;
         float[] y = this.y;
@@ -435,9 +497,20 @@ public final class DirectConv {
         }
     }
 
-    // taps [t0, t1) (input offset from a pixel's base, weight offset); pixels 1, 2 at d1, d2 from pixel 0 -> 1 block(s) x 1 pixel(s) of y from yo
-    private void tile1x1(int xb0, int[] xt, int[] wt, int t0, int t1, int wShift, int step, int yo, int bo,
-            boolean first, boolean last) {
+    // taps [t0, t1) (input offset from a pixel's base, weight offset); pixels 1, 2 at d1, d2 from pixel 0 -> 1 block(s)
+    // x 1 pixel(s) of y from yo
+    private void tile1x1(
+            int xb0,
+            int[] xt,
+            int[] wt,
+            int t0,
+            int t1,
+            int wShift,
+            int step,
+            int yo,
+            int bo,
+            boolean first,
+            boolean last) {
         float[] x = this.x;
         float[] wd = this.wd;
         float[] y = this.y;

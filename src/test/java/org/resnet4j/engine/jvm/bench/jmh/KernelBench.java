@@ -33,7 +33,9 @@ import org.resnet4j.engine.jvm.kernels.VectorSgemm;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx2g"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx2g"})
 public class KernelBench {
     /** M x N x K of a GEMM: OC x OH·OW x C·kH·kW. */
     @Param({"64x3136x576", "256x3136x64", "128x784x1152", "256x196x2304", "512x49x4608", "2048x49x512"})
