@@ -26,7 +26,8 @@ public record ReaderLimits(
         long onnxMaxTensorElements,
         long onnxMaxDim,
         long onnxMaxObjects,
-        long imageMaxPixels) {
+        long imageMaxPixels,
+        long imageMaxBytes) {
 
     /** Prefix of the system properties. */
     public static final String PREFIX = "resnet4j.limit.";
@@ -55,6 +56,8 @@ public record ReaderLimits(
         // parsing to ~64 MiB beyond the file; a ResNet-152 has ~6,000
         d.put("onnx.maxObjects", 1L << 18);
         d.put("image.maxPixels", 2 * (1024L * 1024 * 1024 / 4 / 3)); // PIL's DecompressionBombError bound
+        // an encoded image handed over as a stream is read into memory before decoding: at most this much
+        d.put("image.maxBytes", 256L << 20);
         DEFAULTS = java.util.Collections.unmodifiableMap(d);
     }
 
@@ -76,7 +79,8 @@ public record ReaderLimits(
                 get("onnx.maxTensorElements"),
                 get("onnx.maxDim"),
                 get("onnx.maxObjects"),
-                get("image.maxPixels"));
+                get("image.maxPixels"),
+                get("image.maxBytes"));
     }
 
     /** The name of the property that raises a limit, for messages: {@code -Dresnet4j.limit.NAME=...}. */

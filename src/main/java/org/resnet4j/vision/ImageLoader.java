@@ -101,17 +101,24 @@ public final class ImageLoader {
 
     /**
      * Decodes an encoded image (JPEG, PNG, BMP, GIF, WebP) read to its end from {@code in}, which
-     * stays open; {@code name} names it in error messages.
+     * stays open; {@code name} names it in error messages. At most {@code image.maxBytes} (256 MiB,
+     * {@link org.resnet4j.ReaderLimits}) are read: a longer stream is refused, not buffered.
      *
-     * @throws UnsafeContentException when the header gives more pixels than the limit
+     * @throws UnsafeContentException when the stream is longer than that, or the header gives more
+     *     pixels than the limit
      * @throws FormatException when the bytes are not a readable image or are truncated
      */
     public RgbImage read(InputStream in, String name) {
+        long max = Math.min(org.resnet4j.ReaderLimits.current().imageMaxBytes(), Integer.MAX_VALUE - 9);
         byte[] bytes;
         try {
-            bytes = in.readAllBytes();
+            bytes = in.readNBytes((int) max + 1);
         } catch (IOException e) {
             throw new ResNet4jException("cannot read " + name + ": " + e.getMessage(), e);
+        }
+        if (bytes.length > max) {
+            throw new UnsafeContentException(name + ": the encoded image is longer than " + max + " bytes ("
+                    + org.resnet4j.ReaderLimits.hint("image.maxBytes") + ")");
         }
         return decode(new Source(name, null, bytes));
     }

@@ -33,6 +33,41 @@ class ImageLoaderTest {
     }
 
     @Test
+    void endlessStreamIsRefusedAfterTheByteLimit() throws IOException {
+        // a stream that never ends (an upload that lies about its length): read up to the limit, then refused
+        long[] served = {0};
+        java.io.InputStream endless = new java.io.InputStream() {
+            @Override
+            public int read() {
+                served[0]++;
+                return 0;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                served[0] += len;
+                return len;
+            }
+        };
+        System.setProperty("resnet4j.limit.image.maxBytes", "1048576");
+        try {
+            UnsafeContentException e =
+                    assertThrows(UnsafeContentException.class, () -> ImageLoader.load(endless, "upload"));
+            assertTrue(e.getMessage().contains("upload") && e.getMessage().contains("1048576"), e.getMessage());
+            assertTrue(served[0] <= 1048577, "read " + served[0] + " bytes, limit 1048576");
+            // a real image under the limit still decodes from a stream
+            byte[] png = Files.readAllBytes(VisionTesting.images().resolve("rgb_big.png"));
+            assertTrue(png.length <= 1048576, "fixture size " + png.length);
+            assertEquals(
+                    2400,
+                    ImageLoader.load(new java.io.ByteArrayInputStream(png), "ok")
+                            .width());
+        } finally {
+            System.clearProperty("resnet4j.limit.image.maxBytes");
+        }
+    }
+
+    @Test
     void limitIsConfigurable() {
         Path file = VisionTesting.images().resolve("rgb_big.png");
         UnsafeContentException e =
