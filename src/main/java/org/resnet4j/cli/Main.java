@@ -116,9 +116,11 @@ public final class Main {
      */
     private static void configureLogging(boolean verbose) {
         // named, so that another provider on the class path (Spark's log4j binding, in the tests and
-        // beside `spark`) neither wins nor makes SLF4J print its multiple-providers warning
+        // beside `spark`) neither wins nor makes SLF4J print its multiple-providers warning; SLF4J's
+        // own report of that choice is an info line, kept off stderr
         System.setProperty(
                 "slf4j.provider", System.getProperty("slf4j.provider", "org.slf4j.simple.SimpleServiceProvider"));
+        System.setProperty("slf4j.internal.verbosity", System.getProperty("slf4j.internal.verbosity", "WARN"));
         String prefix = "org.slf4j.simpleLogger.";
         System.setProperty(
                 prefix + "defaultLogLevel", System.getProperty(prefix + "defaultLogLevel", verbose ? "debug" : "warn"));
