@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.awt.image.BufferedImage;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -21,7 +20,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.resnet4j.tensor.Npy;
 import org.resnet4j.tensor.Tensor;
 import org.resnet4j.testing.PythonReference;
 import org.resnet4j.vision.ImageNetLabels;
@@ -69,23 +67,14 @@ class ResNetModelLiveTest {
                 dir.toString(),
                 "--no-timings");
         weights = dir.resolve("weights.pth");
-        List<String> py = new ArrayList<>(List.of(
-                "--arch",
+        PythonReference.Classified ref = PythonReference.classify(
                 "resnet18",
-                "--weights",
-                weights.toString(),
-                "--top",
-                "5",
-                "--out",
-                dir.resolve("reference.json").toString(),
-                "--features",
-                dir.resolve("features.npy").toString()));
-        IMAGES.forEach(f -> py.add(image(f).toString()));
-        PythonReference.run("classify_reference.py", py.toArray(String[]::new));
-        reference = new ObjectMapper()
-                .readTree(dir.resolve("reference.json").toFile())
-                .get("results");
-        features = Npy.read(dir.resolve("features.npy"));
+                weights,
+                5,
+                IMAGES.stream().map(f -> image(f).toString()).toList(),
+                dir);
+        reference = ref.results();
+        features = ref.features();
     }
 
     static Path image(String name) {

@@ -14,7 +14,6 @@ import java.util.Locale;
 import java.util.zip.ZipFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.resnet4j.tensor.Npy;
 import org.resnet4j.tensor.Tensor;
 import org.resnet4j.testing.PythonReference;
 
@@ -61,22 +60,9 @@ class ShadedArtifactTest {
         List<String> images = IMAGES.stream()
                 .map(f -> root.resolve("testdata/images").resolve(f).toString())
                 .toList();
-        List<String> py = new ArrayList<>(List.of(
-                "--arch",
-                "resnet18",
-                "--weights",
-                weights.toString(),
-                "--top",
-                "5",
-                "--out",
-                dir.resolve("ref.json").toString(),
-                "--features",
-                dir.resolve("ref.npy").toString()));
-        py.addAll(images);
-        PythonReference.run("classify_reference.py", py.toArray(String[]::new));
-        JsonNode refTop =
-                new ObjectMapper().readTree(dir.resolve("ref.json").toFile()).get("results");
-        Tensor refFeatures = Npy.read(dir.resolve("ref.npy"));
+        PythonReference.Classified torch = PythonReference.classify("resnet18", weights, 5, images, dir);
+        JsonNode refTop = torch.results();
+        Tensor refFeatures = torch.features();
 
         Path repo = dir.resolve("repo");
         Path settings = dir.resolve("settings.xml");

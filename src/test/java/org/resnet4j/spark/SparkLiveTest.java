@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -86,22 +85,9 @@ class SparkLiveTest {
                     .toList();
         }
         assertEquals(COUNT, files.size());
-        List<String> py = new ArrayList<>(List.of(
-                "--arch",
-                "resnet18",
-                "--weights",
-                weights.toString(),
-                "--top",
-                "5",
-                "--out",
-                dir.resolve("ref.json").toString(),
-                "--features",
-                dir.resolve("ref.npy").toString()));
-        py.addAll(files);
-        PythonReference.run("classify_reference.py", py.toArray(String[]::new));
-        referenceTop =
-                new ObjectMapper().readTree(dir.resolve("ref.json").toFile()).get("results");
-        referenceFeatures = Npy.read(dir.resolve("ref.npy"));
+        PythonReference.Classified ref = PythonReference.classify("resnet18", weights, 5, files, dir);
+        referenceTop = ref.results();
+        referenceFeatures = ref.features();
     }
 
     static Map<String, Row> run(String mode, Path output) {

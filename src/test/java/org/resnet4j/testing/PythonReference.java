@@ -55,6 +55,37 @@ public final class PythonReference {
         Assumptions.abort(msg);
     }
 
+    /** torchvision's top-k (the script's "results" rows) and the fc = Identity embeddings, one row per image. */
+    public record Classified(com.fasterxml.jackson.databind.JsonNode results, org.resnet4j.tensor.Tensor features) {}
+
+    /**
+     * Runs tools/classify_reference.py: a torchvision {@code arch} with {@code weights} on {@code images}
+     * through PIL, top-{@code top} and the pooled features, written into {@code dir}.
+     */
+    public static Classified classify(String arch, Path weights, int top, List<String> images, Path dir)
+            throws java.io.IOException {
+        Path json = dir.resolve("classify-reference.json");
+        Path npy = dir.resolve("classify-reference.npy");
+        List<String> args = new ArrayList<>(List.of(
+                "--arch",
+                arch,
+                "--weights",
+                weights.toString(),
+                "--top",
+                Integer.toString(top),
+                "--out",
+                json.toString(),
+                "--features",
+                npy.toString()));
+        args.addAll(images);
+        run("classify_reference.py", args.toArray(String[]::new));
+        return new Classified(
+                new com.fasterxml.jackson.databind.ObjectMapper()
+                        .readTree(json.toFile())
+                        .get("results"),
+                org.resnet4j.tensor.Npy.read(npy));
+    }
+
     /** Runs {@code tools/<script> args...}; fails the test with the script's output on a non-zero exit. */
     public static String run(String script, String... args) {
         List<String> cmd = new ArrayList<>(
