@@ -44,6 +44,17 @@ public final class VectorSgemm implements Sgemm {
 
     public static final VectorSgemm INSTANCE = new VectorSgemm();
 
+    /**
+     * Rows of A below which {@link #gemm(int, int, int, float[], int, int, float[], int, int, float[],
+     * int, int, boolean, Parallel)} streams B row by row instead of packing it: a classifier's fully
+     * connected layer at batch 1 packed all of its 2 MB B and ran an 8-row tile for 1 real row (1.3 ms
+     * of ResNet-18's ~57 ms, docs/PERFORMANCE.md).
+     */
+    static final int FEW_ROWS = 4;
+
+    /** Columns of C per task of the few-rows path: four vectors in registers. */
+    private static final int FEW_COLS = 4 * L;
+
     private static final String LAYOUT = "vector-mr" + MR + "-kc" + KC;
 
     /** Per-thread scratch: a packed block of B and one register tile; grown once, reused. */
@@ -119,6 +130,10 @@ public final class VectorSgemm implements Sgemm {
         if (m == 0 || n == 0) {
             return;
         }
+        if (m < FEW_ROWS) {
+            fewRows(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, par);
+            return;
+        }
         // A packed on the caller's thread into its scratch (activations: the Gemm/MatMul ops)
         Scratch s = SCRATCH.get();
         int need = mPad(m) * k;
@@ -148,6 +163,68 @@ public final class VectorSgemm implements Sgemm {
             return;
         }
         run(new Call(a.data(), a.m(), n, a.k(), b, bOff, ldb, null, c, cOff, ldc, false, epilogue), par);
+    }
+
+    // c (M,N) = a (M,K) · b (K,N) (+= when accumulate) for a few rows: per row and per FEW_COLS columns,
+    // four vector sums over k ascending, B read straight from its rows; the columns' tail lane by lane
+    private static void fewRows(
+            int m,
+            int n,
+            int k,
+            float[] a,
+            int aOff,
+            int lda,
+            float[] b,
+            int bOff,
+            int ldb,
+            float[] c,
+            int cOff,
+            int ldc,
+            boolean accumulate,
+            Parallel par) {
+        int blocks = (n + FEW_COLS - 1) / FEW_COLS;
+        long perBlock = (long) m * k * FEW_COLS;
+        int grain = (int) Math.max(1, Math.min(blocks, MIN_TASK_MACS / Math.max(1, perBlock)));
+        par.forRange(blocks, grain, (b0, b1) -> {
+            for (int i = 0; i < m; i++) {
+                int ai = aOff + i * lda;
+                int ci = cOff + i * ldc;
+                for (int blk = b0; blk < b1; blk++) {
+                    int j = blk * FEW_COLS;
+                    if (j + FEW_COLS <= n) {
+                        fewCols(k, a, ai, b, bOff + j, ldb, c, ci + j, accumulate);
+                    } else {
+                        for (int jj = j; jj < n; jj++) {
+                            float sum = accumulate ? c[ci + jj] : 0f;
+                            for (int kk = 0; kk < k; kk++) {
+                                sum = Math.fma(a[ai + kk], b[bOff + kk * ldb + jj], sum);
+                            }
+                            c[ci + jj] = sum;
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    // c[co .. co+FEW_COLS) (+)= sum over kk of a[ao+kk] · b[bo + kk·ldb ..]
+    private static void fewCols(int k, float[] a, int ao, float[] b, int bo, int ldb, float[] c, int co, boolean acc) {
+        FloatVector z = FloatVector.zero(S);
+        FloatVector c0 = acc ? FloatVector.fromArray(S, c, co) : z;
+        FloatVector c1 = acc ? FloatVector.fromArray(S, c, co + L) : z;
+        FloatVector c2 = acc ? FloatVector.fromArray(S, c, co + 2 * L) : z;
+        FloatVector c3 = acc ? FloatVector.fromArray(S, c, co + 3 * L) : z;
+        for (int kk = 0, bi = bo; kk < k; kk++, bi += ldb) {
+            FloatVector av = FloatVector.broadcast(S, a[ao + kk]);
+            c0 = FloatVector.fromArray(S, b, bi).fma(av, c0);
+            c1 = FloatVector.fromArray(S, b, bi + L).fma(av, c1);
+            c2 = FloatVector.fromArray(S, b, bi + 2 * L).fma(av, c2);
+            c3 = FloatVector.fromArray(S, b, bi + 3 * L).fma(av, c3);
+        }
+        c0.intoArray(c, co);
+        c1.intoArray(c, co + L);
+        c2.intoArray(c, co + 2 * L);
+        c3.intoArray(c, co + 3 * L);
     }
 
     @Override

@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.function.Function;
 import org.resnet4j.engine.jvm.kernels.ConvGeometry;
 import org.resnet4j.engine.jvm.kernels.PoolKernels.PoolGeometry;
+import org.resnet4j.engine.jvm.kernels.Sgemm;
 import org.resnet4j.engine.jvm.kernels.nchwc.BlockedPools;
 import org.resnet4j.engine.jvm.kernels.nchwc.BlockedWeights;
 import org.resnet4j.engine.jvm.kernels.nchwc.DirectConv;
@@ -50,10 +51,17 @@ final class NchwcOps {
     /**
      * Conv (plain or fused) on a blocked x (or the plain graph input, converted here) and a blocked
      * residual: the attributes and inputs of {@link ConvOp}, W and B constant.
+     *
+     * <p>A conv on the plain graph input with fewer input channels per group than a block (a ResNet's
+     * stem: 3 of 8 lanes) runs on the GEMM path, im2col's rows holding only real channels, and its
+     * output is converted to the blocked layout: the blocked kernel would multiply 5 zero lanes of 8
+     * and ran the stem at 8-14 GFLOP/s, a sixth of its 3x3 rate (docs/PERFORMANCE.md).
      */
     static final class Conv extends Op {
         private final ConvOp conv;
         private final BlockedWeights packed;
+        /** Input channels per group fill less than a block: a plain input goes through {@link #conv}'s GEMM. */
+        private final boolean narrow;
 
         Conv(NodeSpec s) {
             super(s);
@@ -66,6 +74,14 @@ final class NchwcOps {
             int c = w.dim(1) * conv.group();
             packed =
                     BlockedWeights.pack(w.f(), b == null ? null : b.f(), w.dim(0), c, conv.group(), w.dim(2), w.dim(3));
+            narrow = w.dim(1) < Nchwc.L;
+        }
+
+        @Override
+        public void prepare(Sgemm sgemm) {
+            if (narrow) {
+                conv.prepare(sgemm);
+            }
         }
 
         @Override
@@ -77,6 +93,13 @@ final class NchwcOps {
             int c = w.dim(1) * conv.group();
             float[] converted = null;
             ConvGeometry g;
+            if (x.rank() == 4 && narrow && r == null) {
+                Value plain = conv.run(new Value[] {x, w, b}, ctx)[0];
+                Value y = ctx.newFloats(Nchwc.blockedShape(plain.dim(0), plain.dim(1), plain.dim(2), plain.dim(3)));
+                Nchwc.toBlocked(plain.f(), plain.dim(0), plain.dim(1), plain.dim(2), plain.dim(3), y.f(), ctx.par());
+                ctx.release(plain.f());
+                return one(y);
+            }
             if (x.rank() == 4) {
                 // the plain graph input: the Conv's checks, then converted once here
                 g = conv.geometry(x, w, b);

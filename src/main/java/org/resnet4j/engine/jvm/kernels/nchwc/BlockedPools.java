@@ -27,25 +27,34 @@ public final class BlockedPools {
         });
     }
 
-    // plane p = (n, cb), output row oy
+    // plane p = (n, cb), output row oy. Taps outer, pixels inner, the running maximum kept in y: a
+    // vector carried through the tap loops of each pixel was boxed by C2 and ran 10x slower.
     private static void maxRow(PoolGeometry g, float[] x, float[] y, int p, int oy) {
         int xp = p * g.h() * g.w() * L;
-        int yo = (p * g.oh() + oy) * g.ow() * L;
+        int y0 = (p * g.oh() + oy) * g.ow() * L;
         int iy0 = oy * g.strideH() - g.padT();
         int ky0 = Math.max(0, ceilDiv(-iy0, g.dilH()));
         int ky1 = Math.min(g.kh(), ceilDiv(g.h() - iy0, g.dilH()));
-        for (int ox = 0; ox < g.ow(); ox++, yo += L) {
-            int ix0 = ox * g.strideW() - g.padL();
-            int kx0 = Math.max(0, ceilDiv(-ix0, g.dilW()));
-            int kx1 = Math.min(g.kw(), ceilDiv(g.w() - ix0, g.dilW()));
-            FloatVector m = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
-            for (int ky = ky0; ky < ky1; ky++) {
-                int row = xp + ((iy0 + ky * g.dilH()) * g.w() + ix0) * L;
-                for (int kx = kx0; kx < kx1; kx++) {
-                    m = m.lanewise(VectorOperators.MAX, FloatVector.fromArray(S, x, row + kx * g.dilW() * L));
+        FloatVector lowest = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        for (int ox = 0; ox < g.ow(); ox++) {
+            lowest.intoArray(y, y0 + ox * L);
+        }
+        int sw = g.strideW();
+        for (int ky = ky0; ky < ky1; ky++) {
+            int row = xp + (iy0 + ky * g.dilH()) * g.w() * L;
+            for (int kx = 0; kx < g.kw(); kx++) {
+                // the output columns whose window column ox·sw - padL + kx·dilW lies inside the input
+                int shift = kx * g.dilW() - g.padL();
+                int ox0 = Math.max(0, ceilDiv(-shift, sw));
+                int ox1 = Math.min(g.ow(), ceilDiv(g.w() - shift, sw));
+                for (int ox = ox0; ox < ox1; ox++) {
+                    int yo = y0 + ox * L;
+                    FloatVector v = FloatVector.fromArray(S, x, row + (ox * sw + shift) * L);
+                    FloatVector.fromArray(S, y, yo)
+                            .lanewise(VectorOperators.MAX, v)
+                            .intoArray(y, yo);
                 }
             }
-            m.intoArray(y, yo);
         }
     }
 
@@ -57,15 +66,20 @@ public final class BlockedPools {
             float[] lanes = new float[L];
             for (int p = p0; p < p1; p++) {
                 int xo = p * hw * L;
-                FloatVector acc = max ? FloatVector.broadcast(S, Float.NEGATIVE_INFINITY) : FloatVector.zero(S);
-                for (int i = 0; i < hw; i++) {
-                    FloatVector v = FloatVector.fromArray(S, x, xo + i * L);
-                    acc = max ? acc.lanewise(VectorOperators.MAX, v) : acc.add(v);
+                // one loop per kind: a vector chosen by a condition inside the loop was boxed by C2
+                if (max) {
+                    FloatVector acc = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+                    for (int i = 0; i < hw; i++) {
+                        acc = acc.lanewise(VectorOperators.MAX, FloatVector.fromArray(S, x, xo + i * L));
+                    }
+                    acc.intoArray(lanes, 0);
+                } else {
+                    FloatVector acc = FloatVector.zero(S);
+                    for (int i = 0; i < hw; i++) {
+                        acc = acc.add(FloatVector.fromArray(S, x, xo + i * L));
+                    }
+                    acc.div((float) hw).intoArray(lanes, 0);
                 }
-                if (!max) {
-                    acc = acc.div((float) hw);
-                }
-                acc.intoArray(lanes, 0);
                 int img = p / cb;
                 int c0 = p % cb * L;
                 for (int l = 0; l < Math.min(L, c - c0); l++) {

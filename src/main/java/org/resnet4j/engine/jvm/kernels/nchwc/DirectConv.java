@@ -11,11 +11,11 @@ import org.resnet4j.engine.jvm.kernels.Parallel;
  * Direct 2-D convolution on the {@link Nchwc} layout, no im2col and no packing at run time:
  * x (N,CB,H,W,L), weights from {@link BlockedWeights} -> y (N,OCB,OH,OW,L) = relu?(conv + b + r).
  *
- * <p>Register tile: 4 output channel blocks x 3 output pixels (12 vector accumulators; with the 3
- * broadcast inputs and one weight vector that is the 16 registers AVX2 has). For every input channel
- * of every tap it loads the 4 weight vectors once and broadcasts each pixel's input value once: 12
- * FMAs for 7 loads. The 3 pixels are consecutive in the output's (OH·OW) order and may lie on
- * different rows, so a 7x7 output runs 16 full tiles and one single pixel, and a 1x1 stride-1
+ * <p>Register tile: a weight tile's 4, 3, 2 or 1 output channel blocks x 2, 3, 4 or 6 output pixels
+ * ({@link #pixelsPerTile}: 8 to 10 vector accumulators, what C2 keeps in registers). For every input
+ * channel of every tap it loads the tile's weight vectors once and broadcasts each pixel's input value
+ * once: 8 FMAs for 6 loads in the 4x2 tile. The pixels are consecutive in the output's (OH·OW) order
+ * and may lie on different rows, so a 7x7 output runs 24 4x2 tiles and one single pixel, and a 1x1 stride-1
  * convolution is a GEMM over channel blocks straight on the input. Input blocks are taken in chunks
  * whose weights stay in L1 while the chunk runs over a work item's pixels; partial sums wait in y.
  *
@@ -30,10 +30,8 @@ import org.resnet4j.engine.jvm.kernels.Parallel;
  */
 public final class DirectConv {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    /** Output pixels per register tile. */
-    static final int PX = 3;
-    /** Output pixels (in OH·OW order) per work item. */
-    static final int PIXEL_CHUNK = 32 * PX;
+    /** Output pixels (in OH·OW order) per work item: a multiple of every tile's pixel count. */
+    static final int PIXEL_CHUNK = 96;
     /**
      * Multiply-adds below which a task is not handed to another thread. The hand-off costs 2.6 µs
      * median, 5.6 µs p90 (GemmProbe, on the loaded 2-core box); 2^20 multiply-adds take ~35 µs at
@@ -65,6 +63,8 @@ public final class DirectConv {
     private final int ohw;
     private final int oplane;
     private final int chunks;
+    /** Per output pixel (OH·OW order), its window corner's offset in an input plane: no division per tile. */
+    private final int[] bases;
     /** Per weight tile: the input offset of each tap from a pixel's base, and its weight offset. */
     private final int[][] tapX;
 
@@ -90,6 +90,10 @@ public final class DirectConv {
         ohw = g.oh() * g.ow();
         oplane = ohw * L;
         chunks = (ohw + PIXEL_CHUNK - 1) / PIXEL_CHUNK;
+        bases = new int[ohw];
+        for (int j = 0; j < ohw; j++) {
+            bases[j] = j / ow * sh * rowStride + j % ow * sw * L;
+        }
         tapX = new int[w.tiles()][];
         tapW = new int[w.tiles()][];
         for (int t = 0; t < w.tiles(); t++) {
@@ -212,46 +216,62 @@ public final class DirectConv {
         int[] wt = tapW[tile];
         int chunk = (int) Math.max(1, L1_WEIGHTS / ((long) kk * L * nb * L * Float.BYTES));
         int step = nb * L;
+        int px = pixelsPerTile(nb);
         for (int ib0 = 0; ib0 < icbs; ib0 += chunk) {
             int ib1 = Math.min(icbs, ib0 + chunk);
             boolean first = ib0 == 0;
             boolean last = ib1 == icbs;
             int t0 = ib0 * kk;
             int t1 = ib1 * kk;
+            int bo = b0 * L;
             for (int j = j0; j < j1; ) {
                 int yo = yImg + j * L;
-                if (j + PX <= j1) {
-                    int xb0 = xImg + base(j);
+                int xb0 = xImg + base(j);
+                if (j + px <= j1) {
                     int d1 = base(j + 1) - base(j);
-                    int d2 = base(j + 2) - base(j);
-                    if (nb == 4) {
-                        tile4x3(xb0, d1, d2, xt, wt, t0, t1, 0, step, yo, b0 * L, first, last);
-                    } else {
-                        for (int b = 0; b < nb; b++) {
-                            tile1x3(
+                    switch (nb) {
+                        case 4 -> tile4x2(xb0, d1, xt, wt, t0, t1, step, yo, bo, first, last);
+                        case 3 -> tile3x3(xb0, d1, base(j + 2) - base(j), xt, wt, t0, t1, step, yo, bo, first, last);
+                        case 2 ->
+                            tile2x4(
                                     xb0,
                                     d1,
-                                    d2,
+                                    base(j + 2) - base(j),
+                                    base(j + 3) - base(j),
                                     xt,
                                     wt,
                                     t0,
                                     t1,
-                                    b * L,
                                     step,
-                                    yo + b * oplane,
-                                    (b0 + b) * L,
+                                    yo,
+                                    bo,
                                     first,
                                     last);
-                        }
+                        default ->
+                            tile1x6(
+                                    xb0,
+                                    d1,
+                                    base(j + 2) - base(j),
+                                    base(j + 3) - base(j),
+                                    base(j + 4) - base(j),
+                                    base(j + 5) - base(j),
+                                    xt,
+                                    wt,
+                                    t0,
+                                    t1,
+                                    step,
+                                    yo,
+                                    bo,
+                                    first,
+                                    last);
                     }
-                    j += PX;
+                    j += px;
                 } else {
-                    int xb0 = xImg + base(j);
                     if (nb == 4) {
-                        tile4x1(xb0, xt, wt, t0, t1, 0, step, yo, b0 * L, first, last);
+                        tile4x1(xb0, xt, wt, t0, t1, step, yo, bo, first, last);
                     } else {
                         for (int b = 0; b < nb; b++) {
-                            tile1x1(xb0, xt, wt, t0, t1, b * L, step, yo + b * oplane, (b0 + b) * L, first, last);
+                            tile1x1(xb0, xt, wt, t0, t1, b * L, step, yo + b * oplane, bo + b * L, first, last);
                         }
                     }
                     j++;
@@ -260,11 +280,24 @@ public final class DirectConv {
         }
     }
 
+    /**
+     * Output pixels per register tile for a tile of {@code nb} output blocks: at most 10 vector
+     * accumulators. C2 keeps 8-10 accumulators in registers and runs them at ~90 GFLOP/s on one Zen 3
+     * core (L1-resident data), but spills a 12-accumulator tile (4x3, 2x6, 3x4) and runs it at ~37:
+     * measured with generated B x P tiles, docs/PERFORMANCE.md.
+     */
+    static int pixelsPerTile(int nb) {
+        return switch (nb) {
+            case 4 -> 2;
+            case 3 -> 3;
+            case 2 -> 4;
+            default -> 6;
+        };
+    }
+
     /** Offset of output pixel j's window corner in its (maybe padded) input plane. */
     private int base(int j) {
-        int oy = j / ow;
-        int ox = j - oy * ow;
-        return oy * sh * rowStride + ox * sw * L;
+        return bases[j];
     }
 
     // acc -> y at yo = relu?(acc + bias[bo..] + r[yo..]), the GEMM epilogue's order
@@ -281,22 +314,20 @@ public final class DirectConv {
         acc.intoArray(y, yo);
     }
 
-    // The register tiles below are one loop, unrolled by hand for 4 or 1 blocks and 3 or 1 pixels (C2
-    // keeps vectors in registers only as named locals, and only through simple loops: a four-deep
-    // nest over blocks, ky, kx and lanes ran 15x slower, its accumulators boxed; so did a lane loop with a
-    // bound that is not the constant L, 8x slower).
+    // The register tiles below are one loop, unrolled by hand for each tile shape (C2 keeps vectors in
+    // registers only as named locals, and only through simple loops: a four-deep nest over blocks, ky,
+    // kx and lanes ran 15x slower, its accumulators boxed; so did a lane loop with a bound that is not
+    // the constant L, 8x slower). Weights: the tile's blocks are consecutive vectors per input lane.
 
-    // taps [t0, t1) (input offset from a pixel's base, weight offset); pixels 1, 2 at d1, d2 from pixel 0 -> 4 block(s)
-    // x 3 pixel(s) of y from yo
-    private void tile4x3(
+    // 4 output block(s) x 2 pixel(s): taps [t0, t1) of the tile (input offset from a pixel's base, weight offset);
+    // pixel p's window corner at xb0 + dp -> y from yo (block b at + b·oplane, pixel p at + p·L)
+    private void tile4x2(
             int xb0,
             int d1,
-            int d2,
             int[] xt,
             int[] wt,
             int t0,
             int t1,
-            int wShift,
             int step,
             int yo,
             int bo,
@@ -305,57 +336,103 @@ public final class DirectConv {
         float[] x = this.x;
         float[] wd = this.wd;
         float[] y = this.y;
-        if (first) {
-            FloatVector z = FloatVector.zero(S);
-            z.intoArray(y, yo);
-            z.intoArray(y, yo + L);
-            z.intoArray(y, yo + 2 * L);
-            z.intoArray(y, yo + oplane);
-            z.intoArray(y, yo + oplane + L);
-            z.intoArray(y, yo + oplane + 2 * L);
-            z.intoArray(y, yo + 2 * oplane);
-            z.intoArray(y, yo + 2 * oplane + L);
-            z.intoArray(y, yo + 2 * oplane + 2 * L);
-            z.intoArray(y, yo + 3 * oplane);
-            z.intoArray(y, yo + 3 * oplane + L);
-            z.intoArray(y, yo + 3 * oplane + 2 * L);
-        }
-        FloatVector a00 = FloatVector.fromArray(S, y, yo);
-        FloatVector a01 = FloatVector.fromArray(S, y, yo + L);
-        FloatVector a02 = FloatVector.fromArray(S, y, yo + 2 * L);
-        FloatVector a10 = FloatVector.fromArray(S, y, yo + oplane);
-        FloatVector a11 = FloatVector.fromArray(S, y, yo + oplane + L);
-        FloatVector a12 = FloatVector.fromArray(S, y, yo + oplane + 2 * L);
-        FloatVector a20 = FloatVector.fromArray(S, y, yo + 2 * oplane);
-        FloatVector a21 = FloatVector.fromArray(S, y, yo + 2 * oplane + L);
-        FloatVector a22 = FloatVector.fromArray(S, y, yo + 2 * oplane + 2 * L);
-        FloatVector a30 = FloatVector.fromArray(S, y, yo + 3 * oplane);
-        FloatVector a31 = FloatVector.fromArray(S, y, yo + 3 * oplane + L);
-        FloatVector a32 = FloatVector.fromArray(S, y, yo + 3 * oplane + 2 * L);
+        FloatVector z = FloatVector.zero(S);
+        FloatVector a00 = first ? z : FloatVector.fromArray(S, y, yo);
+        FloatVector a01 = first ? z : FloatVector.fromArray(S, y, yo + L);
+        FloatVector a10 = first ? z : FloatVector.fromArray(S, y, yo + oplane);
+        FloatVector a11 = first ? z : FloatVector.fromArray(S, y, yo + oplane + L);
+        FloatVector a20 = first ? z : FloatVector.fromArray(S, y, yo + 2 * oplane);
+        FloatVector a21 = first ? z : FloatVector.fromArray(S, y, yo + 2 * oplane + L);
+        FloatVector a30 = first ? z : FloatVector.fromArray(S, y, yo + 3 * oplane);
+        FloatVector a31 = first ? z : FloatVector.fromArray(S, y, yo + 3 * oplane + L);
         for (int t = t0; t < t1; t++) {
-            int xo = xt[t];
-            int xp0 = xb0 + xo;
-            int wi = wt[t] + wShift;
+            int xp0 = xb0 + xt[t];
+            int wi = wt[t];
             for (int il = 0; il < L; il++, wi += step) {
-                FloatVector x0 = FloatVector.broadcast(S, x[xp0 + il]);
-                FloatVector x1 = FloatVector.broadcast(S, x[xp0 + d1 + il]);
-                FloatVector x2 = FloatVector.broadcast(S, x[xp0 + d2 + il]);
                 FloatVector w0 = FloatVector.fromArray(S, wd, wi);
-                a00 = w0.fma(x0, a00);
-                a01 = w0.fma(x1, a01);
-                a02 = w0.fma(x2, a02);
                 FloatVector w1 = FloatVector.fromArray(S, wd, wi + L);
-                a10 = w1.fma(x0, a10);
-                a11 = w1.fma(x1, a11);
-                a12 = w1.fma(x2, a12);
                 FloatVector w2 = FloatVector.fromArray(S, wd, wi + 2 * L);
-                a20 = w2.fma(x0, a20);
-                a21 = w2.fma(x1, a21);
-                a22 = w2.fma(x2, a22);
                 FloatVector w3 = FloatVector.fromArray(S, wd, wi + 3 * L);
+                FloatVector x0 = FloatVector.broadcast(S, x[xp0 + il]);
+                a00 = w0.fma(x0, a00);
+                a10 = w1.fma(x0, a10);
+                a20 = w2.fma(x0, a20);
                 a30 = w3.fma(x0, a30);
+                FloatVector x1 = FloatVector.broadcast(S, x[xp0 + d1 + il]);
+                a01 = w0.fma(x1, a01);
+                a11 = w1.fma(x1, a11);
+                a21 = w2.fma(x1, a21);
                 a31 = w3.fma(x1, a31);
-                a32 = w3.fma(x2, a32);
+            }
+        }
+        if (last) {
+            store(a00, yo, bo);
+            store(a01, yo + L, bo);
+            store(a10, yo + oplane, bo + L);
+            store(a11, yo + oplane + L, bo + L);
+            store(a20, yo + 2 * oplane, bo + 2 * L);
+            store(a21, yo + 2 * oplane + L, bo + 2 * L);
+            store(a30, yo + 3 * oplane, bo + 3 * L);
+            store(a31, yo + 3 * oplane + L, bo + 3 * L);
+        } else {
+            a00.intoArray(y, yo);
+            a01.intoArray(y, yo + L);
+            a10.intoArray(y, yo + oplane);
+            a11.intoArray(y, yo + oplane + L);
+            a20.intoArray(y, yo + 2 * oplane);
+            a21.intoArray(y, yo + 2 * oplane + L);
+            a30.intoArray(y, yo + 3 * oplane);
+            a31.intoArray(y, yo + 3 * oplane + L);
+        }
+    }
+
+    // 3 output block(s) x 3 pixel(s): taps [t0, t1) of the tile (input offset from a pixel's base, weight offset);
+    // pixel p's window corner at xb0 + dp -> y from yo (block b at + b·oplane, pixel p at + p·L)
+    private void tile3x3(
+            int xb0,
+            int d1,
+            int d2,
+            int[] xt,
+            int[] wt,
+            int t0,
+            int t1,
+            int step,
+            int yo,
+            int bo,
+            boolean first,
+            boolean last) {
+        float[] x = this.x;
+        float[] wd = this.wd;
+        float[] y = this.y;
+        FloatVector z = FloatVector.zero(S);
+        FloatVector a00 = first ? z : FloatVector.fromArray(S, y, yo);
+        FloatVector a01 = first ? z : FloatVector.fromArray(S, y, yo + L);
+        FloatVector a02 = first ? z : FloatVector.fromArray(S, y, yo + 2 * L);
+        FloatVector a10 = first ? z : FloatVector.fromArray(S, y, yo + oplane);
+        FloatVector a11 = first ? z : FloatVector.fromArray(S, y, yo + oplane + L);
+        FloatVector a12 = first ? z : FloatVector.fromArray(S, y, yo + oplane + 2 * L);
+        FloatVector a20 = first ? z : FloatVector.fromArray(S, y, yo + 2 * oplane);
+        FloatVector a21 = first ? z : FloatVector.fromArray(S, y, yo + 2 * oplane + L);
+        FloatVector a22 = first ? z : FloatVector.fromArray(S, y, yo + 2 * oplane + 2 * L);
+        for (int t = t0; t < t1; t++) {
+            int xp0 = xb0 + xt[t];
+            int wi = wt[t];
+            for (int il = 0; il < L; il++, wi += step) {
+                FloatVector w0 = FloatVector.fromArray(S, wd, wi);
+                FloatVector w1 = FloatVector.fromArray(S, wd, wi + L);
+                FloatVector w2 = FloatVector.fromArray(S, wd, wi + 2 * L);
+                FloatVector x0 = FloatVector.broadcast(S, x[xp0 + il]);
+                a00 = w0.fma(x0, a00);
+                a10 = w1.fma(x0, a10);
+                a20 = w2.fma(x0, a20);
+                FloatVector x1 = FloatVector.broadcast(S, x[xp0 + d1 + il]);
+                a01 = w0.fma(x1, a01);
+                a11 = w1.fma(x1, a11);
+                a21 = w2.fma(x1, a21);
+                FloatVector x2 = FloatVector.broadcast(S, x[xp0 + d2 + il]);
+                a02 = w0.fma(x2, a02);
+                a12 = w1.fma(x2, a12);
+                a22 = w2.fma(x2, a22);
             }
         }
         if (last) {
@@ -368,9 +445,6 @@ public final class DirectConv {
             store(a20, yo + 2 * oplane, bo + 2 * L);
             store(a21, yo + 2 * oplane + L, bo + 2 * L);
             store(a22, yo + 2 * oplane + 2 * L, bo + 2 * L);
-            store(a30, yo + 3 * oplane, bo + 3 * L);
-            store(a31, yo + 3 * oplane + L, bo + 3 * L);
-            store(a32, yo + 3 * oplane + 2 * L, bo + 3 * L);
         } else {
             a00.intoArray(y, yo);
             a01.intoArray(y, yo + L);
@@ -381,21 +455,20 @@ public final class DirectConv {
             a20.intoArray(y, yo + 2 * oplane);
             a21.intoArray(y, yo + 2 * oplane + L);
             a22.intoArray(y, yo + 2 * oplane + 2 * L);
-            a30.intoArray(y, yo + 3 * oplane);
-            a31.intoArray(y, yo + 3 * oplane + L);
-            a32.intoArray(y, yo + 3 * oplane + 2 * L);
         }
     }
 
-    // taps [t0, t1) (input offset from a pixel's base, weight offset); pixels 1, 2 at d1, d2 from pixel 0 -> 4 block(s)
-    // x 1 pixel(s) of y from yo
-    private void tile4x1(
+    // 2 output block(s) x 4 pixel(s): taps [t0, t1) of the tile (input offset from a pixel's base, weight offset);
+    // pixel p's window corner at xb0 + dp -> y from yo (block b at + b·oplane, pixel p at + p·L)
+    private void tile2x4(
             int xb0,
+            int d1,
+            int d2,
+            int d3,
             int[] xt,
             int[] wt,
             int t0,
             int t1,
-            int wShift,
             int step,
             int yo,
             int bo,
@@ -404,30 +477,144 @@ public final class DirectConv {
         float[] x = this.x;
         float[] wd = this.wd;
         float[] y = this.y;
-        if (first) {
-            FloatVector z = FloatVector.zero(S);
-            z.intoArray(y, yo);
-            z.intoArray(y, yo + oplane);
-            z.intoArray(y, yo + 2 * oplane);
-            z.intoArray(y, yo + 3 * oplane);
-        }
-        FloatVector a00 = FloatVector.fromArray(S, y, yo);
-        FloatVector a10 = FloatVector.fromArray(S, y, yo + oplane);
-        FloatVector a20 = FloatVector.fromArray(S, y, yo + 2 * oplane);
-        FloatVector a30 = FloatVector.fromArray(S, y, yo + 3 * oplane);
+        FloatVector z = FloatVector.zero(S);
+        FloatVector a00 = first ? z : FloatVector.fromArray(S, y, yo);
+        FloatVector a01 = first ? z : FloatVector.fromArray(S, y, yo + L);
+        FloatVector a02 = first ? z : FloatVector.fromArray(S, y, yo + 2 * L);
+        FloatVector a03 = first ? z : FloatVector.fromArray(S, y, yo + 3 * L);
+        FloatVector a10 = first ? z : FloatVector.fromArray(S, y, yo + oplane);
+        FloatVector a11 = first ? z : FloatVector.fromArray(S, y, yo + oplane + L);
+        FloatVector a12 = first ? z : FloatVector.fromArray(S, y, yo + oplane + 2 * L);
+        FloatVector a13 = first ? z : FloatVector.fromArray(S, y, yo + oplane + 3 * L);
         for (int t = t0; t < t1; t++) {
-            int xo = xt[t];
-            int xp0 = xb0 + xo;
-            int wi = wt[t] + wShift;
+            int xp0 = xb0 + xt[t];
+            int wi = wt[t];
             for (int il = 0; il < L; il++, wi += step) {
-                FloatVector x0 = FloatVector.broadcast(S, x[xp0 + il]);
                 FloatVector w0 = FloatVector.fromArray(S, wd, wi);
-                a00 = w0.fma(x0, a00);
                 FloatVector w1 = FloatVector.fromArray(S, wd, wi + L);
+                FloatVector x0 = FloatVector.broadcast(S, x[xp0 + il]);
+                a00 = w0.fma(x0, a00);
                 a10 = w1.fma(x0, a10);
+                FloatVector x1 = FloatVector.broadcast(S, x[xp0 + d1 + il]);
+                a01 = w0.fma(x1, a01);
+                a11 = w1.fma(x1, a11);
+                FloatVector x2 = FloatVector.broadcast(S, x[xp0 + d2 + il]);
+                a02 = w0.fma(x2, a02);
+                a12 = w1.fma(x2, a12);
+                FloatVector x3 = FloatVector.broadcast(S, x[xp0 + d3 + il]);
+                a03 = w0.fma(x3, a03);
+                a13 = w1.fma(x3, a13);
+            }
+        }
+        if (last) {
+            store(a00, yo, bo);
+            store(a01, yo + L, bo);
+            store(a02, yo + 2 * L, bo);
+            store(a03, yo + 3 * L, bo);
+            store(a10, yo + oplane, bo + L);
+            store(a11, yo + oplane + L, bo + L);
+            store(a12, yo + oplane + 2 * L, bo + L);
+            store(a13, yo + oplane + 3 * L, bo + L);
+        } else {
+            a00.intoArray(y, yo);
+            a01.intoArray(y, yo + L);
+            a02.intoArray(y, yo + 2 * L);
+            a03.intoArray(y, yo + 3 * L);
+            a10.intoArray(y, yo + oplane);
+            a11.intoArray(y, yo + oplane + L);
+            a12.intoArray(y, yo + oplane + 2 * L);
+            a13.intoArray(y, yo + oplane + 3 * L);
+        }
+    }
+
+    // 1 output block(s) x 6 pixel(s): taps [t0, t1) of the tile (input offset from a pixel's base, weight offset);
+    // pixel p's window corner at xb0 + dp -> y from yo (block b at + b·oplane, pixel p at + p·L)
+    private void tile1x6(
+            int xb0,
+            int d1,
+            int d2,
+            int d3,
+            int d4,
+            int d5,
+            int[] xt,
+            int[] wt,
+            int t0,
+            int t1,
+            int step,
+            int yo,
+            int bo,
+            boolean first,
+            boolean last) {
+        float[] x = this.x;
+        float[] wd = this.wd;
+        float[] y = this.y;
+        FloatVector z = FloatVector.zero(S);
+        FloatVector a00 = first ? z : FloatVector.fromArray(S, y, yo);
+        FloatVector a01 = first ? z : FloatVector.fromArray(S, y, yo + L);
+        FloatVector a02 = first ? z : FloatVector.fromArray(S, y, yo + 2 * L);
+        FloatVector a03 = first ? z : FloatVector.fromArray(S, y, yo + 3 * L);
+        FloatVector a04 = first ? z : FloatVector.fromArray(S, y, yo + 4 * L);
+        FloatVector a05 = first ? z : FloatVector.fromArray(S, y, yo + 5 * L);
+        for (int t = t0; t < t1; t++) {
+            int xp0 = xb0 + xt[t];
+            int wi = wt[t];
+            for (int il = 0; il < L; il++, wi += step) {
+                FloatVector w0 = FloatVector.fromArray(S, wd, wi);
+                FloatVector x0 = FloatVector.broadcast(S, x[xp0 + il]);
+                a00 = w0.fma(x0, a00);
+                FloatVector x1 = FloatVector.broadcast(S, x[xp0 + d1 + il]);
+                a01 = w0.fma(x1, a01);
+                FloatVector x2 = FloatVector.broadcast(S, x[xp0 + d2 + il]);
+                a02 = w0.fma(x2, a02);
+                FloatVector x3 = FloatVector.broadcast(S, x[xp0 + d3 + il]);
+                a03 = w0.fma(x3, a03);
+                FloatVector x4 = FloatVector.broadcast(S, x[xp0 + d4 + il]);
+                a04 = w0.fma(x4, a04);
+                FloatVector x5 = FloatVector.broadcast(S, x[xp0 + d5 + il]);
+                a05 = w0.fma(x5, a05);
+            }
+        }
+        if (last) {
+            store(a00, yo, bo);
+            store(a01, yo + L, bo);
+            store(a02, yo + 2 * L, bo);
+            store(a03, yo + 3 * L, bo);
+            store(a04, yo + 4 * L, bo);
+            store(a05, yo + 5 * L, bo);
+        } else {
+            a00.intoArray(y, yo);
+            a01.intoArray(y, yo + L);
+            a02.intoArray(y, yo + 2 * L);
+            a03.intoArray(y, yo + 3 * L);
+            a04.intoArray(y, yo + 4 * L);
+            a05.intoArray(y, yo + 5 * L);
+        }
+    }
+
+    // 4 output block(s) x 1 pixel(s): taps [t0, t1) of the tile (input offset from a pixel's base, weight offset);
+    // the pixel's window corner at xb0 -> y from yo (block b at + b·oplane)
+    private void tile4x1(
+            int xb0, int[] xt, int[] wt, int t0, int t1, int step, int yo, int bo, boolean first, boolean last) {
+        float[] x = this.x;
+        float[] wd = this.wd;
+        float[] y = this.y;
+        FloatVector z = FloatVector.zero(S);
+        FloatVector a00 = first ? z : FloatVector.fromArray(S, y, yo);
+        FloatVector a10 = first ? z : FloatVector.fromArray(S, y, yo + oplane);
+        FloatVector a20 = first ? z : FloatVector.fromArray(S, y, yo + 2 * oplane);
+        FloatVector a30 = first ? z : FloatVector.fromArray(S, y, yo + 3 * oplane);
+        for (int t = t0; t < t1; t++) {
+            int xp0 = xb0 + xt[t];
+            int wi = wt[t];
+            for (int il = 0; il < L; il++, wi += step) {
+                FloatVector w0 = FloatVector.fromArray(S, wd, wi);
+                FloatVector w1 = FloatVector.fromArray(S, wd, wi + L);
                 FloatVector w2 = FloatVector.fromArray(S, wd, wi + 2 * L);
-                a20 = w2.fma(x0, a20);
                 FloatVector w3 = FloatVector.fromArray(S, wd, wi + 3 * L);
+                FloatVector x0 = FloatVector.broadcast(S, x[xp0 + il]);
+                a00 = w0.fma(x0, a00);
+                a10 = w1.fma(x0, a10);
+                a20 = w2.fma(x0, a20);
                 a30 = w3.fma(x0, a30);
             }
         }
@@ -444,61 +631,8 @@ public final class DirectConv {
         }
     }
 
-    // taps [t0, t1) (input offset from a pixel's base, weight offset); pixels 1, 2 at d1, d2 from pixel 0 -> 1 block(s)
-    // x 3 pixel(s) of y from yo
-    private void tile1x3(
-            int xb0,
-            int d1,
-            int d2,
-            int[] xt,
-            int[] wt,
-            int t0,
-            int t1,
-            int wShift,
-            int step,
-            int yo,
-            int bo,
-            boolean first,
-            boolean last) {
-        float[] x = this.x;
-        float[] wd = this.wd;
-        float[] y = this.y;
-        if (first) {
-            FloatVector z = FloatVector.zero(S);
-            z.intoArray(y, yo);
-            z.intoArray(y, yo + L);
-            z.intoArray(y, yo + 2 * L);
-        }
-        FloatVector a00 = FloatVector.fromArray(S, y, yo);
-        FloatVector a01 = FloatVector.fromArray(S, y, yo + L);
-        FloatVector a02 = FloatVector.fromArray(S, y, yo + 2 * L);
-        for (int t = t0; t < t1; t++) {
-            int xo = xt[t];
-            int xp0 = xb0 + xo;
-            int wi = wt[t] + wShift;
-            for (int il = 0; il < L; il++, wi += step) {
-                FloatVector x0 = FloatVector.broadcast(S, x[xp0 + il]);
-                FloatVector x1 = FloatVector.broadcast(S, x[xp0 + d1 + il]);
-                FloatVector x2 = FloatVector.broadcast(S, x[xp0 + d2 + il]);
-                FloatVector w0 = FloatVector.fromArray(S, wd, wi);
-                a00 = w0.fma(x0, a00);
-                a01 = w0.fma(x1, a01);
-                a02 = w0.fma(x2, a02);
-            }
-        }
-        if (last) {
-            store(a00, yo, bo);
-            store(a01, yo + L, bo);
-            store(a02, yo + 2 * L, bo);
-        } else {
-            a00.intoArray(y, yo);
-            a01.intoArray(y, yo + L);
-            a02.intoArray(y, yo + 2 * L);
-        }
-    }
-
-    // taps [t0, t1) (input offset from a pixel's base, weight offset); pixels 1, 2 at d1, d2 from pixel 0 -> 1 block(s)
-    // x 1 pixel(s) of y from yo
+    // 1 output block(s) x 1 pixel(s): taps [t0, t1) of the tile (input offset from a pixel's base, weight offset);
+    // the pixel's window corner at xb0 -> y from yo (block b at + b·oplane)
     private void tile1x1(
             int xb0,
             int[] xt,
@@ -514,18 +648,14 @@ public final class DirectConv {
         float[] x = this.x;
         float[] wd = this.wd;
         float[] y = this.y;
-        if (first) {
-            FloatVector z = FloatVector.zero(S);
-            z.intoArray(y, yo);
-        }
-        FloatVector a00 = FloatVector.fromArray(S, y, yo);
+        FloatVector z = FloatVector.zero(S);
+        FloatVector a00 = first ? z : FloatVector.fromArray(S, y, yo);
         for (int t = t0; t < t1; t++) {
-            int xo = xt[t];
-            int xp0 = xb0 + xo;
+            int xp0 = xb0 + xt[t];
             int wi = wt[t] + wShift;
             for (int il = 0; il < L; il++, wi += step) {
-                FloatVector x0 = FloatVector.broadcast(S, x[xp0 + il]);
                 FloatVector w0 = FloatVector.fromArray(S, wd, wi);
+                FloatVector x0 = FloatVector.broadcast(S, x[xp0 + il]);
                 a00 = w0.fma(x0, a00);
             }
         }
