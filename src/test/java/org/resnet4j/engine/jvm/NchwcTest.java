@@ -129,6 +129,48 @@ class NchwcTest {
     }
 
     @Test
+    void plainInputConvMatchesTheNaiveOracle() {
+        Random rnd = new Random(15);
+        int tile = BlockedWeights.MAX_TILE * Nchwc.L;
+        // n, c, h, w, oc, k, stride, pad: a stem, odd sizes, one channel, no padding, ceil-like trailing windows
+        int[][] cases = {
+            {1, 3, 37, 29, tile * 2, 7, 2, 3},
+            {2, 1, 9, 8, tile, 3, 1, 1},
+            {3, Nchwc.L - 1, 11, 13, tile, 3, 2, 0},
+            {1, 2, 5, 5, tile * 3, 1, 1, 0}
+        };
+        try (Parallel one = new Parallel(1);
+                Parallel three = new Parallel(3)) {
+            for (int[] c : cases) {
+                int n = c[0], ch = c[1], h = c[2], w = c[3], oc = c[4], k = c[5], s = c[6], p = c[7];
+                int oh = (h + 2 * p - k) / s + 1;
+                int ow = (w + 2 * p - k) / s + 1;
+                ConvGeometry g = new ConvGeometry(n, ch, h, w, oc, 1, k, k, s, s, 1, 1, p, p, oh, ow);
+                assertTrue(DirectConv.takesPlainInput(ch, oc, 1));
+                float[] x = random(rnd, n * ch * h * w);
+                float[] wt = random(rnd, oc * ch * k * k);
+                float[] b = random(rnd, oc);
+                float[] want = new float[n * oc * oh * ow];
+                ConvKernels.naive(g, x, wt, b, want);
+                for (int i = 0; i < want.length; i++) {
+                    want[i] = Math.max(0f, want[i]);
+                }
+                BlockedWeights pw = BlockedWeights.packPlainInput(wt, b, oc, ch, k, k);
+                float[] y1 = new float[n * Nchwc.blocks(oc) * oh * ow * Nchwc.L];
+                float[] y3 = new float[y1.length];
+                float[] border = new float[DirectConv.plainInputScratchSize(g)];
+                DirectConv.convPlainInput(g, x, pw, true, y1, border, one);
+                DirectConv.convPlainInput(g, x, pw, true, y3, border, three);
+                String what = "plain-input conv " + java.util.Arrays.toString(c);
+                assertArrayEquals(y1, y3, what + ": 1 vs 3 threads must be bitwise equal");
+                float[] got = new float[want.length];
+                Nchwc.fromBlocked(y1, n, oc, oh, ow, got, one);
+                assertClose(what, want, got, KERNEL_TOLERANCE);
+            }
+        }
+    }
+
+    @Test
     void blockedPoolsMatchThePlainKernels() {
         Random rnd = new Random(3);
         try (Parallel par = new Parallel(2)) {

@@ -6,8 +6,10 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * SGEMM on {@code jdk.incubator.vector}, organised as in BLIS/GotoBLAS: A packed into MR-row panels
  * (once at load for weights), B packed per (KC x NC) block into NR-column panels, and a register
- * micro-kernel that keeps an MR x NR tile of C in 16 vector accumulators (8 rows x 2 vectors; 8 x 32
- * floats with AVX-512) while it runs over KC. Blocking: a KC x NR panel of B (32 KiB) stays in L1
+ * micro-kernel that keeps an MR x NR tile of C in vector accumulators while it runs over KC: 16 with
+ * AVX-512's 32 registers (8 rows x 2 vectors, 8 x 32 floats), 8 with AVX2's 16 (4 rows x 2 vectors),
+ * where C2 spilled the 16-accumulator tile (a 12-accumulator tile ran at 37 GFLOP/s on one Zen 3 core,
+ * an 8-accumulator one at ~90: docs/PERFORMANCE.md). Blocking: a KC x NR panel of B (32 KiB) stays in L1
  * while the MR-row panels of an MC x KC block of A (128 KiB) stream from L2; the KC x NC block of B
  * (512 KiB) stays in L2 across MC blocks.
  *
@@ -24,8 +26,8 @@ import jdk.incubator.vector.VectorSpecies;
 public final class VectorSgemm implements Sgemm {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final int L = S.length();
-    /** Rows per register tile. */
-    static final int MR = 8;
+    /** Rows per register tile: 8 with 32 vector registers (AVX-512), 4 with 16 (AVX2, NEON-sized vectors). */
+    static final int MR = L >= 16 ? 8 : 4;
     /** Columns per register tile: two vectors. */
     static final int NR = 2 * L;
     /** Depth per block: a KC x NR panel of B is 32 KiB at NR = 32 (L1). */
@@ -184,7 +186,9 @@ public final class VectorSgemm implements Sgemm {
             Parallel par) {
         int blocks = (n + FEW_COLS - 1) / FEW_COLS;
         long perBlock = (long) m * k * FEW_COLS;
-        int grain = (int) Math.max(1, Math.min(blocks, MIN_TASK_MACS / Math.max(1, perBlock)));
+        // B streams from memory once (8 MB for ResNet-50's fc): split from 2^18 multiply-adds, a
+        // quarter of the compute-bound threshold, so both threads' loads are in flight
+        int grain = (int) Math.max(1, Math.min(blocks, (MIN_TASK_MACS / 8) / Math.max(1, perBlock)));
         par.forRange(blocks, grain, (b0, b1) -> {
             for (int i = 0; i < m; i++) {
                 int ai = aOff + i * lda;
@@ -434,9 +438,56 @@ public final class VectorSgemm implements Sgemm {
         }
     }
 
-    // a panel (kc, MR) at ao, b panel (kc, NR) at bo, t (MR, NR) ldt at to -> t = (zero ? 0 : t) + a^T·b,
-    // 16 accumulators
+    // a panel (kc, MR) at ao, b panel (kc, NR) at bo, t (MR, NR) ldt at to -> t = (zero ? 0 : t) + a^T·b
     static void kernel(float[] ap, int ao, float[] bp, int bo, int kc, float[] t, int to, int ldt, boolean zero) {
+        if (MR == 8) {
+            kernel8(ap, ao, bp, bo, kc, t, to, ldt, zero);
+        } else {
+            kernel4(ap, ao, bp, bo, kc, t, to, ldt, zero);
+        }
+    }
+
+    // kernel for MR = 4: 8 accumulators
+    private static void kernel4(
+            float[] ap, int ao, float[] bp, int bo, int kc, float[] t, int to, int ldt, boolean zero) {
+        FloatVector z = FloatVector.zero(S);
+        FloatVector c00 = zero ? z : FloatVector.fromArray(S, t, to);
+        FloatVector c01 = zero ? z : FloatVector.fromArray(S, t, to + L);
+        FloatVector c10 = zero ? z : FloatVector.fromArray(S, t, to + ldt);
+        FloatVector c11 = zero ? z : FloatVector.fromArray(S, t, to + ldt + L);
+        FloatVector c20 = zero ? z : FloatVector.fromArray(S, t, to + 2 * ldt);
+        FloatVector c21 = zero ? z : FloatVector.fromArray(S, t, to + 2 * ldt + L);
+        FloatVector c30 = zero ? z : FloatVector.fromArray(S, t, to + 3 * ldt);
+        FloatVector c31 = zero ? z : FloatVector.fromArray(S, t, to + 3 * ldt + L);
+        for (int p = 0; p < kc; p++, ao += 4, bo += NR) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bo);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bo + L);
+            FloatVector a = FloatVector.broadcast(S, ap[ao]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(S, ap[ao + 1]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(S, ap[ao + 2]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(S, ap[ao + 3]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+        }
+        c00.intoArray(t, to);
+        c01.intoArray(t, to + L);
+        c10.intoArray(t, to + ldt);
+        c11.intoArray(t, to + ldt + L);
+        c20.intoArray(t, to + 2 * ldt);
+        c21.intoArray(t, to + 2 * ldt + L);
+        c30.intoArray(t, to + 3 * ldt);
+        c31.intoArray(t, to + 3 * ldt + L);
+    }
+
+    // kernel for MR = 8: 16 accumulators
+    private static void kernel8(
+            float[] ap, int ao, float[] bp, int bo, int kc, float[] t, int to, int ldt, boolean zero) {
         if (zero) {
             // cleared here rather than by a branch on the accumulators: C2 keeps them unboxed
             FloatVector z = FloatVector.zero(S);
@@ -461,7 +512,7 @@ public final class VectorSgemm implements Sgemm {
         FloatVector c61 = FloatVector.fromArray(S, t, to + 6 * ldt + L);
         FloatVector c70 = FloatVector.fromArray(S, t, to + 7 * ldt);
         FloatVector c71 = FloatVector.fromArray(S, t, to + 7 * ldt + L);
-        for (int p = 0; p < kc; p++, ao += MR, bo += NR) {
+        for (int p = 0; p < kc; p++, ao += 8, bo += NR) {
             FloatVector b0 = FloatVector.fromArray(S, bp, bo);
             FloatVector b1 = FloatVector.fromArray(S, bp, bo + L);
             FloatVector a = FloatVector.broadcast(S, ap[ao]);

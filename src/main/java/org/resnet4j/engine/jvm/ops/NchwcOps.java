@@ -53,15 +53,18 @@ final class NchwcOps {
      * residual: the attributes and inputs of {@link ConvOp}, W and B constant.
      *
      * <p>A conv on the plain graph input with fewer input channels per group than a block (a ResNet's
-     * stem: 3 of 8 lanes) runs on the GEMM path, im2col's rows holding only real channels, and its
-     * output is converted to the blocked layout: the blocked kernel would multiply 5 zero lanes of 8
+     * stem: 3 of 8 lanes) reads that input as it is, one channel per step ({@link
+     * DirectConv#convPlainInput}), or, when its output channels do not make whole weight tiles, runs on
+     * the GEMM path and has its output converted: the blocked kernel would multiply 5 zero lanes of 8,
      * and ran the stem at 8-14 GFLOP/s, a sixth of its 3x3 rate (docs/PERFORMANCE.md).
      */
     static final class Conv extends Op {
         private final ConvOp conv;
         private final BlockedWeights packed;
-        /** Input channels per group fill less than a block: a plain input goes through {@link #conv}'s GEMM. */
+        /** Input channels per group fill less than a block: a plain input does not go through {@link #packed}. */
         private final boolean narrow;
+        /** For a narrow conv on a plain input, when it takes the direct kernel; else null (the GEMM path). */
+        private final BlockedWeights packedPlain;
 
         Conv(NodeSpec s) {
             super(s);
@@ -75,11 +78,14 @@ final class NchwcOps {
             packed =
                     BlockedWeights.pack(w.f(), b == null ? null : b.f(), w.dim(0), c, conv.group(), w.dim(2), w.dim(3));
             narrow = w.dim(1) < Nchwc.L;
+            packedPlain = narrow && DirectConv.takesPlainInput(c, w.dim(0), conv.group())
+                    ? BlockedWeights.packPlainInput(w.f(), b == null ? null : b.f(), w.dim(0), c, w.dim(2), w.dim(3))
+                    : null;
         }
 
         @Override
         public void prepare(Sgemm sgemm) {
-            if (narrow) {
+            if (narrow && packedPlain == null) {
                 conv.prepare(sgemm);
             }
         }
@@ -93,6 +99,20 @@ final class NchwcOps {
             int c = w.dim(1) * conv.group();
             float[] converted = null;
             ConvGeometry g;
+            if (x.rank() == 4 && narrow && r == null && packedPlain != null) {
+                g = conv.geometry(x, w, b);
+                Value y = ctx.newFloats(Nchwc.blockedShape(g.n(), g.oc(), g.oh(), g.ow()));
+                int need = DirectConv.plainInputScratchSize(g);
+                float[] border = need == 0 ? null : ctx.scratch(need);
+                try {
+                    DirectConv.convPlainInput(g, x.f(), packedPlain, conv.relu(), y.f(), border, ctx.par());
+                } finally {
+                    if (border != null) {
+                        ctx.release(border);
+                    }
+                }
+                return one(y);
+            }
             if (x.rank() == 4 && narrow && r == null) {
                 Value plain = conv.run(new Value[] {x, w, b}, ctx)[0];
                 Value y = ctx.newFloats(Nchwc.blockedShape(plain.dim(0), plain.dim(1), plain.dim(2), plain.dim(3)));

@@ -30,8 +30,11 @@ public final class BlockedWeights {
     final float[] data;
     /** (OCB·L) with zeros past OC, or null. */
     final float[] bias;
+    /** Input channels per "input block": L for a blocked input, 1 for a plain (N,C,H,W) one. */
+    final int lanesIn;
 
-    private BlockedWeights(int oc, int c, int kh, int kw, int[][] tiles, float[] data, float[] bias) {
+    private BlockedWeights(int oc, int c, int kh, int kw, int[][] tiles, float[] data, float[] bias, int lanesIn) {
+        this.lanesIn = lanesIn;
         this.oc = oc;
         this.c = c;
         this.kh = kh;
@@ -108,12 +111,54 @@ public final class BlockedWeights {
                 }
             }
         }
-        float[] bias = null;
-        if (b != null) {
-            bias = new float[ocBlocks * L];
-            System.arraycopy(b, 0, bias, 0, oc);
+        return new BlockedWeights(oc, c, kh, kw, t, data, bias(b, oc), L);
+    }
+
+    /**
+     * The weights of a group-1 convolution that reads a plain (N,C,H,W) input, C below L (a stem on
+     * RGB): tiles of {@link #MAX_TILE} output blocks, each over every input channel as
+     * (C, kH, kW, tile blocks, L out), so the kernel takes one input lane per step instead of L of
+     * which C are real.
+     */
+    public static BlockedWeights packPlainInput(float[] w, float[] b, int oc, int c, int kh, int kw) {
+        int ocBlocks = Nchwc.blocks(oc);
+        int kk = kh * kw;
+        int count = (ocBlocks + MAX_TILE - 1) / MAX_TILE;
+        int[][] t = new int[5][count];
+        int size = 0;
+        for (int i = 0; i < count; i++) {
+            t[0][i] = i * MAX_TILE;
+            t[1][i] = Math.min(MAX_TILE, ocBlocks - i * MAX_TILE);
+            t[2][i] = 0;
+            t[3][i] = c;
+            t[4][i] = size;
+            size += c * kk * t[1][i] * L;
         }
-        return new BlockedWeights(oc, c, kh, kw, t, data, bias);
+        float[] data = new float[Math.max(1, size)];
+        for (int i = 0; i < count; i++) {
+            int nb = t[1][i];
+            for (int bi = 0; bi < nb; bi++) {
+                for (int lo = 0; lo < L; lo++) {
+                    int o = (t[0][i] + bi) * L + lo;
+                    for (int ci = 0; o < oc && ci < c; ci++) {
+                        for (int k = 0; k < kk; k++) {
+                            data[t[4][i] + ((ci * kk + k) * nb + bi) * L + lo] = w[(o * c + ci) * kk + k];
+                        }
+                    }
+                }
+            }
+        }
+        return new BlockedWeights(oc, c, kh, kw, t, data, bias(b, oc), 1);
+    }
+
+    // b (OC) or null -> (OCB·L), zeros past OC
+    private static float[] bias(float[] b, int oc) {
+        if (b == null) {
+            return null;
+        }
+        float[] bias = new float[Nchwc.blocks(oc) * L];
+        System.arraycopy(b, 0, bias, 0, oc);
+        return bias;
     }
 
     // output blocks [ob, ob+t) -> {first input block, input block count} of the groups they read

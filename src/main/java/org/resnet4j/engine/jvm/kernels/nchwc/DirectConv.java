@@ -65,10 +65,14 @@ public final class DirectConv {
     private final int chunks;
     /** Per output pixel (OH·OW order), its window corner's offset in an input plane: no division per tile. */
     private final int[] bases;
+    /** Input channels per input block: L, or 1 for a plain input ({@link BlockedWeights#packPlainInput}). */
+    private final int lanesIn;
     /** Per weight tile: the input offset of each tap from a pixel's base, and its weight offset. */
     private final int[][] tapX;
 
     private final int[][] tapW;
+    /** Per weight tile: the input offset of each (tap, input lane) step, for the flat 4-block tiles. */
+    private final int[][] stepX;
 
     private DirectConv(
             ConvGeometry g, float[] x, int hp, int wp, BlockedWeights w, float[] r, boolean relu, float[] y) {
@@ -79,34 +83,40 @@ public final class DirectConv {
         this.wd = w.data;
         this.bias = w.bias;
         this.relu = relu;
-        cb = Nchwc.blocks(g.c());
+        lanesIn = w.lanesIn;
+        cb = lanesIn == L ? Nchwc.blocks(g.c()) : g.c();
         ocb = Nchwc.blocks(g.oc());
         ow = g.ow();
         kk = g.kh() * g.kw();
         sh = g.strideH();
         sw = g.strideW();
-        plane = hp * wp * L;
-        rowStride = wp * L;
+        plane = hp * wp * lanesIn;
+        rowStride = wp * lanesIn;
         ohw = g.oh() * g.ow();
         oplane = ohw * L;
         chunks = (ohw + PIXEL_CHUNK - 1) / PIXEL_CHUNK;
         bases = new int[ohw];
         for (int j = 0; j < ohw; j++) {
-            bases[j] = j / ow * sh * rowStride + j % ow * sw * L;
+            bases[j] = j / ow * sh * rowStride + j % ow * sw * lanesIn;
         }
         tapX = new int[w.tiles()][];
         tapW = new int[w.tiles()][];
+        stepX = new int[w.tiles()][];
         for (int t = 0; t < w.tiles(); t++) {
             int icbs = w.tileIcbs[t];
             int nb = w.tileBlocks[t];
             tapX[t] = new int[icbs * kk];
             tapW[t] = new int[icbs * kk];
+            stepX[t] = new int[icbs * kk * lanesIn];
             int i = 0;
             for (int ib = 0; ib < icbs; ib++) {
                 for (int ky = 0; ky < g.kh(); ky++) {
                     for (int kx = 0; kx < g.kw(); kx++, i++) {
-                        tapX[t][i] = ib * plane + ky * g.dilH() * rowStride + kx * g.dilW() * L;
-                        tapW[t][i] = w.tileOff[t] + i * L * nb * L;
+                        tapX[t][i] = ib * plane + ky * g.dilH() * rowStride + kx * g.dilW() * lanesIn;
+                        tapW[t][i] = w.tileOff[t] + i * lanesIn * nb * L;
+                        for (int il = 0; il < lanesIn; il++) {
+                            stepX[t][i * lanesIn + il] = tapX[t][i] + il;
+                        }
                     }
                 }
             }
@@ -134,6 +144,38 @@ public final class DirectConv {
         return needsBorder(g) ? g.n() * Nchwc.blocks(g.c()) * paddedH(g) * paddedW(g) * L : 0;
     }
 
+    /** The same for {@link #convPlainInput}. */
+    public static int plainInputScratchSize(ConvGeometry g) {
+        return needsBorder(g) ? g.n() * g.c() * paddedH(g) * paddedW(g) : 0;
+    }
+
+    /**
+     * True when {@link #convPlainInput} takes {@code g}: group 1, fewer input channels than a block, and
+     * whole 4-block weight tiles (a ResNet stem: 3 -> 64).
+     */
+    public static boolean takesPlainInput(int c, int oc, int group) {
+        return group == 1 && c < L && oc % (BlockedWeights.MAX_TILE * L) == 0;
+    }
+
+    // x (N,C,H,W) plain, w from BlockedWeights.packPlainInput -> y (N,OCB,OH,OW,L) = relu?(conv + b);
+    // scratch: plainInputScratchSize(g) floats (null when 0)
+    public static void convPlainInput(
+            ConvGeometry g, float[] x, BlockedWeights w, boolean relu, float[] y, float[] scratch, Parallel par) {
+        if (!takesPlainInput(g.c(), g.oc(), g.group()) || w.lanesIn != 1) {
+            throw new IllegalArgumentException("not a plain-input convolution: " + g);
+        }
+        float[] src = x;
+        int hp = g.h();
+        int wp = g.w();
+        if (needsBorder(g)) {
+            hp = paddedH(g);
+            wp = paddedW(g);
+            border(g, x, g.c(), 1, hp, wp, scratch, par);
+            src = scratch;
+        }
+        new DirectConv(g, src, hp, wp, w, null, relu, y).run(g, par);
+    }
+
     // x (N,CB,H,W,L), w packed for (OC, C/g, kH, kW), r (N,OCB,OH,OW,L) or null -> y (N,OCB,OH,OW,L);
     // scratch: scratchSize(g) floats (null when 0)
     public static void conv(
@@ -145,30 +187,33 @@ public final class DirectConv {
             float[] y,
             float[] scratch,
             Parallel par) {
-        assert w.oc == g.oc() && w.c == g.c() && w.kh == g.kh() && w.kw == g.kw() : "weights packed for another shape";
+        assert w.oc == g.oc() && w.c == g.c() && w.kh == g.kh() && w.kw == g.kw() && w.lanesIn == L
+                : "weights packed for another shape";
         float[] src = x;
         int hp = g.h();
         int wp = g.w();
         if (needsBorder(g)) {
             hp = paddedH(g);
             wp = paddedW(g);
-            border(g, x, hp, wp, scratch, par);
+            border(g, x, Nchwc.blocks(g.c()), L, hp, wp, scratch, par);
             src = scratch;
         }
         new DirectConv(g, src, hp, wp, w, r, relu, y).run(g, par);
     }
 
-    // x (N,CB,H,W,L) -> p (N,CB,HP,WP,L): x at (padT, padL), zeros around it
-    private static void border(ConvGeometry g, float[] x, int hp, int wp, float[] p, Parallel par) {
-        int planes = g.n() * Nchwc.blocks(g.c());
-        int hwl = g.h() * g.w() * L;
-        int rowL = g.w() * L;
-        par.forRange(planes, Math.max(1, Parallel.ELEMENTWISE_GRAIN / Math.max(1, hp * wp * L)), (p0, p1) -> {
+    // x (N,planes,H,W,lanes) -> p (N,planes,HP,WP,lanes): x at (padT, padL), zeros around it
+    private static void border(
+            ConvGeometry g, float[] x, int planesPerImage, int lanes, int hp, int wp, float[] p, Parallel par) {
+        int planes = g.n() * planesPerImage;
+        int hwl = g.h() * g.w() * lanes;
+        int rowL = g.w() * lanes;
+        int size = hp * wp * lanes;
+        par.forRange(planes, Math.max(1, Parallel.ELEMENTWISE_GRAIN / Math.max(1, size)), (p0, p1) -> {
             for (int pl = p0; pl < p1; pl++) {
-                int dst = pl * hp * wp * L;
-                java.util.Arrays.fill(p, dst, dst + hp * wp * L, 0f);
+                int dst = pl * size;
+                java.util.Arrays.fill(p, dst, dst + size, 0f);
                 for (int iy = 0; iy < g.h(); iy++) {
-                    System.arraycopy(x, pl * hwl + iy * rowL, p, dst + ((iy + g.padT()) * wp + g.padL()) * L, rowL);
+                    System.arraycopy(x, pl * hwl + iy * rowL, p, dst + ((iy + g.padT()) * wp + g.padL()) * lanes, rowL);
                 }
             }
         });
@@ -181,7 +226,7 @@ public final class DirectConv {
         for (int t = 0; t < w.tiles(); t++) {
             macs += (long) w.tileBlocks[t] * w.tileIcbs[t];
         }
-        macs *= (long) L * L * kk * g.n() * ohw;
+        macs *= (long) lanesIn * L * kk * g.n() * ohw;
         long perItem = Math.max(1, macs / Math.max(1, items));
         int grain = (int) Math.min(items, Math.max(1, MIN_TASK_MACS / perItem));
         if (macs < 2 * MIN_TASK_MACS) {
@@ -214,7 +259,7 @@ public final class DirectConv {
         int yImg = (n * ocb + b0) * oplane;
         int[] xt = tapX[tile];
         int[] wt = tapW[tile];
-        int chunk = (int) Math.max(1, L1_WEIGHTS / ((long) kk * L * nb * L * Float.BYTES));
+        int chunk = (int) Math.max(1, L1_WEIGHTS / ((long) kk * lanesIn * nb * L * Float.BYTES));
         int step = nb * L;
         int px = pixelsPerTile(nb);
         for (int ib0 = 0; ib0 < icbs; ib0 += chunk) {
@@ -230,7 +275,19 @@ public final class DirectConv {
                 if (j + px <= j1) {
                     int d1 = base(j + 1) - base(j);
                     switch (nb) {
-                        case 4 -> tile4x2(xb0, d1, xt, wt, t0, t1, step, yo, bo, first, last);
+                        case 4 ->
+                            tile4x2(
+                                    xb0,
+                                    d1,
+                                    stepX[tile],
+                                    wt[t0],
+                                    t0 * lanesIn,
+                                    t1 * lanesIn,
+                                    step,
+                                    yo,
+                                    bo,
+                                    first,
+                                    last);
                         case 3 -> tile3x3(xb0, d1, base(j + 2) - base(j), xt, wt, t0, t1, step, yo, bo, first, last);
                         case 2 ->
                             tile2x4(
@@ -268,7 +325,7 @@ public final class DirectConv {
                     j += px;
                 } else {
                     if (nb == 4) {
-                        tile4x1(xb0, xt, wt, t0, t1, step, yo, bo, first, last);
+                        tile4x1(xb0, stepX[tile], wt[t0], t0 * lanesIn, t1 * lanesIn, step, yo, bo, first, last);
                     } else {
                         for (int b = 0; b < nb; b++) {
                             tile1x1(xb0, xt, wt, t0, t1, b * L, step, yo + b * oplane, bo + b * L, first, last);
@@ -319,20 +376,10 @@ public final class DirectConv {
     // kx and lanes ran 15x slower, its accumulators boxed; so did a lane loop with a bound that is not
     // the constant L, 8x slower). Weights: the tile's blocks are consecutive vectors per input lane.
 
-    // 4 output block(s) x 2 pixel(s): taps [t0, t1) of the tile (input offset from a pixel's base, weight offset);
-    // pixel p's window corner at xb0 + dp -> y from yo (block b at + b·oplane, pixel p at + p·L)
+    // 4 output blocks x 2 pixel(s), flat over (tap, input lane) steps [s0, s1): step s reads input at
+    // xb0 + xs[s] (+ d1 for pixel 1) and the weights at w0i + (s - s0)·step -> y from yo (block b at + b·oplane)
     private void tile4x2(
-            int xb0,
-            int d1,
-            int[] xt,
-            int[] wt,
-            int t0,
-            int t1,
-            int step,
-            int yo,
-            int bo,
-            boolean first,
-            boolean last) {
+            int xb0, int d1, int[] xs, int w0i, int s0, int s1, int step, int yo, int bo, boolean first, boolean last) {
         float[] x = this.x;
         float[] wd = this.wd;
         float[] y = this.y;
@@ -345,25 +392,22 @@ public final class DirectConv {
         FloatVector a21 = first ? z : FloatVector.fromArray(S, y, yo + 2 * oplane + L);
         FloatVector a30 = first ? z : FloatVector.fromArray(S, y, yo + 3 * oplane);
         FloatVector a31 = first ? z : FloatVector.fromArray(S, y, yo + 3 * oplane + L);
-        for (int t = t0; t < t1; t++) {
-            int xp0 = xb0 + xt[t];
-            int wi = wt[t];
-            for (int il = 0; il < L; il++, wi += step) {
-                FloatVector w0 = FloatVector.fromArray(S, wd, wi);
-                FloatVector w1 = FloatVector.fromArray(S, wd, wi + L);
-                FloatVector w2 = FloatVector.fromArray(S, wd, wi + 2 * L);
-                FloatVector w3 = FloatVector.fromArray(S, wd, wi + 3 * L);
-                FloatVector x0 = FloatVector.broadcast(S, x[xp0 + il]);
-                a00 = w0.fma(x0, a00);
-                a10 = w1.fma(x0, a10);
-                a20 = w2.fma(x0, a20);
-                a30 = w3.fma(x0, a30);
-                FloatVector x1 = FloatVector.broadcast(S, x[xp0 + d1 + il]);
-                a01 = w0.fma(x1, a01);
-                a11 = w1.fma(x1, a11);
-                a21 = w2.fma(x1, a21);
-                a31 = w3.fma(x1, a31);
-            }
+        for (int s = s0, wi = w0i; s < s1; s++, wi += step) {
+            int xp = xb0 + xs[s];
+            FloatVector w0 = FloatVector.fromArray(S, wd, wi);
+            FloatVector w1 = FloatVector.fromArray(S, wd, wi + L);
+            FloatVector w2 = FloatVector.fromArray(S, wd, wi + 2 * L);
+            FloatVector w3 = FloatVector.fromArray(S, wd, wi + 3 * L);
+            FloatVector x0 = FloatVector.broadcast(S, x[xp]);
+            a00 = w0.fma(x0, a00);
+            a10 = w1.fma(x0, a10);
+            a20 = w2.fma(x0, a20);
+            a30 = w3.fma(x0, a30);
+            FloatVector x1 = FloatVector.broadcast(S, x[xp + d1]);
+            a01 = w0.fma(x1, a01);
+            a11 = w1.fma(x1, a11);
+            a21 = w2.fma(x1, a21);
+            a31 = w3.fma(x1, a31);
         }
         if (last) {
             store(a00, yo, bo);
@@ -591,10 +635,10 @@ public final class DirectConv {
         }
     }
 
-    // 4 output block(s) x 1 pixel(s): taps [t0, t1) of the tile (input offset from a pixel's base, weight offset);
-    // the pixel's window corner at xb0 -> y from yo (block b at + b·oplane)
+    // 4 output blocks x 1 pixel(s), flat over (tap, input lane) steps [s0, s1): step s reads input at
+    // xb0 + xs[s] (+ d1 for pixel 1) and the weights at w0i + (s - s0)·step -> y from yo (block b at + b·oplane)
     private void tile4x1(
-            int xb0, int[] xt, int[] wt, int t0, int t1, int step, int yo, int bo, boolean first, boolean last) {
+            int xb0, int[] xs, int w0i, int s0, int s1, int step, int yo, int bo, boolean first, boolean last) {
         float[] x = this.x;
         float[] wd = this.wd;
         float[] y = this.y;
@@ -603,20 +647,17 @@ public final class DirectConv {
         FloatVector a10 = first ? z : FloatVector.fromArray(S, y, yo + oplane);
         FloatVector a20 = first ? z : FloatVector.fromArray(S, y, yo + 2 * oplane);
         FloatVector a30 = first ? z : FloatVector.fromArray(S, y, yo + 3 * oplane);
-        for (int t = t0; t < t1; t++) {
-            int xp0 = xb0 + xt[t];
-            int wi = wt[t];
-            for (int il = 0; il < L; il++, wi += step) {
-                FloatVector w0 = FloatVector.fromArray(S, wd, wi);
-                FloatVector w1 = FloatVector.fromArray(S, wd, wi + L);
-                FloatVector w2 = FloatVector.fromArray(S, wd, wi + 2 * L);
-                FloatVector w3 = FloatVector.fromArray(S, wd, wi + 3 * L);
-                FloatVector x0 = FloatVector.broadcast(S, x[xp0 + il]);
-                a00 = w0.fma(x0, a00);
-                a10 = w1.fma(x0, a10);
-                a20 = w2.fma(x0, a20);
-                a30 = w3.fma(x0, a30);
-            }
+        for (int s = s0, wi = w0i; s < s1; s++, wi += step) {
+            int xp = xb0 + xs[s];
+            FloatVector w0 = FloatVector.fromArray(S, wd, wi);
+            FloatVector w1 = FloatVector.fromArray(S, wd, wi + L);
+            FloatVector w2 = FloatVector.fromArray(S, wd, wi + 2 * L);
+            FloatVector w3 = FloatVector.fromArray(S, wd, wi + 3 * L);
+            FloatVector x0 = FloatVector.broadcast(S, x[xp]);
+            a00 = w0.fma(x0, a00);
+            a10 = w1.fma(x0, a10);
+            a20 = w2.fma(x0, a20);
+            a30 = w3.fma(x0, a30);
         }
         if (last) {
             store(a00, yo, bo);
