@@ -72,6 +72,9 @@ class NchwcTest {
         cases.add(new int[] {2, 12, 6, 6, 18, 3, 1, 1, 0, 1}); // groups that straddle blocks
         cases.add(new int[] {1, 3, 1, 1, 5, 1, 1, 1, 0, 1}); // 1x1 input
         cases.add(new int[] {65, 16, 8, 8, 16, 1, 3, 1, 1, 1}); // digits-like: many small images
+        cases.add(new int[] {2, 16, 1, 1, 40, 1, 3, 1, 1, 1}); // 3x3 on 1x1: one tap of nine reads the input
+        cases.add(new int[] {1, 9, 2, 3, 8, 1, 1, 1, 1, 1}); // border pixels that read no input at all
+        cases.add(new int[] {3, 24, 2, 2, 64, 1, 3, 1, 1, 1}); // 2x2: every tile at the border
         return cases;
     }
 

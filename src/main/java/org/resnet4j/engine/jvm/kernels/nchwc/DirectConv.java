@@ -73,6 +73,17 @@ public final class DirectConv {
     private final int[][] tapW;
     /** Per weight tile: the input offset of each (tap, input lane) step, for the flat 4-block tiles. */
     private final int[][] stepX;
+    /**
+     * Per output pixel, the taps whose input lies inside the unpadded input, as ky in [kyLo, kyHi] and
+     * kx in [kxLo, kxHi]; null when every tap of every pixel does (no border) or the input is plain.
+     */
+    private final int[] kyLo;
+
+    private final int[] kyHi;
+    private final int[] kxLo;
+    private final int[] kxHi;
+    private final int kh;
+    private final int kw;
 
     private DirectConv(
             ConvGeometry g, float[] x, int hp, int wp, BlockedWeights w, float[] r, boolean relu, float[] y) {
@@ -88,6 +99,8 @@ public final class DirectConv {
         ocb = Nchwc.blocks(g.oc());
         ow = g.ow();
         kk = g.kh() * g.kw();
+        kh = g.kh();
+        kw = g.kw();
         sh = g.strideH();
         sw = g.strideW();
         plane = hp * wp * lanesIn;
@@ -98,6 +111,22 @@ public final class DirectConv {
         bases = new int[ohw];
         for (int j = 0; j < ohw; j++) {
             bases[j] = j / ow * sh * rowStride + j % ow * sw * lanesIn;
+        }
+        if (lanesIn == L && needsBorder(g)) {
+            kyLo = new int[ohw];
+            kyHi = new int[ohw];
+            kxLo = new int[ohw];
+            kxHi = new int[ohw];
+            for (int j = 0; j < ohw; j++) {
+                int iy0 = j / ow * sh - g.padT();
+                int ix0 = j % ow * sw - g.padL();
+                kyLo[j] = Math.max(0, ceilDiv(-iy0, g.dilH()));
+                kyHi[j] = Math.min(kh - 1, Math.floorDiv(g.h() - 1 - iy0, g.dilH()));
+                kxLo[j] = Math.max(0, ceilDiv(-ix0, g.dilW()));
+                kxHi[j] = Math.min(kw - 1, Math.floorDiv(g.w() - 1 - ix0, g.dilW()));
+            }
+        } else {
+            kyLo = kyHi = kxLo = kxHi = null;
         }
         tapX = new int[w.tiles()][];
         tapW = new int[w.tiles()][];
@@ -121,6 +150,10 @@ public final class DirectConv {
                 }
             }
         }
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return -Math.floorDiv(-a, b);
     }
 
     /** True when some window of {@code g} reaches outside the input (pads, or ceil_mode's trailing windows). */
@@ -262,6 +295,8 @@ public final class DirectConv {
         int chunk = (int) Math.max(1, L1_WEIGHTS / ((long) kk * lanesIn * nb * L * Float.BYTES));
         int step = nb * L;
         int px = pixelsPerTile(nb);
+        int[] subX = null;
+        int[] subW = null;
         for (int ib0 = 0; ib0 < icbs; ib0 += chunk) {
             int ib1 = Math.min(icbs, ib0 + chunk);
             boolean first = ib0 == 0;
@@ -270,35 +305,85 @@ public final class DirectConv {
             int t1 = ib1 * kk;
             int bo = b0 * L;
             for (int j = j0; j < j1; ) {
+                int p = j + px <= j1 ? px : 1;
                 int yo = yImg + j * L;
                 int xb0 = xImg + base(j);
-                if (j + px <= j1) {
+                // at the border, only the taps some pixel of the tile reads inside the input: a 3x3 on a
+                // 1x1 or 2x2 output (CIFAR-size and digits inputs) otherwise multiplies 8/9 or 5/9 zeros
+                int[] xs = xt;
+                int[] ws = wt;
+                int a0 = t0;
+                int a1 = t1;
+                boolean flat = true;
+                if (kyLo != null) {
+                    int yl = kyLo[j], yh = kyHi[j], xl = kxLo[j], xh = kxHi[j];
+                    for (int q = j + 1; q < j + p; q++) {
+                        yl = Math.min(yl, kyLo[q]);
+                        yh = Math.max(yh, kyHi[q]);
+                        xl = Math.min(xl, kxLo[q]);
+                        xh = Math.max(xh, kxHi[q]);
+                    }
+                    if (yl > 0 || xl > 0 || yh < kh - 1 || xh < kw - 1) {
+                        if (subX == null) {
+                            subX = new int[chunk * kk];
+                            subW = new int[chunk * kk];
+                        }
+                        a1 = 0;
+                        for (int ib = ib0; ib < ib1; ib++) {
+                            for (int ky = yl; ky <= yh; ky++) {
+                                for (int kx = xl; kx <= xh; kx++, a1++) {
+                                    int t = ib * kk + ky * kw + kx;
+                                    subX[a1] = xt[t];
+                                    subW[a1] = wt[t];
+                                }
+                            }
+                        }
+                        a0 = 0;
+                        xs = subX;
+                        ws = subW;
+                        flat = false;
+                    }
+                }
+                if (a0 == a1) {
+                    // no tap of these pixels reads the input: the sums stay as they are
+                    if (first) {
+                        zero(yo, nb, p);
+                    }
+                    if (last) {
+                        finish(yo, bo, nb, p);
+                    }
+                } else if (p == px) {
                     int d1 = base(j + 1) - base(j);
                     switch (nb) {
-                        case 4 ->
-                            tile4x2(
-                                    xb0,
-                                    d1,
-                                    stepX[tile],
-                                    wt[t0],
-                                    t0 * lanesIn,
-                                    t1 * lanesIn,
-                                    step,
-                                    yo,
-                                    bo,
-                                    first,
-                                    last);
-                        case 3 -> tile3x3(xb0, d1, base(j + 2) - base(j), xt, wt, t0, t1, step, yo, bo, first, last);
+                        case 4 -> {
+                            if (flat) {
+                                tile4x2(
+                                        xb0,
+                                        d1,
+                                        stepX[tile],
+                                        wt[t0],
+                                        t0 * lanesIn,
+                                        t1 * lanesIn,
+                                        step,
+                                        yo,
+                                        bo,
+                                        first,
+                                        last);
+                            } else {
+                                tile4x2Taps(xb0, d1, xs, ws, a0, a1, step, yo, bo, first, last);
+                            }
+                        }
+                        case 3 -> tile3x3(xb0, d1, base(j + 2) - base(j), xs, ws, a0, a1, step, yo, bo, first, last);
                         case 2 ->
                             tile2x4(
                                     xb0,
                                     d1,
                                     base(j + 2) - base(j),
                                     base(j + 3) - base(j),
-                                    xt,
-                                    wt,
-                                    t0,
-                                    t1,
+                                    xs,
+                                    ws,
+                                    a0,
+                                    a1,
                                     step,
                                     yo,
                                     bo,
@@ -312,27 +397,46 @@ public final class DirectConv {
                                     base(j + 3) - base(j),
                                     base(j + 4) - base(j),
                                     base(j + 5) - base(j),
-                                    xt,
-                                    wt,
-                                    t0,
-                                    t1,
+                                    xs,
+                                    ws,
+                                    a0,
+                                    a1,
                                     step,
                                     yo,
                                     bo,
                                     first,
                                     last);
                     }
-                    j += px;
+                } else if (nb == 4 && flat) {
+                    tile4x1(xb0, stepX[tile], wt[t0], t0 * lanesIn, t1 * lanesIn, step, yo, bo, first, last);
+                } else if (nb == 4) {
+                    tile4x1Taps(xb0, xs, ws, a0, a1, step, yo, bo, first, last);
                 } else {
-                    if (nb == 4) {
-                        tile4x1(xb0, stepX[tile], wt[t0], t0 * lanesIn, t1 * lanesIn, step, yo, bo, first, last);
-                    } else {
-                        for (int b = 0; b < nb; b++) {
-                            tile1x1(xb0, xt, wt, t0, t1, b * L, step, yo + b * oplane, bo + b * L, first, last);
-                        }
+                    for (int b = 0; b < nb; b++) {
+                        tile1x1(xb0, xs, ws, a0, a1, b * L, step, yo + b * oplane, bo + b * L, first, last);
                     }
-                    j++;
                 }
+                j += p;
+            }
+        }
+    }
+
+    // zeros the sums of nb blocks x p pixels from yo
+    private void zero(int yo, int nb, int p) {
+        FloatVector z = FloatVector.zero(S);
+        for (int b = 0; b < nb; b++) {
+            for (int q = 0; q < p; q++) {
+                z.intoArray(y, yo + b * oplane + q * L);
+            }
+        }
+    }
+
+    // the epilogue on the sums of nb blocks x p pixels from yo
+    private void finish(int yo, int bo, int nb, int p) {
+        for (int b = 0; b < nb; b++) {
+            for (int q = 0; q < p; q++) {
+                int o = yo + b * oplane + q * L;
+                store(FloatVector.fromArray(S, y, o), o, bo + b * L);
             }
         }
     }
@@ -704,6 +808,115 @@ public final class DirectConv {
             store(a00, yo, bo);
         } else {
             a00.intoArray(y, yo);
+        }
+    }
+
+    // tile4x2 over a list of taps (a subset at the border): 4 output block(s) x 2 pixel(s): taps [t0, t1) of the tile
+    // (input offset from a pixel's base, weight offset);
+    // pixel p's window corner at xb0 + dp -> y from yo (block b at + b·oplane, pixel p at + p·L)
+    private void tile4x2Taps(
+            int xb0,
+            int d1,
+            int[] xt,
+            int[] wt,
+            int t0,
+            int t1,
+            int step,
+            int yo,
+            int bo,
+            boolean first,
+            boolean last) {
+        float[] x = this.x;
+        float[] wd = this.wd;
+        float[] y = this.y;
+        FloatVector z = FloatVector.zero(S);
+        FloatVector a00 = first ? z : FloatVector.fromArray(S, y, yo);
+        FloatVector a01 = first ? z : FloatVector.fromArray(S, y, yo + L);
+        FloatVector a10 = first ? z : FloatVector.fromArray(S, y, yo + oplane);
+        FloatVector a11 = first ? z : FloatVector.fromArray(S, y, yo + oplane + L);
+        FloatVector a20 = first ? z : FloatVector.fromArray(S, y, yo + 2 * oplane);
+        FloatVector a21 = first ? z : FloatVector.fromArray(S, y, yo + 2 * oplane + L);
+        FloatVector a30 = first ? z : FloatVector.fromArray(S, y, yo + 3 * oplane);
+        FloatVector a31 = first ? z : FloatVector.fromArray(S, y, yo + 3 * oplane + L);
+        for (int t = t0; t < t1; t++) {
+            int xp0 = xb0 + xt[t];
+            int wi = wt[t];
+            for (int il = 0; il < L; il++, wi += step) {
+                FloatVector w0 = FloatVector.fromArray(S, wd, wi);
+                FloatVector w1 = FloatVector.fromArray(S, wd, wi + L);
+                FloatVector w2 = FloatVector.fromArray(S, wd, wi + 2 * L);
+                FloatVector w3 = FloatVector.fromArray(S, wd, wi + 3 * L);
+                FloatVector x0 = FloatVector.broadcast(S, x[xp0 + il]);
+                a00 = w0.fma(x0, a00);
+                a10 = w1.fma(x0, a10);
+                a20 = w2.fma(x0, a20);
+                a30 = w3.fma(x0, a30);
+                FloatVector x1 = FloatVector.broadcast(S, x[xp0 + d1 + il]);
+                a01 = w0.fma(x1, a01);
+                a11 = w1.fma(x1, a11);
+                a21 = w2.fma(x1, a21);
+                a31 = w3.fma(x1, a31);
+            }
+        }
+        if (last) {
+            store(a00, yo, bo);
+            store(a01, yo + L, bo);
+            store(a10, yo + oplane, bo + L);
+            store(a11, yo + oplane + L, bo + L);
+            store(a20, yo + 2 * oplane, bo + 2 * L);
+            store(a21, yo + 2 * oplane + L, bo + 2 * L);
+            store(a30, yo + 3 * oplane, bo + 3 * L);
+            store(a31, yo + 3 * oplane + L, bo + 3 * L);
+        } else {
+            a00.intoArray(y, yo);
+            a01.intoArray(y, yo + L);
+            a10.intoArray(y, yo + oplane);
+            a11.intoArray(y, yo + oplane + L);
+            a20.intoArray(y, yo + 2 * oplane);
+            a21.intoArray(y, yo + 2 * oplane + L);
+            a30.intoArray(y, yo + 3 * oplane);
+            a31.intoArray(y, yo + 3 * oplane + L);
+        }
+    }
+
+    // tile4x1 over a list of taps (a subset at the border): 4 output block(s) x 1 pixel(s): taps [t0, t1) of the tile
+    // (input offset from a pixel's base, weight offset);
+    // the pixel's window corner at xb0 -> y from yo (block b at + b·oplane)
+    private void tile4x1Taps(
+            int xb0, int[] xt, int[] wt, int t0, int t1, int step, int yo, int bo, boolean first, boolean last) {
+        float[] x = this.x;
+        float[] wd = this.wd;
+        float[] y = this.y;
+        FloatVector z = FloatVector.zero(S);
+        FloatVector a00 = first ? z : FloatVector.fromArray(S, y, yo);
+        FloatVector a10 = first ? z : FloatVector.fromArray(S, y, yo + oplane);
+        FloatVector a20 = first ? z : FloatVector.fromArray(S, y, yo + 2 * oplane);
+        FloatVector a30 = first ? z : FloatVector.fromArray(S, y, yo + 3 * oplane);
+        for (int t = t0; t < t1; t++) {
+            int xp0 = xb0 + xt[t];
+            int wi = wt[t];
+            for (int il = 0; il < L; il++, wi += step) {
+                FloatVector w0 = FloatVector.fromArray(S, wd, wi);
+                FloatVector w1 = FloatVector.fromArray(S, wd, wi + L);
+                FloatVector w2 = FloatVector.fromArray(S, wd, wi + 2 * L);
+                FloatVector w3 = FloatVector.fromArray(S, wd, wi + 3 * L);
+                FloatVector x0 = FloatVector.broadcast(S, x[xp0 + il]);
+                a00 = w0.fma(x0, a00);
+                a10 = w1.fma(x0, a10);
+                a20 = w2.fma(x0, a20);
+                a30 = w3.fma(x0, a30);
+            }
+        }
+        if (last) {
+            store(a00, yo, bo);
+            store(a10, yo + oplane, bo + L);
+            store(a20, yo + 2 * oplane, bo + 2 * L);
+            store(a30, yo + 3 * oplane, bo + 3 * L);
+        } else {
+            a00.intoArray(y, yo);
+            a10.intoArray(y, yo + oplane);
+            a20.intoArray(y, yo + 2 * oplane);
+            a30.intoArray(y, yo + 3 * oplane);
         }
     }
 }
