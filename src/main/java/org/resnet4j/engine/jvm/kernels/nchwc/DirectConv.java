@@ -20,10 +20,12 @@ import org.resnet4j.engine.jvm.kernels.Parallel;
  * whose weights stay in L1 while the chunk runs over a work item's pixels; partial sums wait in y.
  *
  * <p>Padding: a convolution with pads reads a zero-bordered copy of its input (made here, the size of
- * the input plus the border), so every pixel reads every tap; the border costs a tap share of
- * (1 - (OW·K - 2p·...)/...) — about 18 % of the FMAs for a 3x3 on 7x7, 2 % on 56x56 — against running
- * the border pixels one at a time, which cost twice as much per pixel on 7x7 (measured, see
- * docs/PERFORMANCE.md).
+ * the input plus the border), so that an interior tile's pixels read every tap with no bounds test;
+ * a tile at the border runs only the taps that some pixel of it reads inside the input (a 3x3 on a
+ * 1x1 output runs one tap of nine), the others would only multiply the zero border.
+ *
+ * <p>A plain (N,C,H,W) input with C below L (an RGB stem) is read as it is, one input channel per
+ * step ({@link #convPlainInput}), rather than converted to blocks of which C lanes of L are real.
  *
  * <p>Each output element sums input blocks, ky, kx and input lanes in ascending order whichever tile
  * computes it, and work items are fixed ranges of pixels, so results do not depend on the thread count.

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# The Java engine against ONNX Runtime, the rows of docs/PERFORMANCE.md's engine table:
+#   tools/bench_engines.sh [ROUNDS] [THREADS...]      (default: 3 rounds, 1 and 2 threads)
+#   ONLY="resnet50 224x224 b1" tools/bench_engines.sh ...   (the rows whose name contains ONLY)
+# For every row and thread count it runs `./resnet4j bench --json` on ORT, then on the Java engine,
+# ROUNDS times interleaved (both engines see the same neighbours), and prints one Markdown row:
+# the medians of the rounds' medians, GFLOP/s as % of the peak (PEAK_GFLOPS_PER_CORE x threads,
+# default 78.4 = 2.45 GHz x 2 FMA x 8 lanes x 2), Java/ORT per round with their median, and the
+# ratio of the fastest single runs (best/best: what a machine without neighbours would show).
+# The digits row needs the digits model exported first (made here into target/ if missing).
+# Benchmarks only: nothing here asserts a time. Quiet the machine first: other work skews both engines.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+rounds="${1:-3}"
+shift || true
+threads=("$@")
+[ ${#threads[@]} -gt 0 ] || threads=(1 2)
+peak="${PEAK_GFLOPS_PER_CORE:-78.4}"
+r4j="$here/resnet4j"
+digits="$here/target/bench-digits.onnx"
+if [ ! -f "$digits" ]; then
+  "$r4j" export --spec "$here/testdata/digits/spec.json" --weights "$here/testdata/digits/model.pth" \
+    --out "$digits" >/dev/null
+fi
+
+# name | bench arguments | warm-up | timed runs
+rows=(
+  "resnet18 224x224 b1|--arch resnet18 --batch 1|10|15"
+  "resnet18 224x224 b8|--arch resnet18 --batch 8|3|5"
+  "resnet50 224x224 b1|--arch resnet50 --batch 1|8|10"
+  "resnet50 224x224 b8|--arch resnet50 --batch 8|3|4"
+  "resnet18 32x32 b64|--arch resnet18 --size 32 --batch 64|8|10"
+  "digits 8x8 b540|--model $digits --size 8 --batch 540|10|15"
+)
+
+# prints "median_ms gflops" of one bench run
+one() {
+  # shellcheck disable=SC2086
+  "$r4j" bench $1 --engine "$2" --threads "$3" --warmup "$4" --iters "$5" --json 2>/dev/null |
+    python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["median_ms"], d["gflops"] or 0, d["min_ms"])'
+}
+
+[ -n "${NO_HEADER:-}" ] || echo "| model | threads | ORT ms | ORT % peak | Java ms | Java % peak | Java/ORT per round | Java/ORT | best/best | load (1-min) | UTC |"
+[ -n "${NO_HEADER:-}" ] || echo "|---|---:|---:|---:|---:|---:|---|---:|---:|---|---|"
+for row in "${rows[@]}"; do
+  IFS='|' read -r name args warm iters <<<"$row"
+  [[ "$name" == *"${ONLY:-}"* ]] || continue
+  for t in "${threads[@]}"; do
+    start="$(date -u +%H:%M)"
+    loads=()
+    results=()
+    for _ in $(seq "$rounds"); do
+      loads+=("$(cut -d' ' -f1 /proc/loadavg)")
+      o="$(one "$args" ort "$t" "$warm" "$iters")"
+      j="$(one "$args" java "$t" "$warm" "$iters")"
+      results+=("$o $j")
+    done
+    printf '%s\n' "${results[@]}" | python3 -c '
+import statistics, sys
+name, t, peak, loads, start, end = sys.argv[1:7]
+t = int(t); peak = float(peak) * t
+rows = [list(map(float, l.split())) for l in sys.stdin if l.strip()]  # ort: median gflops min, java: same
+ort = statistics.median(r[0] for r in rows); java = statistics.median(r[3] for r in rows)
+og = statistics.median(r[1] for r in rows); jg = statistics.median(r[4] for r in rows)
+ratios = [r[3] / r[0] for r in rows]
+best = min(r[5] for r in rows) / min(r[2] for r in rows)
+pct = lambda g: "%.0f %%" % (100 * g / peak) if g else "n/a"
+print("| %s | %d | %.1f | %s | %.1f | %s | %s | %.2f | %.2f | %s | %s-%s |" % (
+    name, t, ort, pct(og), java, pct(jg), " / ".join("%.2f" % x for x in ratios),
+    statistics.median(ratios), best, "-".join([min(loads.split(), key=float), max(loads.split(), key=float)]), start, end))
+' "$name" "$t" "$peak" "${loads[*]}" "$start" "$(date -u +%H:%M)"
+  done
+done
