@@ -92,7 +92,7 @@ final class ClassifyCommand implements Callable<Integer> {
         if (top < 1) {
             throw new ResNet4jException("--top is " + top + ", expected 1 or more");
         }
-        int batch = images.batch();
+        FileBatches.Options batching = images.batching(engine.options().threads());
         Preprocessing preprocessing = images.preprocessing();
         ModelChoice.Model m = model.load(commandSpec);
         ImageInputs.checkTakesImages(m);
@@ -105,7 +105,7 @@ final class ClassifyCommand implements Callable<Integer> {
         try (Engine e = Engines.open(engine.kind(), onnx, engine.options(), name)) {
             Classifier classifier = new Classifier(e, preprocessing, names);
             report = classifier.classifyFiles(
-                    files, batch, top, saveInput != null, new ProgressBar(err(), "classify", "images"));
+                    files, batching, top, saveInput != null, new ProgressBar(err(), "classify", "images"));
         }
         if (saveInput != null) {
             if (report.inputs() != null) {

@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.resnet4j.ResNet4jException;
 import org.resnet4j.pipeline.Embedder;
+import org.resnet4j.pipeline.FileBatches;
 import org.resnet4j.tensor.AtomicOutput;
 import org.resnet4j.tensor.Npy;
 import org.resnet4j.vision.Preprocessing;
@@ -70,7 +71,7 @@ final class EmbedCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         model.check();
-        int batch = images.batch();
+        FileBatches.Options batching = images.batching(engine.options().threads());
         Preprocessing preprocessing = images.preprocessing();
         Path paths = sidecar(out);
         ModelChoice.Model m = model.load(commandSpec);
@@ -80,7 +81,7 @@ final class EmbedCommand implements Callable<Integer> {
         Embedder.Report report;
         Embedder embedder = Embedder.open(engine.kind(), m.onnx(), engine.options(), m.name(), preprocessing);
         try {
-            report = embedder.embedFiles(files, batch, new ProgressBar(err(), "embed", "images"));
+            report = embedder.embedFiles(files, batching, new ProgressBar(err(), "embed", "images"));
         } finally {
             embedder.engine().close();
         }
