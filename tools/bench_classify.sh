@@ -13,6 +13,9 @@
 #   bench-java     ./resnet4j bench --engine java --batch 16 (inference only; 1 warm-up, 3 runs)
 #   classify-ort-baseline  classify --engine ort with another build's launcher (RESNET4J_BASELINE;
 #                  only when set, e.g. a checkout of the commit before a change)
+# and, when asked for in RESNET4J_BENCH_ROWS, classify-ort-first and classify-ort-baseline-first:
+# the same command on the first batch of images only (start-up plus one batch), so that the summary
+# can give the steady rate: (COUNT - 16) / (wall - wall of the first batch), start-up excluded.
 # and prints one line per run; after the last round, the median of each row over the rounds.
 #
 #   tools/bench_classify.sh [COUNT (default 200)] [ROUNDS (default 3)]
@@ -49,6 +52,12 @@ weights="$work/resnet50/weights.pth"
 # builds the jar and its class-data-sharing archive if missing, unmeasured
 "$launcher" --version >/dev/null 2>&1
 [ -z "${RESNET4J_BASELINE:-}" ] || "$RESNET4J_BASELINE" --version >/dev/null 2>&1
+first="$work/first$batch-of-$count"
+if [ ! -d "$first" ]; then
+  mkdir -p "$first.tmp"
+  find "$images" -name '*.jpg' | sort | head -n "$batch" | while read -r f; do cp "$f" "$first.tmp/"; done
+  mv "$first.tmp" "$first"
+fi
 results="$work/results.tsv"
 : >"$results"
 
@@ -94,6 +103,10 @@ run_row() {
       --threads "$threads" --batch "$batch" --json "$images" ;;
     classify-ort-baseline) timed "$1" "$RESNET4J_BASELINE" classify --weights "$weights" --arch resnet50 \
       --engine ort --threads "$threads" --batch "$batch" --json "$images" ;;
+    classify-ort-first) timed "$1" "$launcher" classify --weights "$weights" --arch resnet50 --engine ort \
+      --threads "$threads" --batch "$batch" --json "$first" ;;
+    classify-ort-baseline-first) timed "$1" "$RESNET4J_BASELINE" classify --weights "$weights" --arch resnet50 \
+      --engine ort --threads "$threads" --batch "$batch" --json "$first" ;;
     embed-ort) timed "$1" "$launcher" embed --weights "$weights" --arch resnet50 --engine ort \
       --threads "$threads" --batch "$batch" --out "$work/features.npy" "$images" ;;
     classify-java) timed "$1" "$launcher" classify --weights "$weights" --arch resnet50 --engine java \
@@ -124,7 +137,7 @@ for round in $(seq 1 "$rounds"); do
 done
 
 echo "medians over $rounds round(s), $count images, resnet50, batch $batch, $threads threads:"
-/usr/bin/python3 - "$results" <<'EOF'
+/usr/bin/python3 - "$results" "$count" "$batch" <<'EOF'
 import statistics, sys
 rows = {}
 for line in open(sys.argv[1]):
@@ -139,4 +152,10 @@ for name, r in rows.items():
     print("  %-15s %7s images/s  wall %6s s  peak RSS %6s MB  load %.1f-%.1f  (images/s per round: %s)" % (
         name, med(r["ips"]), med(r["wall"]), med(r["rss"]).replace(".00", ""), min(r["load"]), max(r["load"]),
         " / ".join("%.2f" % v for v in r["ips"])))
+count, batch = int(sys.argv[2]), int(sys.argv[3])
+for name in ("classify-ort", "classify-ort-baseline"):
+    if name in rows and name + "-first" in rows and rows[name]["wall"] and rows[name + "-first"]["wall"]:
+        full, one = statistics.median(rows[name]["wall"]), statistics.median(rows[name + "-first"]["wall"])
+        print("  %s steady rate, start-up excluded: (%d - %d) / (%.2f - %.2f s) = %.2f images/s (start-up and first batch %.2f s)"
+              % (name, count, batch, full, one, (count - batch) / (full - one), one))
 EOF
