@@ -9,7 +9,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -28,7 +28,8 @@ import org.resnet4j.vision.Preprocessing;
  *
  * <p>Threads: {@code run} blocks its caller. The consumer and the progress callback are called on
  * the caller's thread only, one batch at a time, in input order; the preprocessing function is
- * called from the decode threads concurrently and must be thread-safe ({@link Preprocessing} is).
+ * called from the decode threads concurrently, and from the caller's thread for images of the batch
+ * it waits for that no decode thread has started, so it must be thread-safe ({@link Preprocessing} is).
  * The decode pool is made per run and is shut down, its threads ended, before {@code run} returns
  * or throws: when the consumer (or the progress callback) throws, decoding not yet started is
  * cancelled, decoding under way is interrupted, and the exception is rethrown once the decode
@@ -121,11 +122,11 @@ public final class FileBatches {
             return List.of();
         }
         int batchSize = options.batchSize();
-        int batches = (files.size() + batchSize - 1) / batchSize;
+        int batches = (int) ((files.size() + (long) batchSize - 1) / batchSize);
         DecodeThreads threads = new DecodeThreads();
         ExecutorService pool = Executors.newFixedThreadPool(Math.min(options.decodeThreads(), files.size()), threads);
         // the batches submitted to the pool and not yet consumed, oldest first: one future per file
-        ArrayDeque<List<Future<Object>>> pending = new ArrayDeque<>();
+        ArrayDeque<List<FutureTask<Object>>> pending = new ArrayDeque<>();
         int submitted = 0;
         try {
             for (int k = 0; k < batches; k++) {
@@ -134,7 +135,7 @@ public final class FileBatches {
                     submitted++;
                 }
                 List<Path> chunk = chunk(files, k, batchSize);
-                List<Future<Object>> loaded = pending.poll();
+                List<FutureTask<Object>> loaded = pending.poll();
                 List<Path> ok = new ArrayList<>();
                 List<Tensor> tensors = new ArrayList<>();
                 for (int i = 0; i < chunk.size(); i++) {
@@ -150,11 +151,11 @@ public final class FileBatches {
                     consumer.accept(ok, tensors, Preprocessing.batch(tensors));
                 }
                 if (progress != null) {
-                    progress.update(Math.min(files.size(), (k + 1) * batchSize), files.size());
+                    progress.update((int) Math.min(files.size(), (k + 1L) * batchSize), files.size());
                 }
             }
         } finally {
-            for (List<Future<Object>> batch : pending) {
+            for (List<FutureTask<Object>> batch : pending) {
                 batch.forEach(f -> f.cancel(true));
             }
             pool.shutdownNow();
@@ -164,23 +165,30 @@ public final class FileBatches {
     }
 
     private static List<Path> chunk(List<Path> files, int k, int batchSize) {
-        return files.subList(k * batchSize, Math.min(files.size(), (k + 1) * batchSize));
+        return files.subList(k * batchSize, (int) Math.min(files.size(), (k + 1L) * batchSize));
     }
 
-    private static List<Future<Object>> submit(
+    private static List<FutureTask<Object>> submit(
             ExecutorService pool, List<Path> chunk, Function<Path, Tensor> preprocessing) {
-        List<Future<Object>> futures = new ArrayList<>(chunk.size());
+        List<FutureTask<Object>> tasks = new ArrayList<>(chunk.size());
         for (Path f : chunk) {
-            futures.add(pool.submit(() -> preprocessOne(f, preprocessing)));
+            FutureTask<Object> task = new FutureTask<>(() -> preprocessOne(f, preprocessing));
+            pool.execute(task);
+            tasks.add(task);
         }
-        return futures;
+        return tasks;
     }
 
     /**
-     * A decoded file's result: its Tensor or failure message. An Error that {@link #preprocessOne}
-     * does not turn into a failure (an AssertionError, a LinkageError) is rethrown as it was.
+     * A decoded file's result: its Tensor or failure message. A task no decode thread has started
+     * yet is run here, on the caller's thread, rather than waited for: the caller has nothing else
+     * to do, and the first batch (with nothing to overlap) is decoded by one more thread; a task a
+     * decode thread is running or has run is not run again ({@link FutureTask#run} does nothing).
+     * An Error that {@link #preprocessOne} does not turn into a failure (an AssertionError, a
+     * LinkageError) is rethrown as it was.
      */
-    private static Object await(Future<Object> f) {
+    private static Object await(FutureTask<Object> f) {
+        f.run();
         try {
             return f.get();
         } catch (InterruptedException e) {

@@ -239,6 +239,18 @@ class FileBatchesTest {
     }
 
     @Test
+    void aBatchLargerThanTheInputIsOneBatch() {
+        List<Integer> sizes = new ArrayList<>();
+        FileBatches.run(
+                files(3),
+                new FileBatches.Options(Integer.MAX_VALUE, 2, 2),
+                FileBatchesTest::tensorOf,
+                null,
+                (paths, tensors, batch) -> sizes.add(batch.dim(0)));
+        assertEquals(List.of(3), sizes);
+    }
+
+    @Test
     void noFilesNoBatchesNoThreads() {
         List<FileBatches.Failure> errors = FileBatches.run(
                 List.of(), FileBatches.Options.of(4, 0), f -> tensorOf(f), null, (paths, tensors, batch) -> {
