@@ -78,7 +78,9 @@ timed() {
   local wall rss
   wall="$(awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s}' "$log")"
   rss="$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2 / 1024}' "$log")"
-  record "$name" "$wall" "$(echo "scale=2; $count / $wall" | bc)" "$rss" "$before"
+  local n="$count"
+  case "$name" in *-first) n="$batch" ;; esac # the first batch alone: its own images
+  record "$name" "$wall" "$(echo "scale=2; $n / $wall" | bc)" "$rss" "$before"
 }
 
 # inference NAME ENGINE ITERS WARMUP: the bench command's images/s at the same batch and threads
