@@ -34,6 +34,8 @@ import org.resnet4j.vision.Preprocessing;
  *
  * A file that cannot be read or decoded does not stop the run ({@link FileBatches}): it is listed
  * in {@link Report#errors()} with a message that names it, and the other files are classified.
+ * Safe to share between threads when its engine is (both engines are): each call keeps its own
+ * state and its own decode threads.
  */
 public final class Classifier {
     /** The top-k list of one image. */
