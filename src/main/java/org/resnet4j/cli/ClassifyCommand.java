@@ -92,20 +92,16 @@ final class ClassifyCommand implements Callable<Integer> {
         if (top < 1) {
             throw new ResNet4jException("--top is " + top + ", expected 1 or more");
         }
-        int batch = images.batch();
+        FileBatches.Options batching = images.batching(engine.options().threads());
         Preprocessing preprocessing = images.preprocessing();
-        ModelChoice.Model m = model.load(commandSpec);
-        ImageInputs.checkTakesImages(m);
-        ModelProto onnx = m.onnx();
-        String name = m.name();
-        List<String> names = Classifier.labelsFor(Classifier.numClasses(onnx), labels);
-        List<Path> files = images.files();
-
+        Opened opened = open(preprocessing);
+        ImageInputs.releaseModel();
+        List<Path> files = opened.files();
         Classifier.Report report;
-        try (Engine e = Engines.open(engine.kind(), onnx, engine.options(), name)) {
-            Classifier classifier = new Classifier(e, preprocessing, names);
-            report = classifier.classifyFiles(
-                    files, batch, top, saveInput != null, new ProgressBar(err(), "classify", "images"));
+        try (Engine e = opened.engine()) {
+            report = opened.classifier()
+                    .classifyFiles(
+                            files, batching, top, saveInput != null, new ProgressBar(err(), "classify", "images"));
         }
         if (saveInput != null) {
             if (report.inputs() != null) {
@@ -120,6 +116,23 @@ final class ClassifyCommand implements Callable<Integer> {
             printText(report);
         }
         return ImageInputs.reportFailures(err(), report.errors(), files.size());
+    }
+
+    /** The engine with the model loaded, its classifier, the image files. */
+    private record Opened(Engine engine, Classifier classifier, List<Path> files) {}
+
+    /**
+     * Loads and checks the model, lists the images, opens the engine. The model itself is not kept
+     * (the engine has its own copy), so that {@link ImageInputs#releaseModel} can free it.
+     */
+    private Opened open(Preprocessing preprocessing) {
+        ModelChoice.Model m = model.load(commandSpec);
+        ImageInputs.checkTakesImages(m);
+        ModelProto onnx = m.onnx();
+        List<String> names = Classifier.labelsFor(Classifier.numClasses(onnx), labels);
+        List<Path> files = images.files();
+        Engine e = Engines.open(engine.kind(), onnx, engine.options(), m.name());
+        return new Opened(e, new Classifier(e, preprocessing, names), files);
     }
 
     static ObjectNode toJson(Classifier.Report report) {

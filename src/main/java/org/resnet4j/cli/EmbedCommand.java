@@ -6,11 +6,13 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.resnet4j.ResNet4jException;
 import org.resnet4j.pipeline.Embedder;
+import org.resnet4j.pipeline.FileBatches;
 import org.resnet4j.tensor.AtomicOutput;
 import org.resnet4j.tensor.Npy;
 import org.resnet4j.vision.Preprocessing;
@@ -70,17 +72,15 @@ final class EmbedCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         model.check();
-        int batch = images.batch();
+        FileBatches.Options batching = images.batching(engine.options().threads());
         Preprocessing preprocessing = images.preprocessing();
         Path paths = sidecar(out);
-        ModelChoice.Model m = model.load(commandSpec);
-        ImageInputs.checkTakesImages(m);
-        List<Path> files = images.files();
-
+        List<Path> files = new ArrayList<>();
+        Embedder embedder = open(preprocessing, files);
+        ImageInputs.releaseModel();
         Embedder.Report report;
-        Embedder embedder = Embedder.open(engine.kind(), m.onnx(), engine.options(), m.name(), preprocessing);
         try {
-            report = embedder.embedFiles(files, batch, new ProgressBar(err(), "embed", "images"));
+            report = embedder.embedFiles(files, batching, new ProgressBar(err(), "embed", "images"));
         } finally {
             embedder.engine().close();
         }
@@ -117,6 +117,17 @@ final class EmbedCommand implements Callable<Integer> {
                             paths);
         }
         return ImageInputs.reportFailures(err(), report.errors(), files.size());
+    }
+
+    /**
+     * Loads and checks the model, lists the images into {@code files}, opens the engine. The model
+     * itself is not kept (the engine has its own copy), so that {@link ImageInputs#releaseModel} can free it.
+     */
+    private Embedder open(Preprocessing preprocessing, List<Path> files) {
+        ModelChoice.Model m = model.load(commandSpec);
+        ImageInputs.checkTakesImages(m);
+        files.addAll(images.files());
+        return Embedder.open(engine.kind(), m.onnx(), engine.options(), m.name(), preprocessing);
     }
 
     /** {@code features.npy} → {@code features.json}; any other name gets {@code .json} appended. */

@@ -34,6 +34,8 @@ import org.resnet4j.vision.Preprocessing;
  *
  * A file that cannot be read or decoded does not stop the run ({@link FileBatches}): it is listed
  * in {@link Report#errors()} with a message that names it, and the other files are classified.
+ * Safe to share between threads when its engine is (both engines are): each call keeps its own
+ * state and its own decode threads.
  */
 public final class Classifier {
     /** The top-k list of one image. */
@@ -128,19 +130,30 @@ public final class Classifier {
     }
 
     /**
-     * Classifies the image files in batches of {@code batchSize}; each result holds the {@code k}
-     * most probable classes (fewer if the model has fewer). With {@code keepInputs} the report
-     * carries the preprocessed batch of every classified image, in order.
+     * {@link #classifyFiles(List, FileBatches.Options, int, boolean, FileBatches.Progress)} in batches
+     * of {@code batchSize}, decoded ahead by {@link FileBatches#decodeThreadsFor the cores} an engine
+     * on all cores leaves over (one thread).
      */
     public Report classifyFiles(
             List<Path> files, int batchSize, int k, boolean keepInputs, FileBatches.Progress progress) {
+        return classifyFiles(files, FileBatches.Options.of(batchSize, 0), k, keepInputs, progress);
+    }
+
+    /**
+     * Classifies the image files in batches, decoding the next batches while the engine runs one
+     * ({@link FileBatches}); each result holds the {@code k} most probable classes (fewer if the
+     * model has fewer). With {@code keepInputs} the report carries the preprocessed batch of every
+     * classified image, in order.
+     */
+    public Report classifyFiles(
+            List<Path> files, FileBatches.Options batching, int k, boolean keepInputs, FileBatches.Progress progress) {
         if (k < 1) {
             throw new IllegalArgumentException("top-k is " + k + ", expected 1 or more");
         }
         List<Result> results = new ArrayList<>();
         List<Tensor> kept = new ArrayList<>();
         List<FileBatches.Failure> errors =
-                FileBatches.run(files, batchSize, preprocessing, progress, (ok, tensors, batch) -> {
+                FileBatches.run(files, batching, preprocessing, progress, (ok, tensors, batch) -> {
                     List<List<Prediction>> tops = classify(batch, k);
                     for (int i = 0; i < ok.size(); i++) {
                         results.add(new Result(ok.get(i), tops.get(i)));

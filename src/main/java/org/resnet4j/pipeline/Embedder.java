@@ -77,12 +77,24 @@ public final class Embedder {
         return f;
     }
 
-    /** Embeds image files in batches of {@code batchSize}; failed files are reported and left out. */
+    /**
+     * {@link #embedFiles(List, FileBatches.Options, FileBatches.Progress)} in batches of
+     * {@code batchSize}, decoded ahead by {@link FileBatches#decodeThreadsFor the cores} an engine
+     * on all cores leaves over (one thread).
+     */
     public Report embedFiles(List<Path> files, int batchSize, FileBatches.Progress progress) {
+        return embedFiles(files, FileBatches.Options.of(batchSize, 0), progress);
+    }
+
+    /**
+     * Embeds image files in batches, decoding the next batches while the engine runs one
+     * ({@link FileBatches}); failed files are reported and left out.
+     */
+    public Report embedFiles(List<Path> files, FileBatches.Options batching, FileBatches.Progress progress) {
         List<Path> ok = new ArrayList<>();
         List<Tensor> rows = new ArrayList<>();
         List<FileBatches.Failure> errors =
-                FileBatches.run(files, batchSize, preprocessing::apply, progress, (paths, tensors, batch) -> {
+                FileBatches.run(files, batching, preprocessing::apply, progress, (paths, tensors, batch) -> {
                     ok.addAll(paths);
                     rows.add(embed(batch));
                 });

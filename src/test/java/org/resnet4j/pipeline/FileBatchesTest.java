@@ -1,0 +1,292 @@
+package org.resnet4j.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.resnet4j.ResNet4jException.FormatException;
+import org.resnet4j.tensor.Tensor;
+
+/**
+ * The pipelined batches' contract, observed with latches and counters, never with timings: the
+ * next batch is decoded while the consumer works on the current one, no more than the set number
+ * of batches ahead; results and failures come in input order; a consumer that throws stops the
+ * decoders and leaves no decode thread behind.
+ */
+class FileBatchesTest {
+    /** Long enough never to fire on a correct pipeline, however loaded the machine. */
+    static final long WAIT_SECONDS = 60;
+
+    static List<Path> files(int n) {
+        return IntStream.range(0, n).mapToObj(i -> Path.of("img" + i + ".jpg")).toList();
+    }
+
+    static int index(Path f) {
+        String s = f.getFileName().toString();
+        return Integer.parseInt(s.substring(3, s.indexOf('.')));
+    }
+
+    /** A [3, 1, 1] tensor whose values are the file's index: shows which file a batch row came from. */
+    static Tensor tensorOf(Path f) {
+        float v = index(f);
+        return Tensor.of(new int[] {3, 1, 1}, new float[] {v, v, v});
+    }
+
+    static List<Thread> decodeThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().startsWith("resnet4j-decode-") && t.isAlive())
+                .toList();
+    }
+
+    @AfterEach
+    void noDecodeThreadOutlivesARun() {
+        assertEquals(List.of(), decodeThreads(), "decode threads still alive after the run");
+    }
+
+    @Test
+    void theNextBatchIsDecodedWhileTheConsumerRunsTheCurrentOne() {
+        List<Path> files = files(6);
+        CountDownLatch batch1Started = new CountDownLatch(1);
+        List<Boolean> sawNextBatchDecoding = new ArrayList<>();
+        FileBatches.run(
+                files,
+                new FileBatches.Options(2, 1, 1),
+                f -> {
+                    if (index(f) == 2) {
+                        batch1Started.countDown();
+                    }
+                    return tensorOf(f);
+                },
+                null,
+                (paths, tensors, batch) -> {
+                    if (index(paths.get(0)) == 0) {
+                        // batch 0's consumer does not return until a decoder has started on batch 1
+                        sawNextBatchDecoding.add(await(batch1Started));
+                    }
+                });
+        assertEquals(List.of(true), sawNextBatchDecoding);
+    }
+
+    @Test
+    void withNoBatchesAheadTheNextBatchWaitsForTheConsumer() {
+        List<Path> files = files(6);
+        Set<Integer> started = ConcurrentHashMap.newKeySet();
+        List<Integer> startedWhileConsuming = new ArrayList<>();
+        FileBatches.run(
+                files,
+                new FileBatches.Options(2, 2, 0),
+                f -> {
+                    started.add(index(f));
+                    return tensorOf(f);
+                },
+                null,
+                (paths, tensors, batch) -> startedWhileConsuming.add(started.size()));
+        assertEquals(List.of(2, 4, 6), startedWhileConsuming);
+    }
+
+    @Test
+    void atMostTheSetNumberOfBatchesAreDecodedAhead() {
+        int batchSize = 3;
+        int ahead = 2;
+        List<Path> files = files(20);
+        Set<Integer> started = ConcurrentHashMap.newKeySet();
+        // the files that may be decoded while batch 0 is consumed: batch 0 and the two after it
+        CountDownLatch boundDecoded = new CountDownLatch((1 + ahead) * batchSize);
+        List<String> overruns = Collections.synchronizedList(new ArrayList<>());
+        List<Integer> batchStarts = new ArrayList<>();
+        FileBatches.run(
+                files,
+                new FileBatches.Options(batchSize, 3, ahead),
+                f -> {
+                    started.add(index(f));
+                    Tensor t = tensorOf(f);
+                    if (index(f) < (1 + ahead) * batchSize) {
+                        boundDecoded.countDown();
+                    }
+                    return t;
+                },
+                null,
+                (paths, tensors, batch) -> {
+                    int k = index(paths.get(0)) / batchSize;
+                    batchStarts.add(k);
+                    if (k == 0) {
+                        // let the three decoders run as far as they are allowed to
+                        assertTrue(await(boundDecoded), "the decoders did not fill the queue");
+                    }
+                    int limit = (k + 1 + ahead) * batchSize;
+                    started.stream()
+                            .filter(i -> i >= limit)
+                            .forEach(i -> overruns.add("file " + i + " decoded while batch " + k + " was consumed"));
+                });
+        assertEquals(List.of(0, 1, 2, 3, 4, 5, 6), batchStarts);
+        assertEquals(List.of(), overruns);
+        assertEquals(20, started.size());
+    }
+
+    @Test
+    void resultsAndFailuresComeInInputOrderWhateverOrderTheDecodersFinishIn() {
+        List<Path> files = files(23);
+        Set<Integer> failing = Set.of(0, 4, 5, 11, 22);
+        Random rnd = new Random(14);
+        int[] delays = IntStream.range(0, files.size()).map(i -> rnd.nextInt(4)).toArray();
+        Function<Path, Tensor> decode = f -> {
+            int i = index(f);
+            sleep(delays[i]); // scrambles the order in which the four decoders finish
+            if (failing.contains(i)) {
+                if (i == 4) {
+                    throw new OutOfMemoryError("Java heap space");
+                }
+                throw new FormatException(f + ": not an image");
+            }
+            return tensorOf(f);
+        };
+        List<Integer> rows = new ArrayList<>();
+        List<Path> consumed = new ArrayList<>();
+        List<Integer> progress = new ArrayList<>();
+        Thread caller = Thread.currentThread();
+        List<String> wrongThread = new ArrayList<>();
+        List<FileBatches.Failure> errors = FileBatches.run(
+                files,
+                new FileBatches.Options(4, 4, 2),
+                decode,
+                (done, total) -> {
+                    progress.add(done);
+                    assertEquals(23, total);
+                },
+                (paths, tensors, batch) -> {
+                    if (Thread.currentThread() != caller) {
+                        wrongThread.add(Thread.currentThread().getName());
+                    }
+                    consumed.addAll(paths);
+                    assertEquals(paths.size(), batch.dim(0));
+                    float[] data = batch.toArray();
+                    for (int r = 0; r < batch.dim(0); r++) {
+                        rows.add((int) data[r * 3]);
+                    }
+                });
+        List<Integer> expected =
+                IntStream.range(0, 23).filter(i -> !failing.contains(i)).boxed().toList();
+        assertEquals(expected, rows);
+        assertEquals(expected, consumed.stream().map(FileBatchesTest::index).toList());
+        assertEquals(
+                List.of(0, 4, 5, 11, 22),
+                errors.stream().map(e -> index(e.image())).toList());
+        assertTrue(
+                errors.get(1).message().contains("img4.jpg: out of memory"),
+                errors.get(1).message());
+        assertEquals("img5.jpg: not an image", errors.get(2).message());
+        assertEquals(List.of(4, 8, 12, 16, 20, 23), progress);
+        assertEquals(List.of(), wrongThread, "consumer called off the caller's thread");
+    }
+
+    @Test
+    void aConsumerThatThrowsStopsTheDecodersAndItsExceptionIsRethrown() {
+        List<Path> files = files(400);
+        Set<Integer> started = ConcurrentHashMap.newKeySet();
+        IllegalStateException boom = new IllegalStateException("the engine is closed");
+        IllegalStateException thrown = assertThrows(
+                IllegalStateException.class,
+                () -> FileBatches.run(
+                        files,
+                        new FileBatches.Options(2, 2, 2),
+                        f -> {
+                            started.add(index(f));
+                            return tensorOf(f);
+                        },
+                        null,
+                        (paths, tensors, batch) -> {
+                            if (index(paths.get(0)) == 2) {
+                                throw boom;
+                            }
+                        }));
+        assertSame(boom, thrown);
+        // batch 1 was being consumed: batches 0 to 3 at most were ever handed to the decoders
+        assertTrue(started.stream().allMatch(i -> i < 8), "decoded after the consumer failed: " + started);
+        assertEquals(List.of(), decodeThreads());
+    }
+
+    @Test
+    void anErrorOutsideTheFailureRuleEndsTheRunWithNoThreadLeft() {
+        AssertionError bug = new AssertionError("decoder invariant");
+        AssertionError thrown = assertThrows(
+                AssertionError.class,
+                () -> FileBatches.run(
+                        files(10),
+                        new FileBatches.Options(2, 2, 2),
+                        f -> {
+                            if (index(f) == 3) {
+                                throw bug;
+                            }
+                            return tensorOf(f);
+                        },
+                        null,
+                        (paths, tensors, batch) -> {}));
+        assertSame(bug, thrown);
+    }
+
+    @Test
+    void aBatchLargerThanTheInputIsOneBatch() {
+        List<Integer> sizes = new ArrayList<>();
+        FileBatches.run(
+                files(3),
+                new FileBatches.Options(Integer.MAX_VALUE, 2, 2),
+                FileBatchesTest::tensorOf,
+                null,
+                (paths, tensors, batch) -> sizes.add(batch.dim(0)));
+        assertEquals(List.of(3), sizes);
+    }
+
+    @Test
+    void noFilesNoBatchesNoThreads() {
+        List<FileBatches.Failure> errors = FileBatches.run(
+                List.of(), FileBatches.Options.of(4, 0), f -> tensorOf(f), null, (paths, tensors, batch) -> {
+                    throw new AssertionError("no batch expected");
+                });
+        assertEquals(List.of(), errors);
+    }
+
+    @Test
+    void decodeThreadsAreTheCoresTheEngineLeavesAtLeastOne() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        assertEquals(1, FileBatches.decodeThreadsFor(0));
+        assertEquals(1, FileBatches.decodeThreadsFor(cores));
+        assertEquals(1, FileBatches.decodeThreadsFor(cores + 8));
+        assertEquals(Math.max(1, cores - 1), FileBatches.decodeThreadsFor(1));
+        assertEquals(2, FileBatches.Options.of(16, 0).batchesAhead());
+        assertThrows(IllegalArgumentException.class, () -> new FileBatches.Options(0, 1, 2));
+        assertThrows(IllegalArgumentException.class, () -> new FileBatches.Options(16, 0, 2));
+        assertThrows(IllegalArgumentException.class, () -> new FileBatches.Options(16, 1, -1));
+        assertThrows(IllegalArgumentException.class, () -> FileBatches.decodeThreadsFor(-1));
+    }
+
+    static boolean await(CountDownLatch latch) {
+        try {
+            return latch.await(WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    static void sleep(int ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
