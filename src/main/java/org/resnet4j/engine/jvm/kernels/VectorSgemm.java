@@ -133,7 +133,33 @@ public final class VectorSgemm implements Sgemm {
             return;
         }
         if (m < FEW_ROWS) {
-            fewRows(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, par);
+            // per row and per FEW_COLS columns, four vector sums over k ascending, B read straight from its
+            // rows; the columns' tail lane by lane
+            int blocks = (n + FEW_COLS - 1) / FEW_COLS;
+            long perBlock = (long) m * k * FEW_COLS;
+            // B streams from memory once (8 MB for ResNet-50's fc): split from 2^18 multiply-adds, a
+            // quarter of the compute-bound threshold, so both threads' loads are in flight
+            int grain = (int) Math.max(1, Math.min(blocks, (MIN_TASK_MACS / 8) / Math.max(1, perBlock)));
+            par.forRange(blocks, grain, (b0, b1) -> {
+                for (int i = 0; i < m; i++) {
+                    int ai = aOff + i * lda;
+                    int ci = cOff + i * ldc;
+                    for (int blk = b0; blk < b1; blk++) {
+                        int j = blk * FEW_COLS;
+                        if (j + FEW_COLS <= n) {
+                            fewCols(k, a, ai, b, bOff + j, ldb, c, ci + j, accumulate);
+                        } else {
+                            for (int jj = j; jj < n; jj++) {
+                                float sum = accumulate ? c[ci + jj] : 0f;
+                                for (int kk = 0; kk < k; kk++) {
+                                    sum = Math.fma(a[ai + kk], b[bOff + kk * ldb + jj], sum);
+                                }
+                                c[ci + jj] = sum;
+                            }
+                        }
+                    }
+                }
+            });
             return;
         }
         // A packed on the caller's thread into its scratch (activations: the Gemm/MatMul ops)
@@ -165,50 +191,6 @@ public final class VectorSgemm implements Sgemm {
             return;
         }
         run(new Call(a.data(), a.m(), n, a.k(), b, bOff, ldb, null, c, cOff, ldc, false, epilogue), par);
-    }
-
-    // c (M,N) = a (M,K) · b (K,N) (+= when accumulate) for a few rows: per row and per FEW_COLS columns,
-    // four vector sums over k ascending, B read straight from its rows; the columns' tail lane by lane
-    private static void fewRows(
-            int m,
-            int n,
-            int k,
-            float[] a,
-            int aOff,
-            int lda,
-            float[] b,
-            int bOff,
-            int ldb,
-            float[] c,
-            int cOff,
-            int ldc,
-            boolean accumulate,
-            Parallel par) {
-        int blocks = (n + FEW_COLS - 1) / FEW_COLS;
-        long perBlock = (long) m * k * FEW_COLS;
-        // B streams from memory once (8 MB for ResNet-50's fc): split from 2^18 multiply-adds, a
-        // quarter of the compute-bound threshold, so both threads' loads are in flight
-        int grain = (int) Math.max(1, Math.min(blocks, (MIN_TASK_MACS / 8) / Math.max(1, perBlock)));
-        par.forRange(blocks, grain, (b0, b1) -> {
-            for (int i = 0; i < m; i++) {
-                int ai = aOff + i * lda;
-                int ci = cOff + i * ldc;
-                for (int blk = b0; blk < b1; blk++) {
-                    int j = blk * FEW_COLS;
-                    if (j + FEW_COLS <= n) {
-                        fewCols(k, a, ai, b, bOff + j, ldb, c, ci + j, accumulate);
-                    } else {
-                        for (int jj = j; jj < n; jj++) {
-                            float sum = accumulate ? c[ci + jj] : 0f;
-                            for (int kk = 0; kk < k; kk++) {
-                                sum = Math.fma(a[ai + kk], b[bOff + kk * ldb + jj], sum);
-                            }
-                            c[ci + jj] = sum;
-                        }
-                    }
-                }
-            }
-        });
     }
 
     // c[co .. co+FEW_COLS) (+)= sum over kk of a[ao+kk] · b[bo + kk·ldb ..]

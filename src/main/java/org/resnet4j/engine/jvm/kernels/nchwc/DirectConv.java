@@ -73,8 +73,10 @@ public final class DirectConv {
     private final int[][] tapX;
 
     private final int[][] tapW;
-    /** Per weight tile: the input offset of each (tap, input lane) step, for the flat 4-block tiles. */
+    /** Per weight tile: the input and weight offsets of each (tap, input lane) step, for the 4-block tiles. */
     private final int[][] stepX;
+
+    private final int[][] stepW;
     /**
      * Per output pixel, the taps whose input lies inside the unpadded input, as ky in [kyLo, kyHi] and
      * kx in [kxLo, kxHi]; null when every tap of every pixel does (no border) or the input is plain.
@@ -133,12 +135,14 @@ public final class DirectConv {
         tapX = new int[w.tiles()][];
         tapW = new int[w.tiles()][];
         stepX = new int[w.tiles()][];
+        stepW = new int[w.tiles()][];
         for (int t = 0; t < w.tiles(); t++) {
             int icbs = w.tileIcbs[t];
             int nb = w.tileBlocks[t];
             tapX[t] = new int[icbs * kk];
             tapW[t] = new int[icbs * kk];
             stepX[t] = new int[icbs * kk * lanesIn];
+            stepW[t] = new int[icbs * kk * lanesIn];
             int i = 0;
             for (int ib = 0; ib < icbs; ib++) {
                 for (int ky = 0; ky < g.kh(); ky++) {
@@ -147,6 +151,7 @@ public final class DirectConv {
                         tapW[t][i] = w.tileOff[t] + i * lanesIn * nb * L;
                         for (int il = 0; il < lanesIn; il++) {
                             stepX[t][i * lanesIn + il] = tapX[t][i] + il;
+                            stepW[t][i * lanesIn + il] = tapW[t][i] + il * nb * L;
                         }
                     }
                 }
@@ -310,13 +315,15 @@ public final class DirectConv {
                 int p = j + px <= j1 ? px : 1;
                 int yo = yImg + j * L;
                 int xb0 = xImg + base(j);
+                // the 4-block tiles loop over (tap, input lane) steps, the narrower ones over taps and lanes
+                boolean steps = nb == 4;
+                int[] xs = steps ? stepX[tile] : xt;
+                int[] ws = steps ? stepW[tile] : wt;
+                int per = steps ? lanesIn : 1;
+                int a0 = t0 * per;
+                int a1 = t1 * per;
                 // at the border, only the taps some pixel of the tile reads inside the input: a 3x3 on a
                 // 1x1 or 2x2 output (CIFAR-size and digits inputs) otherwise multiplies 8/9 or 5/9 zeros
-                int[] xs = xt;
-                int[] ws = wt;
-                int a0 = t0;
-                int a1 = t1;
-                boolean flat = true;
                 if (kyLo != null) {
                     int yl = kyLo[j], yh = kyHi[j], xl = kxLo[j], xh = kxHi[j];
                     for (int q = j + 1; q < j + p; q++) {
@@ -327,23 +334,24 @@ public final class DirectConv {
                     }
                     if (yl > 0 || xl > 0 || yh < kh - 1 || xh < kw - 1) {
                         if (subX == null) {
-                            subX = new int[chunk * kk];
-                            subW = new int[chunk * kk];
+                            subX = new int[chunk * kk * lanesIn];
+                            subW = new int[chunk * kk * lanesIn];
                         }
                         a1 = 0;
                         for (int ib = ib0; ib < ib1; ib++) {
                             for (int ky = yl; ky <= yh; ky++) {
-                                for (int kx = xl; kx <= xh; kx++, a1++) {
+                                for (int kx = xl; kx <= xh; kx++) {
                                     int t = ib * kk + ky * kw + kx;
-                                    subX[a1] = xt[t];
-                                    subW[a1] = wt[t];
+                                    for (int il = 0; il < per; il++, a1++) {
+                                        subX[a1] = xt[t] + il;
+                                        subW[a1] = wt[t] + il * step;
+                                    }
                                 }
                             }
                         }
                         a0 = 0;
                         xs = subX;
                         ws = subW;
-                        flat = false;
                     }
                 }
                 if (a0 == a1) {
@@ -357,24 +365,7 @@ public final class DirectConv {
                 } else if (p == px) {
                     int d1 = base(j + 1) - base(j);
                     switch (nb) {
-                        case 4 -> {
-                            if (flat) {
-                                tile4x2(
-                                        xb0,
-                                        d1,
-                                        stepX[tile],
-                                        wt[t0],
-                                        t0 * lanesIn,
-                                        t1 * lanesIn,
-                                        step,
-                                        yo,
-                                        bo,
-                                        first,
-                                        last);
-                            } else {
-                                tile4x2Taps(xb0, d1, xs, ws, a0, a1, step, yo, bo, first, last);
-                            }
-                        }
+                        case 4 -> tile4x2(xb0, d1, xs, ws, a0, a1, yo, bo, first, last);
                         case 3 -> tile3x3(xb0, d1, base(j + 2) - base(j), xs, ws, a0, a1, step, yo, bo, first, last);
                         case 2 ->
                             tile2x4(
@@ -409,10 +400,8 @@ public final class DirectConv {
                                     first,
                                     last);
                     }
-                } else if (nb == 4 && flat) {
-                    tile4x1(xb0, stepX[tile], wt[t0], t0 * lanesIn, t1 * lanesIn, step, yo, bo, first, last);
-                } else if (nb == 4) {
-                    tile4x1Taps(xb0, xs, ws, a0, a1, step, yo, bo, first, last);
+                } else if (steps) {
+                    tile4x1(xb0, xs, ws, a0, a1, yo, bo, first, last);
                 } else {
                     for (int b = 0; b < nb; b++) {
                         tile1x1(xb0, xs, ws, a0, a1, b * L, step, yo + b * oplane, bo + b * L, first, last);
@@ -482,10 +471,10 @@ public final class DirectConv {
     // kx and lanes ran 15x slower, its accumulators boxed; so did a lane loop with a bound that is not
     // the constant L, 8x slower). Weights: the tile's blocks are consecutive vectors per input lane.
 
-    // 4 output blocks x 2 pixel(s), flat over (tap, input lane) steps [s0, s1): step s reads input at
-    // xb0 + xs[s] (+ d1 for pixel 1) and the weights at w0i + (s - s0)·step -> y from yo (block b at + b·oplane)
+    // 4 output blocks x 2 pixels over (tap, input lane) steps [s0, s1): step s reads the input at xb0 + xs[s]
+    // (+ d1 for pixel 1) and the tile's 4 weight vectors at ws[s] -> y from yo (block b at + b·oplane)
     private void tile4x2(
-            int xb0, int d1, int[] xs, int w0i, int s0, int s1, int step, int yo, int bo, boolean first, boolean last) {
+            int xb0, int d1, int[] xs, int[] ws, int s0, int s1, int yo, int bo, boolean first, boolean last) {
         float[] x = this.x;
         float[] wd = this.wd;
         float[] y = this.y;
@@ -498,8 +487,9 @@ public final class DirectConv {
         FloatVector a21 = first ? z : FloatVector.fromArray(S, y, yo + 2 * oplane + L);
         FloatVector a30 = first ? z : FloatVector.fromArray(S, y, yo + 3 * oplane);
         FloatVector a31 = first ? z : FloatVector.fromArray(S, y, yo + 3 * oplane + L);
-        for (int s = s0, wi = w0i; s < s1; s++, wi += step) {
+        for (int s = s0; s < s1; s++) {
             int xp = xb0 + xs[s];
+            int wi = ws[s];
             FloatVector w0 = FloatVector.fromArray(S, wd, wi);
             FloatVector w1 = FloatVector.fromArray(S, wd, wi + L);
             FloatVector w2 = FloatVector.fromArray(S, wd, wi + 2 * L);
@@ -741,10 +731,9 @@ public final class DirectConv {
         }
     }
 
-    // 4 output blocks x 1 pixel(s), flat over (tap, input lane) steps [s0, s1): step s reads input at
-    // xb0 + xs[s] (+ d1 for pixel 1) and the weights at w0i + (s - s0)·step -> y from yo (block b at + b·oplane)
-    private void tile4x1(
-            int xb0, int[] xs, int w0i, int s0, int s1, int step, int yo, int bo, boolean first, boolean last) {
+    // 4 output blocks x 1 pixel over (tap, input lane) steps [s0, s1): step s reads the input at xb0 + xs[s]
+    // and the tile's 4 weight vectors at ws[s] -> y from yo (block b at + b·oplane)
+    private void tile4x1(int xb0, int[] xs, int[] ws, int s0, int s1, int yo, int bo, boolean first, boolean last) {
         float[] x = this.x;
         float[] wd = this.wd;
         float[] y = this.y;
@@ -753,8 +742,9 @@ public final class DirectConv {
         FloatVector a10 = first ? z : FloatVector.fromArray(S, y, yo + oplane);
         FloatVector a20 = first ? z : FloatVector.fromArray(S, y, yo + 2 * oplane);
         FloatVector a30 = first ? z : FloatVector.fromArray(S, y, yo + 3 * oplane);
-        for (int s = s0, wi = w0i; s < s1; s++, wi += step) {
+        for (int s = s0; s < s1; s++) {
             int xp = xb0 + xs[s];
+            int wi = ws[s];
             FloatVector w0 = FloatVector.fromArray(S, wd, wi);
             FloatVector w1 = FloatVector.fromArray(S, wd, wi + L);
             FloatVector w2 = FloatVector.fromArray(S, wd, wi + 2 * L);
@@ -810,115 +800,6 @@ public final class DirectConv {
             store(a00, yo, bo);
         } else {
             a00.intoArray(y, yo);
-        }
-    }
-
-    // tile4x2 over a list of taps (a subset at the border): 4 output block(s) x 2 pixel(s): taps [t0, t1) of the tile
-    // (input offset from a pixel's base, weight offset);
-    // pixel p's window corner at xb0 + dp -> y from yo (block b at + b·oplane, pixel p at + p·L)
-    private void tile4x2Taps(
-            int xb0,
-            int d1,
-            int[] xt,
-            int[] wt,
-            int t0,
-            int t1,
-            int step,
-            int yo,
-            int bo,
-            boolean first,
-            boolean last) {
-        float[] x = this.x;
-        float[] wd = this.wd;
-        float[] y = this.y;
-        FloatVector z = FloatVector.zero(S);
-        FloatVector a00 = first ? z : FloatVector.fromArray(S, y, yo);
-        FloatVector a01 = first ? z : FloatVector.fromArray(S, y, yo + L);
-        FloatVector a10 = first ? z : FloatVector.fromArray(S, y, yo + oplane);
-        FloatVector a11 = first ? z : FloatVector.fromArray(S, y, yo + oplane + L);
-        FloatVector a20 = first ? z : FloatVector.fromArray(S, y, yo + 2 * oplane);
-        FloatVector a21 = first ? z : FloatVector.fromArray(S, y, yo + 2 * oplane + L);
-        FloatVector a30 = first ? z : FloatVector.fromArray(S, y, yo + 3 * oplane);
-        FloatVector a31 = first ? z : FloatVector.fromArray(S, y, yo + 3 * oplane + L);
-        for (int t = t0; t < t1; t++) {
-            int xp0 = xb0 + xt[t];
-            int wi = wt[t];
-            for (int il = 0; il < L; il++, wi += step) {
-                FloatVector w0 = FloatVector.fromArray(S, wd, wi);
-                FloatVector w1 = FloatVector.fromArray(S, wd, wi + L);
-                FloatVector w2 = FloatVector.fromArray(S, wd, wi + 2 * L);
-                FloatVector w3 = FloatVector.fromArray(S, wd, wi + 3 * L);
-                FloatVector x0 = FloatVector.broadcast(S, x[xp0 + il]);
-                a00 = w0.fma(x0, a00);
-                a10 = w1.fma(x0, a10);
-                a20 = w2.fma(x0, a20);
-                a30 = w3.fma(x0, a30);
-                FloatVector x1 = FloatVector.broadcast(S, x[xp0 + d1 + il]);
-                a01 = w0.fma(x1, a01);
-                a11 = w1.fma(x1, a11);
-                a21 = w2.fma(x1, a21);
-                a31 = w3.fma(x1, a31);
-            }
-        }
-        if (last) {
-            store(a00, yo, bo);
-            store(a01, yo + L, bo);
-            store(a10, yo + oplane, bo + L);
-            store(a11, yo + oplane + L, bo + L);
-            store(a20, yo + 2 * oplane, bo + 2 * L);
-            store(a21, yo + 2 * oplane + L, bo + 2 * L);
-            store(a30, yo + 3 * oplane, bo + 3 * L);
-            store(a31, yo + 3 * oplane + L, bo + 3 * L);
-        } else {
-            a00.intoArray(y, yo);
-            a01.intoArray(y, yo + L);
-            a10.intoArray(y, yo + oplane);
-            a11.intoArray(y, yo + oplane + L);
-            a20.intoArray(y, yo + 2 * oplane);
-            a21.intoArray(y, yo + 2 * oplane + L);
-            a30.intoArray(y, yo + 3 * oplane);
-            a31.intoArray(y, yo + 3 * oplane + L);
-        }
-    }
-
-    // tile4x1 over a list of taps (a subset at the border): 4 output block(s) x 1 pixel(s): taps [t0, t1) of the tile
-    // (input offset from a pixel's base, weight offset);
-    // the pixel's window corner at xb0 -> y from yo (block b at + b·oplane)
-    private void tile4x1Taps(
-            int xb0, int[] xt, int[] wt, int t0, int t1, int step, int yo, int bo, boolean first, boolean last) {
-        float[] x = this.x;
-        float[] wd = this.wd;
-        float[] y = this.y;
-        FloatVector z = FloatVector.zero(S);
-        FloatVector a00 = first ? z : FloatVector.fromArray(S, y, yo);
-        FloatVector a10 = first ? z : FloatVector.fromArray(S, y, yo + oplane);
-        FloatVector a20 = first ? z : FloatVector.fromArray(S, y, yo + 2 * oplane);
-        FloatVector a30 = first ? z : FloatVector.fromArray(S, y, yo + 3 * oplane);
-        for (int t = t0; t < t1; t++) {
-            int xp0 = xb0 + xt[t];
-            int wi = wt[t];
-            for (int il = 0; il < L; il++, wi += step) {
-                FloatVector w0 = FloatVector.fromArray(S, wd, wi);
-                FloatVector w1 = FloatVector.fromArray(S, wd, wi + L);
-                FloatVector w2 = FloatVector.fromArray(S, wd, wi + 2 * L);
-                FloatVector w3 = FloatVector.fromArray(S, wd, wi + 3 * L);
-                FloatVector x0 = FloatVector.broadcast(S, x[xp0 + il]);
-                a00 = w0.fma(x0, a00);
-                a10 = w1.fma(x0, a10);
-                a20 = w2.fma(x0, a20);
-                a30 = w3.fma(x0, a30);
-            }
-        }
-        if (last) {
-            store(a00, yo, bo);
-            store(a10, yo + oplane, bo + L);
-            store(a20, yo + 2 * oplane, bo + 2 * L);
-            store(a30, yo + 3 * oplane, bo + 3 * L);
-        } else {
-            a00.intoArray(y, yo);
-            a10.intoArray(y, yo + oplane);
-            a20.intoArray(y, yo + 2 * oplane);
-            a30.intoArray(y, yo + 3 * oplane);
         }
     }
 }
