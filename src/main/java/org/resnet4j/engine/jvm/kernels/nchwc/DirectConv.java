@@ -141,15 +141,17 @@ public final class DirectConv {
             int nb = w.tileBlocks[t];
             tapX[t] = new int[icbs * kk];
             tapW[t] = new int[icbs * kk];
-            stepX[t] = new int[icbs * kk * lanesIn];
-            stepW[t] = new int[icbs * kk * lanesIn];
+            // only the 4-block tiles read step tables; the narrower ones loop over taps and lanes
+            boolean steps = nb == 4;
+            stepX[t] = steps ? new int[icbs * kk * lanesIn] : null;
+            stepW[t] = steps ? new int[icbs * kk * lanesIn] : null;
             int i = 0;
             for (int ib = 0; ib < icbs; ib++) {
                 for (int ky = 0; ky < g.kh(); ky++) {
                     for (int kx = 0; kx < g.kw(); kx++, i++) {
                         tapX[t][i] = ib * plane + ky * g.dilH() * rowStride + kx * g.dilW() * lanesIn;
                         tapW[t][i] = w.tileOff[t] + i * lanesIn * nb * L;
-                        for (int il = 0; il < lanesIn; il++) {
+                        for (int il = 0; steps && il < lanesIn; il++) {
                             stepX[t][i * lanesIn + il] = tapX[t][i] + il;
                             stepW[t][i * lanesIn + il] = tapW[t][i] + il * nb * L;
                         }
