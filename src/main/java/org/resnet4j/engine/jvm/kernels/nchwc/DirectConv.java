@@ -361,14 +361,11 @@ public final class DirectConv {
                     if (first) {
                         zero(yo, nb, p);
                     }
-                    if (last) {
-                        finish(yo, bo, nb, p);
-                    }
                 } else if (p == px) {
                     int d1 = base(j + 1) - base(j);
                     switch (nb) {
-                        case 4 -> tile4x2(xb0, d1, xs, ws, a0, a1, yo, bo, first, last);
-                        case 3 -> tile3x3(xb0, d1, base(j + 2) - base(j), xs, ws, a0, a1, step, yo, bo, first, last);
+                        case 4 -> tile4x2(xb0, d1, xs, ws, a0, a1, yo, first);
+                        case 3 -> tile3x3(xb0, d1, base(j + 2) - base(j), xs, ws, a0, a1, step, yo, first);
                         case 2 ->
                             tile2x4(
                                     xb0,
@@ -381,9 +378,7 @@ public final class DirectConv {
                                     a1,
                                     step,
                                     yo,
-                                    bo,
-                                    first,
-                                    last);
+                                    first);
                         default ->
                             tile1x6(
                                     xb0,
@@ -398,16 +393,17 @@ public final class DirectConv {
                                     a1,
                                     step,
                                     yo,
-                                    bo,
-                                    first,
-                                    last);
+                                    first);
                     }
                 } else if (steps) {
-                    tile4x1(xb0, xs, ws, a0, a1, yo, bo, first, last);
+                    tile4x1(xb0, xs, ws, a0, a1, yo, first);
                 } else {
                     for (int b = 0; b < nb; b++) {
-                        tile1x1(xb0, xs, ws, a0, a1, b * L, step, yo + b * oplane, bo + b * L, first, last);
+                        tile1x1(xb0, xs, ws, a0, a1, b * L, step, yo + b * oplane, first);
                     }
+                }
+                if (last) {
+                    finish(yo, bo, nb, p);
                 }
                 j += p;
             }
@@ -424,12 +420,25 @@ public final class DirectConv {
         }
     }
 
-    // the epilogue on the sums of nb blocks x p pixels from yo
+    // the epilogue on the sums of nb blocks x p pixels from yo: y = relu?(y + bias[bo..] + r[..]), the
+    // GEMM epilogue's order. A pass of its own after the tile stored its sums: called from the register
+    // tiles, the epilogue was not always inlined (too large for a cold call site) and its vectors were
+    // boxed, 8 allocations per tile
     private void finish(int yo, int bo, int nb, int p) {
         for (int b = 0; b < nb; b++) {
             for (int q = 0; q < p; q++) {
                 int o = yo + b * oplane + q * L;
-                store(FloatVector.fromArray(S, y, o), o, bo + b * L);
+                FloatVector acc = FloatVector.fromArray(S, y, o);
+                if (bias != null) {
+                    acc = acc.add(FloatVector.fromArray(S, bias, bo + b * L));
+                }
+                if (r != null) {
+                    acc = acc.add(FloatVector.fromArray(S, r, o));
+                }
+                if (relu) {
+                    acc = acc.max(0f);
+                }
+                acc.intoArray(y, o);
             }
         }
     }
@@ -454,20 +463,6 @@ public final class DirectConv {
         return bases[j];
     }
 
-    // acc -> y at yo = relu?(acc + bias[bo..] + r[yo..]), the GEMM epilogue's order
-    private void store(FloatVector acc, int yo, int bo) {
-        if (bias != null) {
-            acc = acc.add(FloatVector.fromArray(S, bias, bo));
-        }
-        if (r != null) {
-            acc = acc.add(FloatVector.fromArray(S, r, yo));
-        }
-        if (relu) {
-            acc = acc.max(0f);
-        }
-        acc.intoArray(y, yo);
-    }
-
     // The register tiles below are one loop, unrolled by hand for each tile shape (C2 keeps vectors in
     // registers only as named locals, and only through simple loops: a four-deep nest over blocks, ky,
     // kx and lanes ran 15x slower, its accumulators boxed; so did a lane loop with a bound that is not
@@ -476,7 +471,7 @@ public final class DirectConv {
     // 4 output blocks x 2 pixels over (tap, input lane) steps [s0, s1): step s reads the input at xb0 + xs[s]
     // (+ d1 for pixel 1) and the tile's 4 weight vectors at ws[s] -> y from yo (block b at + b·oplane)
     private void tile4x2(
-            int xb0, int d1, int[] xs, int[] ws, int s0, int s1, int yo, int bo, boolean first, boolean last) {
+            int xb0, int d1, int[] xs, int[] ws, int s0, int s1, int yo, boolean first) {
         float[] x = this.x;
         float[] wd = this.wd;
         float[] y = this.y;
@@ -507,25 +502,14 @@ public final class DirectConv {
             a21 = w2.fma(x1, a21);
             a31 = w3.fma(x1, a31);
         }
-        if (last) {
-            store(a00, yo, bo);
-            store(a01, yo + L, bo);
-            store(a10, yo + oplane, bo + L);
-            store(a11, yo + oplane + L, bo + L);
-            store(a20, yo + 2 * oplane, bo + 2 * L);
-            store(a21, yo + 2 * oplane + L, bo + 2 * L);
-            store(a30, yo + 3 * oplane, bo + 3 * L);
-            store(a31, yo + 3 * oplane + L, bo + 3 * L);
-        } else {
-            a00.intoArray(y, yo);
-            a01.intoArray(y, yo + L);
-            a10.intoArray(y, yo + oplane);
-            a11.intoArray(y, yo + oplane + L);
-            a20.intoArray(y, yo + 2 * oplane);
-            a21.intoArray(y, yo + 2 * oplane + L);
-            a30.intoArray(y, yo + 3 * oplane);
-            a31.intoArray(y, yo + 3 * oplane + L);
-        }
+        a00.intoArray(y, yo);
+        a01.intoArray(y, yo + L);
+        a10.intoArray(y, yo + oplane);
+        a11.intoArray(y, yo + oplane + L);
+        a20.intoArray(y, yo + 2 * oplane);
+        a21.intoArray(y, yo + 2 * oplane + L);
+        a30.intoArray(y, yo + 3 * oplane);
+        a31.intoArray(y, yo + 3 * oplane + L);
     }
 
     // 3 output block(s) x 3 pixel(s): taps [t0, t1) of the tile (input offset from a pixel's base, weight offset);
@@ -540,9 +524,7 @@ public final class DirectConv {
             int t1,
             int step,
             int yo,
-            int bo,
-            boolean first,
-            boolean last) {
+            boolean first) {
         float[] x = this.x;
         float[] wd = this.wd;
         float[] y = this.y;
@@ -577,27 +559,15 @@ public final class DirectConv {
                 a22 = w2.fma(x2, a22);
             }
         }
-        if (last) {
-            store(a00, yo, bo);
-            store(a01, yo + L, bo);
-            store(a02, yo + 2 * L, bo);
-            store(a10, yo + oplane, bo + L);
-            store(a11, yo + oplane + L, bo + L);
-            store(a12, yo + oplane + 2 * L, bo + L);
-            store(a20, yo + 2 * oplane, bo + 2 * L);
-            store(a21, yo + 2 * oplane + L, bo + 2 * L);
-            store(a22, yo + 2 * oplane + 2 * L, bo + 2 * L);
-        } else {
-            a00.intoArray(y, yo);
-            a01.intoArray(y, yo + L);
-            a02.intoArray(y, yo + 2 * L);
-            a10.intoArray(y, yo + oplane);
-            a11.intoArray(y, yo + oplane + L);
-            a12.intoArray(y, yo + oplane + 2 * L);
-            a20.intoArray(y, yo + 2 * oplane);
-            a21.intoArray(y, yo + 2 * oplane + L);
-            a22.intoArray(y, yo + 2 * oplane + 2 * L);
-        }
+        a00.intoArray(y, yo);
+        a01.intoArray(y, yo + L);
+        a02.intoArray(y, yo + 2 * L);
+        a10.intoArray(y, yo + oplane);
+        a11.intoArray(y, yo + oplane + L);
+        a12.intoArray(y, yo + oplane + 2 * L);
+        a20.intoArray(y, yo + 2 * oplane);
+        a21.intoArray(y, yo + 2 * oplane + L);
+        a22.intoArray(y, yo + 2 * oplane + 2 * L);
     }
 
     // 2 output block(s) x 4 pixel(s): taps [t0, t1) of the tile (input offset from a pixel's base, weight offset);
@@ -613,9 +583,7 @@ public final class DirectConv {
             int t1,
             int step,
             int yo,
-            int bo,
-            boolean first,
-            boolean last) {
+            boolean first) {
         float[] x = this.x;
         float[] wd = this.wd;
         float[] y = this.y;
@@ -648,25 +616,14 @@ public final class DirectConv {
                 a13 = w1.fma(x3, a13);
             }
         }
-        if (last) {
-            store(a00, yo, bo);
-            store(a01, yo + L, bo);
-            store(a02, yo + 2 * L, bo);
-            store(a03, yo + 3 * L, bo);
-            store(a10, yo + oplane, bo + L);
-            store(a11, yo + oplane + L, bo + L);
-            store(a12, yo + oplane + 2 * L, bo + L);
-            store(a13, yo + oplane + 3 * L, bo + L);
-        } else {
-            a00.intoArray(y, yo);
-            a01.intoArray(y, yo + L);
-            a02.intoArray(y, yo + 2 * L);
-            a03.intoArray(y, yo + 3 * L);
-            a10.intoArray(y, yo + oplane);
-            a11.intoArray(y, yo + oplane + L);
-            a12.intoArray(y, yo + oplane + 2 * L);
-            a13.intoArray(y, yo + oplane + 3 * L);
-        }
+        a00.intoArray(y, yo);
+        a01.intoArray(y, yo + L);
+        a02.intoArray(y, yo + 2 * L);
+        a03.intoArray(y, yo + 3 * L);
+        a10.intoArray(y, yo + oplane);
+        a11.intoArray(y, yo + oplane + L);
+        a12.intoArray(y, yo + oplane + 2 * L);
+        a13.intoArray(y, yo + oplane + 3 * L);
     }
 
     // 1 output block(s) x 6 pixel(s): taps [t0, t1) of the tile (input offset from a pixel's base, weight offset);
@@ -684,9 +641,7 @@ public final class DirectConv {
             int t1,
             int step,
             int yo,
-            int bo,
-            boolean first,
-            boolean last) {
+            boolean first) {
         float[] x = this.x;
         float[] wd = this.wd;
         float[] y = this.y;
@@ -716,26 +671,17 @@ public final class DirectConv {
                 a05 = w0.fma(x5, a05);
             }
         }
-        if (last) {
-            store(a00, yo, bo);
-            store(a01, yo + L, bo);
-            store(a02, yo + 2 * L, bo);
-            store(a03, yo + 3 * L, bo);
-            store(a04, yo + 4 * L, bo);
-            store(a05, yo + 5 * L, bo);
-        } else {
-            a00.intoArray(y, yo);
-            a01.intoArray(y, yo + L);
-            a02.intoArray(y, yo + 2 * L);
-            a03.intoArray(y, yo + 3 * L);
-            a04.intoArray(y, yo + 4 * L);
-            a05.intoArray(y, yo + 5 * L);
-        }
+        a00.intoArray(y, yo);
+        a01.intoArray(y, yo + L);
+        a02.intoArray(y, yo + 2 * L);
+        a03.intoArray(y, yo + 3 * L);
+        a04.intoArray(y, yo + 4 * L);
+        a05.intoArray(y, yo + 5 * L);
     }
 
     // 4 output blocks x 1 pixel over (tap, input lane) steps [s0, s1): step s reads the input at xb0 + xs[s]
     // and the tile's 4 weight vectors at ws[s] -> y from yo (block b at + b·oplane)
-    private void tile4x1(int xb0, int[] xs, int[] ws, int s0, int s1, int yo, int bo, boolean first, boolean last) {
+    private void tile4x1(int xb0, int[] xs, int[] ws, int s0, int s1, int yo, boolean first) {
         float[] x = this.x;
         float[] wd = this.wd;
         float[] y = this.y;
@@ -757,17 +703,10 @@ public final class DirectConv {
             a20 = w2.fma(x0, a20);
             a30 = w3.fma(x0, a30);
         }
-        if (last) {
-            store(a00, yo, bo);
-            store(a10, yo + oplane, bo + L);
-            store(a20, yo + 2 * oplane, bo + 2 * L);
-            store(a30, yo + 3 * oplane, bo + 3 * L);
-        } else {
-            a00.intoArray(y, yo);
-            a10.intoArray(y, yo + oplane);
-            a20.intoArray(y, yo + 2 * oplane);
-            a30.intoArray(y, yo + 3 * oplane);
-        }
+        a00.intoArray(y, yo);
+        a10.intoArray(y, yo + oplane);
+        a20.intoArray(y, yo + 2 * oplane);
+        a30.intoArray(y, yo + 3 * oplane);
     }
 
     // 1 output block(s) x 1 pixel(s): taps [t0, t1) of the tile (input offset from a pixel's base, weight offset);
@@ -781,9 +720,7 @@ public final class DirectConv {
             int wShift,
             int step,
             int yo,
-            int bo,
-            boolean first,
-            boolean last) {
+            boolean first) {
         float[] x = this.x;
         float[] wd = this.wd;
         float[] y = this.y;
@@ -798,10 +735,6 @@ public final class DirectConv {
                 a00 = w0.fma(x0, a00);
             }
         }
-        if (last) {
-            store(a00, yo, bo);
-        } else {
-            a00.intoArray(y, yo);
-        }
+        a00.intoArray(y, yo);
     }
 }
