@@ -14,6 +14,7 @@ import org.resnet4j.ResNet4jException;
 import org.resnet4j.engine.Engine;
 import org.resnet4j.engine.Engines;
 import org.resnet4j.onnx.ModelProto;
+import org.resnet4j.onnx.Onnx;
 import org.resnet4j.pipeline.Classifier;
 import org.resnet4j.pipeline.FileBatches;
 import org.resnet4j.tensor.Npy;
@@ -94,14 +95,16 @@ final class ClassifyCommand implements Callable<Integer> {
         }
         FileBatches.Options batching = images.batching(engine.options().threads());
         Preprocessing preprocessing = images.preprocessing();
-        Opened opened = open(preprocessing);
-        ImageInputs.releaseModel();
-        List<Path> files = opened.files();
+        List<Path> files = images.files();
         Classifier.Report report;
-        try (Engine e = opened.engine()) {
-            report = opened.classifier()
-                    .classifyFiles(
-                            files, batching, top, saveInput != null, new ProgressBar(err(), "classify", "images"));
+        // the images are decoded from here on, while the model loads and the engine opens
+        try (FileBatches decoding = FileBatches.start(files, batching, preprocessing)) {
+            Opened opened = open(preprocessing);
+            ImageInputs.releaseModel();
+            try (Engine e = opened.engine()) {
+                report = opened.classifier()
+                        .classifyFiles(decoding, top, saveInput != null, new ProgressBar(err(), "classify", "images"));
+            }
         }
         if (saveInput != null) {
             if (report.inputs() != null) {
@@ -119,20 +122,24 @@ final class ClassifyCommand implements Callable<Integer> {
     }
 
     /** The engine with the model loaded, its classifier, the image files. */
-    private record Opened(Engine engine, Classifier classifier, List<Path> files) {}
+    private record Opened(Engine engine, Classifier classifier) {}
 
-    /**
-     * Loads and checks the model, lists the images, opens the engine. The model itself is not kept
-     * (the engine has its own copy), so that {@link ImageInputs#releaseModel} can free it.
-     */
     private Opened open(Preprocessing preprocessing) {
+        Prepared p = prepare();
+        ImageInputs.releaseCheckpoint();
+        Engine e = Engines.open(engine.kind(), p.model(), engine.options());
+        return new Opened(e, new Classifier(e, preprocessing, p.labels()));
+    }
+
+    private record Prepared(Onnx.ValidatedModel model, List<String> labels) {}
+
+    // the model serialised for the engine and its class names; nothing else of the checkpoint is kept
+    private Prepared prepare() {
         ModelChoice.Model m = model.load(commandSpec);
         ImageInputs.checkTakesImages(m);
         ModelProto onnx = m.onnx();
         List<String> names = Classifier.labelsFor(Classifier.numClasses(onnx), labels);
-        List<Path> files = images.files();
-        Engine e = Engines.open(engine.kind(), onnx, engine.options(), m.name());
-        return new Opened(e, new Classifier(e, preprocessing, names), files);
+        return new Prepared(Onnx.validated(onnx, m.name()), names);
     }
 
     static ObjectNode toJson(Classifier.Report report) {

@@ -6,11 +6,13 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.resnet4j.ResNet4jException;
+import org.resnet4j.engine.Engines;
+import org.resnet4j.graph.FeatureOutput;
+import org.resnet4j.onnx.Onnx;
 import org.resnet4j.pipeline.Embedder;
 import org.resnet4j.pipeline.FileBatches;
 import org.resnet4j.tensor.AtomicOutput;
@@ -75,14 +77,17 @@ final class EmbedCommand implements Callable<Integer> {
         FileBatches.Options batching = images.batching(engine.options().threads());
         Preprocessing preprocessing = images.preprocessing();
         Path paths = sidecar(out);
-        List<Path> files = new ArrayList<>();
-        Embedder embedder = open(preprocessing, files);
-        ImageInputs.releaseModel();
+        List<Path> files = images.files();
         Embedder.Report report;
-        try {
-            report = embedder.embedFiles(files, batching, new ProgressBar(err(), "embed", "images"));
-        } finally {
-            embedder.engine().close();
+        // the images are decoded from here on, while the model loads and the engine opens
+        try (FileBatches decoding = FileBatches.start(files, batching, preprocessing)) {
+            Embedder embedder = open(preprocessing);
+            ImageInputs.releaseModel();
+            try {
+                report = embedder.embedFiles(decoding, new ProgressBar(err(), "embed", "images"));
+            } finally {
+                embedder.engine().close();
+            }
         }
         if (report.features() == null) {
             ImageInputs.reportFailures(err(), report.errors(), files.size());
@@ -123,11 +128,20 @@ final class EmbedCommand implements Callable<Integer> {
      * Loads and checks the model, lists the images into {@code files}, opens the engine. The model
      * itself is not kept (the engine has its own copy), so that {@link ImageInputs#releaseModel} can free it.
      */
-    private Embedder open(Preprocessing preprocessing, List<Path> files) {
+    private Embedder open(Preprocessing preprocessing) {
+        Prepared p = prepare();
+        ImageInputs.releaseCheckpoint();
+        return new Embedder(Engines.open(engine.kind(), p.model(), engine.options()), preprocessing, p.features());
+    }
+
+    private record Prepared(Onnx.ValidatedModel model, String features) {}
+
+    // the model with its features exposed, serialised for the engine; nothing else of the checkpoint is kept
+    private Prepared prepare() {
         ModelChoice.Model m = model.load(commandSpec);
         ImageInputs.checkTakesImages(m);
-        files.addAll(images.files());
-        return Embedder.open(engine.kind(), m.onnx(), engine.options(), m.name(), preprocessing);
+        FeatureOutput.Exposed exposed = Embedder.expose(m.onnx(), m.name());
+        return new Prepared(Onnx.validated(exposed.model(), m.name()), exposed.name());
     }
 
     /** {@code features.npy} → {@code features.json}; any other name gets {@code .json} appended. */

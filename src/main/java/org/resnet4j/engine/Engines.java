@@ -42,4 +42,16 @@ public final class Engines {
             case JAVA -> JavaEngine.create(model, options);
         };
     }
+
+    /**
+     * Opens a model already validated and serialised ({@link Onnx#validated}, {@link Onnx#parse}) on
+     * the engine {@code kind}. What the caller built it from (a checkpoint mapped from disk) need not
+     * be kept: dropped before this call, it is not resident while ONNX Runtime copies the model.
+     */
+    public static Engine open(Kind kind, Onnx.ValidatedModel model, EngineOptions options) {
+        return switch (kind) {
+            case ORT -> new OrtEngine(model, options);
+            case JAVA -> JavaEngine.create(model.proto(), options);
+        };
+    }
 }

@@ -48,7 +48,7 @@ public final class Classifier {
     public record Report(List<Result> results, List<FileBatches.Failure> errors, Tensor inputs) {}
 
     private final Engine engine;
-    private final Function<Path, Tensor> preprocessing;
+    private final FileBatches.Decoder<?> decoder;
     private final List<String> labels;
 
     /**
@@ -56,13 +56,17 @@ public final class Classifier {
      *               model returns is checked against it
      */
     public Classifier(Engine engine, Preprocessing preprocessing, List<String> labels) {
-        this(engine, preprocessing::apply, labels);
+        this(engine, FileBatches.Decoder.of(preprocessing), labels);
     }
 
     /** With any file-to-tensor step (tests use one that fails as no real image can, on demand). */
     Classifier(Engine engine, Function<Path, Tensor> preprocessing, List<String> labels) {
+        this(engine, FileBatches.Decoder.ofTensors(preprocessing), labels);
+    }
+
+    private Classifier(Engine engine, FileBatches.Decoder<?> decoder, List<String> labels) {
         this.engine = engine;
-        this.preprocessing = preprocessing;
+        this.decoder = decoder;
         this.labels = List.copyOf(labels);
     }
 
@@ -147,22 +151,32 @@ public final class Classifier {
      */
     public Report classifyFiles(
             List<Path> files, FileBatches.Options batching, int k, boolean keepInputs, FileBatches.Progress progress) {
+        try (FileBatches images = FileBatches.start(files, batching, decoder)) {
+            return classifyFiles(images, k, keepInputs, progress);
+        }
+    }
+
+    /**
+     * Classifies image files already being decoded ({@link FileBatches#start}, as its preprocessing
+     * decodes them; started before the engine was opened, their decoding overlaps the engine's start-up).
+     * Runs each batch once; the caller closes {@code images}.
+     */
+    public Report classifyFiles(FileBatches images, int k, boolean keepInputs, FileBatches.Progress progress) {
         if (k < 1) {
             throw new IllegalArgumentException("top-k is " + k + ", expected 1 or more");
         }
         List<Result> results = new ArrayList<>();
         List<Tensor> kept = new ArrayList<>();
-        List<FileBatches.Failure> errors =
-                FileBatches.run(files, batching, preprocessing, progress, (ok, tensors, batch) -> {
-                    List<List<Prediction>> tops = classify(batch, k);
-                    for (int i = 0; i < ok.size(); i++) {
-                        results.add(new Result(ok.get(i), tops.get(i)));
-                    }
-                    if (keepInputs) {
-                        kept.addAll(tensors);
-                    }
-                });
-        Tensor inputs = keepInputs && !kept.isEmpty() ? Preprocessing.batch(kept) : null;
+        List<FileBatches.Failure> errors = images.run(progress, (ok, batch) -> {
+            List<List<Prediction>> tops = classify(batch, k);
+            for (int i = 0; i < ok.size(); i++) {
+                results.add(new Result(ok.get(i), tops.get(i)));
+            }
+            if (keepInputs) {
+                kept.add(batch);
+            }
+        });
+        Tensor inputs = keepInputs && !kept.isEmpty() ? FileBatches.concat(kept) : null;
         return new Report(List.copyOf(results), errors, inputs);
     }
 

@@ -91,26 +91,23 @@ public final class Embedder {
      * ({@link FileBatches}); failed files are reported and left out.
      */
     public Report embedFiles(List<Path> files, FileBatches.Options batching, FileBatches.Progress progress) {
-        List<Path> ok = new ArrayList<>();
-        List<Tensor> rows = new ArrayList<>();
-        List<FileBatches.Failure> errors =
-                FileBatches.run(files, batching, preprocessing::apply, progress, (paths, tensors, batch) -> {
-                    ok.addAll(paths);
-                    rows.add(embed(batch));
-                });
-        return new Report(List.copyOf(ok), rows.isEmpty() ? null : concat(rows), errors);
+        try (FileBatches images = FileBatches.start(files, batching, preprocessing)) {
+            return embedFiles(images, progress);
+        }
     }
 
-    /** Stacks [n_i, D] tensors into [sum n_i, D]. */
-    private static Tensor concat(List<Tensor> parts) {
-        int d = parts.get(0).dim(1);
-        int n = parts.stream().mapToInt(t -> t.dim(0)).sum();
-        float[] out = new float[Math.multiplyExact(n, d)];
-        int at = 0;
-        for (Tensor t : parts) {
-            t.buffer().get(out, at, t.numel());
-            at += t.numel();
-        }
-        return Tensor.of(new int[] {n, d}, out);
+    /**
+     * Embeds image files already being decoded ({@link FileBatches#start}, as its preprocessing
+     * decodes them; started before the engine was opened, their decoding overlaps the engine's start-up).
+     * Runs each batch once; the caller closes {@code images}.
+     */
+    public Report embedFiles(FileBatches images, FileBatches.Progress progress) {
+        List<Path> ok = new ArrayList<>();
+        List<Tensor> rows = new ArrayList<>();
+        List<FileBatches.Failure> errors = images.run(progress, (paths, batch) -> {
+            ok.addAll(paths);
+            rows.add(embed(batch));
+        });
+        return new Report(List.copyOf(ok), rows.isEmpty() ? null : FileBatches.concat(rows), errors);
     }
 }

@@ -4,6 +4,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
@@ -17,6 +18,7 @@ import java.util.function.Function;
 import org.resnet4j.ResNet4jException;
 import org.resnet4j.tensor.Tensor;
 import org.resnet4j.vision.Preprocessing;
+import org.resnet4j.vision.RgbImage;
 
 /**
  * Image files in batches, the rule classify and embed share, with decoding overlapped with
@@ -26,18 +28,22 @@ import org.resnet4j.vision.Preprocessing;
  * whatever the number of files. A file that cannot be read or decoded does not stop the run but is
  * reported as a {@link Failure} whose message names it, and the others of its batch go on.
  *
- * <p>Threads: {@code run} blocks its caller. The consumer and the progress callback are called on
- * the caller's thread only, one batch at a time, in input order; the preprocessing function is
- * called from the decode threads concurrently, and from the caller's thread for images of the batch
- * it waits for that no decode thread has started, so it must be thread-safe ({@link Preprocessing} is).
- * The decode pool is made per run and is shut down, its threads ended, before {@code run} returns
- * or throws: when the consumer (or the progress callback) throws, decoding not yet started is
- * cancelled, decoding under way is interrupted, and the exception is rethrown once the decode
- * threads have ended.
+ * <p>Decoding starts when the batches are {@link #start started}, which may be before the engine
+ * that consumes them is open: loading a model and opening ONNX Runtime's session take a second or
+ * two on one core, during which the decode threads get up to {@link Options#startupImages()}
+ * images ready. Decoded images wait as their 8-bit crops (crop x crop x 3 bytes, 150 kB at 224),
+ * normalised to float only when their batch is taken.
+ *
+ * <p>Threads: {@code start} returns at once; {@code run} blocks its caller. The consumer and the
+ * progress callback are called on the caller's thread only, one batch at a time, in input order;
+ * the decoding is called from the decode threads concurrently, and from the caller's thread for
+ * images of the batch it waits for that no decode thread has started, so it must be thread-safe
+ * ({@link Preprocessing} is). {@link #close} (or the end of the static {@code run}) cancels decoding
+ * not yet started, interrupts decoding under way and returns once the decode threads have ended;
+ * when the consumer (or the progress callback) throws, its exception is rethrown after that.
+ * One instance is run once, by one thread.
  */
-public final class FileBatches {
-    private FileBatches() {}
-
+public final class FileBatches implements AutoCloseable {
     /** An input that was skipped, and why (the message names the file). */
     public record Failure(Path image, String message) {}
 
@@ -57,10 +63,21 @@ public final class FileBatches {
      *                      {@value #DEFAULT_BATCHES_AHEAD}); at most {@code batchesAhead + 1} batches
      *                      of preprocessed images are held at once. 0 decodes each batch only after
      *                      the previous one was consumed (no overlap)
+     * @param startupImages images decoded ahead before the first batch is taken, 0 or more (default
+     *                      {@value #DEFAULT_STARTUP_IMAGES}), rounded up to whole batches; never
+     *                      fewer than {@code batchesAhead + 1} batches. The decode threads work
+     *                      through the engine's start-up instead of waiting for it; once batches
+     *                      are taken, no more is decoded until the queue is down to {@code batchesAhead}
      */
-    public record Options(int batchSize, int decodeThreads, int batchesAhead) {
+    public record Options(int batchSize, int decodeThreads, int batchesAhead, int startupImages) {
         /** Two batches ahead: enough to hide one slow image, small enough to keep memory flat. */
         public static final int DEFAULT_BATCHES_AHEAD = 2;
+        /**
+         * 192 images: what one decode thread gets through (8-10 ms per 640x480 JPEG) while a
+         * ResNet-50 checkpoint is loaded and ONNX Runtime's session opened (about 2 s on the
+         * 2-core box, docs/PERFORMANCE.md), held as 29 MB of 224x224 crops.
+         */
+        public static final int DEFAULT_STARTUP_IMAGES = 192;
 
         public Options {
             if (batchSize < 1) {
@@ -72,19 +89,34 @@ public final class FileBatches {
             if (batchesAhead < 0) {
                 throw new IllegalArgumentException("batches ahead is " + batchesAhead + ", expected 0 or more");
             }
+            if (startupImages < 0) {
+                throw new IllegalArgumentException("start-up images is " + startupImages + ", expected 0 or more");
+            }
+        }
+
+        /** No start-up look-ahead beyond {@code batchesAhead}. */
+        public Options(int batchSize, int decodeThreads, int batchesAhead) {
+            this(batchSize, decodeThreads, batchesAhead, 0);
         }
 
         /**
-         * Batches of {@code batchSize}, decoded {@value #DEFAULT_BATCHES_AHEAD} batches ahead by the
-         * cores an engine with {@code engineThreads} intra-op threads (0: all cores) leaves over.
+         * Batches of {@code batchSize}, decoded {@value #DEFAULT_BATCHES_AHEAD} batches ahead (and
+         * {@value #DEFAULT_STARTUP_IMAGES} images during start-up) by the cores an engine with
+         * {@code engineThreads} intra-op threads (0: all cores) leaves over.
          */
         public static Options of(int batchSize, int engineThreads) {
-            return new Options(batchSize, decodeThreadsFor(engineThreads), DEFAULT_BATCHES_AHEAD);
+            return new Options(
+                    batchSize, decodeThreadsFor(engineThreads), DEFAULT_BATCHES_AHEAD, DEFAULT_STARTUP_IMAGES);
         }
 
         /** The same options with {@code n} decode threads. */
         public Options withDecodeThreads(int n) {
-            return new Options(batchSize, n, batchesAhead);
+            return new Options(batchSize, n, batchesAhead, startupImages);
+        }
+
+        /** The same options with {@code n} start-up images. */
+        public Options withStartupImages(int n) {
+            return new Options(batchSize, decodeThreads, batchesAhead, n);
         }
     }
 
@@ -107,84 +139,191 @@ public final class FileBatches {
     /** Receives each batch of the files that loaded: their paths and their tensor [n, 3, crop, crop]. */
     @FunctionalInterface
     interface BatchConsumer {
-        void accept(List<Path> files, List<Tensor> images, Tensor batch);
+        void accept(List<Path> files, Tensor batch);
     }
 
-    /** Runs {@code consumer} on every batch of loadable files; returns the failures in input order. */
+    /**
+     * How files become a batch: {@code decode} one file (on a decode thread), {@code stack} the
+     * decoded files of a batch into [n, ...] (on the caller's thread).
+     */
+    record Decoder<T>(Function<Path, T> decode, Function<List<T>, Tensor> stack) {
+        /** torchvision's preprocessing: 8-bit crops, normalised as their batch is stacked. */
+        static Decoder<RgbImage> of(Preprocessing p) {
+            return new Decoder<>(p::decodeAndCrop, p::stackCrops);
+        }
+
+        /** Any file-to-tensor step, each tensor [3, h, w] (tests use ones that fail on demand). */
+        static Decoder<Tensor> ofTensors(Function<Path, Tensor> preprocessing) {
+            return new Decoder<>(preprocessing, Preprocessing::batch);
+        }
+    }
+
+    /** A file that could not be decoded: the message names it. */
+    private record Failed(String message) {}
+
+    private final List<Path> files;
+    private final Options options;
+    private final Function<Path, ?> decode;
+    private final Function<List<Object>, Tensor> stack;
+    private final int batches;
+    private final DecodeThreads threads = new DecodeThreads();
+    private final ExecutorService pool;
+    // the batches submitted to the pool and not yet consumed, oldest first: one future per file
+    private final ArrayDeque<List<FutureTask<Object>>> pending = new ArrayDeque<>();
+    private int submitted;
+    private boolean ran;
+
+    @SuppressWarnings("unchecked")
+    private FileBatches(List<Path> files, Options options, Decoder<?> decoder) {
+        this.files = List.copyOf(files);
+        this.options = options;
+        this.decode = decoder.decode();
+        this.stack = (Function<List<Object>, Tensor>) (Function<?, Tensor>) decoder.stack();
+        int batchSize = options.batchSize();
+        batches = (int) ((this.files.size() + (long) batchSize - 1) / batchSize);
+        pool = batches == 0
+                ? null
+                : Executors.newFixedThreadPool(Math.min(options.decodeThreads(), this.files.size()), threads);
+        long startupBatches =
+                Math.max(options.batchesAhead() + 1L, ((long) options.startupImages() + batchSize - 1) / batchSize);
+        try {
+            while (submitted < batches && submitted < startupBatches) {
+                submitNext();
+            }
+        } catch (RuntimeException | Error e) {
+            close();
+            throw e;
+        }
+    }
+
+    /**
+     * Starts decoding {@code files} with torchvision's {@code preprocessing}, at once: up to
+     * {@link Options#startupImages()} images (at least {@code batchesAhead + 1} batches) before the
+     * batches are taken by {@link Classifier#classifyFiles(FileBatches, int, boolean, Progress)} or
+     * {@link Embedder#embedFiles(FileBatches, Progress)}. Close it when done (those calls do not):
+     * closing stops the decode threads.
+     */
+    public static FileBatches start(List<Path> files, Options options, Preprocessing preprocessing) {
+        return new FileBatches(files, options, Decoder.of(preprocessing));
+    }
+
+    static FileBatches start(List<Path> files, Options options, Decoder<?> decoder) {
+        return new FileBatches(files, options, decoder);
+    }
+
+    /** The files, in input order. */
+    public List<Path> files() {
+        return files;
+    }
+
+    /** Starts, runs and closes: {@code consumer} on every batch of loadable files; the failures in input order. */
     static List<Failure> run(
             List<Path> files,
             Options options,
             Function<Path, Tensor> preprocessing,
             Progress progress,
             BatchConsumer consumer) {
-        List<Failure> errors = new ArrayList<>();
-        if (files.isEmpty()) {
-            return List.of();
+        try (FileBatches b = start(files, options, Decoder.ofTensors(preprocessing))) {
+            return b.run(progress, consumer);
         }
+    }
+
+    /** Runs {@code consumer} on every batch of loadable files; returns the failures in input order. Once only. */
+    List<Failure> run(Progress progress, BatchConsumer consumer) {
+        if (ran) {
+            throw new IllegalStateException("these batches were already run");
+        }
+        ran = true;
+        List<Failure> errors = new ArrayList<>();
         int batchSize = options.batchSize();
-        int batches = (int) ((files.size() + (long) batchSize - 1) / batchSize);
-        DecodeThreads threads = new DecodeThreads();
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(options.decodeThreads(), files.size()), threads);
-        // the batches submitted to the pool and not yet consumed, oldest first: one future per file
-        ArrayDeque<List<FutureTask<Object>>> pending = new ArrayDeque<>();
-        int submitted = 0;
-        try {
-            for (int k = 0; k < batches; k++) {
-                while (submitted < batches && submitted <= k + options.batchesAhead()) {
-                    pending.add(submit(pool, chunk(files, submitted, batchSize), preprocessing));
-                    submitted++;
-                }
-                List<Path> chunk = chunk(files, k, batchSize);
-                List<FutureTask<Object>> loaded = pending.poll();
-                List<Path> ok = new ArrayList<>();
-                List<Tensor> tensors = new ArrayList<>();
-                for (int i = 0; i < chunk.size(); i++) {
-                    Object result = await(loaded.get(i));
-                    if (result instanceof Tensor t) {
-                        ok.add(chunk.get(i));
-                        tensors.add(t);
-                    } else {
-                        errors.add(new Failure(chunk.get(i), (String) result));
-                    }
-                }
-                if (!tensors.isEmpty()) {
-                    consumer.accept(ok, tensors, Preprocessing.batch(tensors));
-                }
-                if (progress != null) {
-                    progress.update((int) Math.min(files.size(), (k + 1L) * batchSize), files.size());
+        for (int k = 0; k < batches; k++) {
+            while (submitted < batches && submitted <= k + options.batchesAhead()) {
+                submitNext();
+            }
+            List<Path> chunk = chunk(k);
+            List<FutureTask<Object>> loaded = pending.poll();
+            List<Path> ok = new ArrayList<>();
+            List<Object> decoded = new ArrayList<>();
+            for (int i = 0; i < chunk.size(); i++) {
+                Object result = await(loaded.get(i));
+                if (result instanceof Failed f) {
+                    errors.add(new Failure(chunk.get(i), f.message()));
+                } else {
+                    ok.add(chunk.get(i));
+                    decoded.add(result);
                 }
             }
-        } finally {
-            for (List<FutureTask<Object>> batch : pending) {
-                batch.forEach(f -> f.cancel(true));
+            if (!decoded.isEmpty()) {
+                consumer.accept(ok, stack.apply(decoded));
             }
-            pool.shutdownNow();
-            threads.awaitEnd();
+            if (progress != null) {
+                progress.update((int) Math.min(files.size(), (k + 1L) * batchSize), files.size());
+            }
         }
         return List.copyOf(errors);
     }
 
-    private static List<Path> chunk(List<Path> files, int k, int batchSize) {
+    /** Cancels decoding not yet started, interrupts decoding under way, and waits for the decode threads to end. */
+    @Override
+    public void close() {
+        for (List<FutureTask<Object>> batch : pending) {
+            batch.forEach(f -> f.cancel(true));
+        }
+        pending.clear();
+        if (pool != null) {
+            pool.shutdownNow();
+        }
+        threads.awaitEnd();
+    }
+
+    /** Stacks tensors [n_i, ...] of equal trailing shape into [sum n_i, ...]: batches, or their results. */
+    static Tensor concat(List<Tensor> parts) {
+        int[] shape = parts.get(0).shape().clone();
+        int rows = 0;
+        for (Tensor t : parts) {
+            if (t.rank() != shape.length || !Arrays.equals(t.shape(), 1, shape.length, shape, 1, shape.length)) {
+                throw new IllegalArgumentException("cannot stack " + Arrays.toString(t.shape()) + " under "
+                        + Arrays.toString(parts.get(0).shape()));
+            }
+            rows = Math.addExact(rows, t.dim(0));
+        }
+        shape[0] = rows;
+        long size = 1;
+        for (int d : shape) {
+            size *= d;
+        }
+        float[] out = new float[Math.toIntExact(size)];
+        int at = 0;
+        for (Tensor t : parts) {
+            t.buffer().get(out, at, t.numel());
+            at += t.numel();
+        }
+        return Tensor.of(shape, out);
+    }
+
+    private List<Path> chunk(int k) {
+        int batchSize = options.batchSize();
         return files.subList(k * batchSize, (int) Math.min(files.size(), (k + 1L) * batchSize));
     }
 
-    private static List<FutureTask<Object>> submit(
-            ExecutorService pool, List<Path> chunk, Function<Path, Tensor> preprocessing) {
+    private void submitNext() {
+        List<Path> chunk = chunk(submitted);
         List<FutureTask<Object>> tasks = new ArrayList<>(chunk.size());
         for (Path f : chunk) {
-            FutureTask<Object> task = new FutureTask<>(() -> preprocessOne(f, preprocessing));
+            FutureTask<Object> task = new FutureTask<>(() -> decodeOne(f, decode));
             pool.execute(task);
             tasks.add(task);
         }
-        return tasks;
+        pending.add(tasks);
+        submitted++;
     }
 
     /**
-     * A decoded file's result: its Tensor or failure message. A task no decode thread has started
+     * A decoded file's result: its decoded image or {@link Failed}. A task no decode thread has started
      * yet is run here, on the caller's thread, rather than waited for: the caller has nothing else
      * to do, and the first batch (with nothing to overlap) is decoded by one more thread; a task a
      * decode thread is running or has run is not run again ({@link FutureTask#run} does nothing).
-     * An Error that {@link #preprocessOne} does not turn into a failure (an AssertionError, a
+     * An Error that {@link #decodeOne} does not turn into a failure (an AssertionError, a
      * LinkageError) is rethrown as it was.
      */
     private static Object await(FutureTask<Object> f) {
@@ -251,22 +390,22 @@ public final class FileBatches {
     }
 
     /**
-     * Decodes and preprocesses one file: a Tensor, or the failure message naming it. Whatever goes
-     * wrong with one file (a refusal, a decoder's RuntimeException, an OutOfMemoryError or
-     * StackOverflowError from its pixels) is that file's failure only.
+     * Decodes and preprocesses one file: the decoded image, or {@link Failed} with a message naming
+     * it. Whatever goes wrong with one file (a refusal, a decoder's RuntimeException, an
+     * OutOfMemoryError or StackOverflowError from its pixels) is that file's failure only.
      */
-    private static Object preprocessOne(Path f, Function<Path, Tensor> preprocessing) {
+    private static Object decodeOne(Path f, Function<Path, ?> decode) {
         try {
-            return preprocessing.apply(f);
+            return decode.apply(f);
         } catch (ResNet4jException | UncheckedIOException e) {
             String msg = e.getMessage() == null ? e.toString() : e.getMessage();
-            return msg.contains(f.toString()) ? msg : f + ": " + msg;
+            return new Failed(msg.contains(f.toString()) ? msg : f + ": " + msg);
         } catch (RuntimeException e) {
-            return f + ": cannot preprocess the image (" + e + ")";
+            return new Failed(f + ": cannot preprocess the image (" + e + ")");
         } catch (OutOfMemoryError e) {
-            return f + ": out of memory preprocessing the image (give the JVM more heap, -Xmx)";
+            return new Failed(f + ": out of memory preprocessing the image (give the JVM more heap, -Xmx)");
         } catch (StackOverflowError e) {
-            return f + ": the image decoder overflowed its stack";
+            return new Failed(f + ": the image decoder overflowed its stack");
         }
     }
 }

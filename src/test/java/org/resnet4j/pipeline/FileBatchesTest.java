@@ -72,7 +72,7 @@ class FileBatchesTest {
                     return tensorOf(f);
                 },
                 null,
-                (paths, tensors, batch) -> {
+                (paths, batch) -> {
                     if (index(paths.get(0)) == 0) {
                         // batch 0's consumer does not return until a decoder has started on batch 1
                         sawNextBatchDecoding.add(await(batch1Started));
@@ -94,7 +94,7 @@ class FileBatchesTest {
                     return tensorOf(f);
                 },
                 null,
-                (paths, tensors, batch) -> startedWhileConsuming.add(started.size()));
+                (paths, batch) -> startedWhileConsuming.add(started.size()));
         assertEquals(List.of(2, 4, 6), startedWhileConsuming);
     }
 
@@ -120,7 +120,7 @@ class FileBatchesTest {
                     return t;
                 },
                 null,
-                (paths, tensors, batch) -> {
+                (paths, batch) -> {
                     int k = index(paths.get(0)) / batchSize;
                     batchStarts.add(k);
                     if (k == 0) {
@@ -135,6 +135,72 @@ class FileBatchesTest {
         assertEquals(List.of(0, 1, 2, 3, 4, 5, 6), batchStarts);
         assertEquals(List.of(), overruns);
         assertEquals(20, started.size());
+    }
+
+    @Test
+    void decodingStartsWithStartAndRunsToTheStartUpImagesBeforeAnyBatchIsTaken() {
+        int batchSize = 2;
+        List<Path> files = files(20);
+        Set<Integer> started = ConcurrentHashMap.newKeySet();
+        // 7 start-up images round up to 4 whole batches: files 0 to 7
+        CountDownLatch startupDecoded = new CountDownLatch(8);
+        List<String> overruns = Collections.synchronizedList(new ArrayList<>());
+        List<Integer> batchStarts = new ArrayList<>();
+        try (FileBatches b = FileBatches.start(
+                files, new FileBatches.Options(batchSize, 2, 1, 7), FileBatches.Decoder.ofTensors(f -> {
+                    started.add(index(f));
+                    if (index(f) < 8) {
+                        startupDecoded.countDown();
+                    }
+                    return tensorOf(f);
+                }))) {
+            // nothing has been run: the decode threads got there on their own (the engine's start-up)
+            assertTrue(await(startupDecoded), "the start-up images were not decoded before run");
+            b.run(null, (paths, batch) -> {
+                int k = index(paths.get(0)) / batchSize;
+                batchStarts.add(k);
+                // past the start-up, one batch ahead of the consumer at most
+                int limit = Math.max(8, (k + 2) * batchSize);
+                started.stream()
+                        .filter(i -> i >= limit)
+                        .forEach(i -> overruns.add("file " + i + " decoded while batch " + k + " was consumed"));
+            });
+            assertThrows(IllegalStateException.class, () -> b.run(null, (paths, batch) -> {}));
+        }
+        assertEquals(IntStream.range(0, 10).boxed().toList(), batchStarts);
+        assertEquals(List.of(), overruns);
+        assertEquals(20, started.size());
+    }
+
+    @Test
+    void closingBatchesThatWereNeverRunStopsTheDecoders() {
+        Set<Integer> started = ConcurrentHashMap.newKeySet();
+        CountDownLatch first = new CountDownLatch(1);
+        try (FileBatches b =
+                FileBatches.start(files(400), new FileBatches.Options(4, 2, 2, 40), FileBatches.Decoder.ofTensors(f -> {
+                    started.add(index(f));
+                    first.countDown();
+                    return tensorOf(f);
+                }))) {
+            assertTrue(await(first));
+            assertEquals(400, b.files().size());
+        }
+        assertTrue(started.stream().allMatch(i -> i < 40), "decoded past the start-up images: " + started);
+        assertEquals(List.of(), decodeThreads());
+    }
+
+    @Test
+    void batchesAndResultsStackAlongTheFirstDimension() {
+        Tensor a = Tensor.of(new int[] {2, 3}, new float[] {1, 2, 3, 4, 5, 6});
+        Tensor b = Tensor.of(new int[] {1, 3}, new float[] {7, 8, 9});
+        Tensor ab = FileBatches.concat(List.of(a, b));
+        assertEquals(List.of(3, 3), IntStream.of(ab.shape()).boxed().toList());
+        assertEquals(
+                List.of(1f, 2f, 3f, 4f, 5f, 6f, 7f, 8f, 9f),
+                IntStream.range(0, 9).mapToObj(i -> ab.toArray()[i]).toList());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> FileBatches.concat(List.of(a, Tensor.of(new int[] {1, 2}, new float[] {1, 2}))));
     }
 
     @Test
@@ -167,7 +233,7 @@ class FileBatchesTest {
                     progress.add(done);
                     assertEquals(23, total);
                 },
-                (paths, tensors, batch) -> {
+                (paths, batch) -> {
                     if (Thread.currentThread() != caller) {
                         wrongThread.add(Thread.currentThread().getName());
                     }
@@ -208,7 +274,7 @@ class FileBatchesTest {
                             return tensorOf(f);
                         },
                         null,
-                        (paths, tensors, batch) -> {
+                        (paths, batch) -> {
                             if (index(paths.get(0)) == 2) {
                                 throw boom;
                             }
@@ -234,7 +300,7 @@ class FileBatchesTest {
                             return tensorOf(f);
                         },
                         null,
-                        (paths, tensors, batch) -> {}));
+                        (paths, batch) -> {}));
         assertSame(bug, thrown);
     }
 
@@ -246,14 +312,14 @@ class FileBatchesTest {
                 new FileBatches.Options(Integer.MAX_VALUE, 2, 2),
                 FileBatchesTest::tensorOf,
                 null,
-                (paths, tensors, batch) -> sizes.add(batch.dim(0)));
+                (paths, batch) -> sizes.add(batch.dim(0)));
         assertEquals(List.of(3), sizes);
     }
 
     @Test
     void noFilesNoBatchesNoThreads() {
-        List<FileBatches.Failure> errors = FileBatches.run(
-                List.of(), FileBatches.Options.of(4, 0), f -> tensorOf(f), null, (paths, tensors, batch) -> {
+        List<FileBatches.Failure> errors =
+                FileBatches.run(List.of(), FileBatches.Options.of(4, 0), f -> tensorOf(f), null, (paths, batch) -> {
                     throw new AssertionError("no batch expected");
                 });
         assertEquals(List.of(), errors);
@@ -267,6 +333,9 @@ class FileBatchesTest {
         assertEquals(1, FileBatches.decodeThreadsFor(cores + 8));
         assertEquals(Math.max(1, cores - 1), FileBatches.decodeThreadsFor(1));
         assertEquals(2, FileBatches.Options.of(16, 0).batchesAhead());
+        assertEquals(192, FileBatches.Options.of(16, 0).startupImages());
+        assertEquals(0, new FileBatches.Options(16, 1, 2).startupImages());
+        assertThrows(IllegalArgumentException.class, () -> new FileBatches.Options(16, 1, 2, -1));
         assertThrows(IllegalArgumentException.class, () -> new FileBatches.Options(0, 1, 2));
         assertThrows(IllegalArgumentException.class, () -> new FileBatches.Options(16, 0, 2));
         assertThrows(IllegalArgumentException.class, () -> new FileBatches.Options(16, 1, -1));

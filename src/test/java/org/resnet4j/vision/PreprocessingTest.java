@@ -162,4 +162,17 @@ class PreprocessingTest {
         assertEquals(224, p.resizeAndCrop(random(1, 2000, 8)).width());
         assertThrows(ArithmeticException.class, () -> Preprocessing.resizedSize(1, Integer.MAX_VALUE, 256));
     }
+
+    @Test
+    void stackedCropsAreTheImagesTensorsStacked() {
+        Preprocessing p = Preprocessing.imagenet(Preset.V1);
+        List<RgbImage> images = List.of(random(300, 200, 1), random(224, 224, 2), random(50, 90, 3));
+        List<RgbImage> crops = images.stream().map(p::resizeAndCrop).toList();
+        Tensor stacked = p.stackCrops(crops);
+        assertArrayEquals(new int[] {3, 3, 224, 224}, stacked.shape());
+        Tensor expected = Preprocessing.batch(images.stream().map(p::apply).toList());
+        assertArrayEquals(expected.toArray(), stacked.toArray());
+        assertThrows(IllegalArgumentException.class, () -> p.stackCrops(List.of(random(224, 223, 4))));
+        assertThrows(IllegalArgumentException.class, () -> p.stackCrops(List.of()));
+    }
 }

@@ -470,8 +470,7 @@ public final class DirectConv {
 
     // 4 output blocks x 2 pixels over (tap, input lane) steps [s0, s1): step s reads the input at xb0 + xs[s]
     // (+ d1 for pixel 1) and the tile's 4 weight vectors at ws[s] -> y from yo (block b at + b·oplane)
-    private void tile4x2(
-            int xb0, int d1, int[] xs, int[] ws, int s0, int s1, int yo, boolean first) {
+    private void tile4x2(int xb0, int d1, int[] xs, int[] ws, int s0, int s1, int yo, boolean first) {
         float[] x = this.x;
         float[] wd = this.wd;
         float[] y = this.y;
@@ -514,17 +513,7 @@ public final class DirectConv {
 
     // 3 output block(s) x 3 pixel(s): taps [t0, t1) of the tile (input offset from a pixel's base, weight offset);
     // pixel p's window corner at xb0 + dp -> y from yo (block b at + b·oplane, pixel p at + p·L)
-    private void tile3x3(
-            int xb0,
-            int d1,
-            int d2,
-            int[] xt,
-            int[] wt,
-            int t0,
-            int t1,
-            int step,
-            int yo,
-            boolean first) {
+    private void tile3x3(int xb0, int d1, int d2, int[] xt, int[] wt, int t0, int t1, int step, int yo, boolean first) {
         float[] x = this.x;
         float[] wd = this.wd;
         float[] y = this.y;
@@ -573,17 +562,7 @@ public final class DirectConv {
     // 2 output block(s) x 4 pixel(s): taps [t0, t1) of the tile (input offset from a pixel's base, weight offset);
     // pixel p's window corner at xb0 + dp -> y from yo (block b at + b·oplane, pixel p at + p·L)
     private void tile2x4(
-            int xb0,
-            int d1,
-            int d2,
-            int d3,
-            int[] xt,
-            int[] wt,
-            int t0,
-            int t1,
-            int step,
-            int yo,
-            boolean first) {
+            int xb0, int d1, int d2, int d3, int[] xt, int[] wt, int t0, int t1, int step, int yo, boolean first) {
         float[] x = this.x;
         float[] wd = this.wd;
         float[] y = this.y;
@@ -711,16 +690,7 @@ public final class DirectConv {
 
     // 1 output block(s) x 1 pixel(s): taps [t0, t1) of the tile (input offset from a pixel's base, weight offset);
     // the pixel's window corner at xb0 -> y from yo (block b at + b·oplane)
-    private void tile1x1(
-            int xb0,
-            int[] xt,
-            int[] wt,
-            int t0,
-            int t1,
-            int wShift,
-            int step,
-            int yo,
-            boolean first) {
+    private void tile1x1(int xb0, int[] xt, int[] wt, int t0, int t1, int wShift, int step, int yo, boolean first) {
         float[] x = this.x;
         float[] wd = this.wd;
         float[] y = this.y;
