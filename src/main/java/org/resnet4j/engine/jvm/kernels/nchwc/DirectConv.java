@@ -73,10 +73,12 @@ public final class DirectConv {
     private final int[][] tapX;
 
     private final int[][] tapW;
-    /** Per weight tile: the input and weight offsets of each (tap, input lane) step, for the 4-block tiles. */
+    /**
+     * Per 4-block weight tile: the input offset of each (tap, input lane) step from a pixel's base; the
+     * step's weights are at the tile's offset + step·4L ({@link #tile4x2}).
+     */
     private final int[][] stepX;
 
-    private final int[][] stepW;
     /**
      * Per output pixel, the taps whose input lies inside the unpadded input, as ky in [kyLo, kyHi] and
      * kx in [kxLo, kxHi]; null when every tap of every pixel does (no border) or the input is plain.
@@ -135,7 +137,6 @@ public final class DirectConv {
         tapX = new int[w.tiles()][];
         tapW = new int[w.tiles()][];
         stepX = new int[w.tiles()][];
-        stepW = new int[w.tiles()][];
         for (int t = 0; t < w.tiles(); t++) {
             int icbs = w.tileIcbs[t];
             int nb = w.tileBlocks[t];
@@ -144,7 +145,6 @@ public final class DirectConv {
             // only the 4-block tiles read step tables; the narrower ones loop over taps and lanes
             boolean steps = nb == 4;
             stepX[t] = steps ? new int[icbs * kk * lanesIn] : null;
-            stepW[t] = steps ? new int[icbs * kk * lanesIn] : null;
             int i = 0;
             for (int ib = 0; ib < icbs; ib++) {
                 for (int ky = 0; ky < g.kh(); ky++) {
@@ -153,7 +153,6 @@ public final class DirectConv {
                         tapW[t][i] = w.tileOff[t] + i * lanesIn * nb * L;
                         for (int il = 0; steps && il < lanesIn; il++) {
                             stepX[t][i * lanesIn + il] = tapX[t][i] + il;
-                            stepW[t][i * lanesIn + il] = tapW[t][i] + il * nb * L;
                         }
                     }
                 }
@@ -317,101 +316,135 @@ public final class DirectConv {
                 int p = j + px <= j1 ? px : 1;
                 int yo = yImg + j * L;
                 int xb0 = xImg + base(j);
-                // the 4-block tiles loop over (tap, input lane) steps, the narrower ones over taps and lanes
-                boolean steps = nb == 4;
-                int[] xs = steps ? stepX[tile] : xt;
-                int[] ws = steps ? stepW[tile] : wt;
-                int per = steps ? lanesIn : 1;
-                int a0 = t0 * per;
-                int a1 = t1 * per;
                 // at the border, only the taps some pixel of the tile reads inside the input: a 3x3 on a
                 // 1x1 or 2x2 output (CIFAR-size and digits inputs) otherwise multiplies 8/9 or 5/9 zeros
+                int yl = 0, yh = kh - 1, xl = 0, xh = kw - 1;
                 if (kyLo != null) {
-                    int yl = kyLo[j], yh = kyHi[j], xl = kxLo[j], xh = kxHi[j];
+                    yl = kyLo[j];
+                    yh = kyHi[j];
+                    xl = kxLo[j];
+                    xh = kxHi[j];
                     for (int q = j + 1; q < j + p; q++) {
                         yl = Math.min(yl, kyLo[q]);
                         yh = Math.max(yh, kyHi[q]);
                         xl = Math.min(xl, kxLo[q]);
                         xh = Math.max(xh, kxHi[q]);
                     }
-                    if (yl > 0 || xl > 0 || yh < kh - 1 || xh < kw - 1) {
-                        if (subX == null) {
-                            subX = new int[chunk * kk * lanesIn];
-                            subW = new int[chunk * kk * lanesIn];
-                        }
-                        a1 = 0;
-                        for (int ib = ib0; ib < ib1; ib++) {
-                            for (int ky = yl; ky <= yh; ky++) {
-                                for (int kx = xl; kx <= xh; kx++) {
-                                    int t = ib * kk + ky * kw + kx;
-                                    for (int il = 0; il < per; il++, a1++) {
-                                        subX[a1] = xt[t] + il;
-                                        subW[a1] = wt[t] + il * step;
-                                    }
-                                }
-                            }
-                        }
-                        a0 = 0;
-                        xs = subX;
-                        ws = subW;
-                    }
                 }
-                if (a0 == a1) {
+                if (yl > yh || xl > xh) {
                     // no tap of these pixels reads the input: the sums stay as they are
                     if (first) {
                         zero(yo, nb, p);
                     }
-                } else if (p == px) {
-                    int d1 = base(j + 1) - base(j);
-                    switch (nb) {
-                        case 4 -> {
-                            if (xs == stepX[tile]) {
-                                tile4x2Full(xb0, d1, xs, w.tileOff[tile], a0, a1, yo, first);
-                            } else {
-                                tile4x2(xb0, d1, xs, ws, a0, a1, yo, first);
+                } else if (nb == 4) {
+                    fourBlocks(tile, j, p, xb0, yo, ib0, ib1, yl, yh, xl, xh, first);
+                } else {
+                    int a0 = t0;
+                    int a1 = t1;
+                    int[] xs = xt;
+                    int[] ws = wt;
+                    if (yl > 0 || xl > 0 || yh < kh - 1 || xh < kw - 1) {
+                        if (subX == null) {
+                            subX = new int[chunk * kk];
+                            subW = new int[chunk * kk];
+                        }
+                        a0 = 0;
+                        a1 = 0;
+                        for (int ib = ib0; ib < ib1; ib++) {
+                            for (int ky = yl; ky <= yh; ky++) {
+                                for (int kx = xl; kx <= xh; kx++, a1++) {
+                                    subX[a1] = xt[ib * kk + ky * kw + kx];
+                                    subW[a1] = wt[ib * kk + ky * kw + kx];
+                                }
                             }
                         }
-                        case 3 -> tile3x3(xb0, d1, base(j + 2) - base(j), xs, ws, a0, a1, step, yo, first);
-                        case 2 ->
-                            tile2x4(
-                                    xb0,
-                                    d1,
-                                    base(j + 2) - base(j),
-                                    base(j + 3) - base(j),
-                                    xs,
-                                    ws,
-                                    a0,
-                                    a1,
-                                    step,
-                                    yo,
-                                    first);
-                        default ->
-                            tile1x6(
-                                    xb0,
-                                    d1,
-                                    base(j + 2) - base(j),
-                                    base(j + 3) - base(j),
-                                    base(j + 4) - base(j),
-                                    base(j + 5) - base(j),
-                                    xs,
-                                    ws,
-                                    a0,
-                                    a1,
-                                    step,
-                                    yo,
-                                    first);
+                        xs = subX;
+                        ws = subW;
                     }
-                } else if (steps) {
-                    tile4x1(xb0, xs, ws, a0, a1, yo, first);
-                } else {
-                    for (int b = 0; b < nb; b++) {
-                        tile1x1(xb0, xs, ws, a0, a1, b * L, step, yo + b * oplane, first);
-                    }
+                    narrow(nb, j, p, xb0, xs, ws, a0, a1, step, yo, first);
                 }
                 if (last) {
                     finish(yo, bo, nb, p);
                 }
                 j += p;
+            }
+        }
+    }
+
+    /**
+     * The 4-block tiles over taps ky in [yl, yh], kx in [xl, xh] of input blocks [ib0, ib1): runs of
+     * the tile's full (tap, lane) step list, whose weights are consecutive ({@link #tile4x2}). Inside the
+     * input that is one run; at the border one per (block, ky) row of taps, merged where contiguous, the
+     * sums kept in y between runs.
+     */
+    private void fourBlocks(
+            int tile, int j, int p, int xb0, int yo, int ib0, int ib1, int yl, int yh, int xl, int xh, boolean first) {
+        int[] xs = stepX[tile];
+        int wBase = w.tileOff[tile];
+        int d1 = p == 2 ? base(j + 1) - base(j) : 0;
+        if (yl == 0 && xl == 0 && yh == kh - 1 && xh == kw - 1) {
+            // inside the input: the blocks' whole step range, one run
+            run4(xb0, d1, p, xs, wBase, ib0 * kk * lanesIn, ib1 * kk * lanesIn, yo, first);
+            return;
+        }
+        int r0 = -1;
+        int r1 = -1;
+        boolean f = first;
+        for (int ib = ib0; ib < ib1; ib++) {
+            for (int ky = yl; ky <= yh; ky++) {
+                int s0 = (ib * kk + ky * kw + xl) * lanesIn;
+                int s1 = (ib * kk + ky * kw + xh + 1) * lanesIn;
+                if (s0 == r1) {
+                    r1 = s1;
+                    continue;
+                }
+                if (r0 >= 0) {
+                    run4(xb0, d1, p, xs, wBase, r0, r1, yo, f);
+                    f = false;
+                }
+                r0 = s0;
+                r1 = s1;
+            }
+        }
+        run4(xb0, d1, p, xs, wBase, r0, r1, yo, f);
+    }
+
+    private void run4(int xb0, int d1, int p, int[] xs, int wBase, int s0, int s1, int yo, boolean first) {
+        if (p == 2) {
+            tile4x2(xb0, d1, xs, wBase, s0, s1, yo, first);
+        } else {
+            tile4x1(xb0, xs, wBase, s0, s1, yo, first);
+        }
+    }
+
+    // the narrower tiles (1 to 3 output blocks) over taps [a0, a1) of xs/ws
+    private void narrow(
+            int nb, int j, int p, int xb0, int[] xs, int[] ws, int a0, int a1, int step, int yo, boolean first) {
+        if (p == pixelsPerTile(nb)) {
+            int d1 = base(j + 1) - base(j);
+            switch (nb) {
+                case 3 -> tile3x3(xb0, d1, base(j + 2) - base(j), xs, ws, a0, a1, step, yo, first);
+                case 2 ->
+                    tile2x4(xb0, d1, base(j + 2) - base(j), base(j + 3) - base(j), xs, ws, a0, a1, step, yo, first);
+                default ->
+                    tile1x6(
+                            xb0,
+                            d1,
+                            base(j + 2) - base(j),
+                            base(j + 3) - base(j),
+                            base(j + 4) - base(j),
+                            base(j + 5) - base(j),
+                            xs,
+                            ws,
+                            a0,
+                            a1,
+                            step,
+                            yo,
+                            first);
+            }
+        } else {
+            for (int b = 0; b < nb; b++) {
+                tile1x1(xb0, xs, ws, a0, a1, b * L, step, yo + b * oplane, first);
             }
         }
     }
@@ -474,55 +507,13 @@ public final class DirectConv {
     // kx and lanes ran 15x slower, its accumulators boxed; so did a lane loop with a bound that is not
     // the constant L, 8x slower). Weights: the tile's blocks are consecutive vectors per input lane.
 
-    // 4 output blocks x 2 pixels over (tap, input lane) steps [s0, s1): step s reads the input at xb0 + xs[s]
-    // (+ d1 for pixel 1) and the tile's 4 weight vectors at ws[s] -> y from yo (block b at + b·oplane)
-    private void tile4x2(int xb0, int d1, int[] xs, int[] ws, int s0, int s1, int yo, boolean first) {
-        float[] x = this.x;
-        float[] wd = this.wd;
-        float[] y = this.y;
-        FloatVector z = FloatVector.zero(S);
-        FloatVector a00 = first ? z : FloatVector.fromArray(S, y, yo);
-        FloatVector a01 = first ? z : FloatVector.fromArray(S, y, yo + L);
-        FloatVector a10 = first ? z : FloatVector.fromArray(S, y, yo + oplane);
-        FloatVector a11 = first ? z : FloatVector.fromArray(S, y, yo + oplane + L);
-        FloatVector a20 = first ? z : FloatVector.fromArray(S, y, yo + 2 * oplane);
-        FloatVector a21 = first ? z : FloatVector.fromArray(S, y, yo + 2 * oplane + L);
-        FloatVector a30 = first ? z : FloatVector.fromArray(S, y, yo + 3 * oplane);
-        FloatVector a31 = first ? z : FloatVector.fromArray(S, y, yo + 3 * oplane + L);
-        for (int s = s0; s < s1; s++) {
-            int xp = xb0 + xs[s];
-            int wi = ws[s];
-            FloatVector w0 = FloatVector.fromArray(S, wd, wi);
-            FloatVector w1 = FloatVector.fromArray(S, wd, wi + L);
-            FloatVector w2 = FloatVector.fromArray(S, wd, wi + 2 * L);
-            FloatVector w3 = FloatVector.fromArray(S, wd, wi + 3 * L);
-            FloatVector x0 = FloatVector.broadcast(S, x[xp]);
-            a00 = w0.fma(x0, a00);
-            a10 = w1.fma(x0, a10);
-            a20 = w2.fma(x0, a20);
-            a30 = w3.fma(x0, a30);
-            FloatVector x1 = FloatVector.broadcast(S, x[xp + d1]);
-            a01 = w0.fma(x1, a01);
-            a11 = w1.fma(x1, a11);
-            a21 = w2.fma(x1, a21);
-            a31 = w3.fma(x1, a31);
-        }
-        a00.intoArray(y, yo);
-        a01.intoArray(y, yo + L);
-        a10.intoArray(y, yo + oplane);
-        a11.intoArray(y, yo + oplane + L);
-        a20.intoArray(y, yo + 2 * oplane);
-        a21.intoArray(y, yo + 2 * oplane + L);
-        a30.intoArray(y, yo + 3 * oplane);
-        a31.intoArray(y, yo + 3 * oplane + L);
-    }
-
-    // tile4x2 over a weight tile's full step list, whose weights are consecutive: step s's at wBase + s·4L.
-    // An index C2 can check once before the loop, where a table entry is loaded and checked per step:
-    // 29 instructions per step for the 8 FMAs instead of 36 (objdump of C2's code), 4-29 % faster on one
-    // thread (docs/PERFORMANCE.md, third pass). A copy of tile4x2 on purpose: one method with a null table
-    // and a conditional index ran as slowly as tile4x2 (C2 did not split the loop on it).
-    private void tile4x2Full(int xb0, int d1, int[] xs, int wBase, int s0, int s1, int yo, boolean first) {
+    // 4 output blocks x 2 pixels over steps [s0, s1) of a weight tile's full (tap, input lane) step list:
+    // step s reads the input at xb0 + xs[s] (+ d1 for pixel 1) and the tile's 4 weight vectors at
+    // wBase + s·4L (consecutive) -> y from yo (block b at + b·oplane). The weights' index comes from the
+    // loop counter, which C2 checks once before the loop: a table of weight offsets, loaded and checked
+    // per step, made C2's loop 36 instructions per 8 FMAs instead of 29, and resnet18/50 9-12 % slower
+    // (objdump of C2's code; docs/PERFORMANCE.md, third pass).
+    private void tile4x2(int xb0, int d1, int[] xs, int wBase, int s0, int s1, int yo, boolean first) {
         float[] x = this.x;
         float[] wd = this.wd;
         float[] y = this.y;
@@ -710,9 +701,9 @@ public final class DirectConv {
         a05.intoArray(y, yo + 5 * L);
     }
 
-    // 4 output blocks x 1 pixel over (tap, input lane) steps [s0, s1): step s reads the input at xb0 + xs[s]
-    // and the tile's 4 weight vectors at ws[s] -> y from yo (block b at + b·oplane)
-    private void tile4x1(int xb0, int[] xs, int[] ws, int s0, int s1, int yo, boolean first) {
+    // 4 output blocks x 1 pixel over steps [s0, s1) of a weight tile's full step list: step s reads the
+    // input at xb0 + xs[s] and the tile's 4 weight vectors at wBase + s·4L -> y from yo (block b at + b·oplane)
+    private void tile4x1(int xb0, int[] xs, int wBase, int s0, int s1, int yo, boolean first) {
         float[] x = this.x;
         float[] wd = this.wd;
         float[] y = this.y;
@@ -723,7 +714,7 @@ public final class DirectConv {
         FloatVector a30 = first ? z : FloatVector.fromArray(S, y, yo + 3 * oplane);
         for (int s = s0; s < s1; s++) {
             int xp = xb0 + xs[s];
-            int wi = ws[s];
+            int wi = wBase + s * (4 * L);
             FloatVector w0 = FloatVector.fromArray(S, wd, wi);
             FloatVector w1 = FloatVector.fromArray(S, wd, wi + L);
             FloatVector w2 = FloatVector.fromArray(S, wd, wi + 2 * L);
