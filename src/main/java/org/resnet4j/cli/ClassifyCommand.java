@@ -100,7 +100,7 @@ final class ClassifyCommand implements Callable<Integer> {
         // the images are decoded from here on, while the model loads and the engine opens
         try (FileBatches decoding = FileBatches.start(files, batching, preprocessing)) {
             Opened opened = open(preprocessing);
-            ImageInputs.releaseModel();
+            ImageInputs.releaseUnreachable();
             try (Engine e = opened.engine()) {
                 report = opened.classifier()
                         .classifyFiles(decoding, top, saveInput != null, new ProgressBar(err(), "classify", "images"));
@@ -126,7 +126,7 @@ final class ClassifyCommand implements Callable<Integer> {
 
     private Opened open(Preprocessing preprocessing) {
         Prepared p = prepare();
-        ImageInputs.releaseCheckpoint();
+        ImageInputs.releaseUnreachable();
         Engine e = Engines.open(engine.kind(), p.model(), engine.options());
         return new Opened(e, new Classifier(e, preprocessing, p.labels()));
     }

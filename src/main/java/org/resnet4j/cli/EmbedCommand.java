@@ -82,7 +82,7 @@ final class EmbedCommand implements Callable<Integer> {
         // the images are decoded from here on, while the model loads and the engine opens
         try (FileBatches decoding = FileBatches.start(files, batching, preprocessing)) {
             Embedder embedder = open(preprocessing);
-            ImageInputs.releaseModel();
+            ImageInputs.releaseUnreachable();
             try {
                 report = embedder.embedFiles(decoding, new ProgressBar(err(), "embed", "images"));
             } finally {
@@ -125,12 +125,13 @@ final class EmbedCommand implements Callable<Integer> {
     }
 
     /**
-     * Loads and checks the model, lists the images into {@code files}, opens the engine. The model
-     * itself is not kept (the engine has its own copy), so that {@link ImageInputs#releaseModel} can free it.
+     * Loads, checks and serialises the model, then opens the engine. Nothing of the checkpoint is
+     * kept past {@link #prepare}, so that {@link ImageInputs#releaseUnreachable} frees it before ONNX
+     * Runtime copies the model.
      */
     private Embedder open(Preprocessing preprocessing) {
         Prepared p = prepare();
-        ImageInputs.releaseCheckpoint();
+        ImageInputs.releaseUnreachable();
         return new Embedder(Engines.open(engine.kind(), p.model(), engine.options()), preprocessing, p.features());
     }
 

@@ -67,24 +67,15 @@ final class ImageInputs {
     }
 
     /**
-     * Frees the model once the engine is open: the serialized model handed to ONNX Runtime (the
-     * checkpoint's size, on the heap) and the checkpoint's memory-mapped pages are garbage by then
-     * but would stay resident until the heap filled; one full collection returns them to the
-     * system before the images' work begins (about 200 MB for a resnet50; 0.1 s). The caller must
-     * not hold the model.
+     * Returns what the command has let go to the system with one full collection (~0.1 s), called
+     * twice: once the model is serialised ({@code Onnx.validated}) and nothing else of it is held,
+     * so that the checkpoint's memory-mapped pages are unmapped before ONNX Runtime copies and
+     * optimises the model (resnet50, 200 images, the heap not held small: peak RSS 800-977 MB
+     * without, 780 MB with); and once the engine is open, for the serialised model (the checkpoint's
+     * size, on the heap), which would otherwise stay resident until the heap filled. The caller must
+     * not hold what it lets go.
      */
-    static void releaseModel() {
-        System.gc();
-    }
-
-    /**
-     * Lets the checkpoint go before the engine opens, once the model is serialised ({@code
-     * Onnx.validated}) and nothing else of it is held: its memory-mapped pages (the checkpoint's
-     * size, resident since serialising read them) are unmapped by one full collection instead of
-     * staying resident while ONNX Runtime copies and optimises the model. resnet50, 200 images, the
-     * JVM's heap not held small: peak RSS 800-977 MB without, 780 MB with (docs/PERFORMANCE.md).
-     */
-    static void releaseCheckpoint() {
+    static void releaseUnreachable() {
         System.gc();
     }
 

@@ -216,18 +216,6 @@ public final class FileBatches implements AutoCloseable {
         return files;
     }
 
-    /** Starts, runs and closes: {@code consumer} on every batch of loadable files; the failures in input order. */
-    static List<Failure> run(
-            List<Path> files,
-            Options options,
-            Function<Path, Tensor> preprocessing,
-            Progress progress,
-            BatchConsumer consumer) {
-        try (FileBatches b = start(files, options, Decoder.ofTensors(preprocessing))) {
-            return b.run(progress, consumer);
-        }
-    }
-
     /** Runs {@code consumer} on every batch of loadable files; returns the failures in input order. Once only. */
     List<Failure> run(Progress progress, BatchConsumer consumer) {
         if (ran) {

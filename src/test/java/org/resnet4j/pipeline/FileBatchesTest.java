@@ -52,6 +52,18 @@ class FileBatchesTest {
                 .toList();
     }
 
+    /** Starts, runs and closes: {@code consumer} on every batch; the failures in input order. */
+    static List<FileBatches.Failure> run(
+            List<Path> files,
+            FileBatches.Options options,
+            Function<Path, Tensor> preprocessing,
+            FileBatches.Progress progress,
+            FileBatches.BatchConsumer consumer) {
+        try (FileBatches b = FileBatches.start(files, options, FileBatches.Decoder.ofTensors(preprocessing))) {
+            return b.run(progress, consumer);
+        }
+    }
+
     @AfterEach
     void noDecodeThreadOutlivesARun() {
         assertEquals(List.of(), decodeThreads(), "decode threads still alive after the run");
@@ -62,7 +74,7 @@ class FileBatchesTest {
         List<Path> files = files(6);
         CountDownLatch batch1Started = new CountDownLatch(1);
         List<Boolean> sawNextBatchDecoding = new ArrayList<>();
-        FileBatches.run(
+        run(
                 files,
                 new FileBatches.Options(2, 1, 1),
                 f -> {
@@ -86,7 +98,7 @@ class FileBatchesTest {
         List<Path> files = files(6);
         Set<Integer> started = ConcurrentHashMap.newKeySet();
         List<Integer> startedWhileConsuming = new ArrayList<>();
-        FileBatches.run(
+        run(
                 files,
                 new FileBatches.Options(2, 2, 0),
                 f -> {
@@ -108,7 +120,7 @@ class FileBatchesTest {
         CountDownLatch boundDecoded = new CountDownLatch((1 + ahead) * batchSize);
         List<String> overruns = Collections.synchronizedList(new ArrayList<>());
         List<Integer> batchStarts = new ArrayList<>();
-        FileBatches.run(
+        run(
                 files,
                 new FileBatches.Options(batchSize, 3, ahead),
                 f -> {
@@ -225,7 +237,7 @@ class FileBatchesTest {
         List<Integer> progress = new ArrayList<>();
         Thread caller = Thread.currentThread();
         List<String> wrongThread = new ArrayList<>();
-        List<FileBatches.Failure> errors = FileBatches.run(
+        List<FileBatches.Failure> errors = run(
                 files,
                 new FileBatches.Options(4, 4, 2),
                 decode,
@@ -266,7 +278,7 @@ class FileBatchesTest {
         IllegalStateException boom = new IllegalStateException("the engine is closed");
         IllegalStateException thrown = assertThrows(
                 IllegalStateException.class,
-                () -> FileBatches.run(
+                () -> run(
                         files,
                         new FileBatches.Options(2, 2, 2),
                         f -> {
@@ -290,7 +302,7 @@ class FileBatchesTest {
         AssertionError bug = new AssertionError("decoder invariant");
         AssertionError thrown = assertThrows(
                 AssertionError.class,
-                () -> FileBatches.run(
+                () -> run(
                         files(10),
                         new FileBatches.Options(2, 2, 2),
                         f -> {
@@ -307,7 +319,7 @@ class FileBatchesTest {
     @Test
     void aBatchLargerThanTheInputIsOneBatch() {
         List<Integer> sizes = new ArrayList<>();
-        FileBatches.run(
+        run(
                 files(3),
                 new FileBatches.Options(Integer.MAX_VALUE, 2, 2),
                 FileBatchesTest::tensorOf,
@@ -319,7 +331,7 @@ class FileBatchesTest {
     @Test
     void noFilesNoBatchesNoThreads() {
         List<FileBatches.Failure> errors =
-                FileBatches.run(List.of(), FileBatches.Options.of(4, 0), f -> tensorOf(f), null, (paths, batch) -> {
+                run(List.of(), FileBatches.Options.of(4, 0), f -> tensorOf(f), null, (paths, batch) -> {
                     throw new AssertionError("no batch expected");
                 });
         assertEquals(List.of(), errors);
