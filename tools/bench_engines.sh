@@ -2,13 +2,16 @@
 # The Java engine against ONNX Runtime, the rows of docs/PERFORMANCE.md's engine table:
 #   tools/bench_engines.sh [ROUNDS] [THREADS...]      (default: 3 rounds, 1 and 2 threads)
 #   ONLY="resnet50 224x224 b1" tools/bench_engines.sh ...   (the rows whose name contains ONLY)
-# For every row and thread count it runs `./resnet4j bench --json` on ORT, then on the Java engine,
-# ROUNDS times interleaved (both engines see the same neighbours), and prints one Markdown row:
-# the medians of the rounds' medians, GFLOP/s as % of the peak (PEAK_GFLOPS_PER_CORE x threads,
-# default 78.4 = 2.45 GHz x 2 FMA x 8 lanes x 2), Java/ORT per round with their median, and the
-# ratio of the fastest single runs (best/best: what a machine without neighbours would show).
+# For every row and thread count it runs `./resnet4j bench --engine java --against ort --json` ROUNDS
+# times: one process holds both engines and times them in alternation, one run of each per round, so
+# that the shared host's load, which moves both by more than the differences measured (the same
+# conv ran at ~50 or ~29 GFLOP/s a few seconds apart), weighs on both alike. It prints one Markdown
+# row: the medians of the processes' medians, GFLOP/s as % of the peak (PEAK_GFLOPS_PER_CORE x threads,
+# default 78.4 = 2.45 GHz x 2 FMA x 8 lanes x 2; one busy core boosts above it, so ORT can exceed
+# 100 %), each process's median of per-round Java/ORT ratios and their median, and the ratio of the
+# fastest single runs (best/best: what a machine without neighbours would show).
 # The digits row needs the digits model exported first (made here into target/ if missing).
-# Benchmarks only: nothing here asserts a time. Quiet the machine first: other work skews both engines.
+# Benchmarks only: nothing here asserts a time.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 rounds="${1:-3}"
@@ -25,22 +28,22 @@ fi
 
 # name | bench arguments | warm-up | timed runs
 rows=(
-  "resnet18 224x224 b1|--arch resnet18 --batch 1|10|15"
-  "resnet18 224x224 b8|--arch resnet18 --batch 8|3|5"
-  "resnet50 224x224 b1|--arch resnet50 --batch 1|8|10"
-  "resnet50 224x224 b8|--arch resnet50 --batch 8|3|4"
-  "resnet18 32x32 b64|--arch resnet18 --size 32 --batch 64|8|10"
-  "digits 8x8 b540|--model $digits --size 8 --batch 540|10|15"
+  "resnet18 224x224 b1|--arch resnet18 --batch 1|10|20"
+  "resnet18 224x224 b8|--arch resnet18 --batch 8|3|8"
+  "resnet50 224x224 b1|--arch resnet50 --batch 1|8|15"
+  "resnet50 224x224 b8|--arch resnet50 --batch 8|3|6"
+  "resnet18 32x32 b64|--arch resnet18 --size 32 --batch 64|8|15"
+  "digits 8x8 b540|--model $digits --size 8 --batch 540|10|20"
 )
 
-# prints "median_ms gflops" of one bench run
+# prints "java_median java_gflops java_min ort_median ort_gflops ort_min ratio_median" of one paired bench process
 one() {
   # shellcheck disable=SC2086
-  "$r4j" bench $1 --engine "$2" --threads "$3" --warmup "$4" --iters "$5" --json 2>/dev/null |
-    python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["median_ms"], d["gflops"] or 0, d["min_ms"])'
+  "$r4j" bench $1 --engine java --against ort --threads "$2" --warmup "$3" --iters "$4" --json 2>/dev/null |
+    python3 -c 'import json,sys; d=json.load(sys.stdin); o=d["against"]; print(d["median_ms"], d["gflops"] or 0, d["min_ms"], o["median_ms"], o["gflops"] or 0, o["min_ms"], d["ratio_median"])'
 }
 
-[ -n "${NO_HEADER:-}" ] || echo "| model | threads | ORT ms | ORT % peak | Java ms | Java % peak | Java/ORT per round | Java/ORT | best/best | load (1-min) | UTC |"
+[ -n "${NO_HEADER:-}" ] || echo "| model | threads | ORT ms | ORT % peak | Java ms | Java % peak | Java/ORT per process (paired rounds) | Java/ORT | best/best | load (1-min) | UTC |"
 [ -n "${NO_HEADER:-}" ] || echo "|---|---:|---:|---:|---:|---:|---|---:|---:|---|---|"
 for row in "${rows[@]}"; do
   IFS='|' read -r name args warm iters <<<"$row"
@@ -51,19 +54,17 @@ for row in "${rows[@]}"; do
     results=()
     for _ in $(seq "$rounds"); do
       loads+=("$(cut -d' ' -f1 /proc/loadavg)")
-      o="$(one "$args" ort "$t" "$warm" "$iters")"
-      j="$(one "$args" java "$t" "$warm" "$iters")"
-      results+=("$o $j")
+      results+=("$(one "$args" "$t" "$warm" "$iters")")
     done
     printf '%s\n' "${results[@]}" | python3 -c '
 import statistics, sys
 name, t, peak, loads, start, end = sys.argv[1:7]
 t = int(t); peak = float(peak) * t
-rows = [list(map(float, l.split())) for l in sys.stdin if l.strip()]  # ort: median gflops min, java: same
-ort = statistics.median(r[0] for r in rows); java = statistics.median(r[3] for r in rows)
-og = statistics.median(r[1] for r in rows); jg = statistics.median(r[4] for r in rows)
-ratios = [r[3] / r[0] for r in rows]
-best = min(r[5] for r in rows) / min(r[2] for r in rows)
+rows = [list(map(float, l.split())) for l in sys.stdin if l.strip()]  # java: median gflops min, ort: same, ratio
+java = statistics.median(r[0] for r in rows); ort = statistics.median(r[3] for r in rows)
+jg = statistics.median(r[1] for r in rows); og = statistics.median(r[4] for r in rows)
+ratios = [r[6] for r in rows]
+best = min(r[2] for r in rows) / min(r[5] for r in rows)
 pct = lambda g: "%.0f %%" % (100 * g / peak) if g else "n/a"
 print("| %s | %d | %.1f | %s | %.1f | %s | %s | %.2f | %.2f | %s | %s-%s |" % (
     name, t, ort, pct(og), java, pct(jg), " / ".join("%.2f" % x for x in ratios),

@@ -77,6 +77,13 @@ final class BenchCommand implements Callable<Integer> {
             description = "Timed runs (default ${DEFAULT-VALUE}).")
     int iters;
 
+    @Option(
+            names = "--against",
+            paramLabel = "ort|java",
+            description = "Also time this engine, alternating with --engine run by run (same threads and device),"
+                    + " and print the per-run ratio --engine/--against.")
+    String against;
+
     @Option(names = "--json", description = "Print a JSON object.")
     boolean json;
 
@@ -99,14 +106,27 @@ final class BenchCommand implements Callable<Integer> {
         ResNetSpec spec = specJson != null ? SpecJson.parse(specJson, name) : null;
         int channels = spec != null ? spec.inChannels() : 3;
         Tensor x = RandomInit.normal(7, batch, channels, size, size);
+        Engines.Kind other = against != null ? Engines.Kind.parse(against) : null;
+        if (other == engine.kind()) {
+            throw new ResNet4jException("--against " + against + " names the engine --engine already times");
+        }
         Benchmark.Result r;
+        Benchmark.Paired paired = null;
         String description;
+        String otherDescription = null;
         try (Engine e = Engines.open(engine.kind(), model, engine.options(), name)) {
             description = e.describe();
-            r = Benchmark.run(e, x, warmup, iters);
+            if (other == null) {
+                r = Benchmark.run(e, x, warmup, iters);
+            } else {
+                try (Engine o = Engines.open(other, model, engine.options(), name)) {
+                    otherDescription = o.describe();
+                    paired = Benchmark.runPaired(e, o, x, warmup, iters);
+                }
+                r = paired.first();
+            }
         }
-        double imagesPerS = batch / (r.median() / 1e3);
-        Double gflops = spec != null ? Flops.flops(spec, batch, size, size) / (r.median() / 1e3) / 1e9 : null;
+        Double flops = spec != null ? Flops.flops(spec, batch, size, size) : null;
         int usedThreads =
                 engine.threads > 0 ? engine.threads : Runtime.getRuntime().availableProcessors();
         var out = commandSpec.commandLine().getOut();
@@ -123,14 +143,16 @@ final class BenchCommand implements Callable<Integer> {
             o.put("threads", usedThreads);
             o.put("warmup", warmup);
             o.put("iters", iters);
-            o.put("min_ms", r.min());
-            o.put("median_ms", r.median());
-            o.put("max_ms", r.max());
-            o.put("images_per_s", imagesPerS);
-            if (gflops != null) {
-                o.put("gflops", gflops);
-            } else {
-                o.putNull("gflops");
+            putTimes(o, r, flops);
+            if (paired != null) {
+                ObjectNode a = o.putObject("against");
+                a.put("engine", other.label());
+                a.put("engine_detail", otherDescription);
+                putTimes(a, paired.second(), flops);
+                o.put("ratio_median", paired.ratioMedian());
+                o.put("ratio_min", paired.ratioMin());
+                o.put("ratio_max", paired.ratioMax());
+                o.put("ratio_best", paired.bestRatio());
             }
             out.println(o.toString());
         } else {
@@ -146,23 +168,54 @@ final class BenchCommand implements Callable<Integer> {
             if (engine.kind() == Engines.Kind.JAVA) {
                 out.printf(Locale.ROOT, "  kernels: %s%n", org.resnet4j.engine.jvm.JavaEngine.kernelPath());
             }
-            out.printf(
-                    Locale.ROOT,
-                    "  %d runs after %d warm-up: min %.1f ms, median %.1f ms, max %.1f ms%n",
-                    iters,
-                    warmup,
-                    r.min(),
-                    r.median(),
-                    r.max());
-            out.printf(
-                    Locale.ROOT,
-                    "  %.1f images/s, %.2f ms/image%s%n",
-                    imagesPerS,
-                    r.median() / batch,
-                    gflops != null
-                            ? String.format(Locale.ROOT, ", %.1f GFLOP/s", gflops)
-                            : " (GFLOP/s unknown: no resnet4j spec in the model)");
+            if (paired == null) {
+                out.printf(Locale.ROOT, "  %d runs after %d warm-up: %s%n", iters, warmup, timesLine(r, flops));
+            } else {
+                out.printf(Locale.ROOT, "  against: %s%n", otherDescription);
+                out.printf(
+                        Locale.ROOT,
+                        "  %d rounds after %d warm-up, each engine settling untimed, then one timed run:%n",
+                        iters,
+                        warmup);
+                out.printf(Locale.ROOT, "  %-4s %s%n", engine.kind().label(), timesLine(r, flops));
+                out.printf(Locale.ROOT, "  %-4s %s%n", other.label(), timesLine(paired.second(), flops));
+                out.printf(
+                        Locale.ROOT,
+                        "  %s/%s per round: median %.2f (%.2f-%.2f); fastest runs %.2f%n",
+                        engine.kind().label(),
+                        other.label(),
+                        paired.ratioMedian(),
+                        paired.ratioMin(),
+                        paired.ratioMax(),
+                        paired.bestRatio());
+            }
         }
         return 0;
+    }
+
+    private void putTimes(ObjectNode o, Benchmark.Result r, Double flops) {
+        o.put("min_ms", r.min());
+        o.put("median_ms", r.median());
+        o.put("max_ms", r.max());
+        o.put("images_per_s", batch / (r.median() / 1e3));
+        if (flops != null) {
+            o.put("gflops", flops / (r.median() / 1e3) / 1e9);
+        } else {
+            o.putNull("gflops");
+        }
+    }
+
+    private String timesLine(Benchmark.Result r, Double flops) {
+        return String.format(
+                Locale.ROOT,
+                "min %.1f ms, median %.1f ms, max %.1f ms; %.1f images/s, %.2f ms/image%s",
+                r.min(),
+                r.median(),
+                r.max(),
+                batch / (r.median() / 1e3),
+                r.median() / batch,
+                flops != null
+                        ? String.format(Locale.ROOT, ", %.1f GFLOP/s", flops / (r.median() / 1e3) / 1e9)
+                        : " (GFLOP/s unknown: no resnet4j spec in the model)");
     }
 }

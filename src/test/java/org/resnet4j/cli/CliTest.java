@@ -441,6 +441,35 @@ class CliTest {
     }
 
     @Test
+    void benchAgainstAnotherEngineAlternatesThemAndReportsTheRatio() throws Exception {
+        Result r = cli(
+                "bench", "--arch", "resnet18", "--size", "32", "--iters", "3", "--warmup", "1", "--threads", "1",
+                "--engine", "java", "--against", "ort", "--json");
+        assertEquals(0, r.code, r.err);
+        JsonNode j = new ObjectMapper().readTree(r.out);
+        assertEquals("java", j.get("engine").asText());
+        JsonNode o = j.get("against");
+        assertEquals("ort", o.get("engine").asText());
+        assertTrue(o.get("engine_detail").asText().contains("onnxruntime") || o.get("engine_detail").asText().contains("ort"),
+                o.toString());
+        double best = j.get("min_ms").asDouble() / o.get("min_ms").asDouble();
+        assertEquals(best, j.get("ratio_best").asDouble(), 1e-9 * best);
+        double min = j.get("ratio_min").asDouble();
+        double med = j.get("ratio_median").asDouble();
+        double max = j.get("ratio_max").asDouble();
+        assertTrue(0 < min && min <= med && med <= max, j.toString());
+        // each engine's GFLOP/s is the same model's FLOPs over its own median time
+        assertEquals(
+                j.get("gflops").asDouble() * j.get("median_ms").asDouble(),
+                o.get("gflops").asDouble() * o.get("median_ms").asDouble(),
+                1e-6 * j.get("gflops").asDouble() * j.get("median_ms").asDouble());
+
+        r = cli("bench", "--arch", "resnet18", "--size", "32", "--engine", "ort", "--against", "ort");
+        assertEquals(1, r.code);
+        assertTrue(r.err.startsWith("error: --against ort names the engine --engine already times"), r.err);
+    }
+
+    @Test
     void runWithTheJavaEngine() {
         Path y = dir.resolve("y.npy");
         Result r = cli(
