@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import org.resnet4j.ResNet4jException;
 import org.resnet4j.engine.Benchmark;
 import org.resnet4j.engine.Engine;
+import org.resnet4j.engine.EngineOptions;
 import org.resnet4j.engine.Engines;
 import org.resnet4j.graph.GraphBuilder;
 import org.resnet4j.graph.ModelAssembler;
@@ -80,9 +81,16 @@ final class BenchCommand implements Callable<Integer> {
     @Option(
             names = "--against",
             paramLabel = "ort|java",
-            description = "Also time this engine, alternating with --engine run by run (same threads and device),"
-                    + " and print the per-run ratio --engine/--against.")
+            description = "Also time this engine, alternating with --engine round by round (same device),"
+                    + " and print the per-round ratio --engine/--against.")
     String against;
+
+    @Option(
+            names = "--against-threads",
+            paramLabel = "T",
+            description = "Threads of the --against engine (default: --threads). With --against naming the same"
+                    + " engine, the ratio is what the extra threads buy.")
+    Integer againstThreads;
 
     @Option(names = "--json", description = "Print a JSON object.")
     boolean json;
@@ -107,9 +115,19 @@ final class BenchCommand implements Callable<Integer> {
         int channels = spec != null ? spec.inChannels() : 3;
         Tensor x = RandomInit.normal(7, batch, channels, size, size);
         Engines.Kind other = against != null ? Engines.Kind.parse(against) : null;
-        if (other == engine.kind()) {
-            throw new ResNet4jException("--against " + against + " names the engine --engine already times");
+        if (againstThreads != null && (other == null || againstThreads < 0)) {
+            throw new ResNet4jException(other == null
+                    ? "--against-threads needs --against"
+                    : "--against-threads must be 0 (all cores) or more, got " + againstThreads);
         }
+        int otherThreads = againstThreads != null ? againstThreads : engine.threads;
+        if (other == engine.kind() && resolved(otherThreads) == resolved(engine.threads)) {
+            throw new ResNet4jException("--against " + against + " with " + resolved(otherThreads)
+                    + " threads is what --engine already times; give --against-threads another count");
+        }
+        EngineOptions mine = engine.options();
+        EngineOptions otherOptions =
+                new EngineOptions(mine.device(), otherThreads, mine.optimization(), mine.ortGuard());
         Benchmark.Result r;
         Benchmark.Paired paired = null;
         String description;
@@ -119,7 +137,7 @@ final class BenchCommand implements Callable<Integer> {
             if (other == null) {
                 r = Benchmark.run(e, x, warmup, iters);
             } else {
-                try (Engine o = Engines.open(other, model, engine.options(), name)) {
+                try (Engine o = Engines.open(other, model, otherOptions, name)) {
                     otherDescription = o.describe();
                     paired = Benchmark.runPaired(e, o, x, warmup, iters);
                 }
@@ -127,8 +145,7 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         Double flops = spec != null ? Flops.flops(spec, batch, size, size) : null;
-        int usedThreads =
-                engine.threads > 0 ? engine.threads : Runtime.getRuntime().availableProcessors();
+        int usedThreads = resolved(engine.threads);
         var out = commandSpec.commandLine().getOut();
         if (json) {
             ObjectNode o = new ObjectMapper().createObjectNode();
@@ -147,6 +164,7 @@ final class BenchCommand implements Callable<Integer> {
             if (paired != null) {
                 ObjectNode a = o.putObject("against");
                 a.put("engine", other.label());
+                a.put("threads", resolved(otherThreads));
                 a.put("engine_detail", otherDescription);
                 putTimes(a, paired.second(), flops);
                 o.put("ratio_median", paired.ratioMedian());
@@ -177,13 +195,20 @@ final class BenchCommand implements Callable<Integer> {
                         "  %d rounds after %d warm-up, each engine settling untimed, then one timed run:%n",
                         iters,
                         warmup);
-                out.printf(Locale.ROOT, "  %-4s %s%n", engine.kind().label(), timesLine(r, flops));
-                out.printf(Locale.ROOT, "  %-4s %s%n", other.label(), timesLine(paired.second(), flops));
+                String mine = engine.kind().label();
+                String theirs = other.label();
+                if (other == engine.kind()) {
+                    mine += "@" + usedThreads;
+                    theirs += "@" + resolved(otherThreads);
+                }
+                int width = Math.max(mine.length(), theirs.length());
+                out.printf(Locale.ROOT, "  %-" + width + "s %s%n", mine, timesLine(r, flops));
+                out.printf(Locale.ROOT, "  %-" + width + "s %s%n", theirs, timesLine(paired.second(), flops));
                 out.printf(
                         Locale.ROOT,
                         "  %s/%s per round: median %.2f (%.2f-%.2f); fastest runs %.2f%n",
-                        engine.kind().label(),
-                        other.label(),
+                        mine,
+                        theirs,
                         paired.ratioMedian(),
                         paired.ratioMin(),
                         paired.ratioMax(),
@@ -191,6 +216,11 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    // threads as the engines read them: 0 is every core
+    private static int resolved(int threads) {
+        return threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
     }
 
     private void putTimes(ObjectNode o, Benchmark.Result r, Double flops) {

@@ -464,9 +464,28 @@ class CliTest {
                 o.get("gflops").asDouble() * o.get("median_ms").asDouble(),
                 1e-6 * j.get("gflops").asDouble() * j.get("median_ms").asDouble());
 
-        r = cli("bench", "--arch", "resnet18", "--size", "32", "--engine", "ort", "--against", "ort");
+        // the same engine on another thread count: what the threads buy
+        r = cli(
+                "bench", "--arch", "resnet18", "--size", "32", "--iters", "2", "--warmup", "0", "--threads", "2",
+                "--engine", "java", "--against", "java", "--against-threads", "1", "--json");
+        assertEquals(0, r.code, r.err);
+        j = new ObjectMapper().readTree(r.out);
+        assertEquals(2, j.get("threads").asInt());
+        assertEquals("java", j.get("against").get("engine").asText());
+        assertEquals(1, j.get("against").get("threads").asInt());
+        assertTrue(j.get("against").get("engine_detail").asText().contains("1 thread"), j.toString());
+        r = cli(
+                "bench", "--arch", "resnet18", "--size", "32", "--iters", "1", "--warmup", "0", "--threads", "2",
+                "--engine", "java", "--against", "java", "--against-threads", "1");
+        assertEquals(0, r.code, r.err);
+        assertTrue(r.out.contains("java@2/java@1 per round: median "), r.out);
+
+        r = cli("bench", "--arch", "resnet18", "--size", "32", "--engine", "ort", "--against", "ort", "--threads", "2");
         assertEquals(1, r.code);
-        assertTrue(r.err.startsWith("error: --against ort names the engine --engine already times"), r.err);
+        assertTrue(r.err.startsWith("error: --against ort with 2 threads is what --engine already times"), r.err);
+        r = cli("bench", "--arch", "resnet18", "--size", "32", "--against-threads", "1");
+        assertEquals(1, r.code);
+        assertTrue(r.err.startsWith("error: --against-threads needs --against"), r.err);
     }
 
     @Test
