@@ -125,14 +125,14 @@ final class BenchCommand implements Callable<Integer> {
             throw new ResNet4jException("--against " + against + " with " + resolved(otherThreads)
                     + " threads is what --engine already times; give --against-threads another count");
         }
-        EngineOptions mine = engine.options();
+        EngineOptions options = engine.options();
         EngineOptions otherOptions =
-                new EngineOptions(mine.device(), otherThreads, mine.optimization(), mine.ortGuard());
+                new EngineOptions(options.device(), otherThreads, options.optimization(), options.ortGuard());
         Benchmark.Result r;
         Benchmark.Paired paired = null;
         String description;
         String otherDescription = null;
-        try (Engine e = Engines.open(engine.kind(), model, engine.options(), name)) {
+        try (Engine e = Engines.open(engine.kind(), model, options, name)) {
             description = e.describe();
             if (other == null) {
                 r = Benchmark.run(e, x, warmup, iters);
