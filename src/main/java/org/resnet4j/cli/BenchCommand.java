@@ -114,7 +114,7 @@ final class BenchCommand implements Callable<Integer> {
         ResNetSpec spec = specJson != null ? SpecJson.parse(specJson, name) : null;
         int channels = spec != null ? spec.inChannels() : 3;
         Tensor x = RandomInit.normal(7, batch, channels, size, size);
-        Engines.Kind other = against != null ? Engines.Kind.parse(against) : null;
+        Engines.Kind other = against != null ? EngineChoice.kind("--against", against) : null;
         if (againstThreads != null && (other == null || againstThreads < 0)) {
             throw new ResNet4jException(other == null
                     ? "--against-threads needs --against"

@@ -1,5 +1,6 @@
 package org.resnet4j.cli;
 
+import org.resnet4j.ResNet4jException;
 import org.resnet4j.engine.EngineOptions;
 import org.resnet4j.engine.Engines;
 import picocli.CommandLine.Option;
@@ -28,10 +29,29 @@ final class EngineChoice {
     int threads;
 
     Engines.Kind kind() {
-        return Engines.Kind.parse(engine);
+        return kind("--engine", engine);
     }
 
     EngineOptions options() {
-        return new EngineOptions(EngineOptions.Device.parse(device), threads, "all");
+        EngineOptions.Device d;
+        try {
+            d = EngineOptions.Device.parse(device);
+        } catch (IllegalArgumentException e) {
+            throw new ResNet4jException("--device: " + e.getMessage());
+        }
+        try {
+            return new EngineOptions(d, threads, "all");
+        } catch (IllegalArgumentException e) {
+            throw new ResNet4jException("--threads: " + e.getMessage());
+        }
+    }
+
+    /** An engine named by {@code flag}: the library's message with the flag in front. */
+    static Engines.Kind kind(String flag, String name) {
+        try {
+            return Engines.Kind.parse(name);
+        } catch (IllegalArgumentException e) {
+            throw new ResNet4jException(flag + ": " + e.getMessage());
+        }
     }
 }

@@ -229,7 +229,11 @@ class CliTest {
                 "--device",
                 "tpu");
         assertEquals(1, r.code);
-        assertTrue(r.err.contains("unknown device 'tpu', expected one of cpu, cuda"), r.err);
+        assertTrue(r.err.contains("--device: unknown device 'tpu', expected one of cpu, cuda"), r.err);
+
+        r = cli("bench", "--arch", "resnet18", "--size", "32", "--threads", "-2");
+        assertEquals(1, r.code);
+        assertTrue(r.err.startsWith("error: --threads: threads is -2, expected 0 (all cores) or more"), r.err);
 
         r = cli("export", "--out", "x.onnx", "--bogus");
         assertEquals(2, r.code);
@@ -483,6 +487,9 @@ class CliTest {
         r = cli("bench", "--arch", "resnet18", "--size", "32", "--engine", "ort", "--against", "ort", "--threads", "2");
         assertEquals(1, r.code);
         assertTrue(r.err.startsWith("error: --against ort with 2 threads is what --engine already times"), r.err);
+        r = cli("bench", "--arch", "resnet18", "--size", "32", "--engine", "java", "--against", "tpu");
+        assertEquals(1, r.code);
+        assertTrue(r.err.startsWith("error: --against: unknown engine 'tpu', expected one of ort, java"), r.err);
         r = cli("bench", "--arch", "resnet18", "--size", "32", "--against-threads", "1");
         assertEquals(1, r.code);
         assertTrue(r.err.startsWith("error: --against-threads needs --against"), r.err);
@@ -518,7 +525,7 @@ class CliTest {
                 "--engine",
                 "tpu");
         assertEquals(1, r.code);
-        assertTrue(r.err.contains("unknown engine 'tpu', expected one of ort, java"), r.err);
+        assertTrue(r.err.contains("--engine: unknown engine 'tpu', expected one of ort, java"), r.err);
     }
 
     @Test
