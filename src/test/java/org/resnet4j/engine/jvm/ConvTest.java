@@ -1,7 +1,6 @@
 package org.resnet4j.engine.jvm;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -361,45 +360,6 @@ class ConvTest {
                             Tensor.of(shape, ref),
                             Tensor.of(shape, y),
                             KERNEL_TOLERANCE);
-                }
-            }
-        }
-    }
-
-    @Test
-    void smallImagesGoToTheThreadsWholeWithTheSameFloats() {
-        // the digits model's stem: 1 -> 16 channels, 3x3 pad 1 at 8x8, a batch; and a grouped 1x1
-        ConvGeometry[] shapes = {
-            new ConvGeometry(37, 1, 8, 8, 16, 1, 3, 3, 1, 1, 1, 1, 1, 1, 8, 8),
-            new ConvGeometry(9, 8, 5, 5, 12, 2, 1, 1, 1, 1, 1, 1, 0, 0, 5, 5),
-        };
-        Sgemm[] gemms = {VectorSgemm.INSTANCE, BlockedSgemm.INSTANCE, NaiveSgemm.INSTANCE};
-        try (Parallel two = new Parallel(2)) {
-            for (ConvGeometry g : shapes) {
-                assertTrue((long) g.ocPerGroup() * g.oh() * g.ow() * g.colRows() < ConvKernels.SMALL_IMAGE_MACS);
-                float[] x = RandomInit.normal(1, g.n(), g.c(), g.h(), g.w()).toArray();
-                float[] w = RandomInit.normal(2, g.oc(), g.cPerGroup(), g.kh(), g.kw()).toArray();
-                float[] b = RandomInit.normal(3, g.oc()).toArray();
-                int[] shape = {g.n(), g.oc(), g.oh(), g.ow()};
-                float[] ref = new float[g.n() * g.oc() * g.oh() * g.ow()];
-                ConvKernels.naive(g, x, w, b, ref);
-                for (int i = 0; i < ref.length; i++) {
-                    ref[i] = Math.max(ref[i], 0f);
-                }
-                for (Sgemm gemm : gemms) {
-                    PackedA[] pw = new PackedA[g.group()];
-                    for (int grp = 0; grp < g.group(); grp++) {
-                        pw[grp] = gemm.pack(
-                                g.ocPerGroup(), g.colRows(), w, grp * g.ocPerGroup() * g.colRows(), g.colRows());
-                    }
-                    float[] col = new float[Math.max(1, ConvKernels.scratchSize(g, gemm))];
-                    float[] y1 = new float[ref.length];
-                    float[] y2 = new float[ref.length];
-                    ConvKernels.conv(g, x, pw, b, null, true, y1, col, gemm, Parallel.SERIAL);
-                    ConvKernels.conv(g, x, pw, b, null, true, y2, col, gemm, two);
-                    assertArrayEquals(y1, y2, gemm.name() + " " + g + ": 2 threads changed the floats");
-                    OneNode.assertClose(
-                            "conv " + gemm.name() + " " + g, Tensor.of(shape, ref), Tensor.of(shape, y2), KERNEL_TOLERANCE);
                 }
             }
         }

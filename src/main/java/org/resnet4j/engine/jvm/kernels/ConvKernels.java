@@ -81,19 +81,8 @@ public final class ConvKernels {
         }
     }
 
-    /**
-     * Multiply-adds of one image and group below which {@link #conv} hands whole images to the
-     * threads instead of splitting each image's GEMM: twice the size below which the vector GEMM runs
-     * on one thread anyway ({@link VectorSgemm#MIN_TASK_MACS}). The digits model's stem (1 -> 16
-     * channels, 3x3 at 8x8, batch 540: 9 K multiply-adds per image) ran image by image on one thread
-     * of two, 1.06x (docs/PERFORMANCE.md, issue 14 fourth pass).
-     */
-    public static final long SMALL_IMAGE_MACS = 2 * VectorSgemm.MIN_TASK_MACS;
-
     // x (N,C,H,W), w packed per group (OC/g, (C/g)kHkW), b (OC) or null, r (N,OC,OH,OW) or null
-    //   -> y (N,OC,OH,OW) = relu?(conv(x, w) + b + r); col scratch of scratchSize(g, gemm) floats.
-    // Small images without a shared im2col buffer go to the threads whole, each (image, group) GEMM
-    // on one thread: the same GEMM calls as on one thread, so the same floats.
+    //   -> y (N,OC,OH,OW) = relu?(conv(x, w) + b + r); col scratch of scratchSize(g, gemm) floats
     public static void conv(
             ConvGeometry g,
             float[] x,
@@ -105,57 +94,35 @@ public final class ConvKernels {
             float[] col,
             Sgemm gemm,
             Parallel par) {
-        int units = g.n() * g.group();
-        long perUnit = (long) g.ocPerGroup() * g.oh() * g.ow() * g.colRows();
-        boolean sharedCol = !g.isPointwise() && !gemm.packsRowSources();
-        if (par.threads() > 1 && units > 1 && perUnit < SMALL_IMAGE_MACS && !sharedCol) {
-            int grain = (int) Math.max(1, VectorSgemm.MIN_TASK_MACS / Math.max(1, perUnit));
-            par.forRange(units, grain, (u0, u1) -> {
-                for (int u = u0; u < u1; u++) {
-                    convOne(g, x, w, b, r, relu, y, col, gemm, Parallel.SERIAL, u / g.group(), u % g.group());
-                }
-            });
-            return;
-        }
-        for (int n = 0; n < g.n(); n++) {
-            for (int grp = 0; grp < g.group(); grp++) {
-                convOne(g, x, w, b, r, relu, y, col, gemm, par, n, grp);
-            }
-        }
-    }
-
-    // image n, group grp of conv(...)
-    private static void convOne(
-            ConvGeometry g,
-            float[] x,
-            PackedA[] w,
-            float[] b,
-            float[] r,
-            boolean relu,
-            float[] y,
-            float[] col,
-            Sgemm gemm,
-            Parallel par,
-            int n,
-            int grp) {
         int ohw = g.oh() * g.ow();
         int hw = g.h() * g.w();
         int cg = g.cPerGroup();
         int ocg = g.ocPerGroup();
         int kdim = g.colRows();
         boolean none = b == null && r == null && !relu;
-        int xOff = (n * g.c() + grp * cg) * hw;
-        int yOff = (n * g.oc() + grp * ocg) * ohw;
-        Epilogue e = none ? Epilogue.NONE : new Epilogue(b, grp * ocg, r, yOff, ohw, relu);
-        if (g.isPointwise()) {
-            // 1x1 stride 1: the input planes are the GEMM's B, no copy
-            gemm.gemm(w[grp], ohw, x, xOff, ohw, y, yOff, ohw, e, par);
-        } else if (gemm.packsRowSources()) {
-            // implicit GEMM: the kernel packs im2col rows straight from x
-            gemm.gemm(w[grp], new ConvSource(g, x, xOff), ohw, y, yOff, ohw, e, par);
-        } else {
-            par.forRange(kdim, 8, (r0, r1) -> im2col(g, x, xOff, col, r0, r1));
-            gemm.gemm(w[grp], ohw, col, 0, ohw, y, yOff, ohw, e, par);
+        for (int n = 0; n < g.n(); n++) {
+            for (int grp = 0; grp < g.group(); grp++) {
+                int xOff = (n * g.c() + grp * cg) * hw;
+                int yOff = (n * g.oc() + grp * ocg) * ohw;
+                float[] bm;
+                int bOff;
+                Epilogue e = none ? Epilogue.NONE : new Epilogue(b, grp * ocg, r, yOff, ohw, relu);
+                if (g.isPointwise()) {
+                    // 1x1 stride 1: the input planes are the GEMM's B, no copy
+                    bm = x;
+                    bOff = xOff;
+                } else if (gemm.packsRowSources()) {
+                    // implicit GEMM: the kernel packs im2col rows straight from x
+                    gemm.gemm(w[grp], new ConvSource(g, x, xOff), ohw, y, yOff, ohw, e, par);
+                    continue;
+                } else {
+                    int xo = xOff;
+                    par.forRange(kdim, 8, (r0, r1) -> im2col(g, x, xo, col, r0, r1));
+                    bm = col;
+                    bOff = 0;
+                }
+                gemm.gemm(w[grp], ohw, bm, bOff, ohw, y, yOff, ohw, e, par);
+            }
         }
     }
 

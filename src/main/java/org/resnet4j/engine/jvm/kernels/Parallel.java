@@ -41,12 +41,6 @@ public final class Parallel implements AutoCloseable {
 
     private static final AtomicInteger POOL_IDS = new AtomicInteger();
 
-    /**
-     * A pool of one, for work that a task of another pool runs inline: it holds no threads, so it is
-     * shared and never needs closing.
-     */
-    public static final Parallel SERIAL = new Parallel(1);
-
     private final int threads;
     /** How long an idle worker polls for the next job before it parks; {@code -Dresnet4j.spinNanos} overrides. */
     static final long SPIN_NANOS = Long.getLong("resnet4j.spinNanos", 0);
