@@ -100,20 +100,7 @@ final class BenchCommand implements Callable<Integer> {
         if (batch < 1 || size < 1 || iters < 1 || warmup < 0) {
             throw new ResNet4jException("--batch, --size and --iters must be at least 1 and --warmup at least 0");
         }
-        ModelProto model;
-        String name;
-        if (source.arch != null) {
-            ResNetGraph g = GraphBuilder.build(Presets.get(source.arch), false);
-            model = ModelAssembler.assemble(g, RandomInit.weights(g, 42), Onnx.DEFAULT_OPSET, "random weights");
-            name = source.arch;
-        } else {
-            model = Onnx.read(source.model);
-            name = source.model.toString();
-        }
-        String specJson = Onnx.metadata(model, ModelAssembler.META_SPEC);
-        ResNetSpec spec = specJson != null ? SpecJson.parse(specJson, name) : null;
-        int channels = spec != null ? spec.inChannels() : 3;
-        Tensor x = RandomInit.normal(7, batch, channels, size, size);
+        // the options first: building or reading the model takes seconds for a large one
         Engines.Kind other = against != null ? EngineChoice.kind("--against", against) : null;
         if (againstThreads != null && (other == null || againstThreads < 0)) {
             throw new ResNet4jException(other == null
@@ -128,6 +115,20 @@ final class BenchCommand implements Callable<Integer> {
         EngineOptions options = engine.options();
         EngineOptions otherOptions =
                 new EngineOptions(options.device(), otherThreads, options.optimization(), options.ortGuard());
+        ModelProto model;
+        String name;
+        if (source.arch != null) {
+            ResNetGraph g = GraphBuilder.build(Presets.get(source.arch), false);
+            model = ModelAssembler.assemble(g, RandomInit.weights(g, 42), Onnx.DEFAULT_OPSET, "random weights");
+            name = source.arch;
+        } else {
+            model = Onnx.read(source.model);
+            name = source.model.toString();
+        }
+        String specJson = Onnx.metadata(model, ModelAssembler.META_SPEC);
+        ResNetSpec spec = specJson != null ? SpecJson.parse(specJson, name) : null;
+        int channels = spec != null ? spec.inChannels() : 3;
+        Tensor x = RandomInit.normal(7, batch, channels, size, size);
         Benchmark.Result r;
         Benchmark.Paired paired = null;
         String description;
@@ -223,13 +224,21 @@ final class BenchCommand implements Callable<Integer> {
         return threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
     }
 
+    private double imagesPerSecond(Benchmark.Result r) {
+        return batch / (r.median() / 1e3);
+    }
+
+    private static double gflops(Benchmark.Result r, double flops) {
+        return flops / (r.median() / 1e3) / 1e9;
+    }
+
     private void putTimes(ObjectNode o, Benchmark.Result r, Double flops) {
         o.put("min_ms", r.min());
         o.put("median_ms", r.median());
         o.put("max_ms", r.max());
-        o.put("images_per_s", batch / (r.median() / 1e3));
+        o.put("images_per_s", imagesPerSecond(r));
         if (flops != null) {
-            o.put("gflops", flops / (r.median() / 1e3) / 1e9);
+            o.put("gflops", gflops(r, flops));
         } else {
             o.putNull("gflops");
         }
@@ -242,10 +251,10 @@ final class BenchCommand implements Callable<Integer> {
                 r.min(),
                 r.median(),
                 r.max(),
-                batch / (r.median() / 1e3),
+                imagesPerSecond(r),
                 r.median() / batch,
                 flops != null
-                        ? String.format(Locale.ROOT, ", %.1f GFLOP/s", flops / (r.median() / 1e3) / 1e9)
+                        ? String.format(Locale.ROOT, ", %.1f GFLOP/s", gflops(r, flops))
                         : " (GFLOP/s unknown: no resnet4j spec in the model)");
     }
 }

@@ -6,6 +6,7 @@ import org.resnet4j.tensor.Tensor;
 /**
  * Times an engine on one input: {@code warmup} untimed runs, then {@code iters} timed ones.
  * Wall-clock per run, so it includes copying the input in and the output out, as a user sees it.
+ * Stateless; the times include whatever else runs on the engines or the machine meanwhile.
  */
 public final class Benchmark {
     private Benchmark() {}
@@ -52,9 +53,7 @@ public final class Benchmark {
 
     public static Result run(Engine engine, Tensor input, int warmup, int iters) {
         checkCounts(warmup, iters);
-        for (int i = 0; i < warmup; i++) {
-            engine.run(input);
-        }
+        untimed(engine, input, warmup);
         double[] ms = new double[iters];
         for (int i = 0; i < iters; i++) {
             ms[i] = time(engine, input);
@@ -67,7 +66,7 @@ public final class Benchmark {
      * Untimed runs of an engine after the other one ran, before its timed run: at least one, until
      * this long has passed. ONNX Runtime's worker threads spin for a while after a run, and the
      * caches hold the other engine's data: the Java engine's resnet18 run right after ORT's took
-     * 1.3-1.5x its time alone, and was back to it ~50 ms later (docs/PERFORMANCE.md).
+     * 1.3-1.5x its time alone, and was back to it 50-100 ms later (docs/PERFORMANCE.md).
      */
     static final long SETTLE_NANOS = 60_000_000L;
     /** At most this many settling runs (a model that runs in microseconds). */
@@ -80,12 +79,8 @@ public final class Benchmark {
      */
     public static Paired runPaired(Engine a, Engine b, Tensor input, int warmup, int iters) {
         checkCounts(warmup, iters);
-        for (int i = 0; i < warmup; i++) {
-            a.run(input);
-        }
-        for (int i = 0; i < warmup; i++) {
-            b.run(input);
-        }
+        untimed(a, input, warmup);
+        untimed(b, input, warmup);
         double[] ta = new double[iters];
         double[] tb = new double[iters];
         double[] ratios = new double[iters];
@@ -100,6 +95,12 @@ public final class Benchmark {
         Arrays.sort(tb);
         Arrays.sort(ratios);
         return new Paired(new Result(ta), new Result(tb), ratios);
+    }
+
+    private static void untimed(Engine engine, Tensor input, int runs) {
+        for (int i = 0; i < runs; i++) {
+            engine.run(input);
+        }
     }
 
     private static void settle(Engine engine, Tensor input) {
