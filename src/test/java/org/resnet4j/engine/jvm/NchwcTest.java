@@ -1,6 +1,9 @@
 package org.resnet4j.engine.jvm;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -75,6 +78,12 @@ class NchwcTest {
         cases.add(new int[] {2, 16, 1, 1, 40, 1, 3, 1, 1, 1}); // 3x3 on 1x1: one tap of nine reads the input
         cases.add(new int[] {1, 9, 2, 3, 8, 1, 1, 1, 1, 1}); // border pixels that read no input at all
         cases.add(new int[] {3, 24, 2, 2, 64, 1, 3, 1, 1, 1}); // 2x2: every tile at the border
+        // tiles across images (the batch's pixels are one sequence): 4x2 pairs of 1x1 outputs and a single
+        // one left, 3x3 and 2x4 tiles over 2x2 outputs, 1x6 tiles over 1x2 outputs
+        cases.add(new int[] {5, 32, 1, 1, 40, 1, 3, 1, 1, 1});
+        cases.add(new int[] {3, 8, 3, 3, 24, 1, 3, 2, 1, 1});
+        cases.add(new int[] {3, 16, 2, 2, 16, 1, 3, 1, 1, 1});
+        cases.add(new int[] {7, 8, 1, 2, 8, 1, 3, 1, 1, 1});
         return cases;
     }
 
@@ -113,9 +122,11 @@ class NchwcTest {
                 BlockedWeights pw = BlockedWeights.pack(wt, b, oc, ch, grp, k, k);
                 float[] y1 = new float[rb.length];
                 float[] y3 = new float[rb.length];
-                float[] border = new float[DirectConv.scratchSize(g)];
+                // tables made for another batch size serve this one: they hold no per-image offsets
+                DirectConv.Tables t = DirectConv.tables(withBatch(g, n + 2), pw);
+                float[] border = new float[t.scratchSize(n)];
                 DirectConv.conv(g, xb, pw, rb, true, y1, border, one);
-                DirectConv.conv(g, xb, pw, rb, true, y3, border, three);
+                DirectConv.conv(t, g, xb, rb, true, y3, border, three);
                 String what = "conv " + java.util.Arrays.toString(c);
                 assertArrayEquals(y1, y3, what + ": 1 vs 3 threads must be bitwise equal");
                 float[] got = new float[want.length];
@@ -129,6 +140,34 @@ class NchwcTest {
                 }
             }
         }
+    }
+
+    private static ConvGeometry withBatch(ConvGeometry g, int n) {
+        return new ConvGeometry(n, g.c(), g.h(), g.w(), g.oc(), g.group(), g.kh(), g.kw(), g.strideH(), g.strideW(),
+                g.dilH(), g.dilW(), g.padT(), g.padL(), g.oh(), g.ow());
+    }
+
+    @Test
+    void directConvTablesServeOnlyTheirInputSize() {
+        int oc = BlockedWeights.MAX_TILE * Nchwc.L;
+        BlockedWeights pw = BlockedWeights.pack(new float[oc * 16 * 9], null, oc, 16, 1, 3, 3);
+        ConvGeometry g = new ConvGeometry(1, 16, 5, 5, oc, 1, 3, 3, 1, 1, 1, 1, 1, 1, 5, 5);
+        ConvGeometry wider = new ConvGeometry(1, 16, 5, 6, oc, 1, 3, 3, 1, 1, 1, 1, 1, 1, 5, 6);
+        DirectConv.Tables t = DirectConv.tables(g, pw);
+        assertTrue(t.fits(withBatch(g, 7), pw));
+        assertFalse(t.fits(wider, pw));
+        assertFalse(t.fits(g, BlockedWeights.pack(new float[oc * 16 * 9], null, oc, 16, 1, 3, 3)));
+        // a zero border of 7x7 around each of the 2 blocks of 16 channels
+        assertEquals(3 * 2 * 7 * 7 * Nchwc.L, t.scratchSize(3));
+        try (Parallel one = new Parallel(1)) {
+            float[] x = new float[2 * 5 * 6 * Nchwc.L];
+            float[] y = new float[Nchwc.blocks(oc) * 5 * 6 * Nchwc.L];
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> DirectConv.conv(t, wider, x, null, false, y, new float[t.scratchSize(1) * 2], one));
+            assertTrue(e.getMessage().startsWith("tables made for"), e.getMessage());
+        }
+        assertThrows(IllegalArgumentException.class,
+                () -> DirectConv.tables(new ConvGeometry(1, 8, 5, 5, oc, 1, 3, 3, 1, 1, 1, 1, 1, 1, 5, 5), pw));
     }
 
     @Test
@@ -161,9 +200,10 @@ class NchwcTest {
                 BlockedWeights pw = BlockedWeights.packPlainInput(wt, b, oc, ch, k, k);
                 float[] y1 = new float[n * Nchwc.blocks(oc) * oh * ow * Nchwc.L];
                 float[] y3 = new float[y1.length];
-                float[] border = new float[DirectConv.plainInputScratchSize(g)];
-                DirectConv.convPlainInput(g, x, pw, true, y1, border, one);
-                DirectConv.convPlainInput(g, x, pw, true, y3, border, three);
+                DirectConv.Tables t = DirectConv.tables(g, pw);
+                float[] border = new float[t.scratchSize(n)];
+                DirectConv.conv(t, g, x, null, true, y1, border, one);
+                DirectConv.conv(t, g, x, null, true, y3, border, three);
                 String what = "plain-input conv " + java.util.Arrays.toString(c);
                 assertArrayEquals(y1, y3, what + ": 1 vs 3 threads must be bitwise equal");
                 float[] got = new float[want.length];

@@ -54,7 +54,7 @@ final class NchwcOps {
      *
      * <p>A conv on the plain graph input with fewer input channels per group than a block (a ResNet's
      * stem: 3 of 8 lanes) reads that input as it is, one channel per step ({@link
-     * DirectConv#convPlainInput}), or, when its output channels do not make whole weight tiles, runs on
+     * BlockedWeights#packPlainInput}), or, when its output channels do not make whole weight tiles, runs on
      * the GEMM path and has its output converted: the blocked kernel would multiply 5 zero lanes of 8,
      * and ran the stem at 8-14 GFLOP/s, a sixth of its 3x3 rate (docs/PERFORMANCE.md).
      */
@@ -65,6 +65,12 @@ final class NchwcOps {
         private final boolean narrow;
         /** For a narrow conv on a plain input, when it takes the direct kernel; else null (the GEMM path). */
         private final BlockedWeights packedPlain;
+        /**
+         * The direct kernel's tables for the last input size run: made once per size, not per run (at
+         * small sizes they cost more than the convolution). Immutable, so concurrent runs share them; two
+         * sizes in turn each make their own.
+         */
+        private volatile DirectConv.Tables tables;
 
         Conv(NodeSpec s) {
             super(s);
@@ -100,18 +106,7 @@ final class NchwcOps {
             float[] converted = null;
             ConvGeometry g;
             if (x.rank() == 4 && narrow && r == null && packedPlain != null) {
-                g = conv.geometry(x, w, b);
-                Value y = ctx.newFloats(Nchwc.blockedShape(g.n(), g.oc(), g.oh(), g.ow()));
-                int need = DirectConv.plainInputScratchSize(g);
-                float[] border = need == 0 ? null : ctx.scratch(need);
-                try {
-                    DirectConv.convPlainInput(g, x.f(), packedPlain, conv.relu(), y.f(), border, ctx.par());
-                } finally {
-                    if (border != null) {
-                        ctx.release(border);
-                    }
-                }
-                return one(y);
+                return one(direct(conv.geometry(x, w, b), x.f(), packedPlain, null, ctx));
             }
             if (x.rank() == 4 && narrow && r == null) {
                 Value plain = conv.run(new Value[] {x, w, b}, ctx)[0];
@@ -134,28 +129,33 @@ final class NchwcOps {
                 throw mismatch("residual has blocked shape " + Shapes.format(r.shape()) + ", expected "
                         + Shapes.format(yShape) + " (the convolution's output)");
             }
-            Value y = ctx.newFloats(yShape);
-            int scratch = DirectConv.scratchSize(g);
-            float[] border = scratch == 0 ? null : ctx.scratch(scratch);
             try {
-                DirectConv.conv(
-                        g,
-                        converted != null ? converted : x.f(),
-                        packed,
-                        r == null ? null : r.f(),
-                        conv.relu(),
-                        y.f(),
-                        border,
-                        ctx.par());
+                return one(direct(g, converted != null ? converted : x.f(), packed, r == null ? null : r.f(), ctx));
             } finally {
-                if (border != null) {
-                    ctx.release(border);
-                }
                 if (converted != null) {
                     ctx.release(converted);
                 }
             }
-            return one(y);
+        }
+
+        // the direct kernel on x (blocked, or plain for packedPlain) -> a new blocked y
+        private Value direct(ConvGeometry g, float[] x, BlockedWeights weights, float[] r, RunContext ctx) {
+            DirectConv.Tables t = tables;
+            if (t == null || !t.fits(g, weights)) {
+                t = DirectConv.tables(g, weights);
+                tables = t;
+            }
+            Value y = ctx.newFloats(Nchwc.blockedShape(g.n(), g.oc(), g.oh(), g.ow()));
+            int need = t.scratchSize(g.n());
+            float[] border = need == 0 ? null : ctx.scratch(need);
+            try {
+                DirectConv.conv(t, g, x, r, conv.relu(), y.f(), border, ctx.par());
+            } finally {
+                if (border != null) {
+                    ctx.release(border);
+                }
+            }
+            return y;
         }
     }
 

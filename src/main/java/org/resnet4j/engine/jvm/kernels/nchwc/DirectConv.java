@@ -14,8 +14,9 @@ import org.resnet4j.engine.jvm.kernels.Parallel;
  * <p>Register tile: a weight tile's 4, 3, 2 or 1 output channel blocks x 2, 3, 4 or 6 output pixels
  * ({@link #pixelsPerTile}: 8 to 10 vector accumulators, what C2 keeps in registers). For every input
  * channel of every tap it loads the tile's weight vectors once and broadcasts each pixel's input value
- * once: 8 FMAs for 6 loads in the 4x2 tile. The pixels are consecutive in the output's (OH·OW) order
- * and may lie on different rows, so a 7x7 output runs 24 4x2 tiles and one single pixel, and a 1x1 stride-1
+ * once: 8 FMAs for 6 loads in the 4x2 tile. The pixels are consecutive in the batch's (N·OH·OW) order
+ * and may lie on different rows or images, so a batch of 7x7 outputs runs 4x2 tiles across its rows and
+ * images with at most one single pixel, a batch of 1x1 outputs pairs its images, and a 1x1 stride-1
  * convolution is a GEMM over channel blocks straight on the input. Input blocks are taken in chunks
  * whose weights stay in L1 while the chunk runs over a work item's pixels; partial sums wait in y.
  *
@@ -25,7 +26,7 @@ import org.resnet4j.engine.jvm.kernels.Parallel;
  * 1x1 output runs one tap of nine), the others would only multiply the zero border.
  *
  * <p>A plain (N,C,H,W) input with C below L (an RGB stem) is read as it is, one input channel per
- * step ({@link #convPlainInput}), rather than converted to blocks of which C lanes of L are real.
+ * step (tables from {@link BlockedWeights#packPlainInput}), rather than converted to blocks of which C lanes of L are real.
  *
  * <p>Each output element sums input blocks, ky, kx and input lanes in ascending order whichever tile
  * computes it, and work items are fixed ranges of pixels, so results do not depend on the thread count.
@@ -45,119 +46,175 @@ public final class DirectConv {
     /** Bytes of weights one input-block chunk may use: most of a 32 KiB L1, the rest for inputs and sums. */
     static final long L1_WEIGHTS = 24 * 1024;
 
-    private final float[] x;
-    private final float[] y;
-    private final float[] r;
-    private final float[] wd;
-    private final float[] bias;
-    private final boolean relu;
-    private final BlockedWeights w;
-    private final int cb;
-    private final int ocb;
-    private final int ow;
-    private final int kk;
-    private final int sh;
-    private final int sw;
-    /** The (maybe padded) input's plane and row strides in floats. */
-    private final int plane;
-
-    private final int rowStride;
-    private final int ohw;
-    private final int oplane;
-    private final int chunks;
-    /** Per output pixel (OH·OW order), its window corner's offset in an input plane: no division per tile. */
-    private final int[] bases;
-    /** Input channels per input block: L, or 1 for a plain input ({@link BlockedWeights#packPlainInput}). */
-    private final int lanesIn;
-    /** Per weight tile: the input offset of each tap from a pixel's base, and its weight offset. */
-    private final int[][] tapX;
-
-    private final int[][] tapW;
     /**
-     * Per 4-block weight tile: the input offset of each (tap, input lane) step from a pixel's base; the
-     * step's weights are at the tile's offset + step·4L ({@link #tile4x2}).
+     * What one convolution's runs share at one input size: its weights and the offset tables of its
+     * tiles, taps and pixels. Building them costs as much as running a small convolution (a 512-channel
+     * 3x3's step tables are 300 kB), so an engine makes them once per input size ({@link #tables}) and
+     * reuses them ({@link #fits}); immutable, so concurrent runs may share one.
      */
-    private final int[][] stepX;
+    public static final class Tables {
+        /** The geometry these tables are for, with batch size 0: they serve any batch. */
+        private final ConvGeometry shape;
 
-    /**
-     * Per output pixel, the taps whose input lies inside the unpadded input, as ky in [kyLo, kyHi] and
-     * kx in [kxLo, kxHi]; null when every tap of every pixel does (no border) or the input is plain.
-     */
-    private final int[] kyLo;
+        private final BlockedWeights w;
+        private final float[] wd;
+        private final float[] bias;
+        /** The (maybe zero-bordered) input's height and width. */
+        private final int hp;
 
-    private final int[] kyHi;
-    private final int[] kxLo;
-    private final int[] kxHi;
-    private final int kh;
-    private final int kw;
+        private final int wp;
+        private final boolean border;
+        private final int cb;
+        private final int ocb;
+        private final int ow;
+        private final int kk;
+        private final int kh;
+        private final int kw;
+        /** The (maybe padded) input's plane and row strides in floats. */
+        private final int plane;
 
-    private DirectConv(
-            ConvGeometry g, float[] x, int hp, int wp, BlockedWeights w, float[] r, boolean relu, float[] y) {
-        this.x = x;
-        this.y = y;
-        this.r = r;
-        this.w = w;
-        this.wd = w.data;
-        this.bias = w.bias;
-        this.relu = relu;
-        lanesIn = w.lanesIn;
-        cb = lanesIn == L ? Nchwc.blocks(g.c()) : g.c();
-        ocb = Nchwc.blocks(g.oc());
-        ow = g.ow();
-        kk = g.kh() * g.kw();
-        kh = g.kh();
-        kw = g.kw();
-        sh = g.strideH();
-        sw = g.strideW();
-        plane = hp * wp * lanesIn;
-        rowStride = wp * lanesIn;
-        ohw = g.oh() * g.ow();
-        oplane = ohw * L;
-        chunks = (ohw + PIXEL_CHUNK - 1) / PIXEL_CHUNK;
-        bases = new int[ohw];
-        for (int j = 0; j < ohw; j++) {
-            bases[j] = j / ow * sh * rowStride + j % ow * sw * lanesIn;
-        }
-        if (lanesIn == L && needsBorder(g)) {
-            kyLo = new int[ohw];
-            kyHi = new int[ohw];
-            kxLo = new int[ohw];
-            kxHi = new int[ohw];
+        private final int rowStride;
+        private final int ohw;
+        private final int oplane;
+        /** Floats of one image in the (maybe padded) input and in the output. */
+        private final int imageX;
+
+        private final int imageY;
+        /** Per output pixel (OH·OW order), its window corner's offset in an input plane: no division per tile. */
+        private final int[] bases;
+        /** Input channels per input block: L, or 1 for a plain input ({@link BlockedWeights#packPlainInput}). */
+        private final int lanesIn;
+        /** Per weight tile: the input offset of each tap from a pixel's base, and its weight offset. */
+        private final int[][] tapX;
+
+        private final int[][] tapW;
+        /**
+         * Per 4-block weight tile: the input offset of each (tap, input lane) step from a pixel's base; the
+         * step's weights are at the tile's offset + step·4L ({@link #tile4x2}). Tiles over as many input
+         * blocks share one array.
+         */
+        private final int[][] stepX;
+
+        /**
+         * Per output pixel, the taps whose input lies inside the unpadded input, as ky in [kyLo, kyHi] and
+         * kx in [kxLo, kxHi]; null when every tap of every pixel does (no border) or the input is plain.
+         */
+        private final int[] kyLo;
+
+        private final int[] kyHi;
+        private final int[] kxLo;
+        private final int[] kxHi;
+
+        private Tables(ConvGeometry g, BlockedWeights w) {
+            shape = withoutBatch(g);
+            this.w = w;
+            this.wd = w.data;
+            this.bias = w.bias;
+            border = needsBorder(g);
+            hp = border ? paddedH(g) : g.h();
+            wp = border ? paddedW(g) : g.w();
+            lanesIn = w.lanesIn;
+            cb = lanesIn == L ? Nchwc.blocks(g.c()) : g.c();
+            ocb = Nchwc.blocks(g.oc());
+            ow = g.ow();
+            kk = g.kh() * g.kw();
+            kh = g.kh();
+            kw = g.kw();
+            plane = hp * wp * lanesIn;
+            rowStride = wp * lanesIn;
+            ohw = g.oh() * g.ow();
+            oplane = ohw * L;
+            imageX = cb * plane;
+            imageY = ocb * oplane;
+            bases = new int[ohw];
             for (int j = 0; j < ohw; j++) {
-                int iy0 = j / ow * sh - g.padT();
-                int ix0 = j % ow * sw - g.padL();
-                kyLo[j] = Math.max(0, ceilDiv(-iy0, g.dilH()));
-                kyHi[j] = Math.min(kh - 1, Math.floorDiv(g.h() - 1 - iy0, g.dilH()));
-                kxLo[j] = Math.max(0, ceilDiv(-ix0, g.dilW()));
-                kxHi[j] = Math.min(kw - 1, Math.floorDiv(g.w() - 1 - ix0, g.dilW()));
+                bases[j] = j / ow * g.strideH() * rowStride + j % ow * g.strideW() * lanesIn;
             }
-        } else {
-            kyLo = kyHi = kxLo = kxHi = null;
-        }
-        tapX = new int[w.tiles()][];
-        tapW = new int[w.tiles()][];
-        stepX = new int[w.tiles()][];
-        for (int t = 0; t < w.tiles(); t++) {
-            int icbs = w.tileIcbs[t];
-            int nb = w.tileBlocks[t];
-            tapX[t] = new int[icbs * kk];
-            tapW[t] = new int[icbs * kk];
-            // only the 4-block tiles read step tables; the narrower ones loop over taps and lanes
-            boolean steps = nb == 4;
-            stepX[t] = steps ? new int[icbs * kk * lanesIn] : null;
-            int i = 0;
-            for (int ib = 0; ib < icbs; ib++) {
-                for (int ky = 0; ky < g.kh(); ky++) {
-                    for (int kx = 0; kx < g.kw(); kx++, i++) {
-                        tapX[t][i] = ib * plane + ky * g.dilH() * rowStride + kx * g.dilW() * lanesIn;
-                        tapW[t][i] = w.tileOff[t] + i * lanesIn * nb * L;
-                        for (int il = 0; steps && il < lanesIn; il++) {
-                            stepX[t][i * lanesIn + il] = tapX[t][i] + il;
+            if (lanesIn == L && border) {
+                kyLo = new int[ohw];
+                kyHi = new int[ohw];
+                kxLo = new int[ohw];
+                kxHi = new int[ohw];
+                for (int j = 0; j < ohw; j++) {
+                    int iy0 = j / ow * g.strideH() - g.padT();
+                    int ix0 = j % ow * g.strideW() - g.padL();
+                    kyLo[j] = Math.max(0, ceilDiv(-iy0, g.dilH()));
+                    kyHi[j] = Math.min(kh - 1, Math.floorDiv(g.h() - 1 - iy0, g.dilH()));
+                    kxLo[j] = Math.max(0, ceilDiv(-ix0, g.dilW()));
+                    kxHi[j] = Math.min(kw - 1, Math.floorDiv(g.w() - 1 - ix0, g.dilW()));
+                }
+            } else {
+                kyLo = kyHi = kxLo = kxHi = null;
+            }
+            tapX = new int[w.tiles()][];
+            tapW = new int[w.tiles()][];
+            stepX = new int[w.tiles()][];
+            for (int t = 0; t < w.tiles(); t++) {
+                int icbs = w.tileIcbs[t];
+                int nb = w.tileBlocks[t];
+                // a tap's input offset depends on the tile's input blocks only through their count
+                boolean same = t > 0 && w.tileIcbs[t - 1] == icbs;
+                tapX[t] = same ? tapX[t - 1] : new int[icbs * kk];
+                tapW[t] = new int[icbs * kk];
+                for (int i = 0; i < icbs * kk; i++) {
+                    tapW[t][i] = w.tileOff[t] + i * lanesIn * nb * L;
+                }
+                int i = 0;
+                for (int ib = 0; !same && ib < icbs; ib++) {
+                    for (int ky = 0; ky < kh; ky++) {
+                        for (int kx = 0; kx < kw; kx++, i++) {
+                            tapX[t][i] = ib * plane + ky * g.dilH() * rowStride + kx * g.dilW() * lanesIn;
                         }
+                    }
+                }
+                // only the 4-block tiles read step tables; the narrower ones loop over taps and lanes
+                if (nb != 4) {
+                    stepX[t] = null;
+                } else if (same && stepX[t - 1] != null) {
+                    stepX[t] = stepX[t - 1];
+                } else {
+                    stepX[t] = new int[icbs * kk * lanesIn];
+                    for (int s = 0; s < stepX[t].length; s++) {
+                        stepX[t][s] = tapX[t][s / lanesIn] + s % lanesIn;
                     }
                 }
             }
         }
+
+        /** Floats of scratch {@link #conv} needs for a batch of {@code n}: the zero-bordered input, or 0. */
+        public int scratchSize(int n) {
+            return border ? n * cb * plane : 0;
+        }
+
+        /** True when these tables serve {@code g} (any batch size) with weights {@code w}. */
+        public boolean fits(ConvGeometry g, BlockedWeights w) {
+            return this.w == w && shape.equals(withoutBatch(g));
+        }
+
+        private static ConvGeometry withoutBatch(ConvGeometry g) {
+            return new ConvGeometry(0, g.c(), g.h(), g.w(), g.oc(), g.group(), g.kh(), g.kw(), g.strideH(),
+                    g.strideW(), g.dilH(), g.dilW(), g.padT(), g.padL(), g.oh(), g.ow());
+        }
+    }
+
+    private final Tables tab;
+    private final float[] x;
+    private final float[] y;
+    private final float[] r;
+    private final boolean relu;
+    /** The tiles' weights and output plane size, read from this object rather than through {@link #tab}. */
+    private final float[] wd;
+
+    private final int oplane;
+
+    private DirectConv(Tables tab, float[] x, float[] r, boolean relu, float[] y) {
+        this.tab = tab;
+        this.x = x;
+        this.y = y;
+        this.r = r;
+        this.relu = relu;
+        this.wd = tab.wd;
+        this.oplane = tab.oplane;
     }
 
     private static int ceilDiv(int a, int b) {
@@ -180,45 +237,49 @@ public final class DirectConv {
         return Math.max(g.padL() + g.w(), (g.ow() - 1) * g.strideW() + (g.kw() - 1) * g.dilW() + 1);
     }
 
-    /** Floats of scratch {@link #conv} needs: the zero-bordered input, or 0. */
-    public static int scratchSize(ConvGeometry g) {
-        return needsBorder(g) ? g.n() * Nchwc.blocks(g.c()) * paddedH(g) * paddedW(g) * L : 0;
-    }
-
-    /** The same for {@link #convPlainInput}. */
-    public static int plainInputScratchSize(ConvGeometry g) {
-        return needsBorder(g) ? g.n() * g.c() * paddedH(g) * paddedW(g) : 0;
-    }
-
     /**
-     * True when {@link #convPlainInput} takes {@code g}: group 1, fewer input channels than a block, and
-     * whole 4-block weight tiles (a ResNet stem: 3 -> 64).
+     * True when {@link #conv} takes {@code g} on a plain input ({@link BlockedWeights#packPlainInput}):
+     * group 1, fewer input channels than a block, and whole 4-block weight tiles (a ResNet stem: 3 -> 64).
      */
     public static boolean takesPlainInput(int c, int oc, int group) {
         return group == 1 && c < L && oc % (BlockedWeights.MAX_TILE * L) == 0;
     }
 
-    // x (N,C,H,W) plain, w from BlockedWeights.packPlainInput -> y (N,OCB,OH,OW,L) = relu?(conv + b);
-    // scratch: plainInputScratchSize(g) floats (null when 0)
-    public static void convPlainInput(
-            ConvGeometry g, float[] x, BlockedWeights w, boolean relu, float[] y, float[] scratch, Parallel par) {
-        if (!takesPlainInput(g.c(), g.oc(), g.group()) || w.lanesIn != 1) {
+    /**
+     * The tables for convolutions of geometry {@code g} (any batch size) with weights {@code w}: from
+     * {@link BlockedWeights#pack} for a blocked input, or {@link BlockedWeights#packPlainInput} for a
+     * plain one.
+     */
+    public static Tables tables(ConvGeometry g, BlockedWeights w) {
+        if (w.oc != g.oc() || w.c != g.c() || w.kh != g.kh() || w.kw != g.kw()) {
+            throw new IllegalArgumentException("weights packed for (" + w.oc + ", " + w.c + ", " + w.kh + ", "
+                    + w.kw + "), not for " + g);
+        }
+        if (w.lanesIn == 1 && !takesPlainInput(g.c(), g.oc(), g.group())) {
             throw new IllegalArgumentException("not a plain-input convolution: " + g);
         }
-        float[] src = x;
-        int hp = g.h();
-        int wp = g.w();
-        if (needsBorder(g)) {
-            hp = paddedH(g);
-            wp = paddedW(g);
-            border(g, x, g.c(), 1, hp, wp, scratch, par);
-            src = scratch;
-        }
-        new DirectConv(g, src, hp, wp, w, null, relu, y).run(g, par);
+        return new Tables(g, w);
     }
 
-    // x (N,CB,H,W,L), w packed for (OC, C/g, kH, kW), r (N,OCB,OH,OW,L) or null -> y (N,OCB,OH,OW,L);
-    // scratch: scratchSize(g) floats (null when 0)
+    /**
+     * x (N,CB,H,W,L), or (N,C,H,W) for plain-input tables; r (N,OCB,OH,OW,L) or null -> y
+     * (N,OCB,OH,OW,L) = relu?(conv + b + r). {@code scratch}: {@link Tables#scratchSize} floats (null
+     * when 0), the zero-bordered input.
+     */
+    public static void conv(
+            Tables t, ConvGeometry g, float[] x, float[] r, boolean relu, float[] y, float[] scratch, Parallel par) {
+        if (!t.fits(g, t.w)) {
+            throw new IllegalArgumentException("tables made for " + t.shape + ", not for " + g);
+        }
+        float[] src = x;
+        if (t.border) {
+            border(g, x, t.cb, t.lanesIn, t.hp, t.wp, scratch, par);
+            src = scratch;
+        }
+        new DirectConv(t, src, r, relu, y).run(g, par);
+    }
+
+    /** {@link #conv} with tables made for this call (tests; an engine keeps its tables). */
     public static void conv(
             ConvGeometry g,
             float[] x,
@@ -228,18 +289,7 @@ public final class DirectConv {
             float[] y,
             float[] scratch,
             Parallel par) {
-        assert w.oc == g.oc() && w.c == g.c() && w.kh == g.kh() && w.kw == g.kw() && w.lanesIn == L
-                : "weights packed for another shape";
-        float[] src = x;
-        int hp = g.h();
-        int wp = g.w();
-        if (needsBorder(g)) {
-            hp = paddedH(g);
-            wp = paddedW(g);
-            border(g, x, Nchwc.blocks(g.c()), L, hp, wp, scratch, par);
-            src = scratch;
-        }
-        new DirectConv(g, src, hp, wp, w, r, relu, y).run(g, par);
+        conv(tables(g, w), g, x, r, relu, y, scratch, par);
     }
 
     // x (N,planes,H,W,lanes) -> p (N,planes,HP,WP,lanes): x at (padT, padL), zeros around it
@@ -261,13 +311,18 @@ public final class DirectConv {
     }
 
     private void run(ConvGeometry g, Parallel par) {
-        int perTile = g.n() * chunks;
-        int items = w.tiles() * perTile;
+        // the batch's pixels are one sequence (image-major), so a tile may take pixels of two images:
+        // at a 1x1 output (ResNet's last stage at 32x32 inputs) the 4x2 tile pairs images instead of
+        // running every image as a latency-bound single pixel
+        int pixelsAll = g.n() * tab.ohw;
+        int chunks = (pixelsAll + PIXEL_CHUNK - 1) / PIXEL_CHUNK;
+        int tiles = tab.w.tiles();
+        int items = tiles * chunks;
         long macs = 0;
-        for (int t = 0; t < w.tiles(); t++) {
-            macs += (long) w.tileBlocks[t] * w.tileIcbs[t];
+        for (int t = 0; t < tiles; t++) {
+            macs += (long) tab.w.tileBlocks[t] * tab.w.tileIcbs[t];
         }
-        macs *= (long) lanesIn * L * kk * g.n() * ohw;
+        macs *= (long) tab.lanesIn * L * tab.kk * pixelsAll;
         long perItem = Math.max(1, macs / Math.max(1, items));
         int grain = (int) Math.min(items, Math.max(1, MIN_TASK_MACS / perItem));
         if (macs < 2 * MIN_TASK_MACS) {
@@ -277,96 +332,113 @@ public final class DirectConv {
         // all the weights once per pixel chunk. Whichever streams fewer bytes: at batch 8 the input of
         // ResNet-50's first stages no longer fits in cache and tile-major ran 2.8x ORT's time, against
         // 1.0x at batch 1 (docs/PERFORMANCE.md); deep layers with big weights and few pixels stay tile-major.
-        long inputBytes = (long) g.n() * cb * plane * Float.BYTES;
-        long weightBytes = (long) wd.length * Float.BYTES;
-        boolean pixelMajor = (long) w.tiles() * inputBytes > (long) perTile * weightBytes;
-        int tiles = w.tiles();
+        long inputBytes = (long) g.n() * tab.imageX * Float.BYTES;
+        long weightBytes = (long) tab.wd.length * Float.BYTES;
+        boolean pixelMajor = (long) tiles * inputBytes > (long) chunks * weightBytes;
         par.forRange(items, grain, (i0, i1) -> {
             for (int i = i0; i < i1; i++) {
-                int tile = pixelMajor ? i % tiles : i / perTile;
-                int rest = pixelMajor ? i / tiles : i % perTile;
-                int j0 = rest % chunks * PIXEL_CHUNK;
-                pixels(tile, rest / chunks, j0, Math.min(ohw, j0 + PIXEL_CHUNK));
+                int tile = pixelMajor ? i % tiles : i / chunks;
+                int q0 = (pixelMajor ? i / tiles : i % chunks) * PIXEL_CHUNK;
+                pixels(tile, q0, Math.min(pixelsAll, q0 + PIXEL_CHUNK));
             }
         });
     }
 
-    // output pixels [j0, j1) (OH·OW order) of image n, the output blocks of one weight tile
-    private void pixels(int tile, int n, int j0, int j1) {
-        int nb = w.tileBlocks[tile];
-        int b0 = w.tileBlock0[tile];
-        int icbs = w.tileIcbs[tile];
-        int xImg = (n * cb + w.tileIcb0[tile]) * plane;
-        int yImg = (n * ocb + b0) * oplane;
-        int[] xt = tapX[tile];
-        int[] wt = tapW[tile];
-        int chunk = (int) Math.max(1, L1_WEIGHTS / ((long) kk * lanesIn * nb * L * Float.BYTES));
+    // pixels [q0, q1) of the batch's sequence (pixel q is pixel q % OH·OW of image q / OH·OW), the output
+    // blocks of one weight tile
+    private void pixels(int tile, int q0, int q1) {
+        int nb = tab.w.tileBlocks[tile];
+        int b0 = tab.w.tileBlock0[tile];
+        int icbs = tab.w.tileIcbs[tile];
+        int xTile = tab.w.tileIcb0[tile] * tab.plane;
+        int yTile = b0 * tab.oplane;
+        int[] xt = tab.tapX[tile];
+        int[] wt = tab.tapW[tile];
+        int chunk = (int) Math.max(1, L1_WEIGHTS / ((long) tab.kk * tab.lanesIn * nb * L * Float.BYTES));
         int step = nb * L;
         int px = pixelsPerTile(nb);
         int[] subX = null;
         int[] subW = null;
+        // per pixel of a tile, its x and y offsets from the tile's first pixel
+        int[] dx = new int[px];
+        int[] dy = new int[px];
         for (int ib0 = 0; ib0 < icbs; ib0 += chunk) {
             int ib1 = Math.min(icbs, ib0 + chunk);
             boolean first = ib0 == 0;
             boolean last = ib1 == icbs;
-            int t0 = ib0 * kk;
-            int t1 = ib1 * kk;
+            int t0 = ib0 * tab.kk;
+            int t1 = ib1 * tab.kk;
             int bo = b0 * L;
-            for (int j = j0; j < j1; ) {
-                int p = j + px <= j1 ? px : 1;
-                int yo = yImg + j * L;
-                int xb0 = xImg + base(j);
+            // pixel q is pixel j of image img, stepped along (a division per pixel cost 30 % at 56x56)
+            int img = q0 / tab.ohw;
+            int j = q0 % tab.ohw;
+            for (int q = q0; q < q1; ) {
+                int p = q + px <= q1 ? px : 1;
+                int x0 = img * tab.imageX + tab.bases[j];
+                int y0 = img * tab.imageY + j * L;
+                int yo = yTile + y0;
+                int xb0 = xTile + x0;
                 // at the border, only the taps some pixel of the tile reads inside the input: a 3x3 on a
                 // 1x1 or 2x2 output (CIFAR-size and digits inputs) otherwise multiplies 8/9 or 5/9 zeros
-                int yl = 0, yh = kh - 1, xl = 0, xh = kw - 1;
-                if (kyLo != null) {
-                    yl = kyLo[j];
-                    yh = kyHi[j];
-                    xl = kxLo[j];
-                    xh = kxHi[j];
-                    for (int q = j + 1; q < j + p; q++) {
-                        yl = Math.min(yl, kyLo[q]);
-                        yh = Math.max(yh, kyHi[q]);
-                        xl = Math.min(xl, kxLo[q]);
-                        xh = Math.max(xh, kxHi[q]);
+                int yl = tab.kh, yh = -1, xl = tab.kw, xh = -1;
+                for (int k = 0; k < p; k++) {
+                    if (k > 0) {
+                        dx[k] = img * tab.imageX + tab.bases[j] - x0;
+                        dy[k] = img * tab.imageY + j * L - y0;
                     }
+                    if (tab.kyLo != null) {
+                        yl = Math.min(yl, tab.kyLo[j]);
+                        yh = Math.max(yh, tab.kyHi[j]);
+                        xl = Math.min(xl, tab.kxLo[j]);
+                        xh = Math.max(xh, tab.kxHi[j]);
+                    }
+                    if (++j == tab.ohw) {
+                        j = 0;
+                        img++;
+                    }
+                }
+                if (tab.kyLo == null) {
+                    yl = 0;
+                    yh = tab.kh - 1;
+                    xl = 0;
+                    xh = tab.kw - 1;
                 }
                 if (yl > yh || xl > xh) {
                     // no tap of these pixels reads the input: the sums stay as they are
                     if (first) {
-                        zero(yo, nb, p);
+                        zero(yo, dy, nb, p);
                     }
                 } else if (nb == 4) {
-                    fourBlocks(tile, j, p, xb0, yo, ib0, ib1, yl, yh, xl, xh, first);
+                    fourBlocks(tile, p, xb0, dx[1], yo, dy[1], ib0, ib1, yl, yh, xl, xh, first);
                 } else {
                     int a0 = t0;
                     int a1 = t1;
                     int[] xs = xt;
                     int[] ws = wt;
-                    if (yl > 0 || xl > 0 || yh < kh - 1 || xh < kw - 1) {
+                    if (yl > 0 || xl > 0 || yh < tab.kh - 1 || xh < tab.kw - 1) {
                         if (subX == null) {
-                            subX = new int[chunk * kk];
-                            subW = new int[chunk * kk];
+                            subX = new int[chunk * tab.kk];
+                            subW = new int[chunk * tab.kk];
                         }
                         a0 = 0;
                         a1 = 0;
                         for (int ib = ib0; ib < ib1; ib++) {
                             for (int ky = yl; ky <= yh; ky++) {
                                 for (int kx = xl; kx <= xh; kx++, a1++) {
-                                    subX[a1] = xt[ib * kk + ky * kw + kx];
-                                    subW[a1] = wt[ib * kk + ky * kw + kx];
+                                    subX[a1] = xt[ib * tab.kk + ky * tab.kw + kx];
+                                    subW[a1] = wt[ib * tab.kk + ky * tab.kw + kx];
                                 }
                             }
                         }
                         xs = subX;
                         ws = subW;
                     }
-                    narrow(nb, j, p, xb0, xs, ws, a0, a1, step, yo, first);
+                    narrow(nb, p, xb0, dx, xs, ws, a0, a1, step, yo, dy, first);
                 }
                 if (last) {
-                    finish(yo, bo, nb, p);
+                    finish(yo, dy, bo, nb, p);
                 }
-                j += p;
+                q += p;
             }
         }
     }
@@ -375,16 +447,27 @@ public final class DirectConv {
      * The 4-block tiles over taps ky in [yl, yh], kx in [xl, xh] of input blocks [ib0, ib1): runs of
      * the tile's full (tap, lane) step list, whose weights are consecutive ({@link #tile4x2}). Inside the
      * input that is one run; at the border one per (block, ky) row of taps, merged where contiguous, the
-     * sums kept in y between runs.
+     * sums kept in y between runs. A second pixel (p = 2) is d1 floats on in x and e1 in y.
      */
     private void fourBlocks(
-            int tile, int j, int p, int xb0, int yo, int ib0, int ib1, int yl, int yh, int xl, int xh, boolean first) {
-        int[] xs = stepX[tile];
-        int wBase = w.tileOff[tile];
-        int d1 = p == 2 ? base(j + 1) - base(j) : 0;
-        if (yl == 0 && xl == 0 && yh == kh - 1 && xh == kw - 1) {
+            int tile,
+            int p,
+            int xb0,
+            int d1,
+            int yo,
+            int e1,
+            int ib0,
+            int ib1,
+            int yl,
+            int yh,
+            int xl,
+            int xh,
+            boolean first) {
+        int[] xs = tab.stepX[tile];
+        int wBase = tab.w.tileOff[tile];
+        if (yl == 0 && xl == 0 && yh == tab.kh - 1 && xh == tab.kw - 1) {
             // inside the input: the blocks' whole step range, one run
-            run4(xb0, d1, p, xs, wBase, ib0 * kk * lanesIn, ib1 * kk * lanesIn, yo, first);
+            run4(xb0, d1, p, xs, wBase, ib0 * tab.kk * tab.lanesIn, ib1 * tab.kk * tab.lanesIn, yo, e1, first);
             return;
         }
         int r0 = -1;
@@ -392,84 +475,79 @@ public final class DirectConv {
         boolean f = first;
         for (int ib = ib0; ib < ib1; ib++) {
             for (int ky = yl; ky <= yh; ky++) {
-                int s0 = (ib * kk + ky * kw + xl) * lanesIn;
-                int s1 = (ib * kk + ky * kw + xh + 1) * lanesIn;
+                int s0 = (ib * tab.kk + ky * tab.kw + xl) * tab.lanesIn;
+                int s1 = (ib * tab.kk + ky * tab.kw + xh + 1) * tab.lanesIn;
                 if (s0 == r1) {
                     r1 = s1;
                     continue;
                 }
                 if (r0 >= 0) {
-                    run4(xb0, d1, p, xs, wBase, r0, r1, yo, f);
+                    run4(xb0, d1, p, xs, wBase, r0, r1, yo, e1, f);
                     f = false;
                 }
                 r0 = s0;
                 r1 = s1;
             }
         }
-        run4(xb0, d1, p, xs, wBase, r0, r1, yo, f);
+        run4(xb0, d1, p, xs, wBase, r0, r1, yo, e1, f);
     }
 
-    private void run4(int xb0, int d1, int p, int[] xs, int wBase, int s0, int s1, int yo, boolean first) {
+    private void run4(int xb0, int d1, int p, int[] xs, int wBase, int s0, int s1, int yo, int e1, boolean first) {
         if (p == 2) {
-            tile4x2(xb0, d1, xs, wBase, s0, s1, yo, first);
+            tile4x2(xb0, d1, xs, wBase, s0, s1, yo, e1, first);
         } else {
             tile4x1(xb0, xs, wBase, s0, s1, yo, first);
         }
     }
 
-    // the narrower tiles (1 to 3 output blocks) over taps [a0, a1) of xs/ws
+    // the narrower tiles (1 to 3 output blocks) over taps [a0, a1) of xs/ws; pixel k at + dx[k] in x, + dy[k] in y
     private void narrow(
-            int nb, int j, int p, int xb0, int[] xs, int[] ws, int a0, int a1, int step, int yo, boolean first) {
+            int nb,
+            int p,
+            int xb0,
+            int[] dx,
+            int[] xs,
+            int[] ws,
+            int a0,
+            int a1,
+            int step,
+            int yo,
+            int[] dy,
+            boolean first) {
         if (p == pixelsPerTile(nb)) {
-            int d1 = base(j + 1) - base(j);
             switch (nb) {
-                case 3 -> tile3x3(xb0, d1, base(j + 2) - base(j), xs, ws, a0, a1, step, yo, first);
-                case 2 ->
-                    tile2x4(xb0, d1, base(j + 2) - base(j), base(j + 3) - base(j), xs, ws, a0, a1, step, yo, first);
-                default ->
-                    tile1x6(
-                            xb0,
-                            d1,
-                            base(j + 2) - base(j),
-                            base(j + 3) - base(j),
-                            base(j + 4) - base(j),
-                            base(j + 5) - base(j),
-                            xs,
-                            ws,
-                            a0,
-                            a1,
-                            step,
-                            yo,
-                            first);
+                case 3 -> tile3x3(xb0, dx[1], dx[2], xs, ws, a0, a1, step, yo, dy[1], dy[2], first);
+                case 2 -> tile2x4(xb0, dx[1], dx[2], dx[3], xs, ws, a0, a1, step, yo, dy[1], dy[2], dy[3], first);
+                default -> tile1x6(xb0, dx, xs, ws, a0, a1, step, yo, dy, first);
             }
         } else {
             for (int b = 0; b < nb; b++) {
-                tile1x1(xb0, xs, ws, a0, a1, b * L, step, yo + b * oplane, first);
+                tile1x1(xb0, xs, ws, a0, a1, b * L, step, yo + b * tab.oplane, first);
             }
         }
     }
 
-    // zeros the sums of nb blocks x p pixels from yo
-    private void zero(int yo, int nb, int p) {
+    // zeros the sums of nb blocks x p pixels from yo (pixel k at + dy[k])
+    private void zero(int yo, int[] dy, int nb, int p) {
         FloatVector z = FloatVector.zero(S);
         for (int b = 0; b < nb; b++) {
-            for (int q = 0; q < p; q++) {
-                z.intoArray(y, yo + b * oplane + q * L);
+            for (int k = 0; k < p; k++) {
+                z.intoArray(y, yo + b * tab.oplane + (k == 0 ? 0 : dy[k]));
             }
         }
     }
 
-    // the epilogue on the sums of nb blocks x p pixels from yo: y = relu?(y + bias[bo..] + r[..]), the
-    // GEMM epilogue's order. A pass of its own after the tile stored its sums: called from the register
-    // tiles, the epilogue was not always inlined (too large for a cold call site) and its vectors were
-    // boxed, 8 allocations per tile
-    private void finish(int yo, int bo, int nb, int p) {
+    // the epilogue on the sums of nb blocks x p pixels from yo (pixel k at + dy[k]): y = relu?(y +
+    // bias[bo..] + r[..]), the GEMM epilogue's order. A pass of its own after the tile stored its sums:
+    // called from the register tiles, the epilogue was not always inlined (too large for a cold call
+    // site) and its vectors were boxed, 8 allocations per tile
+    private void finish(int yo, int[] dy, int bo, int nb, int p) {
         for (int b = 0; b < nb; b++) {
-            for (int q = 0; q < p; q++) {
-                int o = yo + b * oplane + q * L;
+            for (int k = 0; k < p; k++) {
+                int o = yo + b * tab.oplane + (k == 0 ? 0 : dy[k]);
                 FloatVector acc = FloatVector.fromArray(S, y, o);
-                if (bias != null) {
-                    acc = acc.add(FloatVector.fromArray(S, bias, bo + b * L));
+                if (tab.bias != null) {
+                    acc = acc.add(FloatVector.fromArray(S, tab.bias, bo + b * L));
                 }
                 if (r != null) {
                     acc = acc.add(FloatVector.fromArray(S, r, o));
@@ -497,11 +575,6 @@ public final class DirectConv {
         };
     }
 
-    /** Offset of output pixel j's window corner in its (maybe padded) input plane. */
-    private int base(int j) {
-        return bases[j];
-    }
-
     // The register tiles below are one loop, unrolled by hand for each tile shape (C2 keeps vectors in
     // registers only as named locals, and only through simple loops: a four-deep nest over blocks, ky,
     // kx and lanes ran 15x slower, its accumulators boxed; so did a lane loop with a bound that is not
@@ -509,23 +582,23 @@ public final class DirectConv {
 
     // 4 output blocks x 2 pixels over steps [s0, s1) of a weight tile's full (tap, input lane) step list:
     // step s reads the input at xb0 + xs[s] (+ d1 for pixel 1) and the tile's 4 weight vectors at
-    // wBase + s·4L (consecutive) -> y from yo (block b at + b·oplane). The weights' index comes from the
+    // wBase + s·4L (consecutive) -> y from yo (block b at + b·oplane, pixel 1 at + e1). The weights' index comes from the
     // loop counter, which C2 checks once before the loop: a table of weight offsets, loaded and checked
     // per step, made C2's loop 36 instructions per 8 FMAs instead of 29, and resnet18/50 9-12 % slower
     // (objdump of C2's code; docs/PERFORMANCE.md, third pass).
-    private void tile4x2(int xb0, int d1, int[] xs, int wBase, int s0, int s1, int yo, boolean first) {
+    private void tile4x2(int xb0, int d1, int[] xs, int wBase, int s0, int s1, int yo, int e1, boolean first) {
         float[] x = this.x;
         float[] wd = this.wd;
         float[] y = this.y;
         FloatVector z = FloatVector.zero(S);
         FloatVector a00 = first ? z : FloatVector.fromArray(S, y, yo);
-        FloatVector a01 = first ? z : FloatVector.fromArray(S, y, yo + L);
+        FloatVector a01 = first ? z : FloatVector.fromArray(S, y, yo + e1);
         FloatVector a10 = first ? z : FloatVector.fromArray(S, y, yo + oplane);
-        FloatVector a11 = first ? z : FloatVector.fromArray(S, y, yo + oplane + L);
+        FloatVector a11 = first ? z : FloatVector.fromArray(S, y, yo + oplane + e1);
         FloatVector a20 = first ? z : FloatVector.fromArray(S, y, yo + 2 * oplane);
-        FloatVector a21 = first ? z : FloatVector.fromArray(S, y, yo + 2 * oplane + L);
+        FloatVector a21 = first ? z : FloatVector.fromArray(S, y, yo + 2 * oplane + e1);
         FloatVector a30 = first ? z : FloatVector.fromArray(S, y, yo + 3 * oplane);
-        FloatVector a31 = first ? z : FloatVector.fromArray(S, y, yo + 3 * oplane + L);
+        FloatVector a31 = first ? z : FloatVector.fromArray(S, y, yo + 3 * oplane + e1);
         for (int s = s0; s < s1; s++) {
             int xp = xb0 + xs[s];
             int wi = wBase + s * (4 * L);
@@ -545,31 +618,32 @@ public final class DirectConv {
             a31 = w3.fma(x1, a31);
         }
         a00.intoArray(y, yo);
-        a01.intoArray(y, yo + L);
+        a01.intoArray(y, yo + e1);
         a10.intoArray(y, yo + oplane);
-        a11.intoArray(y, yo + oplane + L);
+        a11.intoArray(y, yo + oplane + e1);
         a20.intoArray(y, yo + 2 * oplane);
-        a21.intoArray(y, yo + 2 * oplane + L);
+        a21.intoArray(y, yo + 2 * oplane + e1);
         a30.intoArray(y, yo + 3 * oplane);
-        a31.intoArray(y, yo + 3 * oplane + L);
+        a31.intoArray(y, yo + 3 * oplane + e1);
     }
 
     // 3 output block(s) x 3 pixel(s): taps [t0, t1) of the tile (input offset from a pixel's base, weight offset);
-    // pixel p's window corner at xb0 + dp -> y from yo (block b at + b·oplane, pixel p at + p·L)
-    private void tile3x3(int xb0, int d1, int d2, int[] xt, int[] wt, int t0, int t1, int step, int yo, boolean first) {
+    // pixel p's window corner at xb0 + dp -> y from yo (block b at + b·oplane, pixel p at + ep)
+    private void tile3x3(
+            int xb0, int d1, int d2, int[] xt, int[] wt, int t0, int t1, int step, int yo, int e1, int e2, boolean first) {
         float[] x = this.x;
         float[] wd = this.wd;
         float[] y = this.y;
         FloatVector z = FloatVector.zero(S);
         FloatVector a00 = first ? z : FloatVector.fromArray(S, y, yo);
-        FloatVector a01 = first ? z : FloatVector.fromArray(S, y, yo + L);
-        FloatVector a02 = first ? z : FloatVector.fromArray(S, y, yo + 2 * L);
+        FloatVector a01 = first ? z : FloatVector.fromArray(S, y, yo + e1);
+        FloatVector a02 = first ? z : FloatVector.fromArray(S, y, yo + e2);
         FloatVector a10 = first ? z : FloatVector.fromArray(S, y, yo + oplane);
-        FloatVector a11 = first ? z : FloatVector.fromArray(S, y, yo + oplane + L);
-        FloatVector a12 = first ? z : FloatVector.fromArray(S, y, yo + oplane + 2 * L);
+        FloatVector a11 = first ? z : FloatVector.fromArray(S, y, yo + oplane + e1);
+        FloatVector a12 = first ? z : FloatVector.fromArray(S, y, yo + oplane + e2);
         FloatVector a20 = first ? z : FloatVector.fromArray(S, y, yo + 2 * oplane);
-        FloatVector a21 = first ? z : FloatVector.fromArray(S, y, yo + 2 * oplane + L);
-        FloatVector a22 = first ? z : FloatVector.fromArray(S, y, yo + 2 * oplane + 2 * L);
+        FloatVector a21 = first ? z : FloatVector.fromArray(S, y, yo + 2 * oplane + e1);
+        FloatVector a22 = first ? z : FloatVector.fromArray(S, y, yo + 2 * oplane + e2);
         for (int t = t0; t < t1; t++) {
             int xp0 = xb0 + xt[t];
             int wi = wt[t];
@@ -592,32 +666,45 @@ public final class DirectConv {
             }
         }
         a00.intoArray(y, yo);
-        a01.intoArray(y, yo + L);
-        a02.intoArray(y, yo + 2 * L);
+        a01.intoArray(y, yo + e1);
+        a02.intoArray(y, yo + e2);
         a10.intoArray(y, yo + oplane);
-        a11.intoArray(y, yo + oplane + L);
-        a12.intoArray(y, yo + oplane + 2 * L);
+        a11.intoArray(y, yo + oplane + e1);
+        a12.intoArray(y, yo + oplane + e2);
         a20.intoArray(y, yo + 2 * oplane);
-        a21.intoArray(y, yo + 2 * oplane + L);
-        a22.intoArray(y, yo + 2 * oplane + 2 * L);
+        a21.intoArray(y, yo + 2 * oplane + e1);
+        a22.intoArray(y, yo + 2 * oplane + e2);
     }
 
     // 2 output block(s) x 4 pixel(s): taps [t0, t1) of the tile (input offset from a pixel's base, weight offset);
-    // pixel p's window corner at xb0 + dp -> y from yo (block b at + b·oplane, pixel p at + p·L)
+    // pixel p's window corner at xb0 + dp -> y from yo (block b at + b·oplane, pixel p at + ep)
     private void tile2x4(
-            int xb0, int d1, int d2, int d3, int[] xt, int[] wt, int t0, int t1, int step, int yo, boolean first) {
+            int xb0,
+            int d1,
+            int d2,
+            int d3,
+            int[] xt,
+            int[] wt,
+            int t0,
+            int t1,
+            int step,
+            int yo,
+            int e1,
+            int e2,
+            int e3,
+            boolean first) {
         float[] x = this.x;
         float[] wd = this.wd;
         float[] y = this.y;
         FloatVector z = FloatVector.zero(S);
         FloatVector a00 = first ? z : FloatVector.fromArray(S, y, yo);
-        FloatVector a01 = first ? z : FloatVector.fromArray(S, y, yo + L);
-        FloatVector a02 = first ? z : FloatVector.fromArray(S, y, yo + 2 * L);
-        FloatVector a03 = first ? z : FloatVector.fromArray(S, y, yo + 3 * L);
+        FloatVector a01 = first ? z : FloatVector.fromArray(S, y, yo + e1);
+        FloatVector a02 = first ? z : FloatVector.fromArray(S, y, yo + e2);
+        FloatVector a03 = first ? z : FloatVector.fromArray(S, y, yo + e3);
         FloatVector a10 = first ? z : FloatVector.fromArray(S, y, yo + oplane);
-        FloatVector a11 = first ? z : FloatVector.fromArray(S, y, yo + oplane + L);
-        FloatVector a12 = first ? z : FloatVector.fromArray(S, y, yo + oplane + 2 * L);
-        FloatVector a13 = first ? z : FloatVector.fromArray(S, y, yo + oplane + 3 * L);
+        FloatVector a11 = first ? z : FloatVector.fromArray(S, y, yo + oplane + e1);
+        FloatVector a12 = first ? z : FloatVector.fromArray(S, y, yo + oplane + e2);
+        FloatVector a13 = first ? z : FloatVector.fromArray(S, y, yo + oplane + e3);
         for (int t = t0; t < t1; t++) {
             int xp0 = xb0 + xt[t];
             int wi = wt[t];
@@ -639,41 +726,30 @@ public final class DirectConv {
             }
         }
         a00.intoArray(y, yo);
-        a01.intoArray(y, yo + L);
-        a02.intoArray(y, yo + 2 * L);
-        a03.intoArray(y, yo + 3 * L);
+        a01.intoArray(y, yo + e1);
+        a02.intoArray(y, yo + e2);
+        a03.intoArray(y, yo + e3);
         a10.intoArray(y, yo + oplane);
-        a11.intoArray(y, yo + oplane + L);
-        a12.intoArray(y, yo + oplane + 2 * L);
-        a13.intoArray(y, yo + oplane + 3 * L);
+        a11.intoArray(y, yo + oplane + e1);
+        a12.intoArray(y, yo + oplane + e2);
+        a13.intoArray(y, yo + oplane + e3);
     }
 
     // 1 output block(s) x 6 pixel(s): taps [t0, t1) of the tile (input offset from a pixel's base, weight offset);
-    // pixel p's window corner at xb0 + dp -> y from yo (block b at + b·oplane, pixel p at + p·L)
-    private void tile1x6(
-            int xb0,
-            int d1,
-            int d2,
-            int d3,
-            int d4,
-            int d5,
-            int[] xt,
-            int[] wt,
-            int t0,
-            int t1,
-            int step,
-            int yo,
-            boolean first) {
+    // pixel p's window corner at xb0 + dp -> y from yo (block b at + b·oplane, pixel p at + ep)
+    private void tile1x6(int xb0, int[] dx, int[] xt, int[] wt, int t0, int t1, int step, int yo, int[] dy, boolean first) {
+        int d1 = dx[1], d2 = dx[2], d3 = dx[3], d4 = dx[4], d5 = dx[5];
+        int e1 = dy[1], e2 = dy[2], e3 = dy[3], e4 = dy[4], e5 = dy[5];
         float[] x = this.x;
         float[] wd = this.wd;
         float[] y = this.y;
         FloatVector z = FloatVector.zero(S);
         FloatVector a00 = first ? z : FloatVector.fromArray(S, y, yo);
-        FloatVector a01 = first ? z : FloatVector.fromArray(S, y, yo + L);
-        FloatVector a02 = first ? z : FloatVector.fromArray(S, y, yo + 2 * L);
-        FloatVector a03 = first ? z : FloatVector.fromArray(S, y, yo + 3 * L);
-        FloatVector a04 = first ? z : FloatVector.fromArray(S, y, yo + 4 * L);
-        FloatVector a05 = first ? z : FloatVector.fromArray(S, y, yo + 5 * L);
+        FloatVector a01 = first ? z : FloatVector.fromArray(S, y, yo + e1);
+        FloatVector a02 = first ? z : FloatVector.fromArray(S, y, yo + e2);
+        FloatVector a03 = first ? z : FloatVector.fromArray(S, y, yo + e3);
+        FloatVector a04 = first ? z : FloatVector.fromArray(S, y, yo + e4);
+        FloatVector a05 = first ? z : FloatVector.fromArray(S, y, yo + e5);
         for (int t = t0; t < t1; t++) {
             int xp0 = xb0 + xt[t];
             int wi = wt[t];
@@ -694,11 +770,11 @@ public final class DirectConv {
             }
         }
         a00.intoArray(y, yo);
-        a01.intoArray(y, yo + L);
-        a02.intoArray(y, yo + 2 * L);
-        a03.intoArray(y, yo + 3 * L);
-        a04.intoArray(y, yo + 4 * L);
-        a05.intoArray(y, yo + 5 * L);
+        a01.intoArray(y, yo + e1);
+        a02.intoArray(y, yo + e2);
+        a03.intoArray(y, yo + e3);
+        a04.intoArray(y, yo + e4);
+        a05.intoArray(y, yo + e5);
     }
 
     // 4 output blocks x 1 pixel over steps [s0, s1) of a weight tile's full step list: step s reads the
