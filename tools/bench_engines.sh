@@ -36,6 +36,8 @@ rows=(
   "resnet50 224x224 b1|--arch resnet50 --batch 1|8|15"
   "resnet50 224x224 b8|--arch resnet50 --batch 8|3|6"
   "resnet18 32x32 b64|--arch resnet18 --size 32 --batch 64|8|15"
+  "resnet18 8x8 b1|--arch resnet18 --size 8 --batch 1|40|60"
+  "resnet18 8x8 b8|--arch resnet18 --size 8 --batch 8|40|60"
   "digits 8x8 b540|--model $digits --size 8 --batch 540|10|20"
 )
 
