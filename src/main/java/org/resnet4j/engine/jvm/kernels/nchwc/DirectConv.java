@@ -84,14 +84,10 @@ public final class DirectConv {
         private final int[] bases;
         /** Input channels per input block: L, or 1 for a plain input ({@link BlockedWeights#packPlainInput}). */
         private final int lanesIn;
-        /** Per weight tile: the input offset of each tap from a pixel's base, and its weight offset. */
-        private final int[][] tapX;
-
-        private final int[][] tapW;
         /**
-         * Per 4-block weight tile: the input offset of each (tap, input lane) step from a pixel's base; the
-         * step's weights are at the tile's offset + step·4L ({@link #tile4x2}). Tiles over as many input
-         * blocks share one array.
+         * Per weight tile: the input offset of each (input block, tap, input lane) step from a pixel's
+         * base; the step's weights are at the tile's offset + step·nb·L, nb the tile's output blocks
+         * ({@link #tile4x2}). Tiles over as many input blocks share one array.
          */
         private final int[][] stepX;
 
@@ -146,36 +142,23 @@ public final class DirectConv {
             } else {
                 kyLo = kyHi = kxLo = kxHi = null;
             }
-            tapX = new int[w.tiles()][];
-            tapW = new int[w.tiles()][];
             stepX = new int[w.tiles()][];
             for (int t = 0; t < w.tiles(); t++) {
                 int icbs = w.tileIcbs[t];
-                int nb = w.tileBlocks[t];
-                // a tap's input offset depends on the tile's input blocks only through their count
-                boolean same = t > 0 && w.tileIcbs[t - 1] == icbs;
-                tapX[t] = same ? tapX[t - 1] : new int[icbs * kk];
-                tapW[t] = new int[icbs * kk];
-                for (int i = 0; i < icbs * kk; i++) {
-                    tapW[t][i] = w.tileOff[t] + i * lanesIn * nb * L;
-                }
-                int i = 0;
-                for (int ib = 0; !same && ib < icbs; ib++) {
-                    for (int ky = 0; ky < kh; ky++) {
-                        for (int kx = 0; kx < kw; kx++, i++) {
-                            tapX[t][i] = ib * plane + ky * g.dilH() * rowStride + kx * g.dilW() * lanesIn;
-                        }
-                    }
-                }
-                // only the 4-block tiles read step tables; the narrower ones loop over taps and lanes
-                if (nb != 4) {
-                    stepX[t] = null;
-                } else if (same && stepX[t - 1] != null) {
+                // a step's input offset depends on the tile's input blocks only through their count
+                if (t > 0 && w.tileIcbs[t - 1] == icbs) {
                     stepX[t] = stepX[t - 1];
-                } else {
-                    stepX[t] = new int[icbs * kk * lanesIn];
-                    for (int s = 0; s < stepX[t].length; s++) {
-                        stepX[t][s] = tapX[t][s / lanesIn] + s % lanesIn;
+                    continue;
+                }
+                stepX[t] = new int[icbs * kk * lanesIn];
+                int i = 0;
+                for (int ib = 0; ib < icbs; ib++) {
+                    for (int ky = 0; ky < kh; ky++) {
+                        for (int kx = 0; kx < kw; kx++) {
+                            for (int il = 0; il < lanesIn; il++, i++) {
+                                stepX[t][i] = ib * plane + ky * g.dilH() * rowStride + kx * g.dilW() * lanesIn + il;
+                            }
+                        }
                     }
                 }
             }
@@ -352,13 +335,8 @@ public final class DirectConv {
         int icbs = tab.w.tileIcbs[tile];
         int xTile = tab.w.tileIcb0[tile] * tab.plane;
         int yTile = b0 * tab.oplane;
-        int[] xt = tab.tapX[tile];
-        int[] wt = tab.tapW[tile];
         int chunk = (int) Math.max(1, L1_WEIGHTS / ((long) tab.kk * tab.lanesIn * nb * L * Float.BYTES));
-        int step = nb * L;
         int px = pixelsPerTile(nb);
-        int[] subX = null;
-        int[] subW = null;
         // per pixel of a tile, its x and y offsets from the tile's first pixel
         int[] dx = new int[px];
         int[] dy = new int[px];
@@ -366,8 +344,6 @@ public final class DirectConv {
             int ib1 = Math.min(icbs, ib0 + chunk);
             boolean first = ib0 == 0;
             boolean last = ib1 == icbs;
-            int t0 = ib0 * tab.kk;
-            int t1 = ib1 * tab.kk;
             int bo = b0 * L;
             // pixel q is pixel j of image img, stepped along (a division per pixel cost 30 % at 56x56)
             int img = q0 / tab.ohw;
@@ -408,32 +384,8 @@ public final class DirectConv {
                     if (first) {
                         zero(yo, dy, nb, p);
                     }
-                } else if (nb == 4) {
-                    fourBlocks(tile, p, xb0, dx[1], yo, dy[1], ib0, ib1, yl, yh, xl, xh, first);
                 } else {
-                    int a0 = t0;
-                    int a1 = t1;
-                    int[] xs = xt;
-                    int[] ws = wt;
-                    if (yl > 0 || xl > 0 || yh < tab.kh - 1 || xh < tab.kw - 1) {
-                        if (subX == null) {
-                            subX = new int[chunk * tab.kk];
-                            subW = new int[chunk * tab.kk];
-                        }
-                        a0 = 0;
-                        a1 = 0;
-                        for (int ib = ib0; ib < ib1; ib++) {
-                            for (int ky = yl; ky <= yh; ky++) {
-                                for (int kx = xl; kx <= xh; kx++, a1++) {
-                                    subX[a1] = xt[ib * tab.kk + ky * tab.kw + kx];
-                                    subW[a1] = wt[ib * tab.kk + ky * tab.kw + kx];
-                                }
-                            }
-                        }
-                        xs = subX;
-                        ws = subW;
-                    }
-                    narrow(nb, p, xb0, dx, xs, ws, a0, a1, step, yo, dy, first);
+                    steps(tile, nb, p, xb0, dx, yo, dy, ib0, ib1, yl, yh, xl, xh, first);
                 }
                 if (last) {
                     finish(yo, dy, bo, nb, p);
@@ -444,18 +396,19 @@ public final class DirectConv {
     }
 
     /**
-     * The 4-block tiles over taps ky in [yl, yh], kx in [xl, xh] of input blocks [ib0, ib1): runs of
-     * the tile's full (tap, lane) step list, whose weights are consecutive ({@link #tile4x2}). Inside the
-     * input that is one run; at the border one per (block, ky) row of taps, merged where contiguous, the
-     * sums kept in y between runs. A second pixel (p = 2) is d1 floats on in x and e1 in y.
+     * The tile's kernel over taps ky in [yl, yh], kx in [xl, xh] of input blocks [ib0, ib1): runs of the
+     * tile's full (input block, tap, lane) step list, whose weights are consecutive ({@link #tile4x2}).
+     * Inside the input that is one run; at the border one per (block, ky) row of taps, merged where
+     * contiguous, the sums kept in y between runs. Pixel k is dx[k] floats on in x and dy[k] in y.
      */
-    private void fourBlocks(
+    private void steps(
             int tile,
+            int nb,
             int p,
             int xb0,
-            int d1,
+            int[] dx,
             int yo,
-            int e1,
+            int[] dy,
             int ib0,
             int ib1,
             int yl,
@@ -465,9 +418,10 @@ public final class DirectConv {
             boolean first) {
         int[] xs = tab.stepX[tile];
         int wBase = tab.w.tileOff[tile];
+        int lanes = tab.lanesIn;
         if (yl == 0 && xl == 0 && yh == tab.kh - 1 && xh == tab.kw - 1) {
             // inside the input: the blocks' whole step range, one run
-            run4(xb0, d1, p, xs, wBase, ib0 * tab.kk * tab.lanesIn, ib1 * tab.kk * tab.lanesIn, yo, e1, first);
+            run(nb, p, xb0, dx, xs, wBase, ib0 * tab.kk * lanes, ib1 * tab.kk * lanes, yo, dy, first);
             return;
         }
         int r0 = -1;
@@ -475,55 +429,42 @@ public final class DirectConv {
         boolean f = first;
         for (int ib = ib0; ib < ib1; ib++) {
             for (int ky = yl; ky <= yh; ky++) {
-                int s0 = (ib * tab.kk + ky * tab.kw + xl) * tab.lanesIn;
-                int s1 = (ib * tab.kk + ky * tab.kw + xh + 1) * tab.lanesIn;
+                int s0 = (ib * tab.kk + ky * tab.kw + xl) * lanes;
+                int s1 = (ib * tab.kk + ky * tab.kw + xh + 1) * lanes;
                 if (s0 == r1) {
                     r1 = s1;
                     continue;
                 }
                 if (r0 >= 0) {
-                    run4(xb0, d1, p, xs, wBase, r0, r1, yo, e1, f);
+                    run(nb, p, xb0, dx, xs, wBase, r0, r1, yo, dy, f);
                     f = false;
                 }
                 r0 = s0;
                 r1 = s1;
             }
         }
-        run4(xb0, d1, p, xs, wBase, r0, r1, yo, e1, f);
+        run(nb, p, xb0, dx, xs, wBase, r0, r1, yo, dy, f);
     }
 
-    private void run4(int xb0, int d1, int p, int[] xs, int wBase, int s0, int s1, int yo, int e1, boolean first) {
-        if (p == 2) {
-            tile4x2(xb0, d1, xs, wBase, s0, s1, yo, e1, first);
-        } else {
-            tile4x1(xb0, xs, wBase, s0, s1, yo, first);
+    // steps [s0, s1) of the tile's step list: the register tile for nb blocks x p pixels, or, for a single
+    // pixel of a narrow tile, one block at a time
+    private void run(
+            int nb, int p, int xb0, int[] dx, int[] xs, int wBase, int s0, int s1, int yo, int[] dy, boolean first) {
+        if (p == 1) {
+            if (nb == 4) {
+                tile4x1(xb0, xs, wBase, s0, s1, yo, first);
+            } else {
+                for (int b = 0; b < nb; b++) {
+                    tile1x1(xb0, xs, wBase + b * L, nb * L, s0, s1, yo + b * oplane, first);
+                }
+            }
+            return;
         }
-    }
-
-    // the narrower tiles (1 to 3 output blocks) over taps [a0, a1) of xs/ws; pixel k at + dx[k] in x, + dy[k] in y
-    private void narrow(
-            int nb,
-            int p,
-            int xb0,
-            int[] dx,
-            int[] xs,
-            int[] ws,
-            int a0,
-            int a1,
-            int step,
-            int yo,
-            int[] dy,
-            boolean first) {
-        if (p == pixelsPerTile(nb)) {
-            switch (nb) {
-                case 3 -> tile3x3(xb0, dx[1], dx[2], xs, ws, a0, a1, step, yo, dy[1], dy[2], first);
-                case 2 -> tile2x4(xb0, dx[1], dx[2], dx[3], xs, ws, a0, a1, step, yo, dy[1], dy[2], dy[3], first);
-                default -> tile1x6(xb0, dx, xs, ws, a0, a1, step, yo, dy, first);
-            }
-        } else {
-            for (int b = 0; b < nb; b++) {
-                tile1x1(xb0, xs, ws, a0, a1, b * L, step, yo + b * tab.oplane, first);
-            }
+        switch (nb) {
+            case 4 -> tile4x2(xb0, dx[1], xs, wBase, s0, s1, yo, dy[1], first);
+            case 3 -> tile3x3(xb0, dx[1], dx[2], xs, wBase, s0, s1, yo, dy[1], dy[2], first);
+            case 2 -> tile2x4(xb0, dx[1], dx[2], dx[3], xs, wBase, s0, s1, yo, dy[1], dy[2], dy[3], first);
+            default -> tile1x6(xb0, dx, xs, wBase, s0, s1, yo, dy, first);
         }
     }
 
@@ -627,10 +568,10 @@ public final class DirectConv {
         a31.intoArray(y, yo + 3 * oplane + e1);
     }
 
-    // 3 output block(s) x 3 pixel(s): taps [t0, t1) of the tile (input offset from a pixel's base, weight offset);
-    // pixel p's window corner at xb0 + dp -> y from yo (block b at + b·oplane, pixel p at + ep)
+    // 3 output blocks x 3 pixels over steps [s0, s1) of the tile's step list, as tile4x2 (weights at wBase +
+    // s·3L); pixel p's window corner at xb0 + dp -> y from yo (block b at + b·oplane, pixel p at + ep)
     private void tile3x3(
-            int xb0, int d1, int d2, int[] xt, int[] wt, int t0, int t1, int step, int yo, int e1, int e2, boolean first) {
+            int xb0, int d1, int d2, int[] xs, int wBase, int s0, int s1, int yo, int e1, int e2, boolean first) {
         float[] x = this.x;
         float[] wd = this.wd;
         float[] y = this.y;
@@ -644,26 +585,24 @@ public final class DirectConv {
         FloatVector a20 = first ? z : FloatVector.fromArray(S, y, yo + 2 * oplane);
         FloatVector a21 = first ? z : FloatVector.fromArray(S, y, yo + 2 * oplane + e1);
         FloatVector a22 = first ? z : FloatVector.fromArray(S, y, yo + 2 * oplane + e2);
-        for (int t = t0; t < t1; t++) {
-            int xp0 = xb0 + xt[t];
-            int wi = wt[t];
-            for (int il = 0; il < L; il++, wi += step) {
-                FloatVector w0 = FloatVector.fromArray(S, wd, wi);
-                FloatVector w1 = FloatVector.fromArray(S, wd, wi + L);
-                FloatVector w2 = FloatVector.fromArray(S, wd, wi + 2 * L);
-                FloatVector x0 = FloatVector.broadcast(S, x[xp0 + il]);
-                a00 = w0.fma(x0, a00);
-                a10 = w1.fma(x0, a10);
-                a20 = w2.fma(x0, a20);
-                FloatVector x1 = FloatVector.broadcast(S, x[xp0 + d1 + il]);
-                a01 = w0.fma(x1, a01);
-                a11 = w1.fma(x1, a11);
-                a21 = w2.fma(x1, a21);
-                FloatVector x2 = FloatVector.broadcast(S, x[xp0 + d2 + il]);
-                a02 = w0.fma(x2, a02);
-                a12 = w1.fma(x2, a12);
-                a22 = w2.fma(x2, a22);
-            }
+        for (int s = s0; s < s1; s++) {
+            int xp = xb0 + xs[s];
+            int wi = wBase + s * (3 * L);
+            FloatVector w0 = FloatVector.fromArray(S, wd, wi);
+            FloatVector w1 = FloatVector.fromArray(S, wd, wi + L);
+            FloatVector w2 = FloatVector.fromArray(S, wd, wi + 2 * L);
+            FloatVector x0 = FloatVector.broadcast(S, x[xp]);
+            a00 = w0.fma(x0, a00);
+            a10 = w1.fma(x0, a10);
+            a20 = w2.fma(x0, a20);
+            FloatVector x1 = FloatVector.broadcast(S, x[xp + d1]);
+            a01 = w0.fma(x1, a01);
+            a11 = w1.fma(x1, a11);
+            a21 = w2.fma(x1, a21);
+            FloatVector x2 = FloatVector.broadcast(S, x[xp + d2]);
+            a02 = w0.fma(x2, a02);
+            a12 = w1.fma(x2, a12);
+            a22 = w2.fma(x2, a22);
         }
         a00.intoArray(y, yo);
         a01.intoArray(y, yo + e1);
@@ -676,18 +615,17 @@ public final class DirectConv {
         a22.intoArray(y, yo + 2 * oplane + e2);
     }
 
-    // 2 output block(s) x 4 pixel(s): taps [t0, t1) of the tile (input offset from a pixel's base, weight offset);
-    // pixel p's window corner at xb0 + dp -> y from yo (block b at + b·oplane, pixel p at + ep)
+    // 2 output blocks x 4 pixels over steps [s0, s1) of the tile's step list, as tile4x2 (weights at wBase +
+    // s·2L); pixel p's window corner at xb0 + dp -> y from yo (block b at + b·oplane, pixel p at + ep)
     private void tile2x4(
             int xb0,
             int d1,
             int d2,
             int d3,
-            int[] xt,
-            int[] wt,
-            int t0,
-            int t1,
-            int step,
+            int[] xs,
+            int wBase,
+            int s0,
+            int s1,
             int yo,
             int e1,
             int e2,
@@ -705,25 +643,23 @@ public final class DirectConv {
         FloatVector a11 = first ? z : FloatVector.fromArray(S, y, yo + oplane + e1);
         FloatVector a12 = first ? z : FloatVector.fromArray(S, y, yo + oplane + e2);
         FloatVector a13 = first ? z : FloatVector.fromArray(S, y, yo + oplane + e3);
-        for (int t = t0; t < t1; t++) {
-            int xp0 = xb0 + xt[t];
-            int wi = wt[t];
-            for (int il = 0; il < L; il++, wi += step) {
-                FloatVector w0 = FloatVector.fromArray(S, wd, wi);
-                FloatVector w1 = FloatVector.fromArray(S, wd, wi + L);
-                FloatVector x0 = FloatVector.broadcast(S, x[xp0 + il]);
-                a00 = w0.fma(x0, a00);
-                a10 = w1.fma(x0, a10);
-                FloatVector x1 = FloatVector.broadcast(S, x[xp0 + d1 + il]);
-                a01 = w0.fma(x1, a01);
-                a11 = w1.fma(x1, a11);
-                FloatVector x2 = FloatVector.broadcast(S, x[xp0 + d2 + il]);
-                a02 = w0.fma(x2, a02);
-                a12 = w1.fma(x2, a12);
-                FloatVector x3 = FloatVector.broadcast(S, x[xp0 + d3 + il]);
-                a03 = w0.fma(x3, a03);
-                a13 = w1.fma(x3, a13);
-            }
+        for (int s = s0; s < s1; s++) {
+            int xp = xb0 + xs[s];
+            int wi = wBase + s * (2 * L);
+            FloatVector w0 = FloatVector.fromArray(S, wd, wi);
+            FloatVector w1 = FloatVector.fromArray(S, wd, wi + L);
+            FloatVector x0 = FloatVector.broadcast(S, x[xp]);
+            a00 = w0.fma(x0, a00);
+            a10 = w1.fma(x0, a10);
+            FloatVector x1 = FloatVector.broadcast(S, x[xp + d1]);
+            a01 = w0.fma(x1, a01);
+            a11 = w1.fma(x1, a11);
+            FloatVector x2 = FloatVector.broadcast(S, x[xp + d2]);
+            a02 = w0.fma(x2, a02);
+            a12 = w1.fma(x2, a12);
+            FloatVector x3 = FloatVector.broadcast(S, x[xp + d3]);
+            a03 = w0.fma(x3, a03);
+            a13 = w1.fma(x3, a13);
         }
         a00.intoArray(y, yo);
         a01.intoArray(y, yo + e1);
@@ -735,9 +671,9 @@ public final class DirectConv {
         a13.intoArray(y, yo + oplane + e3);
     }
 
-    // 1 output block(s) x 6 pixel(s): taps [t0, t1) of the tile (input offset from a pixel's base, weight offset);
-    // pixel p's window corner at xb0 + dp -> y from yo (block b at + b·oplane, pixel p at + ep)
-    private void tile1x6(int xb0, int[] dx, int[] xt, int[] wt, int t0, int t1, int step, int yo, int[] dy, boolean first) {
+    // 1 output block x 6 pixels over steps [s0, s1) of the tile's step list, as tile4x2 (weights at wBase +
+    // s·L); pixel p's window corner at xb0 + dp -> y from yo (block b at + b·oplane, pixel p at + ep)
+    private void tile1x6(int xb0, int[] dx, int[] xs, int wBase, int s0, int s1, int yo, int[] dy, boolean first) {
         int d1 = dx[1], d2 = dx[2], d3 = dx[3], d4 = dx[4], d5 = dx[5];
         int e1 = dy[1], e2 = dy[2], e3 = dy[3], e4 = dy[4], e5 = dy[5];
         float[] x = this.x;
@@ -750,24 +686,22 @@ public final class DirectConv {
         FloatVector a03 = first ? z : FloatVector.fromArray(S, y, yo + e3);
         FloatVector a04 = first ? z : FloatVector.fromArray(S, y, yo + e4);
         FloatVector a05 = first ? z : FloatVector.fromArray(S, y, yo + e5);
-        for (int t = t0; t < t1; t++) {
-            int xp0 = xb0 + xt[t];
-            int wi = wt[t];
-            for (int il = 0; il < L; il++, wi += step) {
-                FloatVector w0 = FloatVector.fromArray(S, wd, wi);
-                FloatVector x0 = FloatVector.broadcast(S, x[xp0 + il]);
-                a00 = w0.fma(x0, a00);
-                FloatVector x1 = FloatVector.broadcast(S, x[xp0 + d1 + il]);
-                a01 = w0.fma(x1, a01);
-                FloatVector x2 = FloatVector.broadcast(S, x[xp0 + d2 + il]);
-                a02 = w0.fma(x2, a02);
-                FloatVector x3 = FloatVector.broadcast(S, x[xp0 + d3 + il]);
-                a03 = w0.fma(x3, a03);
-                FloatVector x4 = FloatVector.broadcast(S, x[xp0 + d4 + il]);
-                a04 = w0.fma(x4, a04);
-                FloatVector x5 = FloatVector.broadcast(S, x[xp0 + d5 + il]);
-                a05 = w0.fma(x5, a05);
-            }
+        for (int s = s0; s < s1; s++) {
+            int xp = xb0 + xs[s];
+            int wi = wBase + s * L;
+            FloatVector w0 = FloatVector.fromArray(S, wd, wi);
+            FloatVector x0 = FloatVector.broadcast(S, x[xp]);
+            a00 = w0.fma(x0, a00);
+            FloatVector x1 = FloatVector.broadcast(S, x[xp + d1]);
+            a01 = w0.fma(x1, a01);
+            FloatVector x2 = FloatVector.broadcast(S, x[xp + d2]);
+            a02 = w0.fma(x2, a02);
+            FloatVector x3 = FloatVector.broadcast(S, x[xp + d3]);
+            a03 = w0.fma(x3, a03);
+            FloatVector x4 = FloatVector.broadcast(S, x[xp + d4]);
+            a04 = w0.fma(x4, a04);
+            FloatVector x5 = FloatVector.broadcast(S, x[xp + d5]);
+            a05 = w0.fma(x5, a05);
         }
         a00.intoArray(y, yo);
         a01.intoArray(y, yo + e1);
@@ -807,22 +741,20 @@ public final class DirectConv {
         a30.intoArray(y, yo + 3 * oplane);
     }
 
-    // 1 output block(s) x 1 pixel(s): taps [t0, t1) of the tile (input offset from a pixel's base, weight offset);
-    // the pixel's window corner at xb0 -> y from yo (block b at + b·oplane)
-    private void tile1x1(int xb0, int[] xt, int[] wt, int t0, int t1, int wShift, int step, int yo, boolean first) {
+    // 1 output block x 1 pixel over steps [s0, s1) of a tile's step list: the block's weights at wBase +
+    // s·stride (stride: the tile's nb·L); the pixel's window corner at xb0 -> y at yo
+    private void tile1x1(int xb0, int[] xs, int wBase, int stride, int s0, int s1, int yo, boolean first) {
         float[] x = this.x;
         float[] wd = this.wd;
         float[] y = this.y;
         FloatVector z = FloatVector.zero(S);
         FloatVector a00 = first ? z : FloatVector.fromArray(S, y, yo);
-        for (int t = t0; t < t1; t++) {
-            int xp0 = xb0 + xt[t];
-            int wi = wt[t] + wShift;
-            for (int il = 0; il < L; il++, wi += step) {
-                FloatVector w0 = FloatVector.fromArray(S, wd, wi);
-                FloatVector x0 = FloatVector.broadcast(S, x[xp0 + il]);
-                a00 = w0.fma(x0, a00);
-            }
+        for (int s = s0; s < s1; s++) {
+            int xp = xb0 + xs[s];
+            int wi = wBase + s * stride;
+            FloatVector w0 = FloatVector.fromArray(S, wd, wi);
+            FloatVector x0 = FloatVector.broadcast(S, x[xp]);
+            a00 = w0.fma(x0, a00);
         }
         a00.intoArray(y, yo);
     }
