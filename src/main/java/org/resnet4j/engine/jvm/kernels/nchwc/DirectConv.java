@@ -33,10 +33,13 @@ import org.resnet4j.engine.jvm.kernels.Parallel;
  */
 public final class DirectConv {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    /** Output pixels (in OH·OW order) per work item: a multiple of every tile's pixel count. */
+    /** Output pixels (in the batch's N·OH·OW order) per work item: a multiple of every tile's pixel count. */
     static final int PIXEL_CHUNK = 96;
     /**
-     * Multiply-adds below which a task is not handed to another thread. The hand-off costs 2.6 µs
+     * Multiply-adds below which a task is not handed to another thread (counting every tap, also those
+     * a border tile skips: counting only the taps read kept resnet18's small convolutions at 8x8-32x32
+     * on one thread and made the model 5-20 % slower at 2 threads; 2^18 instead of 2^20 changed nothing
+     * beyond the noise; docs/PERFORMANCE.md, fifth pass). The hand-off costs 2.6 µs
      * median, 5.6 µs p90 (GemmProbe, on the loaded 2-core box); 2^20 multiply-adds take ~35 µs at
      * 60 GFLOP/s (three quarters of one 2.45 GHz AVX2 core's 78 GFLOP/s peak; the kernel's own rate
      * could not be measured on a quiet machine), so a task pays at most ~16 % at p90, and a
@@ -48,7 +51,7 @@ public final class DirectConv {
 
     /**
      * What one convolution's runs share at one input size: its weights and the offset tables of its
-     * tiles, taps and pixels. Building them costs as much as running a small convolution (a 512-channel
+     * tiles' steps and its pixels. Building them costs as much as running a small convolution (a 512-channel
      * 3x3's step tables are 300 kB), so an engine makes them once per input size ({@link #tables}) and
      * reuses them ({@link #fits}); immutable, so concurrent runs may share one.
      */
@@ -185,7 +188,10 @@ public final class DirectConv {
     private final float[] y;
     private final float[] r;
     private final boolean relu;
-    /** The tiles' weights and output plane size, read from this object rather than through {@link #tab}. */
+    /**
+     * The tiles' weights and output plane size, copied from {@link #tab}: read through it, a 64->64 3x3
+     * at 56x56 ran 10-15 % slower (C2; docs/PERFORMANCE.md, fifth pass).
+     */
     private final float[] wd;
 
     private final int oplane;
