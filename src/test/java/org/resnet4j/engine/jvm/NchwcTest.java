@@ -179,7 +179,12 @@ class NchwcTest {
             {1, 3, 37, 29, tile * 2, 7, 2, 3},
             {2, 1, 9, 8, tile, 3, 1, 1},
             {3, Nchwc.L - 1, 11, 13, tile, 3, 2, 0},
-            {1, 2, 5, 5, tile * 3, 1, 1, 0}
+            {1, 2, 5, 5, tile * 3, 1, 1, 0},
+            // output blocks that do not make whole 4-block tiles: 2, 3, 4 + 1, one partial block
+            {5, 1, 8, 8, 2 * Nchwc.L, 3, 1, 1},
+            {2, 3, 7, 9, 3 * Nchwc.L, 3, 2, 1},
+            {1, 3, 11, 11, 5 * Nchwc.L, 7, 2, 3},
+            {3, 2, 4, 5, Nchwc.L - 3, 3, 1, 1}
         };
         try (Parallel one = new Parallel(1);
                 Parallel three = new Parallel(3)) {
@@ -188,7 +193,7 @@ class NchwcTest {
                 int oh = (h + 2 * p - k) / s + 1;
                 int ow = (w + 2 * p - k) / s + 1;
                 ConvGeometry g = new ConvGeometry(n, ch, h, w, oc, 1, k, k, s, s, 1, 1, p, p, oh, ow);
-                assertTrue(DirectConv.takesPlainInput(ch, oc, 1));
+                assertTrue(DirectConv.takesPlainInput(ch, 1));
                 float[] x = random(rnd, n * ch * h * w);
                 float[] wt = random(rnd, oc * ch * k * k);
                 float[] b = random(rnd, oc);

@@ -52,11 +52,11 @@ final class NchwcOps {
      * Conv (plain or fused) on a blocked x (or the plain graph input, converted here) and a blocked
      * residual: the attributes and inputs of {@link ConvOp}, W and B constant.
      *
-     * <p>A conv on the plain graph input with fewer input channels per group than a block (a ResNet's
-     * stem: 3 of 8 lanes) reads that input as it is, one channel per step ({@link
-     * BlockedWeights#packPlainInput}), or, when its output channels do not make whole weight tiles, runs on
-     * the GEMM path and has its output converted: the blocked kernel would multiply 5 zero lanes of 8,
-     * and ran the stem at 8-14 GFLOP/s, a sixth of its 3x3 rate (docs/PERFORMANCE.md).
+     * <p>A group-1 conv on the plain graph input with fewer input channels than a block (a ResNet's
+     * stem: 3 of 8 lanes; the digits model's 1) reads that input as it is, one channel per step ({@link
+     * BlockedWeights#packPlainInput}): the blocked kernel would multiply 5 zero lanes of 8, and ran the
+     * stem at 8-14 GFLOP/s, a sixth of its 3x3 rate (docs/PERFORMANCE.md). A grouped one with fewer
+     * input channels per group than a block runs on the GEMM path and has its output converted.
      */
     static final class Conv extends Op {
         private final ConvOp conv;
@@ -84,7 +84,7 @@ final class NchwcOps {
             packed =
                     BlockedWeights.pack(w.f(), b == null ? null : b.f(), w.dim(0), c, conv.group(), w.dim(2), w.dim(3));
             narrow = w.dim(1) < Nchwc.L;
-            packedPlain = narrow && DirectConv.takesPlainInput(c, w.dim(0), conv.group())
+            packedPlain = narrow && DirectConv.takesPlainInput(c, conv.group())
                     ? BlockedWeights.packPlainInput(w.f(), b == null ? null : b.f(), w.dim(0), c, w.dim(2), w.dim(3))
                     : null;
         }

@@ -116,7 +116,8 @@ public final class BlockedWeights {
 
     /**
      * The weights of a group-1 convolution that reads a plain (N,C,H,W) input, C below L (a stem on
-     * RGB): tiles of {@link #MAX_TILE} output blocks, each over every input channel as
+     * RGB): tiles of {@link #MAX_TILE} output blocks (the last one narrower when the blocks do not
+     * divide), each over every input channel as
      * (C, kH, kW, tile blocks, L out), so the kernel takes one input lane per step instead of L of
      * which C are real.
      */

@@ -227,11 +227,13 @@ public final class DirectConv {
     }
 
     /**
-     * True when {@link #conv} takes {@code g} on a plain input ({@link BlockedWeights#packPlainInput}):
-     * group 1, fewer input channels than a block, and whole 4-block weight tiles (a ResNet stem: 3 -> 64).
+     * True when {@link #conv} takes a convolution of {@code c} input channels on a plain input ({@link
+     * BlockedWeights#packPlainInput}): group 1 and fewer input channels than a block (an RGB stem: 3 ->
+     * 64; the digits model's 1 -> 16). The output channels may make any number of blocks: since every
+     * tile width runs over its step list, a 1-, 2- or 3-block tile reads a plain input as well.
      */
-    public static boolean takesPlainInput(int c, int oc, int group) {
-        return group == 1 && c < L && oc % (BlockedWeights.MAX_TILE * L) == 0;
+    public static boolean takesPlainInput(int c, int group) {
+        return group == 1 && c < L;
     }
 
     /**
@@ -244,7 +246,7 @@ public final class DirectConv {
             throw new IllegalArgumentException("weights packed for (" + w.oc + ", " + w.c + ", " + w.kh + ", "
                     + w.kw + "), not for " + g);
         }
-        if (w.lanesIn == 1 && !takesPlainInput(g.c(), g.oc(), g.group())) {
+        if (w.lanesIn == 1 && !takesPlainInput(g.c(), g.group())) {
             throw new IllegalArgumentException("not a plain-input convolution: " + g);
         }
         return new Tables(g, w);
