@@ -123,7 +123,7 @@ class NchwcTest {
                 float[] y1 = new float[rb.length];
                 float[] y3 = new float[rb.length];
                 // tables made for another batch size serve this one: they hold no per-image offsets
-                DirectConv.Tables t = DirectConv.tables(withBatch(g, n + 2), pw);
+                DirectConv.Tables t = DirectConv.tables(g.withBatch(n + 2), pw);
                 float[] border = new float[t.scratchSize(n)];
                 DirectConv.conv(g, xb, pw, rb, true, y1, border, one);
                 DirectConv.conv(t, g, xb, rb, true, y3, border, three);
@@ -142,11 +142,6 @@ class NchwcTest {
         }
     }
 
-    private static ConvGeometry withBatch(ConvGeometry g, int n) {
-        return new ConvGeometry(n, g.c(), g.h(), g.w(), g.oc(), g.group(), g.kh(), g.kw(), g.strideH(), g.strideW(),
-                g.dilH(), g.dilW(), g.padT(), g.padL(), g.oh(), g.ow());
-    }
-
     @Test
     void directConvTablesServeOnlyTheirInputSize() {
         int oc = BlockedWeights.MAX_TILE * Nchwc.L;
@@ -154,7 +149,7 @@ class NchwcTest {
         ConvGeometry g = new ConvGeometry(1, 16, 5, 5, oc, 1, 3, 3, 1, 1, 1, 1, 1, 1, 5, 5);
         ConvGeometry wider = new ConvGeometry(1, 16, 5, 6, oc, 1, 3, 3, 1, 1, 1, 1, 1, 1, 5, 6);
         DirectConv.Tables t = DirectConv.tables(g, pw);
-        assertTrue(t.fits(withBatch(g, 7), pw));
+        assertTrue(t.fits(g.withBatch(7), pw));
         assertFalse(t.fits(wider, pw));
         assertFalse(t.fits(g, BlockedWeights.pack(new float[oc * 16 * 9], null, oc, 16, 1, 3, 3)));
         // a zero border of 7x7 around each of the 2 blocks of 16 channels

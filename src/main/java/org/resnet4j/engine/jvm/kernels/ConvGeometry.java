@@ -23,6 +23,11 @@ public record ConvGeometry(
         int oh,
         int ow) {
 
+    /** The same convolution on a batch of {@code n}. */
+    public ConvGeometry withBatch(int n) {
+        return new ConvGeometry(n, c, h, w, oc, group, kh, kw, strideH, strideW, dilH, dilW, padT, padL, oh, ow);
+    }
+
     public int cPerGroup() {
         return c / group;
     }

@@ -36,14 +36,14 @@ public final class DirectConv {
     /** Output pixels (in the batch's N·OH·OW order) per work item: a multiple of every tile's pixel count. */
     static final int PIXEL_CHUNK = 96;
     /**
-     * Multiply-adds below which a task is not handed to another thread (counting every tap, also those
-     * a border tile skips: counting only the taps read kept resnet18's small convolutions at 8x8-32x32
-     * on one thread and made the model 5-20 % slower at 2 threads; 2^18 instead of 2^20 changed nothing
-     * beyond the noise; docs/PERFORMANCE.md, fifth pass). The hand-off costs 2.6 µs
+     * Multiply-adds below which a task is not handed to another thread. The hand-off costs 2.6 µs
      * median, 5.6 µs p90 (GemmProbe, on the loaded 2-core box); 2^20 multiply-adds take ~35 µs at
      * 60 GFLOP/s (three quarters of one 2.45 GHz AVX2 core's 78 GFLOP/s peak; the kernel's own rate
      * could not be measured on a quiet machine), so a task pays at most ~16 % at p90, and a
-     * convolution runs on one thread below twice that size.
+     * convolution runs on one thread below twice that size. The count includes the taps a border tile
+     * skips: counting only those read kept resnet18's small convolutions (8x8-32x32) on one thread and
+     * made the model 5-20 % slower at 2 threads; 2^18 instead of 2^20 changed nothing beyond the noise
+     * (docs/PERFORMANCE.md, fifth pass).
      */
     static final long MIN_TASK_MACS = 1L << 20;
     /** Bytes of weights one input-block chunk may use: most of a 32 KiB L1, the rest for inputs and sums. */
@@ -60,8 +60,6 @@ public final class DirectConv {
         private final ConvGeometry shape;
 
         private final BlockedWeights w;
-        private final float[] wd;
-        private final float[] bias;
         /** The (maybe zero-bordered) input's height and width. */
         private final int hp;
 
@@ -105,10 +103,8 @@ public final class DirectConv {
         private final int[] kxHi;
 
         private Tables(ConvGeometry g, BlockedWeights w) {
-            shape = withoutBatch(g);
+            shape = g.withBatch(0);
             this.w = w;
-            this.wd = w.data;
-            this.bias = w.bias;
             border = needsBorder(g);
             hp = border ? paddedH(g) : g.h();
             wp = border ? paddedW(g) : g.w();
@@ -174,12 +170,7 @@ public final class DirectConv {
 
         /** True when these tables serve {@code g} (any batch size) with weights {@code w}. */
         public boolean fits(ConvGeometry g, BlockedWeights w) {
-            return this.w == w && shape.equals(withoutBatch(g));
-        }
-
-        private static ConvGeometry withoutBatch(ConvGeometry g) {
-            return new ConvGeometry(0, g.c(), g.h(), g.w(), g.oc(), g.group(), g.kh(), g.kw(), g.strideH(),
-                    g.strideW(), g.dilH(), g.dilW(), g.padT(), g.padL(), g.oh(), g.ow());
+            return this.w == w && shape.equals(g.withBatch(0));
         }
     }
 
@@ -202,7 +193,7 @@ public final class DirectConv {
         this.y = y;
         this.r = r;
         this.relu = relu;
-        this.wd = tab.wd;
+        this.wd = tab.w.data;
         this.oplane = tab.oplane;
     }
 
@@ -324,7 +315,7 @@ public final class DirectConv {
         // ResNet-50's first stages no longer fits in cache and tile-major ran 2.8x ORT's time, against
         // 1.0x at batch 1 (docs/PERFORMANCE.md); deep layers with big weights and few pixels stay tile-major.
         long inputBytes = (long) g.n() * tab.imageX * Float.BYTES;
-        long weightBytes = (long) tab.wd.length * Float.BYTES;
+        long weightBytes = (long) wd.length * Float.BYTES;
         boolean pixelMajor = (long) tiles * inputBytes > (long) chunks * weightBytes;
         par.forRange(items, grain, (i0, i1) -> {
             for (int i = i0; i < i1; i++) {
@@ -495,8 +486,8 @@ public final class DirectConv {
             for (int k = 0; k < p; k++) {
                 int o = yo + b * tab.oplane + (k == 0 ? 0 : dy[k]);
                 FloatVector acc = FloatVector.fromArray(S, y, o);
-                if (tab.bias != null) {
-                    acc = acc.add(FloatVector.fromArray(S, tab.bias, bo + b * L));
+                if (tab.w.bias != null) {
+                    acc = acc.add(FloatVector.fromArray(S, tab.w.bias, bo + b * L));
                 }
                 if (r != null) {
                     acc = acc.add(FloatVector.fromArray(S, r, o));
