@@ -149,13 +149,14 @@ class NchwcTest {
         ConvGeometry g = new ConvGeometry(1, 16, 5, 5, oc, 1, 3, 3, 1, 1, 1, 1, 1, 1, 5, 5);
         ConvGeometry wider = new ConvGeometry(1, 16, 5, 6, oc, 1, 3, 3, 1, 1, 1, 1, 1, 1, 5, 6);
         DirectConv.Tables t = DirectConv.tables(g, pw);
-        assertTrue(t.fits(g.withBatch(7), pw));
-        assertFalse(t.fits(wider, pw));
-        assertFalse(t.fits(g, BlockedWeights.pack(new float[oc * 16 * 9], null, oc, 16, 1, 3, 3)));
-        // a zero border of 7x7 around each of the 2 blocks of 16 channels
-        assertEquals(3 * 2 * 7 * 7 * Nchwc.L, t.scratchSize(3));
+        assertTrue(t.fits(g.withBatch(7), pw), "tables for batch 1 must serve batch 7");
+        assertFalse(t.fits(wider, pw), "tables for 5x5 must not serve 5x6");
+        assertFalse(t.fits(g, BlockedWeights.pack(new float[oc * 16 * 9], null, oc, 16, 1, 3, 3)),
+                "tables must not serve another weights object");
+        // a zero-bordered 7x7 copy of each block of the 16 input channels (2 blocks with AVX2, 1 with AVX-512)
+        assertEquals(3 * Nchwc.blocks(16) * 7 * 7 * Nchwc.L, t.scratchSize(3), "scratch floats for batch 3");
         try (Parallel one = new Parallel(1)) {
-            float[] x = new float[2 * 5 * 6 * Nchwc.L];
+            float[] x = new float[Nchwc.blocks(16) * 5 * 6 * Nchwc.L];
             float[] y = new float[Nchwc.blocks(oc) * 5 * 6 * Nchwc.L];
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> DirectConv.conv(t, wider, x, null, false, y, new float[t.scratchSize(1) * 2], one));
