@@ -23,6 +23,7 @@ import org.resnet4j.engine.jvm.kernels.nchwc.BlockedPools;
 import org.resnet4j.engine.jvm.kernels.nchwc.BlockedWeights;
 import org.resnet4j.engine.jvm.kernels.nchwc.DirectConv;
 import org.resnet4j.engine.jvm.kernels.nchwc.Nchwc;
+import org.resnet4j.engine.jvm.kernels.nchwc.Winograd;
 import org.resnet4j.graph.GraphBuilder;
 import org.resnet4j.graph.ModelAssembler;
 import org.resnet4j.graph.RandomInit;
@@ -164,6 +165,106 @@ class NchwcTest {
         }
         assertThrows(IllegalArgumentException.class,
                 () -> DirectConv.tables(new ConvGeometry(1, 8, 5, 5, oc, 1, 3, 3, 1, 1, 1, 1, 1, 1, 5, 5), pw));
+    }
+
+    /** n, c, h, w, oc, pad: 3x3 stride-1 convolutions for Winograd's F(2x2, 3x3). */
+    static List<int[]> winogradCases() {
+        List<int[]> cases = new ArrayList<>();
+        cases.add(new int[] {1, 8, 14, 14, 8, 1}); // one block in, one out, even output
+        cases.add(new int[] {2, 17, 15, 13, 33, 1}); // partial blocks, odd output: half-used tiles at the edges
+        cases.add(new int[] {3, 65, 9, 11, 40, 1}); // 3 images, 4-block and 1-block weight tiles
+        cases.add(new int[] {1, 12, 16, 17, 5, 0}); // no padding: 14x15 output
+        cases.add(new int[] {2, 9, 3, 3, 13, 1}); // a single 2x2 tile row, border on all sides
+        cases.add(new int[] {1, 24, 3, 4, 8, 0}); // no padding, a 1x2 output: one tile, three outputs unused
+        return cases;
+    }
+
+    @Test
+    void winogradMatchesTheNaiveOracle() {
+        Random rnd = new Random(23);
+        try (Parallel one = new Parallel(1);
+                Parallel three = new Parallel(3)) {
+            for (int[] c : winogradCases()) {
+                int n = c[0], ch = c[1], h = c[2], w = c[3], oc = c[4], p = c[5];
+                int oh = h + 2 * p - 2;
+                int ow = w + 2 * p - 2;
+                ConvGeometry g = new ConvGeometry(n, ch, h, w, oc, 1, 3, 3, 1, 1, 1, 1, p, p, oh, ow);
+                String what = "winograd " + java.util.Arrays.toString(c);
+                assertTrue(Winograd.applies(g), what + " must be a Winograd convolution");
+                float[] x = random(rnd, n * ch * h * w);
+                float[] wt = random(rnd, oc * ch * 9);
+                float[] b = random(rnd, oc);
+                float[] res = random(rnd, n * oc * oh * ow);
+                float[] want = new float[n * oc * oh * ow];
+                ConvKernels.naive(g, x, wt, b, want);
+                for (int i = 0; i < want.length; i++) {
+                    want[i] = Math.max(0f, want[i] + res[i]);
+                }
+                float[] xb = new float[n * Nchwc.blocks(ch) * h * w * Nchwc.L];
+                Nchwc.toBlocked(x, n, ch, h, w, xb, one);
+                float[] rb = new float[n * Nchwc.blocks(oc) * oh * ow * Nchwc.L];
+                Nchwc.toBlocked(res, n, oc, oh, ow, rb, one);
+                Winograd.Weights ww = Winograd.pack(wt, b, oc, ch);
+                // tables made for another batch size serve this one
+                Winograd.Tables t = Winograd.tables(g.withBatch(n + 1), ww);
+                float[][] v = new float[Winograd.POSITIONS][];
+                float[][] m = new float[Winograd.POSITIONS][];
+                for (int i = 0; i < Winograd.POSITIONS; i++) {
+                    // scratch from a pool may be longer than asked for
+                    v[i] = new float[t.inputSize() + 3];
+                    m[i] = new float[t.productSize() + 5];
+                }
+                float[] y1 = new float[rb.length];
+                float[] y3 = new float[rb.length];
+                java.util.Arrays.fill(y3, Float.NaN); // every element must be written
+                Winograd.conv(t, g, xb, rb, true, y1, v, m, one);
+                Winograd.conv(t, g, xb, rb, true, y3, v, m, three);
+                assertArrayEquals(y1, y3, what + ": 1 vs 3 threads must be bitwise equal");
+                float[] got = new float[want.length];
+                Nchwc.fromBlocked(y1, n, oc, oh, ow, got, one);
+                assertClose(what, want, got, KERNEL_TOLERANCE);
+                for (int i = 0; i < y1.length; i++) {
+                    if ((i / (oh * ow * Nchwc.L) % Nchwc.blocks(oc)) * Nchwc.L + i % Nchwc.L >= oc) {
+                        assertTrue(y1[i] == 0f, what + ": padded lane " + i + " is " + y1[i]);
+                    }
+                }
+                // without bias, residual or Relu: the plain convolution
+                Winograd.Weights nb = Winograd.pack(wt, null, oc, ch);
+                float[] y0 = new float[rb.length];
+                Winograd.conv(Winograd.tables(g, nb), g, xb, null, false, y0, v, m, one);
+                float[] plain = new float[want.length];
+                ConvKernels.naive(g, x, wt, null, plain);
+                Nchwc.fromBlocked(y0, n, oc, oh, ow, got, one);
+                assertClose(what + " without bias", plain, got, KERNEL_TOLERANCE);
+            }
+        }
+    }
+
+    @Test
+    void winogradTakesOnlyWhatItComputes() {
+        ConvGeometry big = new ConvGeometry(1, 64, 56, 56, 64, 1, 3, 3, 1, 1, 1, 1, 1, 1, 56, 56);
+        assertTrue(Winograd.takes(big), "ResNet's 64->64 3x3 at 56x56");
+        assertFalse(Winograd.takes(new ConvGeometry(64, 64, 8, 8, 64, 1, 3, 3, 1, 1, 1, 1, 1, 1, 8, 8)),
+                "8x8 outputs stay on the direct kernel");
+        assertTrue(Winograd.applies(new ConvGeometry(64, 64, 8, 8, 64, 1, 3, 3, 1, 1, 1, 1, 1, 1, 8, 8)),
+                "8x8 is computable, only not worth it");
+        assertFalse(Winograd.applies(new ConvGeometry(1, 64, 56, 56, 64, 1, 3, 3, 2, 2, 1, 1, 1, 1, 28, 28)),
+                "stride 2");
+        assertFalse(Winograd.applies(new ConvGeometry(1, 64, 56, 56, 64, 32, 3, 3, 1, 1, 1, 1, 1, 1, 56, 56)),
+                "groups");
+        assertFalse(Winograd.applies(new ConvGeometry(1, 64, 56, 56, 64, 1, 3, 3, 1, 1, 2, 2, 2, 2, 56, 56)),
+                "dilation");
+        assertFalse(Winograd.applies(new ConvGeometry(1, 64, 56, 56, 64, 1, 1, 1, 1, 1, 1, 1, 0, 0, 56, 56)),
+                "1x1");
+        assertFalse(Winograd.applies(new ConvGeometry(1, 3, 56, 56, 64, 1, 3, 3, 1, 1, 1, 1, 1, 1, 56, 56)),
+                "fewer input channels than a block (a plain input)");
+        Winograd.Weights ww = Winograd.pack(new float[64 * 64 * 9], null, 64, 64);
+        Winograd.Tables t = Winograd.tables(big, ww);
+        assertTrue(t.fits(big.withBatch(8), ww), "tables for batch 1 must serve batch 8");
+        assertFalse(t.fits(new ConvGeometry(1, 64, 56, 57, 64, 1, 3, 3, 1, 1, 1, 1, 1, 1, 56, 57), ww),
+                "tables for 56x56 must not serve 56x57");
+        assertThrows(IllegalArgumentException.class,
+                () -> Winograd.tables(new ConvGeometry(1, 32, 56, 56, 64, 1, 3, 3, 1, 1, 1, 1, 1, 1, 56, 56), ww));
     }
 
     @Test

@@ -62,6 +62,17 @@ public final class Kernels {
         return VECTOR && !"false".equals(System.getProperty(NCHWC_PROPERTY));
     }
 
+    /**
+     * Set to {@code false} to run every blocked 3x3 convolution on the direct kernel, Winograd's included
+     * (each output then sums its products in the direct kernel's order); default true.
+     */
+    public static final String WINOGRAD_PROPERTY = "resnet4j.winograd";
+
+    /** True unless {@code -Dresnet4j.winograd=false} is set: see {@link #WINOGRAD_PROPERTY}. */
+    public static boolean winograd() {
+        return !"false".equals(System.getProperty(WINOGRAD_PROPERTY));
+    }
+
     /** The GEMM for engines created without an explicit one. */
     public static Sgemm defaultSgemm() {
         return DEFAULT;

@@ -4,12 +4,14 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.function.Function;
 import org.resnet4j.engine.jvm.kernels.ConvGeometry;
+import org.resnet4j.engine.jvm.kernels.Kernels;
 import org.resnet4j.engine.jvm.kernels.PoolKernels.PoolGeometry;
 import org.resnet4j.engine.jvm.kernels.Sgemm;
 import org.resnet4j.engine.jvm.kernels.nchwc.BlockedPools;
 import org.resnet4j.engine.jvm.kernels.nchwc.BlockedWeights;
 import org.resnet4j.engine.jvm.kernels.nchwc.DirectConv;
 import org.resnet4j.engine.jvm.kernels.nchwc.Nchwc;
+import org.resnet4j.engine.jvm.kernels.nchwc.Winograd;
 import org.resnet4j.tensor.Shapes;
 
 /**
@@ -71,6 +73,16 @@ final class NchwcOps {
          * sizes in turn each make their own.
          */
         private volatile DirectConv.Tables tables;
+        /** The raw weights and bias, kept for {@link #winograd} (made on the first size that takes it). */
+        private final float[] rawW;
+
+        private final float[] rawB;
+        /** Winograd's transformed weights, once a run has taken that path; else null. */
+        private volatile Winograd.Weights winogradWeights;
+        /** Winograd's tables for the last input size run on that path. */
+        private volatile Winograd.Tables winogradTables;
+        /** {@link Kernels#winograd()} when the op was made. */
+        private final boolean winogradOn = Kernels.winograd();
 
         Conv(NodeSpec s) {
             super(s);
@@ -84,6 +96,8 @@ final class NchwcOps {
             packed =
                     BlockedWeights.pack(w.f(), b == null ? null : b.f(), w.dim(0), c, conv.group(), w.dim(2), w.dim(3));
             narrow = w.dim(1) < Nchwc.L;
+            rawW = w.f();
+            rawB = b == null ? null : b.f();
             packedPlain = narrow && DirectConv.takesPlainInput(c, conv.group())
                     ? BlockedWeights.packPlainInput(w.f(), b == null ? null : b.f(), w.dim(0), c, w.dim(2), w.dim(3))
                     : null;
@@ -130,7 +144,11 @@ final class NchwcOps {
                         + Shapes.format(yShape) + " (the convolution's output)");
             }
             try {
-                return one(direct(g, converted != null ? converted : x.f(), packed, r == null ? null : r.f(), ctx));
+                float[] blocked = converted != null ? converted : x.f();
+                if (winogradOn && Winograd.takes(g)) {
+                    return one(winograd(g, blocked, r == null ? null : r.f(), ctx));
+                }
+                return one(direct(g, blocked, packed, r == null ? null : r.f(), ctx));
             } finally {
                 if (converted != null) {
                     ctx.release(converted);
@@ -153,6 +171,46 @@ final class NchwcOps {
             } finally {
                 if (border != null) {
                     ctx.release(border);
+                }
+            }
+            return y;
+        }
+
+        // Winograd's F(2x2, 3x3) on blocked x -> a new blocked y; its weights are transformed on the first
+        // run that takes this path (16/9 of the weights' size, so only convolutions that run it pay)
+        private Value winograd(ConvGeometry g, float[] x, float[] r, RunContext ctx) {
+            Winograd.Weights ww = winogradWeights;
+            if (ww == null) {
+                synchronized (this) {
+                    ww = winogradWeights;
+                    if (ww == null) {
+                        ww = Winograd.pack(rawW, rawB, g.oc(), g.c());
+                        winogradWeights = ww;
+                    }
+                }
+            }
+            Winograd.Tables t = winogradTables;
+            if (t == null || !t.fits(g, ww)) {
+                t = Winograd.tables(g, ww);
+                winogradTables = t;
+            }
+            Value y = ctx.newFloats(Nchwc.blockedShape(g.n(), g.oc(), g.oh(), g.ow()));
+            float[][] v = new float[Winograd.POSITIONS][];
+            float[][] m = new float[Winograd.POSITIONS][];
+            try {
+                for (int p = 0; p < Winograd.POSITIONS; p++) {
+                    v[p] = ctx.scratch(t.inputSize());
+                    m[p] = ctx.scratch(t.productSize());
+                }
+                Winograd.conv(t, g, x, r, conv.relu(), y.f(), v, m, ctx.par());
+            } finally {
+                for (int p = 0; p < Winograd.POSITIONS; p++) {
+                    if (v[p] != null) {
+                        ctx.release(v[p]);
+                    }
+                    if (m[p] != null) {
+                        ctx.release(m[p]);
+                    }
                 }
             }
             return y;

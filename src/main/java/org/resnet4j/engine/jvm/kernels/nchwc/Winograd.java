@@ -1,0 +1,332 @@
+package org.resnet4j.engine.jvm.kernels.nchwc;
+
+import static org.resnet4j.engine.jvm.kernels.nchwc.Nchwc.L;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+import org.resnet4j.engine.jvm.kernels.ConvGeometry;
+import org.resnet4j.engine.jvm.kernels.Parallel;
+
+/**
+ * A 3x3 stride-1 convolution on the {@link Nchwc} layout by Winograd's minimal filtering F(2x2, 3x3):
+ * every 2x2 block of output pixels from a 4x4 window of input, with 16 multiplications per input
+ * channel where the direct kernel takes 36. The input windows are transformed (V = Bᵀ d B), each of
+ * the 16 transformed positions is a 1x1 convolution of the transformed input by the transformed
+ * weights (U = G g Gᵀ, made once at load) run by {@link DirectConv} as a GEMM over channel blocks, and
+ * the 2x2 outputs come back as Aᵀ M A, with bias, residual and Relu applied there.
+ *
+ * <p>Exactness: the transforms' coefficients are 0, ±1 and ±1/2, so the only new rounding is in the
+ * additions of the transforms; the sums over input channels are in the same order as the direct kernel
+ * (ascending), so results do not depend on the thread count either. Measured against the direct kernel
+ * and torchvision in the tests (NchwcTest, the whole-model parity tests).
+ */
+public final class Winograd {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    /** Transformed positions of a 4x4 window. */
+    public static final int POSITIONS = 16;
+    /**
+     * Output pixels per image below which {@link #takes} leaves a convolution to the direct kernel:
+     * the images run one at a time, and at 8x8 (batch 64) and 7x7 (batch 1 and 8) the 16 positions'
+     * small GEMMs ran 0.72-0.94x the direct kernel's speed, against 1.3-1.6x at 14x14 to 56x56.
+     */
+    static final int MIN_PIXELS = 14 * 14;
+    private static final int SLACK = 16;
+
+    private Winograd() {}
+
+    /**
+     * True when {@code g} is a convolution this class runs: group 1, 3x3, stride 1, no dilation, a
+     * blocked input, pads of at most 1 (ResNet's 3x3 convolutions outside the stride-2 ones).
+     */
+    public static boolean applies(ConvGeometry g) {
+        return g.group() == 1
+                && g.kh() == 3
+                && g.kw() == 3
+                && g.strideH() == 1
+                && g.strideW() == 1
+                && g.dilH() == 1
+                && g.dilW() == 1
+                && g.padT() <= 1
+                && g.padL() <= 1
+                && g.c() >= L;
+    }
+
+    /** True when {@code g} {@link #applies} and its output is big enough to pay ({@link #MIN_PIXELS}). */
+    public static boolean takes(ConvGeometry g) {
+        return applies(g) && g.oh() * g.ow() >= MIN_PIXELS;
+    }
+
+    /** The transformed weights: one 1x1 {@link BlockedWeights} per position, and the bias. */
+    public static final class Weights {
+        final BlockedWeights[] u;
+        /** (OCB·L) with zeros past OC, or null. */
+        final float[] bias;
+
+        final int oc;
+        final int c;
+
+        private Weights(BlockedWeights[] u, float[] bias, int oc, int c) {
+            this.u = u;
+            this.bias = bias;
+            this.oc = oc;
+            this.c = c;
+        }
+    }
+
+    /** w (OC,C,3,3), b (OC) or null -> U = G g Gᵀ per (oc, c), computed in double and rounded once. */
+    public static Weights pack(float[] w, float[] b, int oc, int c) {
+        float[][] u = new float[POSITIONS][oc * c];
+        double[] gw = new double[12];
+        for (int o = 0; o < oc; o++) {
+            for (int ci = 0; ci < c; ci++) {
+                int base = (o * c + ci) * 9;
+                // G g: (4x3), G = [[1,0,0],[1/2,1/2,1/2],[1/2,-1/2,1/2],[0,0,1]]
+                for (int k = 0; k < 3; k++) {
+                    double g0 = w[base + k], g1 = w[base + 3 + k], g2 = w[base + 6 + k];
+                    gw[k] = g0;
+                    gw[3 + k] = (g0 + g1 + g2) / 2;
+                    gw[6 + k] = (g0 - g1 + g2) / 2;
+                    gw[9 + k] = g2;
+                }
+                // (G g) Gᵀ: (4x4)
+                for (int a = 0; a < 4; a++) {
+                    double h0 = gw[a * 3], h1 = gw[a * 3 + 1], h2 = gw[a * 3 + 2];
+                    int i = o * c + ci;
+                    u[a * 4][i] = (float) h0;
+                    u[a * 4 + 1][i] = (float) ((h0 + h1 + h2) / 2);
+                    u[a * 4 + 2][i] = (float) ((h0 - h1 + h2) / 2);
+                    u[a * 4 + 3][i] = (float) h2;
+                }
+            }
+        }
+        BlockedWeights[] packed = new BlockedWeights[POSITIONS];
+        for (int p = 0; p < POSITIONS; p++) {
+            packed[p] = BlockedWeights.pack(u[p], null, oc, c, 1, 1, 1);
+        }
+        float[] bias = null;
+        if (b != null) {
+            bias = new float[Nchwc.blocks(oc) * L];
+            System.arraycopy(b, 0, bias, 0, oc);
+        }
+        return new Weights(packed, bias, oc, c);
+    }
+
+    /** What the runs at one input size share: the geometry of the positions' GEMMs and their tables. */
+    public static final class Tables {
+        private final ConvGeometry shape;
+        private final Weights w;
+        private final DirectConv.Tables[] gemm;
+        private final int th;
+        private final int tw;
+
+        private Tables(ConvGeometry g, Weights w) {
+            this.shape = g.withBatch(0);
+            this.w = w;
+            th = (g.oh() + 1) / 2;
+            tw = (g.ow() + 1) / 2;
+            gemm = new DirectConv.Tables[POSITIONS];
+            ConvGeometry pg = gemmGeometry(g, th, tw);
+            for (int p = 0; p < POSITIONS; p++) {
+                gemm[p] = DirectConv.tables(pg, w.u[p]);
+            }
+        }
+
+        /** True when these tables serve {@code g} (any batch size) with weights {@code w}. */
+        public boolean fits(ConvGeometry g, Weights w) {
+            return this.w == w && shape.equals(g.withBatch(0));
+        }
+
+        /**
+         * Floats of one position's transformed input (one image at a time), with a line of slack: sizes
+         * that are a multiple of 4 KiB put the 16 arrays' streams in the same L1 sets.
+         */
+        public int inputSize() {
+            return Nchwc.blocks(shape.c()) * th * tw * L + SLACK;
+        }
+
+        /** Floats of one position's products (one image at a time), with a line of slack. */
+        public int productSize() {
+            return Nchwc.blocks(shape.oc()) * th * tw * L + SLACK;
+        }
+    }
+
+    private static ConvGeometry gemmGeometry(ConvGeometry g, int th, int tw) {
+        return new ConvGeometry(g.n(), g.c(), th, tw, g.oc(), 1, 1, 1, 1, 1, 1, 1, 0, 0, th, tw);
+    }
+
+    public static Tables tables(ConvGeometry g, Weights w) {
+        if (!applies(g) || w.oc != g.oc() || w.c != g.c()) {
+            throw new IllegalArgumentException("Winograd weights for (" + w.oc + ", " + w.c + ") do not fit " + g);
+        }
+        return new Tables(g, w);
+    }
+
+    /**
+     * x (N,CB,H,W,L), r (N,OCB,OH,OW,L) or null -> y (N,OCB,OH,OW,L) = relu?(conv + b + r). {@code v}:
+     * 16 arrays of {@link Tables#inputSize}, {@code m}: 16 of {@link Tables#productSize} (scratch).
+     */
+    public static void conv(
+            Tables t, ConvGeometry g, float[] x, float[] r, boolean relu, float[] y, float[][] v, float[][] m,
+            Parallel par) {
+        if (!t.fits(g, t.w)) {
+            throw new IllegalArgumentException("tables made for " + t.shape + ", not for " + g);
+        }
+        for (int p = 0; p < POSITIONS; p++) {
+            if (v[p].length < t.inputSize() || m[p].length < t.productSize()) {
+                throw new IllegalArgumentException("scratch for position " + p + " has " + v[p].length + " and "
+                        + m[p].length + " floats, needs " + t.inputSize() + " and " + t.productSize());
+            }
+        }
+        int cb = Nchwc.blocks(g.c());
+        int ocb = Nchwc.blocks(g.oc());
+        int th = t.th;
+        int tw = t.tw;
+        float[] bias = t.w.bias;
+        ConvGeometry pg = gemmGeometry(g.withBatch(1), th, tw);
+        int grain = Math.max(1, 64 / Math.max(1, tw));
+        // image by image: one image's transformed input and products (16x its input and output) stay in
+        // cache; a batch's did not (batch 8 at 56x56: 25 MB each, slower than the direct kernel)
+        for (int n = 0; n < g.n(); n++) {
+            int img = n;
+            par.forRange(cb * th, grain, (i0, i1) -> {
+                for (int i = i0; i < i1; i++) {
+                    inputRow(g, x, img * cb, th, tw, i, v);
+                }
+            });
+            for (int p = 0; p < POSITIONS; p++) {
+                DirectConv.conv(t.gemm[p], pg, v[p], null, false, m[p], null, par);
+            }
+            par.forRange(ocb * th, grain, (i0, i1) -> {
+                for (int i = i0; i < i1; i++) {
+                    outputRow(g, m, bias, r, relu, y, img * ocb, ocb, th, tw, i);
+                }
+            });
+        }
+    }
+
+    private static FloatVector at(float[] x, int i, boolean in) {
+        return in ? FloatVector.fromArray(S, x, i) : FloatVector.zero(S);
+    }
+
+    // one row of tiles (image n, block cb, tile row ty; i = (n·CB + cb)·TH + ty): V = Bᵀ d B,
+    // Bᵀ = [[1,0,-1,0],[0,1,1,0],[0,-1,1,0],[0,1,0,-1]]; row a of Bᵀ d takes two rows of d, so each
+    // row of V is made from 8 loads with at most 8 vectors live (named locals: C2 keeps those in
+    // registers, an array of vectors is allocated)
+    private static void inputRow(ConvGeometry g, float[] x, int plane0, int th, int tw, int i, float[][] v) {
+        int ty = i % th;
+        int local = i / th; // the input block
+        int plane = plane0 + local;
+        int h = g.h();
+        int w = g.w();
+        int rowL = w * L;
+        int xPlane = plane * h * rowL;
+        int iy0 = 2 * ty - g.padT();
+        boolean in0 = iy0 >= 0 && iy0 < h;
+        boolean in1 = iy0 + 1 >= 0 && iy0 + 1 < h;
+        boolean in2 = iy0 + 2 >= 0 && iy0 + 2 < h;
+        boolean in3 = iy0 + 3 >= 0 && iy0 + 3 < h;
+        int out = (local * th + ty) * tw * L;
+        for (int tx = 0; tx < tw; tx++, out += L) {
+            int ix0 = 2 * tx - g.padL();
+            boolean c0 = ix0 >= 0 && ix0 < w;
+            boolean c1 = ix0 + 1 >= 0 && ix0 + 1 < w;
+            boolean c2 = ix0 + 2 >= 0 && ix0 + 2 < w;
+            boolean c3 = ix0 + 3 >= 0 && ix0 + 3 < w;
+            int r0 = xPlane + iy0 * rowL + ix0 * L;
+            for (int a = 0; a < 4; a++) {
+                // row a of Bᵀ d = d[p] - d[q] (a = 0: rows 0, 2; 2: 2, 1; 3: 1, 3) or d[1] + d[2] (a = 1)
+                int pr = a == 0 ? 0 : a == 3 ? 1 : 2;
+                int qr = a == 0 ? 2 : a == 3 ? 3 : 1;
+                if (a == 1) {
+                    pr = 1;
+                    qr = 2;
+                }
+                boolean pin = pr == 0 ? in0 : pr == 1 ? in1 : in2;
+                boolean qin = qr == 1 ? in1 : qr == 2 ? in2 : in3;
+                int pi = r0 + pr * rowL;
+                int qi = r0 + qr * rowL;
+                FloatVector p0 = at(x, pi, pin && c0), p1 = at(x, pi + L, pin && c1);
+                FloatVector p2 = at(x, pi + 2 * L, pin && c2), p3 = at(x, pi + 3 * L, pin && c3);
+                FloatVector q0 = at(x, qi, qin && c0), q1 = at(x, qi + L, qin && c1);
+                FloatVector q2 = at(x, qi + 2 * L, qin && c2), q3 = at(x, qi + 3 * L, qin && c3);
+                FloatVector t0, t1, t2, t3;
+                if (a == 1) {
+                    t0 = p0.add(q0);
+                    t1 = p1.add(q1);
+                    t2 = p2.add(q2);
+                    t3 = p3.add(q3);
+                } else {
+                    t0 = p0.sub(q0);
+                    t1 = p1.sub(q1);
+                    t2 = p2.sub(q2);
+                    t3 = p3.sub(q3);
+                }
+                t0.sub(t2).intoArray(v[a * 4], out);
+                t1.add(t2).intoArray(v[a * 4 + 1], out);
+                t2.sub(t1).intoArray(v[a * 4 + 2], out);
+                t1.sub(t3).intoArray(v[a * 4 + 3], out);
+            }
+        }
+    }
+
+    // one row of tiles of the output (i = (n·OCB + ob)·TH + ty): Y = Aᵀ M A, Aᵀ = [[1,1,1,0],[0,1,-1,-1]]
+    private static void outputRow(
+            ConvGeometry g, float[][] m, float[] bias, float[] r, boolean relu, float[] y, int plane0, int ocb, int th,
+            int tw, int i) {
+        int ty = i % th;
+        int ob = i / th;
+        int plane = plane0 + ob;
+        int oh = g.oh();
+        int ow = g.ow();
+        int yPlane = plane * oh * ow * L;
+        FloatVector b = bias == null ? FloatVector.zero(S) : FloatVector.fromArray(S, bias, ob * L);
+        FloatVector zero = FloatVector.zero(S);
+        int o = (ob * th + ty) * tw * L;
+        for (int tx = 0; tx < tw; tx++, o += L) {
+            for (int a = 0; a < 2 && 2 * ty + a < oh; a++) {
+                // row a of Aᵀ M: m0 + m1 + m2 or m1 - m2 - m3, per column
+                FloatVector s0, s1, s2, s3;
+                if (a == 0) {
+                    s0 = col0(m, 0, o);
+                    s1 = col0(m, 1, o);
+                    s2 = col0(m, 2, o);
+                    s3 = col0(m, 3, o);
+                } else {
+                    s0 = col1(m, 0, o);
+                    s1 = col1(m, 1, o);
+                    s2 = col1(m, 2, o);
+                    s3 = col1(m, 3, o);
+                }
+                int yo = yPlane + ((2 * ty + a) * ow + 2 * tx) * L;
+                store(s0.add(s1).add(s2), b, r, relu, zero, y, yo);
+                if (2 * tx + 1 < ow) {
+                    store(s1.sub(s2).sub(s3), b, r, relu, zero, y, yo + L);
+                }
+            }
+        }
+    }
+
+    private static FloatVector col0(float[][] m, int c, int o) {
+        return FloatVector.fromArray(S, m[c], o)
+                .add(FloatVector.fromArray(S, m[4 + c], o))
+                .add(FloatVector.fromArray(S, m[8 + c], o));
+    }
+
+    private static FloatVector col1(float[][] m, int c, int o) {
+        return FloatVector.fromArray(S, m[4 + c], o)
+                .sub(FloatVector.fromArray(S, m[8 + c], o))
+                .sub(FloatVector.fromArray(S, m[12 + c], o));
+    }
+
+    private static void store(
+            FloatVector sum, FloatVector b, float[] r, boolean relu, FloatVector zero, float[] y, int yo) {
+        FloatVector out = sum.add(b);
+        if (r != null) {
+            out = out.add(FloatVector.fromArray(S, r, yo));
+        }
+        if (relu) {
+            out = out.max(zero);
+        }
+        out.intoArray(y, yo);
+    }
+}
