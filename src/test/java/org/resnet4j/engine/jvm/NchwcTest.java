@@ -176,6 +176,7 @@ class NchwcTest {
         cases.add(new int[] {1, 12, 16, 17, 5, 0}); // no padding: 14x15 output
         cases.add(new int[] {2, 9, 3, 3, 13, 1}); // a single 2x2 tile row, border on all sides
         cases.add(new int[] {1, 24, 3, 4, 8, 0}); // no padding, a 1x2 output: one tile, three outputs unused
+        cases.add(new int[] {2, 65, 33, 33, 65, 1}); // 0.67 M floats of transforms per image: one image per group
         return cases;
     }
 
@@ -211,8 +212,8 @@ class NchwcTest {
                 float[][] m = new float[Winograd.POSITIONS][];
                 for (int i = 0; i < Winograd.POSITIONS; i++) {
                     // scratch from a pool may be longer than asked for
-                    v[i] = new float[t.inputSize() + 3];
-                    m[i] = new float[t.productSize() + 5];
+                    v[i] = new float[t.inputSize(n) + 3];
+                    m[i] = new float[t.productSize(n) + 5];
                 }
                 float[] y1 = new float[rb.length];
                 float[] y3 = new float[rb.length];
@@ -244,10 +245,18 @@ class NchwcTest {
     void winogradTakesOnlyWhatItComputes() {
         ConvGeometry big = new ConvGeometry(1, 64, 56, 56, 64, 1, 3, 3, 1, 1, 1, 1, 1, 1, 56, 56);
         assertTrue(Winograd.takes(big), "ResNet's 64->64 3x3 at 56x56");
-        assertFalse(Winograd.takes(new ConvGeometry(64, 64, 8, 8, 64, 1, 3, 3, 1, 1, 1, 1, 1, 1, 8, 8)),
-                "8x8 outputs stay on the direct kernel");
-        assertTrue(Winograd.applies(new ConvGeometry(64, 64, 8, 8, 64, 1, 3, 3, 1, 1, 1, 1, 1, 1, 8, 8)),
-                "8x8 is computable, only not worth it");
+        assertTrue(Winograd.takes(new ConvGeometry(8, 512, 7, 7, 512, 1, 3, 3, 1, 1, 1, 1, 1, 1, 7, 7)),
+                "ResNet's last stage at 7x7: 256 products per channel pair against 361 taps");
+        assertTrue(Winograd.takes(new ConvGeometry(1, 64, 14, 14, 64, 1, 3, 3, 1, 1, 1, 1, 0, 0, 12, 12)),
+                "no padding: 576 products against 1296 taps");
+        // the direct kernel skips the taps on the zero border: at 5x5 outputs 144 products against 169 taps
+        for (int size : new int[] {1, 2, 3, 5}) {
+            ConvGeometry small = new ConvGeometry(64, 64, size, size, 64, 1, 3, 3, 1, 1, 1, 1, 1, 1, size, size);
+            assertFalse(Winograd.takes(small), size + "x" + size + " outputs stay on the direct kernel");
+            assertTrue(Winograd.applies(small), size + "x" + size + " is computable, only not worth it");
+        }
+        assertFalse(Winograd.takes(new ConvGeometry(540, 16, 8, 8, 16, 1, 3, 3, 1, 1, 1, 1, 1, 1, 8, 8)),
+                "16 channels (the digits model): the transforms cost more than they save");
         assertFalse(Winograd.applies(new ConvGeometry(1, 64, 56, 56, 64, 1, 3, 3, 2, 2, 1, 1, 1, 1, 28, 28)),
                 "stride 2");
         assertFalse(Winograd.applies(new ConvGeometry(1, 64, 56, 56, 64, 32, 3, 3, 1, 1, 1, 1, 1, 1, 56, 56)),

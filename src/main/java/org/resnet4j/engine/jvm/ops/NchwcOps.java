@@ -199,8 +199,8 @@ final class NchwcOps {
             float[][] m = new float[Winograd.POSITIONS][];
             try {
                 for (int p = 0; p < Winograd.POSITIONS; p++) {
-                    v[p] = ctx.scratch(t.inputSize());
-                    m[p] = ctx.scratch(t.productSize());
+                    v[p] = ctx.scratch(t.inputSize(g.n()));
+                    m[p] = ctx.scratch(t.productSize(g.n()));
                 }
                 Winograd.conv(t, g, x, r, conv.relu(), y.f(), v, m, ctx.par());
             } finally {

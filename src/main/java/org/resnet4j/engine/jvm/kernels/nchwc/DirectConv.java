@@ -258,7 +258,7 @@ public final class DirectConv {
             border(g, x, t.cb, t.lanesIn, t.hp, t.wp, scratch, par);
             src = scratch;
         }
-        new DirectConv(t, src, r, relu, y).run(g, par);
+        run(new DirectConv[] {new DirectConv(t, src, r, relu, y)}, g, par);
     }
 
     /** {@link #conv} with tables made for this call (tests; an engine keeps its tables). */
@@ -292,7 +292,29 @@ public final class DirectConv {
         });
     }
 
-    private void run(ConvGeometry g, Parallel par) {
+    /**
+     * Several convolutions of one geometry, each with its own tables, input and output (no residual or
+     * Relu, no border: Winograd's 16 position GEMMs), in one parallel loop: one hand-off to the other
+     * threads instead of one per convolution. The work items are those each would run alone, so the
+     * results are the same as {@link #conv}'s.
+     */
+    public static void convAll(Tables[] t, ConvGeometry g, float[][] x, float[][] y, Parallel par) {
+        DirectConv[] convs = new DirectConv[t.length];
+        for (int i = 0; i < t.length; i++) {
+            if (!t[i].fits(g, t[i].w) || t[i].border || !t[i].shape.equals(t[0].shape)) {
+                throw new IllegalArgumentException("tables made for " + t[i].shape
+                        + (t[i].border ? " with a border" : "") + ", not for " + g);
+            }
+            convs[i] = new DirectConv(t[i], x[i], null, false, y[i]);
+        }
+        if (convs.length > 0) {
+            run(convs, g, par);
+        }
+    }
+
+    // convs: the same geometry and weight tiling, run as one sequence of work items
+    private static void run(DirectConv[] convs, ConvGeometry g, Parallel par) {
+        Tables tab = convs[0].tab;
         // the batch's pixels are one sequence (image-major), so a tile may take pixels of two images:
         // at a 1x1 output (ResNet's last stage at 32x32 inputs) the 4x2 tile pairs images instead of
         // running every image as a latency-bound single pixel
@@ -307,21 +329,23 @@ public final class DirectConv {
         macs *= (long) tab.lanesIn * L * tab.kk * pixelsAll;
         long perItem = Math.max(1, macs / Math.max(1, items));
         int grain = (int) Math.min(items, Math.max(1, MIN_TASK_MACS / perItem));
-        if (macs < 2 * MIN_TASK_MACS) {
-            grain = Math.max(1, items);
+        if (macs * convs.length < 2 * MIN_TASK_MACS) {
+            grain = Math.max(1, items * convs.length);
         }
         // Order of the items: tile-major re-reads all the input once per weight tile, pixel-major re-reads
         // all the weights once per pixel chunk. Whichever streams fewer bytes: at batch 8 the input of
         // ResNet-50's first stages no longer fits in cache and tile-major ran 2.8x ORT's time, against
         // 1.0x at batch 1 (docs/PERFORMANCE.md); deep layers with big weights and few pixels stay tile-major.
         long inputBytes = (long) g.n() * tab.imageX * Float.BYTES;
-        long weightBytes = (long) wd.length * Float.BYTES;
+        long weightBytes = (long) tab.w.data.length * Float.BYTES;
         boolean pixelMajor = (long) tiles * inputBytes > (long) chunks * weightBytes;
-        par.forRange(items, grain, (i0, i1) -> {
+        par.forRange(items * convs.length, grain, (i0, i1) -> {
             for (int i = i0; i < i1; i++) {
-                int tile = pixelMajor ? i % tiles : i / chunks;
-                int q0 = (pixelMajor ? i / tiles : i % chunks) * PIXEL_CHUNK;
-                pixels(tile, q0, Math.min(pixelsAll, q0 + PIXEL_CHUNK));
+                DirectConv c = convs[i / items];
+                int k = i % items;
+                int tile = pixelMajor ? k % tiles : k / chunks;
+                int q0 = (pixelMajor ? k / tiles : k % chunks) * PIXEL_CHUNK;
+                c.pixels(tile, q0, Math.min(pixelsAll, q0 + PIXEL_CHUNK));
             }
         });
     }

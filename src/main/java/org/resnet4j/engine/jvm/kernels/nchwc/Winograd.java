@@ -25,12 +25,22 @@ public final class Winograd {
     /** Transformed positions of a 4x4 window. */
     public static final int POSITIONS = 16;
     /**
-     * Output pixels per image below which {@link #takes} leaves a convolution to the direct kernel:
-     * the images run one at a time, and at 8x8 (batch 64) and 7x7 (batch 1 and 8) the 16 positions'
-     * small GEMMs ran 0.72-0.94x the direct kernel's speed, against 1.3-1.6x at 14x14 to 56x56.
+     * Channels below which {@link #takes} leaves a convolution to the direct kernel: the transforms cost
+     * in proportion to C + OC, the products to C·OC. The digits model's 16 -> 16 at 8x8 (batch 540) ran at
+     * 0.72-0.84x the direct kernel's speed, 64 -> 64 at 8x8 (batch 64) at 1.02-1.20x (docs/PERFORMANCE.md).
      */
-    static final int MIN_PIXELS = 14 * 14;
+    static final int MIN_CHANNELS = 64;
+    /**
+     * Winograd's multiplications over the direct kernel's, above which {@link #takes} keeps the direct
+     * kernel. The direct kernel skips the taps that read the zero border, so at small outputs the
+     * 2x2 tiles' 16 products per input channel stop paying: 3x3 outputs need 64 against 49 taps, 5x5
+     * 144 against 169 (0.85), 7x7 256 against 361 (0.71: measured 1.05-1.41x faster), 56x56 0.46.
+     */
+    static final double MAX_WORK_RATIO = 0.75;
+
     private static final int SLACK = 16;
+    /** Floats of transformed input and products per group of images ({@link Tables#group}): 4 MB. */
+    static final long GROUP_FLOATS = 1L << 20;
 
     private Winograd() {}
 
@@ -51,9 +61,31 @@ public final class Winograd {
                 && g.c() >= L;
     }
 
-    /** True when {@code g} {@link #applies} and its output is big enough to pay ({@link #MIN_PIXELS}). */
+    /**
+     * True when {@code g} {@link #applies} and pays: {@link #MIN_CHANNELS} in and out, and at most
+     * {@link #MAX_WORK_RATIO} of the direct kernel's multiplications.
+     */
     public static boolean takes(ConvGeometry g) {
-        return applies(g) && g.oh() * g.ow() >= MIN_PIXELS;
+        if (!applies(g) || g.c() < MIN_CHANNELS || g.oc() < MIN_CHANNELS) {
+            return false;
+        }
+        long winograd = 16L * ((g.oh() + 1) / 2) * ((g.ow() + 1) / 2);
+        long direct = (long) taps(g.oh(), g.h(), g.padT()) * taps(g.ow(), g.w(), g.padL());
+        return winograd <= MAX_WORK_RATIO * direct;
+    }
+
+    // along one axis: the taps of a 3-wide stride-1 window that read inside the input, over all outputs
+    private static int taps(int outputs, int size, int pad) {
+        int taps = 0;
+        for (int o = 0; o < outputs; o++) {
+            for (int k = 0; k < 3; k++) {
+                int i = o - pad + k;
+                if (i >= 0 && i < size) {
+                    taps++;
+                }
+            }
+        }
+        return taps;
     }
 
     /** The transformed weights: one 1x1 {@link BlockedWeights} per position, and the bias. */
@@ -137,16 +169,28 @@ public final class Winograd {
         }
 
         /**
-         * Floats of one position's transformed input (one image at a time), with a line of slack: sizes
-         * that are a multiple of 4 KiB put the 16 arrays' streams in the same L1 sets.
+         * Images transformed and multiplied together: as many as keep the group's transformed input and
+         * products (16 floats per input and output value of a tile) within {@link #GROUP_FLOATS}, at least
+         * one. At 56x56 one image's are already 6.4 MB: the whole of batch 8 (51 MB) ran slower than the
+         * direct kernel. At 7x7 an image has 16 tiles, too few for the GEMMs to reuse their weights.
          */
-        public int inputSize() {
-            return Nchwc.blocks(shape.c()) * th * tw * L + SLACK;
+        int group(int n) {
+            long perImage = (long) POSITIONS * (Nchwc.blocks(shape.c()) + Nchwc.blocks(shape.oc())) * th * tw * L;
+            return (int) Math.max(1, Math.min(n, GROUP_FLOATS / perImage));
         }
 
-        /** Floats of one position's products (one image at a time), with a line of slack. */
-        public int productSize() {
-            return Nchwc.blocks(shape.oc()) * th * tw * L + SLACK;
+        /**
+         * Floats of one position's transformed input for a batch of {@code n} (a group of images at a
+         * time), with a line of slack: sizes that are a multiple of 4 KiB put the 16 arrays' streams in
+         * the same L1 sets.
+         */
+        public int inputSize(int n) {
+            return group(n) * Nchwc.blocks(shape.c()) * th * tw * L + SLACK;
+        }
+
+        /** Floats of one position's products for a batch of {@code n}, with a line of slack. */
+        public int productSize(int n) {
+            return group(n) * Nchwc.blocks(shape.oc()) * th * tw * L + SLACK;
         }
     }
 
@@ -163,7 +207,7 @@ public final class Winograd {
 
     /**
      * x (N,CB,H,W,L), r (N,OCB,OH,OW,L) or null -> y (N,OCB,OH,OW,L) = relu?(conv + b + r). {@code v}:
-     * 16 arrays of {@link Tables#inputSize}, {@code m}: 16 of {@link Tables#productSize} (scratch).
+     * 16 arrays of {@link Tables#inputSize}(N), {@code m}: 16 of {@link Tables#productSize}(N) (scratch).
      */
     public static void conv(
             Tables t, ConvGeometry g, float[] x, float[] r, boolean relu, float[] y, float[][] v, float[][] m,
@@ -172,9 +216,9 @@ public final class Winograd {
             throw new IllegalArgumentException("tables made for " + t.shape + ", not for " + g);
         }
         for (int p = 0; p < POSITIONS; p++) {
-            if (v[p].length < t.inputSize() || m[p].length < t.productSize()) {
+            if (v[p].length < t.inputSize(g.n()) || m[p].length < t.productSize(g.n())) {
                 throw new IllegalArgumentException("scratch for position " + p + " has " + v[p].length + " and "
-                        + m[p].length + " floats, needs " + t.inputSize() + " and " + t.productSize());
+                        + m[p].length + " floats, needs " + t.inputSize(g.n()) + " and " + t.productSize(g.n()));
             }
         }
         int cb = Nchwc.blocks(g.c());
@@ -182,23 +226,21 @@ public final class Winograd {
         int th = t.th;
         int tw = t.tw;
         float[] bias = t.w.bias;
-        ConvGeometry pg = gemmGeometry(g.withBatch(1), th, tw);
+        int group = t.group(g.n());
         int grain = Math.max(1, 64 / Math.max(1, tw));
-        // image by image: one image's transformed input and products (16x its input and output) stay in
-        // cache; a batch's did not (batch 8 at 56x56: 25 MB each, slower than the direct kernel)
-        for (int n = 0; n < g.n(); n++) {
-            int img = n;
-            par.forRange(cb * th, grain, (i0, i1) -> {
+        for (int n0 = 0; n0 < g.n(); n0 += group) {
+            int images = Math.min(group, g.n() - n0);
+            int inPlane0 = n0 * cb;
+            int outPlane0 = n0 * ocb;
+            par.forRange(images * cb * th, grain, (i0, i1) -> {
                 for (int i = i0; i < i1; i++) {
-                    inputRow(g, x, img * cb, th, tw, i, v);
+                    inputRow(g, x, inPlane0, th, tw, i, v);
                 }
             });
-            for (int p = 0; p < POSITIONS; p++) {
-                DirectConv.conv(t.gemm[p], pg, v[p], null, false, m[p], null, par);
-            }
-            par.forRange(ocb * th, grain, (i0, i1) -> {
+            DirectConv.convAll(t.gemm, gemmGeometry(g.withBatch(images), th, tw), v, m, par);
+            par.forRange(images * ocb * th, grain, (i0, i1) -> {
                 for (int i = i0; i < i1; i++) {
-                    outputRow(g, m, bias, r, relu, y, img * ocb, ocb, th, tw, i);
+                    outputRow(g, m, bias, r, relu, y, outPlane0, ocb, th, tw, i);
                 }
             });
         }
@@ -208,13 +250,13 @@ public final class Winograd {
         return in ? FloatVector.fromArray(S, x, i) : FloatVector.zero(S);
     }
 
-    // one row of tiles (image n, block cb, tile row ty; i = (n·CB + cb)·TH + ty): V = Bᵀ d B,
+    // one row of tiles (image n of the group, block cb, tile row ty; i = (n·CB + cb)·TH + ty): V = Bᵀ d B,
     // Bᵀ = [[1,0,-1,0],[0,1,1,0],[0,-1,1,0],[0,1,0,-1]]; row a of Bᵀ d takes two rows of d, so each
     // row of V is made from 8 loads with at most 8 vectors live (named locals: C2 keeps those in
     // registers, an array of vectors is allocated)
     private static void inputRow(ConvGeometry g, float[] x, int plane0, int th, int tw, int i, float[][] v) {
         int ty = i % th;
-        int local = i / th; // the input block
+        int local = i / th; // the input block of the group's image
         int plane = plane0 + local;
         int h = g.h();
         int w = g.w();
@@ -269,19 +311,20 @@ public final class Winograd {
         }
     }
 
-    // one row of tiles of the output (i = (n·OCB + ob)·TH + ty): Y = Aᵀ M A, Aᵀ = [[1,1,1,0],[0,1,-1,-1]]
+    // one row of output tiles (image n of the group, i = (n·OCB + ob)·TH + ty): Y = Aᵀ M A, Aᵀ = [[1,1,1,0],[0,1,-1,-1]]
     private static void outputRow(
             ConvGeometry g, float[][] m, float[] bias, float[] r, boolean relu, float[] y, int plane0, int ocb, int th,
             int tw, int i) {
         int ty = i % th;
-        int ob = i / th;
-        int plane = plane0 + ob;
+        int local = i / th; // the output block of the group's image
+        int ob = local % ocb;
+        int plane = plane0 + local;
         int oh = g.oh();
         int ow = g.ow();
         int yPlane = plane * oh * ow * L;
         FloatVector b = bias == null ? FloatVector.zero(S) : FloatVector.fromArray(S, bias, ob * L);
         FloatVector zero = FloatVector.zero(S);
-        int o = (ob * th + ty) * tw * L;
+        int o = (local * th + ty) * tw * L;
         for (int tx = 0; tx < tw; tx++, o += L) {
             for (int a = 0; a < 2 && 2 * ty + a < oh; a++) {
                 // row a of Aᵀ M: m0 + m1 + m2 or m1 - m2 - m3, per column
