@@ -62,8 +62,12 @@ final class NchwcOps {
      */
     static final class Conv extends Op {
         private final ConvOp conv;
-        private final BlockedWeights packed;
-        /** Input channels per group fill less than a block: a plain input does not go through {@link #packed}. */
+        /**
+         * The direct kernel's weights ({@link #packed(ConvGeometry)}), made on the first run that takes that path:
+         * a convolution that always runs {@link Winograd} does not keep a second copy.
+         */
+        private volatile BlockedWeights packed;
+        /** Input channels per group fill less than a block: a plain input does not go through the blocked weights. */
         private final boolean narrow;
         /** For a narrow conv on a plain input, when it takes the direct kernel; else null (the GEMM path). */
         private final BlockedWeights packedPlain;
@@ -73,7 +77,7 @@ final class NchwcOps {
          * sizes in turn each make their own.
          */
         private volatile DirectConv.Tables tables;
-        /** The raw weights and bias, kept for {@link #winograd} (made on the first size that takes it). */
+        /** The raw weights and bias, from which either path packs its own on first use. */
         private final float[] rawW;
 
         private final float[] rawB;
@@ -93,8 +97,6 @@ final class NchwcOps {
                 throw s.refuse("W and B must be constants for the blocked convolution");
             }
             int c = w.dim(1) * conv.group();
-            packed =
-                    BlockedWeights.pack(w.f(), b == null ? null : b.f(), w.dim(0), c, conv.group(), w.dim(2), w.dim(3));
             narrow = w.dim(1) < Nchwc.L;
             rawW = w.f();
             rawB = b == null ? null : b.f();
@@ -148,7 +150,7 @@ final class NchwcOps {
                 if (winogradOn && Winograd.takes(g)) {
                     return one(winograd(g, blocked, r == null ? null : r.f(), ctx));
                 }
-                return one(direct(g, blocked, packed, r == null ? null : r.f(), ctx));
+                return one(direct(g, blocked, packed(g), r == null ? null : r.f(), ctx));
             } finally {
                 if (converted != null) {
                     ctx.release(converted);
@@ -174,6 +176,20 @@ final class NchwcOps {
                 }
             }
             return y;
+        }
+
+        private BlockedWeights packed(ConvGeometry g) {
+            BlockedWeights p = packed;
+            if (p == null) {
+                synchronized (this) {
+                    p = packed;
+                    if (p == null) {
+                        p = BlockedWeights.pack(rawW, rawB, g.oc(), g.c(), g.group(), g.kh(), g.kw());
+                        packed = p;
+                    }
+                }
+            }
+            return p;
         }
 
         // Winograd's F(2x2, 3x3) on blocked x -> a new blocked y; its weights are transformed on the first
