@@ -177,6 +177,7 @@ class NchwcTest {
         cases.add(new int[] {2, 9, 3, 3, 13, 1}); // a single 2x2 tile row, border on all sides
         cases.add(new int[] {1, 24, 3, 4, 8, 0}); // no padding, a 1x2 output: one tile, three outputs unused
         cases.add(new int[] {2, 65, 33, 33, 65, 1}); // 0.67 M floats of transforms per image: one image per group
+        cases.add(new int[] {2, 64, 20, 20, 64, 1}); // both images in one group: the GEMMs run 2 x 100 tiles
         return cases;
     }
 
