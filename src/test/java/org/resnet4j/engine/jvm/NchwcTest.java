@@ -107,20 +107,9 @@ class NchwcTest {
                 int oh = (h + 2 * p - (k - 1) * d - 1) / s + 1;
                 int ow = (w + 2 * p - (k - 1) * d - 1) / s + 1;
                 ConvGeometry g = new ConvGeometry(n, ch, h, w, oc, grp, k, k, s, s, d, d, p, p, oh, ow);
-                float[] x = random(rnd, n * ch * h * w);
-                float[] wt = random(rnd, oc * (ch / grp) * k * k);
-                float[] b = random(rnd, oc);
-                float[] res = random(rnd, n * oc * oh * ow);
-                float[] want = new float[n * oc * oh * ow];
-                ConvKernels.naive(g, x, wt, b, want);
-                for (int i = 0; i < want.length; i++) {
-                    want[i] = Math.max(0f, want[i] + res[i]);
-                }
-                float[] xb = new float[n * Nchwc.blocks(ch) * h * w * Nchwc.L];
-                Nchwc.toBlocked(x, n, ch, h, w, xb, one);
-                float[] rb = new float[n * Nchwc.blocks(oc) * oh * ow * Nchwc.L];
-                Nchwc.toBlocked(res, n, oc, oh, ow, rb, one);
-                BlockedWeights pw = BlockedWeights.pack(wt, b, oc, ch, grp, k, k);
+                ConvData d0 = ConvData.random(rnd, g, one);
+                float[] xb = d0.xb, rb = d0.rb, want = d0.want;
+                BlockedWeights pw = BlockedWeights.pack(d0.w, d0.b, oc, ch, grp, k, k);
                 float[] y1 = new float[rb.length];
                 float[] y3 = new float[rb.length];
                 // tables made for another batch size serve this one: they hold no per-image offsets
@@ -133,12 +122,7 @@ class NchwcTest {
                 float[] got = new float[want.length];
                 Nchwc.fromBlocked(y1, n, oc, oh, ow, got, one);
                 assertClose(what, want, got, KERNEL_TOLERANCE);
-                // padded lanes stay zero, so the next kernel can trust them
-                for (int i = 0; i < y1.length; i++) {
-                    if ((i / (oh * ow * Nchwc.L) % Nchwc.blocks(oc)) * Nchwc.L + i % Nchwc.L >= oc) {
-                        assertTrue(y1[i] == 0f, what + ": padded lane " + i + " is " + y1[i]);
-                    }
-                }
+                assertPaddedLanesZero(what, y1, oc, oh, ow);
             }
         }
     }
@@ -193,20 +177,9 @@ class NchwcTest {
                 ConvGeometry g = new ConvGeometry(n, ch, h, w, oc, 1, 3, 3, 1, 1, 1, 1, p, p, oh, ow);
                 String what = "winograd " + java.util.Arrays.toString(c);
                 assertTrue(Winograd.applies(g), what + " must be a Winograd convolution");
-                float[] x = random(rnd, n * ch * h * w);
-                float[] wt = random(rnd, oc * ch * 9);
-                float[] b = random(rnd, oc);
-                float[] res = random(rnd, n * oc * oh * ow);
-                float[] want = new float[n * oc * oh * ow];
-                ConvKernels.naive(g, x, wt, b, want);
-                for (int i = 0; i < want.length; i++) {
-                    want[i] = Math.max(0f, want[i] + res[i]);
-                }
-                float[] xb = new float[n * Nchwc.blocks(ch) * h * w * Nchwc.L];
-                Nchwc.toBlocked(x, n, ch, h, w, xb, one);
-                float[] rb = new float[n * Nchwc.blocks(oc) * oh * ow * Nchwc.L];
-                Nchwc.toBlocked(res, n, oc, oh, ow, rb, one);
-                Winograd.Weights ww = Winograd.pack(wt, b, oc, ch);
+                ConvData d0 = ConvData.random(rnd, g, one);
+                float[] x = d0.x, wt = d0.w, xb = d0.xb, rb = d0.rb, want = d0.want;
+                Winograd.Weights ww = Winograd.pack(wt, d0.b, oc, ch);
                 // tables made for another batch size serve this one
                 Winograd.Tables t = Winograd.tables(g.withBatch(n + 1), ww);
                 float[][] v = new float[Winograd.POSITIONS][];
@@ -225,11 +198,7 @@ class NchwcTest {
                 float[] got = new float[want.length];
                 Nchwc.fromBlocked(y1, n, oc, oh, ow, got, one);
                 assertClose(what, want, got, KERNEL_TOLERANCE);
-                for (int i = 0; i < y1.length; i++) {
-                    if ((i / (oh * ow * Nchwc.L) % Nchwc.blocks(oc)) * Nchwc.L + i % Nchwc.L >= oc) {
-                        assertTrue(y1[i] == 0f, what + ": padded lane " + i + " is " + y1[i]);
-                    }
-                }
+                assertPaddedLanesZero(what, y1, oc, oh, ow);
                 // without bias, residual or Relu: the plain convolution
                 Winograd.Weights nb = Winograd.pack(wt, null, oc, ch);
                 float[] y0 = new float[rb.length];
@@ -355,6 +324,39 @@ class NchwcTest {
                             Math.abs(acc / (h * w) - mean[i]) <= 1e-5f * Math.max(1f, Math.abs(mean[i])),
                             "global average pool " + java.util.Arrays.toString(c) + " plane " + i);
                 }
+            }
+        }
+    }
+
+    /**
+     * A convolution's random input, weights, bias and residual, the input and residual blocked, and the
+     * naive oracle's relu(conv + b + residual).
+     */
+    record ConvData(float[] x, float[] w, float[] b, float[] want, float[] xb, float[] rb) {
+        static ConvData random(Random rnd, ConvGeometry g, Parallel par) {
+            int n = g.n(), ch = g.c(), oc = g.oc(), oh = g.oh(), ow = g.ow();
+            float[] x = NchwcTest.random(rnd, n * ch * g.h() * g.w());
+            float[] w = NchwcTest.random(rnd, oc * (ch / g.group()) * g.kh() * g.kw());
+            float[] b = NchwcTest.random(rnd, oc);
+            float[] res = NchwcTest.random(rnd, n * oc * oh * ow);
+            float[] want = new float[n * oc * oh * ow];
+            ConvKernels.naive(g, x, w, b, want);
+            for (int i = 0; i < want.length; i++) {
+                want[i] = Math.max(0f, want[i] + res[i]);
+            }
+            float[] xb = new float[n * Nchwc.blocks(ch) * g.h() * g.w() * Nchwc.L];
+            Nchwc.toBlocked(x, n, ch, g.h(), g.w(), xb, par);
+            float[] rb = new float[n * Nchwc.blocks(oc) * oh * ow * Nchwc.L];
+            Nchwc.toBlocked(res, n, oc, oh, ow, rb, par);
+            return new ConvData(x, w, b, want, xb, rb);
+        }
+    }
+
+    /** Padded lanes of a blocked output stay zero, so the next kernel can trust them. */
+    static void assertPaddedLanesZero(String what, float[] y, int oc, int oh, int ow) {
+        for (int i = 0; i < y.length; i++) {
+            if ((i / (oh * ow * Nchwc.L) % Nchwc.blocks(oc)) * Nchwc.L + i % Nchwc.L >= oc) {
+                assertTrue(y[i] == 0f, what + ": padded lane " + i + " is " + y[i]);
             }
         }
     }

@@ -107,33 +107,25 @@ public final class Winograd {
 
     /** w (OC,C,3,3), b (OC) or null -> U = G g Gᵀ per (oc, c), computed in double and rounded once. */
     public static Weights pack(float[] w, float[] b, int oc, int c) {
-        float[][] u = new float[POSITIONS][oc * c];
-        double[] gw = new double[12];
-        for (int o = 0; o < oc; o++) {
-            for (int ci = 0; ci < c; ci++) {
-                int base = (o * c + ci) * 9;
-                // G g: (4x3), G = [[1,0,0],[1/2,1/2,1/2],[1/2,-1/2,1/2],[0,0,1]]
-                for (int k = 0; k < 3; k++) {
-                    double g0 = w[base + k], g1 = w[base + 3 + k], g2 = w[base + 6 + k];
-                    gw[k] = g0;
-                    gw[3 + k] = (g0 + g1 + g2) / 2;
-                    gw[6 + k] = (g0 - g1 + g2) / 2;
-                    gw[9 + k] = g2;
-                }
-                // (G g) Gᵀ: (4x4)
-                for (int a = 0; a < 4; a++) {
-                    double h0 = gw[a * 3], h1 = gw[a * 3 + 1], h2 = gw[a * 3 + 2];
-                    int i = o * c + ci;
-                    u[a * 4][i] = (float) h0;
-                    u[a * 4 + 1][i] = (float) ((h0 + h1 + h2) / 2);
-                    u[a * 4 + 2][i] = (float) ((h0 - h1 + h2) / 2);
-                    u[a * 4 + 3][i] = (float) h2;
-                }
-            }
-        }
+        // one position at a time through one (OC, C) array: all 16 at once were 16/9 of the weights in
+        // garbage at first use (67 MB for resnet18), which the JVM answered by growing its heap
+        float[] u = new float[oc * c];
         BlockedWeights[] packed = new BlockedWeights[POSITIONS];
         for (int p = 0; p < POSITIONS; p++) {
-            packed[p] = BlockedWeights.pack(u[p], null, oc, c, 1, 1, 1);
+            int a = p / 4;
+            int col = p % 4;
+            for (int o = 0; o < oc; o++) {
+                for (int ci = 0; ci < c; ci++) {
+                    int base = (o * c + ci) * 9;
+                    // row a of G g (1x3), G = [[1,0,0],[1/2,1/2,1/2],[1/2,-1/2,1/2],[0,0,1]]
+                    double h0 = gRow(a, w[base], w[base + 3], w[base + 6]);
+                    double h1 = gRow(a, w[base + 1], w[base + 4], w[base + 7]);
+                    double h2 = gRow(a, w[base + 2], w[base + 5], w[base + 8]);
+                    // column col of (G g) Gᵀ
+                    u[o * c + ci] = (float) gRow(col, h0, h1, h2);
+                }
+            }
+            packed[p] = BlockedWeights.pack(u, null, oc, c, 1, 1, 1);
         }
         float[] bias = null;
         if (b != null) {
@@ -141,6 +133,16 @@ public final class Winograd {
             System.arraycopy(b, 0, bias, 0, oc);
         }
         return new Weights(packed, bias, oc, c);
+    }
+
+    // row r of G = [[1,0,0],[1/2,1/2,1/2],[1/2,-1/2,1/2],[0,0,1]] times (g0, g1, g2)
+    private static double gRow(int r, double g0, double g1, double g2) {
+        return switch (r) {
+            case 0 -> g0;
+            case 1 -> (g0 + g1 + g2) / 2;
+            case 2 -> (g0 - g1 + g2) / 2;
+            default -> g2;
+        };
     }
 
     /** What the runs at one input size share: the geometry of the positions' GEMMs and their tables. */
