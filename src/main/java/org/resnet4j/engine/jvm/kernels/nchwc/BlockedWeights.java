@@ -3,8 +3,8 @@ package org.resnet4j.engine.jvm.kernels.nchwc;
 import static org.resnet4j.engine.jvm.kernels.nchwc.Nchwc.L;
 
 /**
- * Convolution weights re-laid-out once, at load, for {@link DirectConv}. The output channel blocks
- * are cut into tiles of up to {@link #MAX_TILE} blocks (the kernel's register tile); per tile, the
+ * Convolution weights re-laid-out once for {@link DirectConv} (the engine does it on a convolution's
+ * first run). The output channel blocks are cut into tiles of up to {@link #MAX_TILE} blocks (the kernel's register tile); per tile, the
  * input channel blocks it reads (all of them for group 1; for grouped convolutions only its groups'
  * blocks, zeros between groups) as (icb, kH, kW, L in, tile blocks, L out): for one input channel
  * of one tap, the tile's output channels are consecutive vectors.

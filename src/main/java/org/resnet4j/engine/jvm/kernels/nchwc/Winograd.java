@@ -12,8 +12,9 @@ import org.resnet4j.engine.jvm.kernels.Parallel;
  * every 2x2 block of output pixels from a 4x4 window of input, with 16 multiplications per input
  * channel where the direct kernel takes 36. The input windows are transformed (V = Bᵀ d B), each of
  * the 16 transformed positions is a 1x1 convolution of the transformed input by the transformed
- * weights (U = G g Gᵀ, made once at load) run by {@link DirectConv} as a GEMM over channel blocks, and
- * the 2x2 outputs come back as Aᵀ M A, with bias, residual and Relu applied there.
+ * weights (U = G g Gᵀ, made once, on the first run that takes this path) run by {@link DirectConv}
+ * as a GEMM over channel blocks, and the 2x2 outputs come back as Aᵀ M A, with bias, residual and
+ * Relu applied there.
  *
  * <p>Exactness: the transforms' coefficients are 0, ±1 and ±1/2, so the only new rounding is in the
  * additions of the transforms; the sums over input channels are in the same order as the direct kernel
