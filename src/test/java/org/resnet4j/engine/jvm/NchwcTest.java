@@ -244,6 +244,9 @@ class NchwcTest {
                 "tables for 56x56 must not serve 56x57");
         assertThrows(IllegalArgumentException.class,
                 () -> Winograd.tables(new ConvGeometry(1, 32, 56, 56, 64, 1, 3, 3, 1, 1, 1, 1, 1, 1, 56, 56), ww));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Winograd.pack(new float[64 * 64], null, 64, 64));
+        assertTrue(e.getMessage().contains("expected (64, 64, 3, 3)"), e.getMessage());
     }
 
     @Test

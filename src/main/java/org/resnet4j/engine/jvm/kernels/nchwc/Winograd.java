@@ -20,6 +20,9 @@ import org.resnet4j.engine.jvm.kernels.Parallel;
  * additions of the transforms; the sums over input channels are in the same order as the direct kernel
  * (ascending), so results do not depend on the thread count either. Measured against the direct kernel
  * and torchvision in the tests (NchwcTest, the whole-model parity tests).
+ *
+ * <p>Thread safety: {@link Weights} and {@link Tables} are immutable and may be shared; {@link #conv}
+ * may run concurrently on distinct outputs and scratch.
  */
 public final class Winograd {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -108,6 +111,11 @@ public final class Winograd {
 
     /** w (OC,C,3,3), b (OC) or null -> U = G g Gᵀ per (oc, c), computed in double and rounded once. */
     public static Weights pack(float[] w, float[] b, int oc, int c) {
+        if (w.length != oc * c * 9 || b != null && b.length != oc) {
+            throw new IllegalArgumentException("weights have " + w.length + " floats and bias "
+                    + (b == null ? "none" : b.length + " floats") + ", expected (" + oc + ", " + c + ", 3, 3) and ("
+                    + oc + ")");
+        }
         // one position at a time through one (OC, C) array: all 16 at once were 16/9 of the weights in
         // garbage at first use (67 MB for resnet18), which the JVM answered by growing its heap
         float[] u = new float[oc * c];
