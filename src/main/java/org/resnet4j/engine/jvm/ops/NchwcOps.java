@@ -3,6 +3,7 @@ package org.resnet4j.engine.jvm.ops;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.resnet4j.engine.jvm.kernels.ConvGeometry;
 import org.resnet4j.engine.jvm.kernels.Kernels;
 import org.resnet4j.engine.jvm.kernels.PoolKernels.PoolGeometry;
@@ -43,6 +44,33 @@ final class NchwcOps {
 
     private NchwcOps() {}
 
+    /**
+     * A value made once, on first use, by whichever run gets there first (the others wait), then read
+     * without a lock: the packed weights of a kernel path that a convolution may never take.
+     */
+    static final class Lazy<T> {
+        private final Supplier<T> make;
+        private volatile T value;
+
+        Lazy(Supplier<T> make) {
+            this.make = make;
+        }
+
+        T get() {
+            T v = value;
+            if (v == null) {
+                synchronized (this) {
+                    v = value;
+                    if (v == null) {
+                        v = make.get();
+                        value = v;
+                    }
+                }
+            }
+            return v;
+        }
+    }
+
     static void requireBlocked(Op op, Value x, int channels) {
         if (x.rank() != 5 || x.dim(4) != Nchwc.L || channels >= 0 && x.dim(1) != Nchwc.blocks(channels)) {
             throw op.mismatch("blocked input has shape " + Shapes.format(x.shape()) + ", expected (N, "
@@ -63,10 +91,10 @@ final class NchwcOps {
     static final class Conv extends Op {
         private final ConvOp conv;
         /**
-         * The direct kernel's weights ({@link #packed(ConvGeometry)}), made on the first run that takes that path:
-         * a convolution that always runs {@link Winograd} does not keep a second copy.
+         * The direct kernel's weights, made on the first run that takes that path: a convolution that
+         * always runs {@link Winograd} does not keep a second copy.
          */
-        private volatile BlockedWeights packed;
+        private final Lazy<BlockedWeights> packed;
         /** Input channels per group fill less than a block: a plain input does not go through the blocked weights. */
         private final boolean narrow;
         /** For a narrow conv on a plain input, when it takes the direct kernel; else null (the GEMM path). */
@@ -77,12 +105,8 @@ final class NchwcOps {
          * sizes in turn each make their own.
          */
         private volatile DirectConv.Tables tables;
-        /** The raw weights and bias, from which either path packs its own on first use. */
-        private final float[] rawW;
-
-        private final float[] rawB;
-        /** Winograd's transformed weights, once a run has taken that path; else null. */
-        private volatile Winograd.Weights winogradWeights;
+        /** Winograd's transformed weights (16/9 of the 3x3 weights), made on the first run that takes that path. */
+        private final Lazy<Winograd.Weights> winogradWeights;
         /** Winograd's tables for the last input size run on that path. */
         private volatile Winograd.Tables winogradTables;
         /** {@link Kernels#winograd()} when the op was made. */
@@ -97,9 +121,12 @@ final class NchwcOps {
                 throw s.refuse("W and B must be constants for the blocked convolution");
             }
             int c = w.dim(1) * conv.group();
+            int oc = w.dim(0);
+            float[] wf = w.f();
+            float[] bf = b == null ? null : b.f();
             narrow = w.dim(1) < Nchwc.L;
-            rawW = w.f();
-            rawB = b == null ? null : b.f();
+            packed = new Lazy<>(() -> BlockedWeights.pack(wf, bf, oc, c, conv.group(), w.dim(2), w.dim(3)));
+            winogradWeights = new Lazy<>(() -> Winograd.pack(wf, bf, oc, c));
             packedPlain = narrow && DirectConv.takesPlainInput(c, conv.group())
                     ? BlockedWeights.packPlainInput(w.f(), b == null ? null : b.f(), w.dim(0), c, w.dim(2), w.dim(3))
                     : null;
@@ -150,7 +177,7 @@ final class NchwcOps {
                 if (winogradOn && Winograd.takes(g)) {
                     return one(winograd(g, blocked, r == null ? null : r.f(), ctx));
                 }
-                return one(direct(g, blocked, packed(g), r == null ? null : r.f(), ctx));
+                return one(direct(g, blocked, packed.get(), r == null ? null : r.f(), ctx));
             } finally {
                 if (converted != null) {
                     ctx.release(converted);
@@ -178,33 +205,9 @@ final class NchwcOps {
             return y;
         }
 
-        private BlockedWeights packed(ConvGeometry g) {
-            BlockedWeights p = packed;
-            if (p == null) {
-                synchronized (this) {
-                    p = packed;
-                    if (p == null) {
-                        p = BlockedWeights.pack(rawW, rawB, g.oc(), g.c(), g.group(), g.kh(), g.kw());
-                        packed = p;
-                    }
-                }
-            }
-            return p;
-        }
-
-        // Winograd's F(2x2, 3x3) on blocked x -> a new blocked y; its weights are transformed on the first
-        // run that takes this path (16/9 of the weights' size, so only convolutions that run it pay)
+        // Winograd's F(2x2, 3x3) on blocked x -> a new blocked y
         private Value winograd(ConvGeometry g, float[] x, float[] r, RunContext ctx) {
-            Winograd.Weights ww = winogradWeights;
-            if (ww == null) {
-                synchronized (this) {
-                    ww = winogradWeights;
-                    if (ww == null) {
-                        ww = Winograd.pack(rawW, rawB, g.oc(), g.c());
-                        winogradWeights = ww;
-                    }
-                }
-            }
+            Winograd.Weights ww = winogradWeights.get();
             Winograd.Tables t = winogradTables;
             if (t == null || !t.fits(g, ww)) {
                 t = Winograd.tables(g, ww);

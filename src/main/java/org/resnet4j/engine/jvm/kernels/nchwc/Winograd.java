@@ -28,6 +28,10 @@ public final class Winograd {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     /** Transformed positions of a 4x4 window. */
     public static final int POSITIONS = 16;
+    /** Row a of Bᵀ = [[1,0,-1,0],[0,1,1,0],[0,-1,1,0],[0,1,0,-1]]: d[BT_P[a]] ∓ d[BT_Q[a]] (+ for a = 1). */
+    private static final int[] BT_P = {0, 1, 2, 1};
+
+    private static final int[] BT_Q = {2, 2, 1, 3};
     /**
      * Channels below which {@link #takes} leaves a convolution to the direct kernel: the transforms cost
      * in proportion to C + OC, the products to C·OC. The digits model's 16 -> 16 at 8x8 (batch 540) ran at
@@ -274,10 +278,12 @@ public final class Winograd {
         int rowL = w * L;
         int xPlane = plane * h * rowL;
         int iy0 = 2 * ty - g.padT();
-        boolean in0 = iy0 >= 0 && iy0 < h;
-        boolean in1 = iy0 + 1 >= 0 && iy0 + 1 < h;
-        boolean in2 = iy0 + 2 >= 0 && iy0 + 2 < h;
-        boolean in3 = iy0 + 3 >= 0 && iy0 + 3 < h;
+        int rowsIn = 0; // bit k: row iy0 + k of the window lies inside the input
+        for (int k = 0; k < 4; k++) {
+            if (iy0 + k >= 0 && iy0 + k < h) {
+                rowsIn |= 1 << k;
+            }
+        }
         int out = (local * th + ty) * tw * L;
         for (int tx = 0; tx < tw; tx++, out += L) {
             int ix0 = 2 * tx - g.padL();
@@ -287,15 +293,11 @@ public final class Winograd {
             boolean c3 = ix0 + 3 >= 0 && ix0 + 3 < w;
             int r0 = xPlane + iy0 * rowL + ix0 * L;
             for (int a = 0; a < 4; a++) {
-                // row a of Bᵀ d = d[p] - d[q] (a = 0: rows 0, 2; 2: 2, 1; 3: 1, 3) or d[1] + d[2] (a = 1)
-                int pr = a == 0 ? 0 : a == 3 ? 1 : 2;
-                int qr = a == 0 ? 2 : a == 3 ? 3 : 1;
-                if (a == 1) {
-                    pr = 1;
-                    qr = 2;
-                }
-                boolean pin = pr == 0 ? in0 : pr == 1 ? in1 : in2;
-                boolean qin = qr == 1 ? in1 : qr == 2 ? in2 : in3;
+                // row a of Bᵀ d is d[BT_P[a]] - d[BT_Q[a]], or their sum for a = 1
+                int pr = BT_P[a];
+                int qr = BT_Q[a];
+                boolean pin = (rowsIn >> pr & 1) != 0;
+                boolean qin = (rowsIn >> qr & 1) != 0;
                 int pi = r0 + pr * rowL;
                 int qi = r0 + qr * rowL;
                 FloatVector p0 = at(x, pi, pin && c0), p1 = at(x, pi + L, pin && c1);
