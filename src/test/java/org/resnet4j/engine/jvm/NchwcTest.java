@@ -85,6 +85,13 @@ class NchwcTest {
         cases.add(new int[] {3, 8, 3, 3, 24, 1, 3, 2, 1, 1});
         cases.add(new int[] {3, 16, 2, 2, 16, 1, 3, 1, 1, 1});
         cases.add(new int[] {7, 8, 1, 2, 8, 1, 3, 1, 1, 1});
+        // taps that no pixel reads inside the input are cut off (DirectConv.tables): 3x3 stride 2 on 2x2
+        // (4 taps), 7x7 stride 2 on 3x3 (5x5), dilation 2 with pad 2 on 1x1 (the centre); dilation 2 with
+        // pad 1 cannot move its pads with the taps and keeps all nine
+        cases.add(new int[] {2, 24, 2, 2, 40, 1, 3, 2, 1, 1});
+        cases.add(new int[] {1, 16, 3, 3, 16, 1, 7, 2, 3, 1});
+        cases.add(new int[] {2, 8, 1, 1, 8, 1, 3, 1, 2, 2});
+        cases.add(new int[] {1, 8, 3, 3, 8, 1, 3, 1, 1, 2});
         return cases;
     }
 
@@ -149,6 +156,58 @@ class NchwcTest {
         }
         assertThrows(IllegalArgumentException.class,
                 () -> DirectConv.tables(new ConvGeometry(1, 8, 5, 5, oc, 1, 3, 3, 1, 1, 1, 1, 1, 1, 5, 5), pw));
+    }
+
+    /**
+     * Tables cut a convolution to the taps its pixels read inside the input, and the cut convolution
+     * gives the very floats of the convolution written with only those taps: a 3x3 with pad 1 on a 1x1
+     * input is bitwise the 1x1 convolution with its centre weights, a 3x3 stride 2 on 2x2 the 2x2
+     * convolution with its lower-right taps and no padding.
+     */
+    @Test
+    void directConvRunsOnlyTheTapsItReads() {
+        Random rnd = new Random(15);
+        // n, c, h, w, oc, k, stride, pad, dilation, taps run, first kept tap (ky = kx), kept per axis
+        int[][] cases = {
+            {3, 24, 1, 1, 40, 3, 1, 1, 1, 1, 1, 1},
+            {2, 16, 2, 2, 40, 3, 2, 1, 1, 4, 1, 2},
+            {1, 16, 3, 3, 16, 7, 2, 3, 1, 25, 1, 5},
+            {1, 16, 6, 6, 16, 3, 1, 1, 1, 9, 0, 3}, // every tap read by some pixel: nothing cut
+            {1, 8, 3, 3, 8, 3, 1, 1, 2, 9, 0, 3}, // dilation 2, pad 1: the pads cannot move
+        };
+        try (Parallel one = new Parallel(1)) {
+            for (int[] c : cases) {
+                int n = c[0], ch = c[1], h = c[2], w = c[3], oc = c[4], k = c[5], s = c[6], p = c[7], d = c[8];
+                int oh = (h + 2 * p - (k - 1) * d - 1) / s + 1;
+                int ow = (w + 2 * p - (k - 1) * d - 1) / s + 1;
+                ConvGeometry g = new ConvGeometry(n, ch, h, w, oc, 1, k, k, s, s, d, d, p, p, oh, ow);
+                String what = java.util.Arrays.toString(c);
+                ConvData d0 = ConvData.random(rnd, g, one);
+                BlockedWeights pw = BlockedWeights.pack(d0.w, d0.b, oc, ch, 1, k, k);
+                DirectConv.Tables t = DirectConv.tables(g, pw);
+                assertEquals(c[9], t.taps(), what + ": taps run");
+                float[] got = new float[d0.rb.length];
+                DirectConv.conv(t, g, d0.xb, d0.rb, true, got, new float[t.scratchSize(n)], one);
+                // the same convolution written by hand with the kept taps only
+                int k0 = c[10], kk = c[11];
+                float[] wCut = new float[oc * ch * kk * kk];
+                for (int o = 0; o < oc * ch; o++) {
+                    for (int ky = 0; ky < kk; ky++) {
+                        for (int kx = 0; kx < kk; kx++) {
+                            wCut[(o * kk + ky) * kk + kx] = d0.w[(o * k + k0 + ky) * k + k0 + kx];
+                        }
+                    }
+                }
+                ConvGeometry cut = new ConvGeometry(
+                        n, ch, h, w, oc, 1, kk, kk, s, s, d, d, p - k0 * d, p - k0 * d, oh, ow);
+                BlockedWeights cw = BlockedWeights.pack(wCut, d0.b, oc, ch, 1, kk, kk);
+                DirectConv.Tables ct = DirectConv.tables(cut, cw);
+                assertEquals(kk * kk, ct.taps(), what + ": the hand-cut convolution is cut no further");
+                float[] want = new float[d0.rb.length];
+                DirectConv.conv(ct, cut, d0.xb, d0.rb, true, want, new float[ct.scratchSize(n)], one);
+                assertArrayEquals(want, got, what + ": the cut convolution must be bitwise the hand-cut one");
+            }
+        }
     }
 
     /** n, c, h, w, oc, pad: 3x3 stride-1 convolutions for Winograd's F(2x2, 3x3). */

@@ -97,6 +97,49 @@ class SgemmTest {
         }
     }
 
+    /**
+     * The few-rows path (a fully connected layer at batch 1-3) against its stated order, computed by hand:
+     * per element, each block of 256 k summed from zero by one fma per k ascending, then added to C.
+     * Bitwise, over column tails (n not a multiple of the vector), k not a multiple of 4, offsets and
+     * leading dimensions, with and without accumulation, on 1 and 3 threads.
+     */
+    @Test
+    void fewRowsSumEachKBlockInOrder() {
+        Random r = new Random(81);
+        int[][] shapes = {{1, 1000, 512}, {2, 37, 2048}, {3, 129, 301}, {1, 5, 3}};
+        try (Parallel one = new Parallel(1);
+                Parallel three = new Parallel(3)) {
+            for (int[] s : shapes) {
+                int m = s[0], n = s[1], k = s[2];
+                int lda = k + 1, ldb = n + 2, ldc = n + 3;
+                for (boolean acc : new boolean[] {false, true}) {
+                    float[] a = random(r, 1 + m * lda);
+                    float[] b = random(r, 2 + k * ldb);
+                    float[] c0 = random(r, 3 + m * ldc);
+                    float[] want = c0.clone();
+                    for (int i = 0; i < m; i++) {
+                        for (int j = 0; j < n; j++) {
+                            float sum = acc ? c0[3 + i * ldc + j] : 0f;
+                            for (int kb = 0; kb < k; kb += 256) {
+                                float part = 0f;
+                                for (int kk = kb; kk < Math.min(k, kb + 256); kk++) {
+                                    part = Math.fma(b[2 + kk * ldb + j], a[1 + i * lda + kk], part);
+                                }
+                                sum = kb == 0 && !acc ? part : sum + part;
+                            }
+                            want[3 + i * ldc + j] = sum;
+                        }
+                    }
+                    for (Parallel par : new Parallel[] {one, three}) {
+                        float[] got = c0.clone();
+                        VectorSgemm.INSTANCE.gemm(m, n, k, a, 1, lda, b, 2, ldb, got, 3, ldc, acc, par);
+                        assertArrayEquals(want, got, Arrays.toString(s) + " acc=" + acc);
+                    }
+                }
+            }
+        }
+    }
+
     private static void matchesNaive(Sgemm fast) {
         int[] sizes = {1, 3, 7, 17, 65, 127, 129, 300};
         Random r = new Random(77);

@@ -65,6 +65,8 @@ public final class VectorSgemm implements Sgemm {
         final float[] tile = new float[MR * NR];
         final float[] row = new float[NC];
         float[] a = new float[0];
+        /** The few-rows path's partial sums over one KC block, a task's columns wide. */
+        float[] part = new float[0];
         /** All of a small B, packed once and shared by the threads that split M. */
         float[] shared = new float[0];
     }
@@ -133,35 +135,21 @@ public final class VectorSgemm implements Sgemm {
             return;
         }
         if (m < FEW_ROWS) {
-            // per row and per FEW_COLS columns, four vector sums over k ascending, B read straight from its
-            // rows; the columns' tail lane by lane
+            // per row, per task's columns: sums over k ascending in a row of partial sums, B read row by row
             int blocks = (n + FEW_COLS - 1) / FEW_COLS;
             long perBlock = (long) m * k * FEW_COLS;
             // B streams from memory once (8 MB for ResNet-50's fc): split from 2^18 multiply-adds, a
             // quarter of the compute-bound threshold, so both threads' loads are in flight
             int grain = (int) Math.max(1, Math.min(blocks, (MIN_TASK_MACS / 8) / Math.max(1, perBlock)));
             par.forRange(blocks, grain, (b0, b1) -> {
+                int j0 = b0 * FEW_COLS;
+                int j1 = Math.min(n, b1 * FEW_COLS);
+                Scratch s = SCRATCH.get();
+                if (s.part.length < j1 - j0) {
+                    s.part = new float[j1 - j0];
+                }
                 for (int i = 0; i < m; i++) {
-                    int ai = aOff + i * lda;
-                    int ci = cOff + i * ldc;
-                    for (int blk = b0; blk < b1; blk++) {
-                        int j = blk * FEW_COLS;
-                        if (j + FEW_COLS <= n) {
-                            fewCols(k, a, ai, b, bOff + j, ldb, c, ci + j, accumulate);
-                        } else {
-                            for (int jj = j; jj < n; jj++) {
-                                float sum = accumulate ? c[ci + jj] : 0f;
-                                for (int kb = 0; kb < k; kb += KC) {
-                                    float part = 0f;
-                                    for (int kk = kb; kk < Math.min(k, kb + KC); kk++) {
-                                        part = Math.fma(a[ai + kk], b[bOff + kk * ldb + jj], part);
-                                    }
-                                    sum = kb == 0 && !accumulate ? part : sum + part;
-                                }
-                                c[ci + jj] = sum;
-                            }
-                        }
-                    }
+                    fewRows(k, a, aOff + i * lda, b, bOff + j0, ldb, j1 - j0, c, cOff + i * ldc + j0, accumulate, s.part);
                 }
             });
             return;
@@ -197,34 +185,61 @@ public final class VectorSgemm implements Sgemm {
         run(new Call(a.data(), a.m(), n, a.k(), b, bOff, ldb, null, c, cOff, ldc, false, epilogue), par);
     }
 
-    // c[co .. co+FEW_COLS) (+)= sum over kk of a[ao+kk] · b[bo + kk·ldb ..]: each KC block of k summed from
-    // zero and added to c, as the packed path's edge tiles do (one chain over ResNet-50's 2048 inputs made
-    // its logits 3x further from torchvision's)
-    private static void fewCols(int k, float[] a, int ao, float[] b, int bo, int ldb, float[] c, int co, boolean acc) {
-        FloatVector z = FloatVector.zero(S);
+    /*
+     * c[co .. co+cols) (+)= sum over kk of a[ao+kk] · b[bo + kk·ldb ..]: each KC block of k summed from zero
+     * in part and added to c, as the packed path's edge tiles do (one chain over ResNet-50's 2048 inputs
+     * made its logits 3x further from torchvision's). Four rows of B at a time, each read along its
+     * length: walking B down its columns instead (a register tile of 32 columns over all of k) crossed a
+     * page at every row of a fully connected layer's 4 KB rows and ran at 2-5 GB/s, the prefetchers idle
+     * (ResNet-18's fc at batch 1: a fifth of the model's time at 8x8 inputs, docs/PERFORMANCE.md).
+     * Each element still sees one fma per kk in ascending order, so the sums are those of a register chain.
+     */
+    private static void fewRows(
+            int k, float[] a, int ao, float[] b, int bo, int ldb, int cols, float[] c, int co, boolean acc, float[] part) {
+        int vec = cols - cols % L;
         for (int kb = 0; kb < k; kb += KC) {
-            FloatVector p0 = z;
-            FloatVector p1 = z;
-            FloatVector p2 = z;
-            FloatVector p3 = z;
             int kEnd = Math.min(k, kb + KC);
-            for (int kk = kb, bi = bo + kb * ldb; kk < kEnd; kk++, bi += ldb) {
-                FloatVector av = FloatVector.broadcast(S, a[ao + kk]);
-                p0 = FloatVector.fromArray(S, b, bi).fma(av, p0);
-                p1 = FloatVector.fromArray(S, b, bi + L).fma(av, p1);
-                p2 = FloatVector.fromArray(S, b, bi + 2 * L).fma(av, p2);
-                p3 = FloatVector.fromArray(S, b, bi + 3 * L).fma(av, p3);
+            java.util.Arrays.fill(part, 0, cols, 0f);
+            int kk = kb;
+            for (; kk + 4 <= kEnd; kk += 4) {
+                int r0 = bo + kk * ldb;
+                FloatVector a0 = FloatVector.broadcast(S, a[ao + kk]);
+                FloatVector a1 = FloatVector.broadcast(S, a[ao + kk + 1]);
+                FloatVector a2 = FloatVector.broadcast(S, a[ao + kk + 2]);
+                FloatVector a3 = FloatVector.broadcast(S, a[ao + kk + 3]);
+                for (int j = 0; j < vec; j += L) {
+                    FloatVector p = FloatVector.fromArray(S, part, j);
+                    p = FloatVector.fromArray(S, b, r0 + j).fma(a0, p);
+                    p = FloatVector.fromArray(S, b, r0 + ldb + j).fma(a1, p);
+                    p = FloatVector.fromArray(S, b, r0 + 2 * ldb + j).fma(a2, p);
+                    p = FloatVector.fromArray(S, b, r0 + 3 * ldb + j).fma(a3, p);
+                    p.intoArray(part, j);
+                }
+                for (int j = vec; j < cols; j++) {
+                    float p = part[j];
+                    p = Math.fma(b[r0 + j], a[ao + kk], p);
+                    p = Math.fma(b[r0 + ldb + j], a[ao + kk + 1], p);
+                    p = Math.fma(b[r0 + 2 * ldb + j], a[ao + kk + 2], p);
+                    p = Math.fma(b[r0 + 3 * ldb + j], a[ao + kk + 3], p);
+                    part[j] = p;
+                }
+            }
+            for (; kk < kEnd; kk++) {
+                int r0 = bo + kk * ldb;
+                FloatVector a0 = FloatVector.broadcast(S, a[ao + kk]);
+                for (int j = 0; j < vec; j += L) {
+                    FloatVector.fromArray(S, b, r0 + j).fma(a0, FloatVector.fromArray(S, part, j)).intoArray(part, j);
+                }
+                for (int j = vec; j < cols; j++) {
+                    part[j] = Math.fma(b[r0 + j], a[ao + kk], part[j]);
+                }
             }
             if (kb == 0 && !acc) {
-                p0.intoArray(c, co);
-                p1.intoArray(c, co + L);
-                p2.intoArray(c, co + 2 * L);
-                p3.intoArray(c, co + 3 * L);
+                System.arraycopy(part, 0, c, co, cols);
             } else {
-                FloatVector.fromArray(S, c, co).add(p0).intoArray(c, co);
-                FloatVector.fromArray(S, c, co + L).add(p1).intoArray(c, co + L);
-                FloatVector.fromArray(S, c, co + 2 * L).add(p2).intoArray(c, co + 2 * L);
-                FloatVector.fromArray(S, c, co + 3 * L).add(p3).intoArray(c, co + 3 * L);
+                for (int j = 0; j < cols; j++) {
+                    c[co + j] += part[j];
+                }
             }
         }
     }

@@ -152,6 +152,42 @@ public final class BlockedWeights {
         return new BlockedWeights(oc, c, kh, kw, t, data, bias(b, oc), 1);
     }
 
+    /**
+     * The same weights cut down to taps ky in [ky0, ky0 + kh2), kx in [kx0, kx0 + kw2): the same tiles, each
+     * (input block, tap, input lane) step of a kept tap with the same values. For a convolution whose
+     * every output pixel reads only those taps inside its input (a 3x3 on a 1x1 input reads its centre),
+     * so that the kernel streams the weights it multiplies and nothing else ({@link DirectConv#tables}).
+     */
+    BlockedWeights taps(int ky0, int kh2, int kx0, int kw2) {
+        if (ky0 < 0 || kx0 < 0 || kh2 < 1 || kw2 < 1 || ky0 + kh2 > kh || kx0 + kw2 > kw) {
+            throw new IllegalArgumentException("taps [" + ky0 + ", " + (ky0 + kh2) + ") x [" + kx0 + ", " + (kx0 + kw2)
+                    + ") outside a " + kh + "x" + kw + " kernel");
+        }
+        int kk = kh * kw;
+        int kk2 = kh2 * kw2;
+        int n = tiles();
+        int[][] t = {tileBlock0.clone(), tileBlocks.clone(), tileIcb0.clone(), tileIcbs.clone(), new int[n]};
+        int size = 0;
+        for (int i = 0; i < n; i++) {
+            t[4][i] = size;
+            size += tileIcbs[i] * kk2 * lanesIn * tileBlocks[i] * L;
+        }
+        float[] cut = new float[Math.max(1, size)];
+        for (int i = 0; i < n; i++) {
+            int step = lanesIn * tileBlocks[i] * L; // floats of one (input block, tap)
+            for (int ib = 0; ib < tileIcbs[i]; ib++) {
+                for (int ky = 0; ky < kh2; ky++) {
+                    for (int kx = 0; kx < kw2; kx++) {
+                        int from = tileOff[i] + (ib * kk + (ky0 + ky) * kw + kx0 + kx) * step;
+                        int to = t[4][i] + (ib * kk2 + ky * kw2 + kx) * step;
+                        System.arraycopy(data, from, cut, to, step);
+                    }
+                }
+            }
+        }
+        return new BlockedWeights(oc, c, kh2, kw2, t, cut, bias, lanesIn);
+    }
+
     // b (OC) or null -> (OCB·L), zeros past OC
     private static float[] bias(float[] b, int oc) {
         if (b == null) {

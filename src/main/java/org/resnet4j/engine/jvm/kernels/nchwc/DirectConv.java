@@ -58,7 +58,14 @@ public final class DirectConv {
     public static final class Tables {
         /** The geometry these tables are for, with batch size 0: they serve any batch. */
         private final ConvGeometry shape;
-
+        /** The weights they were made for. */
+        private final BlockedWeights packed;
+        /**
+         * The geometry the kernel runs: {@link #shape}, or, when no output pixel reads some of the kernel's
+         * taps inside the input, the convolution with those taps cut off and the pads moved with them.
+         */
+        private final ConvGeometry runs;
+        /** The weights the kernel reads: {@link #packed}, or their kept taps ({@link BlockedWeights#taps}). */
         private final BlockedWeights w;
         /** The (maybe zero-bordered) input's height and width. */
         private final int hp;
@@ -102,9 +109,13 @@ public final class DirectConv {
         private final int[] kxLo;
         private final int[] kxHi;
 
-        private Tables(ConvGeometry g, BlockedWeights w) {
+        // g, packed: what the caller has; rg, w: what runs (the same, or with fewer taps)
+        private Tables(ConvGeometry g, BlockedWeights packed, ConvGeometry rg, BlockedWeights w) {
             shape = g.withBatch(0);
+            this.packed = packed;
+            runs = rg.withBatch(0);
             this.w = w;
+            g = rg;
             border = needsBorder(g);
             hp = border ? paddedH(g) : g.h();
             wp = border ? paddedW(g) : g.w();
@@ -170,7 +181,12 @@ public final class DirectConv {
 
         /** True when these tables serve {@code g} (any batch size) with weights {@code w}. */
         public boolean fits(ConvGeometry g, BlockedWeights w) {
-            return this.w == w && shape.equals(g.withBatch(0));
+            return packed == w && shape.equals(g.withBatch(0));
+        }
+
+        /** Taps per input channel the kernel runs: kH·kW, or fewer when no pixel reads the others ({@link #tables}). */
+        public int taps() {
+            return kk;
         }
     }
 
@@ -240,7 +256,58 @@ public final class DirectConv {
         if (w.lanesIn == 1 && !takesPlainInput(g.c(), g.group())) {
             throw new IllegalArgumentException("not a plain-input convolution: " + g);
         }
-        return new Tables(g, w);
+        int[] box = w.lanesIn == L ? tapsRead(g) : null;
+        if (box == null) {
+            return new Tables(g, w, g, w);
+        }
+        int kh2 = box[1] - box[0] + 1;
+        int kw2 = box[3] - box[2] + 1;
+        ConvGeometry cut = new ConvGeometry(g.n(), g.c(), g.h(), g.w(), g.oc(), g.group(), kh2, kw2, g.strideH(),
+                g.strideW(), g.dilH(), g.dilW(), g.padT() - box[0] * g.dilH(), g.padL() - box[2] * g.dilW(), g.oh(),
+                g.ow());
+        return new Tables(g, w, cut, w.taps(box[0], kh2, box[2], kw2));
+    }
+
+    /**
+     * The taps of {@code g} that some output pixel reads inside the input, as {ky0, ky1, kx0, kx1}
+     * (inclusive), when they are fewer than the kernel's; else null. At small inputs a ResNet's deep
+     * stages read few taps: a 3x3 with pad 1 on a 1x1 input reads only its centre, and a border tile
+     * skipped the rest but still read the kept tap's weights as 1 KB runs 9 KB apart, which ran
+     * ResNet-18's 512-channel convolutions at 8x8 inputs at 4 GB/s (the prefetchers do not follow
+     * the jumps; docs/PERFORMANCE.md, seventh pass). Cut to those taps, the weights are one stream.
+     * The sums are the same floats: each output adds the same products in the same order, the
+     * skipped taps having read only the zero border. Not cut when the pads cannot move with the taps
+     * (a dilation larger than the pad) or when no pixel reads any tap.
+     */
+    private static int[] tapsRead(ConvGeometry g) {
+        if (!needsBorder(g)) {
+            return null;
+        }
+        int[] y = tapRange(g.oh(), g.strideH(), g.padT(), g.dilH(), g.kh(), g.h());
+        int[] x = tapRange(g.ow(), g.strideW(), g.padL(), g.dilW(), g.kw(), g.w());
+        if (y[0] > y[1] || x[0] > x[1] || (y[0] == 0 && y[1] == g.kh() - 1 && x[0] == 0 && x[1] == g.kw() - 1)) {
+            return null;
+        }
+        if (y[0] * g.dilH() > g.padT() || x[0] * g.dilW() > g.padL()) {
+            return null;
+        }
+        return new int[] {y[0], y[1], x[0], x[1]};
+    }
+
+    // along one axis: the lowest and highest tap that some of the out positions reads inside [0, in)
+    private static int[] tapRange(int out, int stride, int pad, int dil, int k, int in) {
+        int lo = k;
+        int hi = -1;
+        for (int o = 0; o < out; o++) {
+            int i0 = o * stride - pad;
+            int a = Math.max(0, ceilDiv(-i0, dil));
+            int b = Math.min(k - 1, Math.floorDiv(in - 1 - i0, dil));
+            if (a <= b) {
+                lo = Math.min(lo, a);
+                hi = Math.max(hi, b);
+            }
+        }
+        return new int[] {lo, hi};
     }
 
     /**
@@ -250,12 +317,12 @@ public final class DirectConv {
      */
     public static void conv(
             Tables t, ConvGeometry g, float[] x, float[] r, boolean relu, float[] y, float[] scratch, Parallel par) {
-        if (!t.fits(g, t.w)) {
+        if (!t.fits(g, t.packed)) {
             throw new IllegalArgumentException("tables made for " + t.shape + ", not for " + g);
         }
         float[] src = x;
         if (t.border) {
-            border(g, x, t.cb, t.lanesIn, t.hp, t.wp, scratch, par);
+            border(t.runs.withBatch(g.n()), x, t.cb, t.lanesIn, t.hp, t.wp, scratch, par);
             src = scratch;
         }
         run(new DirectConv[] {new DirectConv(t, src, r, relu, y)}, g, par);
@@ -301,7 +368,7 @@ public final class DirectConv {
     public static void convAll(Tables[] t, ConvGeometry g, float[][] x, float[][] y, Parallel par) {
         DirectConv[] convs = new DirectConv[t.length];
         for (int i = 0; i < t.length; i++) {
-            if (!t[i].fits(g, t[i].w) || t[i].border || !t[i].shape.equals(t[0].shape)) {
+            if (!t[i].fits(g, t[i].packed) || t[i].border || !t[i].shape.equals(t[0].shape)) {
                 throw new IllegalArgumentException("tables made for " + t[i].shape
                         + (t[i].border ? " with a border" : "") + ", not for " + g);
             }
