@@ -335,54 +335,80 @@ public final class Winograd {
         int oh = g.oh();
         int ow = g.ow();
         int yPlane = plane * oh * ow * L;
-        FloatVector b = bias == null ? FloatVector.zero(S) : FloatVector.fromArray(S, bias, ob * L);
-        FloatVector zero = FloatVector.zero(S);
+        boolean row1 = 2 * ty + 1 < oh;
         int o = (local * th + ty) * tw * L;
         for (int tx = 0; tx < tw; tx++, o += L) {
-            for (int a = 0; a < 2 && 2 * ty + a < oh; a++) {
-                // row a of Aᵀ M: m0 + m1 + m2 or m1 - m2 - m3, per column
-                FloatVector s0, s1, s2, s3;
-                if (a == 0) {
-                    s0 = col0(m, 0, o);
-                    s1 = col0(m, 1, o);
-                    s2 = col0(m, 2, o);
-                    s3 = col0(m, 3, o);
-                } else {
-                    s0 = col1(m, 0, o);
-                    s1 = col1(m, 1, o);
-                    s2 = col1(m, 2, o);
-                    s3 = col1(m, 3, o);
-                }
-                int yo = yPlane + ((2 * ty + a) * ow + 2 * tx) * L;
-                store(s0.add(s1).add(s2), b, r, relu, zero, y, yo);
-                if (2 * tx + 1 < ow) {
-                    store(s1.sub(s2).sub(s3), b, r, relu, zero, y, yo + L);
-                }
-            }
+            outputTile(m, o, bias, ob * L, r, relu, y, yPlane + (2 * ty * ow + 2 * tx) * L, ow * L, row1, 2 * tx + 1 < ow);
         }
     }
 
-    private static FloatVector col0(float[][] m, int c, int o) {
-        return FloatVector.fromArray(S, m[c], o)
-                .add(FloatVector.fromArray(S, m[4 + c], o))
-                .add(FloatVector.fromArray(S, m[8 + c], o));
-    }
-
-    private static FloatVector col1(float[][] m, int c, int o) {
-        return FloatVector.fromArray(S, m[4 + c], o)
-                .sub(FloatVector.fromArray(S, m[8 + c], o))
-                .sub(FloatVector.fromArray(S, m[12 + c], o));
-    }
-
-    private static void store(
-            FloatVector sum, FloatVector b, float[] r, boolean relu, FloatVector zero, float[] y, int yo) {
-        FloatVector out = sum.add(b);
+    /*
+     * One 2x2 tile of outputs from its 16 products at o: row 0 of Aᵀ M is m0 + m1 + m2 per column, row 1
+     * m1 - m2 - m3; then + bias (zero without one), + residual, Relu, stored at yo (+ L for column 1, +
+     * rowL for row 1) where the tile lies inside the output. One method with only arrays and numbers
+     * for arguments: helpers that took or returned vectors were not inlined into the row loop (C2 judged
+     * their call sites cold, or the loop too large), and C2 then boxed every vector that crossed a call,
+     * 0.4 GB of garbage per ResNet-18 run at batch 8 (docs/PERFORMANCE.md, seventh pass).
+     */
+    private static void outputTile(
+            float[][] m, int o, float[] bias, int bo, float[] r, boolean relu, float[] y, int yo, int rowL,
+            boolean row1, boolean col1) {
+        FloatVector b = bias == null ? FloatVector.zero(S) : FloatVector.fromArray(S, bias, bo);
+        FloatVector m4 = FloatVector.fromArray(S, m[4], o);
+        FloatVector m5 = FloatVector.fromArray(S, m[5], o);
+        FloatVector m6 = FloatVector.fromArray(S, m[6], o);
+        FloatVector m8 = FloatVector.fromArray(S, m[8], o);
+        FloatVector m9 = FloatVector.fromArray(S, m[9], o);
+        FloatVector m10 = FloatVector.fromArray(S, m[10], o);
+        FloatVector s0 = FloatVector.fromArray(S, m[0], o).add(m4).add(m8);
+        FloatVector s1 = FloatVector.fromArray(S, m[1], o).add(m5).add(m9);
+        FloatVector s2 = FloatVector.fromArray(S, m[2], o).add(m6).add(m10);
+        FloatVector out = s0.add(s1).add(s2).add(b);
         if (r != null) {
             out = out.add(FloatVector.fromArray(S, r, yo));
         }
         if (relu) {
-            out = out.max(zero);
+            out = out.max(0f);
         }
         out.intoArray(y, yo);
+        if (col1) {
+            FloatVector s3 = FloatVector.fromArray(S, m[3], o)
+                    .add(FloatVector.fromArray(S, m[7], o))
+                    .add(FloatVector.fromArray(S, m[11], o));
+            out = s1.sub(s2).sub(s3).add(b);
+            if (r != null) {
+                out = out.add(FloatVector.fromArray(S, r, yo + L));
+            }
+            if (relu) {
+                out = out.max(0f);
+            }
+            out.intoArray(y, yo + L);
+        }
+        if (row1) {
+            FloatVector u0 = m4.sub(m8).sub(FloatVector.fromArray(S, m[12], o));
+            FloatVector u1 = m5.sub(m9).sub(FloatVector.fromArray(S, m[13], o));
+            FloatVector u2 = m6.sub(m10).sub(FloatVector.fromArray(S, m[14], o));
+            out = u0.add(u1).add(u2).add(b);
+            if (r != null) {
+                out = out.add(FloatVector.fromArray(S, r, yo + rowL));
+            }
+            if (relu) {
+                out = out.max(0f);
+            }
+            out.intoArray(y, yo + rowL);
+            if (col1) {
+                FloatVector u3 = FloatVector.fromArray(S, m[7], o)
+                        .sub(FloatVector.fromArray(S, m[11], o))
+                        .sub(FloatVector.fromArray(S, m[15], o));
+                out = u1.sub(u2).sub(u3).add(b);
+                if (r != null) {
+                    out = out.add(FloatVector.fromArray(S, r, yo + rowL + L));
+                }
+                if (relu) {
+                    out = out.max(0f);
+                }
+                out.intoArray(y, yo + rowL + L);
+            }
+        }
     }
 }
