@@ -32,7 +32,8 @@
  *       {@link org.resnet4j.engine.jvm.ops.NchwcRewrite} moves the fused graph's convolutions, max
  *       pools, Relus and global pools to the (N, C/L, H, W, L) layout at load, and
  *       {@link org.resnet4j.engine.jvm.kernels.nchwc.DirectConv} convolves directly on it (4 output
- *       blocks x 2 pixels in registers, weights re-laid-out once);
+ *       blocks x 2 pixels in registers, weights re-laid-out once; per input size, tables that cut
+ *       the taps no pixel reads inside the input, so a 3x3 on a 1x1 input streams its centre);
  *       {@link org.resnet4j.engine.jvm.kernels.nchwc.Winograd} runs the stride-1 3x3 convolutions
  *       where F(2x2, 3x3) saves work, its 16 products on DirectConv. The GEMM path above stays as the
  *       reference it is tested against, and runs with {@code -Dresnet4j.nchwc=false}.</li>
