@@ -95,25 +95,22 @@ class NchwcTest {
         return cases;
     }
 
+    /** The convolution a case of {@link #cases} describes: square kernel, stride, pad and dilation. */
+    static ConvGeometry geometry(int[] c) {
+        int h = c[2], w = c[3], k = c[6], s = c[7], p = c[8], d = c[9];
+        int oh = (h + 2 * p - (k - 1) * d - 1) / s + 1;
+        int ow = (w + 2 * p - (k - 1) * d - 1) / s + 1;
+        return new ConvGeometry(c[0], c[1], h, w, c[4], c[5], k, k, s, s, d, d, p, p, oh, ow);
+    }
+
     @Test
     void directConvMatchesTheNaiveOracleOnOddShapes() {
         Random rnd = new Random(14);
         try (Parallel one = new Parallel(1);
                 Parallel three = new Parallel(3)) {
             for (int[] c : cases()) {
-                int n = c[0],
-                        ch = c[1],
-                        h = c[2],
-                        w = c[3],
-                        oc = c[4],
-                        grp = c[5],
-                        k = c[6],
-                        s = c[7],
-                        p = c[8],
-                        d = c[9];
-                int oh = (h + 2 * p - (k - 1) * d - 1) / s + 1;
-                int ow = (w + 2 * p - (k - 1) * d - 1) / s + 1;
-                ConvGeometry g = new ConvGeometry(n, ch, h, w, oc, grp, k, k, s, s, d, d, p, p, oh, ow);
+                ConvGeometry g = geometry(c);
+                int n = g.n(), ch = g.c(), oc = g.oc(), grp = g.group(), k = g.kh(), oh = g.oh(), ow = g.ow();
                 ConvData d0 = ConvData.random(rnd, g, one);
                 float[] xb = d0.xb, rb = d0.rb, want = d0.want;
                 BlockedWeights pw = BlockedWeights.pack(d0.w, d0.b, oc, ch, grp, k, k);
@@ -167,29 +164,28 @@ class NchwcTest {
     @Test
     void directConvRunsOnlyTheTapsItReads() {
         Random rnd = new Random(15);
-        // n, c, h, w, oc, k, stride, pad, dilation, taps run, first kept tap (ky = kx), kept per axis
+        // as cases(), then: taps run, first kept tap (ky = kx), kept per axis
         int[][] cases = {
-            {3, 24, 1, 1, 40, 3, 1, 1, 1, 1, 1, 1},
-            {2, 16, 2, 2, 40, 3, 2, 1, 1, 4, 1, 2},
-            {1, 16, 3, 3, 16, 7, 2, 3, 1, 25, 1, 5},
-            {1, 16, 6, 6, 16, 3, 1, 1, 1, 9, 0, 3}, // every tap read by some pixel: nothing cut
-            {1, 8, 3, 3, 8, 3, 1, 1, 2, 9, 0, 3}, // dilation 2, pad 1: the pads cannot move
+            {3, 24, 1, 1, 40, 1, 3, 1, 1, 1, 1, 1, 1},
+            {2, 16, 2, 2, 40, 1, 3, 2, 1, 1, 4, 1, 2},
+            {1, 16, 3, 3, 16, 1, 7, 2, 3, 1, 25, 1, 5},
+            {1, 16, 6, 6, 16, 1, 3, 1, 1, 1, 9, 0, 3}, // every tap read by some pixel: nothing cut
+            {1, 8, 3, 3, 8, 1, 3, 1, 1, 2, 9, 0, 3}, // dilation 2, pad 1: the pads cannot move
         };
         try (Parallel one = new Parallel(1)) {
             for (int[] c : cases) {
-                int n = c[0], ch = c[1], h = c[2], w = c[3], oc = c[4], k = c[5], s = c[6], p = c[7], d = c[8];
-                int oh = (h + 2 * p - (k - 1) * d - 1) / s + 1;
-                int ow = (w + 2 * p - (k - 1) * d - 1) / s + 1;
-                ConvGeometry g = new ConvGeometry(n, ch, h, w, oc, 1, k, k, s, s, d, d, p, p, oh, ow);
+                ConvGeometry g = geometry(c);
+                int n = g.n(), ch = g.c(), h = g.h(), w = g.w(), oc = g.oc(), k = g.kh(), s = g.strideH(),
+                        p = g.padT(), d = g.dilH(), oh = g.oh(), ow = g.ow();
                 String what = java.util.Arrays.toString(c);
                 ConvData d0 = ConvData.random(rnd, g, one);
                 BlockedWeights pw = BlockedWeights.pack(d0.w, d0.b, oc, ch, 1, k, k);
                 DirectConv.Tables t = DirectConv.tables(g, pw);
-                assertEquals(c[9], t.taps(), what + ": taps run");
+                assertEquals(c[10], t.taps(), what + ": taps run");
                 float[] got = new float[d0.rb.length];
                 DirectConv.conv(t, g, d0.xb, d0.rb, true, got, new float[t.scratchSize(n)], one);
                 // the same convolution written by hand with the kept taps only
-                int k0 = c[10], kk = c[11];
+                int k0 = c[11], kk = c[12];
                 float[] wCut = new float[oc * ch * kk * kk];
                 for (int o = 0; o < oc * ch; o++) {
                     for (int ky = 0; ky < kk; ky++) {

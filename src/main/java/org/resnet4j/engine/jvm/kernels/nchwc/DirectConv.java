@@ -144,10 +144,10 @@ public final class DirectConv {
                 for (int j = 0; j < ohw; j++) {
                     int iy0 = j / ow * g.strideH() - g.padT();
                     int ix0 = j % ow * g.strideW() - g.padL();
-                    kyLo[j] = Math.max(0, ceilDiv(-iy0, g.dilH()));
-                    kyHi[j] = Math.min(kh - 1, Math.floorDiv(g.h() - 1 - iy0, g.dilH()));
-                    kxLo[j] = Math.max(0, ceilDiv(-ix0, g.dilW()));
-                    kxHi[j] = Math.min(kw - 1, Math.floorDiv(g.w() - 1 - ix0, g.dilW()));
+                    kyLo[j] = firstTapIn(iy0, g.dilH());
+                    kyHi[j] = lastTapIn(iy0, g.dilH(), kh, g.h());
+                    kxLo[j] = firstTapIn(ix0, g.dilW());
+                    kxHi[j] = lastTapIn(ix0, g.dilW(), kw, g.w());
                 }
             } else {
                 kyLo = kyHi = kxLo = kxHi = null;
@@ -215,6 +215,16 @@ public final class DirectConv {
 
     private static int ceilDiv(int a, int b) {
         return -Math.floorDiv(-a, b);
+    }
+
+    // along one axis, a window whose first tap reads input position i0: its first tap at or past 0
+    private static int firstTapIn(int i0, int dil) {
+        return Math.max(0, ceilDiv(-i0, dil));
+    }
+
+    // ... and its last tap (of k) before position in, the input's size
+    private static int lastTapIn(int i0, int dil, int k, int in) {
+        return Math.min(k - 1, Math.floorDiv(in - 1 - i0, dil));
     }
 
     /** True when some window of {@code g} reaches outside the input (pads, or ceil_mode's trailing windows). */
@@ -300,8 +310,8 @@ public final class DirectConv {
         int hi = -1;
         for (int o = 0; o < out; o++) {
             int i0 = o * stride - pad;
-            int a = Math.max(0, ceilDiv(-i0, dil));
-            int b = Math.min(k - 1, Math.floorDiv(in - 1 - i0, dil));
+            int a = firstTapIn(i0, dil);
+            int b = lastTapIn(i0, dil, k, in);
             if (a <= b) {
                 lo = Math.min(lo, a);
                 hi = Math.max(hi, b);
