@@ -103,9 +103,10 @@ final class BenchCommand implements Callable<Integer> {
         // the options first: building or reading the model takes seconds for a large one
         Engines.Kind other = against != null ? EngineChoice.kind("--against", against) : null;
         if (againstThreads != null && (other == null || againstThreads < 0)) {
-            throw new ResNet4jException(other == null
-                    ? "--against-threads needs --against"
-                    : "--against-threads must be 0 (all cores) or more, got " + againstThreads);
+            throw new ResNet4jException(
+                    other == null
+                            ? "--against-threads needs --against"
+                            : "--against-threads must be 0 (all cores) or more, got " + againstThreads);
         }
         int otherThreads = againstThreads != null ? againstThreads : engine.threads;
         if (other == engine.kind() && resolved(otherThreads) == resolved(engine.threads)) {
@@ -154,6 +155,7 @@ final class BenchCommand implements Callable<Integer> {
             o.put("engine_detail", description);
             if (engine.kind() == Engines.Kind.JAVA) {
                 o.put("kernel_path", org.resnet4j.engine.jvm.JavaEngine.kernelPath());
+                o.put("vector_bits", org.resnet4j.engine.jvm.JavaEngine.vectorBits());
             }
             o.put("model", name);
             o.put("batch", batch);

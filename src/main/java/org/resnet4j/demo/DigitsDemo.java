@@ -17,6 +17,7 @@ import java.util.stream.Stream;
 import org.resnet4j.ResNet4j;
 import org.resnet4j.ResNet4j.ExportOptions;
 import org.resnet4j.ResNet4jException;
+import org.resnet4j.engine.Benchmark;
 import org.resnet4j.engine.Comparison;
 import org.resnet4j.engine.Engine;
 import org.resnet4j.engine.EngineOptions;
@@ -44,7 +45,16 @@ public final class DigitsDemo {
 
     private DigitsDemo() {}
 
-    /** One engine's pass over the held-out set. */
+    /** Timed runs after the first, each after as many untimed ones: the steady time is their median. */
+    public static final int STEADY_RUNS = 10;
+
+    /**
+     * One engine's pass over the held-out set.
+     *
+     * @param loadMillis      opening the engine on the model (ONNX Runtime's session, the Java engine's plan)
+     * @param firstRunMillis  the first run after loading: cold, before the JIT has compiled the Java engine
+     * @param steadyRunMillis the median of {@link #STEADY_RUNS} timed runs after as many untimed ones
+     */
     public record EngineRun(
             Engines.Kind kind,
             String description,
@@ -52,7 +62,8 @@ public final class DigitsDemo {
             int[] predictions,
             int correct,
             double loadMillis,
-            double runMillis) {
+            double firstRunMillis,
+            double steadyRunMillis) {
         public double accuracy() {
             return (double) correct / predictions.length;
         }
@@ -147,12 +158,15 @@ public final class DigitsDemo {
                 long b = System.nanoTime();
                 Tensor logits = engine.run(images);
                 long c = System.nanoTime();
+                double steady =
+                        Benchmark.run(engine, images, STEADY_RUNS, STEADY_RUNS).median();
                 int[] pred = argmax(logits);
                 int correct = 0;
                 for (int i = 0; i < pred.length; i++) {
                     correct += pred[i] == labels[i] ? 1 : 0;
                 }
-                runs.add(new EngineRun(kind, engine.describe(), logits, pred, correct, (b - a) / 1e6, (c - b) / 1e6));
+                runs.add(new EngineRun(
+                        kind, engine.describe(), logits, pred, correct, (b - a) / 1e6, (c - b) / 1e6, steady));
             }
         }
         return new Report(
@@ -321,15 +335,26 @@ public final class DigitsDemo {
 
         out.printf(Locale.ROOT, "%nTimings (%d images in one batch):%n", r.size());
         out.printf(Locale.ROOT, "  %-18s %8.1f ms%n", "checkpoint + graph", r.loadMillis());
+        out.printf(Locale.ROOT, "  %-18s %10s %12s %14s %12s%n", "", "load", "first run", "steady run", "per image");
         for (EngineRun run : r.runs()) {
             out.printf(
                     Locale.ROOT,
-                    "  %-18s load %7.1f ms  run %7.1f ms  (%.1f us/image)  %s%n",
+                    "  %-18s %7.1f ms %9.1f ms %11.2f ms %9.1f us%n",
                     engineName(run.kind()),
                     run.loadMillis(),
-                    run.runMillis(),
-                    1000 * run.runMillis() / r.size(),
-                    run.description());
+                    run.firstRunMillis(),
+                    run.steadyRunMillis(),
+                    1000 * run.steadyRunMillis() / r.size());
+        }
+        out.printf(
+                Locale.ROOT,
+                "  first run: the first batch after loading, cold (the JIT has not compiled the Java engine yet);%n"
+                        + "  steady run: median of %d timed runs after %d untimed ones; per image: the steady run / %d.%n",
+                STEADY_RUNS,
+                STEADY_RUNS,
+                r.size());
+        for (EngineRun run : r.runs()) {
+            out.printf(Locale.ROOT, "  %s: %s%n", engineName(run.kind()), run.description());
         }
         out.flush();
     }
@@ -337,7 +362,7 @@ public final class DigitsDemo {
     /**
      * The report as JSON: {@code {"images", "torch": {"version", "correct"}, "engines": [{"engine",
      * "description", "correct", "accuracy", "vs_torch": {"max_abs", "relative", "argmax_agree"},
-     * "load_ms", "run_ms"}], "matches_pytorch"}}.
+     * "load_ms", "first_run_ms", "steady_run_ms"}], "matches_pytorch"}}.
      */
     public static String json(Report r) {
         com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
@@ -359,7 +384,8 @@ public final class DigitsDemo {
                     .put("relative", c.relative())
                     .put("argmax_agree", c.argmaxAgree());
             e.put("load_ms", run.loadMillis());
-            e.put("run_ms", run.runMillis());
+            e.put("first_run_ms", run.firstRunMillis());
+            e.put("steady_run_ms", run.steadyRunMillis());
         }
         root.put("matches_pytorch", matchesPyTorch(r));
         return root.toPrettyString();

@@ -447,14 +447,34 @@ class CliTest {
     @Test
     void benchAgainstAnotherEngineAlternatesThemAndReportsTheRatio() throws Exception {
         Result r = cli(
-                "bench", "--arch", "resnet18", "--size", "32", "--iters", "3", "--warmup", "1", "--threads", "1",
-                "--engine", "java", "--against", "ort", "--json");
+                "bench",
+                "--arch",
+                "resnet18",
+                "--size",
+                "32",
+                "--iters",
+                "3",
+                "--warmup",
+                "1",
+                "--threads",
+                "1",
+                "--engine",
+                "java",
+                "--against",
+                "ort",
+                "--json");
         assertEquals(0, r.code, r.err);
         JsonNode j = new ObjectMapper().readTree(r.out);
         assertEquals("java", j.get("engine").asText());
+        assertEquals(
+                org.resnet4j.engine.jvm.JavaEngine.vectorBits(),
+                j.get("vector_bits").asInt(),
+                r.out);
         JsonNode o = j.get("against");
         assertEquals("ort", o.get("engine").asText());
-        assertTrue(o.get("engine_detail").asText().contains("onnxruntime") || o.get("engine_detail").asText().contains("ort"),
+        assertTrue(
+                o.get("engine_detail").asText().contains("onnxruntime")
+                        || o.get("engine_detail").asText().contains("ort"),
                 o.toString());
         double best = j.get("min_ms").asDouble() / o.get("min_ms").asDouble();
         assertEquals(best, j.get("ratio_best").asDouble(), 1e-9 * best);
@@ -470,8 +490,24 @@ class CliTest {
 
         // the same engine on another thread count: what the threads buy
         r = cli(
-                "bench", "--arch", "resnet18", "--size", "32", "--iters", "2", "--warmup", "0", "--threads", "2",
-                "--engine", "java", "--against", "java", "--against-threads", "1", "--json");
+                "bench",
+                "--arch",
+                "resnet18",
+                "--size",
+                "32",
+                "--iters",
+                "2",
+                "--warmup",
+                "0",
+                "--threads",
+                "2",
+                "--engine",
+                "java",
+                "--against",
+                "java",
+                "--against-threads",
+                "1",
+                "--json");
         assertEquals(0, r.code, r.err);
         j = new ObjectMapper().readTree(r.out);
         assertEquals(2, j.get("threads").asInt());
@@ -479,8 +515,23 @@ class CliTest {
         assertEquals(1, j.get("against").get("threads").asInt());
         assertTrue(j.get("against").get("engine_detail").asText().contains("1 thread"), j.toString());
         r = cli(
-                "bench", "--arch", "resnet18", "--size", "32", "--iters", "1", "--warmup", "0", "--threads", "2",
-                "--engine", "java", "--against", "java", "--against-threads", "1");
+                "bench",
+                "--arch",
+                "resnet18",
+                "--size",
+                "32",
+                "--iters",
+                "1",
+                "--warmup",
+                "0",
+                "--threads",
+                "2",
+                "--engine",
+                "java",
+                "--against",
+                "java",
+                "--against-threads",
+                "1");
         assertEquals(0, r.code, r.err);
         assertTrue(r.out.contains("java@2/java@1 per round: median "), r.out);
 

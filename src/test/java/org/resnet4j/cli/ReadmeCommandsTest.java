@@ -76,6 +76,8 @@ class ReadmeCommandsTest {
 
     // GitHub's heading anchors: lower case, punctuation other than '-' and '_' dropped, spaces to '-'
     private static String anchor(String heading) {
-        return heading.toLowerCase(java.util.Locale.ROOT).replaceAll("[^\\p{L}\\p{N} _-]", "").replace(' ', '-');
+        return heading.toLowerCase(java.util.Locale.ROOT)
+                .replaceAll("[^\\p{L}\\p{N} _-]", "")
+                .replace(' ', '-');
     }
 }

@@ -48,8 +48,8 @@ class BenchmarkTest {
     @Test
     void pairedRunsWarmEachThenAlternateWithSettlingRunsBeforeEveryTimedOne() {
         List<String> log = new ArrayList<>();
-        Benchmark.Paired p = Benchmark.runPaired(
-                new Recording("a", log), new Recording("b", log), Tensor.zeros(1), 2, 4);
+        Benchmark.Paired p =
+                Benchmark.runPaired(new Recording("a", log), new Recording("b", log), Tensor.zeros(1), 2, 4);
         // warm-up a a, b b; then per round a block of a (settling runs + the timed one), a block of b
         assertEquals(List.of("a", "a", "b", "b"), log.subList(0, 4));
         List<String> blocks = new ArrayList<>();
@@ -85,8 +85,8 @@ class BenchmarkTest {
         assertEquals(2.5, new Benchmark.Result(new double[] {1, 2, 3, 4}).median());
 
         List<String> log = new ArrayList<>();
-        Benchmark.Paired q = Benchmark.runPaired(
-                new Recording("a", log), new Recording("b", log), Tensor.zeros(1), 0, 7);
+        Benchmark.Paired q =
+                Benchmark.runPaired(new Recording("a", log), new Recording("b", log), Tensor.zeros(1), 0, 7);
         double[] sorted = q.ratios().clone();
         java.util.Arrays.sort(sorted);
         assertArrayEquals(sorted, q.ratios());

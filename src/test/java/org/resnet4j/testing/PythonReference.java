@@ -4,10 +4,16 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -84,6 +90,52 @@ public final class PythonReference {
                         .readTree(json.toFile())
                         .get("results"),
                 org.resnet4j.tensor.Npy.read(npy));
+    }
+
+    /**
+     * The folder {@code tools/<script> args... DIR} writes (the output folder is the script's last
+     * argument), made once and kept under
+     * target/python-cache: the scripts are deterministic, and the suite runs the Java engine's tests once
+     * per vector width, each time against the same references. The folder's name holds a digest of the
+     * arguments and of every script in tools/, so a changed script makes a new one; it is written under
+     * a temporary name and renamed when complete, so a failed run leaves nothing to reuse.
+     */
+    public static synchronized Path cached(String script, String... args) {
+        Path cache = root().resolve("target").resolve("python-cache");
+        Path dir = cache.resolve(script.replace(".py", "") + "-" + digest(script, args));
+        if (Files.isDirectory(dir)) {
+            return dir;
+        }
+        try {
+            Files.createDirectories(cache);
+            Path tmp = Files.createTempDirectory(cache, ".partial-");
+            List<String> a = new ArrayList<>(List.of(args));
+            a.add(tmp.toString());
+            run(script, a.toArray(String[]::new));
+            Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            fail("cannot cache the output of " + script + ": " + e);
+        }
+        return dir;
+    }
+
+    // SHA-256 of the arguments and of tools/*.py (the script and whatever it imports), 16 hex digits
+    private static String digest(String script, String... args) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            md.update(String.join("\0", args).getBytes(StandardCharsets.UTF_8));
+            md.update(script.getBytes(StandardCharsets.UTF_8));
+            try (Stream<Path> tools = Files.list(root().resolve("tools"))) {
+                for (Path p :
+                        tools.filter(p -> p.toString().endsWith(".py")).sorted().toList()) {
+                    md.update(p.getFileName().toString().getBytes(StandardCharsets.UTF_8));
+                    md.update(Files.readAllBytes(p));
+                }
+            }
+            return HexFormat.of().formatHex(md.digest()).substring(0, 16);
+        } catch (IOException | NoSuchAlgorithmException e) {
+            throw new IllegalStateException("cannot digest tools/ for the reference cache", e);
+        }
     }
 
     /** Runs {@code tools/<script> args...}; fails the test with the script's output on a non-zero exit. */

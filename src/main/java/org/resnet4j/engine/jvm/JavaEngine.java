@@ -88,6 +88,7 @@ public final class JavaEngine implements Engine {
      * against).
      */
     public JavaEngine(ModelProto model, int threads, Sgemm sgemm, boolean fuse, boolean blocked) {
+        Kernels.requireValidWidth();
         if (blocked && !Kernels.blockedLayout()) {
             throw new IllegalArgumentException("the blocked layout needs the Vector API (jdk.incubator.vector)");
         }
@@ -101,7 +102,9 @@ public final class JavaEngine implements Engine {
         int t = threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
         this.sgemm = sgemm;
         this.parallel = new Parallel(t);
-        description = "java engine (cpu, " + t + " thread" + (t == 1 ? "" : "s") + ", gemm " + sgemm.name()
+        description = "java engine (cpu, " + t + " thread" + (t == 1 ? "" : "s")
+                + (Kernels.vectorBits() > 0 ? ", " + Kernels.vectorBits() + "-bit vectors" : ", scalar")
+                + ", gemm " + sgemm.name()
                 + ", " + plan.steps.size() + " nodes, opset " + plan.opset + ", fused: "
                 + plan.fusion.foldedBatchNorms()
                 + " bn, " + plan.fusion.fusedAdds() + " add, " + plan.fusion.fusedRelus() + " relu"
@@ -195,6 +198,14 @@ public final class JavaEngine implements Engine {
      */
     public static String kernelPath() {
         return Kernels.kernelPath();
+    }
+
+    /**
+     * The width of the vector kernels engines use in this JVM, in bits (128, 256 or 512: the CPU's
+     * preferred width unless {@code -Dresnet4j.vectorBits} forces another), or 0 on the scalar path.
+     */
+    public static int vectorBits() {
+        return Kernels.vectorBits();
     }
 
     /** Steps in the compiled plan, after fusion (tests of the plan). */

@@ -48,11 +48,7 @@ class ExporterResNetTest {
     @Test
     void torchvisionResnet18AtOpsets7To10MatchesTorchOnBothEngines() throws Exception {
         PythonReference.require();
-        Path dir = PythonReference.root().resolve("target").resolve("exporter-resnet18");
-        if (!Files.exists(dir.resolve("resnet18_op10.out.npy"))) {
-            // deterministic, so the scalar-GEMM pass of the suite reuses what the first pass made
-            PythonReference.run("make_exporter_resnets.py", "resnet18", dir.toString());
-        }
+        Path dir = PythonReference.cached("make_exporter_resnets.py", "resnet18");
         StringBuilder table = new StringBuilder();
         for (int opset = 7; opset <= 10; opset++) {
             String name = "resnet18_op" + opset;

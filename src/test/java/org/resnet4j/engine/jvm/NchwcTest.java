@@ -68,23 +68,27 @@ class NchwcTest {
                 }
             }
         }
+        int l = Nchwc.L;
         cases.add(new int[] {1, 17, 13, 13, 17, 1, 3, 1, 0, 1}); // no padding
         cases.add(new int[] {1, 9, 11, 12, 7, 1, 3, 1, 2, 2}); // dilation 2
         cases.add(new int[] {3, 64, 8, 8, 64, 32, 3, 1, 1, 1}); // ResNeXt-like: 2 channels per group
         cases.add(new int[] {1, 64, 9, 9, 64, 32, 3, 2, 1, 1});
         cases.add(new int[] {1, 96, 7, 7, 96, 3, 3, 1, 1, 1}); // 32 channels per group
-        cases.add(new int[] {2, 12, 6, 6, 18, 3, 1, 1, 0, 1}); // groups that straddle blocks
+        // groups of L/2 + 1 channels in and L/2 + 3 out: at every width, a group straddles two blocks
+        cases.add(new int[] {2, 3 * (l / 2 + 1), 6, 6, 3 * (l / 2 + 3), 3, 1, 1, 0, 1});
         cases.add(new int[] {1, 3, 1, 1, 5, 1, 1, 1, 0, 1}); // 1x1 input
         cases.add(new int[] {65, 16, 8, 8, 16, 1, 3, 1, 1, 1}); // digits-like: many small images
         cases.add(new int[] {2, 16, 1, 1, 40, 1, 3, 1, 1, 1}); // 3x3 on 1x1: one tap of nine reads the input
         cases.add(new int[] {1, 9, 2, 3, 8, 1, 1, 1, 1, 1}); // border pixels that read no input at all
         cases.add(new int[] {3, 24, 2, 2, 64, 1, 3, 1, 1, 1}); // 2x2: every tile at the border
-        // tiles across images (the batch's pixels are one sequence): 4x2 pairs of 1x1 outputs and a single
-        // one left, 3x3 and 2x4 tiles over 2x2 outputs, 1x6 tiles over 1x2 outputs
-        cases.add(new int[] {5, 32, 1, 1, 40, 1, 3, 1, 1, 1});
-        cases.add(new int[] {3, 8, 3, 3, 24, 1, 3, 2, 1, 1});
-        cases.add(new int[] {3, 16, 2, 2, 16, 1, 3, 1, 1, 1});
-        cases.add(new int[] {7, 8, 1, 2, 8, 1, 3, 1, 1, 1});
+        // tiles across images (the batch's pixels are one sequence), output blocks counted in L so that
+        // every width runs every tile shape (DirectConv.pixelsPerTile): 4 blocks x 2 pixels over pairs of
+        // 1x1 outputs and a single one left (5 blocks: a 4-block and a 1-block tile), 3 x 3 and 2 x 4 over
+        // 2x2 outputs, 1 x 6 over 1x2 outputs
+        cases.add(new int[] {5, 4 * l, 1, 1, 5 * l, 1, 3, 1, 1, 1});
+        cases.add(new int[] {3, l, 3, 3, 3 * l, 1, 3, 2, 1, 1});
+        cases.add(new int[] {3, 2 * l, 2, 2, 2 * l, 1, 3, 1, 1, 1});
+        cases.add(new int[] {7, l, 1, 2, l, 1, 3, 1, 1, 1});
         // taps that no pixel reads inside the input are cut off (DirectConv.tables): 3x3 stride 2 on 2x2
         // (4 taps), 7x7 stride 2 on 3x3 (5x5), dilation 2 with pad 2 on 1x1 (the centre); dilation 2 with
         // pad 1 cannot move its pads with the taps and keeps all nine
@@ -140,18 +144,21 @@ class NchwcTest {
         DirectConv.Tables t = DirectConv.tables(g, pw);
         assertTrue(t.fits(g.withBatch(7), pw), "tables for batch 1 must serve batch 7");
         assertFalse(t.fits(wider, pw), "tables for 5x5 must not serve 5x6");
-        assertFalse(t.fits(g, BlockedWeights.pack(new float[oc * 16 * 9], null, oc, 16, 1, 3, 3)),
+        assertFalse(
+                t.fits(g, BlockedWeights.pack(new float[oc * 16 * 9], null, oc, 16, 1, 3, 3)),
                 "tables must not serve another weights object");
-        // a zero-bordered 7x7 copy of each block of the 16 input channels (2 blocks with AVX2, 1 with AVX-512)
+        // a zero-bordered 7x7 copy of each block of the 16 input channels (4, 2 or 1 blocks of L)
         assertEquals(3 * Nchwc.blocks(16) * 7 * 7 * Nchwc.L, t.scratchSize(3), "scratch floats for batch 3");
         try (Parallel one = new Parallel(1)) {
             float[] x = new float[Nchwc.blocks(16) * 5 * 6 * Nchwc.L];
             float[] y = new float[Nchwc.blocks(oc) * 5 * 6 * Nchwc.L];
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            IllegalArgumentException e = assertThrows(
+                    IllegalArgumentException.class,
                     () -> DirectConv.conv(t, wider, x, null, false, y, new float[t.scratchSize(1) * 2], one));
             assertTrue(e.getMessage().startsWith("tables made for"), e.getMessage());
         }
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> DirectConv.tables(new ConvGeometry(1, 8, 5, 5, oc, 1, 3, 3, 1, 1, 1, 1, 1, 1, 5, 5), pw));
     }
 
@@ -175,8 +182,17 @@ class NchwcTest {
         try (Parallel one = new Parallel(1)) {
             for (int[] c : cases) {
                 ConvGeometry g = geometry(c);
-                int n = g.n(), ch = g.c(), h = g.h(), w = g.w(), oc = g.oc(), k = g.kh(), s = g.strideH(),
-                        p = g.padT(), d = g.dilH(), oh = g.oh(), ow = g.ow();
+                int n = g.n(),
+                        ch = g.c(),
+                        h = g.h(),
+                        w = g.w(),
+                        oc = g.oc(),
+                        k = g.kh(),
+                        s = g.strideH(),
+                        p = g.padT(),
+                        d = g.dilH(),
+                        oh = g.oh(),
+                        ow = g.ow();
                 String what = java.util.Arrays.toString(c);
                 ConvData d0 = ConvData.random(rnd, g, one);
                 BlockedWeights pw = BlockedWeights.pack(d0.w, d0.b, oc, ch, 1, k, k);
@@ -194,8 +210,8 @@ class NchwcTest {
                         }
                     }
                 }
-                ConvGeometry cut = new ConvGeometry(
-                        n, ch, h, w, oc, 1, kk, kk, s, s, d, d, p - k0 * d, p - k0 * d, oh, ow);
+                ConvGeometry cut =
+                        new ConvGeometry(n, ch, h, w, oc, 1, kk, kk, s, s, d, d, p - k0 * d, p - k0 * d, oh, ow);
                 BlockedWeights cw = BlockedWeights.pack(wCut, d0.b, oc, ch, 1, kk, kk);
                 DirectConv.Tables ct = DirectConv.tables(cut, cw);
                 assertEquals(kk * kk, ct.taps(), what + ": the hand-cut convolution is cut no further");
@@ -206,16 +222,20 @@ class NchwcTest {
         }
     }
 
-    /** n, c, h, w, oc, pad: 3x3 stride-1 convolutions for Winograd's F(2x2, 3x3). */
+    /**
+     * n, c, h, w, oc, pad: 3x3 stride-1 convolutions for Winograd's F(2x2, 3x3), channels counted in L:
+     * Winograd takes a blocked input only, at least one block of L channels.
+     */
     static List<int[]> winogradCases() {
+        int l = Nchwc.L;
         List<int[]> cases = new ArrayList<>();
-        cases.add(new int[] {1, 8, 14, 14, 8, 1}); // one block in, one out, even output
-        cases.add(new int[] {2, 17, 15, 13, 33, 1}); // partial blocks, odd output: half-used tiles at the edges
-        cases.add(new int[] {3, 65, 9, 11, 40, 1}); // 3 images, 4-block and 1-block weight tiles
-        cases.add(new int[] {1, 12, 16, 17, 5, 0}); // no padding: 14x15 output
-        cases.add(new int[] {2, 9, 3, 3, 13, 1}); // a single 2x2 tile row, border on all sides
-        cases.add(new int[] {1, 24, 3, 4, 8, 0}); // no padding, a 1x2 output: one tile, three outputs unused
-        cases.add(new int[] {2, 65, 33, 33, 65, 1}); // 0.67 M floats of transforms per image: one image per group
+        cases.add(new int[] {1, l, 14, 14, l, 1}); // one block in, one out, even output
+        cases.add(new int[] {2, 2 * l + 1, 15, 13, 4 * l + 1, 1}); // partial blocks, odd output: half-used edge tiles
+        cases.add(new int[] {3, 8 * l + 1, 9, 11, 5 * l, 1}); // 3 images, 4-block and 1-block weight tiles
+        cases.add(new int[] {1, l + l / 2, 16, 17, 5, 0}); // no padding: 14x15 output
+        cases.add(new int[] {2, l + 1, 3, 3, 13, 1}); // a single 2x2 tile row, border on all sides
+        cases.add(new int[] {1, 3 * l, 3, 4, l, 0}); // no padding, a 1x2 output: one tile, three outputs unused
+        cases.add(new int[] {2, 65, 33, 33, 65, 1}); // 0.6-0.7 M floats of transforms per image: one image per group
         cases.add(new int[] {2, 64, 20, 20, 64, 1}); // both images in one group: the GEMMs run 2 x 100 tiles
         return cases;
     }
@@ -270,9 +290,11 @@ class NchwcTest {
     void winogradTakesOnlyWhatItComputes() {
         ConvGeometry big = new ConvGeometry(1, 64, 56, 56, 64, 1, 3, 3, 1, 1, 1, 1, 1, 1, 56, 56);
         assertTrue(Winograd.takes(big), "ResNet's 64->64 3x3 at 56x56");
-        assertTrue(Winograd.takes(new ConvGeometry(8, 512, 7, 7, 512, 1, 3, 3, 1, 1, 1, 1, 1, 1, 7, 7)),
+        assertTrue(
+                Winograd.takes(new ConvGeometry(8, 512, 7, 7, 512, 1, 3, 3, 1, 1, 1, 1, 1, 1, 7, 7)),
                 "ResNet's last stage at 7x7: 256 products per channel pair against 361 taps");
-        assertTrue(Winograd.takes(new ConvGeometry(1, 64, 14, 14, 64, 1, 3, 3, 1, 1, 1, 1, 0, 0, 12, 12)),
+        assertTrue(
+                Winograd.takes(new ConvGeometry(1, 64, 14, 14, 64, 1, 3, 3, 1, 1, 1, 1, 0, 0, 12, 12)),
                 "no padding: 576 products against 1296 taps");
         // the direct kernel skips the taps on the zero border: at 5x5 outputs 144 products against 169 taps
         for (int size : new int[] {1, 2, 3, 5}) {
@@ -280,27 +302,30 @@ class NchwcTest {
             assertFalse(Winograd.takes(small), size + "x" + size + " outputs stay on the direct kernel");
             assertTrue(Winograd.applies(small), size + "x" + size + " is computable, only not worth it");
         }
-        assertFalse(Winograd.takes(new ConvGeometry(540, 16, 8, 8, 16, 1, 3, 3, 1, 1, 1, 1, 1, 1, 8, 8)),
+        assertFalse(
+                Winograd.takes(new ConvGeometry(540, 16, 8, 8, 16, 1, 3, 3, 1, 1, 1, 1, 1, 1, 8, 8)),
                 "16 channels (the digits model): the transforms cost more than they save");
-        assertFalse(Winograd.applies(new ConvGeometry(1, 64, 56, 56, 64, 1, 3, 3, 2, 2, 1, 1, 1, 1, 28, 28)),
-                "stride 2");
-        assertFalse(Winograd.applies(new ConvGeometry(1, 64, 56, 56, 64, 32, 3, 3, 1, 1, 1, 1, 1, 1, 56, 56)),
-                "groups");
-        assertFalse(Winograd.applies(new ConvGeometry(1, 64, 56, 56, 64, 1, 3, 3, 1, 1, 2, 2, 2, 2, 56, 56)),
-                "dilation");
-        assertFalse(Winograd.applies(new ConvGeometry(1, 64, 56, 56, 64, 1, 1, 1, 1, 1, 1, 1, 0, 0, 56, 56)),
-                "1x1");
-        assertFalse(Winograd.applies(new ConvGeometry(1, 3, 56, 56, 64, 1, 3, 3, 1, 1, 1, 1, 1, 1, 56, 56)),
+        assertFalse(
+                Winograd.applies(new ConvGeometry(1, 64, 56, 56, 64, 1, 3, 3, 2, 2, 1, 1, 1, 1, 28, 28)), "stride 2");
+        assertFalse(
+                Winograd.applies(new ConvGeometry(1, 64, 56, 56, 64, 32, 3, 3, 1, 1, 1, 1, 1, 1, 56, 56)), "groups");
+        assertFalse(
+                Winograd.applies(new ConvGeometry(1, 64, 56, 56, 64, 1, 3, 3, 1, 1, 2, 2, 2, 2, 56, 56)), "dilation");
+        assertFalse(Winograd.applies(new ConvGeometry(1, 64, 56, 56, 64, 1, 1, 1, 1, 1, 1, 1, 0, 0, 56, 56)), "1x1");
+        assertFalse(
+                Winograd.applies(new ConvGeometry(1, 3, 56, 56, 64, 1, 3, 3, 1, 1, 1, 1, 1, 1, 56, 56)),
                 "fewer input channels than a block (a plain input)");
         Winograd.Weights ww = Winograd.pack(new float[64 * 64 * 9], null, 64, 64);
         Winograd.Tables t = Winograd.tables(big, ww);
         assertTrue(t.fits(big.withBatch(8), ww), "tables for batch 1 must serve batch 8");
-        assertFalse(t.fits(new ConvGeometry(1, 64, 56, 57, 64, 1, 3, 3, 1, 1, 1, 1, 1, 1, 56, 57), ww),
+        assertFalse(
+                t.fits(new ConvGeometry(1, 64, 56, 57, 64, 1, 3, 3, 1, 1, 1, 1, 1, 1, 56, 57), ww),
                 "tables for 56x56 must not serve 56x57");
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> Winograd.tables(new ConvGeometry(1, 32, 56, 56, 64, 1, 3, 3, 1, 1, 1, 1, 1, 1, 56, 56), ww));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Winograd.pack(new float[64 * 64], null, 64, 64));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> Winograd.pack(new float[64 * 64], null, 64, 64));
         assertTrue(e.getMessage().contains("expected (64, 64, 3, 3)"), e.getMessage());
     }
 

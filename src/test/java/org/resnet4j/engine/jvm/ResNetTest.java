@@ -74,13 +74,14 @@ class ResNetTest {
     }
 
     /**
-     * One preset per structure (basic, bottleneck, grouped, wide) by default; all ten with
+     * The basic and the wide structure by default (the bottleneck and the grouped one, resnet50 and
+     * resnext50_32x4d, meet torchvision at four sizes in TorchvisionSizesTest); all ten with
      * -Dresnet4j.allPresets=true (about 80 s on a busy 2-core box, mostly building 0.5G random weights).
      * CI does not need them here: the live parity test runs all ten through this engine against torchvision.
      */
     static List<String> presetsToCheck() {
         boolean all = Boolean.getBoolean("resnet4j.allPresets");
-        return all ? Presets.names() : List.of("resnet18", "resnet50", "resnext50_32x4d", "wide_resnet50_2");
+        return all ? Presets.names() : List.of("resnet18", "wide_resnet50_2");
     }
 
     @Test

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.resnet4j.engine.EngineOptions;
 import org.resnet4j.engine.OrtEngine;
 import org.resnet4j.onnx.ModelProto;
@@ -25,9 +24,9 @@ class TorchExportTest {
     static final double PARITY = 1e-5;
 
     @Test
-    void torchExportedGraphsMatchTorchAndOnnxRuntime(@TempDir Path dir) throws Exception {
+    void torchExportedGraphsMatchTorchAndOnnxRuntime() throws Exception {
         PythonReference.require();
-        PythonReference.run("torch_export.py", dir.toString());
+        Path dir = PythonReference.cached("torch_export.py");
 
         Tensor x = Npy.read(dir.resolve("x.npy"));
         for (String[] c : List.of(

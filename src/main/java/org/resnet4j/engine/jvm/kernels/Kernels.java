@@ -4,10 +4,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Which GEMM the engine uses: the Vector API kernel when the {@code jdk.incubator.vector} module is
- * present (the launcher adds it) and {@code -Dresnet4j.scalar=true} is not set; else the blocked
- * scalar kernel. Decided once per JVM; when the module is missing, one warning says so (the scalar
- * path is about 20 times slower, and nothing else would tell).
+ * Which kernels the engine uses: the Vector API kernels when the {@code jdk.incubator.vector} module is
+ * present (the launcher adds it) and {@code -Dresnet4j.scalar=true} is not set, at the width of
+ * {@link VectorWidth}; else the blocked scalar GEMM. Decided once per JVM; when the module is missing,
+ * one warning says so (the scalar path is about 20 times slower, and nothing else would tell).
  */
 public final class Kernels {
     /** Set to {@code true} to force the scalar path (tests run the parity suite on it). */
@@ -15,6 +15,12 @@ public final class Kernels {
 
     /** True when the vector kernels are in use (row helpers follow the GEMM's choice). */
     static final boolean VECTOR;
+
+    /** The vector width in bits, 0 on the scalar path. */
+    private static final int BITS;
+
+    /** What is wrong with {@code -Dresnet4j.vectorBits}, or null. */
+    private static final String WIDTH_PROBLEM;
 
     private static final Sgemm DEFAULT;
     private static final String PATH;
@@ -26,6 +32,8 @@ public final class Kernels {
                 ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
         Sgemm vector = null;
         String why;
+        int bits = 0;
+        String widthProblem = null;
         if (forced) {
             why = "scalar (forced by -D" + SCALAR_PROPERTY + "=true)";
         } else if (!vectorModule) {
@@ -39,13 +47,31 @@ public final class Kernels {
             } catch (ReflectiveOperationException | LinkageError e) {
                 vector = null;
             }
-            why = vector == null ? "scalar (the Vector API kernel failed to load)" : "vector";
+            if (vector == null) {
+                why = "scalar (the Vector API kernel failed to load)";
+            } else {
+                bits = VectorWidth.BITS;
+                widthProblem = VectorWidth.PROBLEM;
+                why = "vector " + bits + "-bit ("
+                        + (VectorWidth.FORCED ? "forced by -D" + VectorWidth.PROPERTY + "; " : "")
+                        + "this CPU's preferred width is " + VectorWidth.PREFERRED_BITS + ")";
+                if (bits > VectorWidth.PREFERRED_BITS) {
+                    LOG.warn(
+                            "the Java engine's vectors are {} bits, wider than this CPU's {}: correct, but computed"
+                                    + " without vector instructions, many times slower (-D{})",
+                            bits,
+                            VectorWidth.PREFERRED_BITS,
+                            VectorWidth.PROPERTY);
+                }
+            }
         }
         if (!forced && vector == null) {
             LOG.warn("the Java engine runs its scalar GEMM, about 20 times slower than the Vector API kernel: {}", why);
         }
         DEFAULT = vector != null ? vector : BlockedSgemm.INSTANCE;
         VECTOR = vector != null;
+        BITS = bits;
+        WIDTH_PROBLEM = widthProblem;
         PATH = why + ": gemm " + DEFAULT.name();
     }
 
@@ -78,7 +104,28 @@ public final class Kernels {
         return DEFAULT;
     }
 
-    /** A line for {@code bench}/{@code inspect}: "vector: gemm vector-512bit-8x32" or "scalar (...)...". */
+    /**
+     * The width of the vector kernels in bits (128, 256 or 512), or 0 when the engine runs the scalar
+     * kernels.
+     */
+    public static int vectorBits() {
+        return BITS;
+    }
+
+    /**
+     * Throws when {@code -Dresnet4j.vectorBits} has a value other than 128, 256 or 512: engines refuse to
+     * start rather than run at a width the user did not ask for.
+     */
+    public static void requireValidWidth() {
+        if (WIDTH_PROBLEM != null) {
+            throw new IllegalArgumentException(WIDTH_PROBLEM);
+        }
+    }
+
+    /**
+     * A line for {@code bench}/{@code inspect}: "vector 512-bit (this CPU's preferred width is 512): gemm
+     * vector-512bit-8x32", or "scalar (...): gemm ..." with the reason.
+     */
     public static String kernelPath() {
         return PATH;
     }

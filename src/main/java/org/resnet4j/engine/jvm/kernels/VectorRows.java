@@ -6,7 +6,7 @@ import jdk.incubator.vector.VectorSpecies;
 
 /** Row loops on the Vector API, reached only through {@link Rows} when the module is present. */
 final class VectorRows {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S = VectorWidth.FLOATS;
 
     private VectorRows() {}
 

@@ -7,9 +7,9 @@ import jdk.incubator.vector.VectorSpecies;
  * SGEMM on {@code jdk.incubator.vector}, organised as in BLIS/GotoBLAS: A packed into MR-row panels
  * (once at load for weights), B packed per (KC x NC) block into NR-column panels, and a register
  * micro-kernel that keeps an MR x NR tile of C in vector accumulators while it runs over KC: 16 with
- * AVX-512's 32 registers (8 rows x 2 vectors, 8 x 32 floats), 8 with AVX2's 16 (4 rows x 2 vectors),
- * where C2 spilled the 16-accumulator tile (a 12-accumulator tile ran at 37 GFLOP/s on one Zen 3 core,
- * an 8-accumulator one at ~90: docs/PERFORMANCE.md). Blocking: a KC x NR panel of B (32 KiB) stays in L1
+ * AVX-512's 32 registers (8 rows x 2 vectors: 8 x 32 floats at 512 bits, 8 x 16 at 256), 8 with AVX2's
+ * 16 (4 rows x 2 vectors), where C2 spilled the 16-accumulator tile (a 12-accumulator tile ran at
+ * 37 GFLOP/s on one Zen 3 core, an 8-accumulator one at ~90). Blocking: a KC x NR panel of B (32 KiB) stays in L1
  * while the MR-row panels of an MC x KC block of A (128 KiB) stream from L2; the KC x NC block of B
  * (512 KiB) stays in L2 across MC blocks.
  *
@@ -24,10 +24,10 @@ import jdk.incubator.vector.VectorSpecies;
  * the tiles are split over row panels. Only the caller's thread touches the {@link Parallel} pool.
  */
 public final class VectorSgemm implements Sgemm {
-    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    static final VectorSpecies<Float> S = VectorWidth.FLOATS;
     static final int L = S.length();
-    /** Rows per register tile: 8 with 32 vector registers (AVX-512), 4 with 16 (AVX2, NEON-sized vectors). */
-    static final int MR = L >= 16 ? 8 : 4;
+    /** Rows per register tile: 8 with 32 vector registers (AVX-512, at any width), 4 with 16 (AVX2). */
+    static final int MR = VectorWidth.REGISTERS >= 32 ? 8 : 4;
     /** Columns per register tile: two vectors. */
     static final int NR = 2 * L;
     /** Depth per block: a KC x NR panel of B is 32 KiB at NR = 32 (L1). */
@@ -149,7 +149,18 @@ public final class VectorSgemm implements Sgemm {
                     s.part = new float[j1 - j0];
                 }
                 for (int i = 0; i < m; i++) {
-                    fewRows(k, a, aOff + i * lda, b, bOff + j0, ldb, j1 - j0, c, cOff + i * ldc + j0, accumulate, s.part);
+                    fewRows(
+                            k,
+                            a,
+                            aOff + i * lda,
+                            b,
+                            bOff + j0,
+                            ldb,
+                            j1 - j0,
+                            c,
+                            cOff + i * ldc + j0,
+                            accumulate,
+                            s.part);
                 }
             });
             return;
@@ -195,7 +206,17 @@ public final class VectorSgemm implements Sgemm {
      * Each element still sees one fma per kk in ascending order, so the sums are those of a register chain.
      */
     private static void fewRows(
-            int k, float[] a, int ao, float[] b, int bo, int ldb, int cols, float[] c, int co, boolean acc, float[] part) {
+            int k,
+            float[] a,
+            int ao,
+            float[] b,
+            int bo,
+            int ldb,
+            int cols,
+            float[] c,
+            int co,
+            boolean acc,
+            float[] part) {
         int vec = cols - cols % L;
         for (int kb = 0; kb < k; kb += KC) {
             int kEnd = Math.min(k, kb + KC);
@@ -228,7 +249,9 @@ public final class VectorSgemm implements Sgemm {
                 int r0 = bo + kk * ldb;
                 FloatVector a0 = FloatVector.broadcast(S, a[ao + kk]);
                 for (int j = 0; j < vec; j += L) {
-                    FloatVector.fromArray(S, b, r0 + j).fma(a0, FloatVector.fromArray(S, part, j)).intoArray(part, j);
+                    FloatVector.fromArray(S, b, r0 + j)
+                            .fma(a0, FloatVector.fromArray(S, part, j))
+                            .intoArray(part, j);
                 }
                 for (int j = vec; j < cols; j++) {
                     part[j] = Math.fma(b[r0 + j], a[ao + kk], part[j]);

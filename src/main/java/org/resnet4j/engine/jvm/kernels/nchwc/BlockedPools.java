@@ -7,10 +7,11 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.resnet4j.engine.jvm.kernels.Parallel;
 import org.resnet4j.engine.jvm.kernels.PoolKernels.PoolGeometry;
+import org.resnet4j.engine.jvm.kernels.VectorWidth;
 
 /** Max pooling and global pooling on the {@link Nchwc} layout: one vector holds a pixel's L channels. */
 public final class BlockedPools {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S = VectorWidth.FLOATS;
 
     private BlockedPools() {}
 

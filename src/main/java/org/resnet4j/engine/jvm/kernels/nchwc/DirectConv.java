@@ -6,6 +6,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 import org.resnet4j.engine.jvm.kernels.ConvGeometry;
 import org.resnet4j.engine.jvm.kernels.Parallel;
+import org.resnet4j.engine.jvm.kernels.VectorWidth;
 
 /**
  * Direct 2-D convolution on the {@link Nchwc} layout, no im2col and no packing at run time:
@@ -32,7 +33,7 @@ import org.resnet4j.engine.jvm.kernels.Parallel;
  * computes it, and work items are fixed ranges of pixels, so results do not depend on the thread count.
  */
 public final class DirectConv {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S = VectorWidth.FLOATS;
     /** Output pixels (in the batch's N·OH·OW order) per work item: a multiple of every tile's pixel count. */
     static final int PIXEL_CHUNK = 96;
     /**
@@ -260,8 +261,8 @@ public final class DirectConv {
      */
     public static Tables tables(ConvGeometry g, BlockedWeights w) {
         if (w.oc != g.oc() || w.c != g.c() || w.kh != g.kh() || w.kw != g.kw()) {
-            throw new IllegalArgumentException("weights packed for (" + w.oc + ", " + w.c + ", " + w.kh + ", "
-                    + w.kw + "), not for " + g);
+            throw new IllegalArgumentException(
+                    "weights packed for (" + w.oc + ", " + w.c + ", " + w.kh + ", " + w.kw + "), not for " + g);
         }
         if (w.lanesIn == 1 && !takesPlainInput(g.c(), g.group())) {
             throw new IllegalArgumentException("not a plain-input convolution: " + g);
@@ -272,8 +273,22 @@ public final class DirectConv {
         }
         int kh2 = box[1] - box[0] + 1;
         int kw2 = box[3] - box[2] + 1;
-        ConvGeometry cut = new ConvGeometry(g.n(), g.c(), g.h(), g.w(), g.oc(), g.group(), kh2, kw2, g.strideH(),
-                g.strideW(), g.dilH(), g.dilW(), g.padT() - box[0] * g.dilH(), g.padL() - box[2] * g.dilW(), g.oh(),
+        ConvGeometry cut = new ConvGeometry(
+                g.n(),
+                g.c(),
+                g.h(),
+                g.w(),
+                g.oc(),
+                g.group(),
+                kh2,
+                kw2,
+                g.strideH(),
+                g.strideW(),
+                g.dilH(),
+                g.dilW(),
+                g.padT() - box[0] * g.dilH(),
+                g.padL() - box[2] * g.dilW(),
+                g.oh(),
                 g.ow());
         return new Tables(g, w, cut, w.taps(box[0], kh2, box[2], kw2));
     }
@@ -379,8 +394,8 @@ public final class DirectConv {
         DirectConv[] convs = new DirectConv[t.length];
         for (int i = 0; i < t.length; i++) {
             if (!t[i].fits(g, t[i].packed) || t[i].border || !t[i].shape.equals(t[0].shape)) {
-                throw new IllegalArgumentException("tables made for " + t[i].shape
-                        + (t[i].border ? " with a border" : "") + ", not for " + g);
+                throw new IllegalArgumentException(
+                        "tables made for " + t[i].shape + (t[i].border ? " with a border" : "") + ", not for " + g);
             }
             convs[i] = new DirectConv(t[i], x[i], null, false, y[i]);
         }
@@ -623,7 +638,8 @@ public final class DirectConv {
 
     // 4 output blocks x 2 pixels over steps [s0, s1) of a weight tile's full (tap, input lane) step list:
     // step s reads the input at xb0 + xs[s] (+ d1 for pixel 1) and the tile's 4 weight vectors at
-    // wBase + s·4L (consecutive) -> y from yo (block b at + b·oplane, pixel 1 at + e1). The weights' index comes from the
+    // wBase + s·4L (consecutive) -> y from yo (block b at + b·oplane, pixel 1 at + e1). The weights' index comes from
+    // the
     // loop counter, which C2 checks once before the loop: a table of weight offsets, loaded and checked
     // per step, made C2's loop 36 instructions per 8 FMAs instead of 29, and resnet18/50 9-12 % slower
     // (objdump of C2's code; docs/PERFORMANCE.md, third pass).

@@ -1,19 +1,19 @@
 package org.resnet4j.engine.jvm.kernels.nchwc;
 
-import jdk.incubator.vector.FloatVector;
 import org.resnet4j.engine.jvm.kernels.Parallel;
+import org.resnet4j.engine.jvm.kernels.VectorWidth;
 
 /**
  * The channel-blocked activation layout (MLAS's NCHWc): x (N,C,H,W) is stored as
- * (N, ceil(C/L), H, W, L), L = the Vector API's preferred length in floats (8 with AVX2, 16 with
- * AVX-512), so that the L channels of one pixel are one vector. Channels past C in the last block
+ * (N, ceil(C/L), H, W, L), L = {@link VectorWidth#L} floats (16 at 512 bits, 8 at 256, 4 at 128),
+ * so that the L channels of one pixel are one vector. Channels past C in the last block
  * are zero, and every kernel in this package keeps them zero (zero weights, zero bias), so a padded
  * lane never turns into a NaN that a later zero weight would spread. Loaded only when the
  * {@code jdk.incubator.vector} module is present.
  */
 public final class Nchwc {
     /** Floats per channel block. */
-    public static final int L = FloatVector.SPECIES_PREFERRED.length();
+    public static final int L = VectorWidth.L;
 
     private Nchwc() {}
 

@@ -6,6 +6,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 import org.resnet4j.engine.jvm.kernels.ConvGeometry;
 import org.resnet4j.engine.jvm.kernels.Parallel;
+import org.resnet4j.engine.jvm.kernels.VectorWidth;
 
 /**
  * A 3x3 stride-1 convolution on the {@link Nchwc} layout by Winograd's minimal filtering F(2x2, 3x3):
@@ -25,7 +26,7 @@ import org.resnet4j.engine.jvm.kernels.Parallel;
  * may run concurrently on distinct outputs and scratch.
  */
 public final class Winograd {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S = VectorWidth.FLOATS;
     /** Transformed positions of a 4x4 window. */
     public static final int POSITIONS = 16;
     /** Row a of Bᵀ = [[1,0,-1,0],[0,1,1,0],[0,-1,1,0],[0,1,0,-1]]: d[BT_P[a]] ∓ d[BT_Q[a]] (+ for a = 1). */
@@ -225,7 +226,14 @@ public final class Winograd {
      * 16 arrays of {@link Tables#inputSize}(N), {@code m}: 16 of {@link Tables#productSize}(N) (scratch).
      */
     public static void conv(
-            Tables t, ConvGeometry g, float[] x, float[] r, boolean relu, float[] y, float[][] v, float[][] m,
+            Tables t,
+            ConvGeometry g,
+            float[] x,
+            float[] r,
+            boolean relu,
+            float[] y,
+            float[][] v,
+            float[][] m,
             Parallel par) {
         if (!t.fits(g, t.w)) {
             throw new IllegalArgumentException("tables made for " + t.shape + ", not for " + g);
@@ -324,10 +332,20 @@ public final class Winograd {
         }
     }
 
-    // one row of output tiles (image n of the group, i = (n·OCB + ob)·TH + ty): Y = Aᵀ M A, Aᵀ = [[1,1,1,0],[0,1,-1,-1]]
+    // one row of output tiles (image n of the group, i = (n·OCB + ob)·TH + ty): Y = Aᵀ M A, Aᵀ =
+    // [[1,1,1,0],[0,1,-1,-1]]
     private static void outputRow(
-            ConvGeometry g, float[][] m, float[] bias, float[] r, boolean relu, float[] y, int plane0, int ocb, int th,
-            int tw, int i) {
+            ConvGeometry g,
+            float[][] m,
+            float[] bias,
+            float[] r,
+            boolean relu,
+            float[] y,
+            int plane0,
+            int ocb,
+            int th,
+            int tw,
+            int i) {
         int ty = i % th;
         int local = i / th; // the output block of the group's image
         int ob = local % ocb;
@@ -338,7 +356,8 @@ public final class Winograd {
         boolean row1 = 2 * ty + 1 < oh;
         int o = (local * th + ty) * tw * L;
         for (int tx = 0; tx < tw; tx++, o += L) {
-            outputTile(m, o, bias, ob * L, r, relu, y, yPlane + (2 * ty * ow + 2 * tx) * L, ow * L, row1, 2 * tx + 1 < ow);
+            outputTile(
+                    m, o, bias, ob * L, r, relu, y, yPlane + (2 * ty * ow + 2 * tx) * L, ow * L, row1, 2 * tx + 1 < ow);
         }
     }
 
@@ -351,8 +370,17 @@ public final class Winograd {
      * 0.4 GB of garbage per ResNet-18 run at batch 8 (docs/PERFORMANCE.md, seventh pass).
      */
     private static void outputTile(
-            float[][] m, int o, float[] bias, int bo, float[] r, boolean relu, float[] y, int yo, int rowL,
-            boolean row1, boolean col1) {
+            float[][] m,
+            int o,
+            float[] bias,
+            int bo,
+            float[] r,
+            boolean relu,
+            float[] y,
+            int yo,
+            int rowL,
+            boolean row1,
+            boolean col1) {
         FloatVector b = bias == null ? FloatVector.zero(S) : FloatVector.fromArray(S, bias, bo);
         FloatVector m4 = FloatVector.fromArray(S, m[4], o);
         FloatVector m5 = FloatVector.fromArray(S, m[5], o);
