@@ -30,11 +30,11 @@ public final class VectorSgemm implements Sgemm {
     static final int MR = VectorWidth.REGISTERS >= 32 ? 8 : 4;
     /** Columns per register tile: two vectors. */
     static final int NR = 2 * L;
-    /** Depth per block: a KC x NR panel of B is 32 KiB at NR = 32 (L1). */
+    /** Depth per block: a KC x NR panel of B is 32 KiB at NR = 32 (512 bits), 16 KiB at 256 (L1). */
     static final int KC = 256;
     /** Rows per L2 block of A: 128 x 256 floats = 128 KiB. */
     static final int MC = 128;
-    /** Columns per block of B: 256 x 512 floats = 512 KiB (L2 of 1 MiB on Zen 4). */
+    /** Columns per block of B, 16 panels: 256 x 512 floats = 512 KiB at 512 bits (L2 of 1 MiB on Zen 4), half at 256. */
     static final int NC = 16 * NR;
     /**
      * Multiply-adds below which a task is not worth handing to another thread. GemmProbe measured a
