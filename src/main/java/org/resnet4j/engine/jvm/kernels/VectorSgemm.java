@@ -6,10 +6,13 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * SGEMM on {@code jdk.incubator.vector}, organised as in BLIS/GotoBLAS: A packed into MR-row panels
  * (once at load for weights), B packed per (KC x NC) block into NR-column panels, and a register
- * micro-kernel that keeps an MR x NR tile of C in vector accumulators while it runs over KC: 16 with
- * AVX-512's 32 registers (8 rows x 2 vectors: 8 x 32 floats at 512 bits, 8 x 16 at 256), 8 with AVX2's
- * 16 (4 rows x 2 vectors), where C2 spilled the 16-accumulator tile (a 12-accumulator tile ran at
- * 37 GFLOP/s on one Zen 3 core, an 8-accumulator one at ~90). Blocking: a KC x NR panel of B (32 KiB) stays in L1
+ * micro-kernel that keeps an MR x NR tile of C in vector accumulators while it runs over KC: 16 at
+ * 512 bits, where AVX-512 has 32 registers (8 rows x 2 vectors, 8 x 32 floats), 8 at 256 and 128 bits
+ * (4 rows x 2 vectors), where AVX2's 16 registers spilled the 16-accumulator tile (a 12-accumulator tile
+ * ran at 37 GFLOP/s on one Zen 3 core, an 8-accumulator one at ~90). The tile follows the width, not
+ * the CPU, so that a test run at each width runs each tile on any host: the 8-row tile at 256 bits on
+ * an AVX-512 host (32 registers) was no faster than the 4-row one (resnet50 batch 8, 2 threads: 565-889
+ * against 572-723 ms, where 512 bits took 327-449 ms). Blocking: a KC x NR panel of B (32 KiB) stays in L1
  * while the MR-row panels of an MC x KC block of A (128 KiB) stream from L2; the KC x NC block of B
  * (512 KiB) stays in L2 across MC blocks.
  *
@@ -26,8 +29,8 @@ import jdk.incubator.vector.VectorSpecies;
 public final class VectorSgemm implements Sgemm {
     static final VectorSpecies<Float> S = VectorWidth.FLOATS;
     static final int L = S.length();
-    /** Rows per register tile: 8 with 32 vector registers (AVX-512, at any width), 4 with 16 (AVX2). */
-    static final int MR = VectorWidth.REGISTERS >= 32 ? 8 : 4;
+    /** Rows per register tile: 8 at 512 bits (AVX-512's 32 registers), 4 below (AVX2's 16). */
+    static final int MR = L >= 16 ? 8 : 4;
     /** Columns per register tile: two vectors. */
     static final int NR = 2 * L;
     /** Depth per block: a KC x NR panel of B is 32 KiB at NR = 32 (512 bits), 16 KiB at 256 (L1). */
