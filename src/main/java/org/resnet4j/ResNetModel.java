@@ -50,8 +50,9 @@ import org.resnet4j.weights.LoadedCheckpoint;
  *
  * <p><b>Thread safety:</b> a {@code ResNetModel} is immutable after {@link Builder#build()} and
  * safe to share: one instance can serve many threads at once (each call runs its own inference;
- * the engine's worker threads are shared). {@link #close()} releases the engine; calls after it
- * throw {@link IllegalStateException}.
+ * the engine's worker threads are shared). {@link #close()} may be called while other threads are
+ * in a call (a service's shutdown): it waits for the inferences in flight, then releases the engine;
+ * calls after it throw {@link IllegalStateException}.
  *
  * <p><b>Errors:</b> bad data (a corrupt checkpoint or image, weights that do not fit the
  * architecture, an engine failure) raise subclasses of {@link ResNet4jException} whose messages
@@ -194,7 +195,10 @@ public final class ResNetModel implements AutoCloseable {
         return name + " on " + engine.describe();
     }
 
-    /** Releases the engine (native memory, worker threads). Idempotent. */
+    /**
+     * Releases the engine (native memory, worker threads) once the inferences in flight on other threads
+     * have finished; later calls throw {@link IllegalStateException}. Idempotent.
+     */
     @Override
     public void close() {
         engine.close();

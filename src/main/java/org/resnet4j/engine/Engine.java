@@ -6,8 +6,9 @@ import org.resnet4j.tensor.Tensor;
 
 /**
  * Runs an ONNX model on plain tensors. Implementations load the model once in their constructor
- * and are safe to call from several threads at once; {@link #close()} releases native resources,
- * after which {@code run} throws {@link IllegalStateException}.
+ * and are safe to call from several threads at once; {@link #close()} waits for the runs in flight
+ * ({@link RunGate}) and releases native resources, after which {@code run} throws
+ * {@link IllegalStateException}. Closing from inside a run of the same engine is refused.
  */
 public interface Engine extends AutoCloseable {
 

@@ -32,6 +32,7 @@ import org.resnet4j.tensor.Tensor;
 /**
  * ONNX Runtime through its Java API: the fast path. One {@link OrtSession} per engine, created in
  * the constructor and closed by {@link #close()}; {@code OrtSession.run} is thread-safe, so is this.
+ * {@link #close()} waits for the runs in flight before it frees the session ({@link RunGate}).
  *
  * <p>Unless {@link EngineOptions#ortGuard()} is off, a model where ORT's optimiser is known to change
  * the results ({@link OrtGuard}) gets a session with that one rewrite disabled.
@@ -54,7 +55,7 @@ public final class OrtEngine implements Engine {
     private final List<String> outputNames;
     private final String description;
     private final List<String> guardedPads;
-    private volatile boolean closed;
+    private final RunGate gate = new RunGate("engine");
 
     /**
      * Loads the ONNX file at {@code model}: read once and checked by {@link Onnx#readValidated} (an
@@ -240,9 +241,11 @@ public final class OrtEngine implements Engine {
 
     @Override
     public Map<String, Tensor> run(Map<String, Tensor> given) {
-        if (closed) {
-            throw new IllegalStateException("engine is closed");
-        }
+        return gate.run(() -> runOpen(given));
+    }
+
+    // the session is open for as long as this runs (RunGate)
+    private Map<String, Tensor> runOpen(Map<String, Tensor> given) {
         InputCheck.check(inputs, given);
         Map<String, OnnxTensor> feeds = new HashMap<>();
         List<ByteBuffer> direct = new ArrayList<>(given.size());
@@ -355,14 +358,12 @@ public final class OrtEngine implements Engine {
 
     @Override
     public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        try {
-            session.close();
-        } catch (OrtException e) {
-            throw new EngineException("closing the ONNX Runtime session failed: " + e.getMessage(), e);
-        }
+        gate.close(() -> {
+            try {
+                session.close();
+            } catch (OrtException e) {
+                throw new EngineException("closing the ONNX Runtime session failed: " + e.getMessage(), e);
+            }
+        });
     }
 }

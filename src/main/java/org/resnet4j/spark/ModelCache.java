@@ -11,7 +11,8 @@ import org.resnet4j.spec.SpecJson;
  * model is thread-safe) instead of each reading the weights and opening an engine. The first task
  * that asks loads it, reading the weights through Hadoop ({@link HadoopFiles#local}); the others
  * wait. A failed load is not cached, so a retried task tries again. Models live as long as the JVM,
- * and are closed when it exits. Thread-safe.
+ * and are closed when it exits, after the inferences still in flight on task threads (an executor
+ * being shut down: {@link org.resnet4j.engine.RunGate}). Thread-safe.
  */
 public final class ModelCache {
     private static final ConcurrentHashMap<ModelSettings, ResNetModel> MODELS = new ConcurrentHashMap<>();

@@ -14,9 +14,9 @@ import org.resnet4j.onnx.GraphProto;
 import org.resnet4j.onnx.ModelProto;
 import org.resnet4j.onnx.NodeProto;
 import org.resnet4j.onnx.Onnx;
-import org.resnet4j.onnx.OperatorSetIdProto;
 import org.resnet4j.tensor.DType;
 import org.resnet4j.tensor.Tensor;
+import org.resnet4j.testing.TestModels;
 
 class OrtEngineTest {
 
@@ -38,11 +38,7 @@ class OrtEngineTest {
                 .addInput(Onnx.floatValueInfo("x", "N", 3))
                 .addOutput(Onnx.floatValueInfo("y", "N", 2))
                 .build();
-        return ModelProto.newBuilder()
-                .setIrVersion(8)
-                .addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(17))
-                .setGraph(g)
-                .build();
+        return TestModels.of(g, 17);
     }
 
     @Test
@@ -106,11 +102,7 @@ class OrtEngineTest {
                 .addOutput(Onnx.valueInfo("w", DType.INT32, "K"))
                 .addOutput(Onnx.valueInfo("hh", DType.FLOAT16, 2))
                 .build();
-        return ModelProto.newBuilder()
-                .setIrVersion(8)
-                .addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(17))
-                .setGraph(g)
-                .build();
+        return TestModels.of(g, 17);
     }
 
     @Test

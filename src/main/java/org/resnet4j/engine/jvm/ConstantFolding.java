@@ -25,10 +25,16 @@ import org.resnet4j.onnx.NodeProto;
  * no int64 work and the Reshape reads a constant. Where a shape is symbolic the chain stays and
  * runs per input.
  *
- * <p>To learn the shape a Shape node reads, the nodes it depends on are run once on zeros of the
- * fixed input shapes (a probe, done only when some Shape needs it); a node the probe cannot run
- * leaves its dependants unfolded. Runs before {@link org.resnet4j.engine.jvm.ops.Fusion}, which then
- * sees the folded constants.
+ * <p>A Shape node is folded only where its input's shape is provably independent of the input's
+ * values: a dataflow pass ({@link #valueShaped}) marks every value whose shape may follow from some
+ * input's data, through the op inputs whose values decide an output's shape (Reshape's target,
+ * Slice's starts and ends, Pad's pads, ConstantOfShape's shape; every input of an op not listed). A
+ * Shape of such a value stays in the graph and runs per input: folding it would freeze the shape one
+ * input happened to give (a Shape of ConstantOfShape(n) read [0, 0] from the zeros, for n = [3, 5]).
+ * To learn the shapes it may fold, the nodes they depend on are run once on zeros of the fixed input
+ * shapes (a probe, done only when some Shape needs it), which by that proof give the shapes any input
+ * gives; a node the probe cannot run leaves its dependants unfolded. Runs before {@link
+ * org.resnet4j.engine.jvm.ops.Fusion}, which then sees the folded constants.
  */
 final class ConstantFolding {
     /**
@@ -37,6 +43,53 @@ final class ConstantFolding {
      * batch's activations that a file alone asked for.
      */
     static final long PROBE_LIMIT = 1L << 24;
+
+    /**
+     * Per op type, the inputs whose values (not only their shapes) decide an output's shape. Every
+     * registered op is listed; an op that is not is taken to read all of its inputs' values.
+     */
+    private static final Map<String, Set<Integer>> SHAPE_FROM_VALUES = shapeFromValues();
+
+    private static Map<String, Set<Integer>> shapeFromValues() {
+        Map<String, Set<Integer>> m = new HashMap<>();
+        for (String op : List.of(
+                "Add",
+                "Sub",
+                "Mul",
+                "Div",
+                "Sum",
+                "Clip",
+                "Sigmoid",
+                "Relu",
+                "Conv",
+                "BatchNormalization",
+                "MaxPool",
+                "AveragePool",
+                "GlobalAveragePool",
+                "GlobalMaxPool",
+                "Flatten",
+                "Transpose",
+                "Gemm",
+                "MatMul",
+                "Identity",
+                "Dropout",
+                "Cast",
+                "Softmax",
+                "Gather",
+                "Concat",
+                "Constant",
+                "Shape")) {
+            m.put(op, Set.of());
+        }
+        m.put("Reshape", Set.of(1)); // shape
+        m.put("Slice", Set.of(1, 2, 3, 4)); // starts, ends, axes, steps (opset 10+)
+        m.put("Pad", Set.of(1, 3)); // pads, axes (opset 11+, 18+)
+        m.put("Squeeze", Set.of(1)); // axes (opset 13+)
+        m.put("Unsqueeze", Set.of(1)); // axes (opset 13+)
+        m.put("ReduceMean", Set.of(1)); // axes (opset 18+)
+        m.put("ConstantOfShape", Set.of(0)); // shape
+        return Map.copyOf(m);
+    }
 
     private ConstantFolding() {}
 
@@ -47,14 +100,18 @@ final class ConstantFolding {
      */
     static List<NodeProto> fold(
             List<NodeProto> order, Map<String, Value> constants, Map<String, Value> fixedInputs, int opset) {
-        Set<String> probe = probeSet(order, constants, fixedInputs);
+        Set<String> valueShaped = valueShaped(order, constants);
+        Set<String> probe = probeSet(order, constants, fixedInputs, valueShaped);
         Map<String, Value> zeros = new HashMap<>(fixedInputs);
         List<NodeProto> left = new ArrayList<>(order.size());
         try (Parallel par = new Parallel(1)) {
             RunContext ctx = new RunContext(par, Kernels.defaultSgemm(), new BufferPool());
             for (NodeProto n : order) {
                 boolean onnx = n.getDomain().isEmpty() || n.getDomain().equals("ai.onnx");
-                boolean isShape = onnx && n.getOpType().equals("Shape");
+                boolean isShape = onnx
+                        && n.getOpType().equals("Shape")
+                        && n.getInputCount() == 1
+                        && !valueShaped.contains(n.getInput(0));
                 boolean probed = onnx && n.getOutputList().stream().anyMatch(probe::contains);
                 Value[] in = new Value[n.getInputCount()];
                 boolean constant = onnx && n.getOutputList().stream().noneMatch(String::isEmpty);
@@ -117,9 +174,54 @@ final class ConstantFolding {
         return Registry.compile(new NodeSpec(n, opset, constants::get));
     }
 
-    /** The values a Shape node reads and everything they are computed from, when fixed inputs can give them. */
+    /**
+     * The values whose shape may depend on some graph input's values, in one pass over {@code order}
+     * (topological): a value is data-dependent unless it is a constant or computed only from constants
+     * and Shapes of values whose shape is not; a node's output is value-shaped when an input is, or
+     * when an input whose value decides the output's shape ({@link #SHAPE_FROM_VALUES}) is data-dependent.
+     */
+    static Set<String> valueShaped(List<NodeProto> order, Map<String, Value> constants) {
+        Set<String> valueShaped = new HashSet<>();
+        Set<String> dataFree = new HashSet<>(constants.keySet());
+        for (NodeProto n : order) {
+            boolean onnx = n.getDomain().isEmpty() || n.getDomain().equals("ai.onnx");
+            boolean shaped = false;
+            boolean free = true;
+            Set<Integer> byValue = onnx ? SHAPE_FROM_VALUES.get(n.getOpType()) : null;
+            for (int i = 0; i < n.getInputCount(); i++) {
+                String in = n.getInput(i);
+                if (in.isEmpty()) {
+                    continue;
+                }
+                boolean inFree = dataFree.contains(in);
+                shaped |= valueShaped.contains(in) || (byValue == null || byValue.contains(i)) && !inFree;
+                free &= inFree;
+            }
+            if (onnx && n.getOpType().equals("Shape")) {
+                // its value is the input's shape: free of data exactly when that shape is
+                free = !shaped;
+            }
+            for (String out : n.getOutputList()) {
+                if (shaped) {
+                    valueShaped.add(out);
+                }
+                if (free) {
+                    dataFree.add(out);
+                }
+            }
+        }
+        return valueShaped;
+    }
+
+    /**
+     * The values a Shape node reads and everything they are computed from, when fixed inputs can give
+     * them and their shape does not depend on input values.
+     */
     private static Set<String> probeSet(
-            List<NodeProto> order, Map<String, Value> constants, Map<String, Value> fixedInputs) {
+            List<NodeProto> order,
+            Map<String, Value> constants,
+            Map<String, Value> fixedInputs,
+            Set<String> valueShaped) {
         Set<String> need = new HashSet<>();
         long elements = fixedInputs.values().stream().mapToLong(Value::numel).sum();
         if (fixedInputs.isEmpty() || elements > PROBE_LIMIT) {
@@ -131,6 +233,7 @@ final class ConstantFolding {
             n.getOutputList().forEach(o -> producer.put(o, n));
             if (n.getOpType().equals("Shape")
                     && n.getInputCount() == 1
+                    && !valueShaped.contains(n.getInput(0))
                     && !constants.containsKey(n.getInput(0))
                     && !fixedInputs.containsKey(n.getInput(0))) {
                 todo.add(n.getInput(0));

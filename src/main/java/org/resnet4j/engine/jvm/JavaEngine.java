@@ -13,6 +13,7 @@ import org.resnet4j.ResNet4jException.UnsupportedModelException;
 import org.resnet4j.engine.Engine;
 import org.resnet4j.engine.EngineOptions;
 import org.resnet4j.engine.InputCheck;
+import org.resnet4j.engine.RunGate;
 import org.resnet4j.engine.TensorSpec;
 import org.resnet4j.engine.jvm.kernels.Kernels;
 import org.resnet4j.engine.jvm.kernels.Parallel;
@@ -35,8 +36,8 @@ import org.resnet4j.tensor.Tensor;
  * plans buffer lifetimes: an intermediate's array goes back to the run's pool after its last use.
  * {@link #run} infers shapes from the actual input, so any batch size and H, W the graph allows
  * work. Runs share nothing mutable but the worker pool, so concurrent calls are safe. {@link
- * #close()} stops the workers and drops pooled buffers; {@code run} then throws
- * {@link IllegalStateException}.
+ * #close()} waits for the runs in flight ({@link RunGate}), then stops the workers and drops pooled
+ * buffers; {@code run} then throws {@link IllegalStateException}.
  */
 public final class JavaEngine implements Engine {
     private final Plan plan;
@@ -44,7 +45,7 @@ public final class JavaEngine implements Engine {
     private final Sgemm sgemm;
     private final ConcurrentLinkedQueue<BufferPool> idlePools = new ConcurrentLinkedQueue<>();
     private final String description;
-    private volatile boolean closed;
+    private final RunGate gate = new RunGate("engine");
 
     /** Loads the ONNX file at {@code model}; {@code threads} 0 means all cores. */
     public JavaEngine(Path model, int threads) {
@@ -123,9 +124,11 @@ public final class JavaEngine implements Engine {
 
     @Override
     public Map<String, Tensor> run(Map<String, Tensor> inputs) {
-        if (closed) {
-            throw new IllegalStateException("engine is closed");
-        }
+        return gate.run(() -> runOpen(inputs));
+    }
+
+    // the worker pool is open for as long as this runs (RunGate)
+    private Map<String, Tensor> runOpen(Map<String, Tensor> inputs) {
         InputCheck.check(plan.inputs, inputs);
         Value[] slots = new Value[plan.slotCount];
         System.arraycopy(plan.constantSlots, 0, slots, 0, plan.constantSlots.length);
@@ -172,9 +175,7 @@ public final class JavaEngine implements Engine {
             }
         }
         pool.endRun();
-        if (!closed) {
-            idlePools.add(pool);
-        }
+        idlePools.add(pool);
         return result;
     }
 
@@ -220,11 +221,9 @@ public final class JavaEngine implements Engine {
 
     @Override
     public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        parallel.close();
-        idlePools.clear();
+        gate.close(() -> {
+            parallel.close();
+            idlePools.clear();
+        });
     }
 }

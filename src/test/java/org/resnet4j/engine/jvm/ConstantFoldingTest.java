@@ -1,0 +1,115 @@
+package org.resnet4j.engine.jvm;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.resnet4j.engine.EngineOptions;
+import org.resnet4j.engine.OrtEngine;
+import org.resnet4j.onnx.GraphProto;
+import org.resnet4j.onnx.ModelProto;
+import org.resnet4j.onnx.NodeProto;
+import org.resnet4j.onnx.Onnx;
+import org.resnet4j.onnx.ValueInfoProto;
+import org.resnet4j.tensor.DType;
+import org.resnet4j.tensor.Tensor;
+import org.resnet4j.testing.TestModels;
+
+/**
+ * Load-time folding folds only what no input value can change: a Shape of a value whose shape follows
+ * from an input's values (ConstantOfShape's shape, Reshape's target) runs per input, and gives what
+ * ONNX Runtime gives; a Shape of a value whose shape follows from fixed input shapes alone is folded.
+ */
+class ConstantFoldingTest {
+    static NodeProto node(String op, List<String> in, String out) {
+        return NodeProto.newBuilder()
+                .setOpType(op)
+                .setName(op + "_" + out)
+                .addAllInput(in)
+                .addOutput(out)
+                .build();
+    }
+
+    static ModelProto model(List<NodeProto> nodes, List<ValueInfoProto> inputs, ValueInfoProto output) {
+        GraphProto g = GraphProto.newBuilder()
+                .setName("folding")
+                .addAllNode(nodes)
+                .addAllInput(inputs)
+                .addOutput(output)
+                .build();
+        return TestModels.of(g, 17);
+    }
+
+    static void assertJavaEqualsOrt(String what, ModelProto m, Map<String, Tensor> in, int[] shape, float[] values) {
+        try (JavaEngine java = new JavaEngine(m, 1);
+                OrtEngine ort =
+                        new OrtEngine(m.toByteArray(), new EngineOptions(EngineOptions.Device.CPU, 1, "all"), what)) {
+            Tensor j = java.run(in).get("y").astype(DType.FLOAT32);
+            Tensor o = ort.run(in).get("y").astype(DType.FLOAT32);
+            assertArrayEquals(shape, o.shape(), what + ": ONNX Runtime's shape");
+            assertArrayEquals(values, o.toArray(), what + ": ONNX Runtime's values");
+            assertArrayEquals(o.shape(), j.shape(), what + ": the Java engine's shape");
+            assertArrayEquals(o.toArray(), j.toArray(), what + ": the Java engine's values");
+        }
+    }
+
+    @Test
+    void shapeOfConstantOfShapeFollowsTheInput() {
+        // y = Shape(ConstantOfShape(n)) = n, for an int64 input n: zeros would have folded it to [0, 0]
+        ModelProto m = model(
+                List.of(node("ConstantOfShape", List.of("n"), "c"), node("Shape", List.of("c"), "y")),
+                List.of(Onnx.valueInfo("n", DType.INT64, 2)),
+                Onnx.valueInfo("y", DType.INT64, 2));
+        Tensor n = Tensor.ofLongs(new int[] {2}, new long[] {3, 5});
+        assertJavaEqualsOrt("Shape(ConstantOfShape(n))", m, Map.of("n", n), new int[] {2}, new float[] {3, 5});
+    }
+
+    @Test
+    void reshapeToAShapeReadFromAnInputShapedValue() {
+        // r = Reshape(x, t) with t an input; y = Reshape(z, Shape(r)): the layout t asks for, not x's own
+        ModelProto m = model(
+                List.of(
+                        node("Reshape", List.of("x", "t"), "r"),
+                        node("Shape", List.of("r"), "s"),
+                        node("Reshape", List.of("z", "s"), "y")),
+                List.of(
+                        Onnx.floatValueInfo("x", 4, 3),
+                        Onnx.valueInfo("t", DType.INT64, 2),
+                        Onnx.floatValueInfo("z", 12)),
+                Onnx.floatValueInfo("y", "a", "b"));
+        float[] z = new float[12];
+        for (int i = 0; i < z.length; i++) {
+            z[i] = i;
+        }
+        Map<String, Tensor> in = Map.of(
+                "x", Tensor.zeros(4, 3),
+                "t", Tensor.ofLongs(new int[] {2}, new long[] {6, 2}),
+                "z", Tensor.of(new int[] {12}, z));
+        assertJavaEqualsOrt("Reshape(z, Shape(Reshape(x, t)))", m, in, new int[] {6, 2}, z);
+    }
+
+    @Test
+    void shapeOfAFixedShapeChainIsFolded() {
+        // y = Reshape(z, Shape(Relu(x))) with x fixed at [4, 3]: nothing left for the run but the Reshape
+        ModelProto m = model(
+                List.of(
+                        node("Relu", List.of("x"), "r"),
+                        node("Shape", List.of("r"), "s"),
+                        node("Reshape", List.of("z", "s"), "y")),
+                List.of(Onnx.floatValueInfo("x", 4, 3), Onnx.floatValueInfo("z", 12)),
+                Onnx.floatValueInfo("y", 4, 3));
+        try (JavaEngine java = new JavaEngine(m, 1)) {
+            assertEquals(2, java.plannedSteps(), "Relu and Reshape run; Shape was folded");
+        }
+        float[] z = new float[12];
+        java.util.Arrays.fill(z, 2f);
+        assertJavaEqualsOrt(
+                "Reshape(z, Shape(Relu(x)))",
+                m,
+                Map.of("x", Tensor.zeros(4, 3), "z", Tensor.of(new int[] {12}, z)),
+                new int[] {4, 3},
+                z);
+    }
+}
