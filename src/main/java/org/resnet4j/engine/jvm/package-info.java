@@ -24,7 +24,8 @@
  *       straight on the input; others through an implicit im2col the GEMM packs from, or im2col for
  *       the scalar kernels), the pools. {@link org.resnet4j.engine.jvm.kernels.Kernels} picks the
  *       GEMM: {@link org.resnet4j.engine.jvm.kernels.VectorSgemm} (Vector API, packed panels, 8x32
- *       register tiles) when {@code jdk.incubator.vector} is present, else (or with
+ *       register tiles at 512 bits, 4x16 at 256) when {@code jdk.incubator.vector} is present, at the
+ *       width {@link org.resnet4j.engine.jvm.kernels.VectorWidth} reads once, else (or with
  *       {@code -Dresnet4j.scalar=true}) {@link org.resnet4j.engine.jvm.kernels.BlockedSgemm};
  *       {@link org.resnet4j.engine.jvm.kernels.Parallel} is the fixed worker pool. Every output element is computed by one thread in a fixed order, so results
  *       do not depend on the thread count.</li>

@@ -83,9 +83,9 @@ final class NchwcOps {
      * residual: the attributes and inputs of {@link ConvOp}, W and B constant.
      *
      * <p>A group-1 conv on the plain graph input with fewer input channels than a block (a ResNet's
-     * stem: 3 of 8 lanes; the digits model's 1) reads that input as it is, one channel per step ({@link
-     * BlockedWeights#packPlainInput}): the blocked kernel would multiply 5 zero lanes of 8, and ran the
-     * stem at 8-14 GFLOP/s, a sixth of its 3x3 rate (docs/PERFORMANCE.md). A grouped one with fewer
+     * stem: 3 of L lanes; the digits model's 1) reads that input as it is, one channel per step ({@link
+     * BlockedWeights#packPlainInput}): the blocked kernel would multiply L - 3 zero lanes (5 of 8 at
+     * 256 bits), and ran the stem at 8-14 GFLOP/s, a sixth of its 3x3 rate. A grouped one with fewer
      * input channels per group than a block runs on the GEMM path and has its output converted.
      */
     static final class Conv extends Op {
