@@ -32,14 +32,20 @@ public final class HalfFloat {
         return Float.intBitsToFloat((bits & 0xffff) << 16);
     }
 
-    /** float32 to binary16, rounding to nearest even; overflow gives infinity, NaN stays NaN. */
+    /**
+     * float32 to binary16, rounding to nearest even; overflow gives infinity, NaN stays NaN with its
+     * payload, so that {@code fromFloat(toFloat(h)) == h} for every half {@code h}.
+     */
     public static short fromFloat(float f) {
         int bits = Float.floatToRawIntBits(f);
         int sign = (bits >>> 16) & 0x8000;
         int exp = (bits >>> 23) & 0xff;
         int mant = bits & 0x7fffff;
         if (exp == 0xff) {
-            return (short) (sign | 0x7c00 | (mant != 0 ? 0x200 | (mant >>> 13) : 0));
+            // NaN keeps its payload's top 10 bits (a half NaN comes back bit for bit, signalling or
+            // quiet); one whose payload lies only in the low 13 bits becomes the quiet NaN
+            int payload = mant >>> 13;
+            return (short) (sign | 0x7c00 | (mant == 0 ? 0 : payload != 0 ? payload : 0x200));
         }
         int e = exp - 127 + 15;
         if (e >= 0x1f) {

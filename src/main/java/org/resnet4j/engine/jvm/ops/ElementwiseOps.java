@@ -132,9 +132,9 @@ final class ElementwiseOps {
                 float[] xs = x.f();
                 float[] ys = y.f();
                 for (int i = 0; i < xs.length; i++) {
-                    float v = xs[i];
-                    // NaN stays NaN, as in ONNX Runtime
-                    ys[i] = v < a ? a : v > b ? b : v;
+                    // min(max(x, min), max), the spec's order: with min > max every value is max; NaN stays NaN
+                    float v = xs[i] < a ? a : xs[i];
+                    ys[i] = v > b ? b : v;
                 }
                 return one(y.as(x.type()));
             }

@@ -197,20 +197,29 @@ final class LayoutOps {
                     throw mismatch("steps " + Arrays.toString(steps) + " contain 0");
                 }
                 long dim = x.dim(ax);
+                // the spec's clamping, in 64 bits: a negative start or end counts from the end once, then
+                // starts clamp to [0, dim] and ends to [0, dim] for positive steps, starts to [0, dim - 1]
+                // and ends to [-1, dim - 1] for negative ones
                 long a = starts[i] < 0 ? starts[i] + dim : starts[i];
                 long b = ends[i] < 0 ? ends[i] + dim : ends[i];
+                // |step|, with INT64_MIN's taken as INT64_MAX: either way one element at most
+                long mag = st == Long.MIN_VALUE ? Long.MAX_VALUE : Math.abs(st);
                 long count;
-                if (st > 0) {
+                if (dim == 0) {
+                    a = 0;
+                    count = 0;
+                } else if (st > 0) {
                     a = Math.max(0, Math.min(dim, a));
                     b = Math.max(0, Math.min(dim, b));
-                    count = b > a ? (b - a + st - 1) / st : 0;
+                    count = b > a ? (b - a - 1) / mag + 1 : 0;
                 } else {
-                    a = Math.max(-1, Math.min(dim - 1, a));
+                    a = Math.max(0, Math.min(dim - 1, a));
                     b = Math.max(-1, Math.min(dim - 1, b));
-                    count = a > b ? (a - b - st - 1) / -st : 0;
+                    count = a > b ? (a - b - 1) / mag + 1 : 0;
                 }
                 begin[ax] = (int) a;
-                step[ax] = (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, st));
+                // more than one element only when |step| < dim, so the step then fits an int
+                step[ax] = count > 1 ? (int) st : 1;
                 out[ax] = (int) count;
             }
             int[] xs = strides(x.shape());
@@ -291,36 +300,61 @@ final class LayoutOps {
                 throw mismatch("pads " + Arrays.toString(pads) + " has " + pads.length + " values, expected "
                         + 2 * axes.length + " for input " + Shapes.format(x.shape()));
             }
-            int[] begin = new int[r];
+            // per axis, as ONNX Runtime reads negative pads: the input is first cropped (a negative pad
+            // removes that many elements from its side), then padded on the other (non-negative pads);
+            // edge, reflect and wrap read the cropped input. All in 64 bits: a pad may be any int64.
+            int[] cropLo = new int[r];
+            int[] kept = x.shape().clone();
+            int[] padLo = new int[r];
             int[] out = x.shape().clone();
             for (int i = 0; i < axes.length; i++) {
-                long o = x.dim(axes[i]) + pads[i] + pads[i + axes.length];
-                if (o < 0 || o > Integer.MAX_VALUE) {
-                    throw mismatch("pads " + Arrays.toString(pads) + " give a negative dimension for input "
-                            + Shapes.format(x.shape()));
+                int ax = axes[i];
+                long lo = pads[i];
+                long hi = pads[i + axes.length];
+                long dim = x.dim(ax);
+                long cutLo = lo < 0 ? (lo == Long.MIN_VALUE ? Long.MAX_VALUE : -lo) : 0;
+                long cutHi = hi < 0 ? (hi == Long.MIN_VALUE ? Long.MAX_VALUE : -hi) : 0;
+                if (cutLo > dim || cutHi > dim - cutLo) {
+                    throw mismatch("pads " + Arrays.toString(pads) + " crop more than the " + dim + " elements of axis "
+                            + ax + " of input " + Shapes.format(x.shape()));
                 }
-                begin[axes[i]] = (int) pads[i];
-                out[axes[i]] = (int) o;
+                long size = dim - cutLo - cutHi;
+                long grown = (double) size + Math.max(0, lo) + Math.max(0, hi) > Integer.MAX_VALUE
+                        ? -1
+                        : size + Math.max(0, lo) + Math.max(0, hi);
+                if (grown < 0) {
+                    throw mismatch("pads " + Arrays.toString(pads) + " give axis " + ax + " of input "
+                            + Shapes.format(x.shape()) + " more than " + Integer.MAX_VALUE + " elements");
+                }
+                cropLo[ax] = (int) cutLo;
+                kept[ax] = (int) size;
+                padLo[ax] = (int) Math.max(0, lo);
+                out[ax] = (int) grown;
             }
-            if (!mode.equals("constant") && x.numel() == 0 && Shapes.numel(out) > 0) {
-                throw mismatch("mode " + mode + " cannot pad an empty input " + Shapes.format(x.shape()));
-            }
-            for (int d = 0; d < r && mode.equals("reflect"); d++) {
-                if (out[d] != x.dim(d) && x.dim(d) < 2) {
-                    throw mismatch("mode reflect needs at least 2 elements along padded axis " + d + " of "
-                            + Shapes.format(x.shape()));
+            if (!mode.equals("constant")) {
+                for (int d = 0; d < r; d++) {
+                    boolean changed = padLo[d] != 0 || out[d] != x.dim(d);
+                    int padded = out[d] - kept[d];
+                    if (changed && kept[d] == 0) {
+                        // as ONNX Runtime refuses it ("zero effective input extent"): nothing to repeat
+                        throw mismatch("mode " + mode + " cannot pad an axis left with no elements: axis " + d + " of "
+                                + Shapes.format(x.shape()) + " with pads " + Arrays.toString(pads));
+                    }
+                    if (padded > 0 && mode.equals("reflect") && kept[d] < 2) {
+                        throw mismatch("mode reflect needs at least 2 elements along padded axis " + d + " of "
+                                + Shapes.format(x.shape()) + " with pads " + Arrays.toString(pads));
+                    }
                 }
             }
             int[] xs = strides(x.shape());
-            int[] dims = x.shape();
             return one(gather(
                     x,
                     out,
                     idx -> {
                         int o = 0;
                         for (int i = 0; i < idx.length; i++) {
-                            int p = idx[i] - begin[i];
-                            int n = dims[i];
+                            int p = idx[i] - padLo[i];
+                            int n = kept[i];
                             if (p < 0 || p >= n) {
                                 switch (mode) {
                                     case "constant" -> {
@@ -338,7 +372,7 @@ final class LayoutOps {
                                     }
                                 }
                             }
-                            o += p * xs[i];
+                            o += (cropLo[i] + p) * xs[i];
                         }
                         return o;
                     },
