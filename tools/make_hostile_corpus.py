@@ -538,7 +538,15 @@ add('npy_complex_dtype.npy', npy("{'descr': '<c8', 'fortran_order': False, 'shap
 add('npy_header_length_lie.npy', b'\x93NUMPY\x01\x00\xff\xff' + b'{' * 40, 'npy', 'FormatException',
     'exceeds the file', 'header length 65535 in a 50-byte file')
 add('npy_duplicate_keys.npy', npy("{'descr': '<f4', 'fortran_order': False, 'shape': (1,), 'descr': '|O'}", bytes(4)),
-    'npy', 'FormatException', 'keys', 'descr twice (NumPy takes the last)')
+    'npy', 'FormatException', 'given twice', 'descr twice (NumPy takes the last)')
+add('npy_duplicate_key_double_quoted.npy',
+    npy('{"descr": "<f4", \'fortran_order\': False, \'shape\': (1,), "descr": ">f4"}', bytes(4)),
+    'npy', 'FormatException', 'given twice', 'descr twice, once in double quotes (NumPy takes the last)')
+add('npy_extra_key_double_quoted.npy',
+    npy('{\'descr\': \'<f4\', \'fortran_order\': False, \'shape\': (1,), "extra": 1}', bytes(4)),
+    'npy', 'FormatException', 'keys', 'a fourth key in double quotes (NumPy refuses)')
+add('npy_shape_not_a_tuple.npy', npy("{'descr': '<f4', 'fortran_order': False, 'shape': (4)}", bytes(16)),
+    'npy', 'FormatException', 'expected a tuple', 'shape (4): an int in parentheses, not a tuple')
 add('npy_huge_shape.npy', npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2147483647, 2147483647), }"),
     'npy', 'FormatException', 'too large', 'shape 2^31 x 2^31')
 add('npy_v3_header_over_limit.npy', b'\x93NUMPY\x03\x00' + struct.pack('<I', 1 << 20) + b' ' * (1 << 17),

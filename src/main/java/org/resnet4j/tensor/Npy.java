@@ -9,8 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.Map;
 import org.resnet4j.ResNet4jException;
 import org.resnet4j.ResNet4jException.FormatException;
 import org.resnet4j.ResNet4jException.UnsupportedModelException;
@@ -24,10 +23,6 @@ import org.resnet4j.ResNet4jException.UnsupportedModelException;
  */
 public final class Npy {
     private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
-    private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([^']*)'");
-    private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
-    private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
-    private static final Pattern KEY = Pattern.compile("'([^']*)'\\s*:");
 
     private Npy() {}
 
@@ -112,25 +107,33 @@ public final class Npy {
     private static final String SUPPORTED = "<f4, <f2, <f8, <i8, <i4, |u1, |b1 (or big-endian >f4, >f2, ...)";
 
     private static Header parseHeader(Path file, String header) {
-        Matcher d = DESCR.matcher(header);
-        Matcher f = FORTRAN.matcher(header);
-        Matcher s = SHAPE.matcher(header);
-        if (!d.find() || !f.find() || !s.find()) {
-            throw new FormatException(file + ": malformed .npy header: " + abbreviate(header.trim()));
+        // NumPy reads the header as the Python dict literal it is (ast.literal_eval), then requires
+        // exactly these three keys; so does this, with the same grammar (PyLiteral)
+        Map<String, Object> d;
+        try {
+            d = PyLiteral.dict(header);
+        } catch (PyLiteral.SyntaxError e) {
+            throw new FormatException(
+                    file + ": malformed .npy header (" + e.getMessage() + "): " + abbreviate(header.trim()));
         }
-        // NumPy reads the header as a Python dict literal: exactly these three keys, each once
-        Matcher k = KEY.matcher(header);
-        List<String> keys = new ArrayList<>();
-        while (k.find()) {
-            keys.add(k.group(1));
-        }
+        List<String> keys = new ArrayList<>(d.keySet());
         keys.sort(null);
         if (!keys.equals(List.of("descr", "fortran_order", "shape"))) {
-            throw new FormatException(file + ": .npy header has keys " + keys
-                    + ", expected exactly descr, fortran_order and shape once each");
+            throw new FormatException(
+                    file + ": .npy header has keys " + keys + ", expected exactly descr, fortran_order and shape");
         }
-        String descr = d.group(1);
-        if (f.group(1).equals("True")) {
+        if (!(d.get("descr") instanceof String descr)) {
+            throw new UnsupportedModelException(file + ": .npy descr " + d.get("descr")
+                    + " is not a dtype string (structured arrays are not supported), expected one of " + SUPPORTED);
+        }
+        if (!(d.get("fortran_order") instanceof Boolean fortran)) {
+            throw new FormatException(
+                    file + ": .npy fortran_order is " + d.get("fortran_order") + ", expected True or False");
+        }
+        if (!(d.get("shape") instanceof List<?> shapeItems)) {
+            throw new FormatException(file + ": .npy shape is " + d.get("shape") + ", expected a tuple of ints");
+        }
+        if (fortran) {
             throw new UnsupportedModelException(
                     file + ": Fortran-order arrays are not supported; save with " + "np.ascontiguousarray(x) first");
         }
@@ -144,20 +147,14 @@ public final class Npy {
         int itemSize = dtype.byteSize();
         ByteOrder order = descr.charAt(0) == '>' ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
         List<Integer> dims = new ArrayList<>();
-        for (String part : s.group(1).split(",")) {
-            String p = part.trim();
-            if (p.isEmpty()) {
-                continue;
+        for (Object item : shapeItems) {
+            if (!(item instanceof Long v)) {
+                throw new FormatException(file + ": .npy shape " + shapeItems + " is not a tuple of ints");
             }
-            try {
-                long v = Long.parseLong(p.endsWith("L") ? p.substring(0, p.length() - 1) : p);
-                if (v < 0 || v > Integer.MAX_VALUE) {
-                    throw new FormatException(file + ": .npy shape has dimension " + v);
-                }
-                dims.add((int) v);
-            } catch (NumberFormatException e) {
-                throw new FormatException(file + ": malformed .npy shape '(" + s.group(1) + ")'");
+            if (v < 0 || v > Integer.MAX_VALUE) {
+                throw new FormatException(file + ": .npy shape has dimension " + v);
             }
+            dims.add(v.intValue());
         }
         int[] shape = dims.stream().mapToInt(Integer::intValue).toArray();
         int numel;
@@ -183,7 +180,13 @@ public final class Npy {
             return Tensor.of(h.shape, out, DType.FLOAT64);
         }
         ByteBuffer le = ByteBuffer.allocate(h.numel * h.itemSize).order(ByteOrder.LITTLE_ENDIAN);
-        if (data.order() == ByteOrder.LITTLE_ENDIAN || h.itemSize == 1) {
+        if (h.dtype == DType.BOOL) {
+            // a bool byte other than 0 or 1 is True, as NumPy reads it: stored as 1, so that every engine
+            // sees the same value (ONNX Runtime cast a raw 128 to 128.0, the Java engine to 1.0)
+            for (int i = 0; i < h.numel; i++) {
+                le.put(data.get(i) != 0 ? (byte) 1 : 0);
+            }
+        } else if (data.order() == ByteOrder.LITTLE_ENDIAN || h.itemSize == 1) {
             le.put(data.duplicate());
         } else {
             for (int i = 0; i < h.numel; i++) {

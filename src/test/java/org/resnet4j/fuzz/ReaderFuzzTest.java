@@ -214,6 +214,19 @@ class ReaderFuzzTest {
         }
     }
 
+    /**
+     * The .npy header's Python literal (PyLiteral), behind a valid magic, version and length: the fuzzed
+     * bytes are the header text, followed by 24 bytes of data.
+     */
+    @FuzzTest(maxDuration = "10m")
+    void npyHeader(byte[] header) {
+        int len = Math.min(header.length, 60000);
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(10 + len + 24).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0});
+        b.putShort((short) len).put(header, 0, len);
+        withFile(b.array(), ".npy", Npy::read);
+    }
+
     /** .npy headers and data. */
     @FuzzTest(maxDuration = "10m")
     void npy(byte[] data) {

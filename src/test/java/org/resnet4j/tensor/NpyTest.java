@@ -173,4 +173,66 @@ class NpyTest {
         var missing = assertThrows(ResNet4jException.class, () -> Npy.read(dir.resolve("nope.npy")));
         assertTrue(missing.getMessage().contains("nope.npy"), missing.getMessage());
     }
+
+    /** A version 1.0 .npy with {@code dict} as its header text, as given. */
+    private static byte[] npyWithHeader(String dict, byte[] data) {
+        String header = dict + "\n";
+        ByteBuffer b = ByteBuffer.allocate(10 + header.length() + data.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.put((byte) 0x93)
+                .put("NUMPY".getBytes(StandardCharsets.US_ASCII))
+                .put((byte) 1)
+                .put((byte) 0);
+        b.putShort((short) header.length())
+                .put(header.getBytes(StandardCharsets.ISO_8859_1))
+                .put(data);
+        return b.array();
+    }
+
+    private Tensor readHeader(String name, String dict, byte[] data) throws Exception {
+        Files.write(dir.resolve(name), npyWithHeader(dict, data));
+        return Npy.read(dir.resolve(name));
+    }
+
+    /**
+     * The header is the Python literal NumPy reads with ast.literal_eval: either quoting, tuples as
+     * Python writes them, Python 2's L suffix; a key given twice (NumPy would take the last) or any
+     * other key, a shape that is not a tuple and a fortran_order that is not a bool are refused.
+     */
+    @Test
+    void readsTheHeaderAsThePythonLiteralNumpyReads() throws Exception {
+        byte[] six = new byte[24];
+        Tensor t = readHeader("dq.npy", "{\"descr\": \"<f4\", \"fortran_order\": False, \"shape\": (2, 3)}", six);
+        assertArrayEquals(new int[] {2, 3}, t.shape());
+        t = readHeader("py2.npy", "{'descr': u'<f4', 'fortran_order': False, 'shape': (2L, 3L), }", six);
+        assertArrayEquals(new int[] {2, 3}, t.shape());
+        t = readHeader("scalar.npy", "{'descr': '<f4', 'fortran_order': False, 'shape': ()}", new byte[4]);
+        assertArrayEquals(new int[0], t.shape());
+        String[][] refused = {
+            {"{'descr': '<f4', \"descr\": '>f4', 'fortran_order': False, 'shape': (6,)}", "'descr' is given twice"},
+            {"{'descr': '<f4', 'fortran_order': False, \"fortran_order\": True, 'shape': (6,)}", "given twice"},
+            {"{'descr': '<f4', 'fortran_order': False, 'shape': (6,), \"extra\": 1}", "[descr, extra, fortran_order"},
+            {"{'descr': '<f4', 'fortran_order': False, 'shape': (6)}", "shape is 6, expected a tuple"},
+            {"{'descr': '<f4', 'fortran_order': 0, 'shape': (6,)}", "fortran_order is 0"},
+            {"{'descr': '<f4', 'fortran_order': False, 'shape': (6,)} x", "after the dict"},
+            {"{'descr': '<f4', 'fortran_order': False, 'shape': (2, 'a')}", "not a tuple of ints"},
+            {"{'descr': '<f4', 'fortran_order': False, 'shape': (6,), 'shape': (6,)}", "given twice"},
+            {"{'descr': '<f4' 'fortran_order': False, 'shape': (6,)}", "expected ','"},
+        };
+        for (String[] c : refused) {
+            Files.write(dir.resolve("bad.npy"), npyWithHeader(c[0], six));
+            ResNet4jException e = assertThrows(ResNet4jException.class, () -> Npy.read(dir.resolve("bad.npy")), c[0]);
+            assertTrue(
+                    e.getMessage().contains(c[1]) && e.getMessage().contains("bad.npy"), c[0] + ": " + e.getMessage());
+        }
+    }
+
+    /** Bool bytes other than 0 and 1 are True, as NumPy reads them, and reach every engine as 1. */
+    @Test
+    void boolBytesAreReadAsNumpyReadsThem() throws Exception {
+        Tensor t = readHeader("b.npy", "{'descr': '|b1', 'fortran_order': False, 'shape': (5,), }", new byte[] {
+            0, 1, 2, (byte) 128, (byte) 255
+        });
+        assertEquals(DType.BOOL, t.dtype());
+        assertArrayEquals(new float[] {0, 1, 1, 1, 1}, t.astype(DType.FLOAT32).toArray());
+    }
 }
