@@ -33,6 +33,36 @@ class ImageLoaderTest {
     }
 
     @Test
+    void streamThatNeverProgressesIsRefused() {
+        // read returns 0 for ever, breaking InputStream's contract: refused after a bounded number of reads
+        int[] calls = {0};
+        java.io.InputStream stuck = new java.io.InputStream() {
+            boolean first = true;
+
+            @Override
+            public int read() {
+                return -1;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                calls[0]++;
+                if (first) {
+                    first = false;
+                    b[off] = (byte) 0x89;
+                    return 1;
+                }
+                return 0;
+            }
+        };
+        org.resnet4j.ResNet4jException e =
+                assertThrows(org.resnet4j.ResNet4jException.class, () -> ImageLoader.load(stuck, "upload"));
+        assertTrue(e.getMessage().contains("upload") && e.getMessage().contains("no bytes"), e.getMessage());
+        assertTrue(e.getMessage().contains("after 1 bytes"), e.getMessage());
+        assertTrue(calls[0] <= 1001, calls[0] + " reads");
+    }
+
+    @Test
     void endlessStreamIsRefusedAfterTheByteLimit() throws IOException {
         // a stream that never ends (an upload that lies about its length): read up to the limit, then refused
         long[] served = {0};
