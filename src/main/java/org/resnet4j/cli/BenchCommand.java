@@ -1,6 +1,5 @@
 package org.resnet4j.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -150,7 +149,7 @@ final class BenchCommand implements Callable<Integer> {
         int usedThreads = resolved(engine.threads);
         var out = commandSpec.commandLine().getOut();
         if (json) {
-            ObjectNode o = new ObjectMapper().createObjectNode();
+            ObjectNode o = Lines.JSON.createObjectNode();
             o.put("engine", engine.kind().label());
             o.put("engine_detail", description);
             if (engine.kind() == Engines.Kind.JAVA) {
@@ -175,7 +174,7 @@ final class BenchCommand implements Callable<Integer> {
                 o.put("ratio_max", paired.ratioMax());
                 o.put("ratio_best", paired.bestRatio());
             }
-            out.println(o.toString());
+            out.println(Lines.json(o));
         } else {
             out.printf(
                     Locale.ROOT,

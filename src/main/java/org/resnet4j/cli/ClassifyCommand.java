@@ -1,13 +1,11 @@
 package org.resnet4j.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.resnet4j.Prediction;
 import org.resnet4j.ResNet4jException;
@@ -45,7 +43,7 @@ import picocli.CommandLine.Spec;
             "3:internal error (a bug in resnet4j; please report it)"
         })
 final class ClassifyCommand implements Callable<Integer> {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = Lines.JSON;
 
     @Spec
     CommandSpec commandSpec;
@@ -166,9 +164,9 @@ final class ClassifyCommand implements Callable<Integer> {
     private void printText(Classifier.Report report) {
         PrintWriter out = out();
         for (Classifier.Result r : report.results()) {
-            out.println(r.image());
+            Lines.println(out, r.image().toString());
             for (Prediction pr : r.top()) {
-                out.printf(Locale.ROOT, "  %6.2f%%  %4d  %s%n", 100 * pr.probability(), pr.index(), pr.label());
+                Lines.printf(out, "  %6.2f%%  %4d  %s%n", 100 * pr.probability(), pr.index(), pr.label());
             }
         }
     }

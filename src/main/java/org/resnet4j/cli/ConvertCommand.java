@@ -2,7 +2,6 @@ package org.resnet4j.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.resnet4j.ResNet4j;
 import org.resnet4j.weights.LoadedCheckpoint;
@@ -44,21 +43,18 @@ final class ConvertCommand implements Callable<Integer> {
         WeightsFormat format = WeightsFormat.forOutput(out);
         LoadedCheckpoint ckpt = ResNet4j.loadWeights(weights, key);
         format.write(ckpt.tensors(), out);
-        commandSpec
-                .commandLine()
-                .getOut()
-                .printf(
-                        Locale.ROOT,
-                        "wrote %s: %s, %d tensors (%s names, from %s%s), %.1f MB%n",
-                        out,
-                        format.label(),
-                        ckpt.tensors().size(),
-                        "torchvision",
-                        ckpt.format().label(),
-                        ckpt.scheme() == null
-                                ? " whose names match no known scheme: kept as stored"
-                                : ckpt.scheme().equals("torchvision") ? "" : " with " + ckpt.scheme() + " names",
-                        Files.size(out) / 1e6);
+        Lines.printf(
+                commandSpec.commandLine().getOut(),
+                "wrote %s: %s, %d tensors (%s names, from %s%s), %.1f MB%n",
+                out,
+                format.label(),
+                ckpt.tensors().size(),
+                "torchvision",
+                ckpt.format().label(),
+                ckpt.scheme() == null
+                        ? " whose names match no known scheme: kept as stored"
+                        : ckpt.scheme().equals("torchvision") ? "" : " with " + ckpt.scheme() + " names",
+                Files.size(out) / 1e6);
         return 0;
     }
 }

@@ -1,7 +1,6 @@
 package org.resnet4j.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
@@ -44,7 +43,7 @@ import picocli.CommandLine.Spec;
             "3:internal error (a bug in resnet4j; please report it)"
         })
 final class EmbedCommand implements Callable<Integer> {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = Lines.JSON;
 
     @Spec
     CommandSpec commandSpec;
@@ -113,13 +112,13 @@ final class EmbedCommand implements Callable<Integer> {
                             .put("message", f.message()));
             out().println(JSON.writeValueAsString(o));
         } else {
-            err().printf(
-                            Locale.ROOT,
-                            "wrote %s [%d, %d] and %s%n",
-                            out,
-                            report.features().dim(0),
-                            report.features().dim(1),
-                            paths);
+            Lines.printf(
+                    err(),
+                    "wrote %s [%d, %d] and %s%n",
+                    out,
+                    report.features().dim(0),
+                    report.features().dim(1),
+                    paths);
         }
         return ImageInputs.reportFailures(err(), report.errors(), files.size());
     }

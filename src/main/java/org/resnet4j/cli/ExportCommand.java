@@ -2,7 +2,6 @@ package org.resnet4j.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.resnet4j.ResNet4j;
 import org.resnet4j.ResNet4j.ExportOptions;
@@ -55,17 +54,17 @@ final class ExportCommand implements Callable<Integer> {
         ModelProto onnx = ResNet4j.buildModel(spec, ckpt, new ExportOptions(opset, foldBn));
         Onnx.write(onnx, out);
         double seconds = (System.nanoTime() - start) / 1e9;
-        out().printf(
-                        Locale.ROOT,
-                        "wrote %s: %s, %,d parameters, opset %d%s, %.1f MB in %.2f s%n",
-                        out,
-                        Presets.match(spec).orElse("custom spec")
-                                + (model.arch == null && model.spec == null ? " (inferred)" : ""),
-                        ckpt.tensors().parameterCount(),
-                        opset,
-                        foldBn ? ", BatchNorm folded" : "",
-                        Files.size(out) / 1e6,
-                        seconds);
+        Lines.printf(
+                out(),
+                "wrote %s: %s, %,d parameters, opset %d%s, %.1f MB in %.2f s%n",
+                out,
+                Presets.match(spec).orElse("custom spec")
+                        + (model.arch == null && model.spec == null ? " (inferred)" : ""),
+                ckpt.tensors().parameterCount(),
+                opset,
+                foldBn ? ", BatchNorm folded" : "",
+                Files.size(out) / 1e6,
+                seconds);
         return 0;
     }
 

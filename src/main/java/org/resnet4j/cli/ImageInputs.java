@@ -95,7 +95,7 @@ final class ImageInputs {
     /** Names each skipped file on {@code err}; returns the exit code: 0, or 1 when some failed. */
     static int reportFailures(PrintWriter err, List<FileBatches.Failure> failures, int total) {
         for (FileBatches.Failure f : failures) {
-            err.println("skipped " + f.message());
+            Lines.println(err, "skipped " + f.message());
         }
         if (!failures.isEmpty()) {
             err.printf(Locale.ROOT, "%d of %d inputs failed%n", failures.size(), total);

@@ -1,10 +1,8 @@
 package org.resnet4j.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.resnet4j.Inspection;
 import picocli.CommandLine.Command;
@@ -21,7 +19,7 @@ final class InspectCommand implements Callable<Integer> {
     @Spec
     CommandSpec commandSpec;
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = Lines.JSON;
 
     @Parameters(
             index = "0",
@@ -51,53 +49,58 @@ final class InspectCommand implements Callable<Integer> {
     }
 
     private void printText(ObjectNode r) {
-        out().println("file:       " + r.get("file").asText());
-        out().println("format:     " + r.get("format").asText());
+        Lines.println(out(), "file:       " + r.get("file").asText());
+        Lines.println(out(), "format:     " + r.get("format").asText());
         if (r.get("kind").asText().equals("onnx")) {
-            out().println("ir_version: " + r.get("ir_version").asLong() + ", opsets " + r.get("opsets"));
-            out().println("producer:   " + r.get("producer").asText());
-            out().println("inputs:     " + r.get("inputs"));
-            out().println("outputs:    " + r.get("outputs"));
-            out().println("ops:        " + r.get("ops"));
+            Lines.println(out(), "ir_version: " + r.get("ir_version").asLong() + ", opsets " + r.get("opsets"));
+            Lines.println(out(), "producer:   " + r.get("producer").asText());
+            Lines.println(out(), "inputs:     " + r.get("inputs"));
+            Lines.println(out(), "outputs:    " + r.get("outputs"));
+            Lines.println(out(), "ops:        " + r.get("ops"));
             r.get("metadata")
                     .fields()
-                    .forEachRemaining(e -> out().println("metadata:   " + e.getKey() + " = "
-                            + e.getValue().asText()));
+                    .forEachRemaining(e -> Lines.println(
+                            out(),
+                            "metadata:   " + e.getKey() + " = " + e.getValue().asText()));
         } else {
-            out().println("scheme:     "
-                    + (r.get("scheme").isNull()
-                            ? "none recognised (names kept as stored)"
-                            : r.get("scheme").asText()));
+            Lines.println(
+                    out(),
+                    "scheme:     "
+                            + (r.get("scheme").isNull()
+                                    ? "none recognised (names kept as stored)"
+                                    : r.get("scheme").asText()));
             if (!r.get("nested_key").isNull()) {
-                out().println("nested key: " + r.get("nested_key").asText()
-                        + (r.get("other_keys").isEmpty()
-                                ? ""
-                                : " (also holding weights: " + r.get("other_keys") + ")"));
+                Lines.println(
+                        out(),
+                        "nested key: " + r.get("nested_key").asText()
+                                + (r.get("other_keys").isEmpty()
+                                        ? ""
+                                        : " (also holding weights: " + r.get("other_keys") + ")"));
             }
             if (!r.get("stripped_prefix").isNull()) {
-                out().println("prefix:     '" + r.get("stripped_prefix").asText() + "' stripped from every key");
+                Lines.println(out(), "prefix:     '" + r.get("stripped_prefix").asText() + "' stripped from every key");
             }
-            out().println("dtypes:     " + r.get("dtypes"));
-            out().println("arch:       " + r.get("architecture").asText());
+            Lines.println(out(), "dtypes:     " + r.get("dtypes"));
+            Lines.println(out(), "arch:       " + r.get("architecture").asText());
             if (r.has("assumption")) {
-                out().println("            (" + r.get("assumption").asText() + ")");
+                Lines.println(out(), "            (" + r.get("assumption").asText() + ")");
             }
             if (!r.get("spec").isNull()) {
-                out().println("spec:       " + r.get("spec"));
+                Lines.println(out(), "spec:       " + r.get("spec"));
             }
         }
-        out().printf(
-                        Locale.ROOT,
-                        "parameters: %,d in %d tensors%n",
-                        r.get("parameters").asLong(),
-                        r.get("tensors").size());
+        Lines.printf(
+                out(),
+                "parameters: %,d in %d tensors%n",
+                r.get("parameters").asLong(),
+                r.get("tensors").size());
         for (var t : r.get("tensors")) {
-            out().printf(
-                            Locale.ROOT,
-                            "  %-50s %-9s %s%n",
-                            t.get("name").asText(),
-                            t.get("dtype").asText(),
-                            t.get("shape"));
+            Lines.printf(
+                    out(),
+                    "  %-50s %-9s %s%n",
+                    t.get("name").asText(),
+                    t.get("dtype").asText(),
+                    t.get("shape"));
         }
     }
 

@@ -1,7 +1,6 @@
 package org.resnet4j.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
@@ -282,8 +281,8 @@ final class ParityCommand implements Callable<Integer> {
             List<String> guarded,
             boolean flagged,
             boolean ok) {
-        out.printf(Locale.ROOT, "%s on %s%n", name, inputLabel);
-        engines.forEach((k, v) -> out.printf(Locale.ROOT, "  %-5s %s%n", k, v));
+        Lines.printf(out, "%s on %s%n", name, inputLabel);
+        engines.forEach((k, v) -> Lines.printf(out, "  %-5s %s%n", k, v));
         out.printf(Locale.ROOT, "pass: max abs <= %.3g + %.3g * max|reference|, all argmax agree%n", atol, rtol);
         for (Row r : rows) {
             boolean within = r.c().within(rtol, atol);
@@ -317,7 +316,7 @@ final class ParityCommand implements Callable<Integer> {
             List<String> guarded,
             boolean flagged,
             boolean ok) {
-        ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectMapper mapper = Lines.JSON;
         ObjectNode root = mapper.createObjectNode();
         root.put("model", name);
         root.put("input", inputLabel);
@@ -341,6 +340,6 @@ final class ParityCommand implements Callable<Integer> {
         g.set("pads", mapper.valueToTree(guarded));
         g.put("plain_ort_flagged", flagged);
         root.put("pass", ok);
-        out.println(root.toPrettyString());
+        out.println(Lines.json(root));
     }
 }

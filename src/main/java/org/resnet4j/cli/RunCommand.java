@@ -2,7 +2,6 @@ package org.resnet4j.cli;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.resnet4j.engine.Engine;
@@ -63,20 +62,20 @@ final class RunCommand implements Callable<Integer> {
             for (Map.Entry<String, Path> t : targets.entrySet()) {
                 Tensor y = results.get(t.getKey());
                 Npy.write(y, t.getValue());
-                out().printf(
-                                Locale.ROOT,
-                                "wrote %s %s %s (output '%s')%n",
-                                t.getValue(),
-                                y.dtype(),
-                                Shapes.format(y.shape()),
-                                t.getKey());
+                Lines.printf(
+                        out(),
+                        "wrote %s %s %s (output '%s')%n",
+                        t.getValue(),
+                        y.dtype(),
+                        Shapes.format(y.shape()),
+                        t.getKey());
             }
-            out().printf(
-                            Locale.ROOT,
-                            "%s: load %.0f ms, run %.1f ms%n",
-                            e.describe(),
-                            (loaded - start) / 1e6,
-                            (ran - loaded) / 1e6);
+            Lines.printf(
+                    out(),
+                    "%s: load %.0f ms, run %.1f ms%n",
+                    e.describe(),
+                    (loaded - start) / 1e6,
+                    (ran - loaded) / 1e6);
         }
         return 0;
     }

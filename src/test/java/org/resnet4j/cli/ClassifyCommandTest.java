@@ -275,4 +275,34 @@ class ClassifyCommandTest {
         assertTrue(r.err.contains(junk.toString()), r.err);
         assertFalse(Files.exists(x));
     }
+
+    /**
+     * Labels and file names come from files an attacker may write: in the text output an ESC sequence,
+     * a BEL, U+2028 or a newline is printed escaped (no forged line, no terminal control), and the JSON
+     * output stays JSON with the same names in it, non-ASCII escaped.
+     */
+    @Test
+    void labelsAndFileNamesNeverReachTheTerminalRaw() throws Exception {
+        Path labels = dir.resolve("labels.txt");
+        String hostile = "cat\u001b]0;owned\u0007\u2028x";
+        Files.writeString(labels, String.join("\n", hostile, hostile, hostile, hostile, hostile) + "\n");
+        Path image = dir.resolve("a\nerror: forged.png");
+        Files.copy(IMAGES.resolve("rgb_wide.png"), image);
+        Result r = classify(model("--labels", labels.toString(), "--top", "1", image.toString()));
+        assertEquals(0, r.code, r.err);
+        for (char c : r.out.toCharArray()) {
+            assertTrue(c == '\n' || c >= 0x20 && c != 0x7f && c != 0x2028, "raw control 0x" + Integer.toHexString(c));
+        }
+        assertEquals(2, r.out.lines().count(), r.out); // the name, its top-1 line; nothing forged
+        assertTrue(r.out.contains("a\\nerror: forged.png"), r.out);
+        assertTrue(r.out.contains("cat\\x1b]0;owned\\x07\\u2028x"), r.out);
+        Result j = classify(model("--labels", labels.toString(), "--top", "1", "--json", image.toString()));
+        assertEquals(0, j.code, j.err);
+        for (char c : j.out.toCharArray()) {
+            assertTrue(c == '\n' || c >= 0x20 && c < 0x7f, "JSON keeps a raw 0x" + Integer.toHexString(c));
+        }
+        JsonNode top = JSON.readTree(j.out).get("results").get(0);
+        assertEquals(image.toString(), top.get("image").asText());
+        assertEquals(hostile, top.get("top").get(0).get("label").asText());
+    }
 }
