@@ -55,6 +55,45 @@ class PoolTest {
         assertArrayEquals(new float[] {0.25f, 1.25f, 2.75f, 7}, incl.toArray());
     }
 
+    /**
+     * A 2^18-wide kernel over a 4-wide input with as much padding: 2^18 + 4 outputs, each the mean of
+     * the few inputs its window covers (the spec's formula, count_include_pad 0 and 1). The kernel visits
+     * only the taps inside the input and counts those in the padding, so its work follows the input and
+     * the output, not the kernel (it visited every tap: 2^36 of them, minutes).
+     */
+    @Test
+    void hugeKernelAveragePoolVisitsOnlyTheInput() {
+        int k = 1 << 18;
+        int pad = k;
+        float[] x = {1, 2, 4, 8};
+        int ow = x.length + 2 * pad - k + 1;
+        for (int include = 0; include <= 1; include++) {
+            OneNode n = OneNode.of("AveragePool")
+                    .input("x", OneNode.t(new int[] {1, 1, 1, 4}, x))
+                    .ints("kernel_shape", 1, k)
+                    .ints("pads", 0, pad, 0, pad)
+                    .i("count_include_pad", include);
+            float[] want = new float[ow];
+            for (int o = 0; o < ow; o++) {
+                long start = (long) o - pad;
+                double sum = 0;
+                int inside = 0;
+                for (int i = 0; i < x.length; i++) {
+                    if (i >= start && i < start + k) {
+                        sum += x[i];
+                        inside++;
+                    }
+                }
+                // every tap lies in the input or its padding: the divisor with the padding is the kernel
+                int count = include == 1 ? k : inside;
+                want[o] = count == 0 ? 0f : (float) (sum / count);
+            }
+            Tensor got = n.runJava();
+            assertArrayEquals(new int[] {1, 1, 1, ow}, got.shape());
+            assertArrayEquals(want, got.toArray(), "count_include_pad " + include);
+        }
+    }
+
     @Test
     void handComputedGlobalPools() {
         Tensor x = OneNode.t(new int[] {1, 2, 1, 3}, 1, 2, 6, -1, -2, -3);

@@ -83,30 +83,45 @@ public final class PoolKernels {
                 int xp = p * hw;
                 int yp = p * ohw;
                 for (int oy = 0; oy < g.oh(); oy++) {
+                    long iy0 = (long) oy * g.strideH() - g.padT();
+                    // only the taps inside the input are visited, and those in the padding counted: work is
+                    // bounded by the input a window covers, not by the kernel (a 2^18-wide kernel ran 60 s)
+                    int ky0 = firstTap(iy0, g.dilH(), 0);
+                    int ky1 = endTap(iy0, g.dilH(), g.kh(), g.h());
+                    long rowsPadded = Math.max(
+                            0, endTap(iy0, g.dilH(), g.kh(), (long) g.h() + g.padB()) - firstTap(iy0, g.dilH(), -g.padT()));
                     for (int ox = 0; ox < g.ow(); ox++) {
+                        long ix0 = (long) ox * g.strideW() - g.padL();
+                        int kx0 = firstTap(ix0, g.dilW(), 0);
+                        int kx1 = endTap(ix0, g.dilW(), g.kw(), g.w());
                         double s = 0;
-                        int inside = 0;
-                        int padded = 0;
-                        for (int ky = 0; ky < g.kh(); ky++) {
-                            int iy = oy * g.strideH() - g.padT() + ky * g.dilH();
-                            boolean rowInPad = iy >= -g.padT() && iy < g.h() + g.padB();
-                            for (int kx = 0; kx < g.kw(); kx++) {
-                                int ix = ox * g.strideW() - g.padL() + kx * g.dilW();
-                                if (iy >= 0 && iy < g.h() && ix >= 0 && ix < g.w()) {
-                                    s += x[xp + iy * g.w() + ix];
-                                    inside++;
-                                    padded++;
-                                } else if (rowInPad && ix >= -g.padL() && ix < g.w() + g.padR()) {
-                                    padded++;
-                                }
+                        for (int ky = ky0; ky < ky1; ky++) {
+                            int row = xp + (int) (iy0 + (long) ky * g.dilH()) * g.w();
+                            for (int kx = kx0; kx < kx1; kx++) {
+                                s += x[row + (int) (ix0 + (long) kx * g.dilW())];
                             }
                         }
-                        int count = countIncludePad ? padded : inside;
+                        long inside = (long) Math.max(0, ky1 - ky0) * Math.max(0, kx1 - kx0);
+                        long colsPadded = Math.max(
+                                0,
+                                endTap(ix0, g.dilW(), g.kw(), (long) g.w() + g.padR())
+                                        - firstTap(ix0, g.dilW(), -g.padL()));
+                        long count = countIncludePad ? rowsPadded * colsPadded : inside;
                         y[yp + oy * g.ow() + ox] = count == 0 ? 0f : (float) (s / count);
                     }
                 }
             }
         });
+    }
+
+    // the first tap k >= 0 of a window starting at base with dilation dil whose position is >= lo
+    private static int firstTap(long base, int dil, long lo) {
+        return (int) Math.max(0, -Math.floorDiv(base - lo, (long) dil));
+    }
+
+    // one past the last tap k < kernel whose position base + k·dil is < hi
+    private static int endTap(long base, int dil, int kernel, long hi) {
+        return (int) Math.max(0, Math.min(kernel, -Math.floorDiv(base - hi, (long) dil)));
     }
 
     private static int ceilDiv(int a, int b) {
