@@ -45,6 +45,14 @@ final class ConstantFolding {
     static final long PROBE_LIMIT = 1L << 24;
 
     /**
+     * Elements that folding and the probe may allocate in all: 2^26 (256 MiB of float32, 512 MiB of
+     * int64), enough to probe a ResNet-50 at 224x224 batch 4. A node that would take more is left to run
+     * time: a few bytes of model (ConstantOfShape([2^28]), ten doubling Concats, the broadcast of two
+     * constant vectors) made gigabytes at load before any input was read.
+     */
+    static final long BUDGET = 1L << 26;
+
+    /**
      * Per op type, the inputs whose values (not only their shapes) decide an output's shape. Every
      * registered op is listed; an op that is not is taken to read all of its inputs' values.
      */
@@ -105,7 +113,7 @@ final class ConstantFolding {
         Map<String, Value> zeros = new HashMap<>(fixedInputs);
         List<NodeProto> left = new ArrayList<>(order.size());
         try (Parallel par = new Parallel(1)) {
-            RunContext ctx = new RunContext(par, Kernels.defaultSgemm(), new BufferPool());
+            RunContext ctx = new RunContext(par, Kernels.defaultSgemm(), new BufferPool(), BUDGET);
             for (NodeProto n : order) {
                 boolean onnx = n.getDomain().isEmpty() || n.getDomain().equals("ai.onnx");
                 boolean isShape = onnx

@@ -112,4 +112,37 @@ class ConstantFoldingTest {
                 new int[] {4, 3},
                 z);
     }
+
+    /** Shape(ConstantOfShape(n)) with n a constant: folded at load when small, left to the run when large. */
+    static ModelProto shapeOfConstantOfShape(long n) {
+        NodeProto dims = NodeProto.newBuilder()
+                .setOpType("Constant")
+                .setName("dims")
+                .addOutput("n")
+                .addAttribute(org.resnet4j.onnx.AttributeProto.newBuilder()
+                        .setName("value")
+                        .setType(org.resnet4j.onnx.AttributeProto.AttributeType.TENSOR)
+                        .setT(org.resnet4j.onnx.TensorProto.newBuilder()
+                                .setDataType(org.resnet4j.onnx.TensorProto.DataType.INT64_VALUE)
+                                .addDims(1)
+                                .addInt64Data(n)))
+                .build();
+        return model(
+                List.of(dims, node("ConstantOfShape", List.of("n"), "c"), node("Shape", List.of("c"), "y")),
+                List.of(),
+                Onnx.valueInfo("y", DType.INT64, 1));
+    }
+
+    @Test
+    void foldingStaysWithinItsBudget() {
+        try (JavaEngine small = new JavaEngine(shapeOfConstantOfShape(1000), 1)) {
+            assertEquals(0, small.plannedSteps(), "a small ConstantOfShape and its Shape are folded at load");
+            assertArrayEquals(new long[] {1000}, small.run(Map.of()).get("y").toLongArray());
+        }
+        // 2^28 elements, 1 GiB of floats, would have been made at load before any input was read
+        try (JavaEngine big = new JavaEngine(shapeOfConstantOfShape(1L << 28), 1)) {
+            assertEquals(
+                    2, big.plannedSteps(), "ConstantOfShape([2^28]) is over the budget: it runs, if ever, per run");
+        }
+    }
 }

@@ -89,7 +89,9 @@ public final class PoolKernels {
                     int ky0 = firstTap(iy0, g.dilH(), 0);
                     int ky1 = endTap(iy0, g.dilH(), g.kh(), g.h());
                     long rowsPadded = Math.max(
-                            0, endTap(iy0, g.dilH(), g.kh(), (long) g.h() + g.padB()) - firstTap(iy0, g.dilH(), -g.padT()));
+                            0,
+                            endTap(iy0, g.dilH(), g.kh(), (long) g.h() + g.padB())
+                                    - firstTap(iy0, g.dilH(), -g.padT()));
                     for (int ox = 0; ox < g.ow(); ox++) {
                         long ix0 = (long) ox * g.strideW() - g.padL();
                         int kx0 = firstTap(ix0, g.dilW(), 0);

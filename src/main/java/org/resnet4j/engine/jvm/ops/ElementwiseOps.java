@@ -141,7 +141,7 @@ final class ElementwiseOps {
             long a = lo == null ? Long.MIN_VALUE : lo.l()[0];
             long b = hi == null ? Long.MAX_VALUE : hi.l()[0];
             long[] xs = x.l();
-            long[] ys = new long[xs.length];
+            long[] ys = ctx.newLongs(xs.length);
             for (int i = 0; i < xs.length; i++) {
                 ys[i] = Math.min(Math.max(xs[i], a), b);
             }
@@ -196,7 +196,7 @@ final class ElementwiseOps {
             if (!a.isFloat()) {
                 long[] as = a.l();
                 long[] bs = b.l();
-                long[] ys = new long[Shapes.numel(shape)];
+                long[] ys = ctx.newLongs(Shapes.numel(shape));
                 Broadcast.walk(shape, a.shape(), b.shape(), (i, ia, ib) -> {
                     if (arith == Arith.DIV && bs[ib] == 0) {
                         throw op.mismatch("integer division by zero");

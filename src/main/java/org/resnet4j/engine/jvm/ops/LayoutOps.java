@@ -47,7 +47,7 @@ final class LayoutOps {
             return y.as(x.type());
         }
         long[] xs = x.l();
-        long[] ys = new long[n];
+        long[] ys = ctx.newLongs(n);
         long fv = x.type().wrap((long) fill);
         for (int i = 0; i < n; i++) {
             int s = map.at(idx);

@@ -73,8 +73,8 @@ final class PoolOps {
             Value x = in[0];
             if (!x.isFloat()) {
                 // uint8 (opset 12): the maximum of exact floats is exact; back to uint8
-                Value[] out = run(new Value[] {TypeOps.convert(x, ElemType.FLOAT)}, ctx);
-                out[0] = TypeOps.convert(out[0], x.type());
+                Value[] out = run(new Value[] {TypeOps.convert(x, ElemType.FLOAT, ctx)}, ctx);
+                out[0] = TypeOps.convert(out[0], x.type(), ctx);
                 return out;
             }
             if (x.rank() != 4 || withIndices || spatial.rank() != 2) {

@@ -365,7 +365,7 @@ final class ShapeOps {
                 }
                 return one(out.as(data.type()));
             }
-            long[] out = new long[Shapes.numel(shape)];
+            long[] out = ctx.newLongs(Shapes.numel(shape));
             for (int o = 0; o < outer; o++) {
                 for (int p = 0; p < pos.length; p++) {
                     System.arraycopy(data.l(), (o * len + pos[p]) * inner, out, (o * pos.length + p) * inner, inner);
@@ -427,7 +427,7 @@ final class ShapeOps {
             boolean isFloat = in[0].isFloat();
             Value out = isFloat
                     ? ctx.newFloats(shape).as(in[0].type())
-                    : Value.of(in[0].type(), shape, null, new long[Shapes.numel(shape)]);
+                    : Value.of(in[0].type(), shape, null, ctx.newLongs(Shapes.numel(shape)));
             Object dst = isFloat ? out.f() : out.l();
             // inputs (O, L_i, I) -> out (O, sum L_i, I)
             int rowOut = shape[ax] * inner;

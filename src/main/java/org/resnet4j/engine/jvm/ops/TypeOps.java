@@ -11,17 +11,17 @@ final class TypeOps {
     private TypeOps() {}
 
     /** x (any of the engine's types) as {@code to}: floats truncate toward zero into integers, non-zero is true. */
-    static Value convert(Value x, ElemType to) {
+    static Value convert(Value x, ElemType to, RunContext ctx) {
         ElemType from = x.type();
         int n = x.numel();
         if (to.isFloat()) {
-            float[] y = new float[n];
+            float[] y = ctx.newFloatArray(n);
             for (int i = 0; i < n; i++) {
                 y[i] = to.round(from.isFloat() ? x.f()[i] : (float) x.l()[i]);
             }
             return Value.of(to, x.shape(), y, null);
         }
-        long[] y = new long[n];
+        long[] y = ctx.newLongs(n);
         for (int i = 0; i < n; i++) {
             if (from.isFloat()) {
                 float v = x.f()[i];
@@ -59,7 +59,7 @@ final class TypeOps {
 
         @Override
         public Value[] run(Value[] in, RunContext ctx) {
-            return one(convert(in[0], to));
+            return one(convert(in[0], to, ctx));
         }
     }
 
@@ -101,11 +101,11 @@ final class TypeOps {
             }
             int n = Shapes.numel(shape);
             if (value.isFloat()) {
-                float[] y = new float[n];
+                float[] y = ctx.newFloatArray(n);
                 Arrays.fill(y, value.f()[0]);
                 return one(Value.of(value.type(), shape, y, null));
             }
-            long[] y = new long[n];
+            long[] y = ctx.newLongs(n);
             Arrays.fill(y, value.l()[0]);
             return one(Value.of(value.type(), shape, null, y));
         }
@@ -169,11 +169,11 @@ final class TypeOps {
             int n = x.numel();
             Value mask;
             if (opset >= 10) {
-                long[] m = new long[n];
+                long[] m = ctx.newLongs(n);
                 Arrays.fill(m, 1);
                 mask = Value.of(ElemType.BOOL, x.shape(), null, m);
             } else {
-                float[] m = new float[n];
+                float[] m = ctx.newFloatArray(n);
                 Arrays.fill(m, 1f);
                 mask = Value.of(x.type(), x.shape(), m, null);
             }
