@@ -296,4 +296,47 @@ class RefusalTest {
                     m, "input 'x' is missing", "input 'z' is not an input of the model", "model inputs: x float32 [3]");
         }
     }
+
+    @Test
+    void dropoutWithAnIntegerRatioIsRefusedAtLoad() {
+        String m = loadError(OneNode.of("Dropout").opset(12).input("x", 1, 2, 3).longInit("ratio", 0));
+        contains(m, "node 'dropout'", "Dropout", "input ratio has type INT64", "expected a float type");
+    }
+
+    /**
+     * A dilated convolution on a 1x1 one-channel input (a plain-input convolution, which no tap cut
+     * shrinks): its zero-bordered copy would be (2^15 + 1)^2 floats, 4.3 GB, for one output pixel; at
+     * larger dilations the size overflowed int. Refused with one typed error naming the node, the input
+     * and the rule, before anything is allocated.
+     */
+    @Test
+    void convolutionWhosePaddedCopyDwarfsItsInputIsRefused() {
+        int d = 1 << 14;
+        for (int dil : new int[] {d, 1 << 16}) {
+            OneNode conv = OneNode.of("Conv")
+                    .input("x", 1, 1, 1, 1, 1)
+                    .floatInit("w", org.resnet4j.graph.RandomInit.normal(2, 4, 1, 3, 3))
+                    .ints("dilations", dil, dil)
+                    .ints("pads", dil, dil, dil, dil);
+            if (!org.resnet4j.engine.jvm.kernels.Kernels.blockedLayout()) {
+                // the GEMM path (scalar kernels) reads the input through bounds-checked rows: the answer,
+                // only the centre tap reads the input, y[o] = w[o, 0, 1, 1] · x
+                float x = conv.feeds().get("x").get(0);
+                org.resnet4j.tensor.Tensor w = org.resnet4j.graph.RandomInit.normal(2, 4, 1, 3, 3);
+                float[] y = conv.runJava().toArray();
+                for (int o = 0; o < 4; o++) {
+                    org.junit.jupiter.api.Assertions.assertEquals(w.get(o * 9 + 4) * x, y[o], 1e-6f, "channel " + o);
+                }
+                continue;
+            }
+            UnsupportedModelException e = assertThrows(UnsupportedModelException.class, conv::runJava);
+            contains(
+                    e.getMessage(),
+                    "node 'conv'",
+                    "Conv",
+                    "[1, 1, 1, 1]",
+                    "does not run this convolution",
+                    "floats per image");
+        }
+    }
 }

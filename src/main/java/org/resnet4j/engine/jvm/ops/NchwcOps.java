@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.resnet4j.ResNet4jException.UnsupportedModelException;
 import org.resnet4j.engine.jvm.kernels.ConvGeometry;
 import org.resnet4j.engine.jvm.kernels.Kernels;
 import org.resnet4j.engine.jvm.kernels.PoolKernels.PoolGeometry;
@@ -189,7 +190,14 @@ final class NchwcOps {
         private Value direct(ConvGeometry g, float[] x, BlockedWeights weights, float[] r, RunContext ctx) {
             DirectConv.Tables t = tables;
             if (t == null || !t.fits(g, weights)) {
-                t = DirectConv.tables(g, weights);
+                try {
+                    t = DirectConv.tables(g, weights);
+                } catch (DirectConv.BorderTooLarge e) {
+                    throw new UnsupportedModelException(
+                            label + " on input " + Shapes.format(new int[] {g.n(), g.c(), g.h(), g.w()})
+                                    + ": the Java engine does not run this convolution: " + e.getMessage()
+                                    + " (its padding and dilation reach far beyond the input; ONNX Runtime runs it)");
+                }
                 tables = t;
             }
             Value y = ctx.newFloats(Nchwc.blockedShape(g.n(), g.oc(), g.oh(), g.ow()));

@@ -145,6 +145,10 @@ final class TypeOps {
                 throw new UnsupportedModelException(
                         label + ": input 0 has type " + in[0] + ", expected FLOAT or FLOAT16");
             }
+            if (in.length > 1 && in[1] != null && !in[1].isFloat()) {
+                throw new UnsupportedModelException(
+                        label + ": input ratio has type " + in[1] + ", expected a float type (FLOAT or FLOAT16)");
+            }
             if (in.length > 2 && in[2] != null && in[2] != ElemType.BOOL) {
                 throw new UnsupportedModelException(
                         label + ": input training_mode has type " + in[2] + ", expected BOOL");

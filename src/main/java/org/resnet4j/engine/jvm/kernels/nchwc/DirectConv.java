@@ -118,10 +118,24 @@ public final class DirectConv {
             this.w = w;
             g = rg;
             border = needsBorder(g);
-            hp = border ? paddedH(g) : g.h();
-            wp = border ? paddedW(g) : g.w();
             lanesIn = w.lanesIn;
             cb = lanesIn == L ? Nchwc.blocks(g.c()) : g.c();
+            long hpL = border ? paddedH(g) : g.h();
+            long wpL = border ? paddedW(g) : g.w();
+            double copy = (double) hpL * wpL * cb * lanesIn;
+            double inOut = (double) cb * lanesIn * g.h() * g.w() + (double) Nchwc.blocks(g.oc()) * L * g.oh() * g.ow();
+            if (border && copy > 4 * inOut + (1 << 20)) {
+                throw new BorderTooLarge(String.format(
+                        java.util.Locale.ROOT,
+                        "its input zero-bordered to %d x %d would take %.0f floats per image, for an input and an"
+                                + " output of %.0f",
+                        hpL,
+                        wpL,
+                        copy,
+                        inOut));
+            }
+            hp = (int) hpL;
+            wp = (int) wpL;
             ocb = Nchwc.blocks(g.oc());
             ow = g.ow();
             kk = g.kh() * g.kw();
@@ -236,12 +250,25 @@ public final class DirectConv {
                 || (g.ow() - 1) * g.strideW() + (g.kw() - 1) * g.dilW() >= g.w();
     }
 
-    private static int paddedH(ConvGeometry g) {
-        return Math.max(g.padT() + g.h(), (g.oh() - 1) * g.strideH() + (g.kh() - 1) * g.dilH() + 1);
+    private static long paddedH(ConvGeometry g) {
+        return Math.max((long) g.padT() + g.h(), (g.oh() - 1L) * g.strideH() + (g.kh() - 1L) * g.dilH() + 1);
     }
 
-    private static int paddedW(ConvGeometry g) {
-        return Math.max(g.padL() + g.w(), (g.ow() - 1) * g.strideW() + (g.kw() - 1) * g.dilW() + 1);
+    private static long paddedW(ConvGeometry g) {
+        return Math.max((long) g.padL() + g.w(), (g.ow() - 1L) * g.strideW() + (g.kw() - 1L) * g.dilW() + 1);
+    }
+
+    /**
+     * A convolution whose zero-bordered input copy would be out of proportion to its input and output:
+     * more than 4 times both together, plus 1 Mi floats. A dilated convolution on a 1x1 input asked
+     * for 4.3 GB for one output pixel, and overflowed int beyond (an ArrayIndexOutOfBoundsException).
+     */
+    public static final class BorderTooLarge extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+
+        BorderTooLarge(String message) {
+            super(message);
+        }
     }
 
     /**
