@@ -32,7 +32,8 @@ import org.resnet4j.tensor.Tensor;
 /**
  * ONNX Runtime through its Java API: the fast path. One {@link OrtSession} per engine, created in
  * the constructor and closed by {@link #close()}; {@code OrtSession.run} is thread-safe, so is this.
- * {@link #close()} waits for the runs in flight before it frees the session ({@link RunGate}).
+ * {@link #close()} waits for the runs in flight before it frees the session ({@link RunGate}). A model
+ * whose integer divisions could trap (SIGFPE ends the process) is refused ({@link OrtDivisionGuard}).
  *
  * <p>Unless {@link EngineOptions#ortGuard()} is off, a model where ORT's optimiser is known to change
  * the results ({@link OrtGuard}) gets a session with that one rewrite disabled.
@@ -80,6 +81,7 @@ public final class OrtEngine implements Engine {
     /** Loads a model already validated ({@link Onnx#readValidated}, {@link Onnx#parse}, {@link Onnx#validated}). */
     public OrtEngine(ValidatedModel model, EngineOptions options) {
         env = OrtEnvironment.getEnvironment(QUIET);
+        OrtDivisionGuard.check(model.proto()); // always: what it refuses would end the process
         guardedPads = options.ortGuard() ? OrtGuard.padsOrtWouldMisfuse(model.proto()) : List.of();
         try (OrtSession.SessionOptions so = sessionOptions(options)) {
             if (!guardedPads.isEmpty()) {
