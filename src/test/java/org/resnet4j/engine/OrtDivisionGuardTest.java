@@ -12,7 +12,6 @@ import org.resnet4j.ResNet4jException.UnsupportedModelException;
 import org.resnet4j.engine.jvm.JavaEngine;
 import org.resnet4j.onnx.GraphProto;
 import org.resnet4j.onnx.ModelProto;
-import org.resnet4j.onnx.NodeProto;
 import org.resnet4j.onnx.Onnx;
 import org.resnet4j.onnx.TensorProto;
 import org.resnet4j.tensor.DType;
@@ -30,12 +29,7 @@ class OrtDivisionGuardTest {
     static ModelProto div(DType type, TensorProto divisor) {
         GraphProto.Builder g = GraphProto.newBuilder()
                 .setName("div")
-                .addNode(NodeProto.newBuilder()
-                        .setOpType("Div")
-                        .setName("divide")
-                        .addInput("a")
-                        .addInput("b")
-                        .addOutput("y"))
+                .addNode(TestModels.node("Div", List.of("a", "b"), "y"))
                 .addInput(Onnx.valueInfo("a", type, 2))
                 .addOutput(Onnx.valueInfo("y", type, 2));
         if (divisor == null) {
@@ -62,7 +56,7 @@ class OrtDivisionGuardTest {
         ModelProto m = div(DType.INT64, null);
         UnsupportedModelException e =
                 assertThrows(UnsupportedModelException.class, () -> new OrtEngine(m.toByteArray(), CPU, "div").close());
-        assertTrue(e.getMessage().contains("node 'divide' (Div) divides integers by 'b'"), e.getMessage());
+        assertTrue(e.getMessage().contains("node 'Div_y' (Div) divides integers by 'b'"), e.getMessage());
         assertTrue(e.getMessage().contains("SIGFPE") && e.getMessage().contains("--engine java"), e.getMessage());
         // the Java engine runs it: Java's division does not trap (INT64_MIN / -1 wraps to INT64_MIN)
         try (JavaEngine java = new JavaEngine(m, 1)) {

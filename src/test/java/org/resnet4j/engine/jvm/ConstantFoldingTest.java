@@ -24,12 +24,7 @@ import org.resnet4j.testing.TestModels;
  */
 class ConstantFoldingTest {
     static NodeProto node(String op, List<String> in, String out) {
-        return NodeProto.newBuilder()
-                .setOpType(op)
-                .setName(op + "_" + out)
-                .addAllInput(in)
-                .addOutput(out)
-                .build();
+        return TestModels.node(op, in, out);
     }
 
     static ModelProto model(List<NodeProto> nodes, List<ValueInfoProto> inputs, ValueInfoProto output) {

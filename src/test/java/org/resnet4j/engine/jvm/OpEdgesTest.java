@@ -12,7 +12,6 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.resnet4j.ResNet4jException;
 import org.resnet4j.onnx.GraphProto;
-import org.resnet4j.onnx.NodeProto;
 import org.resnet4j.onnx.Onnx;
 import org.resnet4j.tensor.DType;
 import org.resnet4j.tensor.Tensor;
@@ -199,11 +198,7 @@ class OpEdgesTest {
         short[] bits = {(short) 0x7c01, (short) 0xfc01, (short) 0x7e00, (short) 0x7fff, (short) 0x7d55, 0x3c00};
         GraphProto g = GraphProto.newBuilder()
                 .setName("identity")
-                .addNode(NodeProto.newBuilder()
-                        .setOpType("Identity")
-                        .setName("id")
-                        .addInput("h")
-                        .addOutput("y"))
+                .addNode(TestModels.node("Identity", List.of("h"), "y"))
                 .addInput(Onnx.valueInfo("h", DType.FLOAT16, bits.length))
                 .addOutput(Onnx.valueInfo("y", DType.FLOAT16, bits.length))
                 .build();
