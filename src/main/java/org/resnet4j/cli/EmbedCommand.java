@@ -16,6 +16,7 @@ import org.resnet4j.pipeline.Embedder;
 import org.resnet4j.pipeline.FileBatches;
 import org.resnet4j.tensor.AtomicOutput;
 import org.resnet4j.tensor.Npy;
+import org.resnet4j.tensor.Tensor;
 import org.resnet4j.vision.Preprocessing;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -98,9 +99,14 @@ final class EmbedCommand implements Callable<Integer> {
         shape.add(report.features().dim(0)).add(report.features().dim(1));
         ArrayNode images = sidecar.putArray("images");
         report.images().forEach(i -> images.add(i.toString()));
-        Npy.write(report.features(), out);
         byte[] sidecarBytes = JSON.writeValueAsBytes(sidecar);
-        AtomicOutput.write(paths, o -> o.write(sidecarBytes));
+        // the features and their path list are committed together: neither without the other
+        Tensor features = report.features();
+        try (AtomicOutput.Batch batch = new AtomicOutput.Batch()) {
+            batch.write(out, o -> Npy.write(features, o));
+            batch.write(paths, o -> o.write(sidecarBytes));
+            batch.commit();
+        }
         if (json) {
             ObjectNode o = sidecar.deepCopy();
             o.put("features", out.toString());

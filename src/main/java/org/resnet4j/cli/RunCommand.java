@@ -7,6 +7,7 @@ import java.util.concurrent.Callable;
 import org.resnet4j.engine.Engine;
 import org.resnet4j.engine.Engines;
 import org.resnet4j.engine.OrtEngine;
+import org.resnet4j.tensor.AtomicOutput;
 import org.resnet4j.tensor.Npy;
 import org.resnet4j.tensor.Shapes;
 import org.resnet4j.tensor.Tensor;
@@ -59,9 +60,16 @@ final class RunCommand implements Callable<Integer> {
             Map<String, Tensor> feeds = NamedFiles.readInputs(in, e.inputs());
             Map<String, Tensor> results = e.run(feeds);
             long ran = System.nanoTime();
+            // every output written before any is moved into place: a failure leaves none behind
+            try (AtomicOutput.Batch batch = new AtomicOutput.Batch()) {
+                for (Map.Entry<String, Path> t : targets.entrySet()) {
+                    Tensor y = results.get(t.getKey());
+                    batch.write(t.getValue(), o -> Npy.write(y, o));
+                }
+                batch.commit();
+            }
             for (Map.Entry<String, Path> t : targets.entrySet()) {
                 Tensor y = results.get(t.getKey());
-                Npy.write(y, t.getValue());
                 Lines.printf(
                         out(),
                         "wrote %s %s %s (output '%s')%n",

@@ -12,6 +12,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import org.resnet4j.ResNet4jException;
 
@@ -48,29 +52,80 @@ public final class AtomicOutput {
     }
 
     public static void writeChannel(Path target, ChannelWriter writer) throws IOException {
-        Path absolute = target.toAbsolutePath();
-        Path dir = absolute.getParent();
-        if (dir != null && !Files.isDirectory(dir)) {
-            throw new IOException("cannot write " + target + ": folder " + dir + " does not exist");
+        try (Batch b = new Batch()) {
+            b.writeChannel(target, writer);
+            b.commit();
         }
-        requireWritableTarget(target);
-        Path tmp = createTemp(dir, absolute.getFileName().toString());
-        boolean done = false;
-        try {
+    }
+
+    /**
+     * Several files committed together: each is written to its temporary file first, and only when
+     * all were written does {@link #commit} move them into place, one rename each. A failure before
+     * that (a writer throws, a target is refused) leaves every target as it was, and {@link #close}
+     * deletes the temporary files. Two outputs to the same path are refused, rather than one silently
+     * replacing the other. Not thread-safe: one command's outputs.
+     */
+    public static final class Batch implements AutoCloseable {
+        /** A written temporary file, the absolute path it moves to, and the target as the caller named it. */
+        private record Staged(Path tmp, Path absolute, Path target) {}
+
+        private final List<Staged> staged = new ArrayList<>();
+        private final Set<Path> targets = new HashSet<>();
+        private boolean committed;
+
+        /** Writes {@code target}'s content to a temporary file beside it, to be moved by {@link #commit}. */
+        public void write(Path target, Writer writer) throws IOException {
+            writeChannel(target, ch -> {
+                try (OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16)) {
+                    writer.writeTo(out);
+                }
+            });
+        }
+
+        /** Same, through a channel. */
+        public void writeChannel(Path target, ChannelWriter writer) throws IOException {
+            Path absolute = target.toAbsolutePath().normalize();
+            Path dir = absolute.getParent();
+            if (dir != null && !Files.isDirectory(dir)) {
+                throw new IOException("cannot write " + target + ": folder " + dir + " does not exist");
+            }
+            Path key = Files.exists(absolute) ? absolute.toRealPath() : absolute;
+            if (!targets.add(key)) {
+                throw new ResNet4jException("two outputs are " + target + "; give each output its own file");
+            }
+            requireWritableTarget(target);
+            Path tmp = createTemp(dir, absolute.getFileName().toString());
+            staged.add(new Staged(tmp, absolute, target));
             try (FileChannel ch =
                     FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 writer.writeTo(ch);
             }
-            requireWritableTarget(target); // again: the write may have taken long
-            try {
-                Files.move(tmp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, absolute, StandardCopyOption.REPLACE_EXISTING);
+        }
+
+        /** Moves every written file into place (after checking each target again: writing may take long). */
+        public void commit() throws IOException {
+            for (Staged s : staged) {
+                requireWritableTarget(s.target());
             }
-            done = true;
-        } finally {
-            if (!done) {
-                Files.deleteIfExists(tmp);
+            for (Staged s : staged) {
+                try {
+                    Files.move(
+                            s.tmp(), s.absolute(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                } catch (AtomicMoveNotSupportedException e) {
+                    Files.move(s.tmp(), s.absolute(), StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+            committed = true;
+        }
+
+        /** Deletes the temporary files of an uncommitted batch. */
+        @Override
+        public void close() throws IOException {
+            if (committed) {
+                return;
+            }
+            for (Staged s : staged) {
+                Files.deleteIfExists(s.tmp());
             }
         }
     }

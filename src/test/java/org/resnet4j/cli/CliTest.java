@@ -269,6 +269,60 @@ class CliTest {
         return file;
     }
 
+    /**
+     * A command's outputs are committed together or not at all: when the second target is refused, the
+     * first is not written either (an existing file there keeps its bytes), no temporary file stays,
+     * and two outputs to one path are refused instead of one replacing the other.
+     */
+    @Test
+    void runCommitsAllOutputsOrNone() throws Exception {
+        Path onnx = twoInputModel();
+        Path x = dir.resolve("x.npy");
+        Path idx = dir.resolve("idx.npy");
+        Npy.write(Tensor.of(new int[] {2, 3}, new float[] {1, 2, 3, 4, 5, 6}), x);
+        Npy.write(Tensor.ofLongs(new int[] {2}, new long[] {2, 1}), idx);
+        Path out = dir.resolve("outs");
+        Files.createDirectories(out);
+        Path g = out.resolve("g.npy");
+        Files.writeString(g, "old bytes");
+        Path folder = out.resolve("shp.npy");
+        Files.createDirectories(folder); // the second output's target is a folder: refused
+        Result r = cli(
+                "run",
+                "--model",
+                onnx.toString(),
+                "--input",
+                "x=" + x,
+                "--input",
+                "idx=" + idx,
+                "--output",
+                "g=" + g,
+                "--output",
+                "shp=" + folder);
+        assertEquals(1, r.code, r.err);
+        assertTrue(r.err.startsWith("error: output " + folder + " exists and is not a regular file"), r.err);
+        assertEquals("old bytes", Files.readString(g), "the first output must not be replaced alone");
+        try (var files = Files.list(out)) {
+            assertEquals(2, files.count(), "no temporary file left beside the outputs");
+        }
+        Path same = out.resolve("same.npy");
+        r = cli(
+                "run",
+                "--model",
+                onnx.toString(),
+                "--input",
+                "x=" + x,
+                "--input",
+                "idx=" + idx,
+                "--output",
+                "g=" + same,
+                "--output",
+                "shp=" + same);
+        assertEquals(1, r.code, r.err);
+        assertTrue(r.err.contains("two outputs are " + same), r.err);
+        assertFalse(Files.exists(same));
+    }
+
     @Test
     void runTakesNamedInputsAndWritesNamedOutputsOfAnyType() throws Exception {
         Path onnx = twoInputModel();

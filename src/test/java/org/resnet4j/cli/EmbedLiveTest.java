@@ -135,4 +135,29 @@ class EmbedLiveTest {
                 IMAGES.size(),
                 worst);
     }
+
+    /** The features and their path list are committed together: a sidecar that cannot be written leaves neither. */
+    @org.junit.jupiter.api.Test
+    void featuresAreNotWrittenWithoutTheirPathList() throws Exception {
+        Path out = dir.resolve("pair.npy");
+        Path sidecar = Files.createDirectories(dir.resolve("pair.json")); // a folder: refused as a target
+        StringWriter se = new StringWriter();
+        int code = Main.execute(
+                new PrintWriter(new StringWriter()),
+                new PrintWriter(se),
+                "embed",
+                "--weights",
+                weights.toString(),
+                "--out",
+                out.toString(),
+                folder.toString());
+        assertEquals(1, code, se.toString());
+        assertTrue(
+                se.toString().contains("error: output " + sidecar + " exists and is not a regular file"),
+                se.toString());
+        assertTrue(!Files.exists(out), "the features must not be written without their path list");
+        try (var files = Files.list(dir)) {
+            assertTrue(files.noneMatch(f -> f.getFileName().toString().endsWith(".tmp")), "a temporary file stayed");
+        }
+    }
 }
