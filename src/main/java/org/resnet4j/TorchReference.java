@@ -28,6 +28,11 @@ import org.resnet4j.weights.PthWriter;
  * private temporary folder removed afterwards. PyTorch builds the model from the spec with
  * torchvision's own blocks and loads the weights with {@code strict=True}. Calls are independent;
  * the class is stateless and thread-safe.
+ *
+ * <p>A call that ends early still cleans up: when the waiting thread is interrupted, or the JVM
+ * shuts down on a signal (Ctrl-C, {@code kill}), the Python child and its descendants are ended and
+ * the temporary folder is removed by a shutdown hook held for the duration of the call; no orphan
+ * keeps computing after we are gone.
  */
 public final class TorchReference {
     /** Exit status of torch_parity.py when torch, torchvision or numpy cannot be imported. */
@@ -53,9 +58,66 @@ public final class TorchReference {
      *                           the model fails there; the message carries Python's own last line
      */
     public static Result run(String python, ResNetSpec spec, StateDict weights, Tensor input) {
-        Path dir = null;
+        Path dir;
         try {
             dir = Files.createTempDirectory("resnet4j-torch");
+        } catch (IOException e) {
+            throw new ResNet4jException("the torchvision reference failed: " + e.getMessage(), e);
+        }
+        Child child = new Child(dir);
+        Thread hook = new Thread(child::end, "resnet4j-torch-cleanup");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            return runIn(dir, child, python, spec, weights, input);
+        } finally {
+            child.end();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running or about to: it ends the same child and folder
+            }
+        }
+    }
+
+    /** The Python process of one call and its folder, ended at most once by whichever comes first. */
+    private static final class Child {
+        private final Path dir;
+        private Process process;
+        private boolean ended;
+
+        Child(Path dir) {
+            this.dir = dir;
+        }
+
+        synchronized Process start(ProcessBuilder pb) throws IOException {
+            if (ended) {
+                throw new IOException("shutting down");
+            }
+            process = pb.start();
+            return process;
+        }
+
+        synchronized void end() {
+            if (ended) {
+                return;
+            }
+            ended = true;
+            if (process != null && process.isAlive()) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+                try {
+                    process.waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            deleteQuietly(dir);
+        }
+    }
+
+    private static Result runIn(
+            Path dir, Child child, String python, ResNetSpec spec, StateDict weights, Tensor input) {
+        try {
             for (String s : SCRIPTS) {
                 try (InputStream in = TorchReference.class.getResourceAsStream("/org/resnet4j/torch/" + s)) {
                     if (in == null) {
@@ -77,7 +139,7 @@ public final class TorchReference {
             Path stderr = dir.resolve("stderr.txt");
             Process p;
             try {
-                p = new ProcessBuilder(
+                p = child.start(new ProcessBuilder(
                                 python,
                                 dir.resolve("torch_parity.py").toString(),
                                 "--weights",
@@ -89,8 +151,7 @@ public final class TorchReference {
                                 "--output",
                                 out.toString())
                         .redirectOutput(stdout.toFile())
-                        .redirectError(stderr.toFile())
-                        .start();
+                        .redirectError(stderr.toFile()));
             } catch (IOException e) {
                 throw new ResNet4jException("cannot start Python '" + python + "': " + e.getMessage());
             }
@@ -115,8 +176,6 @@ public final class TorchReference {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ResNet4jException("interrupted while waiting for the torchvision reference");
-        } finally {
-            deleteQuietly(dir);
         }
     }
 
