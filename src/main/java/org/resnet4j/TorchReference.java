@@ -8,11 +8,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 import org.resnet4j.spec.ResNetSpec;
 import org.resnet4j.spec.SpecJson;
+import org.resnet4j.tensor.Folders;
 import org.resnet4j.tensor.Npy;
 import org.resnet4j.tensor.StateDict;
 import org.resnet4j.tensor.Tensor;
@@ -111,7 +110,7 @@ public final class TorchReference {
                     Thread.currentThread().interrupt();
                 }
             }
-            deleteQuietly(dir);
+            Folders.deleteTree(dir);
         }
     }
 
@@ -184,16 +183,5 @@ public final class TorchReference {
                 .filter(l -> !l.isBlank())
                 .toList();
         return lines.isEmpty() ? "(no message)" : lines.get(lines.size() - 1).trim();
-    }
-
-    private static void deleteQuietly(Path dir) {
-        if (dir == null) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (IOException e) {
-            // a leftover temporary folder is not worth failing the comparison for
-        }
     }
 }

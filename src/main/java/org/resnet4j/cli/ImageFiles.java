@@ -64,16 +64,25 @@ public final class ImageFiles {
     /** Whether a path inside a folder is hidden: some name on it starts with a dot (.git, macOS ._ files). */
     private static boolean hidden(Path relative) {
         for (Path name : relative) {
-            if (name.toString().startsWith(".")) {
+            if (hiddenName(name.toString())) {
                 return true;
             }
         }
         return false;
     }
 
+    /** Whether a file or folder name is hidden, so that a folder listing leaves it (and what is under it) out. */
+    public static boolean hiddenName(String name) {
+        return name.startsWith(".");
+    }
+
     /** Whether the file name ends in one of {@link #EXTENSIONS}. */
     public static boolean hasImageExtension(Path file) {
-        String name = file.getFileName().toString();
+        return hasImageExtension(file.getFileName().toString());
+    }
+
+    /** Whether the file name ends in one of {@link #EXTENSIONS}. */
+    public static boolean hasImageExtension(String name) {
         int dot = name.lastIndexOf('.');
         return dot > 0 && EXTENSIONS.contains(name.substring(dot + 1).toLowerCase(Locale.ROOT));
     }

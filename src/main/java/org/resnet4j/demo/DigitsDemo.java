@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.Stream;
 import org.resnet4j.ResNet4j;
 import org.resnet4j.ResNet4j.ExportOptions;
 import org.resnet4j.ResNet4jException;
@@ -25,6 +24,7 @@ import org.resnet4j.engine.Engines;
 import org.resnet4j.onnx.ModelProto;
 import org.resnet4j.spec.ResNetSpec;
 import org.resnet4j.spec.SpecJson;
+import org.resnet4j.tensor.Folders;
 import org.resnet4j.tensor.Npy;
 import org.resnet4j.tensor.Tensor;
 import org.resnet4j.weights.LoadedCheckpoint;
@@ -128,7 +128,7 @@ public final class DigitsDemo {
             throw new UncheckedIOException("cannot unpack the demo files: " + e.getMessage(), e);
         } finally {
             if (dir != null) {
-                deleteQuietly(dir);
+                Folders.deleteTree(dir);
             }
         }
     }
@@ -406,19 +406,5 @@ public final class DigitsDemo {
             n += a[i] == b[i] ? 1 : 0;
         }
         return n;
-    }
-
-    private static void deleteQuietly(Path dir) {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    // a temp file left behind is not worth failing the demo for
-                }
-            });
-        } catch (IOException e) {
-            // same
-        }
     }
 }

@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.Callable;
-import java.util.stream.Collectors;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.SparkException;
@@ -210,6 +209,7 @@ public final class BatchJob implements Callable<Integer> {
         if (master != null) {
             builder.master(master);
         }
+        LocalScratch.configure(builder, master);
         SparkSession spark = builder.getOrCreate();
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         if (HadoopFiles.exists(output, conf)) {
@@ -294,20 +294,11 @@ public final class BatchJob implements Callable<Integer> {
 
     /**
      * The image files under the input, sorted, as a dataset of paths in {@code partitions} slices (0:
-     * enough for every core, 256 files a slice at most). The listing is Spark's file index, which
-     * skips names starting with "." or "_"; it is taken on the driver, as for any file source, and,
-     * unlike a scan, keeps empty files, which must get their error row.
+     * enough for every core, 256 files a slice at most). The listing ({@link HadoopFiles#imagesUnder})
+     * is taken on the driver and keeps empty files, which must get their error row.
      */
     private Dataset<Row> listImages(SparkSession spark) {
-        String pattern = "(?i).*\\.(" + ImageFiles.EXTENSIONS.stream().sorted().collect(Collectors.joining("|")) + ")$";
-        String[] all = spark.read()
-                .format("binaryFile")
-                .option("recursiveFileLookup", "true")
-                .load(input)
-                .inputFiles();
-        List<Row> images = Arrays.stream(all)
-                .filter(p -> p.matches(pattern))
-                .sorted()
+        List<Row> images = HadoopFiles.imagesUnder(input, spark.sparkContext().hadoopConfiguration()).stream()
                 .map(p -> RowFactory.create(p))
                 .toList();
         if (images.isEmpty()) {

@@ -6,10 +6,16 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.RemoteIterator;
 import org.resnet4j.ResNet4jException;
+import org.resnet4j.cli.ImageFiles;
+import org.resnet4j.tensor.InputFiles;
 
 /** Reading files named by Hadoop paths ({@code file:}, {@code hdfs:}, {@code s3a:}, ...) where a task runs. */
 final class HadoopFiles {
@@ -27,7 +33,7 @@ final class HadoopFiles {
             if (!status.isFile()) {
                 throw new ResNet4jException("weights " + path + " is not a file");
             }
-            if ("file".equals(fs.getScheme())) {
+            if (isLocal(fs)) {
                 return Path.of(fs.makeQualified(p).toUri());
             }
             String name = p.getName();
@@ -54,6 +60,10 @@ final class HadoopFiles {
         org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
         try {
             FileSystem fs = p.getFileSystem(conf);
+            if (isLocal(fs)) {
+                // opening a FIFO blocks the task for ever, a device reads without end: refused unopened
+                InputFiles.requireRegular(Path.of(fs.makeQualified(p).toUri()), "image");
+            }
             long length = fs.getFileStatus(p).getLen();
             if (length > maxBytes) {
                 throw new ResNet4jException(
@@ -69,6 +79,61 @@ final class HadoopFiles {
         } catch (IOException e) {
             throw new ResNet4jException("cannot read " + path + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The image files an input stands for, sorted: a folder's images under it (recursively; hidden names
+     * left out, by extension), a file as given. On the local file system this is exactly the listing
+     * {@code classify} makes ({@link ImageFiles#imagesUnder}): symbolic links to folders are not
+     * followed, so a link loop cannot make the walk endless, and what is not a regular file (a FIFO) is
+     * left out. Elsewhere (HDFS, object stores, which have no such links) Hadoop's recursive listing is
+     * filtered by the same rules. The paths are qualified Hadoop paths ({@code file:/...}).
+     */
+    static List<String> imagesUnder(String input, Configuration conf) {
+        org.apache.hadoop.fs.Path root = new org.apache.hadoop.fs.Path(input);
+        try {
+            FileSystem fs = root.getFileSystem(conf);
+            root = fs.makeQualified(root);
+            if (!fs.getFileStatus(root).isDirectory()) {
+                return List.of(root.toString());
+            }
+            List<String> out = new ArrayList<>();
+            if (isLocal(fs)) {
+                for (Path f : ImageFiles.imagesUnder(Path.of(root.toUri()))) {
+                    out.add(fs.makeQualified(new org.apache.hadoop.fs.Path(f.toUri()))
+                            .toString());
+                }
+                return out;
+            }
+            int rootDepth = root.depth();
+            RemoteIterator<LocatedFileStatus> files = fs.listFiles(root, true);
+            while (files.hasNext()) {
+                org.apache.hadoop.fs.Path f = files.next().getPath();
+                if (ImageFiles.hasImageExtension(f.getName()) && !hiddenBelow(f, rootDepth)) {
+                    out.add(f.toString());
+                }
+            }
+            out.sort(null);
+            return out;
+        } catch (FileNotFoundException e) {
+            throw new ResNet4jException("input " + input + " does not exist");
+        } catch (IOException e) {
+            throw new ResNet4jException("cannot list " + input + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether some name on {@code f}'s path below the listed root is hidden. */
+    private static boolean hiddenBelow(org.apache.hadoop.fs.Path f, int rootDepth) {
+        for (org.apache.hadoop.fs.Path q = f; q != null && q.depth() > rootDepth; q = q.getParent()) {
+            if (ImageFiles.hiddenName(q.getName())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean isLocal(FileSystem fs) {
+        return "file".equals(fs.getScheme());
     }
 
     /** Whether {@code path} exists. */

@@ -67,6 +67,18 @@ class BatchJobTest {
         Files.write(faults.resolve(".hidden.jpg"), jpeg);
         Files.write(faults.resolve(".cache").resolve("thumb.jpg"), jpeg);
         Files.writeString(faults.resolve("notes.txt"), "not an image\n");
+        // skipped as classify skips them: a FIFO with an image's name (opening it would block a task for
+        // ever) and a link back up the tree (Spark's own listing followed it without end)
+        mkfifo(faults.resolve("pipe.jpg"));
+        Files.createSymbolicLink(faults.resolve("loop"), input);
+    }
+
+    static void mkfifo(Path p) throws IOException {
+        try {
+            assertEquals(0, new ProcessBuilder("mkfifo", p.toString()).start().waitFor());
+        } catch (InterruptedException e) {
+            throw new IOException(e);
+        }
     }
 
     static final List<String> BROKEN = List.of("empty.jpg", "truncated.jpg", "not_an_image.png", "bomb.png");
@@ -103,6 +115,7 @@ class BatchJobTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"ort", "java"})
+    @org.junit.jupiter.api.Timeout(300)
     void rowsEqualClassifyJson(String engine) throws Exception {
         Path output = dir.resolve("out-" + engine);
         Run run = job(args(output, "--engine", engine, "--top", "3", "--batch", "3", "--format", "json")
@@ -219,6 +232,47 @@ class BatchJobTest {
         assertEquals(1, b.code());
         assertOneErrorLine(b.err(), "garbage.pth");
         assertFalse(Files.exists(output));
+    }
+
+    /** A FIFO named as the input gets its error row at once: the task never opens it. */
+    @Test
+    @org.junit.jupiter.api.Timeout(120)
+    void aFifoAsTheInputGetsAnErrorRow() throws Exception {
+        Path fifo = dir.resolve("named-pipe.png");
+        mkfifo(fifo);
+        List<String> a = args(dir.resolve("out-fifo"), "--format", "json");
+        a.set(a.indexOf("--input") + 1, fifo.toString());
+        Run run = job(a.toArray(String[]::new));
+        assertEquals(0, run.code(), run.err());
+        List<Row> rows = SparkSessions.local()
+                .read()
+                .schema(BatchJob.schema(Mode.CLASSIFY))
+                .json(dir.resolve("out-fifo").toString())
+                .collectAsList();
+        assertEquals(1, rows.size());
+        String error = rows.get(0).getAs("error");
+        assertTrue(error != null && error.contains("is not a regular file (a FIFO)"), String.valueOf(error));
+    }
+
+    /** Scratch folders of a run that was killed outright are removed by the next run; a live run's are kept. */
+    @Test
+    void scratchFoldersOfEndedRunsAreSwept() throws Exception {
+        Path tmp = Files.createDirectories(dir.resolve("tmp-root"));
+        Process ended = new ProcessBuilder("true").start();
+        ended.waitFor();
+        Path orphan = tmp.resolve(LocalScratch.PREFIX + ended.pid());
+        Files.createDirectories(orphan.resolve("blockmgr-1").resolve("0c"));
+        Files.writeString(orphan.resolve("blockmgr-1").resolve("0c").resolve("shuffle_0.data"), "x");
+        Path outside = Files.createDirectories(dir.resolve("not-scratch"));
+        Files.writeString(outside.resolve("keep.txt"), "mine");
+        Files.createSymbolicLink(orphan.resolve("link-out"), outside);
+        Path live = Files.createDirectories(
+                tmp.resolve(LocalScratch.PREFIX + ProcessHandle.current().pid()));
+        Path other = Files.createDirectories(tmp.resolve("spark-unrelated"));
+        LocalScratch.sweep(tmp);
+        assertFalse(Files.exists(orphan), "an ended run's folder stays");
+        assertTrue(Files.exists(live) && Files.exists(other));
+        assertEquals("mine", Files.readString(outside.resolve("keep.txt")), "a link was followed");
     }
 
     static void assertOneErrorLine(String err, String expected) {
