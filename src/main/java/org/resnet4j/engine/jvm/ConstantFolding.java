@@ -113,7 +113,7 @@ final class ConstantFolding {
         Map<String, Value> zeros = new HashMap<>(fixedInputs);
         List<NodeProto> left = new ArrayList<>(order.size());
         try (Parallel par = new Parallel(1)) {
-            RunContext ctx = new RunContext(par, Kernels.defaultSgemm(), new BufferPool(), BUDGET);
+            RunContext ctx = RunContext.budgeted(par, Kernels.defaultSgemm(), new BufferPool(), BUDGET);
             for (NodeProto n : order) {
                 boolean onnx = n.getDomain().isEmpty() || n.getDomain().equals("ai.onnx");
                 boolean isShape = onnx

@@ -132,15 +132,17 @@ public final class JavaEngine implements Engine {
         InputCheck.check(plan.inputs, inputs);
         Value[] slots = new Value[plan.slotCount];
         System.arraycopy(plan.constantSlots, 0, slots, 0, plan.constantSlots.length);
+        long inputElements = 0;
         for (int i = 0; i < plan.inputSlots.length; i++) {
             Tensor t = inputs.get(plan.inputNames.get(i));
             slots[plan.inputSlots[i]] = Value.of(t);
+            inputElements += t.numel();
         }
         BufferPool pool = idlePools.poll();
         if (pool == null) {
             pool = new BufferPool();
         }
-        RunContext ctx = new RunContext(parallel, sgemm, pool);
+        RunContext ctx = RunContext.forRun(parallel, sgemm, pool, plan.maxValueElements(inputElements));
         for (Plan.Step step : plan.steps) {
             Value[] in = new Value[step.in().length];
             for (int i = 0; i < in.length; i++) {
@@ -151,6 +153,10 @@ public final class JavaEngine implements Engine {
                 out = step.op().run(in, ctx);
             } catch (ResNet4jException e) {
                 throw e;
+            } catch (RunContext.OverBudget e) {
+                throw new EngineException(step.op().label() + " would allocate " + e.getMessage()
+                        + " (" + Plan.VALUE_FACTOR + "x the model's constants and the run's inputs, at least "
+                        + Plan.VALUE_FLOOR + "); inputs " + Arrays.toString(in));
             } catch (RuntimeException e) {
                 throw new EngineException(step.op().label() + " failed on inputs " + Arrays.toString(in) + ": " + e, e);
             }

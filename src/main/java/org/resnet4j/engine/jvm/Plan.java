@@ -38,6 +38,19 @@ import org.resnet4j.tensor.DType;
  * Conv+Add+Relu, repacking weights): they rewrite the step list before the lifetimes are planned.
  */
 final class Plan {
+    /**
+     * How large one value may get in a run, as a multiple of the model's constants and the run's
+     * inputs (the largest ResNet activation is under 6x its input), and at least {@link #VALUE_FLOOR}.
+     */
+    static final long VALUE_FACTOR = 16;
+
+    static final long VALUE_FLOOR = 1L << 26;
+
+    /** The size one value may have in a run given {@code inputElements} of input. */
+    long maxValueElements(long inputElements) {
+        return Math.max(VALUE_FLOOR, VALUE_FACTOR * (constantElements + inputElements));
+    }
+
     /** One compiled node: its op, the slots it reads and writes, the roots whose arrays die after it. */
     record Step(Op op, int[] in, int[] out, int[] release) {}
 
@@ -50,6 +63,9 @@ final class Plan {
 
     final int[] outputSlots;
     final Value[] constantSlots;
+    /** Elements in all the constants (initializers, Constant nodes, folded values). */
+    final long constantElements;
+
     final int[] root;
     final boolean[] pinned;
     final List<Step> steps;
@@ -80,6 +96,11 @@ final class Plan {
         this.inputs = inputs;
         this.outputSlots = outputSlots;
         this.constantSlots = constantSlots;
+        long c = 0;
+        for (Value v : constantSlots) {
+            c += v.numel();
+        }
+        this.constantElements = c;
         this.root = root;
         this.pinned = pinned;
         this.steps = steps;

@@ -2,10 +2,13 @@ package org.resnet4j.engine.jvm;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.resnet4j.ResNet4jException;
 import org.resnet4j.engine.EngineOptions;
 import org.resnet4j.engine.OrtEngine;
 import org.resnet4j.onnx.GraphProto;
@@ -138,6 +141,23 @@ class ConstantFoldingTest {
         try (JavaEngine big = new JavaEngine(shapeOfConstantOfShape(1L << 28), 1)) {
             assertEquals(
                     2, big.plannedSteps(), "ConstantOfShape([2^28]) is over the budget: it runs, if ever, per run");
+        }
+    }
+
+    @Test
+    void aRunRefusesAValueOutOfProportionToModelAndInputs() {
+        // the same 150-byte model at run time: 2^28 floats is far beyond 16x its constants and inputs
+        try (JavaEngine big = new JavaEngine(shapeOfConstantOfShape(1L << 28), 1)) {
+            String m = assertThrows(ResNet4jException.EngineException.class, () -> big.run(Map.of()))
+                    .getMessage();
+            assertTrue(m.contains("ConstantOfShape"), m);
+            assertTrue(m.contains("a value of 268435456 elements, over the " + Plan.VALUE_FLOOR), m);
+        }
+        // at the floor it still runs: the cap is not below what a model of any size may use
+        try (JavaEngine atFloor = new JavaEngine(shapeOfConstantOfShape(Plan.VALUE_FLOOR), 1)) {
+            assertArrayEquals(
+                    new long[] {Plan.VALUE_FLOOR},
+                    atFloor.run(Map.of()).get("y").toLongArray());
         }
     }
 }

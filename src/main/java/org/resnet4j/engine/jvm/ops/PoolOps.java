@@ -124,7 +124,7 @@ final class PoolOps {
                 WindowNd.avgPool(nd.g(), countIncludePad, nd.padEnd(), x.f(), y.f(), ctx.par());
                 return one(y);
             }
-            long[] idx = withIndices ? new long[y.numel()] : null;
+            long[] idx = withIndices ? ctx.newLongs(y.numel()) : null;
             WindowNd.maxPool(nd.g(), x.f(), y.f(), idx, columnMajor, ctx.par());
             return withIndices ? new Value[] {y, Value.longs(shape, idx)} : one(y);
         }

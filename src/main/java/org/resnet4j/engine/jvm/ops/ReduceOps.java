@@ -72,6 +72,7 @@ final class ReduceOps {
                 }
             }
             // x (in) -> y (kept): y[j] = sum over the reduced axes / count; double sums, float result
+            ctx.charge(Shapes.numel(kept));
             double[] acc = new double[Shapes.numel(kept)];
             float[] xs = x.f();
             Broadcast.walk(x.shape(), x.shape(), kept, (i, ia, ib) -> acc[ib] += xs[ia]);

@@ -14,33 +14,46 @@ public final class RunContext {
     private final Parallel parallel;
     private final Sgemm sgemm;
     private final BufferPool pool;
-    /** Elements this context may still allocate; Long.MAX_VALUE for a run, which its output bounds. */
+    /** Elements this context may still allocate in all (Long.MAX_VALUE for a run). */
     private long budget;
+    /** Elements one value may have (Long.MAX_VALUE for load-time folding, which the budget bounds). */
+    private final long maxValue;
 
-    public RunContext(Parallel parallel, Sgemm sgemm, BufferPool pool) {
-        this(parallel, sgemm, pool, Long.MAX_VALUE);
-    }
-
-    /** Same, allowing {@code maxElements} newly allocated elements in all, floats and integers alike. */
-    public RunContext(Parallel parallel, Sgemm sgemm, BufferPool pool, long maxElements) {
+    private RunContext(Parallel parallel, Sgemm sgemm, BufferPool pool, long budget, long maxValue) {
         this.parallel = parallel;
         this.sgemm = sgemm;
         this.pool = pool;
-        this.budget = maxElements;
+        this.budget = budget;
+        this.maxValue = maxValue;
     }
 
-    /** An allocation a budgeted context refused, before it was made. */
+    /** A context allowing {@code maxElements} newly allocated elements in all, floats and integers alike. */
+    public static RunContext budgeted(Parallel parallel, Sgemm sgemm, BufferPool pool, long maxElements) {
+        return new RunContext(parallel, sgemm, pool, maxElements, Long.MAX_VALUE);
+    }
+
+    /** A context for one run, allowing each new value at most {@code maxValueElements} elements. */
+    public static RunContext forRun(Parallel parallel, Sgemm sgemm, BufferPool pool, long maxValueElements) {
+        return new RunContext(parallel, sgemm, pool, Long.MAX_VALUE, maxValueElements);
+    }
+
+    /** An allocation the context refused, before it was made. */
     public static final class OverBudget extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
-        OverBudget(long asked, long left) {
-            super(asked + " elements asked, " + left + " left in the budget");
+        OverBudget(String message) {
+            super(message);
         }
     }
 
-    private void charge(long n) {
+    /** Refuses, before anything is allocated, {@code n} elements this context may not give. */
+    public void charge(long n) {
+        if (n > maxValue) {
+            throw new OverBudget(
+                    "a value of " + n + " elements, over the " + maxValue + " one value may have in this run");
+        }
         if (n > budget) {
-            throw new OverBudget(n, budget);
+            throw new OverBudget(n + " elements asked, " + budget + " left in the budget");
         }
         budget -= n;
     }
@@ -74,6 +87,10 @@ public final class RunContext {
 
     /** Scratch space of at least {@code n} floats (maybe more); give it back with {@link #release}. */
     public float[] scratch(int n) {
+        if (n > maxValue) {
+            throw new OverBudget(
+                    "scratch space of " + n + " elements, over the " + maxValue + " one value may have in this run");
+        }
         return pool.takeAtLeast(n);
     }
 
