@@ -665,8 +665,62 @@ def round2_image_cases():
         'a 3,000,000x1 PNG: Resize(256) makes 768,000,000x256 (the int product w * h * 3 overflowed)')
 
 
+def round3_engine_cases():
+    """Round 3 (issue 24): small valid models the engines must refuse with one clear error, run on zeros of
+    their one input x, float [1]. Kind 'java-engine' runs the Java engine, 'ort-engine' ONNX Runtime."""
+    x = helper.make_tensor_value_info('x', TensorProto.FLOAT, [1])
+    y = helper.make_tensor_value_info('y', TensorProto.FLOAT, [1])
+
+    def i64(name, values):
+        return numpy_helper.from_array(np.array(values, dtype=np.int64), name)
+
+    def mean_plus_x(src):  # y = mean(src) + x: a one-element output from a large intermediate
+        return [helper.make_node('ReduceMean', [src], ['m'], keepdims=0),
+                helper.make_node('Add', ['m', 'x'], ['y'])]
+
+    add('r3-onnx-constantofshape-at-run.onnx',
+        model([helper.make_node('ConstantOfShape', ['n'], ['c'])] + mean_plus_x('c'), [x], [y],
+              [i64('n', [1 << 28])], opset=13),
+        'java-engine', 'EngineException', 'one value may have',
+        'ConstantOfShape([2^28]) in 171 bytes: 1 GiB of floats materialised at run time')
+    chain = [helper.make_node('ConstantOfShape', ['n'], ['c0'])]
+    for k in range(1, 12):
+        chain.append(helper.make_node('Concat', ['c%d' % (k - 1), 'c%d' % (k - 1)], ['c%d' % k], axis=0))
+    add('r3-onnx-concat-doubling.onnx',
+        model(chain + mean_plus_x('c11'), [x], [y], [i64('n', [1 << 17])], opset=13),
+        'java-engine', 'EngineException', 'one value may have',
+        'eleven doubling Concats of 2^17 zeros: 2^28 elements, twice that in all')
+    w = numpy_helper.from_array(np.ones((2, 1, 3, 3), np.float32), 'w')
+    ys = helper.make_tensor_value_info('y', TensorProto.FLOAT, None)
+    d = 1 << 14
+    add('r3-onnx-dilated-conv-border.onnx',
+        model([helper.make_node('Reshape', ['x', 's'], ['x4']),
+               helper.make_node('Conv', ['x4', 'w'], ['y'], dilations=[d, d], pads=[d, d, d, d])], [x], [ys],
+              [w, i64('s', [1, 1, 1, 1])]),
+        'java-engine', 'UnsupportedModelException', 'zero-bordered',
+        'a 3x3 conv dilated 2^14 over a 1x1 input: a 32769^2 bordered copy (4.3 GB) for 9 output pixels')
+    add('r3-onnx-dropout-int64-ratio.onnx',
+        model([helper.make_node('Dropout', ['x', 'r'], ['y'])], [x], [y], [i64('r', 0)], opset=12),
+        'java-engine', 'UnsupportedModelException', 'expected a float type',
+        'Dropout whose ratio is an int64 (IllegalStateException before)')
+    add('r3-onnx-pad-beyond-int32.onnx',
+        model([helper.make_node('Pad', ['x', 'p'], ['y'])], [x], [ys], [i64('p', [0, (1 << 31) + 1])], opset=13),
+        'java-engine', 'MismatchException', 'more than 2147483647 elements',
+        'a pad of 2^31 + 1 (truncated to int before)')
+    xi = helper.make_tensor_value_info('x', TensorProto.FLOAT, [1])
+    add('r3-onnx-div-int64-min.onnx',
+        model([helper.make_node('Cast', ['x'], ['xi'], to=TensorProto.INT64),
+               helper.make_node('Sub', ['xi', 'big'], ['a']),
+               helper.make_node('Div', ['a', 'xi'], ['q']),
+               helper.make_node('Cast', ['q'], ['y'], to=TensorProto.FLOAT)], [xi], [y],
+              [i64('big', [1 << 62])], opset=13),
+        'ort-engine', 'UnsupportedModelException', 'divides integers',
+        'an int64 Div by a run-time divisor (0 here; INT64_MIN / -1 alike): SIGFPE killed the JVM')
+
+
 round2_checkpoint_cases()
 round2_image_cases()
+round3_engine_cases()
 
 # ---------------------------------------------------------------- manifest and fuzz seeds
 manifest.sort(key=lambda m: m['file'])

@@ -6,9 +6,16 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import org.resnet4j.engine.Engine;
+import org.resnet4j.engine.EngineOptions;
+import org.resnet4j.engine.Engines;
+import org.resnet4j.engine.TensorSpec;
 import org.resnet4j.onnx.Onnx;
 import org.resnet4j.tensor.Npy;
+import org.resnet4j.tensor.Tensor;
 import org.resnet4j.vision.ImageLoader;
 import org.resnet4j.vision.Preprocessing;
 import org.resnet4j.vision.Preset;
@@ -19,6 +26,15 @@ final class HostileCorpus {
     record Item(Path file, String kind, String exception, String reason, String attack) {
         String name() {
             return file.getFileName().toString();
+        }
+
+        /** A valid model an engine must refuse (at load or at run): its message names the node (not the file). */
+        boolean isEngine() {
+            return kind.endsWith("-engine");
+        }
+
+        Engines.Kind engine() {
+            return kind.equals("java-engine") ? Engines.Kind.JAVA : Engines.Kind.ORT;
         }
     }
 
@@ -59,7 +75,24 @@ final class HostileCorpus {
             case "npy" -> Npy.read(file);
             case "image" -> ImageLoader.load(file);
             case "preprocess" -> Preprocessing.imagenet(Preset.V1).apply(file); // decoded, then resized and cropped
+            case "java-engine" -> runOnZeros(Engines.Kind.JAVA, file);
+            case "ort-engine" -> runOnZeros(Engines.Kind.ORT, file);
             default -> throw new IllegalArgumentException("unknown kind " + kind);
         };
+    }
+
+    /** Opens the model on {@code engine} and runs it once on zeros of its declared float inputs. */
+    static Map<String, Tensor> runOnZeros(Engines.Kind engine, Path file) {
+        try (Engine e = Engines.open(engine, Onnx.readValidated(file), EngineOptions.defaults())) {
+            Map<String, Tensor> feeds = new LinkedHashMap<>();
+            for (TensorSpec in : e.inputs()) {
+                feeds.put(
+                        in.name(),
+                        Tensor.zeros(java.util.Arrays.stream(in.shape())
+                                .mapToInt(Math::toIntExact)
+                                .toArray()));
+            }
+            return e.run(feeds);
+        }
     }
 }

@@ -48,7 +48,7 @@ final class Plan {
 
     /** The size one value may have in a run given {@code inputElements} of input. */
     long maxValueElements(long inputElements) {
-        return Math.max(VALUE_FLOOR, VALUE_FACTOR * (constantElements + inputElements));
+        return Math.max(VALUE_FLOOR, VALUE_FACTOR * (modelElements + inputElements));
     }
 
     /** One compiled node: its op, the slots it reads and writes, the roots whose arrays die after it. */
@@ -63,8 +63,11 @@ final class Plan {
 
     final int[] outputSlots;
     final Value[] constantSlots;
-    /** Elements in all the constants (initializers, Constant nodes, folded values). */
-    final long constantElements;
+    /**
+     * Elements of the constants the model file holds (initializers and Constant nodes' tensors),
+     * counted before folding, so that what folding makes does not raise the run's value cap.
+     */
+    final long modelElements;
 
     final int[] root;
     final boolean[] pinned;
@@ -88,7 +91,8 @@ final class Plan {
             List<Step> steps,
             int slotCount,
             Fusion.Stats fusion,
-            int blockedConvs) {
+            int blockedConvs,
+            long modelElements) {
         this.opset = opset;
         this.inputNames = inputNames;
         this.outputNames = outputNames;
@@ -96,11 +100,7 @@ final class Plan {
         this.inputs = inputs;
         this.outputSlots = outputSlots;
         this.constantSlots = constantSlots;
-        long c = 0;
-        for (Value v : constantSlots) {
-            c += v.numel();
-        }
-        this.constantElements = c;
+        this.modelElements = modelElements;
         this.root = root;
         this.pinned = pinned;
         this.steps = steps;
@@ -145,6 +145,7 @@ final class Plan {
         final List<NodeProto> planned = new ArrayList<>();
         final Map<String, Integer> slotOf = new HashMap<>();
         Value[] constantSlots;
+        long modelElements;
         final List<String> outs = new ArrayList<>();
         int[] outputSlots;
 
@@ -156,7 +157,20 @@ final class Plan {
         /** Initializers become constants (Constant nodes join them when compiled). */
         void readConstants() {
             for (TensorProto t : g.getInitializerList()) {
-                constants.put(t.getName(), Constants.fromProto(t, "initializer '" + t.getName() + "'"));
+                Value v = Constants.fromProto(t, "initializer '" + t.getName() + "'");
+                constants.put(t.getName(), v);
+                modelElements += v.numel();
+            }
+            for (NodeProto n : g.getNodeList()) {
+                for (org.resnet4j.onnx.AttributeProto a : n.getAttributeList()) {
+                    if (a.hasT()) { // a Constant's value (its size the validator bounded)
+                        long e = 1;
+                        for (long d : a.getT().getDimsList()) {
+                            e = Math.multiplyExact(e, d);
+                        }
+                        modelElements += e;
+                    }
+                }
             }
         }
 
@@ -381,7 +395,8 @@ final class Plan {
                     List.copyOf(st),
                     slotCount,
                     fusion,
-                    blockedConvs);
+                    blockedConvs,
+                    modelElements);
         }
     }
 

@@ -20,12 +20,14 @@ import org.resnet4j.onnx.OperatorSetIdProto;
 import org.resnet4j.onnx.TensorProto;
 import org.resnet4j.onnx.TypeProto;
 import org.resnet4j.onnx.ValueInfoProto;
+import org.resnet4j.tensor.DType;
 import org.resnet4j.tensor.Shapes;
 import org.resnet4j.tensor.Tensor;
 
 /**
- * A one-node model built in a test: float graph inputs (fed at run time), initializers (float or
- * int64), attributes; and the comparison of the Java engine with ONNX Runtime on it.
+ * A one-node model built in a test: graph inputs of any tensor type (fed at run time), initializers,
+ * attributes, declared output types (float unless given); and the comparison of the Java engine with
+ * ONNX Runtime on it.
  */
 final class OneNode {
     /** fp32 rounding of one op with different summation orders, relative to max |reference|. */
@@ -38,6 +40,7 @@ final class OneNode {
     private final List<String> nodeInputs = new ArrayList<>();
     private final List<AttributeProto> attrs = new ArrayList<>();
     private int outputs = 1;
+    private DType[] outputTypes = {};
 
     private OneNode(String op) {
         this.op = op;
@@ -66,6 +69,13 @@ final class OneNode {
 
     OneNode floatInit(String name, Tensor t) {
         initializers.add(Onnx.floatTensor(name, t));
+        nodeInputs.add(name);
+        return this;
+    }
+
+    /** An initializer of any tensor type. */
+    OneNode init(String name, Tensor t) {
+        initializers.add(Onnx.tensor(name, t));
         nodeInputs.add(name);
         return this;
     }
@@ -119,6 +129,17 @@ final class OneNode {
         return this;
     }
 
+    /** The declared element types of outputs y, y1, ...; the outputs not given are float. */
+    OneNode outputTypes(DType... types) {
+        outputTypes = types.clone();
+        outputs = Math.max(outputs, types.length);
+        return this;
+    }
+
+    int opset() {
+        return opset;
+    }
+
     Map<String, Tensor> feeds() {
         return inputs;
     }
@@ -134,20 +155,18 @@ final class OneNode {
         }
         GraphProto.Builder g = GraphProto.newBuilder().setName(op).addNode(n).addAllInitializer(initializers);
         for (Map.Entry<String, Tensor> e : inputs.entrySet()) {
-            g.addInput(Onnx.floatValueInfo(
+            Tensor t = e.getValue();
+            g.addInput(Onnx.valueInfo(
                     e.getKey(),
-                    Shapes.toLong(e.getValue().shape()).length == 0
-                            ? new Object[0]
-                            : java.util.Arrays.stream(e.getValue().shape())
-                                    .boxed()
-                                    .toArray()));
+                    t.dtype(),
+                    java.util.Arrays.stream(t.shape()).boxed().toArray()));
         }
         for (int i = 0; i < outputs; i++) {
+            DType type = i < outputTypes.length ? outputTypes[i] : DType.FLOAT32;
             g.addOutput(ValueInfoProto.newBuilder()
                     .setName(i == 0 ? "y" : "y" + i)
                     .setType(TypeProto.newBuilder()
-                            .setTensorType(
-                                    TypeProto.Tensor.newBuilder().setElemType(TensorProto.DataType.FLOAT_VALUE))));
+                            .setTensorType(TypeProto.Tensor.newBuilder().setElemType(type.onnxCode()))));
         }
         return ModelProto.newBuilder()
                 .setIrVersion(opset <= 18 ? 8 : 9)
@@ -157,15 +176,25 @@ final class OneNode {
     }
 
     Tensor runJava() {
-        try (JavaEngine e = new JavaEngine(model(), 2)) {
-            return e.run(inputs).get("y");
-        }
+        return runJavaOutputs().get("y");
     }
 
     Tensor runOrt() {
+        return runOrtOutputs().get("y");
+    }
+
+    /** Every output of the Java engine, by name (y, y1, ...). */
+    Map<String, Tensor> runJavaOutputs() {
+        try (JavaEngine e = new JavaEngine(model(), 2)) {
+            return e.run(inputs);
+        }
+    }
+
+    /** Every output of ONNX Runtime, by name (y, y1, ...). */
+    Map<String, Tensor> runOrtOutputs() {
         try (OrtEngine e =
                 new OrtEngine(model().toByteArray(), new EngineOptions(EngineOptions.Device.CPU, 1, "basic"), op)) {
-            return e.run(inputs).get("y");
+            return e.run(inputs);
         }
     }
 
