@@ -80,7 +80,7 @@ public final class OrtEngine implements Engine {
 
     /** Loads a model already validated ({@link Onnx#readValidated}, {@link Onnx#parse}, {@link Onnx#validated}). */
     public OrtEngine(ValidatedModel model, EngineOptions options) {
-        env = OrtEnvironment.getEnvironment(QUIET);
+        env = environment();
         OrtDivisionGuard.check(model.proto()); // always: what it refuses would end the process
         guardedPads = options.ortGuard() ? OrtGuard.padsOrtWouldMisfuse(model.proto()) : List.of();
         try (OrtSession.SessionOptions so = sessionOptions(options)) {
@@ -113,6 +113,24 @@ public final class OrtEngine implements Engine {
      */
     public List<String> guardedPads() {
         return guardedPads;
+    }
+
+    /**
+     * The process's ONNX Runtime environment, its libraries loaded from resnet4j's cache
+     * ({@link OrtNativeLibraries}) and its usage telemetry off. ONNX Runtime 1.29 sends telemetry from
+     * Linux too and keeps an event database and a device id under ~/.cache/Microsoft; only the
+     * environment variable {@code ORT_DISABLE_TELEMETRY=1}, read before the environment exists, stops
+     * all of it (the launcher sets it; a service should), so here what is left is turned off.
+     */
+    private static synchronized OrtEnvironment environment() {
+        OrtNativeLibraries.prepare();
+        OrtEnvironment e = OrtEnvironment.getEnvironment(QUIET);
+        try {
+            e.setTelemetry(false);
+        } catch (OrtException ex) {
+            throw new EngineException("ONNX Runtime refused to turn its telemetry off: " + ex.getMessage(), ex);
+        }
+        return e;
     }
 
     private static OrtLoggingLevel ortLogLevel() {
