@@ -1,8 +1,10 @@
 package org.resnet4j;
 
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -11,6 +13,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.resnet4j.ResNet4jException.MismatchException;
 import org.resnet4j.ResNet4jException.UnsupportedModelException;
 import org.resnet4j.engine.Engine;
@@ -19,7 +24,8 @@ import org.resnet4j.engine.Engines;
 import org.resnet4j.graph.FeatureOutput;
 import org.resnet4j.onnx.ModelProto;
 import org.resnet4j.onnx.Onnx;
-import org.resnet4j.pipeline.Classifier;
+import org.resnet4j.onnx.TensorShapeProto;
+import org.resnet4j.onnx.ValueInfoProto;
 import org.resnet4j.spec.ResNetSpec;
 import org.resnet4j.tensor.Tensor;
 import org.resnet4j.vision.ImageLoader;
@@ -39,8 +45,14 @@ import org.resnet4j.weights.LoadedCheckpoint;
  *         .build()) {
  *     List<Prediction> top5 = model.classify(image, 5);
  *     float[] features = model.embed(image);  // 2048 floats for resnet50
+ *     for (ImageResult<List<Prediction>> r : model.classifyFiles(files, 5)) { ... }  // decoded ahead
  * }
  * }</pre>
+ *
+ * <p>Everything that turns images into answers goes through this class: the command line's
+ * {@code classify} and {@code embed}, and the Spark transformer and batch job, call it. Files are
+ * decoded ahead of the engine ({@link ImageBatches}); images that cannot be read are results with an
+ * error ({@link ImageResult}), not exceptions, when they come in batches of files or bytes.
  *
  * <p>Images are decoded and preprocessed exactly as torchvision does on PIL images
  * ({@link Preprocessing}: resize, center crop, ImageNet normalisation), so probabilities and
@@ -61,7 +73,6 @@ import org.resnet4j.weights.LoadedCheckpoint;
  */
 public final class ResNetModel implements AutoCloseable {
     private final Engine engine;
-    private final ModelProto model;
     private final String name;
     private final ResNetSpec spec;
     private final Preprocessing preprocessing;
@@ -71,31 +82,42 @@ public final class ResNetModel implements AutoCloseable {
     private final String featuresName;
     private final int inputChannels;
     private final int embeddingSize;
+    /** Builds the classifier's ONNX model again, for {@link #export}: the model is not kept in memory. */
+    private final Supplier<ModelProto> source;
 
-    private ResNetModel(Builder b, ModelProto model, String name, ResNetSpec spec) {
-        this.name = name;
-        this.spec = spec;
-        this.model = model;
+    private ResNetModel(Builder b, Prepared p) {
+        this.name = p.name();
+        this.spec = p.spec();
+        this.source = p.source();
         this.preset = b.preset;
         this.preprocessing = Preprocessing.imagenet(b.preset);
-        this.inputChannels = spec != null ? spec.inChannels() : Classifier.inputChannels(model);
-        int classes = Classifier.numClasses(model);
-        this.labels = b.labels != null ? checkLabels(b.labels, classes) : Classifier.labelsFor(classes, b.labelsFile);
-        this.logitsName = model.getGraph().getOutput(0).getName();
-        Optional<FeatureOutput.Exposed> exposed = FeatureOutput.expose(model);
-        this.featuresName = exposed.map(FeatureOutput.Exposed::name).orElse(null);
-        this.embeddingSize = exposed.map(FeatureOutput.Exposed::dimensions).orElse(-1);
-        ModelProto run = exposed.map(FeatureOutput.Exposed::model).orElse(model);
-        this.engine = Engines.open(b.engine, run, new EngineOptions(b.device, b.threads, "all"), name);
+        this.inputChannels = p.inputChannels();
+        this.labels = p.labels();
+        this.logitsName = p.logitsName();
+        this.featuresName = p.featuresName();
+        this.embeddingSize = p.embeddingSize();
+        EngineOptions options = new EngineOptions(b.device, b.threads, "all");
+        this.engine = p.serialised() != null
+                ? Engines.open(b.engine, p.serialised(), options)
+                : Engines.open(b.engine, p.model(), options, p.name());
     }
 
-    private List<String> checkLabels(List<String> names, int classes) {
-        if (classes >= 0 && names.size() != classes) {
-            throw new MismatchException(
-                    name + ": " + names.size() + " labels given, the model has " + classes + " classes");
-        }
-        return List.copyOf(names);
-    }
+    /**
+     * What the engine is opened with: for ONNX Runtime the model serialised (and validated), holding
+     * nothing of the checkpoint, which can then be let go before ONNX Runtime copies it; the model
+     * itself for the Java engine, which reads its tensors where they are.
+     */
+    private record Prepared(
+            Onnx.ValidatedModel serialised,
+            ModelProto model,
+            String name,
+            ResNetSpec spec,
+            Supplier<ModelProto> source,
+            int inputChannels,
+            List<String> labels,
+            String logitsName,
+            String featuresName,
+            int embeddingSize) {}
 
     /** A builder; {@link Builder#weights(Path)} or {@link Builder#onnx(Path)} is required. */
     public static Builder builder() {
@@ -112,12 +134,25 @@ public final class ResNetModel implements AutoCloseable {
      * its end from {@code encoded}, which stays open.
      */
     public List<Prediction> classify(InputStream encoded, int k) {
-        return classifyBatch(preprocess(decode(encoded)), k).get(0);
+        checkK(k);
+        return classify(preprocess(List.of(decode(encoded))), k).get(0);
     }
 
     /** The top-k list of each image, in order, from one batched inference. */
     public List<List<Prediction>> classify(List<BufferedImage> images, int k) {
-        return classifyBatch(preprocess(toRgb(images)), k);
+        checkK(k);
+        return classify(preprocess(toRgb(images)), k);
+    }
+
+    /** The top-k list of each row of a preprocessed batch {@code [N, C, H, W]}. */
+    public List<List<Prediction>> classify(Tensor input, int k) {
+        checkK(k);
+        Tensor logits = logits(input);
+        if (logits.rank() != 2 || logits.dim(0) != input.dim(0) || logits.dim(1) != labels.size()) {
+            throw new MismatchException(name + ": the model returned logits of shape " + Arrays.toString(logits.shape())
+                    + ", expected [" + input.dim(0) + ", " + labels.size() + "]");
+        }
+        return TopK.of(logits, k, labels);
     }
 
     /** The pooled features of {@code image}: {@link #embeddingSize()} floats. */
@@ -127,12 +162,66 @@ public final class ResNetModel implements AutoCloseable {
 
     /** The pooled features of an encoded image read to its end from {@code encoded}, which stays open. */
     public float[] embed(InputStream encoded) {
-        return rows(features(preprocess(decode(encoded)))).get(0);
+        return rows(features(preprocess(List.of(decode(encoded))))).get(0);
     }
 
     /** The pooled features of each image, in order, from one batched inference. */
     public List<float[]> embed(List<BufferedImage> images) {
         return rows(features(preprocess(toRgb(images))));
+    }
+
+    /**
+     * Classifies image files decoded ahead by {@code images} (started with this model's
+     * {@link #preprocessing()} preset), giving {@code each} every file's result in input order, on the
+     * caller's thread, as its batch is done. Does not close {@code images}.
+     *
+     * @throws IllegalArgumentException when {@code k} is not 1 to {@link #numClasses()}, or the images
+     *                                  were started with another preset
+     */
+    public void classifyFiles(ImageBatches images, int k, Consumer<ImageResult<List<Prediction>>> each) {
+        checkK(k);
+        runFiles(images, each, batch -> classify(batch, k));
+    }
+
+    /** Like {@link #classifyFiles(ImageBatches, int, Consumer)} for embeddings ({@link #embeddingSize()} floats each). */
+    public void embedFiles(ImageBatches images, Consumer<ImageResult<float[]>> each) {
+        requireFeatures();
+        runFiles(images, each, batch -> rows(features(batch)));
+    }
+
+    /** Classifies image files in batches of 16, decoded ahead on the cores the engine leaves; results in input order. */
+    public List<ImageResult<List<Prediction>>> classifyFiles(List<Path> files, int k) {
+        checkK(k);
+        List<ImageResult<List<Prediction>>> out = new ArrayList<>(files.size());
+        try (ImageBatches images = ImageBatches.start(files, preset, ImageBatches.Options.of(16, 0))) {
+            classifyFiles(images, k, out::add);
+        }
+        return out;
+    }
+
+    /** Embeds image files in batches of 16, decoded ahead on the cores the engine leaves; results in input order. */
+    public List<ImageResult<float[]>> embedFiles(List<Path> files) {
+        requireFeatures();
+        List<ImageResult<float[]>> out = new ArrayList<>(files.size());
+        try (ImageBatches images = ImageBatches.start(files, preset, ImageBatches.Options.of(16, 0))) {
+            embedFiles(images, out::add);
+        }
+        return out;
+    }
+
+    /**
+     * Classifies encoded images held in memory as one batch: each image that decodes gets its top-k
+     * list, each that does not (empty, corrupt, not an image, over the pixel limit) an error naming it.
+     */
+    public List<ImageResult<List<Prediction>>> classifyBytes(List<ImageBytes> images, int k) {
+        checkK(k);
+        return runBytes(images, batch -> classify(batch, k));
+    }
+
+    /** Like {@link #classifyBytes} for embeddings. */
+    public List<ImageResult<float[]>> embedBytes(List<ImageBytes> images) {
+        requireFeatures();
+        return runBytes(images, batch -> rows(features(batch)));
     }
 
     /**
@@ -144,22 +233,22 @@ public final class ResNetModel implements AutoCloseable {
 
     /** The pooled features for an already preprocessed batch {@code [N, C, H, W]}: {@code [N, D]}. */
     public Tensor features(Tensor input) {
-        if (featuresName == null) {
-            throw new UnsupportedModelException(name + ": cannot embed: the model's output is not made by a Gemm "
-                    + "(fc) node, so its pooled features cannot be found");
+        requireFeatures();
+        Tensor f = run(input).get(featuresName);
+        if (f.rank() != 2 || f.dim(0) != input.dim(0)) {
+            throw new MismatchException(name + ": the model returned features of shape " + Arrays.toString(f.shape())
+                    + ", expected [" + input.dim(0) + ", D]");
         }
-        return run(input).get(featuresName);
+        return f;
     }
 
-    /** The top-k list of each row of a preprocessed batch. */
-    public List<List<Prediction>> classify(Tensor input, int k) {
-        return classifyBatch(input, k);
-    }
-
-    /** Writes the model as ONNX (the classifier as built, without the feature output), atomically. */
+    /**
+     * Writes the classifier as ONNX (without the feature output), atomically. The model is built
+     * again from the files it came from (it is not kept in memory), so they must still be there.
+     */
     public void export(Path file) {
         try {
-            Onnx.write(model, file);
+            Onnx.write(source.get(), file);
         } catch (IOException e) {
             throw new ResNet4jException("cannot write " + file + ": " + e.getMessage(), e);
         }
@@ -213,16 +302,76 @@ public final class ResNetModel implements AutoCloseable {
         return engine.run(Map.of(engine.inputNames().get(0), input));
     }
 
-    private List<List<Prediction>> classifyBatch(Tensor input, int k) {
-        if (k < 1) {
-            throw new IllegalArgumentException("k is " + k + ", expected 1 or more");
+    /** One rule for k everywhere: 1 to the number of classes. */
+    private void checkK(int k) {
+        if (k < 1 || k > labels.size()) {
+            throw new IllegalArgumentException(
+                    "k is " + k + ", expected 1 to " + labels.size() + " (the model's classes)");
         }
-        Tensor logits = logits(input);
-        if (logits.rank() != 2 || logits.dim(0) != input.dim(0) || logits.dim(1) != labels.size()) {
-            throw new MismatchException(name + ": the model returned logits of shape " + Arrays.toString(logits.shape())
-                    + ", expected [" + input.dim(0) + ", " + labels.size() + "]");
+    }
+
+    private void requireFeatures() {
+        if (featuresName == null) {
+            throw new UnsupportedModelException(name + ": cannot embed: the model's output is not made by a Gemm "
+                    + "(fc) node, so its pooled features cannot be found");
         }
-        return Classifier.topK(logits, k, labels);
+    }
+
+    private void requireImages() {
+        if (inputChannels >= 0 && inputChannels != 3) {
+            throw new UnsupportedModelException(
+                    name + " takes " + inputChannels + "-channel input; images are RGB (3 channels)");
+        }
+    }
+
+    private <T> void runFiles(ImageBatches images, Consumer<ImageResult<T>> each, Function<Tensor, List<T>> score) {
+        Objects.requireNonNull(each, "each");
+        requireImages();
+        if (images.preset() != null && images.preset() != preset) {
+            throw new IllegalArgumentException("the images are decoded with preset "
+                    + images.preset().label() + ", this model preprocesses with " + preset.label());
+        }
+        images.run((files, failures, batch) -> {
+            List<T> values = batch == null ? List.of() : score.apply(batch);
+            int next = 0;
+            for (int i = 0; i < files.size(); i++) {
+                String image = files.get(i).toString();
+                each.accept(
+                        failures.get(i) != null
+                                ? ImageResult.failed(image, failures.get(i))
+                                : ImageResult.of(image, values.get(next++)));
+            }
+        });
+    }
+
+    private <T> List<ImageResult<T>> runBytes(List<ImageBytes> images, Function<Tensor, List<T>> score) {
+        requireImages();
+        String[] errors = new String[images.size()];
+        List<Tensor> tensors = new ArrayList<>();
+        for (int i = 0; i < images.size(); i++) {
+            ImageBytes in = Objects.requireNonNull(images.get(i), "image");
+            if (in.bytes().length == 0) {
+                errors[i] = in.name() + ": empty file (0 bytes)";
+                continue;
+            }
+            try {
+                tensors.add(preprocessing.apply(ImageLoader.load(new ByteArrayInputStream(in.bytes()), in.name())));
+            } catch (ResNet4jException | UncheckedIOException e) {
+                String msg = e.getMessage() == null ? e.toString() : e.getMessage();
+                errors[i] = msg.contains(in.name()) ? msg : in.name() + ": " + msg;
+            }
+        }
+        List<T> values = tensors.isEmpty() ? List.of() : score.apply(Preprocessing.batch(tensors));
+        List<ImageResult<T>> out = new ArrayList<>(images.size());
+        int next = 0;
+        for (int i = 0; i < images.size(); i++) {
+            String image = images.get(i).name();
+            out.add(
+                    errors[i] != null
+                            ? ImageResult.failed(image, errors[i])
+                            : ImageResult.of(image, values.get(next++)));
+        }
+        return out;
     }
 
     private RgbImage decode(InputStream encoded) {
@@ -241,15 +390,8 @@ public final class ResNetModel implements AutoCloseable {
         return out;
     }
 
-    private Tensor preprocess(RgbImage image) {
-        return preprocess(List.of(image));
-    }
-
     private Tensor preprocess(List<RgbImage> images) {
-        if (inputChannels >= 0 && inputChannels != 3) {
-            throw new UnsupportedModelException(name + " takes " + inputChannels
-                    + "-channel input; images are RGB (3 channels): pass preprocessed tensors to logits(Tensor)");
-        }
+        requireImages();
         List<Tensor> tensors = new ArrayList<>(images.size());
         for (RgbImage image : images) {
             tensors.add(preprocessing.apply(image));
@@ -266,6 +408,15 @@ public final class ResNetModel implements AutoCloseable {
             out.add(Arrays.copyOfRange(all, i * d, (i + 1) * d));
         }
         return out;
+    }
+
+    /** Dimension {@code i} of a declared graph input or output, -1 when the file does not fix it. */
+    private static int declaredDim(ValueInfoProto v, int i) {
+        TensorShapeProto shape = v.getType().getTensorType().getShape();
+        if (shape.getDimCount() <= i || !shape.getDim(i).hasDimValue()) {
+            return -1;
+        }
+        return Math.toIntExact(shape.getDim(i).getDimValue());
     }
 
     /**
@@ -285,6 +436,8 @@ public final class ResNetModel implements AutoCloseable {
         private Preset preset = Preset.V1;
         private List<String> labels;
         private Path labelsFile;
+        private Consumer<String> notes = note -> {};
+        private boolean lowPeakMemory;
 
         private Builder() {}
 
@@ -395,6 +548,26 @@ public final class ResNetModel implements AutoCloseable {
         }
 
         /**
+         * Receives advice worth telling a user while the model is built, e.g. which of several nested
+         * state_dicts of a training checkpoint was taken (choose another with {@link #checkpointKey}).
+         */
+        public Builder notes(Consumer<String> notes) {
+            this.notes = Objects.requireNonNull(notes, "notes");
+            return this;
+        }
+
+        /**
+         * With {@code true}, a full garbage collection runs after the model is serialised and before
+         * the engine copies it: the checkpoint's memory-mapped pages are returned first, about 200 MB
+         * less peak memory for resnet50, for about 0.1 s. For short-lived processes (the command line);
+         * a service usually leaves it off (the default).
+         */
+        public Builder lowPeakMemory(boolean on) {
+            this.lowPeakMemory = on;
+            return this;
+        }
+
+        /**
          * Reads the model, checks the weights against the architecture and opens the engine.
          *
          * @throws IllegalStateException when neither or both of weights and onnx were given, or
@@ -405,20 +578,70 @@ public final class ResNetModel implements AutoCloseable {
                 throw new IllegalStateException(
                         "give the model as weights(Path) or onnx(Path), not " + (weights == null ? "neither" : "both"));
             }
-            if (onnx != null) {
-                if (!(architecture instanceof Architecture.Inferred)
-                        || numClasses != null
-                        || inChannels != null
-                        || checkpointKey != null) {
-                    throw new IllegalStateException("an ONNX model already fixes its architecture; "
-                            + "architecture, numClasses, inChannels and checkpointKey apply to weights(Path) only");
-                }
-                return new ResNetModel(this, Onnx.read(onnx), onnx.toString(), null);
+            if (onnx != null
+                    && (!(architecture instanceof Architecture.Inferred)
+                            || numClasses != null
+                            || inChannels != null
+                            || checkpointKey != null)) {
+                throw new IllegalStateException("an ONNX model already fixes its architecture; "
+                        + "architecture, numClasses, inChannels and checkpointKey apply to weights(Path) only");
             }
-            LoadedCheckpoint ckpt = ResNet4j.loadWeights(weights, checkpointKey);
-            ResNetSpec spec = ResNet4j.resolveSpec(architecture, numClasses, inChannels, ckpt);
-            ModelProto model = ResNet4j.buildModel(spec, ckpt, ResNet4j.ExportOptions.defaults());
-            return new ResNetModel(this, model, weights.toString(), spec);
+            Prepared p = prepare();
+            if (lowPeakMemory) {
+                System.gc(); // the checkpoint is unreachable now: its pages go before the engine copies the model
+            }
+            ResNetModel model = new ResNetModel(this, p);
+            if (lowPeakMemory) {
+                System.gc(); // and the serialised model (the checkpoint's size, on the heap) once the engine holds it
+            }
+            return model;
+        }
+
+        /** Reads and builds the model, checks it, and serialises it with its features exposed. */
+        private Prepared prepare() {
+            ModelProto model;
+            String name;
+            ResNetSpec spec = null;
+            Supplier<ModelProto> source;
+            if (onnx != null) {
+                Path file = onnx;
+                model = Onnx.read(file);
+                name = file.toString();
+                source = () -> Onnx.read(file);
+            } else {
+                LoadedCheckpoint ckpt = ResNet4j.loadWeights(weights, checkpointKey);
+                if (checkpointKey == null && !ckpt.alternatives().isEmpty()) {
+                    notes.accept(weights + ": took the weights under '" + ckpt.nestedKey() + "'; also found "
+                            + ckpt.alternatives());
+                }
+                spec = ResNet4j.resolveSpec(architecture, numClasses, inChannels, ckpt);
+                model = ResNet4j.buildModel(spec, ckpt, ResNet4j.ExportOptions.defaults());
+                name = weights.toString();
+                Path file = weights;
+                String key = checkpointKey;
+                ResNetSpec built = spec;
+                source = () ->
+                        ResNet4j.buildModel(built, ResNet4j.loadWeights(file, key), ResNet4j.ExportOptions.defaults());
+            }
+            int channels = spec != null
+                    ? spec.inChannels()
+                    : declaredDim(model.getGraph().getInput(0), 1);
+            List<String> names = ClassNames.of(declaredDim(model.getGraph().getOutput(0), 1), labels, labelsFile, name);
+            String logits = model.getGraph().getOutput(0).getName();
+            Optional<FeatureOutput.Exposed> exposed = FeatureOutput.expose(model);
+            ModelProto run = exposed.map(FeatureOutput.Exposed::model).orElse(model);
+            boolean ort = engine == Engines.Kind.ORT;
+            return new Prepared(
+                    ort ? Onnx.validated(run, name) : null,
+                    ort ? null : run,
+                    name,
+                    spec,
+                    source,
+                    channels,
+                    names,
+                    logits,
+                    exposed.map(FeatureOutput.Exposed::name).orElse(null),
+                    exposed.map(FeatureOutput.Exposed::dimensions).orElse(-1));
         }
 
         @Override

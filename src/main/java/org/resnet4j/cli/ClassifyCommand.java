@@ -5,18 +5,18 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.resnet4j.ImageBatches;
+import org.resnet4j.ImageResult;
 import org.resnet4j.Prediction;
 import org.resnet4j.ResNet4jException;
-import org.resnet4j.engine.Engine;
-import org.resnet4j.engine.Engines;
-import org.resnet4j.onnx.ModelProto;
-import org.resnet4j.onnx.Onnx;
-import org.resnet4j.pipeline.Classifier;
-import org.resnet4j.pipeline.FileBatches;
+import org.resnet4j.ResNetModel;
 import org.resnet4j.tensor.Npy;
-import org.resnet4j.vision.Preprocessing;
+import org.resnet4j.tensor.Tensor;
+import org.resnet4j.vision.Preset;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -91,63 +91,71 @@ final class ClassifyCommand implements Callable<Integer> {
         if (top < 1) {
             throw new ResNet4jException("--top is " + top + ", expected 1 or more");
         }
-        FileBatches.Options batching = images.batching(engine.options().threads());
-        Preprocessing preprocessing = images.preprocessing();
+        ImageBatches.Options batching = images.batching(engine.options().threads());
+        Preset preset = images.preset();
         List<Path> files = images.files();
-        Classifier.Report report;
+        List<ImageResult<List<Prediction>>> results = new ArrayList<>(files.size());
+        ProgressBar bar = new ProgressBar(err(), "classify", "images");
+        Optional<Tensor> inputs = Optional.empty();
         // the images are decoded from here on, while the model loads and the engine opens
-        try (FileBatches decoding = FileBatches.start(files, batching, preprocessing)) {
-            Opened opened = open(preprocessing);
-            ImageInputs.releaseUnreachable();
-            try (Engine e = opened.engine()) {
-                report = opened.classifier()
-                        .classifyFiles(decoding, top, saveInput != null, new ProgressBar(err(), "classify", "images"));
+        try (ImageBatches decoding = ImageBatches.start(files, preset, batching)) {
+            if (saveInput != null) {
+                decoding.keepInputs();
+            }
+            ResNetModel.Builder b = engine.configure(model.builder(commandSpec))
+                    .preprocessing(preset)
+                    .lowPeakMemory(true);
+            if (labels != null) {
+                b.labels(labels);
+            }
+            try (ResNetModel m = model.build(b)) {
+                m.classifyFiles(decoding, k(m), r -> {
+                    results.add(r);
+                    bar.update(results.size(), files.size());
+                });
+            }
+            if (saveInput != null) {
+                inputs = decoding.inputs();
             }
         }
         if (saveInput != null) {
-            if (report.inputs() != null) {
-                Npy.write(report.inputs(), saveInput);
+            if (inputs.isPresent()) {
+                Npy.write(inputs.get(), saveInput);
             } else {
                 err().println("not writing " + saveInput + ": no image was classified");
             }
         }
         if (json) {
-            out().println(JSON.writeValueAsString(toJson(report)));
+            out().println(JSON.writeValueAsString(toJson(results)));
         } else {
-            printText(report);
+            printText(results);
         }
-        return ImageInputs.reportFailures(err(), report.errors(), files.size());
+        return ImageInputs.reportFailures(err(), results);
     }
 
-    /** The engine with the model loaded, its classifier, the image files. */
-    private record Opened(Engine engine, Classifier classifier) {}
-
-    private Opened open(Preprocessing preprocessing) {
-        Prepared p = prepare();
-        ImageInputs.releaseUnreachable();
-        Engine e = Engines.open(engine.kind(), p.model(), engine.options());
-        return new Opened(e, new Classifier(e, preprocessing, p.labels()));
+    /** --top; its default, 5, is cut to a model of fewer classes, a --top given beyond them is an error. */
+    private int k(ResNetModel m) {
+        boolean given = commandSpec.commandLine().getParseResult().hasMatchedOption("--top");
+        if (top > m.numClasses()) {
+            if (given) {
+                throw new ResNet4jException("--top is " + top + ", the model has " + m.numClasses() + " classes");
+            }
+            return m.numClasses();
+        }
+        return top;
     }
 
-    private record Prepared(Onnx.ValidatedModel model, List<String> labels) {}
-
-    // the model serialised for the engine and its class names; nothing else of the checkpoint is kept
-    private Prepared prepare() {
-        ModelChoice.Model m = model.load(commandSpec);
-        ImageInputs.checkTakesImages(m);
-        ModelProto onnx = m.onnx();
-        List<String> names = Classifier.labelsFor(Classifier.numClasses(onnx), labels);
-        return new Prepared(Onnx.validated(onnx, m.name()), names);
-    }
-
-    static ObjectNode toJson(Classifier.Report report) {
+    static ObjectNode toJson(List<ImageResult<List<Prediction>>> results) {
         ObjectNode root = JSON.createObjectNode();
-        ArrayNode results = root.putArray("results");
-        for (Classifier.Result r : report.results()) {
-            ObjectNode o = results.addObject();
-            o.put("image", r.image().toString());
+        ArrayNode array = root.putArray("results");
+        for (ImageResult<List<Prediction>> r : results) {
+            if (!r.ok()) {
+                continue;
+            }
+            ObjectNode o = array.addObject();
+            o.put("image", r.image());
             ArrayNode top = o.putArray("top");
-            for (Prediction pr : r.top()) {
+            for (Prediction pr : r.value()) {
                 top.addObject()
                         .put("index", pr.index())
                         .put("label", pr.label())
@@ -155,17 +163,22 @@ final class ClassifyCommand implements Callable<Integer> {
             }
         }
         ArrayNode errors = root.putArray("errors");
-        for (FileBatches.Failure f : report.errors()) {
-            errors.addObject().put("image", f.image().toString()).put("message", f.message());
+        for (ImageResult<List<Prediction>> r : results) {
+            if (!r.ok()) {
+                errors.addObject().put("image", r.image()).put("message", r.error());
+            }
         }
         return root;
     }
 
-    private void printText(Classifier.Report report) {
+    private void printText(List<ImageResult<List<Prediction>>> results) {
         PrintWriter out = out();
-        for (Classifier.Result r : report.results()) {
-            Lines.println(out, r.image().toString());
-            for (Prediction pr : r.top()) {
+        for (ImageResult<List<Prediction>> r : results) {
+            if (!r.ok()) {
+                continue;
+            }
+            Lines.println(out, r.image());
+            for (Prediction pr : r.value()) {
                 Lines.printf(out, "  %6.2f%%  %4d  %s%n", 100 * pr.probability(), pr.index(), pr.label());
             }
         }

@@ -5,19 +5,18 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.resnet4j.ImageBatches;
+import org.resnet4j.ImageResult;
 import org.resnet4j.ResNet4jException;
-import org.resnet4j.engine.Engines;
-import org.resnet4j.graph.FeatureOutput;
-import org.resnet4j.onnx.Onnx;
-import org.resnet4j.pipeline.Embedder;
-import org.resnet4j.pipeline.FileBatches;
+import org.resnet4j.ResNetModel;
 import org.resnet4j.tensor.AtomicOutput;
 import org.resnet4j.tensor.Npy;
 import org.resnet4j.tensor.Tensor;
-import org.resnet4j.vision.Preprocessing;
+import org.resnet4j.vision.Preset;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -74,34 +73,48 @@ final class EmbedCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         model.check();
-        FileBatches.Options batching = images.batching(engine.options().threads());
-        Preprocessing preprocessing = images.preprocessing();
+        ImageBatches.Options batching = images.batching(engine.options().threads());
+        Preset preset = images.preset();
         Path paths = sidecar(out);
         List<Path> files = images.files();
-        Embedder.Report report;
+        List<ImageResult<float[]>> results = new ArrayList<>(files.size());
+        ProgressBar bar = new ProgressBar(err(), "embed", "images");
         // the images are decoded from here on, while the model loads and the engine opens
-        try (FileBatches decoding = FileBatches.start(files, batching, preprocessing)) {
-            Embedder embedder = open(preprocessing);
-            ImageInputs.releaseUnreachable();
-            try {
-                report = embedder.embedFiles(decoding, new ProgressBar(err(), "embed", "images"));
-            } finally {
-                embedder.engine().close();
+        try (ImageBatches decoding = ImageBatches.start(files, preset, batching);
+                ResNetModel m = model.build(engine.configure(model.builder(commandSpec))
+                        .preprocessing(preset)
+                        .lowPeakMemory(true))) {
+            m.embedFiles(decoding, r -> {
+                results.add(r);
+                bar.update(results.size(), files.size());
+            });
+        }
+        List<float[]> rows = new ArrayList<>();
+        List<String> embedded = new ArrayList<>();
+        for (ImageResult<float[]> r : results) {
+            if (r.ok()) {
+                rows.add(r.value());
+                embedded.add(r.image());
             }
         }
-        if (report.features() == null) {
-            ImageInputs.reportFailures(err(), report.errors(), files.size());
+        if (rows.isEmpty()) {
+            ImageInputs.reportFailures(err(), results);
             throw new ResNet4jException("no image could be embedded; not writing " + out);
         }
+        int d = rows.get(0).length;
+        float[] all = new float[Math.multiplyExact(rows.size(), d)];
+        for (int i = 0; i < rows.size(); i++) {
+            System.arraycopy(rows.get(i), 0, all, i * d, d);
+        }
+        Tensor features = Tensor.of(new int[] {rows.size(), d}, all);
         ObjectNode sidecar = JSON.createObjectNode();
         sidecar.put("features", out.getFileName().toString());
         ArrayNode shape = sidecar.putArray("shape");
-        shape.add(report.features().dim(0)).add(report.features().dim(1));
+        shape.add(rows.size()).add(d);
         ArrayNode images = sidecar.putArray("images");
-        report.images().forEach(i -> images.add(i.toString()));
+        embedded.forEach(images::add);
         byte[] sidecarBytes = JSON.writeValueAsBytes(sidecar);
         // the features and their path list are committed together: neither without the other
-        Tensor features = report.features();
         try (AtomicOutput.Batch batch = new AtomicOutput.Batch()) {
             batch.write(out, o -> Npy.write(features, o));
             batch.write(paths, o -> o.write(sidecarBytes));
@@ -112,42 +125,14 @@ final class EmbedCommand implements Callable<Integer> {
             o.put("features", out.toString());
             o.put("paths", paths.toString());
             ArrayNode errors = o.putArray("errors");
-            report.errors()
-                    .forEach(f -> errors.addObject()
-                            .put("image", f.image().toString())
-                            .put("message", f.message()));
+            results.stream()
+                    .filter(r -> !r.ok())
+                    .forEach(r -> errors.addObject().put("image", r.image()).put("message", r.error()));
             out().println(JSON.writeValueAsString(o));
         } else {
-            Lines.printf(
-                    err(),
-                    "wrote %s [%d, %d] and %s%n",
-                    out,
-                    report.features().dim(0),
-                    report.features().dim(1),
-                    paths);
+            Lines.printf(err(), "wrote %s [%d, %d] and %s%n", out, rows.size(), d, paths);
         }
-        return ImageInputs.reportFailures(err(), report.errors(), files.size());
-    }
-
-    /**
-     * Loads, checks and serialises the model, then opens the engine. Nothing of the checkpoint is
-     * kept past {@link #prepare}, so that {@link ImageInputs#releaseUnreachable} frees it before ONNX
-     * Runtime copies the model.
-     */
-    private Embedder open(Preprocessing preprocessing) {
-        Prepared p = prepare();
-        ImageInputs.releaseUnreachable();
-        return new Embedder(Engines.open(engine.kind(), p.model(), engine.options()), preprocessing, p.features());
-    }
-
-    private record Prepared(Onnx.ValidatedModel model, String features) {}
-
-    // the model with its features exposed, serialised for the engine; nothing else of the checkpoint is kept
-    private Prepared prepare() {
-        ModelChoice.Model m = model.load(commandSpec);
-        ImageInputs.checkTakesImages(m);
-        FeatureOutput.Exposed exposed = Embedder.expose(m.onnx(), m.name());
-        return new Prepared(Onnx.validated(exposed.model(), m.name()), exposed.name());
+        return ImageInputs.reportFailures(err(), results);
     }
 
     /** {@code features.npy} → {@code features.json}; any other name gets {@code .json} appended. */

@@ -54,4 +54,10 @@ final class EngineChoice {
             throw new ResNet4jException(flag + ": " + e.getMessage());
         }
     }
+
+    /** The engine, device and threads on a model builder. */
+    org.resnet4j.ResNetModel.Builder configure(org.resnet4j.ResNetModel.Builder b) {
+        EngineOptions o = options();
+        return b.engine(kind()).device(o.device()).threads(o.threads());
+    }
 }

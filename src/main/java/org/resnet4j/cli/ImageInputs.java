@@ -4,10 +4,11 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import org.resnet4j.ImageBatches;
+import org.resnet4j.ImageResult;
 import org.resnet4j.ResNet4jException;
-import org.resnet4j.pipeline.Classifier;
-import org.resnet4j.pipeline.FileBatches;
-import org.resnet4j.vision.Preprocessing;
+import org.resnet4j.vision.ImageFiles;
+import org.resnet4j.vision.Preset;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -40,9 +41,9 @@ final class ImageInputs {
     List<Path> inputs;
 
     /** The preprocessing --preset names. */
-    Preprocessing preprocessing() {
+    Preset preset() {
         try {
-            return Preprocessing.imagenet(org.resnet4j.vision.Preset.parse(preset));
+            return Preset.parse(preset);
         } catch (IllegalArgumentException e) {
             throw new ResNet4jException(e.getMessage() + " (--preset)");
         }
@@ -57,26 +58,13 @@ final class ImageInputs {
     }
 
     /** --batch and --decode-threads, checked; 0 decode threads are the cores {@code engineThreads} leaves over. */
-    FileBatches.Options batching(int engineThreads) {
+    ImageBatches.Options batching(int engineThreads) {
         if (decodeThreads < 0) {
             throw new ResNet4jException(
                     "--decode-threads is " + decodeThreads + ", expected 1 or more, or 0 (automatic)");
         }
-        FileBatches.Options o = FileBatches.Options.of(batch(), engineThreads);
+        ImageBatches.Options o = ImageBatches.Options.of(batch(), engineThreads);
         return decodeThreads == 0 ? o : o.withDecodeThreads(decodeThreads);
-    }
-
-    /**
-     * Returns what the command has let go to the system with one full collection (~0.1 s), called
-     * twice: once the model is serialised ({@code Onnx.validated}) and nothing else of it is held,
-     * so that the checkpoint's memory-mapped pages are unmapped before ONNX Runtime copies and
-     * optimises the model (resnet50, 200 images, the heap not held small: peak RSS 800-977 MB
-     * without, 780 MB with); and once the engine is open, for the serialised model (the checkpoint's
-     * size, on the heap), which would otherwise stay resident until the heap filled. The caller must
-     * not hold what it lets go.
-     */
-    static void releaseUnreachable() {
-        System.gc();
     }
 
     /** The image files: folders expanded, an error when none is left. */
@@ -84,23 +72,19 @@ final class ImageInputs {
         return ImageFiles.expandOrFail(inputs);
     }
 
-    /** Checks that the model takes RGB images: its spec when built from a checkpoint, else its declared input. */
-    static void checkTakesImages(ModelChoice.Model m) {
-        if (m.spec() != null) {
-            Classifier.checkInputChannels(m.spec().inChannels(), m.name());
-        }
-        Classifier.checkModel(m.onnx(), m.name());
-    }
-
     /** Names each skipped file on {@code err}; returns the exit code: 0, or 1 when some failed. */
-    static int reportFailures(PrintWriter err, List<FileBatches.Failure> failures, int total) {
-        for (FileBatches.Failure f : failures) {
-            Lines.println(err, "skipped " + f.message());
+    static int reportFailures(PrintWriter err, List<? extends ImageResult<?>> results) {
+        long failed = 0;
+        for (ImageResult<?> r : results) {
+            if (!r.ok()) {
+                Lines.println(err, "skipped " + r.error());
+                failed++;
+            }
         }
-        if (!failures.isEmpty()) {
-            err.printf(Locale.ROOT, "%d of %d inputs failed%n", failures.size(), total);
+        if (failed > 0) {
+            err.printf(Locale.ROOT, "%d of %d inputs failed%n", failed, results.size());
         }
         err.flush();
-        return failures.isEmpty() ? 0 : Main.EXIT_FAILURE;
+        return failed == 0 ? 0 : Main.EXIT_FAILURE;
     }
 }

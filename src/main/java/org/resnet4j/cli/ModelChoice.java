@@ -1,9 +1,11 @@
 package org.resnet4j.cli;
 
 import java.nio.file.Path;
+import org.resnet4j.Architecture;
 import org.resnet4j.ResNet4j;
 import org.resnet4j.ResNet4j.ExportOptions;
 import org.resnet4j.ResNet4jException;
+import org.resnet4j.ResNetModel;
 import org.resnet4j.onnx.ModelProto;
 import org.resnet4j.onnx.Onnx;
 import org.resnet4j.spec.ResNetSpec;
@@ -44,5 +46,45 @@ final class ModelChoice {
         ResNetSpec spec = checkpoint.resolveSpec(ckpt);
         return new Model(
                 ResNet4j.buildModel(spec, ckpt, ExportOptions.defaults()), checkpoint.weights.toString(), spec, ckpt);
+    }
+
+    /**
+     * The model as the library's builder: --model, or --weights with --arch/--spec, --num-classes,
+     * --in-channels and --key; the notes of the build (which nested state_dict was taken) on stderr.
+     */
+    ResNetModel.Builder builder(CommandSpec command) {
+        check();
+        ResNetModel.Builder b = ResNetModel.builder();
+        if (modelFile != null) {
+            return b.onnx(modelFile);
+        }
+        Architecture architecture = checkpoint.architecture();
+        b.weights(checkpoint.weights).architecture(architecture);
+        if (checkpoint.numClasses != null) {
+            b.numClasses(checkpoint.numClasses);
+        }
+        if (checkpoint.inChannels != null) {
+            b.inChannels(checkpoint.inChannels);
+        }
+        if (checkpoint.key != null) {
+            b.checkpointKey(checkpoint.key);
+        }
+        return b.notes(note -> command.commandLine().getErr().println("note: " + note + " (choose with --key)"));
+    }
+
+    /** Builds {@code b}; an architecture that cannot be inferred gets the flags that give one. */
+    ResNetModel build(ResNetModel.Builder b) {
+        try {
+            return b.build();
+        } catch (ResNet4jException.UnsupportedModelException e) {
+            if (modelFile == null
+                    && checkpoint.arch == null
+                    && checkpoint.spec == null
+                    && e.getMessage().endsWith("give the architecture explicitly (a preset or a spec)")) {
+                throw new ResNet4jException.UnsupportedModelException(
+                        e.getMessage() + " with --arch NAME or --spec FILE");
+            }
+            throw e;
+        }
     }
 }

@@ -4,7 +4,6 @@ import java.io.PrintWriter;
 import me.tongfei.progressbar.DelegatingProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
-import org.resnet4j.pipeline.FileBatches;
 
 /**
  * classify's and embed's progress on standard error, drawn by the progressbar library
@@ -12,7 +11,7 @@ import org.resnet4j.pipeline.FileBatches;
  * {@code \r}. Nothing is drawn for {@link #MIN_ITEMS} items or fewer: a handful of images needs no
  * bar. The line is ended when the last item is done.
  */
-final class ProgressBar implements FileBatches.Progress {
+final class ProgressBar {
     static final int MIN_ITEMS = 8;
     private static final int MAX_WIDTH = 100;
 
@@ -27,8 +26,8 @@ final class ProgressBar implements FileBatches.Progress {
         this.unit = unit;
     }
 
-    @Override
-    public synchronized void update(int done, int total) {
+    /** {@code done} of {@code total} items are processed (or failed). */
+    synchronized void update(int done, int total) {
         if (total <= MIN_ITEMS) {
             return;
         }

@@ -1,21 +1,17 @@
 package org.resnet4j.spark;
 
-import java.io.ByteArrayInputStream;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
+import org.resnet4j.ImageBytes;
+import org.resnet4j.ImageResult;
 import org.resnet4j.Prediction;
-import org.resnet4j.ResNet4jException;
 import org.resnet4j.ResNetModel;
-import org.resnet4j.tensor.Tensor;
-import org.resnet4j.vision.ImageLoader;
-import org.resnet4j.vision.Preprocessing;
 
 /**
- * Scores one batch of encoded images with a shared {@link ResNetModel}: each input gets its top-k
- * classes or its embedding, or an error naming it. Each image is decoded and preprocessed on its
- * own, so a bad one is reported alone, and the good ones run as one batch. One scorer per task.
+ * Scores one batch of a task's rows with a shared {@link ResNetModel}: each input gets its top-k
+ * classes or its embedding ({@link ResNetModel#classifyBytes}, {@link ResNetModel#embedBytes}), or
+ * an error naming it. Rows whose bytes could not be read arrive with their error and are not
+ * decoded. One scorer per task.
  */
 final class ImageScorer {
     /** An image to score: its name for messages, its bytes, or the error that kept them from being read. */
@@ -29,21 +25,19 @@ final class ImageScorer {
     }
 
     private final ResNetModel model;
-    private final Preprocessing preprocessing;
     private final Mode mode;
     private final int k;
 
     ImageScorer(ResNetModel model, Mode mode, int k) {
         this.model = model;
-        this.preprocessing = Preprocessing.imagenet(model.preprocessing());
         this.mode = mode;
         this.k = k;
     }
 
     List<Scored> score(List<Input> inputs) {
         Scored[] out = new Scored[inputs.size()];
-        List<Integer> ok = new ArrayList<>();
-        List<Tensor> tensors = new ArrayList<>();
+        List<Integer> at = new ArrayList<>();
+        List<ImageBytes> images = new ArrayList<>();
         for (int i = 0; i < inputs.size(); i++) {
             Input in = inputs.get(i);
             String name = in.name() != null ? in.name() : "row " + i + " of the batch";
@@ -51,31 +45,25 @@ final class ImageScorer {
                 out[i] = Scored.failed(in.error());
             } else if (in.bytes() == null) {
                 out[i] = Scored.failed(name + ": no image bytes (null content)");
-            } else if (in.bytes().length == 0) {
-                out[i] = Scored.failed(name + ": empty file (0 bytes)");
             } else {
-                try {
-                    tensors.add(preprocessing.apply(ImageLoader.load(new ByteArrayInputStream(in.bytes()), name)));
-                    ok.add(i);
-                } catch (ResNet4jException | UncheckedIOException e) {
-                    String msg = e.getMessage() == null ? e.toString() : e.getMessage();
-                    out[i] = Scored.failed(msg.contains(name) ? msg : name + ": " + msg);
-                }
+                at.add(i);
+                images.add(new ImageBytes(name, in.bytes()));
             }
         }
-        if (!tensors.isEmpty()) {
-            Tensor batch = Preprocessing.batch(tensors);
+        if (!images.isEmpty()) {
             if (mode == Mode.CLASSIFY) {
-                List<List<Prediction>> tops = model.classify(batch, k);
-                for (int j = 0; j < ok.size(); j++) {
-                    out[ok.get(j)] = new Scored(tops.get(j), null, null);
+                List<ImageResult<List<Prediction>>> r = model.classifyBytes(images, k);
+                for (int j = 0; j < r.size(); j++) {
+                    out[at.get(j)] = r.get(j).ok()
+                            ? new Scored(r.get(j).value(), null, null)
+                            : Scored.failed(r.get(j).error());
                 }
             } else {
-                Tensor features = model.features(batch);
-                float[] all = features.toArray();
-                int d = features.dim(1);
-                for (int j = 0; j < ok.size(); j++) {
-                    out[ok.get(j)] = new Scored(null, Arrays.copyOfRange(all, j * d, (j + 1) * d), null);
+                List<ImageResult<float[]>> r = model.embedBytes(images);
+                for (int j = 0; j < r.size(); j++) {
+                    out[at.get(j)] = r.get(j).ok()
+                            ? new Scored(null, r.get(j).value(), null)
+                            : Scored.failed(r.get(j).error());
                 }
             }
         }

@@ -238,14 +238,14 @@ class ClassifyCommandTest {
         assertEquals(1, r.code);
         assertTrue(r.err.contains("no image files"), r.err);
 
-        // the digits model takes 1-channel 8x8 images: refused before anything runs
+        // the digits model takes 1-channel 8x8 images: refused before any image is run
         r = cli(
                 "classify",
                 "--weights",
                 ROOT.resolve("testdata/digits/model.pth").toString(),
                 img("gray.png"));
         assertEquals(1, r.code);
-        assertTrue(r.err.contains("takes 1-channel input; classify feeds RGB images (3 channels)"), r.err);
+        assertTrue(r.err.contains("takes 1-channel input; images are RGB (3 channels)"), r.err);
     }
 
     @Test

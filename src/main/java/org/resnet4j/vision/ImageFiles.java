@@ -1,4 +1,4 @@
-package org.resnet4j.cli;
+package org.resnet4j.vision;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,4 +1,4 @@
-package org.resnet4j.cli;
+package org.resnet4j.vision;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

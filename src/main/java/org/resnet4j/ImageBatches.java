@@ -1,4 +1,4 @@
-package org.resnet4j.pipeline;
+package org.resnet4j;
 
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -6,6 +6,8 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -15,44 +17,39 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
-import org.resnet4j.ResNet4jException;
 import org.resnet4j.tensor.Tensor;
 import org.resnet4j.vision.Preprocessing;
+import org.resnet4j.vision.Preset;
 import org.resnet4j.vision.RgbImage;
 
 /**
- * Image files in batches, the rule classify and embed share, with decoding overlapped with
- * inference: a small pool of decode threads decodes and preprocesses the images of the next
- * batches while the caller's thread runs the current one. At most {@link Options#batchesAhead()}
- * batches are decoded (or being decoded) ahead of the one being consumed, so memory stays flat
- * whatever the number of files. A file that cannot be read or decoded does not stop the run but is
- * reported as a {@link Failure} whose message names it, and the others of its batch go on.
+ * Image files decoded ahead, in batches, for {@link ResNetModel#classifyFiles} and
+ * {@link ResNetModel#embedFiles}: a small pool of decode threads decodes and preprocesses the images
+ * of the next batches while the caller's thread runs the current one. At most
+ * {@link Options#batchesAhead()} batches are decoded (or being decoded) ahead of the one being
+ * consumed, so memory stays flat whatever the number of files. A file that cannot be read or decoded
+ * does not stop the run: it becomes a failed {@link ImageResult} whose message names it, and the
+ * others of its batch go on.
  *
- * <p>Decoding starts when the batches are {@link #start started}, which may be before the engine
- * that consumes them is open: loading a model and opening ONNX Runtime's session take a second or
- * two on one core, during which the decode threads get up to {@link Options#startupImages()}
- * images ready. Decoded images wait as their 8-bit crops (crop x crop x 3 bytes, 150 kB at 224),
- * normalised to float only when their batch is taken.
+ * <pre>{@code
+ * try (ImageBatches images = ImageBatches.start(files, Preset.V1, ImageBatches.Options.of(16, 0));
+ *         ResNetModel model = builder.build()) {   // decoding overlaps the model's loading
+ *     model.classifyFiles(images, 5, result -> System.out.println(result));
+ * }
+ * }</pre>
  *
- * <p>Threads: {@code start} returns at once; {@code run} blocks its caller. The consumer and the
- * progress callback are called on the caller's thread only, one batch at a time, in input order;
- * the decoding is called from the decode threads concurrently, and from the caller's thread for
- * images of the batch it waits for that no decode thread has started, so it must be thread-safe
- * ({@link Preprocessing} is). {@link #close} (or the end of the static {@code run}) cancels decoding
- * not yet started, interrupts decoding under way and returns once the decode threads have ended;
- * when the consumer (or the progress callback) throws, its exception is rethrown after that.
- * One instance is run once, by one thread.
+ * <p>Decoding starts when the batches are {@link #start started}, which may be before the model
+ * that consumes them is built: loading a checkpoint and opening ONNX Runtime's session take a second
+ * or two, during which the decode threads get up to {@link Options#startupImages()} images ready.
+ * Decoded images wait as their 8-bit crops (crop x crop x 3 bytes, 150 kB at 224), normalised to
+ * float only when their batch is taken.
+ *
+ * <p>Threads: {@code start} returns at once; the model's call that consumes the batches blocks its
+ * caller, and calls its consumer on the caller's thread only, one file at a time, in input order. {@link #close} cancels decoding not yet started, interrupts
+ * decoding under way and returns once the decode threads have ended. One instance is consumed
+ * once, by one thread.
  */
-public final class FileBatches implements AutoCloseable {
-    /** An input that was skipped, and why (the message names the file). */
-    public record Failure(Path image, String message) {}
-
-    /** Told after each batch: how many inputs are done (processed or failed) out of how many. */
-    @FunctionalInterface
-    public interface Progress {
-        void update(int done, int total);
-    }
-
+public final class ImageBatches implements AutoCloseable {
     /**
      * How files are batched and decoded.
      *
@@ -136,10 +133,13 @@ public final class FileBatches implements AutoCloseable {
         return Math.max(1, cores - engine);
     }
 
-    /** Receives each batch of the files that loaded: their paths and their tensor [n, 3, crop, crop]. */
+    /**
+     * Receives each batch: its files, the failure message of each (null where the file decoded), and
+     * the tensor [n, 3, crop, crop] of the files that decoded, in order (null when none did).
+     */
     @FunctionalInterface
     interface BatchConsumer {
-        void accept(List<Path> files, Tensor batch);
+        void accept(List<Path> files, List<String> failures, Tensor decoded);
     }
 
     /**
@@ -162,6 +162,7 @@ public final class FileBatches implements AutoCloseable {
     private record Failed(String message) {}
 
     private final List<Path> files;
+    private final Preset preset;
     private final Options options;
     private final Function<Path, ?> decode;
     private final Function<List<Object>, Tensor> stack;
@@ -172,10 +173,12 @@ public final class FileBatches implements AutoCloseable {
     private final ArrayDeque<List<FutureTask<Object>>> pending = new ArrayDeque<>();
     private int submitted;
     private boolean ran;
+    private List<Tensor> kept; // the consumed batches, when their inputs are kept
 
     @SuppressWarnings("unchecked")
-    private FileBatches(List<Path> files, Options options, Decoder<?> decoder) {
+    private ImageBatches(List<Path> files, Preset preset, Options options, Decoder<?> decoder) {
         this.files = List.copyOf(files);
+        this.preset = preset;
         this.options = options;
         this.decode = decoder.decode();
         this.stack = (Function<List<Object>, Tensor>) (Function<?, Tensor>) decoder.stack();
@@ -197,18 +200,19 @@ public final class FileBatches implements AutoCloseable {
     }
 
     /**
-     * Starts decoding {@code files} with torchvision's {@code preprocessing}, at once: up to
-     * {@link Options#startupImages()} images (at least {@code batchesAhead + 1} batches) before the
-     * batches are taken by {@link Classifier#classifyFiles(FileBatches, int, boolean, Progress)} or
-     * {@link Embedder#embedFiles(FileBatches, Progress)}. Close it when done (those calls do not):
-     * closing stops the decode threads.
+     * Starts decoding {@code files} with torchvision's preprocessing {@code preset}, at once: up to
+     * {@link Options#startupImages()} images (at least {@code batchesAhead + 1} batches) before a
+     * model takes the batches ({@link ResNetModel#classifyFiles(ImageBatches, int, java.util.function.Consumer)},
+     * {@link ResNetModel#embedFiles(ImageBatches, java.util.function.Consumer)}, whose preset must be
+     * the same). Close it when done (those calls do not): closing stops the decode threads.
      */
-    public static FileBatches start(List<Path> files, Options options, Preprocessing preprocessing) {
-        return new FileBatches(files, options, Decoder.of(preprocessing));
+    public static ImageBatches start(List<Path> files, Preset preset, Options options) {
+        Objects.requireNonNull(preset, "preset");
+        return new ImageBatches(files, preset, options, Decoder.of(Preprocessing.imagenet(preset)));
     }
 
-    static FileBatches start(List<Path> files, Options options, Decoder<?> decoder) {
-        return new FileBatches(files, options, decoder);
+    static ImageBatches start(List<Path> files, Options options, Decoder<?> decoder) {
+        return new ImageBatches(files, null, options, decoder);
     }
 
     /** The files, in input order. */
@@ -216,39 +220,64 @@ public final class FileBatches implements AutoCloseable {
         return files;
     }
 
-    /** Runs {@code consumer} on every batch of loadable files; returns the failures in input order. Once only. */
-    List<Failure> run(Progress progress, BatchConsumer consumer) {
+    /** The preprocessing preset the images are decoded with (null for a test's own decoder). */
+    Preset preset() {
+        return preset;
+    }
+
+    /**
+     * Keeps the preprocessed input of every image that decodes, for {@link #inputs()}: 600 kB per
+     * image at 224, held until this object is dropped. Call before the batches are consumed.
+     */
+    public ImageBatches keepInputs() {
         if (ran) {
-            throw new IllegalStateException("these batches were already run");
+            throw new IllegalStateException("these batches were already consumed");
+        }
+        kept = new ArrayList<>();
+        return this;
+    }
+
+    /**
+     * The preprocessed inputs [N, 3, crop, crop] of the images that decoded, in input order, once the
+     * batches were consumed with {@link #keepInputs()}; empty when none decoded.
+     */
+    public Optional<Tensor> inputs() {
+        if (kept == null || !ran) {
+            throw new IllegalStateException(
+                    "inputs are kept only after keepInputs() and once the batches were consumed");
+        }
+        return kept.isEmpty() ? Optional.empty() : Optional.of(concat(kept));
+    }
+
+    /** Runs {@code consumer} on every batch, in input order. Once only. */
+    void run(BatchConsumer consumer) {
+        if (ran) {
+            throw new IllegalStateException("these batches were already consumed");
         }
         ran = true;
-        List<Failure> errors = new ArrayList<>();
-        int batchSize = options.batchSize();
         for (int k = 0; k < batches; k++) {
             while (submitted < batches && submitted <= k + options.batchesAhead()) {
                 submitNext();
             }
             List<Path> chunk = chunk(k);
             List<FutureTask<Object>> loaded = pending.poll();
-            List<Path> ok = new ArrayList<>();
+            List<String> failures = new ArrayList<>(chunk.size());
             List<Object> decoded = new ArrayList<>();
             for (int i = 0; i < chunk.size(); i++) {
                 Object result = await(loaded.get(i));
                 if (result instanceof Failed f) {
-                    errors.add(new Failure(chunk.get(i), f.message()));
+                    failures.add(f.message());
                 } else {
-                    ok.add(chunk.get(i));
+                    failures.add(null);
                     decoded.add(result);
                 }
             }
-            if (!decoded.isEmpty()) {
-                consumer.accept(ok, stack.apply(decoded));
+            Tensor batch = decoded.isEmpty() ? null : stack.apply(decoded);
+            if (batch != null && kept != null) {
+                kept.add(batch);
             }
-            if (progress != null) {
-                progress.update((int) Math.min(files.size(), (k + 1L) * batchSize), files.size());
-            }
+            consumer.accept(chunk, failures, batch);
         }
-        return List.copyOf(errors);
     }
 
     /** Cancels decoding not yet started, interrupts decoding under way, and waits for the decode threads to end. */

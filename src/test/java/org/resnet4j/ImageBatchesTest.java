@@ -1,4 +1,4 @@
-package org.resnet4j.pipeline;
+package org.resnet4j;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -27,7 +27,7 @@ import org.resnet4j.tensor.Tensor;
  * of batches ahead; results and failures come in input order; a consumer that throws stops the
  * decoders and leaves no decode thread behind.
  */
-class FileBatchesTest {
+class ImageBatchesTest {
     /** Long enough never to fire on a correct pipeline, however loaded the machine. */
     static final long WAIT_SECONDS = 60;
 
@@ -52,16 +52,53 @@ class FileBatchesTest {
                 .toList();
     }
 
+    /** A file that failed, as the batches report it. */
+    record Failure(Path image, String message) {}
+
+    /** Told after each batch: how many files are done out of how many. */
+    interface Progress {
+        void update(int done, int total);
+    }
+
+    /** Receives each batch of the files that decoded and their tensor. */
+    interface BatchConsumer {
+        void accept(List<Path> files, Tensor batch);
+    }
+
     /** Starts, runs and closes: {@code consumer} on every batch; the failures in input order. */
-    static List<FileBatches.Failure> run(
+    static List<Failure> run(
             List<Path> files,
-            FileBatches.Options options,
+            ImageBatches.Options options,
             Function<Path, Tensor> preprocessing,
-            FileBatches.Progress progress,
-            FileBatches.BatchConsumer consumer) {
-        try (FileBatches b = FileBatches.start(files, options, FileBatches.Decoder.ofTensors(preprocessing))) {
-            return b.run(progress, consumer);
+            Progress progress,
+            BatchConsumer consumer) {
+        try (ImageBatches b = ImageBatches.start(files, options, ImageBatches.Decoder.ofTensors(preprocessing))) {
+            return consume(b, progress, consumer);
         }
+    }
+
+    /** Consumes {@code b}: the decoded files of each batch to {@code consumer}, the failures returned in order. */
+    static List<Failure> consume(ImageBatches b, Progress progress, BatchConsumer consumer) {
+        List<Failure> errors = new ArrayList<>();
+        int[] done = {0};
+        b.run((chunk, failures, batch) -> {
+            List<Path> ok = new ArrayList<>();
+            for (int i = 0; i < chunk.size(); i++) {
+                if (failures.get(i) == null) {
+                    ok.add(chunk.get(i));
+                } else {
+                    errors.add(new Failure(chunk.get(i), failures.get(i)));
+                }
+            }
+            if (batch != null) {
+                consumer.accept(ok, batch);
+            }
+            done[0] += chunk.size();
+            if (progress != null) {
+                progress.update(done[0], b.files().size());
+            }
+        });
+        return errors;
     }
 
     @AfterEach
@@ -76,7 +113,7 @@ class FileBatchesTest {
         List<Boolean> sawNextBatchDecoding = new ArrayList<>();
         run(
                 files,
-                new FileBatches.Options(2, 1, 1),
+                new ImageBatches.Options(2, 1, 1),
                 f -> {
                     if (index(f) == 2) {
                         batch1Started.countDown();
@@ -100,7 +137,7 @@ class FileBatchesTest {
         List<Integer> startedWhileConsuming = new ArrayList<>();
         run(
                 files,
-                new FileBatches.Options(2, 2, 0),
+                new ImageBatches.Options(2, 2, 0),
                 f -> {
                     started.add(index(f));
                     return tensorOf(f);
@@ -122,7 +159,7 @@ class FileBatchesTest {
         List<Integer> batchStarts = new ArrayList<>();
         run(
                 files,
-                new FileBatches.Options(batchSize, 3, ahead),
+                new ImageBatches.Options(batchSize, 3, ahead),
                 f -> {
                     started.add(index(f));
                     Tensor t = tensorOf(f);
@@ -158,8 +195,8 @@ class FileBatchesTest {
         CountDownLatch startupDecoded = new CountDownLatch(8);
         List<String> overruns = Collections.synchronizedList(new ArrayList<>());
         List<Integer> batchStarts = new ArrayList<>();
-        try (FileBatches b = FileBatches.start(
-                files, new FileBatches.Options(batchSize, 2, 1, 7), FileBatches.Decoder.ofTensors(f -> {
+        try (ImageBatches b = ImageBatches.start(
+                files, new ImageBatches.Options(batchSize, 2, 1, 7), ImageBatches.Decoder.ofTensors(f -> {
                     started.add(index(f));
                     if (index(f) < 8) {
                         startupDecoded.countDown();
@@ -168,7 +205,7 @@ class FileBatchesTest {
                 }))) {
             // nothing has been run: the decode threads got there on their own (the engine's start-up)
             assertTrue(await(startupDecoded), "the start-up images were not decoded before run");
-            b.run(null, (paths, batch) -> {
+            consume(b, null, (paths, batch) -> {
                 int k = index(paths.get(0)) / batchSize;
                 batchStarts.add(k);
                 // past the start-up, one batch ahead of the consumer at most
@@ -177,7 +214,7 @@ class FileBatchesTest {
                         .filter(i -> i >= limit)
                         .forEach(i -> overruns.add("file " + i + " decoded while batch " + k + " was consumed"));
             });
-            assertThrows(IllegalStateException.class, () -> b.run(null, (paths, batch) -> {}));
+            assertThrows(IllegalStateException.class, () -> consume(b, null, (paths, batch) -> {}));
         }
         assertEquals(IntStream.range(0, 10).boxed().toList(), batchStarts);
         assertEquals(List.of(), overruns);
@@ -188,8 +225,8 @@ class FileBatchesTest {
     void closingBatchesThatWereNeverRunStopsTheDecoders() {
         Set<Integer> started = ConcurrentHashMap.newKeySet();
         CountDownLatch first = new CountDownLatch(1);
-        try (FileBatches b =
-                FileBatches.start(files(400), new FileBatches.Options(4, 2, 2, 40), FileBatches.Decoder.ofTensors(f -> {
+        try (ImageBatches b = ImageBatches.start(
+                files(400), new ImageBatches.Options(4, 2, 2, 40), ImageBatches.Decoder.ofTensors(f -> {
                     started.add(index(f));
                     first.countDown();
                     return tensorOf(f);
@@ -205,14 +242,14 @@ class FileBatchesTest {
     void batchesAndResultsStackAlongTheFirstDimension() {
         Tensor a = Tensor.of(new int[] {2, 3}, new float[] {1, 2, 3, 4, 5, 6});
         Tensor b = Tensor.of(new int[] {1, 3}, new float[] {7, 8, 9});
-        Tensor ab = FileBatches.concat(List.of(a, b));
+        Tensor ab = ImageBatches.concat(List.of(a, b));
         assertEquals(List.of(3, 3), IntStream.of(ab.shape()).boxed().toList());
         assertEquals(
                 List.of(1f, 2f, 3f, 4f, 5f, 6f, 7f, 8f, 9f),
                 IntStream.range(0, 9).mapToObj(i -> ab.toArray()[i]).toList());
         assertThrows(
                 IllegalArgumentException.class,
-                () -> FileBatches.concat(List.of(a, Tensor.of(new int[] {1, 2}, new float[] {1, 2}))));
+                () -> ImageBatches.concat(List.of(a, Tensor.of(new int[] {1, 2}, new float[] {1, 2}))));
     }
 
     @Test
@@ -237,9 +274,9 @@ class FileBatchesTest {
         List<Integer> progress = new ArrayList<>();
         Thread caller = Thread.currentThread();
         List<String> wrongThread = new ArrayList<>();
-        List<FileBatches.Failure> errors = run(
+        List<Failure> errors = run(
                 files,
-                new FileBatches.Options(4, 4, 2),
+                new ImageBatches.Options(4, 4, 2),
                 decode,
                 (done, total) -> {
                     progress.add(done);
@@ -259,7 +296,7 @@ class FileBatchesTest {
         List<Integer> expected =
                 IntStream.range(0, 23).filter(i -> !failing.contains(i)).boxed().toList();
         assertEquals(expected, rows);
-        assertEquals(expected, consumed.stream().map(FileBatchesTest::index).toList());
+        assertEquals(expected, consumed.stream().map(ImageBatchesTest::index).toList());
         assertEquals(
                 List.of(0, 4, 5, 11, 22),
                 errors.stream().map(e -> index(e.image())).toList());
@@ -280,7 +317,7 @@ class FileBatchesTest {
                 IllegalStateException.class,
                 () -> run(
                         files,
-                        new FileBatches.Options(2, 2, 2),
+                        new ImageBatches.Options(2, 2, 2),
                         f -> {
                             started.add(index(f));
                             return tensorOf(f);
@@ -304,7 +341,7 @@ class FileBatchesTest {
                 AssertionError.class,
                 () -> run(
                         files(10),
-                        new FileBatches.Options(2, 2, 2),
+                        new ImageBatches.Options(2, 2, 2),
                         f -> {
                             if (index(f) == 3) {
                                 throw bug;
@@ -321,8 +358,8 @@ class FileBatchesTest {
         List<Integer> sizes = new ArrayList<>();
         run(
                 files(3),
-                new FileBatches.Options(Integer.MAX_VALUE, 2, 2),
-                FileBatchesTest::tensorOf,
+                new ImageBatches.Options(Integer.MAX_VALUE, 2, 2),
+                ImageBatchesTest::tensorOf,
                 null,
                 (paths, batch) -> sizes.add(batch.dim(0)));
         assertEquals(List.of(3), sizes);
@@ -330,28 +367,27 @@ class FileBatchesTest {
 
     @Test
     void noFilesNoBatchesNoThreads() {
-        List<FileBatches.Failure> errors =
-                run(List.of(), FileBatches.Options.of(4, 0), f -> tensorOf(f), null, (paths, batch) -> {
-                    throw new AssertionError("no batch expected");
-                });
+        List<Failure> errors = run(List.of(), ImageBatches.Options.of(4, 0), f -> tensorOf(f), null, (paths, batch) -> {
+            throw new AssertionError("no batch expected");
+        });
         assertEquals(List.of(), errors);
     }
 
     @Test
     void decodeThreadsAreTheCoresTheEngineLeavesAtLeastOne() {
         int cores = Runtime.getRuntime().availableProcessors();
-        assertEquals(1, FileBatches.decodeThreadsFor(0));
-        assertEquals(1, FileBatches.decodeThreadsFor(cores));
-        assertEquals(1, FileBatches.decodeThreadsFor(cores + 8));
-        assertEquals(Math.max(1, cores - 1), FileBatches.decodeThreadsFor(1));
-        assertEquals(2, FileBatches.Options.of(16, 0).batchesAhead());
-        assertEquals(192, FileBatches.Options.of(16, 0).startupImages());
-        assertEquals(0, new FileBatches.Options(16, 1, 2).startupImages());
-        assertThrows(IllegalArgumentException.class, () -> new FileBatches.Options(16, 1, 2, -1));
-        assertThrows(IllegalArgumentException.class, () -> new FileBatches.Options(0, 1, 2));
-        assertThrows(IllegalArgumentException.class, () -> new FileBatches.Options(16, 0, 2));
-        assertThrows(IllegalArgumentException.class, () -> new FileBatches.Options(16, 1, -1));
-        assertThrows(IllegalArgumentException.class, () -> FileBatches.decodeThreadsFor(-1));
+        assertEquals(1, ImageBatches.decodeThreadsFor(0));
+        assertEquals(1, ImageBatches.decodeThreadsFor(cores));
+        assertEquals(1, ImageBatches.decodeThreadsFor(cores + 8));
+        assertEquals(Math.max(1, cores - 1), ImageBatches.decodeThreadsFor(1));
+        assertEquals(2, ImageBatches.Options.of(16, 0).batchesAhead());
+        assertEquals(192, ImageBatches.Options.of(16, 0).startupImages());
+        assertEquals(0, new ImageBatches.Options(16, 1, 2).startupImages());
+        assertThrows(IllegalArgumentException.class, () -> new ImageBatches.Options(16, 1, 2, -1));
+        assertThrows(IllegalArgumentException.class, () -> new ImageBatches.Options(0, 1, 2));
+        assertThrows(IllegalArgumentException.class, () -> new ImageBatches.Options(16, 0, 2));
+        assertThrows(IllegalArgumentException.class, () -> new ImageBatches.Options(16, 1, -1));
+        assertThrows(IllegalArgumentException.class, () -> ImageBatches.decodeThreadsFor(-1));
     }
 
     static boolean await(CountDownLatch latch) {
