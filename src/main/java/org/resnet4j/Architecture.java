@@ -2,6 +2,7 @@ package org.resnet4j;
 
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.Optional;
 import org.resnet4j.ResNet4jException.UnsupportedModelException;
 import org.resnet4j.spec.Presets;
 import org.resnet4j.spec.ResNetSpec;
@@ -14,6 +15,14 @@ import org.resnet4j.spec.SpecJson;
  * checkpoints but cannot see the stem's stride and pooling, which have no weights.
  */
 public sealed interface Architecture {
+
+    /** The spec a preset or an explicit spec fixes; empty when the architecture is to be inferred. */
+    default Optional<ResNetSpec> explicitSpec() {
+        if (this instanceof Preset p) {
+            return Optional.of(p.spec());
+        }
+        return this instanceof Spec s ? Optional.of(s.spec()) : Optional.empty();
+    }
 
     /** A torchvision builder, e.g. {@code resnet50} or {@code resnext50_32x4d}. */
     record Preset(String name, ResNetSpec spec) implements Architecture {

@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import org.resnet4j.build.OnnxBuild;
 import org.resnet4j.graph.ArchitectureInference;
 import org.resnet4j.onnx.ModelProto;
 import org.resnet4j.onnx.NodeProto;
@@ -48,7 +49,7 @@ public final class Inspection {
         try {
             ObjectNode report = looksLikeOnnx(file)
                     ? describeOnnx(Onnx.read(file))
-                    : describeCheckpoint(ResNet4j.loadWeights(file, key));
+                    : describeCheckpoint(OnnxBuild.loadWeights(file, key));
             report.put("file", file.toString());
             return JSON.convertValue(report, new TypeReference<Map<String, Object>>() {});
         } catch (IOException e) {

@@ -18,6 +18,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import org.resnet4j.ResNet4jException.MismatchException;
 import org.resnet4j.ResNet4jException.UnsupportedModelException;
+import org.resnet4j.build.OnnxBuild;
 import org.resnet4j.engine.Engine;
 import org.resnet4j.engine.EngineOptions;
 import org.resnet4j.engine.Engines;
@@ -609,19 +610,19 @@ public final class ResNetModel implements AutoCloseable {
                 name = file.toString();
                 source = () -> Onnx.read(file);
             } else {
-                LoadedCheckpoint ckpt = ResNet4j.loadWeights(weights, checkpointKey);
+                LoadedCheckpoint ckpt = OnnxBuild.loadWeights(weights, checkpointKey);
                 if (checkpointKey == null && !ckpt.alternatives().isEmpty()) {
                     notes.accept(weights + ": took the weights under '" + ckpt.nestedKey() + "'; also found "
                             + ckpt.alternatives());
                 }
-                spec = ResNet4j.resolveSpec(architecture, numClasses, inChannels, ckpt);
-                model = ResNet4j.buildModel(spec, ckpt, ResNet4j.ExportOptions.defaults());
+                spec = OnnxBuild.resolveSpec(architecture.explicitSpec().orElse(null), numClasses, inChannels, ckpt);
+                model = OnnxBuild.buildModel(spec, ckpt, OnnxBuild.ExportOptions.defaults());
                 name = weights.toString();
                 Path file = weights;
                 String key = checkpointKey;
                 ResNetSpec built = spec;
-                source = () ->
-                        ResNet4j.buildModel(built, ResNet4j.loadWeights(file, key), ResNet4j.ExportOptions.defaults());
+                source = () -> OnnxBuild.buildModel(
+                        built, OnnxBuild.loadWeights(file, key), OnnxBuild.ExportOptions.defaults());
             }
             int channels = spec != null
                     ? spec.inChannels()

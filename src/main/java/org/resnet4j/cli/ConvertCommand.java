@@ -3,7 +3,7 @@ package org.resnet4j.cli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.resnet4j.ResNet4j;
+import org.resnet4j.build.OnnxBuild;
 import org.resnet4j.weights.LoadedCheckpoint;
 import org.resnet4j.weights.WeightsFormat;
 import picocli.CommandLine.Command;
@@ -41,7 +41,7 @@ final class ConvertCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         WeightsFormat format = WeightsFormat.forOutput(out);
-        LoadedCheckpoint ckpt = ResNet4j.loadWeights(weights, key);
+        LoadedCheckpoint ckpt = OnnxBuild.loadWeights(weights, key);
         format.write(ckpt.tensors(), out);
         Lines.printf(
                 commandSpec.commandLine().getOut(),

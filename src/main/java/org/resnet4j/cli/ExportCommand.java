@@ -3,8 +3,8 @@ package org.resnet4j.cli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.resnet4j.ResNet4j;
-import org.resnet4j.ResNet4j.ExportOptions;
+import org.resnet4j.build.OnnxBuild;
+import org.resnet4j.build.OnnxBuild.ExportOptions;
 import org.resnet4j.onnx.ModelProto;
 import org.resnet4j.onnx.Onnx;
 import org.resnet4j.spec.Presets;
@@ -51,7 +51,7 @@ final class ExportCommand implements Callable<Integer> {
         Onnx.checkOpset(opset);
         LoadedCheckpoint ckpt = model.loadWeights(commandSpec);
         ResNetSpec spec = model.resolveSpec(ckpt);
-        ModelProto onnx = ResNet4j.buildModel(spec, ckpt, new ExportOptions(opset, foldBn));
+        ModelProto onnx = OnnxBuild.buildModel(spec, ckpt, new ExportOptions(opset, foldBn));
         Onnx.write(onnx, out);
         double seconds = (System.nanoTime() - start) / 1e9;
         Lines.printf(

@@ -1,22 +1,15 @@
 package org.resnet4j.cli;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
-import org.resnet4j.ResNet4jException;
-import org.resnet4j.Version;
+import org.resnet4j.console.OneLineErrors;
+import org.resnet4j.console.VersionLine;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.ScopeType;
 
 /**
@@ -26,12 +19,12 @@ import picocli.CommandLine.ScopeType;
 @Command(
         name = "resnet4j",
         mixinStandardHelpOptions = true,
-        versionProvider = Main.VersionProvider.class,
+        versionProvider = VersionLine.class,
         description = "Run torchvision ResNet checkpoints in Java: classify images, export to ONNX, run with ONNX "
                 + "Runtime or the pure-Java engine, inspect and convert checkpoints.")
 public final class Main {
-    public static final int EXIT_FAILURE = 1;
-    public static final int EXIT_INTERNAL = 3;
+    public static final int EXIT_FAILURE = OneLineErrors.EXIT_FAILURE;
+    public static final int EXIT_INTERNAL = OneLineErrors.EXIT_INTERNAL;
 
     @Option(
             names = "--verbose",
@@ -50,7 +43,7 @@ public final class Main {
         try {
             return cl.execute(args);
         } catch (OutOfMemoryError e) {
-            return ErrorHandler.outOfMemory(e, cl.getErr(), args);
+            return OneLineErrors.outOfMemory(e, cl.getErr(), args);
         }
     }
 
@@ -62,7 +55,7 @@ public final class Main {
         try {
             return cl.execute(args);
         } catch (OutOfMemoryError e) {
-            return ErrorHandler.outOfMemory(e, err, args);
+            return OneLineErrors.outOfMemory(e, err, args);
         } finally {
             out.flush();
             err.flush();
@@ -101,7 +94,7 @@ public final class Main {
             }
         }
         boolean verbose = Arrays.asList(args).contains("--verbose");
-        cl.setExecutionExceptionHandler(new ErrorHandler(verbose));
+        cl.setExecutionExceptionHandler(new OneLineErrors(verbose));
         if (verbose && System.getProperty("resnet4j.ort.logLevel") == null) {
             System.setProperty("resnet4j.ort.logLevel", "WARNING"); // ONNX Runtime's own warnings too
         }
@@ -128,77 +121,5 @@ public final class Main {
         System.setProperty(prefix + "showThreadName", System.getProperty(prefix + "showThreadName", "false"));
         System.setProperty(prefix + "showLogName", System.getProperty(prefix + "showLogName", "false"));
         System.setProperty(prefix + "levelInBrackets", System.getProperty(prefix + "levelInBrackets", "false"));
-    }
-
-    public static final class VersionProvider implements CommandLine.IVersionProvider {
-        @Override
-        public String[] getVersion() {
-            return new String[] {Version.NAME + " " + Version.VERSION};
-        }
-    }
-
-    /**
-     * One line for errors the user can fix; the stack trace only with --verbose or for bugs. Public for
-     * the other main classes (the Spark batch job), which keep the same exit codes.
-     */
-    public static final class ErrorHandler implements IExecutionExceptionHandler {
-        private final boolean verbose;
-
-        public ErrorHandler(boolean verbose) {
-            this.verbose = verbose;
-        }
-
-        @Override
-        public int handleExecutionException(Exception ex, CommandLine cl, ParseResult parseResult) {
-            PrintWriter err = cl.getErr();
-            Throwable cause = ex instanceof UncheckedIOException u ? u.getCause() : ex;
-            // the library raises IllegalArgumentException for a bad argument: here, a bad option value
-            boolean userError = cause instanceof ResNet4jException
-                    || cause instanceof IOException
-                    || cause instanceof IllegalArgumentException;
-            // the whole line made printable: an IOException's message may quote a file name, too
-            err.println("error: "
-                    + ResNet4jException.printable(cause.getMessage() != null ? cause.getMessage() : cause.toString()));
-            if (verbose || !userError) {
-                cause.printStackTrace(err);
-            }
-            if (!userError) {
-                err.println("This is a bug in resnet4j; please report it with the command line and the trace above.");
-            }
-            err.flush();
-            return userError ? EXIT_FAILURE : EXIT_INTERNAL;
-        }
-
-        /**
-         * Out of memory is the input's size meeting the heap, not a bug: one line naming the files the
-         * command was given and how to raise the heap (the launcher passes RESNET4J_JAVA_OPTS to java).
-         */
-        private static boolean isFile(String s) {
-            try {
-                return java.nio.file.Files.isRegularFile(Path.of(s));
-            } catch (RuntimeException e) {
-                return false;
-            }
-        }
-
-        static int outOfMemory(OutOfMemoryError e, PrintWriter err, String... args) {
-            List<String> files = new ArrayList<>();
-            for (String a : args) {
-                String value = a.startsWith("-") ? a.substring(a.indexOf('=') + 1) : a; // --input=x.npy
-                if (!value.isEmpty() && !value.startsWith("-") && isFile(value)) {
-                    files.add(value);
-                }
-            }
-            long max = Runtime.getRuntime().maxMemory() >> 20;
-            err.println("error: "
-                    + ResNet4jException.printable("out of memory (" + e.getMessage() + ") with "
-                            + (files.isEmpty() ? "the given input" : String.join(", ", files))
-                            + " and a Java heap of at most " + max
-                            + " MiB; give Java more memory, e.g. RESNET4J_JAVA_OPTS=-Xmx"
-                            + Math.max(2, 2 * max / 1024 + 1)
-                            + "g (or java -Xmx...), or use smaller inputs"));
-            err.flush();
-            return EXIT_FAILURE;
-        }
     }
 }

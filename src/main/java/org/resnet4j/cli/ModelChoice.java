@@ -2,10 +2,10 @@ package org.resnet4j.cli;
 
 import java.nio.file.Path;
 import org.resnet4j.Architecture;
-import org.resnet4j.ResNet4j;
-import org.resnet4j.ResNet4j.ExportOptions;
 import org.resnet4j.ResNet4jException;
 import org.resnet4j.ResNetModel;
+import org.resnet4j.build.OnnxBuild;
+import org.resnet4j.build.OnnxBuild.ExportOptions;
 import org.resnet4j.onnx.ModelProto;
 import org.resnet4j.onnx.Onnx;
 import org.resnet4j.spec.ResNetSpec;
@@ -45,7 +45,7 @@ final class ModelChoice {
         LoadedCheckpoint ckpt = checkpoint.loadWeights(command);
         ResNetSpec spec = checkpoint.resolveSpec(ckpt);
         return new Model(
-                ResNet4j.buildModel(spec, ckpt, ExportOptions.defaults()), checkpoint.weights.toString(), spec, ckpt);
+                OnnxBuild.buildModel(spec, ckpt, ExportOptions.defaults()), checkpoint.weights.toString(), spec, ckpt);
     }
 
     /**

@@ -2,8 +2,8 @@ package org.resnet4j.cli;
 
 import java.nio.file.Path;
 import org.resnet4j.Architecture;
-import org.resnet4j.ResNet4j;
 import org.resnet4j.ResNet4jException;
+import org.resnet4j.build.OnnxBuild;
 import org.resnet4j.spec.ResNetSpec;
 import org.resnet4j.weights.LoadedCheckpoint;
 import picocli.CommandLine.Model.CommandSpec;
@@ -46,7 +46,7 @@ final class ModelOptions {
         if (weights == null) {
             throw new ResNet4jException("give the weights with --weights FILE");
         }
-        LoadedCheckpoint ckpt = ResNet4j.loadWeights(weights, key);
+        LoadedCheckpoint ckpt = OnnxBuild.loadWeights(weights, key);
         if (key == null && !ckpt.alternatives().isEmpty()) {
             command.commandLine()
                     .getErr()
@@ -59,7 +59,7 @@ final class ModelOptions {
     /** The architecture: --arch or --spec when given, else inferred from the checkpoint. */
     ResNetSpec resolveSpec(LoadedCheckpoint ckpt) {
         try {
-            return ResNet4j.resolveSpec(architecture(), numClasses, inChannels, ckpt);
+            return OnnxBuild.resolveSpec(architecture().explicitSpec().orElse(null), numClasses, inChannels, ckpt);
         } catch (ResNet4jException.UnsupportedModelException e) {
             if (arch == null && spec == null) {
                 throw new ResNet4jException.UnsupportedModelException(

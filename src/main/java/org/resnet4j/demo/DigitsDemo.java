@@ -13,9 +13,9 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import org.resnet4j.ResNet4j;
-import org.resnet4j.ResNet4j.ExportOptions;
 import org.resnet4j.ResNet4jException;
+import org.resnet4j.build.OnnxBuild;
+import org.resnet4j.build.OnnxBuild.ExportOptions;
 import org.resnet4j.engine.Benchmark;
 import org.resnet4j.engine.Comparison;
 import org.resnet4j.engine.Engine;
@@ -77,7 +77,7 @@ public final class DigitsDemo {
      * @param torchLogits     PyTorch's logits at training time [N, 10]
      * @param torchCorrect    PyTorch's correct count, as recorded in meta.json
      * @param torchVersion    the torch that trained the model
-     * @param loadMillis      reading the checkpoint (ResNet4j.loadWeights) and building the ONNX graph
+     * @param loadMillis      reading the checkpoint (OnnxBuild.loadWeights) and building the ONNX graph
      * @param runs            one per engine, in the order asked
      */
     public record Report(
@@ -146,8 +146,8 @@ public final class DigitsDemo {
 
         long t0 = System.nanoTime();
         ResNetSpec spec = SpecJson.read(dir.resolve("spec.json"));
-        LoadedCheckpoint checkpoint = ResNet4j.loadWeights(dir.resolve("model.pth"));
-        ModelProto model = ResNet4j.buildModel(spec, checkpoint, ExportOptions.defaults());
+        LoadedCheckpoint checkpoint = OnnxBuild.loadWeights(dir.resolve("model.pth"));
+        ModelProto model = OnnxBuild.buildModel(spec, checkpoint, ExportOptions.defaults());
         double loadMillis = (System.nanoTime() - t0) / 1e6;
 
         List<EngineRun> runs = new ArrayList<>();

@@ -24,7 +24,8 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.SerializableConfiguration;
 import org.resnet4j.ResNet4jException;
-import org.resnet4j.cli.Main;
+import org.resnet4j.console.OneLineErrors;
+import org.resnet4j.console.VersionLine;
 import org.resnet4j.vision.ImageFiles;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -46,7 +47,7 @@ import picocli.CommandLine.Option;
         name = "spark",
         mixinStandardHelpOptions = true,
         sortOptions = false,
-        versionProvider = Main.VersionProvider.class,
+        versionProvider = VersionLine.class,
         description = {
             "Classify or embed every image under a folder on Apache Spark and write one row per file: "
                     + "path, then top (classify) or embedding (embed), then error (null when the file was scored).",
@@ -183,8 +184,7 @@ public final class BatchJob implements Callable<Integer> {
         CommandLine cl = new CommandLine(job);
         cl.setOut(out);
         cl.setErr(err);
-        cl.setExecutionExceptionHandler(
-                new Main.ErrorHandler(Arrays.asList(args).contains("--verbose")));
+        cl.setExecutionExceptionHandler(new OneLineErrors(Arrays.asList(args).contains("--verbose")));
         try {
             return cl.execute(args);
         } finally {

@@ -449,9 +449,9 @@ class CliTest {
             Path out = dir.resolve(name);
             Result r = cli("convert", "--weights", g("weights.pth"), "--out", out.toString());
             assertEquals(0, r.code, r.err);
-            var original = org.resnet4j.ResNet4j.loadWeights(GOLDEN.resolve("weights.pth"))
+            var original = org.resnet4j.build.OnnxBuild.loadWeights(GOLDEN.resolve("weights.pth"))
                     .tensors();
-            var back = org.resnet4j.ResNet4j.loadWeights(out).tensors();
+            var back = org.resnet4j.build.OnnxBuild.loadWeights(out).tensors();
             assertEquals(original.names(), back.names());
             for (String k : original.names()) {
                 org.junit.jupiter.api.Assertions.assertArrayEquals(

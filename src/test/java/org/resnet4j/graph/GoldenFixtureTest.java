@@ -3,8 +3,8 @@ package org.resnet4j.graph;
 import java.nio.file.Path;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.resnet4j.ResNet4j;
-import org.resnet4j.ResNet4j.ExportOptions;
+import org.resnet4j.build.OnnxBuild;
+import org.resnet4j.build.OnnxBuild.ExportOptions;
 import org.resnet4j.engine.EngineOptions;
 import org.resnet4j.engine.OrtEngine;
 import org.resnet4j.onnx.ModelProto;
@@ -25,11 +25,11 @@ class GoldenFixtureTest {
     void matchesTorchvision(String name) {
         Path dir = PythonReference.root().resolve("testdata/golden").resolve(name);
         ResNetSpec spec = SpecJson.read(dir.resolve("spec.json"));
-        var weights = ResNet4j.loadWeights(dir.resolve("weights.pth"));
+        var weights = OnnxBuild.loadWeights(dir.resolve("weights.pth"));
         var x = Npy.read(dir.resolve("input.npy"));
         var expected = Npy.read(dir.resolve("output.npy"));
         for (boolean fold : new boolean[] {false, true}) {
-            ModelProto m = ResNet4j.buildModel(spec, weights, new ExportOptions(17, fold));
+            ModelProto m = OnnxBuild.buildModel(spec, weights, new ExportOptions(17, fold));
             try (OrtEngine e = new OrtEngine(m.toByteArray(), EngineOptions.defaults(), name)) {
                 Parity.assertClose(
                         name + (fold ? " folded" : "") + " (ORT vs torchvision, golden)",

@@ -9,7 +9,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
-import org.resnet4j.ResNet4j;
+import org.resnet4j.build.OnnxBuild;
 import org.resnet4j.engine.Engine;
 import org.resnet4j.onnx.ModelProto;
 import org.resnet4j.spec.SpecJson;
@@ -28,10 +28,10 @@ final class EngineHammer {
 
     /** The tiny_basic golden model (spec + torch weights), as ONNX. */
     static ModelProto tinyModel() {
-        return ResNet4j.buildModel(
+        return OnnxBuild.buildModel(
                 SpecJson.read(TINY.resolve("spec.json")),
-                ResNet4j.loadWeights(TINY.resolve("weights.pth")),
-                ResNet4j.ExportOptions.defaults());
+                OnnxBuild.loadWeights(TINY.resolve("weights.pth")),
+                OnnxBuild.ExportOptions.defaults());
     }
 
     /** {@code n} seeded inputs of the tiny model's shape, batch 1 or 2. */

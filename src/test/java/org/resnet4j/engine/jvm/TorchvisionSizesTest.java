@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.resnet4j.ResNet4j;
+import org.resnet4j.build.OnnxBuild;
 import org.resnet4j.onnx.ModelProto;
 import org.resnet4j.spec.Presets;
 import org.resnet4j.tensor.Npy;
@@ -29,8 +29,10 @@ class TorchvisionSizesTest {
         PythonReference.require();
         String sizes = String.join(",", SIZES.stream().map(String::valueOf).toList());
         Path dir = PythonReference.cached("torch_sizes_reference.py", "--arch", arch, "--sizes", sizes, "--seed", "23");
-        ModelProto model = ResNet4j.buildModel(
-                Presets.get(arch), ResNet4j.loadWeights(dir.resolve("weights.pth")), ResNet4j.ExportOptions.defaults());
+        ModelProto model = OnnxBuild.buildModel(
+                Presets.get(arch),
+                OnnxBuild.loadWeights(dir.resolve("weights.pth")),
+                OnnxBuild.ExportOptions.defaults());
         String width = JavaEngine.vectorBits() > 0 ? JavaEngine.vectorBits() + "-bit" : "scalar";
         try (JavaEngine engine = new JavaEngine(model, 2)) {
             for (int s : SIZES) {

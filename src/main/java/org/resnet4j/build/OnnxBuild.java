@@ -1,6 +1,7 @@
-package org.resnet4j;
+package org.resnet4j.build;
 
 import java.nio.file.Path;
+import org.resnet4j.ResNet4jException;
 import org.resnet4j.ResNet4jException.FormatException;
 import org.resnet4j.ResNet4jException.MismatchException;
 import org.resnet4j.ResNet4jException.UnsupportedModelException;
@@ -18,13 +19,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The steps under {@link ResNetModel}: checkpoint → architecture → ONNX model, for callers that
- * need the pieces (export, the command line). Most users want {@link ResNetModel}.
+ * Checkpoint → architecture → ONNX model, step by step: what {@code ResNetModel} builds its model
+ * with, and what the command line's export, inspect and run use for the pieces. Stateless.
  */
-public final class ResNet4j {
-    private static final Logger LOG = LoggerFactory.getLogger(ResNet4j.class);
+public final class OnnxBuild {
+    private static final Logger LOG = LoggerFactory.getLogger(OnnxBuild.class);
 
-    private ResNet4j() {}
+    private OnnxBuild() {}
 
     /** How to build the ONNX model. */
     public record ExportOptions(int opset, boolean foldBatchNorm) {
@@ -55,20 +56,13 @@ public final class ResNet4j {
     }
 
     /**
-     * The spec for a checkpoint: the preset or spec when one is given (the strict binding then
-     * checks the weights against it), else inferred from the weights' shapes. The overrides (null:
-     * keep) apply on top either way.
+     * The spec for a checkpoint: {@code explicit} when given (a preset's or a spec file's; the strict
+     * binding then checks the weights against it), else inferred from the weights' shapes. The
+     * overrides (null: keep) apply on top either way.
      */
     public static ResNetSpec resolveSpec(
-            Architecture architecture, Integer numClasses, Integer inChannels, LoadedCheckpoint weights) {
-        ResNetSpec spec;
-        if (architecture instanceof Architecture.Preset p) {
-            spec = p.spec();
-        } else if (architecture instanceof Architecture.Spec s) {
-            spec = s.spec();
-        } else {
-            spec = inferSpec(weights).spec();
-        }
+            ResNetSpec explicit, Integer numClasses, Integer inChannels, LoadedCheckpoint weights) {
+        ResNetSpec spec = explicit != null ? explicit : inferSpec(weights).spec();
         if (numClasses != null) {
             spec = spec.withNumClasses(numClasses);
         }
