@@ -406,7 +406,7 @@ def round2_onnx_cases():
     """Tensors reached through side doors (function attribute defaults, attribute lists, sparse values
     and indices), a sparse tensor that densifies to 512 MiB from 137 bytes, malformed sparse shapes,
     and a name that would forge a second error line. Large cases (2 Mi empty initializers, 50,000 If
-    nodes) are built at test time by HostileRound2OnnxTest rather than committed."""
+    nodes) are built at test time by OnnxSideDoorsTest rather than committed."""
     def varint(n):
         out = b''
         while True:

@@ -49,7 +49,7 @@ final class ClassifyCommand implements Callable<Integer> {
     CommandSpec commandSpec;
 
     @Mixin
-    ModelChoice model;
+    ModelSource model;
 
     @Option(
             names = "--top",

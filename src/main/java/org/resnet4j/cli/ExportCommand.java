@@ -25,7 +25,7 @@ final class ExportCommand implements Callable<Integer> {
     CommandSpec commandSpec;
 
     @Mixin
-    ModelOptions model;
+    CheckpointOptions model;
 
     @Option(
             names = "--out",

@@ -46,7 +46,7 @@ final class ParityCommand implements Callable<Integer> {
     CommandSpec commandSpec;
 
     @Mixin
-    ModelChoice model;
+    ModelSource model;
 
     @Option(
             names = "--input",
@@ -138,7 +138,7 @@ final class ParityCommand implements Callable<Integer> {
         if (!inputs.isEmpty() && !images.isEmpty()) {
             throw new ResNet4jException("give the input either with --input or as images, not both");
         }
-        ModelChoice.Model m = model.load(commandSpec);
+        ModelSource.Model m = model.load(commandSpec);
         EngineOptions options = new EngineOptions(EngineOptions.Device.CPU, threads, ortOptimization);
         Map<String, Tensor> ort;
         Map<String, Tensor> raw = null;

@@ -27,7 +27,7 @@ final class RunCommand implements Callable<Integer> {
     CommandSpec commandSpec;
 
     @Mixin
-    ModelChoice model;
+    ModelSource model;
 
     @Option(
             names = "--input",
@@ -93,7 +93,7 @@ final class RunCommand implements Callable<Integer> {
             // read once and validated; ORT parses those bytes (no second proto copy of the weights)
             return new OrtEngine(model.modelFile, engine.options());
         }
-        ModelChoice.Model m = model.load(commandSpec);
+        ModelSource.Model m = model.load(commandSpec);
         return Engines.open(engine.kind(), m.onnx(), engine.options(), m.name());
     }
 

@@ -30,8 +30,8 @@ final class StateDictSelector {
      * @param nestedKey    the top-level key taken, or null for the top-level dict
      * @param alternatives other top-level keys that also hold a dict of tensors
      */
-    record Selection(String nestedKey, Map<String, Py.TensorRef> tensors, List<String> alternatives) {
-        Selection(String nestedKey, Map<String, Py.TensorRef> tensors) {
+    record Selection(String nestedKey, Map<String, PyValues.TensorRef> tensors, List<String> alternatives) {
+        Selection(String nestedKey, Map<String, PyValues.TensorRef> tensors) {
             this(nestedKey, tensors, List.of());
         }
     }
@@ -45,28 +45,28 @@ final class StateDictSelector {
      */
     static Selection select(String file, Object root, String key) {
         if (!(root instanceof Map<?, ?> top)) {
-            throw new FormatException(file + ": the checkpoint holds a " + Py.typeName(root)
+            throw new FormatException(file + ": the checkpoint holds a " + PyValues.typeName(root)
                     + ", expected a dict (a state_dict or a training checkpoint)");
         }
         if (key != null) {
             if (!top.containsKey(key)) {
                 throw new FormatException(file + ": no top-level key '" + key + "'; the keys are " + keyList(top));
             }
-            Map<String, Py.TensorRef> t = tensorDict(top.get(key));
+            Map<String, PyValues.TensorRef> t = tensorDict(top.get(key));
             if (t == null) {
                 throw new FormatException(
                         file + ": '" + key + "' holds " + contents(top.get(key)) + ", expected a dict of tensors");
             }
             return new Selection(key, t);
         }
-        Map<String, Py.TensorRef> flat = tensorDict(top);
+        Map<String, PyValues.TensorRef> flat = tensorDict(top);
         if (flat != null) {
             return new Selection(null, flat);
         }
         Selection chosen = null;
         List<String> others = new ArrayList<>();
         for (String k : NESTED_KEYS) {
-            Map<String, Py.TensorRef> t = tensorDict(top.get(k));
+            Map<String, PyValues.TensorRef> t = tensorDict(top.get(k));
             if (t != null && chosen == null) {
                 chosen = new Selection(k, t);
             }
@@ -89,13 +89,13 @@ final class StateDictSelector {
     }
 
     /** The dict as name to tensor when every key is a str and every value a tensor; else null. */
-    private static Map<String, Py.TensorRef> tensorDict(Object o) {
+    private static Map<String, PyValues.TensorRef> tensorDict(Object o) {
         if (!(o instanceof Map<?, ?> m)) {
             return null;
         }
-        Map<String, Py.TensorRef> out = new LinkedHashMap<>();
+        Map<String, PyValues.TensorRef> out = new LinkedHashMap<>();
         for (Map.Entry<?, ?> e : m.entrySet()) {
-            if (!(e.getKey() instanceof String k) || !(e.getValue() instanceof Py.TensorRef t)) {
+            if (!(e.getKey() instanceof String k) || !(e.getValue() instanceof PyValues.TensorRef t)) {
                 return null;
             }
             out.put(k, t);
@@ -148,23 +148,23 @@ final class StateDictSelector {
                 keys.add("... (" + m.size() + " in all)");
                 break;
             }
-            keys.add(k instanceof String s ? s : Py.describe(k));
+            keys.add(k instanceof String s ? s : PyValues.describe(k));
         }
         return keys.toString();
     }
 
     private static String contents(Object o) {
         if (!(o instanceof Map<?, ?> m)) {
-            return "a " + Py.typeName(o);
+            return "a " + PyValues.typeName(o);
         }
         long tensors =
-                m.values().stream().filter(v -> v instanceof Py.TensorRef).count();
+                m.values().stream().filter(v -> v instanceof PyValues.TensorRef).count();
         return "a dict of " + m.size() + " entries (" + tensors + " tensors)";
     }
 
     /** Where a pickle-based reader finds a storage's bytes; errors name the tensor that needs them. */
     interface StorageBytes {
-        ByteBuffer of(String tensorKey, Py.StorageRef storage);
+        ByteBuffer of(String tensorKey, PyValues.StorageRef storage);
     }
 
     /**
@@ -172,12 +172,12 @@ final class StateDictSelector {
      * readers (zip and legacy) share once they have found the storages.
      */
     static LoadedCheckpoint decode(CheckpointFile f, CheckpointFormat format, Selection sel, StorageBytes storages) {
-        Stripped<Py.TensorRef> stripped = stripPrefixes(sel.tensors());
+        Stripped<PyValues.TensorRef> stripped = stripPrefixes(sel.tensors());
         TensorDecoder decoder = new TensorDecoder(f.name, TensorDecoder.budgetFor(f.size));
         StateDict sd = new StateDict();
-        for (Map.Entry<String, Py.TensorRef> e : stripped.entries().entrySet()) {
-            Py.TensorRef t = e.getValue();
-            Py.StorageRef s = t.storage();
+        for (Map.Entry<String, PyValues.TensorRef> e : stripped.entries().entrySet()) {
+            PyValues.TensorRef t = e.getValue();
+            PyValues.StorageRef s = t.storage();
             if (!TensorDecoder.isSupported(s.dtype())) {
                 throw new UnsupportedModelException(f.name + ": tensor '" + e.getKey() + "' has dtype " + s.dtype()
                         + " (" + s.typeName() + "), supported: " + TensorDecoder.SUPPORTED);

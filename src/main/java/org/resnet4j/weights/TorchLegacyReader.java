@@ -29,17 +29,18 @@ final class TorchLegacyReader {
         Unpickler proto = new Unpickler(buf, magic.position(), end, f.name + " (protocol version)", plain);
         Object version = proto.load();
         if (!(version instanceof Long v) || v != PROTOCOL_VERSION) {
-            throw new FormatException(
-                    f.name + ": legacy protocol version " + Py.describe(version) + ", expected " + PROTOCOL_VERSION);
+            throw new FormatException(f.name + ": legacy protocol version " + PyValues.describe(version) + ", expected "
+                    + PROTOCOL_VERSION);
         }
         Unpickler sys = new Unpickler(buf, proto.position(), end, f.name + " (sys_info)", plain);
         Object sysInfo = sys.load();
         if (!(sysInfo instanceof Map<?, ?> info)) {
-            throw new FormatException(f.name + ": legacy sys_info is a " + Py.typeName(sysInfo) + ", expected a dict");
+            throw new FormatException(
+                    f.name + ": legacy sys_info is a " + PyValues.typeName(sysInfo) + ", expected a dict");
         }
         if (!Boolean.TRUE.equals(info.get("little_endian"))) {
             throw new UnsupportedModelException(f.name + ": legacy checkpoint written with little_endian="
-                    + Py.describe(info.get("little_endian")) + "; only little-endian checkpoints are supported");
+                    + PyValues.describe(info.get("little_endian")) + "; only little-endian checkpoints are supported");
         }
         String where = f.name + " (legacy object pickle)";
         TorchPickle hooks = new TorchPickle(where);
@@ -48,17 +49,17 @@ final class TorchLegacyReader {
         Unpickler keysPickle = new Unpickler(buf, objects.position(), end, f.name + " (storage keys)", plain);
         Object keys = keysPickle.load();
         if (!(keys instanceof List<?> keyList)) {
-            throw new FormatException(f.name + ": legacy storage key list is a " + Py.typeName(keys));
+            throw new FormatException(f.name + ": legacy storage key list is a " + PyValues.typeName(keys));
         }
 
         // storages follow in key-list order: int64 count, then count * element size bytes
         Map<String, ByteBuffer> storages = new HashMap<>();
         long pos = keysPickle.position();
         for (Object k : keyList) {
-            Py.StorageRef s = k instanceof String ks ? hooks.storages.get(ks) : null;
+            PyValues.StorageRef s = k instanceof String ks ? hooks.storages.get(ks) : null;
             if (s == null) {
                 throw new FormatException(
-                        f.name + ": legacy storage key " + Py.describe(k) + " is listed but no tensor names it");
+                        f.name + ": legacy storage key " + PyValues.describe(k) + " is listed but no tensor names it");
             }
             long count = f.read(pos, 8, "element count of storage " + s.key()).getLong(0);
             if (count != s.numel()) {

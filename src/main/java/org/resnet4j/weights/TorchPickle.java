@@ -11,7 +11,7 @@ import org.resnet4j.tensor.DType;
 
 /**
  * The allow-list for PyTorch pickles: the only globals a checkpoint may name, and what calling
- * each of them builds. Tensors come back as {@link Py.TensorRef} descriptions; their bytes are
+ * each of them builds. Tensors come back as {@link PyValues.TensorRef} descriptions; their bytes are
  * read later, and only for the tensors the caller keeps.
  */
 final class TorchPickle implements Unpickler.Hooks {
@@ -32,7 +32,7 @@ final class TorchPickle implements Unpickler.Hooks {
 
     private static final int MAX_RANK = 64;
 
-    /** Data-only classes of training checkpoints, built as {@link Py.Opaque} (never instantiated). */
+    /** Data-only classes of training checkpoints, built as {@link PyValues.Opaque} (never instantiated). */
     static final List<String> DATA_ONLY_CLASSES = List.of(
             "argparse.Namespace",
             "numpy.core.multiarray.scalar",
@@ -42,12 +42,12 @@ final class TorchPickle implements Unpickler.Hooks {
             "lightning.fabric.utilities.data.AttributeDict");
 
     /** Callable globals: qualified name to what a call builds. */
-    private final Map<String, BiFunction<Py.Global, Py.Tuple, Object>> callables = new LinkedHashMap<>();
+    private final Map<String, BiFunction<PyValues.Global, PyValues.Tuple, Object>> callables = new LinkedHashMap<>();
 
     private final String where;
 
     /** Every storage a persistent id named, by key (the legacy reader needs their types). */
-    final Map<String, Py.StorageRef> storages = new LinkedHashMap<>();
+    final Map<String, PyValues.StorageRef> storages = new LinkedHashMap<>();
 
     TorchPickle(String where) {
         this.where = where;
@@ -56,7 +56,7 @@ final class TorchPickle implements Unpickler.Hooks {
         callables.put("torch._utils._rebuild_tensor", (g, a) -> rebuildTensor(g, a, 4, 4));
         callables.put("torch._utils._rebuild_parameter", (g, a) -> rebuildParameter(g, a, 3));
         callables.put("torch._utils._rebuild_parameter_with_state", (g, a) -> rebuildParameter(g, a, 4));
-        callables.put("torch.Size", (g, a) -> a.size() == 1 && a.get(0) instanceof Py.Tuple t ? t : bad(g, a));
+        callables.put("torch.Size", (g, a) -> a.size() == 1 && a.get(0) instanceof PyValues.Tuple t ? t : bad(g, a));
         // protocol 2 pickles Python 3 bytes as _codecs.encode(str, 'latin1'): pure data
         callables.put(
                 "_codecs.encode",
@@ -70,7 +70,7 @@ final class TorchPickle implements Unpickler.Hooks {
         // keep their argparse args, ImageNet examples a NumPy best_acc1, Lightning its hparams). These
         // become inert data: their constructors are never run, we only keep the fields as a dict.
         for (String q : DATA_ONLY_CLASSES) {
-            callables.put(q, (g, a) -> new Py.Opaque(g.qualified()));
+            callables.put(q, (g, a) -> new PyValues.Opaque(g.qualified()));
         }
     }
 
@@ -82,10 +82,10 @@ final class TorchPickle implements Unpickler.Hooks {
     }
 
     @Override
-    public Py.Global findClass(String module, String name) {
+    public PyValues.Global findClass(String module, String name) {
         String q = module + "." + name;
         if (callables.containsKey(q) || STORAGE_TYPES.containsKey(q)) {
-            return new Py.Global(module, name);
+            return new PyValues.Global(module, name);
         }
         String py3 = python3Name(module, name);
         throw new UnsafeContentException(where + ": refused pickle global " + q
@@ -113,8 +113,8 @@ final class TorchPickle implements Unpickler.Hooks {
     }
 
     @Override
-    public Object call(Py.Global callable, Py.Tuple args) {
-        BiFunction<Py.Global, Py.Tuple, Object> f = callables.get(callable.qualified());
+    public Object call(PyValues.Global callable, PyValues.Tuple args) {
+        BiFunction<PyValues.Global, PyValues.Tuple, Object> f = callables.get(callable.qualified());
         if (f == null) {
             throw new UnsafeContentException(where + ": refused call of " + callable.qualified() + " (not callable)");
         }
@@ -124,12 +124,12 @@ final class TorchPickle implements Unpickler.Hooks {
     @Override
     public Object persistentLoad(Object pid) {
         // ('storage', storage_type, key, location, numel[, view_metadata])
-        if (!(pid instanceof Py.Tuple t) || t.size() < 5 || !"storage".equals(t.get(0))) {
-            throw new FormatException(
-                    where + ": persistent id " + Py.describe(pid) + " is not ('storage', type, key, location, numel)");
+        if (!(pid instanceof PyValues.Tuple t) || t.size() < 5 || !"storage".equals(t.get(0))) {
+            throw new FormatException(where + ": persistent id " + PyValues.describe(pid)
+                    + " is not ('storage', type, key, location, numel)");
         }
-        if (!(t.get(1) instanceof Py.Global g) || !STORAGE_TYPES.containsKey(g.qualified())) {
-            throw new FormatException(where + ": persistent id names storage type " + Py.describe(t.get(1))
+        if (!(t.get(1) instanceof PyValues.Global g) || !STORAGE_TYPES.containsKey(g.qualified())) {
+            throw new FormatException(where + ": persistent id names storage type " + PyValues.describe(t.get(1))
                     + ", expected one of " + new TreeSet<>(STORAGE_TYPES.keySet()));
         }
         Object key = t.get(2);
@@ -140,14 +140,15 @@ final class TorchPickle implements Unpickler.Hooks {
                 || !(t.get(3) instanceof String loc)
                 || !(t.get(4) instanceof Long numel)
                 || numel < 0) {
-            throw new FormatException(where + ": malformed storage persistent id " + Py.describe(pid));
+            throw new FormatException(where + ": malformed storage persistent id " + PyValues.describe(pid));
         }
         if (t.size() > 5 && t.get(5) != null) {
-            throw new FormatException(where + ": storage " + k + " is a legacy storage view " + Py.describe(t.get(5))
-                    + ", which is not supported");
+            throw new FormatException(where + ": storage " + k + " is a legacy storage view "
+                    + PyValues.describe(t.get(5)) + ", which is not supported");
         }
-        Py.StorageRef ref = new Py.StorageRef(STORAGE_TYPES.get(g.qualified()), g.qualified(), k, loc, numel);
-        Py.StorageRef seen = storages.putIfAbsent(k, ref);
+        PyValues.StorageRef ref =
+                new PyValues.StorageRef(STORAGE_TYPES.get(g.qualified()), g.qualified(), k, loc, numel);
+        PyValues.StorageRef seen = storages.putIfAbsent(k, ref);
         if (seen != null && (seen.dtype() != ref.dtype() || seen.numel() != ref.numel())) {
             throw new FormatException(where + ": storage " + k + " is named twice with different types: "
                     + seen.typeName() + "[" + seen.numel() + "] and " + ref.typeName() + "[" + ref.numel() + "]");
@@ -155,21 +156,21 @@ final class TorchPickle implements Unpickler.Hooks {
         return ref;
     }
 
-    private Object orderedDict(Py.Tuple a) {
+    private Object orderedDict(PyValues.Tuple a) {
         Map<Object, Object> m = new LinkedHashMap<>();
         if (a.size() == 1 && a.get(0) instanceof List<?> pairs) {
             for (Object p : pairs) {
-                if (!(p instanceof Py.Tuple kv) || kv.size() != 2) {
-                    throw new FormatException(where + ": OrderedDict item " + Py.describe(p) + " is not a pair");
+                if (!(p instanceof PyValues.Tuple kv) || kv.size() != 2) {
+                    throw new FormatException(where + ": OrderedDict item " + PyValues.describe(p) + " is not a pair");
                 }
-                String problem = Py.keyProblem(kv.get(0));
+                String problem = PyValues.keyProblem(kv.get(0));
                 if (problem != null) {
-                    throw kv.get(0) instanceof Py.Tuple t && t.hashable
+                    throw kv.get(0) instanceof PyValues.Tuple t && t.hashable
                             ? new org.resnet4j.ResNet4jException.UnsupportedModelException(
                                     where + ": OrderedDict " + problem)
                             : new FormatException(where + ": OrderedDict " + problem);
                 }
-                String mixed = Py.mixedKeys(m, kv.get(0));
+                String mixed = PyValues.mixedKeys(m, kv.get(0));
                 if (mixed != null) {
                     throw new org.resnet4j.ResNet4jException.UnsupportedModelException(
                             where + ": OrderedDict: " + mixed);
@@ -177,15 +178,15 @@ final class TorchPickle implements Unpickler.Hooks {
                 m.put(kv.get(0), kv.get(1));
             }
         } else if (a.size() != 0) {
-            bad(new Py.Global("collections", "OrderedDict"), a);
+            bad(new PyValues.Global("collections", "OrderedDict"), a);
         }
         return m;
     }
 
-    private Object rebuildTensor(Py.Global g, Py.Tuple a, int minArgs, int maxArgs) {
+    private Object rebuildTensor(PyValues.Global g, PyValues.Tuple a, int minArgs, int maxArgs) {
         if (a.size() < minArgs
                 || a.size() > maxArgs
-                || !(a.get(0) instanceof Py.StorageRef storage)
+                || !(a.get(0) instanceof PyValues.StorageRef storage)
                 || !(a.get(1) instanceof Long offset)) {
             return bad(g, a);
         }
@@ -200,21 +201,21 @@ final class TorchPickle implements Unpickler.Hooks {
         for (int i = 0; i < size.length; i++) {
             if (size[i] < 0 || stride[i] < 0) {
                 throw new FormatException(where + ": tensor has a negative size or stride: size "
-                        + Py.describe(a.get(2)) + ", stride " + Py.describe(a.get(3)));
+                        + PyValues.describe(a.get(2)) + ", stride " + PyValues.describe(a.get(3)));
             }
         }
-        return new Py.TensorRef(storage, offset, size, stride);
+        return new PyValues.TensorRef(storage, offset, size, stride);
     }
 
-    private Object rebuildParameter(Py.Global g, Py.Tuple a, int n) {
-        if (a.size() != n || !(a.get(0) instanceof Py.TensorRef)) {
+    private Object rebuildParameter(PyValues.Global g, PyValues.Tuple a, int n) {
+        if (a.size() != n || !(a.get(0) instanceof PyValues.TensorRef)) {
             return bad(g, a);
         }
         return a.get(0);
     }
 
-    private long[] longs(Py.Global g, Py.Tuple a, Object o) {
-        if (!(o instanceof Py.Tuple t)) {
+    private long[] longs(PyValues.Global g, PyValues.Tuple a, Object o) {
+        if (!(o instanceof PyValues.Tuple t)) {
             bad(g, a);
             return null;
         }
@@ -229,7 +230,7 @@ final class TorchPickle implements Unpickler.Hooks {
         return out;
     }
 
-    private Object bad(Py.Global g, Py.Tuple a) {
-        throw new FormatException(where + ": unexpected arguments to " + g.qualified() + ": " + Py.describe(a));
+    private Object bad(PyValues.Global g, PyValues.Tuple a) {
+        throw new FormatException(where + ": unexpected arguments to " + g.qualified() + ": " + PyValues.describe(a));
     }
 }

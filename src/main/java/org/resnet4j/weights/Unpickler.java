@@ -28,10 +28,10 @@ final class Unpickler {
     /** What the interpreter delegates: the allow-list, calls and persistent ids. */
     interface Hooks {
         /** Resolves GLOBAL/STACK_GLOBAL; throws {@link UnsafeContentException} when not allowed. */
-        Py.Global findClass(String module, String name);
+        PyValues.Global findClass(String module, String name);
 
         /** REDUCE: {@code callable(*args)}. */
-        Object call(Py.Global callable, Py.Tuple args);
+        Object call(PyValues.Global callable, PyValues.Tuple args);
 
         /** BINPERSID / PERSID. */
         Object persistentLoad(Object pid);
@@ -138,7 +138,7 @@ final class Unpickler {
                 case 0x8e, 0x96 -> push(bytes(len64(at), at), at); // BINBYTES8, BYTEARRAY8
                 case 'T' -> push(latin1(len32(at), at), at); // BINSTRING (py2 str)
                 case 'U' -> push(latin1(u8(), at), at); // SHORT_BINSTRING
-                case ')' -> push(new Py.Tuple(new Object[0]), at);
+                case ')' -> push(new PyValues.Tuple(new Object[0]), at);
                 case 0x85 -> push(tuple(popN(1, at), at), at);
                 case 0x86 -> push(tuple(popN(2, at), at), at);
                 case 0x87 -> push(tuple(popN(3, at), at), at);
@@ -151,17 +151,17 @@ final class Unpickler {
                     putPairs(m, popMark(at), at);
                     push(m, at);
                 }
-                case 0x8f -> push(new Py.Set(), at); // EMPTY_SET
+                case 0x8f -> push(new PyValues.Set(), at); // EMPTY_SET
                 case 0x90 -> { // ADDITEMS
                     List<Object> items = popMark(at);
                     Object s = peek(at);
-                    if (!(s instanceof Py.Set set)) {
-                        throw fail(at, "ADDITEMS on a " + Py.typeName(s));
+                    if (!(s instanceof PyValues.Set set)) {
+                        throw fail(at, "ADDITEMS on a " + PyValues.typeName(s));
                     }
                     set.items.addAll(items);
                 }
                 case 0x91 -> { // FROZENSET
-                    Py.Set s = new Py.Set();
+                    PyValues.Set s = new PyValues.Set();
                     s.items.addAll(popMark(at));
                     push(s, at);
                 }
@@ -200,8 +200,8 @@ final class Unpickler {
                     if (!(module instanceof String m) || !(name instanceof String n)) {
                         throw fail(
                                 at,
-                                "STACK_GLOBAL needs two str, found " + Py.typeName(module) + " and "
-                                        + Py.typeName(name));
+                                "STACK_GLOBAL needs two str, found " + PyValues.typeName(module) + " and "
+                                        + PyValues.typeName(name));
                     }
                     push(hooks.findClass(m, n), at);
                 }
@@ -228,10 +228,12 @@ final class Unpickler {
                     Object state = pop(at);
                     Object target = peek(at);
                     if (!(target instanceof Map)) {
-                        throw fail(at, "BUILD on a " + Py.typeName(target) + " (only dict/OrderedDict accept state)");
+                        throw fail(
+                                at,
+                                "BUILD on a " + PyValues.typeName(target) + " (only dict/OrderedDict accept state)");
                     }
-                    if (state != null && !(state instanceof Map) && !(state instanceof Py.Tuple)) {
-                        throw fail(at, "BUILD state of type " + Py.typeName(state));
+                    if (state != null && !(state instanceof Map) && !(state instanceof PyValues.Tuple)) {
+                        throw fail(at, "BUILD state of type " + PyValues.typeName(state));
                     }
                 }
                 case 'Q' -> push(hooks.persistentLoad(pop(at)), at); // BINPERSID
@@ -316,8 +318,8 @@ final class Unpickler {
 
     // ---- helpers for containers ----
 
-    private Py.Tuple tuple(Object[] items, int at) {
-        Py.Tuple t = new Py.Tuple(items);
+    private PyValues.Tuple tuple(Object[] items, int at) {
+        PyValues.Tuple t = new PyValues.Tuple(items);
         if (t.depth > maxTupleDepth) {
             throw bomb(at, "tuples nested deeper than " + maxTupleDepth, "pickle.maxTupleDepth");
         }
@@ -329,7 +331,7 @@ final class Unpickler {
         if (o instanceof List<?> l) {
             return (List<Object>) l;
         }
-        throw fail(at, "APPEND on a " + Py.typeName(o));
+        throw fail(at, "APPEND on a " + PyValues.typeName(o));
     }
 
     @SuppressWarnings("unchecked")
@@ -337,7 +339,7 @@ final class Unpickler {
         if (o instanceof Map<?, ?> m) {
             return (Map<Object, Object>) m;
         }
-        throw fail(at, "SETITEM on a " + Py.typeName(o));
+        throw fail(at, "SETITEM on a " + PyValues.typeName(o));
     }
 
     private void putPairs(Map<Object, Object> m, List<Object> items, int at) {
@@ -351,40 +353,40 @@ final class Unpickler {
 
     private void put(Map<Object, Object> m, Object k, Object v, int at) {
         Object key = key(k, at);
-        String mixed = Py.mixedKeys(m, key);
+        String mixed = PyValues.mixedKeys(m, key);
         if (mixed != null) {
             throw new UnsupportedModelException(where + ": " + mixed + " at pickle offset " + at);
         }
         m.put(key, v);
     }
 
-    /** Dict keys: str (bytes taken as latin-1 str, as Python 2 pickles have them) or scalars ({@link Py#keyProblem}). */
+    /** Dict keys: str (bytes taken as latin-1 str, as Python 2 pickles have them) or scalars ({@link PyValues#keyProblem}). */
     private Object key(Object k, int at) {
         if (k instanceof byte[] b) {
             return new String(b, StandardCharsets.ISO_8859_1);
         }
-        String problem = Py.keyProblem(k);
+        String problem = PyValues.keyProblem(k);
         if (problem == null) {
             return k;
         }
-        if (k instanceof Py.Tuple t && t.hashable) {
+        if (k instanceof PyValues.Tuple t && t.hashable) {
             throw new UnsupportedModelException(where + ": " + problem + " at pickle offset " + at);
         }
         throw fail(at, problem);
     }
 
-    private Py.Global callable(Object f, int at) {
-        if (f instanceof Py.Global g) {
+    private PyValues.Global callable(Object f, int at) {
+        if (f instanceof PyValues.Global g) {
             return g;
         }
-        throw fail(at, "REDUCE/NEWOBJ on a " + Py.typeName(f) + ", not a callable");
+        throw fail(at, "REDUCE/NEWOBJ on a " + PyValues.typeName(f) + ", not a callable");
     }
 
-    private Py.Tuple tupleArg(Object args, int at) {
-        if (args instanceof Py.Tuple t) {
+    private PyValues.Tuple tupleArg(Object args, int at) {
+        if (args instanceof PyValues.Tuple t) {
             return t;
         }
-        throw fail(at, "REDUCE/NEWOBJ arguments are a " + Py.typeName(args) + ", not a tuple");
+        throw fail(at, "REDUCE/NEWOBJ arguments are a " + PyValues.typeName(args) + ", not a tuple");
     }
 
     // ---- reading ----

@@ -147,7 +147,7 @@ class HostileCorpusTest {
                 }));
     }
 
-    /** Images (decoded, or decoded and preprocessed): the CLI reads them through classify (HostileRound2ImageTest). */
+    /** Images (decoded, or decoded and preprocessed): the CLI reads them through classify (ResizeBombsTest). */
     static boolean isImage(HostileCorpus.Item item) {
         return item.kind().equals("image") || item.kind().equals("preprocess");
     }

@@ -73,7 +73,7 @@ class UnpicklerTest {
         assertEquals(List.of(1L, -2L, 300L, 70000L, java.math.BigInteger.ONE.shiftLeft(70), 1.5), a.subList(0, 6));
         assertEquals(null, a.get(6));
         assertEquals(true, a.get(7));
-        Py.Tuple b = (Py.Tuple) m.get("b");
+        PyValues.Tuple b = (PyValues.Tuple) m.get("b");
         assertEquals("x", b.get(0));
         assertArrayEquals(new byte[] {1}, (byte[]) b.get(1));
     }

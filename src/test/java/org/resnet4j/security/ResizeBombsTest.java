@@ -23,12 +23,12 @@ import org.resnet4j.vision.Preprocessing;
 import org.resnet4j.vision.Preset;
 
 /**
- * Issue 10, images: torchvision's Resize(256) of an extreme aspect ratio multiplies the pixels
+ * Resize bombs: torchvision's Resize(256) of an extreme aspect ratio multiplies the pixels
  * (1x3000 becomes 256x768000; 3,000,000x1 overflowed {@code w * h * 3}). The resized size is held to
  * {@code image.maxPixels} and only the cropped window is computed; and {@code classify} on a folder
  * with such files classifies the good images and reports the others (it used to classify none).
  */
-class HostileRound2ImageTest {
+class ResizeBombsTest {
     static final Path ROOT = PythonReference.root();
     static final Path GOLDEN = ROOT.resolve("testdata/golden/tiny_basic");
     static final List<HostileCorpus.Item> CASES = HostileCorpus.load(ROOT).stream()

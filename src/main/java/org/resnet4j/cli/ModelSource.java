@@ -15,12 +15,12 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
 /** A model given as an ONNX file or as a checkpoint (with --arch/--spec, or inferred): run and classify. */
-final class ModelChoice {
+final class ModelSource {
     @Option(names = "--model", paramLabel = "FILE.onnx", description = "An ONNX model (from export or elsewhere).")
     Path modelFile;
 
     @Mixin
-    ModelOptions checkpoint;
+    CheckpointOptions checkpoint;
 
     /** A built or read model, its name for messages, and its spec and checkpoint when built from one. */
     record Model(ModelProto onnx, String name, ResNetSpec spec, LoadedCheckpoint checkpoint) {}

@@ -33,14 +33,14 @@ import org.resnet4j.vision.Labels;
 import org.resnet4j.weights.CheckpointLoader;
 
 /**
- * Issue 10, checkpoints: the round-2 corpus cases ({@code r2-ckpt-*}, tools/make_hostile_corpus.py)
+ * Checkpoint bombs: the round-2 corpus cases ({@code r2-ckpt-*}, tools/make_hostile_corpus.py)
  * are refused quickly (a tuple DAG key hashed naively takes 2^100 steps; 300,000 {@code module.}
  * prefixes were stripped in quadratic time), through the library and through the CLI in a
  * 256 MiB JVM (a 60 MiB str, 3 Mi objects in safetensors metadata); a 25-digit Hugging Face index
  * is an error, not exit 3; FIFOs given as checkpoint, spec, labels or image are refused without
  * blocking.
  */
-class HostileRound2CheckpointTest {
+class CheckpointBombsTest {
     static final Path ROOT = PythonReference.root();
     static final Path GOLDEN = ROOT.resolve("testdata/golden/tiny_basic");
     static final List<HostileCorpus.Item> CASES = HostileCorpus.load(ROOT).stream()

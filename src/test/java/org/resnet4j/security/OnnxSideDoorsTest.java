@@ -49,13 +49,13 @@ import org.resnet4j.tensor.Tensor;
 import org.resnet4j.testing.PythonReference;
 
 /**
- * Issue 10, round 2, the ONNX side: tensors behind side doors (the corpus files r2-onnx-*, which
+ * ONNX side doors: tensors behind side doors (the corpus files r2-onnx-*, which
  * {@link HostileCorpusTest} also runs through the library and {@code inspect}), reading a model once,
  * linear validation of 50,000 subgraphs, object-count and sparse bombs in a 256 MiB JVM, FIFOs and
  * special files as inputs and outputs, the umask, one printable error line, ONNX Runtime's own log
  * lines, and OutOfMemoryError as one error line. The large files are built here, not committed.
  */
-class HostileRound2OnnxTest {
+class OnnxSideDoorsTest {
     static final Path ROOT = PythonReference.root();
     static final Path CORPUS = HostileCorpus.dir(ROOT);
 

@@ -10,7 +10,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
 /** The options that describe a model built from a checkpoint: architecture, overrides, weights. */
-final class ModelOptions {
+final class CheckpointOptions {
     @Option(
             names = "--arch",
             paramLabel = "NAME",

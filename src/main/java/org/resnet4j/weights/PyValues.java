@@ -11,8 +11,8 @@ import java.util.Map;
  * {@link java.math.BigInteger}, float to {@link Double}, str to {@link String}, bytes to
  * {@code byte[]}); the types here cover what has no Java counterpart.
  */
-final class Py {
-    private Py() {}
+final class PyValues {
+    private PyValues() {}
 
     /**
      * An immutable tuple; {@code depth} bounds the nesting so hashing cannot overflow the stack.
