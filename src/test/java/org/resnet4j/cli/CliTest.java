@@ -3,6 +3,7 @@ package org.resnet4j.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.resnet4j.testing.Messages.assertContains;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -51,7 +52,7 @@ class CliTest {
         Path onnx = dir.resolve("m.onnx");
         Result r = cli("export", "--spec", g("spec.json"), "--weights", g("weights.pth"), "--out", onnx.toString());
         assertEquals(0, r.code, r.err);
-        assertTrue(r.out.contains("wrote " + onnx) && r.out.contains("opset 17"), r.out);
+        assertContains(r.out, "wrote " + onnx, "opset 17");
         Path y = dir.resolve("y.npy");
         r = cli(
                 "run",
@@ -99,7 +100,7 @@ class CliTest {
 
         r = cli("inspect", g("weights.pth"));
         assertEquals(0, r.code, r.err);
-        assertTrue(r.out.contains("format:     pytorch-zip") && r.out.contains("conv1.weight"), r.out);
+        assertContains(r.out, "format:     pytorch-zip", "conv1.weight");
 
         Path onnx = dir.resolve("m.onnx");
         assertEquals(
@@ -167,7 +168,7 @@ class CliTest {
                 "--out",
                 dir.resolve("m.onnx").toString());
         assertEquals(1, r.code);
-        assertTrue(r.err.contains("unknown architecture 'resnet51'") && r.err.contains("resnext101_64x4d"), r.err);
+        assertContains(r.err, "unknown architecture 'resnet51'", "resnext101_64x4d");
 
         r = cli(
                 "export",
@@ -200,7 +201,7 @@ class CliTest {
                 "--output",
                 dir.resolve("y.npy").toString());
         assertEquals(1, r.code);
-        assertTrue(r.err.contains("--model") && r.err.contains("--weights"), r.err);
+        assertContains(r.err, "--model", "--weights");
 
         r = cli(
                 "run",
@@ -354,12 +355,9 @@ class CliTest {
         String inputs = "model inputs: x float32 [?, 3], idx int64 [2]";
         r = cli("run", "--model", onnx.toString(), "--input", x.toString(), "--output", g.toString());
         assertEquals(1, r.code, r.err);
-        assertTrue(
-                r.err.startsWith("error: the model has 2 inputs")
-                        && r.err.contains("--input NAME=FILE.npy")
-                        && r.err.contains(inputs)
-                        && r.err.lines().count() == 1,
-                r.err);
+        assertTrue(r.err.startsWith("error: the model has 2 inputs"), r.err);
+        assertContains(r.err, "--input NAME=FILE.npy", inputs);
+        assertEquals(1, r.err.lines().count(), "one line: " + r.err);
 
         r = cli(
                 "run",
@@ -372,12 +370,8 @@ class CliTest {
                 "--output",
                 g.toString());
         assertEquals(1, r.code, r.err);
-        assertTrue(
-                r.err.contains("input 'idx' is float32, expected int64")
-                        && r.err.contains("has shape [2, 3], expected [2]")
-                        && r.err.contains(inputs)
-                        && r.err.lines().count() == 1,
-                r.err);
+        assertContains(r.err, "input 'idx' is float32, expected int64", "has shape [2, 3], expected [2]", inputs);
+        assertEquals(1, r.err.lines().count(), "one line: " + r.err);
 
         r = cli(
                 "run",
@@ -390,7 +384,7 @@ class CliTest {
                 "--output",
                 g.toString());
         assertEquals(1, r.code, r.err);
-        assertTrue(r.err.contains("the model has no input 'ix'") && r.err.contains(inputs), r.err);
+        assertContains(r.err, "the model has no input 'ix'", inputs);
 
         r = cli("run", "--model", onnx.toString(), "--input", "x=" + x, "--input", "idx=" + idx, "--output", "y=" + g);
         assertEquals(1, r.code, r.err);
@@ -418,7 +412,7 @@ class CliTest {
                 "--output",
                 dir.resolve("y.npy").toString());
         assertEquals(1, r.code);
-        assertTrue(r.err.contains("[1, 1, 8, 8]") && r.err.contains("[?, 3, ?, ?]"), r.err);
+        assertContains(r.err, "[1, 1, 8, 8]", "[?, 3, ?, ?]");
     }
 
     @Test
@@ -487,7 +481,8 @@ class CliTest {
         JsonNode j = new ObjectMapper().readTree(r.out);
         assertEquals("ort", j.get("engine").asText());
         assertEquals(1, j.get("threads").asInt());
-        assertTrue(j.get("median_ms").asDouble() > 0 && j.get("images_per_s").asDouble() > 0, r.out);
+        assertTrue(j.get("median_ms").asDouble() > 0, r.out);
+        assertTrue(j.get("images_per_s").asDouble() > 0, r.out);
         // resnet18 at 32x32: 2 * 37.3 M MACs per image (torchvision's count scaled by the area)
         double flopsPerRun = j.get("gflops").asDouble() * j.get("median_ms").asDouble() / 1e3 * 1e9;
         assertEquals(
@@ -535,7 +530,9 @@ class CliTest {
         double min = j.get("ratio_min").asDouble();
         double med = j.get("ratio_median").asDouble();
         double max = j.get("ratio_max").asDouble();
-        assertTrue(0 < min && min <= med && med <= max, j.toString());
+        assertTrue(0 < min, "min > 0: " + j);
+        assertTrue(min <= med, "min <= median: " + j);
+        assertTrue(med <= max, "median <= max: " + j);
         // each engine's GFLOP/s is the same model's FLOPs over its own median time
         assertEquals(
                 j.get("gflops").asDouble() * j.get("median_ms").asDouble(),
@@ -639,12 +636,8 @@ class CliTest {
         assertEquals(0, cli("export", "--weights", g("weights.pth"), "--out", onnx.toString()).code);
         Result r = cli("parity", "--model", onnx.toString(), "--input", g("input.npy"), "--reference", g("output.npy"));
         assertEquals(0, r.code, r.out + r.err);
-        assertTrue(
-                r.out.contains("logits: java vs ort")
-                        && r.out.contains("logits: java vs reference")
-                        && r.out.contains("argmax 2/2")
-                        && r.out.trim().endsWith("PASS"),
-                r.out);
+        assertContains(r.out, "logits: java vs ort", "logits: java vs reference", "argmax 2/2");
+        assertTrue(r.out.trim().endsWith("PASS"), r.out);
 
         // a reference 1% off must fail at the default tolerance and pass at a loose one
         org.resnet4j.tensor.Tensor ref = Npy.read(GOLDEN.resolve("output.npy"));
@@ -684,12 +677,8 @@ class CliTest {
                 "--threads",
                 "1");
         assertEquals(0, r.code, r.out + r.err);
-        assertTrue(
-                r.out.contains("Pad_Fusion off")
-                        && r.out.contains("logits: plain-ort vs java")
-                        && r.out.contains("FLAG: ONNX Runtime's Pad_Fusion rule")
-                        && r.out.trim().endsWith("PASS"),
-                r.out);
+        assertContains(r.out, "Pad_Fusion off", "logits: plain-ort vs java", "FLAG: ONNX Runtime's Pad_Fusion rule");
+        assertTrue(r.out.trim().endsWith("PASS"), r.out);
         r = cli(
                 "parity",
                 "--model",
@@ -701,10 +690,8 @@ class CliTest {
                 "--json");
         assertEquals(0, r.code, r.out + r.err);
         JsonNode j = json(r.out);
-        assertTrue(
-                j.at("/ort_guard/plain_ort_flagged").asBoolean()
-                        && j.get("pass").asBoolean(),
-                r.out);
+        assertTrue(j.at("/ort_guard/plain_ort_flagged").asBoolean(), "plain ORT flagged: " + r.out);
+        assertTrue(j.get("pass").asBoolean(), "pass: " + r.out);
         assertEquals("Pad_Fusion", j.at("/ort_guard/rule_disabled").asText());
         assertTrue(j.at("/comparisons/1/relative").asDouble() > 1e-4, "plain ORT vs java: " + j.at("/comparisons/1"));
     }
@@ -758,10 +745,9 @@ class CliTest {
                 "1");
         assertEquals(1, r.code, r.out + r.err);
         assertTrue(
-                r.err.startsWith("error: Python '" + noTorch + "' cannot import torch, torchvision and numpy")
-                        && r.err.contains("apt-get install python3-torch")
-                        && r.err.lines().count() == 1,
-                r.err);
+                r.err.startsWith("error: Python '" + noTorch + "' cannot import torch, torchvision and numpy"), r.err);
+        assertContains(r.err, "apt-get install python3-torch");
+        assertEquals(1, r.err.lines().count(), "one line: " + r.err);
 
         r = cli(
                 "parity",
@@ -773,8 +759,8 @@ class CliTest {
                 "--python",
                 dir.resolve("no-such-python").toString());
         assertEquals(1, r.code, r.err);
-        assertTrue(
-                r.err.startsWith("error: cannot start Python") && r.err.lines().count() == 1, r.err);
+        assertTrue(r.err.startsWith("error: cannot start Python"), r.err);
+        assertEquals(1, r.err.lines().count(), "one line: " + r.err);
 
         r = cli("parity", "--model", dir.resolve("m.onnx").toString(), "--torch");
         assertEquals(1, r.code, r.err);
@@ -790,11 +776,6 @@ class CliTest {
         assertTrue(r.out.contains("scheme:     none recognised"), r.out);
         r = cli("export", "--weights", views, "--out", dir.resolve("m.onnx").toString());
         assertEquals(1, r.code);
-        assertTrue(
-                r.err.contains("views.pth")
-                        && r.err.contains("match no known ResNet naming scheme")
-                        && r.err.contains("plain.weight")
-                        && r.err.contains("huggingface"),
-                r.err);
+        assertContains(r.err, "views.pth", "match no known ResNet naming scheme", "plain.weight", "huggingface");
     }
 }

@@ -2,6 +2,7 @@ package org.resnet4j.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.resnet4j.testing.Messages.assertContains;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -16,9 +17,9 @@ class DemoCommandTest {
         int code = Main.execute(new PrintWriter(out), new PrintWriter(err), "demo", "--threads", "2");
         assertEquals(0, code, err.toString());
         String text = out.toString();
-        assertTrue(text.contains("PyTorch 1.13") && text.contains("(equals PyTorch)"), text);
+        assertContains(text, "PyTorch 1.13", "(equals PyTorch)");
         assertTrue(text.contains("ONNX Runtime vs Java engine     540/540"), text);
-        assertTrue(text.contains("Sample predictions") && text.contains("Timings"), text);
+        assertContains(text, "Sample predictions", "Timings");
         assertTrue(err.toString().isEmpty(), err.toString());
     }
 

@@ -2,6 +2,7 @@ package org.resnet4j.demo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.resnet4j.testing.Messages.assertContains;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
@@ -46,7 +47,7 @@ class DigitsDemoTest {
                 .asInt();
         assertTrue(out.contains(correct + "/540 =  98.89%  (equals PyTorch)"), out);
         assertTrue(out.contains("Sample predictions"), out);
-        assertTrue(out.contains("|") && out.contains("@"), out);
+        assertContains(out, "|", "@");
         System.out.println(out);
     }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.resnet4j.testing.Messages.assertContains;
 
 import java.util.List;
 import java.util.Map;
@@ -57,7 +58,7 @@ class OrtDivisionGuardTest {
         UnsupportedModelException e =
                 assertThrows(UnsupportedModelException.class, () -> new OrtEngine(m.toByteArray(), CPU, "div").close());
         assertTrue(e.getMessage().contains("node 'Div_y' (Div) divides integers by 'b'"), e.getMessage());
-        assertTrue(e.getMessage().contains("SIGFPE") && e.getMessage().contains("--engine java"), e.getMessage());
+        assertContains(e.getMessage(), "SIGFPE", "--engine java");
         // the Java engine runs it: Java's division does not trap (INT64_MIN / -1 wraps to INT64_MIN)
         try (JavaEngine java = new JavaEngine(m, 1)) {
             Map<String, Tensor> in = Map.of(

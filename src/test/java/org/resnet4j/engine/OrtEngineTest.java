@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.resnet4j.testing.Messages.assertContains;
 
 import java.util.List;
 import java.util.Map;
@@ -58,7 +59,7 @@ class OrtEngineTest {
     void wrongInputShapeNamesBothShapes() {
         try (OrtEngine e = new OrtEngine(gemmModel().toByteArray(), EngineOptions.defaults(), "gemm")) {
             var ex = assertThrows(MismatchException.class, () -> e.run(Tensor.zeros(2, 4)));
-            assertTrue(ex.getMessage().contains("[2, 4]") && ex.getMessage().contains("[?, 3]"), ex.getMessage());
+            assertContains(ex.getMessage(), "[2, 4]", "[?, 3]");
         }
     }
 
@@ -140,17 +141,14 @@ class OrtEngineTest {
                             "u", Tensor.ofUint8(new int[] {1}, new byte[] {1}),
                             "hh", Tensor.zeros(2))));
             String m = ex.getMessage();
-            assertTrue(
-                    m.contains("input 'idx' is float32, expected int64")
-                            && m.contains("input 'h' is missing")
-                            && m.contains("input 'hh' is not an input of the model")
-                            && m.contains("model inputs: x float32 [?, 3], idx int64 [2], u uint8 [?], h float16 [2]"),
-                    m);
+            assertContains(
+                    m,
+                    "input 'idx' is float32, expected int64",
+                    "input 'h' is missing",
+                    "input 'hh' is not an input of the model",
+                    "model inputs: x float32 [?, 3], idx int64 [2], u uint8 [?], h float16 [2]");
             var single = assertThrows(MismatchException.class, () -> e.run(Tensor.zeros(1, 3)));
-            assertTrue(
-                    single.getMessage().contains("4 inputs")
-                            && single.getMessage().contains("idx int64 [2]"),
-                    single.getMessage());
+            assertContains(single.getMessage(), "4 inputs", "idx int64 [2]");
         }
     }
 
@@ -171,11 +169,7 @@ class OrtEngineTest {
                                 new EngineOptions(EngineOptions.Device.CUDA, 0, "all"),
                                 "gemm")
                         .close());
-        assertTrue(
-                ex.getMessage().contains("-Pgpu")
-                        && ex.getMessage().contains("CUDA 12")
-                        && ex.getMessage().contains("cuDNN 9"),
-                ex.getMessage());
+        assertContains(ex.getMessage(), "-Pgpu", "CUDA 12", "cuDNN 9");
     }
 
     @Test

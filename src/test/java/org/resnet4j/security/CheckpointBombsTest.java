@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.resnet4j.testing.Messages.assertContains;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -129,7 +130,7 @@ class CheckpointBombsTest {
         Path f = metadataBomb("meta3mi.safetensors", true);
         ChildCli.Result r = ChildCli.run(DEADLINE.toSeconds(), "inspect", f.toString());
         r.assertOneErrorLine("3 Mi objects in __metadata__");
-        assertTrue(r.err().contains("metadata is str to str") && r.err().contains(f.toString()), r.err());
+        assertContains(r.err(), "metadata is str to str", f.toString());
     }
 
     /** Fields the format does not define are skipped as a stream: a valid file with 3 Mi of them loads in 256 MiB. */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.resnet4j.testing.Messages.assertContains;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedOutputStream;
@@ -109,10 +110,7 @@ class OnnxSideDoorsTest {
         Path m = Files.copy(CORPUS.resolve("r2-onnx-function-default-external.onnx"), d.resolve("m.onnx"));
         Files.write(d.resolve("secret.bin"), new byte[16]);
         UnsafeContentException e = assertThrows(UnsafeContentException.class, () -> Onnx.read(m));
-        assertTrue(
-                e.getMessage().contains("function 'F' default attribute 'w'")
-                        && e.getMessage().contains("secret.bin"),
-                e.getMessage());
+        assertContains(e.getMessage(), "function 'F' default attribute 'w'", "secret.bin");
         Cli r = cli(
                 "run",
                 "--model",
@@ -346,7 +344,7 @@ class OnnxSideDoorsTest {
         Files.write(big, gemm(t.build()).toByteArray());
         Cli r = childCli("32m", "inspect", big.toString());
         r.assertOneErrorLine("out of memory");
-        assertTrue(r.err.contains(big.toString()) && r.err.contains("RESNET4J_JAVA_OPTS=-Xmx"), r.err);
+        assertContains(r.err, big.toString(), "RESNET4J_JAVA_OPTS=-Xmx");
     }
 
     // ------------------------------------------------------------------ class 7: outputs

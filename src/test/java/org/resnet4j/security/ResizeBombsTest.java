@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.resnet4j.testing.Messages.assertContains;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -91,7 +92,7 @@ class ResizeBombsTest {
         assertEquals(CASES.size(), j.get("errors").size(), r.out());
         for (HostileCorpus.Item item : CASES) {
             String f = folder.resolve(item.name()).toString();
-            assertTrue(r.err().contains("skipped " + f + ": ") && r.err().contains(item.reason()), r.err());
+            assertContains(r.err(), "skipped " + f + ": ", item.reason());
         }
         assertTrue(r.err().contains(CASES.size() + " of " + (GOOD.size() + CASES.size()) + " inputs failed"), r.err());
     }

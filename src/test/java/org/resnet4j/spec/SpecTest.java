@@ -3,6 +3,7 @@ package org.resnet4j.spec;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.resnet4j.testing.Messages.assertContains;
 
 import java.util.List;
 import java.util.Map;
@@ -110,7 +111,7 @@ class SpecTest {
         var e = assertThrows(
                 UnsupportedModelException.class,
                 () -> SpecJson.parse("{\"block\": \"triple\", \"layers\": [1]}", "spec.json"));
-        assertTrue(e.getMessage().contains("'block'") && e.getMessage().contains("basic, bottleneck"), e.getMessage());
+        assertContains(e.getMessage(), "'block'", "basic, bottleneck");
         e = assertThrows(
                 UnsupportedModelException.class,
                 () -> SpecJson.parse("{\"block\": \"basic\", \"layers\": [2,2,2,2], \"groups\": 32}", "spec.json"));
@@ -118,19 +119,15 @@ class SpecTest {
         e = assertThrows(
                 UnsupportedModelException.class,
                 () -> SpecJson.parse("{\"block\": \"basic\", \"layers\": [2,2,2,2], \"num_clases\": 3}", "spec.json"));
-        assertTrue(e.getMessage().contains("'num_clases'") && e.getMessage().contains("num_classes"), e.getMessage());
+        assertContains(e.getMessage(), "'num_clases'", "num_classes");
         e = assertThrows(
                 UnsupportedModelException.class,
                 () -> SpecJson.parse("{\"block\": \"basic\", \"layers\": [2,0,2], \"stem_kernel\": 4}", "spec.json"));
-        assertTrue(
-                e.getMessage().contains("'layers[1]' is 0")
-                        && e.getMessage().contains("'stem_kernel' is 4")
-                        && e.getMessage().contains("'widths' has 4 entries"),
-                e.getMessage());
+        assertContains(e.getMessage(), "'layers[1]' is 0", "'stem_kernel' is 4", "'widths' has 4 entries");
         var f = assertThrows(ResNet4jException.FormatException.class, () -> SpecJson.parse("{block", "spec.json"));
         assertTrue(f.getMessage().startsWith("spec.json: not valid JSON"), f.getMessage());
         var p = assertThrows(UnsupportedModelException.class, () -> Presets.get("resnet51"));
-        assertTrue(p.getMessage().contains("resnet51") && p.getMessage().contains("wide_resnet101_2"), p.getMessage());
+        assertContains(p.getMessage(), "resnet51", "wide_resnet101_2");
     }
 
     /** torchvision's model docs list GFLOPS (multiply-accumulates, in G) at 224x224. */

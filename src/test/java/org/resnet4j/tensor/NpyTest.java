@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.resnet4j.testing.Messages.assertContains;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -158,15 +159,11 @@ class NpyTest {
         ByteBuffer four = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
         Files.write(dir.resolve("short.npy"), npy("<f4", "(2, 3)", four));
         var e = assertThrows(ResNet4jException.FormatException.class, () -> Npy.read(dir.resolve("short.npy")));
-        assertTrue(
-                e.getMessage().contains("short.npy")
-                        && e.getMessage().contains("24 bytes")
-                        && e.getMessage().contains("holds 16 bytes"),
-                e.getMessage());
+        assertContains(e.getMessage(), "short.npy", "24 bytes", "holds 16 bytes");
 
         Files.write(dir.resolve("obj.npy"), npy("|O", "(2,)", ByteBuffer.allocate(16)));
         var u = assertThrows(ResNet4jException.UnsupportedModelException.class, () -> Npy.read(dir.resolve("obj.npy")));
-        assertTrue(u.getMessage().contains("'|O'") && u.getMessage().contains("<i8"), u.getMessage());
+        assertContains(u.getMessage(), "'|O'", "<i8");
 
         Files.writeString(dir.resolve("text.npy"), "hello");
         assertThrows(ResNet4jException.FormatException.class, () -> Npy.read(dir.resolve("text.npy")));
@@ -221,8 +218,7 @@ class NpyTest {
         for (String[] c : refused) {
             Files.write(dir.resolve("bad.npy"), npyWithHeader(c[0], six));
             ResNet4jException e = assertThrows(ResNet4jException.class, () -> Npy.read(dir.resolve("bad.npy")), c[0]);
-            assertTrue(
-                    e.getMessage().contains(c[1]) && e.getMessage().contains("bad.npy"), c[0] + ": " + e.getMessage());
+            assertContains(e.getMessage(), c[1], "bad.npy");
         }
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.resnet4j.testing.Messages.assertContains;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -65,7 +66,7 @@ class TensorTest {
         var e = assertThrows(
                 IllegalStateException.class,
                 () -> Tensor.ofLongs(new int[] {1}, new long[] {1}).toArray());
-        assertTrue(e.getMessage().contains("int64") && e.getMessage().contains("toLongArray"), e.getMessage());
+        assertContains(e.getMessage(), "int64", "toLongArray");
     }
 
     @Test

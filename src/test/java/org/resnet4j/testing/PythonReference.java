@@ -36,7 +36,7 @@ public final class PythonReference {
     public static synchronized boolean available() {
         if (available == null) {
             try {
-                Process p = new ProcessBuilder(PYTHON, "-c", "import torch, torchvision, onnx")
+                Process p = new ProcessBuilder(PYTHON, "-c", "import torch, torchvision, onnx, numpy, PIL")
                         .redirectErrorStream(true)
                         .start();
                 p.getInputStream().readAllBytes();
@@ -48,13 +48,16 @@ public final class PythonReference {
         return available;
     }
 
-    /** Skips the calling test when torch is absent, unless CI=true, where it fails. */
+    /**
+     * The one check every live test makes before it runs Python: skips the calling test when torch
+     * (with torchvision, onnx, numpy and PIL) is absent, unless CI=true, where it fails.
+     */
     public static void require() {
         if (available()) {
             return;
         }
-        String msg = PYTHON + " cannot import torch, torchvision and onnx "
-                + "(apt-get install python3-torch python3-torchvision python3-onnx)";
+        String msg = PYTHON + " cannot import torch, torchvision, onnx, numpy and PIL "
+                + "(apt-get install python3-torch python3-torchvision python3-onnx python3-numpy python3-pil)";
         if ("true".equals(System.getenv("CI"))) {
             fail("CI=true requires the live parity tests: " + msg);
         }

@@ -3,6 +3,7 @@ package org.resnet4j.vision;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.resnet4j.testing.Messages.assertContains;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -57,7 +58,7 @@ class ImageLoaderTest {
         };
         org.resnet4j.ResNet4jException e =
                 assertThrows(org.resnet4j.ResNet4jException.class, () -> ImageLoader.load(stuck, "upload"));
-        assertTrue(e.getMessage().contains("upload") && e.getMessage().contains("no bytes"), e.getMessage());
+        assertContains(e.getMessage(), "upload", "no bytes");
         assertTrue(e.getMessage().contains("after 1 bytes"), e.getMessage());
         assertTrue(calls[0] <= 1001, calls[0] + " reads");
     }
@@ -83,7 +84,7 @@ class ImageLoaderTest {
         try {
             UnsafeContentException e =
                     assertThrows(UnsafeContentException.class, () -> ImageLoader.load(endless, "upload"));
-            assertTrue(e.getMessage().contains("upload") && e.getMessage().contains("1048576"), e.getMessage());
+            assertContains(e.getMessage(), "upload", "1048576");
             assertTrue(served[0] <= 1048577, "read " + served[0] + " bytes, limit 1048576");
             // a real image under the limit still decodes from a stream
             byte[] png = Files.readAllBytes(VisionTesting.images().resolve("rgb_big.png"));
@@ -102,7 +103,7 @@ class ImageLoaderTest {
         Path file = VisionTesting.images().resolve("rgb_big.png");
         UnsafeContentException e =
                 assertThrows(UnsafeContentException.class, () -> new ImageLoader(1_000_000).read(file));
-        assertTrue(e.getMessage().contains("2400x1601") && e.getMessage().contains("1000000"), e.getMessage());
+        assertContains(e.getMessage(), "2400x1601", "1000000");
         assertEquals(2400, new ImageLoader(2400L * 1601).read(file).width());
     }
 

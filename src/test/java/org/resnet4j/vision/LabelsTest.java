@@ -3,6 +3,7 @@ package org.resnet4j.vision;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.resnet4j.testing.Messages.assertContains;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -45,7 +46,7 @@ class LabelsTest {
         Path f = tmp.resolve("labels.txt");
         Files.writeString(f, "a\n\nb\n");
         FormatException e = assertThrows(FormatException.class, () -> Labels.read(f));
-        assertTrue(e.getMessage().contains("line 2") && e.getMessage().contains(f.toString()), e.getMessage());
+        assertContains(e.getMessage(), "line 2", f.toString());
         Files.writeString(f, "\n");
         assertThrows(FormatException.class, () -> Labels.read(f));
         Files.write(f, new byte[] {'a', (byte) 0xff, '\n'});

@@ -3,22 +3,20 @@ package org.resnet4j.vision;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.resnet4j.tensor.Npy;
 import org.resnet4j.tensor.Tensor;
+import org.resnet4j.testing.PythonReference;
 
 /**
  * Live check against torchvision: reruns {@code tools/pil_reference.py --full} into a temp dir
@@ -27,7 +25,7 @@ import org.resnet4j.tensor.Tensor;
  * /usr/bin/python3 lacks torch, torchvision or PIL, except with {@code CI=true}, where that fails.
  */
 class LiveTorchvisionTest {
-    static final String PYTHON = "/usr/bin/python3";
+    static final String PYTHON = PythonReference.PYTHON;
 
     static String run(Path dir, List<String> cmd) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cmd)
@@ -45,23 +43,8 @@ class LiveTorchvisionTest {
         return out;
     }
 
-    static void requirePython() throws InterruptedException {
-        String why = null;
-        if (!Files.isExecutable(Path.of(PYTHON))) {
-            why = PYTHON + " is missing";
-        } else {
-            try {
-                run(Path.of("."), List.of(PYTHON, "-c", "import torch, torchvision, PIL, numpy"));
-            } catch (IOException | AssertionError e) {
-                why = PYTHON + " cannot import torch, torchvision, PIL and numpy: " + e.getMessage();
-            }
-        }
-        if (why != null) {
-            if ("true".equals(System.getenv("CI"))) {
-                fail("CI=true requires the live torchvision check, but " + why);
-            }
-            Assumptions.abort(why);
-        }
+    static void requirePython() {
+        PythonReference.require();
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.resnet4j.testing.Messages.assertContains;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -130,7 +131,7 @@ class CheckpointLoaderTest {
                 assertThrows(FormatException.class, () -> CheckpointLoader.load(Fixtures.file("unknown.bin")));
         String m = e.getMessage();
         assertTrue(m.contains("unknown.bin"), m);
-        assertTrue(m.contains("pytorch-zip") && m.contains("pytorch-legacy") && m.contains("safetensors"), m);
+        assertContains(m, "pytorch-zip", "pytorch-legacy", "safetensors");
         assertTrue(m.contains("47 49 46 38 39 61"), m);
     }
 

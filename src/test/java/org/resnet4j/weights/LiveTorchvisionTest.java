@@ -2,7 +2,6 @@ package org.resnet4j.weights;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -34,18 +33,10 @@ class LiveTorchvisionTest {
 
     @BeforeAll
     static void saveWithTorch() throws Exception {
-        Path python = Path.of("/usr/bin/python3");
-        boolean ci = "true".equals(System.getenv("CI"));
+        org.resnet4j.testing.PythonReference.require();
+        Path python = Path.of(org.resnet4j.testing.PythonReference.PYTHON);
         Path script =
                 Fixtures.dir().resolve("../../tools/make_weight_fixtures.py").normalize();
-        if (!ci) {
-            assumeTrue(Files.isExecutable(python), "no /usr/bin/python3");
-            Process probe = new ProcessBuilder(python.toString(), "-c", "import torch, torchvision")
-                    .redirectErrorStream(true)
-                    .start();
-            probe.getInputStream().readAllBytes();
-            assumeTrue(probe.waitFor() == 0, "no torch/torchvision in /usr/bin/python3");
-        }
         Process p = new ProcessBuilder(python.toString(), script.toString(), "--live", dir.toString(), "resnet18")
                 .redirectErrorStream(true)
                 .start();

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.resnet4j.testing.Messages.assertContains;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -167,9 +168,9 @@ class NamingSchemesTest {
                 List.of("backbone.stem.conv.weight", "backbone.stem.bn.weight", "head.fc.weight", "a", "b", "c", "d"));
         FormatException e = assertThrows(FormatException.class, () -> NamingSchemes.map(sd));
         String m = e.getMessage();
-        assertTrue(m.contains("backbone.stem.conv.weight") && m.contains("head.fc.weight"), m);
-        assertTrue(m.contains("7 tensors") && m.contains("..."), m);
-        assertTrue(m.contains("torchvision") && m.contains("huggingface"), m);
+        assertContains(m, "backbone.stem.conv.weight", "head.fc.weight");
+        assertContains(m, "7 tensors", "...");
+        assertContains(m, "torchvision", "huggingface");
         assertTrue(!m.contains(" d,") && !m.endsWith(" d"), "only a few keys: " + m);
     }
 

@@ -3,6 +3,7 @@ package org.resnet4j.weights;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.resnet4j.testing.Messages.assertContains;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -79,7 +80,7 @@ class SafetensorsReaderTest {
     void shapeAndByteCountMustAgree() throws IOException {
         String m = fails(
                 FormatException.class, file("{\"w\":{\"dtype\":\"F16\",\"shape\":[3],\"data_offsets\":[0,8]}}", 8));
-        assertTrue(m.contains("'w'") && m.contains("needs 6 bytes") && m.contains("hold 8"), m);
+        assertContains(m, "'w'", "needs 6 bytes", "hold 8");
         assertTrue(fails(
                         FormatException.class,
                         file(
@@ -98,7 +99,7 @@ class SafetensorsReaderTest {
         String m = fails(
                 UnsupportedModelException.class,
                 file("{\"layer.w\":{\"dtype\":\"I32\",\"shape\":[2],\"data_offsets\":[0,8]}}", 8));
-        assertTrue(m.contains("'layer.w'") && m.contains("I32") && m.contains("F32"), m);
+        assertContains(m, "'layer.w'", "I32", "F32");
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.resnet4j.testing.Messages.assertContains;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -42,10 +43,7 @@ class TensorDecoderTest {
                 UnsafeContentException.class,
                 () -> decoder.decode(
                         "layer1.0.conv1.weight", DType.FLOAT32, floats(12), 12, 3, new long[] {10}, new long[] {1}));
-        assertTrue(
-                e.getMessage().contains("layer1.0.conv1.weight")
-                        && e.getMessage().contains("element 12"),
-                e.getMessage());
+        assertContains(e.getMessage(), "layer1.0.conv1.weight", "element 12");
         assertThrows(
                 FormatException.class,
                 () -> decoder.decode(
@@ -58,7 +56,7 @@ class TensorDecoderTest {
         FormatException e = assertThrows(
                 FormatException.class,
                 () -> decoder.decode("k", DType.FLOAT32, floats(12), 13, 0, new long[] {12}, new long[] {1}));
-        assertTrue(e.getMessage().contains("48 bytes") && e.getMessage().contains("52 bytes"), e.getMessage());
+        assertContains(e.getMessage(), "48 bytes", "52 bytes");
     }
 
     @Test
@@ -67,7 +65,7 @@ class TensorDecoderTest {
         UnsafeContentException e = assertThrows(
                 UnsafeContentException.class,
                 () -> small.decode("bomb", DType.FLOAT32, floats(1), 1, 0, new long[] {100_000}, new long[] {0}));
-        assertTrue(e.getMessage().contains("'bomb'") && e.getMessage().contains("400000 bytes"), e.getMessage());
+        assertContains(e.getMessage(), "'bomb'", "400000 bytes");
     }
 
     @Test
@@ -75,7 +73,7 @@ class TensorDecoderTest {
         UnsupportedModelException e = assertThrows(
                 UnsupportedModelException.class,
                 () -> decoder.decode("mask", DType.BOOL, ByteBuffer.allocate(4), 4, 0, new long[] {4}, new long[] {1}));
-        assertTrue(e.getMessage().contains("'mask'") && e.getMessage().contains("bool"), e.getMessage());
+        assertContains(e.getMessage(), "'mask'", "bool");
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.resnet4j.testing.Messages.assertContains;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -112,7 +113,7 @@ class UnpicklerTest {
     void unknownOpcodeNamesByteAndOffset() {
         FormatException e = assertThrows(
                 FormatException.class, () -> new P().op(0x80, 2, 'N', 0xff, '.').load());
-        assertTrue(e.getMessage().contains("0xff") && e.getMessage().contains("offset 3"), e.getMessage());
+        assertContains(e.getMessage(), "0xff", "offset 3");
     }
 
     @Test

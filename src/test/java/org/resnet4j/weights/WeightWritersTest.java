@@ -27,7 +27,6 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.resnet4j.engine.Comparison;
@@ -327,32 +326,8 @@ class WeightWritersTest {
                  "sha256": hashlib.sha256(le_bytes(v)).hexdigest()} for k, v in sd.items()]}))
             """;
 
-    static boolean torchAvailable() {
-        if (!Files.isExecutable(PYTHON)) {
-            return false;
-        }
-        try {
-            Process p = new ProcessBuilder(PYTHON.toString(), "-c", "import torch, torchvision, numpy")
-                    .redirectErrorStream(true)
-                    .start();
-            p.getInputStream().readAllBytes();
-            return p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
-    /** Skips without torch, except under CI=true where the live tests must run. */
     static void requireTorch() {
-        boolean ok = torchAvailable();
-        if (!ok && "true".equalsIgnoreCase(System.getenv("CI"))) {
-            fail("CI=true but " + PYTHON
-                    + " cannot import torch, torchvision and numpy: the live writer tests must run in CI");
-        }
-        Assumptions.assumeTrue(ok, "no torch in " + PYTHON + "; live writer tests skipped");
+        org.resnet4j.testing.PythonReference.require();
     }
 
     @Test

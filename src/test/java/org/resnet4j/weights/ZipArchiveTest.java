@@ -3,6 +3,7 @@ package org.resnet4j.weights;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.resnet4j.testing.Messages.assertContains;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -80,14 +81,14 @@ class ZipArchiveTest {
     void missingStorageNamesTheTensor() throws IOException {
         Path p = rewrite("nostorage.pth", false, es -> es.removeIf(e -> e.name.equals("views/data/0")));
         String m = fails(FormatException.class, p);
-        assertTrue(m.contains("'plain.weight'") && m.contains("views/data/0"), m);
+        assertContains(m, "'plain.weight'", "views/data/0");
     }
 
     @Test
     void storageOfTheWrongSizeIsReported() throws IOException {
         Path p = rewrite("short.pth", false, es -> entry(es, "views/data/0").data = new byte[44]);
         String m = fails(FormatException.class, p);
-        assertTrue(m.contains("'plain.weight'") && m.contains("44 bytes") && m.contains("48 bytes"), m);
+        assertContains(m, "'plain.weight'", "44 bytes", "48 bytes");
     }
 
     @Test
@@ -98,7 +99,7 @@ class ZipArchiveTest {
             e.declaredCompressed = 1L << 40;
         });
         String m = fails(FormatException.class, p);
-        assertTrue(m.contains("views/data/2") && m.contains("(truncated or corrupt)"), m);
+        assertContains(m, "views/data/2", "(truncated or corrupt)");
     }
 
     @Test

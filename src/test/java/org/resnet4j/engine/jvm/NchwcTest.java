@@ -445,14 +445,8 @@ class NchwcTest {
     }
 
     static void assertClose(String what, float[] want, float[] got, double tol) {
-        double max = 0;
-        double diff = 0;
-        for (int i = 0; i < want.length; i++) {
-            max = Math.max(max, Math.abs(want[i]));
-            diff = Math.max(diff, Math.abs(want[i] - got[i]));
-        }
-        double rel = diff / Math.max(max, 1e-30);
-        assertTrue(rel <= tol, what + ": max abs diff " + diff + ", relative " + rel + " > " + tol);
+        OneNode.assertClose(
+                what, Tensor.of(new int[] {want.length}, want), Tensor.of(new int[] {got.length}, got), tol);
     }
 
     static ModelProto preset(String arch, int classes) {

@@ -205,6 +205,12 @@ final class OneNode {
         return assertClose(op + " " + what, ort, java, OP_TOLERANCE);
     }
 
+    /**
+     * The one comparison of an op's or kernel's output: same shape, {@link Comparison#close} with
+     * relative tolerance {@code tol} and no absolute slack, the figure kept in the error log. (Whole
+     * models' logits go through {@link org.resnet4j.testing.Parity#assertClose}, which also checks
+     * each row's argmax.) Returns the relative error.
+     */
     static double assertClose(String what, Tensor expected, Tensor actual, double tol) {
         assertArrayEquals(expected.shape(), actual.shape(), what + ": output shape");
         Comparison c = Comparison.of(what, actual, expected);

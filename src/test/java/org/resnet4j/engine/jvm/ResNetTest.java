@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.resnet4j.testing.Messages.assertContains;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -228,9 +229,7 @@ class ResNetTest {
         try (JavaEngine e = new JavaEngine(model(TINY_BASIC, false, 17, 1), 1)) {
             var ex = assertThrows(
                     org.resnet4j.ResNet4jException.MismatchException.class, () -> e.run(Tensor.zeros(1, 4, 8, 8)));
-            assertTrue(
-                    ex.getMessage().contains("[1, 4, 8, 8]") && ex.getMessage().contains("[?, 3, ?, ?]"),
-                    ex.getMessage());
+            assertContains(ex.getMessage(), "[1, 4, 8, 8]", "[?, 3, ?, ?]");
         }
     }
 }
