@@ -125,7 +125,7 @@ public final class OnnxBuild {
                 hint = "no torchvision ResNet could be inferred from the weights either (" + notAResNet.getMessage()
                         + ")";
             }
-            throw new MismatchException(e.getMessage() + "\n  Hint: " + hint);
+            throw new MismatchException(e.getMessage() + "; hint: " + hint);
         }
     }
 }

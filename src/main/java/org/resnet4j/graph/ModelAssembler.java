@@ -91,17 +91,26 @@ public final class ModelAssembler {
                 .append(" unexpected, ")
                 .append(m.shapes().size())
                 .append(" shape mismatches)");
-        appendList(b, "Missing key(s)", m.missing());
-        appendList(b, "Unexpected key(s)", m.unexpected());
-        for (String s : m.shapes()) {
-            b.append("\n  ").append(s);
-        }
+        appendList(b, "missing", m.missing());
+        appendList(b, "unexpected", m.unexpected());
+        appendList(b, "shapes", m.shapes());
         throw new MismatchException(b.toString());
     }
 
-    private static void appendList(StringBuilder m, String title, List<String> keys) {
-        if (!keys.isEmpty()) {
-            m.append("\n  ").append(title).append(": ").append(String.join(", ", keys));
+    /** Keys listed in an error: a few name the problem, the count says how big it is. */
+    static final int LISTED = 5;
+
+    // one line: "; title: a, b, c, d, e and 12 more"
+    private static void appendList(StringBuilder m, String title, List<String> items) {
+        if (items.isEmpty()) {
+            return;
+        }
+        m.append("; ")
+                .append(title)
+                .append(": ")
+                .append(String.join(", ", items.subList(0, Math.min(LISTED, items.size()))));
+        if (items.size() > LISTED) {
+            m.append(" and ").append(items.size() - LISTED).append(" more");
         }
     }
 

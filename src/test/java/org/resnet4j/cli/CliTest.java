@@ -434,7 +434,7 @@ class CliTest {
                 "--out",
                 dir.resolve("m.onnx").toString());
         assertEquals(1, r.code);
-        assertTrue(r.err.contains("Hint: the weights look like a custom ResNet (basic [1, 1, 1, 1]"), r.err);
+        assertTrue(r.err.contains("; hint: the weights look like a custom ResNet (basic [1, 1, 1, 1]"), r.err);
     }
 
     @Test

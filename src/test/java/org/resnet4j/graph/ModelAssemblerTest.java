@@ -46,14 +46,27 @@ class ModelAssemblerTest {
                 m.startsWith(
                         "w.pth: weights do not match the architecture (2 missing, 1 unexpected, 2 shape mismatches)"),
                 m);
-        assertTrue(m.contains("Missing key(s): bn1.bias, layer3.1.bn2.running_var"), m);
-        assertTrue(m.contains("Unexpected key(s): extra.weight"), m);
+        assertTrue(m.contains("; missing: bn1.bias, layer3.1.bn2.running_var"), m);
+        assertTrue(m.contains("; unexpected: extra.weight"), m);
+        assertEquals(1, m.lines().count(), "one line: " + m);
         assertTrue(
                 m.indexOf("Shape mismatch in `fc.weight`: expected [1000, 512], found [10, 512]")
                         < m.indexOf(
                                 "Shape mismatch in `layer1.0.conv1.weight`: expected [64, 64, 3, 3], found [64, 3, 7, 7]"),
                 m);
         assertTrue(!m.contains("num_batches_tracked"), m);
+    }
+
+    @Test
+    void aLongMismatchListsAFewAndCountsTheRest() {
+        ResNetGraph g = GraphBuilder.build(Presets.get("resnet18"), false);
+        StateDict other = RandomInit.weights(GraphBuilder.build(Presets.get("resnet50"), false), 1);
+        String m = assertThrows(MismatchException.class, () -> ModelAssembler.check(g, other, "w.pth"))
+                .getMessage();
+        assertEquals(1, m.lines().count(), "one line: " + m);
+        assertTrue(m.length() < 2000, m.length() + " characters: " + m);
+        assertTrue(m.matches(".*; unexpected: [^;]* and \\d+ more;.*"), m);
+        assertTrue(m.matches(".*; shapes: [^;]* and \\d+ more$"), m);
     }
 
     @Test
