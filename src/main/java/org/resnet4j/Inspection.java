@@ -53,7 +53,7 @@ public final class Inspection {
             report.put("file", file.toString());
             return JSON.convertValue(report, new TypeReference<Map<String, Object>>() {});
         } catch (IOException e) {
-            throw new ResNet4jException("cannot read " + file + ": " + e.getMessage(), e);
+            throw new ResNet4jException.FileAccessException("cannot read " + file + ": " + e.getMessage(), e);
         }
     }
 
@@ -63,7 +63,7 @@ public final class Inspection {
         try (InputStream in = Files.newInputStream(file)) {
             return in.read() == 0x08;
         } catch (NoSuchFileException e) {
-            throw new ResNet4jException("file " + file + " does not exist");
+            throw new ResNet4jException.FileAccessException("file " + file + " does not exist");
         }
     }
 

@@ -2,7 +2,9 @@ package org.resnet4j;
 
 /**
  * Root of resnet4j's exception family: everything that goes wrong because of the data a user gave
- * us (a file, a spec, an option) is one of its subclasses, with a message that names the file, the
+ * us (a file, a spec, a model) is one of its subclasses ({@link FormatException},
+ * {@link UnsafeContentException}, {@link MismatchException}, {@link UnsupportedModelException},
+ * {@link EngineException}, {@link FileAccessException}), with a message that names the file, the
  * tensor key and the expected versus actual values. Programming errors stay
  * {@link IllegalStateException}/{@link IllegalArgumentException}.
  *
@@ -120,6 +122,22 @@ public class ResNet4jException extends RuntimeException {
         }
 
         public EngineException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /**
+     * A file, folder or stream that cannot be opened, read or written: missing, not a regular file,
+     * unreadable, an I/O error (the cause). The message names it.
+     */
+    public static class FileAccessException extends ResNet4jException {
+        private static final long serialVersionUID = 1L;
+
+        public FileAccessException(String message) {
+            super(message);
+        }
+
+        public FileAccessException(String message, Throwable cause) {
             super(message, cause);
         }
     }

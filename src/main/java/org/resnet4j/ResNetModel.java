@@ -133,6 +133,13 @@ public final class ResNetModel implements AutoCloseable {
     /**
      * The {@code k} most probable classes of an encoded image (JPEG, PNG, BMP, GIF, WebP) read to
      * its end from {@code encoded}, which stays open.
+     *
+     * @throws ResNet4jException.FormatException     the image is corrupt, truncated or not an image
+     * @throws ResNet4jException.UnsafeContentException the image is over {@code image.maxPixels} or {@code image.maxBytes}
+     * @throws ResNet4jException.FileAccessException the stream cannot be read
+     * @throws ResNet4jException.EngineException     the engine failed
+     * @throws IllegalArgumentException              {@code k} is not 1 to {@link #numClasses()}
+     * @throws IllegalStateException                 the model was closed
      */
     public List<Prediction> classify(InputStream encoded, int k) {
         checkK(k);
@@ -161,7 +168,12 @@ public final class ResNetModel implements AutoCloseable {
         return embed(List.of(image)).get(0);
     }
 
-    /** The pooled features of an encoded image read to its end from {@code encoded}, which stays open. */
+    /** The pooled features of an encoded image read to its end from {@code encoded}, which stays open. *
+     * @throws ResNet4jException.FormatException          the image is corrupt, truncated or not an image
+     * @throws ResNet4jException.UnsupportedModelException the model cannot embed (its output is not made by a Gemm)
+     * @throws ResNet4jException.FileAccessException      the stream cannot be read
+     * @throws IllegalStateException                      the model was closed
+     */
     public float[] embed(InputStream encoded) {
         return rows(features(preprocess(List.of(decode(encoded))))).get(0);
     }
@@ -178,6 +190,8 @@ public final class ResNetModel implements AutoCloseable {
      *
      * @throws IllegalArgumentException when {@code k} is not 1 to {@link #numClasses()}, or the images
      *                                  were started with another preset
+     * @throws ResNet4jException.EngineException the engine failed (a bad file is a failed result, not an exception)
+     * @throws IllegalStateException            the model was closed, or the images were consumed already
      */
     public void classifyFiles(ImageBatches images, int k, Consumer<ImageResult<List<Prediction>>> each) {
         checkK(k);
@@ -246,12 +260,14 @@ public final class ResNetModel implements AutoCloseable {
     /**
      * Writes the classifier as ONNX (without the feature output), atomically. The model is built
      * again from the files it came from (it is not kept in memory), so they must still be there.
+     *
+     * @throws ResNet4jException.FileAccessException the model's files are gone or the output cannot be written
      */
     public void export(Path file) {
         try {
             Onnx.write(source.get(), file);
         } catch (IOException e) {
-            throw new ResNet4jException("cannot write " + file + ": " + e.getMessage(), e);
+            throw new ResNet4jException.FileAccessException("cannot write " + file + ": " + e.getMessage(), e);
         }
     }
 
@@ -571,6 +587,15 @@ public final class ResNetModel implements AutoCloseable {
         /**
          * Reads the model, checks the weights against the architecture and opens the engine.
          *
+         * @throws ResNet4jException.FileAccessException      a file is missing, not a regular file or unreadable
+         * @throws ResNet4jException.FormatException          a file is corrupt, truncated or inconsistent
+         * @throws ResNet4jException.UnsafeContentException   a file is refused on principle (a pickle global off
+         *                                                    the allow-list, a bomb, a limit)
+         * @throws ResNet4jException.MismatchException        the weights do not fit the architecture, or the labels
+         *                                                    the classes
+         * @throws ResNet4jException.UnsupportedModelException the architecture cannot be inferred, or the model
+         *                                                    uses what the engine does not run
+         * @throws ResNet4jException.EngineException          the engine cannot open the model (a missing CUDA provider)
          * @throws IllegalStateException when neither or both of weights and onnx were given, or
          *                               architecture options were given with an ONNX model
          */

@@ -3,6 +3,7 @@ package org.resnet4j;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.resnet4j.testing.Messages.assertContains;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -117,5 +118,14 @@ class FailingImagesTest {
                 assertThrows(IllegalArgumentException.class, () -> model.classifyBytes(List.of(), k));
             }
         }
+    }
+
+    @Test
+    void aMissingCheckpointIsAFileAccessErrorNamingIt() {
+        Path missing = GOLDEN.resolve("no-such-weights.pth");
+        ResNet4jException.FileAccessException e = assertThrows(
+                ResNet4jException.FileAccessException.class,
+                () -> ResNetModel.builder().weights(missing).build());
+        assertContains(e.getMessage(), missing.toString(), "does not exist");
     }
 }

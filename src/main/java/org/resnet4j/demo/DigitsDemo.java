@@ -117,8 +117,9 @@ public final class DigitsDemo {
             for (String f : FILES) {
                 try (InputStream in = DigitsDemo.class.getResourceAsStream(RESOURCES + f)) {
                     if (in == null) {
-                        throw new ResNet4jException("the demo file " + RESOURCES + f + " is missing from the classpath "
-                                + "(the build packs testdata/digits/ into the jar; rebuild with mvn package)");
+                        throw new ResNet4jException.FileAccessException(
+                                "the demo file " + RESOURCES + f + " is missing from the classpath "
+                                        + "(the build packs testdata/digits/ into the jar; rebuild with mvn package)");
                     }
                     Files.copy(in, dir.resolve(f), StandardCopyOption.REPLACE_EXISTING);
                 }

@@ -217,7 +217,7 @@ public final class BatchJob implements Callable<Integer> {
                     "output " + output + " already exists; give a new folder (it was left untouched)");
         }
         if (!HadoopFiles.exists(input, conf)) {
-            throw new ResNet4jException("input " + input + " does not exist");
+            throw new ResNet4jException.FileAccessException("input " + input + " does not exist");
         }
         long start = System.nanoTime();
         // Load the model here first: missing or invalid weights stop the job before any task runs. In
@@ -273,22 +273,23 @@ public final class BatchJob implements Callable<Integer> {
 
     private void checkOptions() {
         if (!format.equals("parquet") && !format.equals("json")) {
-            throw new ResNet4jException("--format is '" + format + "', expected parquet or json");
+            throw new IllegalArgumentException("--format is '" + format + "', expected parquet or json");
         }
         if (top < 1) {
-            throw new ResNet4jException("--top is " + top + ", expected 1 or more");
+            throw new IllegalArgumentException("--top is " + top + ", expected 1 or more");
         }
         if (batch < 1) {
-            throw new ResNet4jException("--batch is " + batch + ", expected 1 or more");
+            throw new IllegalArgumentException("--batch is " + batch + ", expected 1 or more");
         }
         if (maxBytes < 1) {
-            throw new ResNet4jException("--max-bytes is " + maxBytes + ", expected 1 or more");
+            throw new IllegalArgumentException("--max-bytes is " + maxBytes + ", expected 1 or more");
         }
         if (partitions < 0) {
-            throw new ResNet4jException("--partitions is " + partitions + ", expected 0 (Spark's split) or more");
+            throw new IllegalArgumentException(
+                    "--partitions is " + partitions + ", expected 0 (Spark's split) or more");
         }
         if (threads < 0) {
-            throw new ResNet4jException("--threads is " + threads + ", expected 0 (all cores) or more");
+            throw new IllegalArgumentException("--threads is " + threads + ", expected 0 (all cores) or more");
         }
     }
 
@@ -331,7 +332,7 @@ public final class BatchJob implements Callable<Integer> {
                         "output " + output + " appeared while the job ran; the rows are left in " + tmp);
             }
             if (!fs.rename(tmp, out)) {
-                throw new ResNet4jException("cannot rename " + tmp + " to " + output);
+                throw new ResNet4jException.FileAccessException("cannot rename " + tmp + " to " + output);
             }
             done = true;
         } catch (Exception e) {

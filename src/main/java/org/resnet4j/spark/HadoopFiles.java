@@ -31,7 +31,7 @@ final class HadoopFiles {
             FileSystem fs = p.getFileSystem(conf);
             FileStatus status = fs.getFileStatus(p);
             if (!status.isFile()) {
-                throw new ResNet4jException("weights " + path + " is not a file");
+                throw new ResNet4jException.FileAccessException("weights " + path + " is not a file");
             }
             if (isLocal(fs)) {
                 return Path.of(fs.makeQualified(p).toUri());
@@ -45,9 +45,9 @@ final class HadoopFiles {
             }
             return copy;
         } catch (FileNotFoundException e) {
-            throw new ResNet4jException("weights file " + path + " does not exist");
+            throw new ResNet4jException.FileAccessException("weights file " + path + " does not exist");
         } catch (IOException e) {
-            throw new ResNet4jException("cannot read weights " + path + ": " + e.getMessage(), e);
+            throw new ResNet4jException.FileAccessException("cannot read weights " + path + ": " + e.getMessage(), e);
         }
     }
 
@@ -66,18 +66,19 @@ final class HadoopFiles {
             }
             long length = fs.getFileStatus(p).getLen();
             if (length > maxBytes) {
-                throw new ResNet4jException(
+                throw new ResNet4jException.UnsafeContentException(
                         path + ": " + length + " bytes exceeds the limit of " + maxBytes + " bytes per image");
             }
             try (InputStream in = fs.open(p)) {
                 byte[] data = in.readNBytes((int) length);
                 if (data.length != length) {
-                    throw new ResNet4jException(path + ": read " + data.length + " of its " + length + " bytes");
+                    throw new ResNet4jException.FileAccessException(
+                            path + ": read " + data.length + " of its " + length + " bytes");
                 }
                 return data;
             }
         } catch (IOException e) {
-            throw new ResNet4jException("cannot read " + path + ": " + e.getMessage(), e);
+            throw new ResNet4jException.FileAccessException("cannot read " + path + ": " + e.getMessage(), e);
         }
     }
 
@@ -116,9 +117,9 @@ final class HadoopFiles {
             out.sort(null);
             return out;
         } catch (FileNotFoundException e) {
-            throw new ResNet4jException("input " + input + " does not exist");
+            throw new ResNet4jException.FileAccessException("input " + input + " does not exist");
         } catch (IOException e) {
-            throw new ResNet4jException("cannot list " + input + ": " + e.getMessage(), e);
+            throw new ResNet4jException.FileAccessException("cannot list " + input + ": " + e.getMessage(), e);
         }
     }
 
@@ -142,7 +143,7 @@ final class HadoopFiles {
         try {
             return p.getFileSystem(conf).exists(p);
         } catch (IOException e) {
-            throw new ResNet4jException("cannot check " + path + ": " + e.getMessage(), e);
+            throw new ResNet4jException.FileAccessException("cannot check " + path + ": " + e.getMessage(), e);
         }
     }
 }

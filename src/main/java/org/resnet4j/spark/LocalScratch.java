@@ -37,7 +37,8 @@ final class LocalScratch {
         try {
             Files.createDirectories(mine);
         } catch (IOException e) {
-            throw new ResNet4jException("cannot create Spark's scratch folder " + mine + ": " + e.getMessage(), e);
+            throw new ResNet4jException.FileAccessException(
+                    "cannot create Spark's scratch folder " + mine + ": " + e.getMessage(), e);
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> Folders.deleteTree(mine), "resnet4j-spark-scratch"));
         builder.config("spark.local.dir", mine.toString());

@@ -1,7 +1,6 @@
 package org.resnet4j.spark;
 
 import java.util.Locale;
-import org.resnet4j.ResNet4jException;
 
 /** What a row gets: the top-k classes, or the pooled features before the classifier. */
 public enum Mode {
@@ -26,7 +25,7 @@ public enum Mode {
                 return m;
             }
         }
-        throw new ResNet4jException("unknown mode '" + name + "', expected classify or embed");
+        throw new IllegalArgumentException("unknown mode '" + name + "', expected classify or embed");
     }
 
     public String label() {

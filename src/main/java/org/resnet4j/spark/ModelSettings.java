@@ -2,7 +2,6 @@ package org.resnet4j.spark;
 
 import java.io.Serializable;
 import java.util.Locale;
-import org.resnet4j.ResNet4jException;
 import org.resnet4j.vision.Preset;
 
 /**
@@ -24,22 +23,22 @@ public record ModelSettings(String weights, String arch, String spec, String pre
 
     public ModelSettings {
         if (weights == null || weights.isBlank()) {
-            throw new ResNet4jException("no weights path given");
+            throw new IllegalArgumentException("no weights path given");
         }
         if (arch != null && spec != null) {
-            throw new ResNet4jException("give either an architecture or a spec, not both");
+            throw new IllegalArgumentException("give either an architecture or a spec, not both");
         }
         try {
             Preset.parse(preset);
         } catch (IllegalArgumentException e) {
-            throw new ResNet4jException(e.getMessage());
+            throw new IllegalArgumentException(e.getMessage());
         }
         engine = engine.toLowerCase(Locale.ROOT);
         if (!engine.equals("ort") && !engine.equals("java")) {
-            throw new ResNet4jException("unknown engine '" + engine + "', expected ort or java");
+            throw new IllegalArgumentException("unknown engine '" + engine + "', expected ort or java");
         }
         if (threads < 0) {
-            throw new ResNet4jException("threads per task is " + threads + ", expected 0 (all cores) or more");
+            throw new IllegalArgumentException("threads per task is " + threads + ", expected 0 (all cores) or more");
         }
     }
 }

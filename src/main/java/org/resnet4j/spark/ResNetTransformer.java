@@ -237,7 +237,8 @@ public final class ResNetTransformer extends Transformer implements DefaultParam
     /** The model these params describe; fails naming what is missing or wrong. */
     public ModelSettings modelSettings() {
         if (!isDefined(weights)) {
-            throw new ResNet4jException("ResNetTransformer " + uid + ": the weights param is not set (setWeights)");
+            throw new IllegalArgumentException(
+                    "ResNetTransformer " + uid + ": the weights param is not set (setWeights)");
         }
         return new ModelSettings(
                 getOrDefault(weights),
@@ -279,7 +280,7 @@ public final class ResNetTransformer extends Transformer implements DefaultParam
                 dataset.sparkSession().sparkContext().hadoopConfiguration());
         // Fail here, on the driver, rather than in every task, when the weights path names nothing.
         if (!HadoopFiles.exists(settings.weights(), conf.value())) {
-            throw new ResNet4jException("weights file " + settings.weights() + " does not exist");
+            throw new ResNet4jException.FileAccessException("weights file " + settings.weights() + " does not exist");
         }
         int content = schema.fieldIndex(getInputCol());
         List<String> names = Arrays.asList(schema.fieldNames());

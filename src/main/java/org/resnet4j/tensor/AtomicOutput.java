@@ -91,7 +91,7 @@ public final class AtomicOutput {
             }
             Path key = Files.exists(absolute) ? absolute.toRealPath() : absolute;
             if (!targets.add(key)) {
-                throw new ResNet4jException("two outputs are " + target + "; give each output its own file");
+                throw new IllegalArgumentException("two outputs are " + target + "; give each output its own file");
             }
             requireWritableTarget(target);
             Path tmp = createTemp(dir, absolute.getFileName().toString());
@@ -143,7 +143,7 @@ public final class AtomicOutput {
             return; // absent (or a dangling link, which the rename replaces): nothing to protect
         }
         if (!attrs.isRegularFile()) {
-            throw new ResNet4jException("output " + target + " exists and is not a regular file ("
+            throw new ResNet4jException.FileAccessException("output " + target + " exists and is not a regular file ("
                     + InputFiles.kind(target, attrs) + "); resnet4j writes only regular files");
         }
     }

@@ -39,12 +39,14 @@ public final class InputFiles {
         try {
             attrs = Files.readAttributes(file, BasicFileAttributes.class);
         } catch (NoSuchFileException e) {
-            throw new ResNet4jException(what + " " + file + " does not exist");
+            throw new ResNet4jException.FileAccessException(what + " " + file + " does not exist");
         } catch (IOException e) {
-            throw new ResNet4jException("cannot read " + what + " " + file + ": " + e.getMessage(), e);
+            throw new ResNet4jException.FileAccessException(
+                    "cannot read " + what + " " + file + ": " + e.getMessage(), e);
         }
         if (!attrs.isRegularFile()) {
-            throw new ResNet4jException(what + " " + file + " is not a regular file (" + kind(file, attrs) + ")");
+            throw new ResNet4jException.FileAccessException(
+                    what + " " + file + " is not a regular file (" + kind(file, attrs) + ")");
         }
     }
 
@@ -54,9 +56,10 @@ public final class InputFiles {
         try {
             return FileChannel.open(file, StandardOpenOption.READ);
         } catch (NoSuchFileException e) {
-            throw new ResNet4jException(what + " " + file + " does not exist");
+            throw new ResNet4jException.FileAccessException(what + " " + file + " does not exist");
         } catch (IOException e) {
-            throw new ResNet4jException("cannot read " + what + " " + file + ": " + e.getMessage(), e);
+            throw new ResNet4jException.FileAccessException(
+                    "cannot read " + what + " " + file + ": " + e.getMessage(), e);
         }
     }
 
@@ -79,17 +82,18 @@ public final class InputFiles {
             ByteBuffer buf = ByteBuffer.allocate((int) size);
             while (buf.hasRemaining()) {
                 if (ch.read(buf) < 0) {
-                    throw new ResNet4jException(what + " " + file + " shrank while it was read (" + buf.position()
-                            + " of " + size + " bytes)");
+                    throw new ResNet4jException.FileAccessException(what + " " + file + " shrank while it was read ("
+                            + buf.position() + " of " + size + " bytes)");
                 }
             }
             if (ch.read(ByteBuffer.allocate(1)) > 0) {
-                throw new ResNet4jException(
+                throw new ResNet4jException.FileAccessException(
                         what + " " + file + " grew while it was read (more than " + size + " bytes)");
             }
             return buf.array();
         } catch (IOException e) {
-            throw new ResNet4jException("cannot read " + what + " " + file + ": " + e.getMessage(), e);
+            throw new ResNet4jException.FileAccessException(
+                    "cannot read " + what + " " + file + ": " + e.getMessage(), e);
         }
     }
 

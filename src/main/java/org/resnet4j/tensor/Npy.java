@@ -79,7 +79,7 @@ public final class Npy {
                     ch.map(FileChannel.MapMode.READ_ONLY, dataStart, expected).order(h.order);
             return decode(data, h);
         } catch (IOException e) {
-            throw new ResNet4jException("cannot read " + file + ": " + e.getMessage(), e);
+            throw new ResNet4jException.FileAccessException("cannot read " + file + ": " + e.getMessage(), e);
         }
     }
 

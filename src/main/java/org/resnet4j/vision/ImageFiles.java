@@ -57,7 +57,8 @@ public final class ImageFiles {
                     .toList();
         } catch (IOException | UncheckedIOException e) {
             Throwable cause = e instanceof UncheckedIOException u ? u.getCause() : e;
-            throw new ResNet4jException("cannot list folder " + dir + ": " + cause.getMessage(), cause);
+            throw new ResNet4jException.FileAccessException(
+                    "cannot list folder " + dir + ": " + cause.getMessage(), cause);
         }
     }
 

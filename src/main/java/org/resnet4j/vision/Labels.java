@@ -30,9 +30,10 @@ public final class Labels {
         try (InputStream in = java.nio.channels.Channels.newInputStream(InputFiles.open(file, "labels file"))) {
             return parse(in, file.toString());
         } catch (NoSuchFileException e) {
-            throw new ResNet4jException("labels file " + file + " does not exist");
+            throw new ResNet4jException.FileAccessException("labels file " + file + " does not exist");
         } catch (IOException e) {
-            throw new ResNet4jException("cannot read labels file " + file + ": " + e.getMessage(), e);
+            throw new ResNet4jException.FileAccessException(
+                    "cannot read labels file " + file + ": " + e.getMessage(), e);
         }
     }
 

@@ -33,7 +33,7 @@ final class CheckpointFile implements AutoCloseable {
             FileChannel ch = InputFiles.open(path, "checkpoint"); // a FIFO would block in open
             return new CheckpointFile(path, ch, ch.size());
         } catch (IOException e) {
-            throw new ResNet4jException("cannot open checkpoint " + path + ": " + e, e);
+            throw new ResNet4jException.FileAccessException("cannot open checkpoint " + path + ": " + e, e);
         }
     }
 
@@ -57,7 +57,7 @@ final class CheckpointFile implements AutoCloseable {
                 }
             }
         } catch (IOException e) {
-            throw new ResNet4jException(name + ": I/O error reading " + what + ": " + e, e);
+            throw new ResNet4jException.FileAccessException(name + ": I/O error reading " + what + ": " + e, e);
         }
         return buf.flip();
     }
@@ -75,7 +75,7 @@ final class CheckpointFile implements AutoCloseable {
         try {
             return channel.map(FileChannel.MapMode.READ_ONLY, position, length).order(ByteOrder.LITTLE_ENDIAN);
         } catch (IOException e) {
-            throw new ResNet4jException(name + ": cannot map " + what + ": " + e, e);
+            throw new ResNet4jException.FileAccessException(name + ": cannot map " + what + ": " + e, e);
         }
     }
 
