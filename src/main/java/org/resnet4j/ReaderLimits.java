@@ -27,7 +27,8 @@ public record ReaderLimits(
         long onnxMaxDim,
         long onnxMaxObjects,
         long imageMaxPixels,
-        long imageMaxBytes) {
+        long imageMaxBytes,
+        long modelMaxStreamBytes) {
 
     /** Prefix of the system properties. */
     public static final String PREFIX = "resnet4j.limit.";
@@ -58,6 +59,9 @@ public record ReaderLimits(
         d.put("image.maxPixels", 2 * (1024L * 1024 * 1024 / 4 / 3)); // PIL's DecompressionBombError bound
         // an encoded image handed over as a stream is read into memory before decoding: at most this much
         d.put("image.maxBytes", 256L << 20);
+        // a checkpoint or ONNX model handed over as a stream is copied (to a private temporary file,
+        // or memory for ONNX) before it is read: at most this much (resnext101_64x4d's .pth: 334 MB)
+        d.put("model.maxStreamBytes", 4L << 30);
         DEFAULTS = java.util.Collections.unmodifiableMap(d);
     }
 
@@ -80,7 +84,8 @@ public record ReaderLimits(
                 get("onnx.maxDim"),
                 get("onnx.maxObjects"),
                 get("image.maxPixels"),
-                get("image.maxBytes"));
+                get("image.maxBytes"),
+                get("model.maxStreamBytes"));
     }
 
     /** The name of the property that raises a limit, for messages: {@code -Dresnet4j.limit.NAME=...}. */

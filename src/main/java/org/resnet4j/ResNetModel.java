@@ -443,6 +443,9 @@ public final class ResNetModel implements AutoCloseable {
     public static final class Builder {
         private Path weights;
         private Path onnx;
+        private byte[] onnxBytes;
+        private InputStream weightsStream;
+        private String streamName;
         private String checkpointKey;
         private Architecture architecture = Architecture.inferred();
         private Integer numClasses;
@@ -460,7 +463,9 @@ public final class ResNetModel implements AutoCloseable {
 
         /** A checkpoint: PyTorch {@code .pth} (zip or legacy) or {@code .safetensors}; the format is read from its bytes. */
         public Builder weights(Path checkpoint) {
-            this.weights = Objects.requireNonNull(checkpoint, "checkpoint");
+            Objects.requireNonNull(checkpoint, "checkpoint");
+            clearSource();
+            this.weights = checkpoint;
             return this;
         }
 
@@ -475,8 +480,55 @@ public final class ResNetModel implements AutoCloseable {
 
         /** An ONNX model instead of a checkpoint (from {@code export} or elsewhere). */
         public Builder onnx(Path model) {
+            clearSource();
             this.onnx = Objects.requireNonNull(model, "model");
             return this;
+        }
+
+        /**
+         * An ONNX model held in memory (a resource of a fat jar, an object from storage), validated as a
+         * file would be; {@code name} names it in messages.
+         */
+        public Builder onnx(byte[] model, String name) {
+            clearSource();
+            this.onnxBytes = Objects.requireNonNull(model, "model");
+            this.streamName = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /**
+         * An ONNX model read to its end from {@code model} when the model is built (at most {@code
+         * model.maxStreamBytes}, 4 GiB, and protobuf's 2 GiB); the stream stays open.
+         */
+        public Builder onnx(InputStream model, String name) {
+            Objects.requireNonNull(model, "model");
+            clearSource();
+            this.weightsStream = model;
+            this.streamName = Objects.requireNonNull(name, "name");
+            this.onnxBytes = new byte[0]; // marks the stream as an ONNX model
+            return this;
+        }
+
+        /**
+         * A checkpoint read from {@code checkpoint} when the model is built: copied to a private
+         * temporary file (at most {@code model.maxStreamBytes}, 4 GiB) that is read as a file would be,
+         * under the same limits, and deleted once the model is built. {@code export} is not available
+         * for such a model. The stream stays open.
+         */
+        public Builder weights(InputStream checkpoint, String name) {
+            Objects.requireNonNull(checkpoint, "checkpoint");
+            clearSource();
+            this.weightsStream = checkpoint;
+            this.streamName = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        private void clearSource() {
+            weights = null;
+            onnx = null;
+            onnxBytes = null;
+            weightsStream = null;
+            streamName = null;
         }
 
         /** The architecture of the checkpoint (default {@link Architecture#inferred()}). */
@@ -600,11 +652,11 @@ public final class ResNetModel implements AutoCloseable {
          *                               architecture options were given with an ONNX model
          */
         public ResNetModel build() {
-            if ((weights == null) == (onnx == null)) {
-                throw new IllegalStateException(
-                        "give the model as weights(Path) or onnx(Path), not " + (weights == null ? "neither" : "both"));
+            boolean isOnnx = onnx != null || onnxBytes != null;
+            if (weights == null && onnx == null && onnxBytes == null && weightsStream == null) {
+                throw new IllegalStateException("give the model: weights(...) or onnx(...)");
             }
-            if (onnx != null
+            if (isOnnx
                     && (!(architecture instanceof Architecture.Inferred)
                             || numClasses != null
                             || inChannels != null
@@ -634,8 +686,41 @@ public final class ResNetModel implements AutoCloseable {
                 model = Onnx.read(file);
                 name = file.toString();
                 source = () -> Onnx.read(file);
+            } else if (onnxBytes != null) {
+                byte[] bytes = weightsStream != null ? ModelStreams.readOnnx(weightsStream, streamName) : onnxBytes;
+                model = Onnx.parse(bytes, streamName).proto();
+                name = streamName;
+                source = () -> Onnx.parse(bytes, streamName).proto();
+            } else if (weightsStream != null) {
+                Path copy = ModelStreams.copyCheckpoint(weightsStream, streamName);
+                try {
+                    LoadedCheckpoint ckpt = OnnxBuild.loadWeights(copy, checkpointKey);
+                    spec = OnnxBuild.resolveSpec(
+                            architecture.explicitSpec().orElse(null), numClasses, inChannels, ckpt);
+                    model = OnnxBuild.buildModel(spec, ckpt, OnnxBuild.ExportOptions.defaults());
+                    // the engine takes the model serialised below, after which the copy is not read again
+                    model = Onnx.validated(model, streamName).proto();
+                } finally {
+                    ModelStreams.delete(copy);
+                }
+                name = streamName;
+                source = () -> {
+                    throw new IllegalStateException(streamName + ": a model built from a stream cannot be exported");
+                };
             } else {
-                LoadedCheckpoint ckpt = OnnxBuild.loadWeights(weights, checkpointKey);
+                LoadedCheckpoint ckpt;
+                try {
+                    ckpt = OnnxBuild.loadWeights(weights, checkpointKey);
+                } catch (ResNet4jException.FormatException e) {
+                    if (weights.getFileName()
+                            .toString()
+                            .toLowerCase(Locale.ROOT)
+                            .endsWith(".onnx")) {
+                        throw new ResNet4jException.FormatException(
+                                e.getMessage() + "; an ONNX model is given as a model, not as weights", e);
+                    }
+                    throw e;
+                }
                 if (checkpointKey == null && !ckpt.alternatives().isEmpty()) {
                     notes.accept(weights + ": took the weights under '" + ckpt.nestedKey() + "'; also found "
                             + ckpt.alternatives());
