@@ -72,7 +72,8 @@ public final class ImageBatches implements AutoCloseable {
         /**
          * 192 images: what one decode thread gets through (8-10 ms per 640x480 JPEG) while a
          * ResNet-50 checkpoint is loaded and ONNX Runtime's session opened (about 2 s on the
-         * 2-core box, docs/PERFORMANCE.md), held as 29 MB of 224x224 crops.
+         * 2-core box; docs/PERFORMANCE.md, End to end: classify and embed), held as 29 MB of 224x224
+         * crops.
          */
         public static final int DEFAULT_STARTUP_IMAGES = 192;
 

@@ -30,7 +30,7 @@ public final class Benchmark {
      * Two engines timed in alternation: {@code first} and {@code second} as above, and per round the
      * first engine's time over the second's, sorted ascending. A round's two runs are a fraction of a
      * second apart, so a shared machine's changing load weighs on both alike; separate processes
-     * minutes apart measured the host as much as the engines (docs/PERFORMANCE.md).
+     * minutes apart measured the host as much as the engines (docs/PERFORMANCE.md, Hosts and method).
      */
     public record Paired(Result first, Result second, double[] ratios) {
         public double ratioMedian() {
@@ -66,7 +66,7 @@ public final class Benchmark {
      * Untimed runs of an engine after the other one ran, before its timed run: at least one, until
      * this long has passed. ONNX Runtime's worker threads spin for a while after a run, and the
      * caches hold the other engine's data: the Java engine's resnet18 run right after ORT's took
-     * 1.3-1.5x its time alone, and was back to it 50-100 ms later (docs/PERFORMANCE.md).
+     * 1.3-1.5x its time alone, and was back to it 50-100 ms later (docs/PERFORMANCE.md, Hosts and method).
      */
     static final long SETTLE_NANOS = 60_000_000L;
     /** At most this many settling runs (a model that runs in microseconds). */

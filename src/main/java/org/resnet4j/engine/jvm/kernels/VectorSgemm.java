@@ -52,8 +52,9 @@ public final class VectorSgemm implements Sgemm {
     /**
      * Rows of A below which {@link #gemm(int, int, int, float[], int, int, float[], int, int, float[],
      * int, int, boolean, Parallel)} streams B row by row instead of packing it: a classifier's fully
-     * connected layer at batch 1 packed all of its 2 MB B and ran an 8-row tile for 1 real row (1.3 ms
-     * of ResNet-18's ~57 ms, docs/PERFORMANCE.md).
+     * connected layer at batch 1 packed all of its B and ran an 8-row tile for 1 real row. Copying all of
+     * B to multiply it by one row cost ResNet-50's fully connected layer 2.6 ms at batch 1, more than
+     * reading B once (docs/PERFORMANCE.md, The GEMM).
      */
     static final int FEW_ROWS = 4;
 
@@ -205,7 +206,8 @@ public final class VectorSgemm implements Sgemm {
      * made its logits 3x further from torchvision's). Four rows of B at a time, each read along its
      * length: walking B down its columns instead (a register tile of 32 columns over all of k) crossed a
      * page at every row of a fully connected layer's 4 KB rows and ran at 2-5 GB/s, the prefetchers idle
-     * (ResNet-18's fc at batch 1: a fifth of the model's time at 8x8 inputs, docs/PERFORMANCE.md).
+     * (ResNet-18's fc at batch 1: 581 µs, a fifth of the model's time at 8x8 inputs, where reading along
+     * the rows takes 142 µs; docs/PERFORMANCE.md, The GEMM).
      * Each element still sees one fma per kk in ascending order, so the sums are those of a register chain.
      */
     private static void fewRows(

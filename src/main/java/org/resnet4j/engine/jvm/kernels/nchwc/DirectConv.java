@@ -44,7 +44,7 @@ public final class DirectConv {
      * convolution runs on one thread below twice that size. The count includes the taps a border tile
      * skips: counting only those read kept resnet18's small convolutions (8x8-32x32) on one thread and
      * made the model 5-20 % slower at 2 threads; 2^18 instead of 2^20 changed nothing beyond the noise
-     * (docs/PERFORMANCE.md, fifth pass).
+     * (docs/PERFORMANCE.md, Threads and buffers; Tried and not kept).
      */
     static final long MIN_TASK_MACS = 1L << 20;
     /** Bytes of weights one input-block chunk may use: most of a 32 KiB L1, the rest for inputs and sums. */
@@ -211,8 +211,9 @@ public final class DirectConv {
     private final float[] r;
     private final boolean relu;
     /**
-     * The tiles' weights and output plane size, copied from {@link #tab}: read through it, a 64->64 3x3
-     * at 56x56 ran 10-15 % slower (C2; docs/PERFORMANCE.md, fifth pass).
+     * The tiles' weights and output plane size, copied from {@link #tab}. Read through it inside the
+     * tiles, they made a 64->64 3x3 at 56x56 10-15 % slower under C2 (best 52-53 against 58-65 GFLOP/s;
+     * docs/PERFORMANCE.md, Direct convolution (NCHWc)).
      */
     private final float[] wd;
 
@@ -325,8 +326,9 @@ public final class DirectConv {
      * (inclusive), when they are fewer than the kernel's; else null. At small inputs a ResNet's deep
      * stages read few taps: a 3x3 with pad 1 on a 1x1 input reads only its centre, and a border tile
      * skipped the rest but still read the kept tap's weights as 1 KB runs 9 KB apart, which ran
-     * ResNet-18's 512-channel convolutions at 8x8 inputs at 4 GB/s (the prefetchers do not follow
-     * the jumps; docs/PERFORMANCE.md, seventh pass). Cut to those taps, the weights are one stream.
+     * ResNet-18's 512-channel convolutions at 8x8 inputs at 4 GB/s, because the prefetchers do not
+     * follow the jumps: ~390 µs each, 70-76 µs cut (docs/PERFORMANCE.md, Tap tables and the tap cut).
+     * Cut to those taps, the weights are one stream.
      * The sums are the same floats: each output adds the same products in the same order, the
      * skipped taps having read only the zero border. Not cut when the pads cannot move with the taps
      * (a dilation larger than the pad) or when no pixel reads any tap.
@@ -454,7 +456,8 @@ public final class DirectConv {
         // Order of the items: tile-major re-reads all the input once per weight tile, pixel-major re-reads
         // all the weights once per pixel chunk. Whichever streams fewer bytes: at batch 8 the input of
         // ResNet-50's first stages no longer fits in cache and tile-major ran 2.8x ORT's time, against
-        // 1.0x at batch 1 (docs/PERFORMANCE.md); deep layers with big weights and few pixels stay tile-major.
+        // 1.0x at batch 1 (docs/PERFORMANCE.md, Threads and buffers); deep layers with big weights and few
+        // pixels stay tile-major.
         long inputBytes = (long) g.n() * tab.imageX * Float.BYTES;
         long weightBytes = (long) tab.w.data.length * Float.BYTES;
         boolean pixelMajor = (long) tiles * inputBytes > (long) chunks * weightBytes;
@@ -647,7 +650,7 @@ public final class DirectConv {
      * Output pixels per register tile for a tile of {@code nb} output blocks: at most 10 vector
      * accumulators. C2 keeps 8-10 accumulators in registers and runs them at ~90 GFLOP/s on one Zen 3
      * core (L1-resident data), but spills a 12-accumulator tile (4x3, 2x6, 3x4) and runs it at ~37:
-     * measured with generated B x P tiles, docs/PERFORMANCE.md.
+     * measured with generated B x P tiles (docs/PERFORMANCE.md, Direct convolution (NCHWc)).
      */
     static int pixelsPerTile(int nb) {
         return switch (nb) {
@@ -665,11 +668,10 @@ public final class DirectConv {
 
     // 4 output blocks x 2 pixels over steps [s0, s1) of a weight tile's full (tap, input lane) step list:
     // step s reads the input at xb0 + xs[s] (+ d1 for pixel 1) and the tile's 4 weight vectors at
-    // wBase + s·4L (consecutive) -> y from yo (block b at + b·oplane, pixel 1 at + e1). The weights' index comes from
-    // the
-    // loop counter, which C2 checks once before the loop: a table of weight offsets, loaded and checked
-    // per step, made C2's loop 36 instructions per 8 FMAs instead of 29, and resnet18/50 9-12 % slower
-    // (objdump of C2's code; docs/PERFORMANCE.md, third pass).
+    // wBase + s·4L (consecutive) -> y from yo (block b at + b·oplane, pixel 1 at + e1). The weights' index
+    // comes from the loop counter, which C2 checks once before the loop: a table of weight offsets, loaded
+    // and checked per step, made C2's loop 36 instructions per 8 FMAs instead of 29, and resnet18/50 9-12 %
+    // slower (objdump of C2's code; docs/PERFORMANCE.md, Direct convolution (NCHWc)).
     private void tile4x2(int xb0, int d1, int[] xs, int wBase, int s0, int s1, int yo, int e1, boolean first) {
         float[] x = this.x;
         float[] wd = this.wd;

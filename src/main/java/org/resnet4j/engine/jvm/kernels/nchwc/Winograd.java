@@ -36,7 +36,8 @@ public final class Winograd {
     /**
      * Channels below which {@link #takes} leaves a convolution to the direct kernel: the transforms cost
      * in proportion to C + OC, the products to C·OC. The digits model's 16 -> 16 at 8x8 (batch 540) ran at
-     * 0.72-0.84x the direct kernel's speed, 64 -> 64 at 8x8 (batch 64) at 1.02-1.20x (docs/PERFORMANCE.md).
+     * 0.72-0.84x the direct kernel's speed, 64 -> 64 at 8x8 (batch 64) at 1.02-1.20x
+     * (docs/PERFORMANCE.md, Winograd F(2x2, 3x3)).
      */
     static final int MIN_CHANNELS = 64;
     /**
@@ -367,7 +368,7 @@ public final class Winograd {
      * rowL for row 1) where the tile lies inside the output. One method with only arrays and numbers
      * for arguments: helpers that took or returned vectors were not inlined into the row loop (C2 judged
      * their call sites cold, or the loop too large), and C2 then boxed every vector that crossed a call,
-     * 0.4 GB of garbage per ResNet-18 run at batch 8 (docs/PERFORMANCE.md, seventh pass).
+     * 0.36 GB of garbage per 9 ResNet-18 runs at batch 8 (docs/PERFORMANCE.md, Winograd F(2x2, 3x3)).
      */
     private static void outputTile(
             float[][] m,
