@@ -141,4 +141,13 @@ public class ResNet4jException extends RuntimeException {
             super(message, cause);
         }
     }
+
+    /** A run that did not finish within the timeout it was given; the engine stopped it. */
+    public static class DeadlineException extends EngineException {
+        private static final long serialVersionUID = 1L;
+
+        public DeadlineException(String message) {
+            super(message);
+        }
+    }
 }

@@ -97,7 +97,7 @@ public final class ResNetModel implements AutoCloseable {
         this.logitsName = p.logitsName();
         this.featuresName = p.featuresName();
         this.embeddingSize = p.embeddingSize();
-        EngineOptions options = new EngineOptions(b.device, b.threads, "all");
+        EngineOptions options = new EngineOptions(b.device, b.threads, "all").withTimeout(b.timeout);
         this.engine = p.serialised() != null
                 ? Engines.open(b.engine, p.serialised(), options)
                 : Engines.open(b.engine, p.model(), options, p.name());
@@ -457,6 +457,7 @@ public final class ResNetModel implements AutoCloseable {
         private List<String> labels;
         private Path labelsFile;
         private Consumer<String> notes = note -> {};
+        private java.time.Duration timeout;
         private boolean lowPeakMemory;
 
         private Builder() {}
@@ -613,6 +614,21 @@ public final class ResNetModel implements AutoCloseable {
         public Builder labels(Path file) {
             this.labelsFile = Objects.requireNonNull(file, "file");
             this.labels = null;
+            return this;
+        }
+
+        /**
+         * How long one inference (one batch) may take; past it the engine stops the run and the call
+         * throws {@link ResNet4jException.DeadlineException}. Default: no limit. Independently of it, a
+         * call whose thread is interrupted ({@code Future.cancel(true)}) stops at the engine's next node
+         * with a {@link java.util.concurrent.CancellationException}, its interrupt flag kept.
+         */
+        public Builder timeout(java.time.Duration timeout) {
+            Objects.requireNonNull(timeout, "timeout");
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("timeout is " + timeout + ", expected a positive duration");
+            }
+            this.timeout = timeout;
             return this;
         }
 

@@ -1,5 +1,6 @@
 package org.resnet4j.engine;
 
+import java.time.Duration;
 import java.util.Locale;
 
 /**
@@ -10,8 +11,9 @@ import java.util.Locale;
  * @param optimization  ONNX Runtime graph optimisation level: none, basic, extended, all
  * @param ortGuard      keep ONNX Runtime's optimiser from the rewrites known to change results
  *                      ({@link OrtGuard}); true unless a parity check wants plain ORT
+ * @param timeout       how long one run may take before the engine stops it ({@link RunWatch}); null for no limit
  */
-public record EngineOptions(Device device, int threads, String optimization, boolean ortGuard) {
+public record EngineOptions(Device device, int threads, String optimization, boolean ortGuard, Duration timeout) {
 
     /** Where the model runs. */
     public enum Device {
@@ -31,6 +33,14 @@ public record EngineOptions(Device device, int threads, String optimization, boo
         if (threads < 0) {
             throw new IllegalArgumentException("threads is " + threads + ", expected 0 (all cores) or more");
         }
+        if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
+            throw new IllegalArgumentException("timeout is " + timeout + ", expected a positive duration");
+        }
+    }
+
+    /** Options with no timeout. */
+    public EngineOptions(Device device, int threads, String optimization, boolean ortGuard) {
+        this(device, threads, optimization, ortGuard, null);
     }
 
     /** Options with the ORT guard on. */
@@ -40,7 +50,12 @@ public record EngineOptions(Device device, int threads, String optimization, boo
 
     /** The same options with the ORT guard on or off. */
     public EngineOptions withOrtGuard(boolean on) {
-        return new EngineOptions(device, threads, optimization, on);
+        return new EngineOptions(device, threads, optimization, on, timeout);
+    }
+
+    /** The same options with a timeout per run (null: none). */
+    public EngineOptions withTimeout(Duration t) {
+        return new EngineOptions(device, threads, optimization, ortGuard, t);
     }
 
     public static EngineOptions defaults() {

@@ -57,6 +57,7 @@ public final class OrtEngine implements Engine {
     private final String description;
     private final List<String> guardedPads;
     private final RunGate gate = new RunGate("engine");
+    private final java.time.Duration timeout;
 
     /**
      * Loads the ONNX file at {@code model}: read once and checked by {@link Onnx#readValidated} (an
@@ -81,6 +82,7 @@ public final class OrtEngine implements Engine {
     /** Loads a model already validated ({@link Onnx#readValidated}, {@link Onnx#parse}, {@link Onnx#validated}). */
     public OrtEngine(ValidatedModel model, EngineOptions options) {
         env = environment();
+        timeout = options.timeout();
         OrtDivisionGuard.check(model.proto()); // always: what it refuses would end the process
         guardedPads = options.ortGuard() ? OrtGuard.padsOrtWouldMisfuse(model.proto()) : List.of();
         try (OrtSession.SessionOptions so = sessionOptions(options)) {
@@ -273,12 +275,18 @@ public final class OrtEngine implements Engine {
             for (Map.Entry<String, Tensor> e : given.entrySet()) {
                 feeds.put(e.getKey(), toOrt(e.getValue(), direct));
             }
-            try (OrtSession.Result result = session.run(feeds)) {
-                Map<String, Tensor> out = new LinkedHashMap<>();
-                for (Map.Entry<String, OnnxValue> e : result) {
-                    out.put(e.getKey(), fromOrt(e.getKey(), e.getValue()));
+            try (OrtSession.RunOptions ro = new OrtSession.RunOptions();
+                    RunWatch watch = RunWatch.start(timeout, () -> terminate(ro))) {
+                watch.check();
+                try (OrtSession.Result result = session.run(feeds, ro)) {
+                    Map<String, Tensor> out = new LinkedHashMap<>();
+                    for (Map.Entry<String, OnnxValue> e : result) {
+                        out.put(e.getKey(), fromOrt(e.getKey(), e.getValue()));
+                    }
+                    return out;
+                } catch (OrtException e) {
+                    throw watch.failure(new EngineException("ONNX Runtime failed: " + e.getMessage(), e));
                 }
-                return out;
             }
         } catch (OrtException e) {
             throw new EngineException("ONNX Runtime failed: " + e.getMessage(), e);
@@ -287,6 +295,15 @@ public final class OrtEngine implements Engine {
                 t.close();
             }
             direct.forEach(DirectMemory::free);
+        }
+    }
+
+    // called from the watcher thread: ONNX Runtime checks the flag between nodes and fails the run
+    private static void terminate(OrtSession.RunOptions ro) {
+        try {
+            ro.setTerminate(true);
+        } catch (OrtException e) {
+            throw new IllegalStateException(e);
         }
     }
 

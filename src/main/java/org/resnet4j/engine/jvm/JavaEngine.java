@@ -1,6 +1,7 @@
 package org.resnet4j.engine.jvm;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -14,6 +15,7 @@ import org.resnet4j.engine.Engine;
 import org.resnet4j.engine.EngineOptions;
 import org.resnet4j.engine.InputCheck;
 import org.resnet4j.engine.RunGate;
+import org.resnet4j.engine.RunWatch;
 import org.resnet4j.engine.TensorSpec;
 import org.resnet4j.engine.jvm.kernels.Kernels;
 import org.resnet4j.engine.jvm.kernels.Parallel;
@@ -46,6 +48,8 @@ public final class JavaEngine implements Engine {
     private final ConcurrentLinkedQueue<BufferPool> idlePools = new ConcurrentLinkedQueue<>();
     private final String description;
     private final RunGate gate = new RunGate("engine");
+    /** How long one run may take (null: no limit); runs also stop between nodes when their thread is interrupted. */
+    private volatile Duration timeout;
 
     /** Loads the ONNX file at {@code model}; {@code threads} 0 means all cores. */
     public JavaEngine(Path model, int threads) {
@@ -66,7 +70,9 @@ public final class JavaEngine implements Engine {
             throw new UnsupportedModelException("the Java engine runs on the CPU only; device "
                     + options.device().name().toLowerCase() + " needs the ONNX Runtime engine");
         }
-        return new JavaEngine(model, options.threads());
+        JavaEngine e = new JavaEngine(model, options.threads());
+        e.timeout = options.timeout();
+        return e;
     }
 
     /** Same, with a chosen GEMM kernel (tests run the whole engine on the naive oracle). */
@@ -143,7 +149,9 @@ public final class JavaEngine implements Engine {
             pool = new BufferPool();
         }
         RunContext ctx = RunContext.forRun(parallel, sgemm, pool, plan.maxValueElements(inputElements));
+        RunWatch watch = RunWatch.start(timeout, null);
         for (Plan.Step step : plan.steps) {
+            watch.check();
             Value[] in = new Value[step.in().length];
             for (int i = 0; i < in.length; i++) {
                 in[i] = step.in()[i] < 0 ? null : slots[step.in()[i]];
