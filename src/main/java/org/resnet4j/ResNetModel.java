@@ -450,8 +450,8 @@ public final class ResNetModel implements AutoCloseable {
         private Architecture architecture = Architecture.inferred();
         private Integer numClasses;
         private Integer inChannels;
-        private Engines.Kind engine = Engines.Kind.ORT;
-        private EngineOptions.Device device = EngineOptions.Device.CPU;
+        private EngineType engine = EngineType.ONNX_RUNTIME;
+        private Device device = Device.CPU;
         private int threads;
         private Preset preset = Preset.V1;
         private List<String> labels;
@@ -558,22 +558,22 @@ public final class ResNetModel implements AutoCloseable {
 
         /** {@code "ort"} (ONNX Runtime, the default) or {@code "java"} (the pure-Java engine). */
         public Builder engine(String name) {
-            return engine(Engines.Kind.parse(Objects.requireNonNull(name, "engine")));
+            return engine(EngineType.parse(Objects.requireNonNull(name, "engine")));
         }
 
         /** The engine by kind. */
-        public Builder engine(Engines.Kind kind) {
+        public Builder engine(EngineType kind) {
             this.engine = Objects.requireNonNull(kind, "engine");
             return this;
         }
 
         /** {@code "cpu"} (default) or {@code "cuda"} (ONNX Runtime's GPU build only). */
         public Builder device(String name) {
-            return device(EngineOptions.Device.parse(Objects.requireNonNull(name, "device")));
+            return device(Device.parse(Objects.requireNonNull(name, "device")));
         }
 
         /** The device by kind. */
-        public Builder device(EngineOptions.Device device) {
+        public Builder device(Device device) {
             this.device = Objects.requireNonNull(device, "device");
             return this;
         }
@@ -757,7 +757,7 @@ public final class ResNetModel implements AutoCloseable {
             String logits = model.getGraph().getOutput(0).getName();
             Optional<FeatureOutput.Exposed> exposed = FeatureOutput.expose(model);
             ModelProto run = exposed.map(FeatureOutput.Exposed::model).orElse(model);
-            boolean ort = engine == Engines.Kind.ORT;
+            boolean ort = engine == EngineType.ONNX_RUNTIME;
             return new Prepared(
                     ort ? Onnx.validated(run, name) : null,
                     ort ? null : run,

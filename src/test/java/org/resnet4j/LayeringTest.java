@@ -20,7 +20,7 @@ import org.resnet4j.testing.PythonReference;
  * The package layout shows the data flow, and no import runs back up it: each package of the main
  * code imports only the packages below it. From the root package (the public API, above everything
  * but the front ends), the lower layers may use only the shared vocabulary: the exception family,
- * the reader limits and the version.
+ * the reader limits, the version, and the engine and device choices.
  */
 class LayeringTest {
     /** What each package may import from the others (its own package always). */
@@ -44,7 +44,8 @@ class LayeringTest {
                             "engine")));
 
     /** Root types every layer may name. */
-    static final Set<String> SHARED_ROOT_TYPES = Set.of("ResNet4jException", "ReaderLimits", "Version");
+    static final Set<String> SHARED_ROOT_TYPES =
+            Set.of("ResNet4jException", "ReaderLimits", "Version", "EngineType", "Device");
 
     static final Pattern IMPORT =
             Pattern.compile("^import (?:static )?org\\.resnet4j\\.([a-z]\\w*\\.)*?([A-Z]\\w*)", Pattern.MULTILINE);

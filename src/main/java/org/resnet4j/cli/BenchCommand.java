@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.resnet4j.EngineType;
 import org.resnet4j.ResNet4jException;
 import org.resnet4j.engine.Benchmark;
 import org.resnet4j.engine.Engine;
@@ -100,7 +101,7 @@ final class BenchCommand implements Callable<Integer> {
             throw new ResNet4jException("--batch, --size and --iters must be at least 1 and --warmup at least 0");
         }
         // the options first: building or reading the model takes seconds for a large one
-        Engines.Kind other = against != null ? EngineChoice.kind("--against", against) : null;
+        EngineType other = against != null ? EngineChoice.kind("--against", against) : null;
         if (againstThreads != null && (other == null || againstThreads < 0)) {
             throw new ResNet4jException(
                     other == null
@@ -152,7 +153,7 @@ final class BenchCommand implements Callable<Integer> {
             ObjectNode o = Lines.JSON.createObjectNode();
             o.put("engine", engine.kind().label());
             o.put("engine_detail", description);
-            if (engine.kind() == Engines.Kind.JAVA) {
+            if (engine.kind() == EngineType.JAVA) {
                 o.put("kernel_path", org.resnet4j.engine.jvm.JavaEngine.kernelPath());
                 o.put("vector_bits", org.resnet4j.engine.jvm.JavaEngine.vectorBits());
             }
@@ -185,7 +186,7 @@ final class BenchCommand implements Callable<Integer> {
                     size,
                     usedThreads,
                     description);
-            if (engine.kind() == Engines.Kind.JAVA) {
+            if (engine.kind() == EngineType.JAVA) {
                 out.printf(Locale.ROOT, "  kernels: %s%n", org.resnet4j.engine.jvm.JavaEngine.kernelPath());
             }
             if (paired == null) {

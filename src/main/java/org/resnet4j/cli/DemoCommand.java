@@ -2,9 +2,9 @@ package org.resnet4j.cli;
 
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.resnet4j.EngineType;
 import org.resnet4j.ResNet4jException;
 import org.resnet4j.demo.DigitsDemo;
-import org.resnet4j.engine.Engines;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -44,9 +44,9 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        List<Engines.Kind> kinds = engines == null
+        List<EngineType> kinds = engines == null
                 ? DigitsDemo.defaultEngines()
-                : engines.stream().map(Engines.Kind::parse).toList();
+                : engines.stream().map(EngineType::parse).toList();
         if (kinds.isEmpty()) {
             throw new ResNet4jException("--engine: give ort, java or both");
         }

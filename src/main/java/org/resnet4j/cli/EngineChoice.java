@@ -1,8 +1,9 @@
 package org.resnet4j.cli;
 
+import org.resnet4j.Device;
+import org.resnet4j.EngineType;
 import org.resnet4j.ResNet4jException;
 import org.resnet4j.engine.EngineOptions;
-import org.resnet4j.engine.Engines;
 import picocli.CommandLine.Option;
 
 /** The options that choose and tune the engine: shared by run and classify. */
@@ -28,14 +29,14 @@ final class EngineChoice {
             description = "Intra-op threads (default 0: all cores).")
     int threads;
 
-    Engines.Kind kind() {
+    EngineType kind() {
         return kind("--engine", engine);
     }
 
     EngineOptions options() {
-        EngineOptions.Device d;
+        Device d;
         try {
-            d = EngineOptions.Device.parse(device);
+            d = Device.parse(device);
         } catch (IllegalArgumentException e) {
             throw new ResNet4jException("--device: " + e.getMessage());
         }
@@ -47,9 +48,9 @@ final class EngineChoice {
     }
 
     /** An engine named by {@code flag}: the library's message with the flag in front. */
-    static Engines.Kind kind(String flag, String name) {
+    static EngineType kind(String flag, String name) {
         try {
-            return Engines.Kind.parse(name);
+            return EngineType.parse(name);
         } catch (IllegalArgumentException e) {
             throw new ResNet4jException(flag + ": " + e.getMessage());
         }

@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
+import org.resnet4j.Device;
 import org.resnet4j.ResNet4jException;
 import org.resnet4j.TorchReference;
 import org.resnet4j.engine.Comparison;
@@ -139,7 +140,7 @@ final class ParityCommand implements Callable<Integer> {
             throw new ResNet4jException("give the input either with --input or as images, not both");
         }
         ModelSource.Model m = model.load(commandSpec);
-        EngineOptions options = new EngineOptions(EngineOptions.Device.CPU, threads, ortOptimization);
+        EngineOptions options = new EngineOptions(Device.CPU, threads, ortOptimization);
         Map<String, Tensor> ort;
         Map<String, Tensor> raw = null;
         Map<String, Tensor> java;

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.resnet4j.EngineType;
 import org.resnet4j.engine.Engine;
 import org.resnet4j.engine.Engines;
 import org.resnet4j.engine.OrtEngine;
@@ -89,7 +90,7 @@ final class RunCommand implements Callable<Integer> {
     }
 
     private Engine openEngine() {
-        if (model.modelFile != null && engine.kind() == Engines.Kind.ORT) {
+        if (model.modelFile != null && engine.kind() == EngineType.ONNX_RUNTIME) {
             // read once and validated; ORT parses those bytes (no second proto copy of the weights)
             return new OrtEngine(model.modelFile, engine.options());
         }

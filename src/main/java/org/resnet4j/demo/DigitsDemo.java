@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import org.resnet4j.Device;
+import org.resnet4j.EngineType;
 import org.resnet4j.ResNet4jException;
 import org.resnet4j.build.OnnxBuild;
 import org.resnet4j.build.OnnxBuild.ExportOptions;
@@ -56,7 +58,7 @@ public final class DigitsDemo {
      * @param steadyRunMillis the median of {@link #STEADY_RUNS} timed runs after as many untimed ones
      */
     public record EngineRun(
-            Engines.Kind kind,
+            EngineType kind,
             String description,
             Tensor logits,
             int[] predictions,
@@ -105,12 +107,12 @@ public final class DigitsDemo {
     }
 
     /** The engines the demo uses by default: ONNX Runtime and the Java engine. */
-    public static List<Engines.Kind> defaultEngines() {
-        return List.of(Engines.Kind.ORT, Engines.Kind.JAVA);
+    public static List<EngineType> defaultEngines() {
+        return List.of(EngineType.ONNX_RUNTIME, EngineType.JAVA);
     }
 
     /** Runs the demo on the given engines with {@code threads} intra-op threads (0: all cores). */
-    public static Report run(List<Engines.Kind> engines, int threads) {
+    public static Report run(List<EngineType> engines, int threads) {
         Path dir = null;
         try {
             dir = Files.createTempDirectory("resnet4j-demo-");
@@ -135,7 +137,7 @@ public final class DigitsDemo {
     }
 
     /** Runs the demo on the files in {@code dir} (the layout of testdata/digits). */
-    public static Report run(Path dir, List<Engines.Kind> engines, int threads) throws IOException {
+    public static Report run(Path dir, List<EngineType> engines, int threads) throws IOException {
         JsonNode meta = new ObjectMapper().readTree(dir.resolve("meta.json").toFile());
         Tensor images = Npy.read(dir.resolve("test_images.npy"));
         Tensor torchLogits = Npy.read(dir.resolve("test_logits.npy"));
@@ -152,8 +154,8 @@ public final class DigitsDemo {
         double loadMillis = (System.nanoTime() - t0) / 1e6;
 
         List<EngineRun> runs = new ArrayList<>();
-        EngineOptions options = new EngineOptions(EngineOptions.Device.CPU, threads, "all");
-        for (Engines.Kind kind : engines) {
+        EngineOptions options = new EngineOptions(Device.CPU, threads, "all");
+        for (EngineType kind : engines) {
             long a = System.nanoTime();
             try (Engine engine = Engines.open(kind, model, options, "the digits demo model")) {
                 long b = System.nanoTime();
@@ -397,8 +399,8 @@ public final class DigitsDemo {
         return r.runs().stream().allMatch(run -> run.correct() == r.torchCorrect());
     }
 
-    private static String engineName(Engines.Kind kind) {
-        return kind == Engines.Kind.ORT ? "ONNX Runtime" : "Java engine";
+    private static String engineName(EngineType kind) {
+        return kind == EngineType.ONNX_RUNTIME ? "ONNX Runtime" : "Java engine";
     }
 
     private static int agree(int[] a, int[] b) {

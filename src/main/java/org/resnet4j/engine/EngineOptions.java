@@ -1,7 +1,7 @@
 package org.resnet4j.engine;
 
 import java.time.Duration;
-import java.util.Locale;
+import org.resnet4j.Device;
 
 /**
  * How to run a model.
@@ -14,20 +14,6 @@ import java.util.Locale;
  * @param timeout       how long one run may take before the engine stops it ({@link RunWatch}); null for no limit
  */
 public record EngineOptions(Device device, int threads, String optimization, boolean ortGuard, Duration timeout) {
-
-    /** Where the model runs. */
-    public enum Device {
-        CPU,
-        CUDA;
-
-        public static Device parse(String s) {
-            try {
-                return valueOf(s.trim().toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("unknown device '" + s + "', expected one of cpu, cuda");
-            }
-        }
-    }
 
     public EngineOptions {
         if (threads < 0) {

@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.resnet4j.Device;
 import org.resnet4j.ResNet4jException.EngineException;
 import org.resnet4j.ResNet4jException.MismatchException;
 import org.resnet4j.onnx.ModelProto;
@@ -154,7 +155,7 @@ public final class OrtEngine implements Engine {
                 so.setIntraOpNumThreads(options.threads());
             }
             so.setInterOpNumThreads(1);
-            if (options.device() == EngineOptions.Device.CUDA) {
+            if (options.device() == Device.CUDA) {
                 addCuda(so);
             }
             return so;

@@ -10,7 +10,7 @@ import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.resnet4j.engine.Engines;
+import org.resnet4j.EngineType;
 import org.resnet4j.tensor.Npy;
 import org.resnet4j.tensor.Tensor;
 import org.resnet4j.testing.Parity;
@@ -25,12 +25,12 @@ class DigitsDemoTest {
 
     @Test
     void onnxRuntimeMatchesPyTorch() {
-        check(DigitsDemo.run(List.of(Engines.Kind.ORT), 1));
+        check(DigitsDemo.run(List.of(EngineType.ONNX_RUNTIME), 1));
     }
 
     @Test
     void javaEngineMatchesPyTorch() {
-        check(DigitsDemo.run(List.of(Engines.Kind.JAVA), 2));
+        check(DigitsDemo.run(List.of(EngineType.JAVA), 2));
     }
 
     @Test

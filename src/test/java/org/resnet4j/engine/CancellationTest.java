@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.resnet4j.EngineType;
 import org.resnet4j.ResNet4jException.DeadlineException;
 import org.resnet4j.graph.RandomInit;
 import org.resnet4j.onnx.GraphProto;
@@ -46,14 +47,14 @@ class CancellationTest {
         return TestModels.of(g.build(), 13);
     }
 
-    static Engine open(Engines.Kind kind, Duration timeout) {
+    static Engine open(EngineType kind, Duration timeout) {
         return Engines.open(kind, chain(), EngineOptions.defaults().withTimeout(timeout), "chain");
     }
 
     @ParameterizedTest
-    @EnumSource(Engines.Kind.class)
+    @EnumSource(EngineType.class)
     @Timeout(120)
-    void anInterruptedRunStopsWithCancellation(Engines.Kind kind) throws Exception {
+    void anInterruptedRunStopsWithCancellation(EngineType kind) throws Exception {
         try (Engine e = open(kind, null)) {
             Map<String, Tensor> x = Map.of("x", Tensor.zeros(N, N));
             AtomicReference<Throwable> thrown = new AtomicReference<>();
@@ -80,9 +81,9 @@ class CancellationTest {
     }
 
     @ParameterizedTest
-    @EnumSource(Engines.Kind.class)
+    @EnumSource(EngineType.class)
     @Timeout(120)
-    void aRunPastItsTimeoutStops(Engines.Kind kind) {
+    void aRunPastItsTimeoutStops(EngineType kind) {
         try (Engine e = open(kind, Duration.ofMillis(100))) {
             List<Throwable> thrown = new ArrayList<>();
             try {

@@ -11,6 +11,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.resnet4j.Device;
+import org.resnet4j.EngineType;
 import org.resnet4j.graph.GraphBuilder;
 import org.resnet4j.graph.ModelAssembler;
 import org.resnet4j.graph.RandomInit;
@@ -32,12 +34,12 @@ class CloseUnderLoadTest {
     static final long CLOSE_AFTER_MILLIS = 150;
 
     @ParameterizedTest
-    @EnumSource(Engines.Kind.class)
-    void closeWhileRunningWaitsForTheRunsInFlight(Engines.Kind kind) throws Exception {
+    @EnumSource(EngineType.class)
+    void closeWhileRunningWaitsForTheRunsInFlight(EngineType kind) throws Exception {
         ResNetGraph g = GraphBuilder.build(Presets.get("resnet18").withNumClasses(10), false);
         ModelProto model = ModelAssembler.assemble(g, RandomInit.weights(g, 3), Onnx.DEFAULT_OPSET, "test");
         Tensor x = RandomInit.normal(4, 1, 3, 64, 64);
-        EngineOptions options = new EngineOptions(EngineOptions.Device.CPU, 2, "all");
+        EngineOptions options = new EngineOptions(Device.CPU, 2, "all");
         float[] want;
         try (Engine e = Engines.open(kind, model, options, "resnet18")) {
             want = e.run(x).toArray();

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
+import org.resnet4j.Device;
 import org.resnet4j.ResNet4jException;
 import org.resnet4j.engine.jvm.JavaEngine;
 import org.resnet4j.engine.jvm.ops.Registry;
@@ -77,10 +78,7 @@ class OnnxNodeConformanceTest {
 
         Map<String, Function<ModelProto, Engine>> engines = new LinkedHashMap<>();
         engines.put("java", m -> new JavaEngine(m, 1));
-        engines.put(
-                "ort",
-                m -> new OrtEngine(
-                        m.toByteArray(), new EngineOptions(EngineOptions.Device.CPU, 1, "all"), "node test"));
+        engines.put("ort", m -> new OrtEngine(m.toByteArray(), new EngineOptions(Device.CPU, 1, "all"), "node test"));
         Map<String, Map<String, Outcome>> results = new TreeMap<>();
         List<String> wrong = new ArrayList<>();
         for (String name : cases) {

@@ -9,6 +9,7 @@ import static org.resnet4j.testing.Messages.assertContains;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.resnet4j.Device;
 import org.resnet4j.ResNet4jException.UnsupportedModelException;
 import org.resnet4j.engine.jvm.JavaEngine;
 import org.resnet4j.onnx.GraphProto;
@@ -25,7 +26,7 @@ import org.resnet4j.testing.TestModels;
  * runs it. Exporters' shape arithmetic, which divides by constants, and float division stay accepted.
  */
 class OrtDivisionGuardTest {
-    static final EngineOptions CPU = new EngineOptions(EngineOptions.Device.CPU, 1, "all");
+    static final EngineOptions CPU = new EngineOptions(Device.CPU, 1, "all");
 
     static ModelProto div(DType type, TensorProto divisor) {
         GraphProto.Builder g = GraphProto.newBuilder()

@@ -9,6 +9,7 @@ import static org.resnet4j.testing.Messages.assertContains;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.resnet4j.Device;
 import org.resnet4j.ResNet4jException.EngineException;
 import org.resnet4j.ResNet4jException.MismatchException;
 import org.resnet4j.onnx.GraphProto;
@@ -154,8 +155,7 @@ class OrtEngineTest {
 
     @Test
     void closedEngineIsMisuse() {
-        OrtEngine e = new OrtEngine(
-                gemmModel().toByteArray(), new EngineOptions(EngineOptions.Device.CPU, 1, "basic"), "gemm");
+        OrtEngine e = new OrtEngine(gemmModel().toByteArray(), new EngineOptions(Device.CPU, 1, "basic"), "gemm");
         e.close();
         assertThrows(IllegalStateException.class, () -> e.run(Tensor.zeros(1, 3)));
     }
@@ -164,10 +164,7 @@ class OrtEngineTest {
     void cudaWithoutProviderSaysWhatIsMissing() {
         var ex = assertThrows(
                 EngineException.class,
-                () -> new OrtEngine(
-                                gemmModel().toByteArray(),
-                                new EngineOptions(EngineOptions.Device.CUDA, 0, "all"),
-                                "gemm")
+                () -> new OrtEngine(gemmModel().toByteArray(), new EngineOptions(Device.CUDA, 0, "all"), "gemm")
                         .close());
         assertContains(ex.getMessage(), "-Pgpu", "CUDA 12", "cuDNN 9");
     }

@@ -8,6 +8,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.resnet4j.Device;
 import org.resnet4j.onnx.GraphProto;
 import org.resnet4j.onnx.ModelProto;
 import org.resnet4j.onnx.NodeProto;
@@ -28,7 +29,7 @@ class OrtGuardTest {
 
     private static Tensor runOrt(String name, String level, boolean guard) {
         Path dir = CASES.resolve(name);
-        EngineOptions options = new EngineOptions(EngineOptions.Device.CPU, 1, level, guard);
+        EngineOptions options = new EngineOptions(Device.CPU, 1, level, guard);
         try (OrtEngine e = new OrtEngine(dir.resolve("model.onnx"), options)) {
             return e.run(Npy.read(dir.resolve("input.npy")));
         }
@@ -174,9 +175,8 @@ class OrtGuardTest {
         }
         Tensor in = Tensor.of(new int[] {1, 1, 4, 4}, x);
         ModelProto m = padThen(11, 0f, "MaxPool", false, false);
-        try (OrtEngine guarded = new OrtEngine(m, new EngineOptions(EngineOptions.Device.CPU, 1, "all"), "pad");
-                OrtEngine plain =
-                        new OrtEngine(m, new EngineOptions(EngineOptions.Device.CPU, 1, "all", false), "pad")) {
+        try (OrtEngine guarded = new OrtEngine(m, new EngineOptions(Device.CPU, 1, "all"), "pad");
+                OrtEngine plain = new OrtEngine(m, new EngineOptions(Device.CPU, 1, "all", false), "pad")) {
             assertTrue(guarded.describe().contains("Pad_Fusion off"), guarded.describe());
             float[] y = guarded.run(in).toArray();
             assertEquals(0f, y[0]);

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.resnet4j.Device;
 import org.resnet4j.cli.Main;
 import org.resnet4j.engine.EngineOptions;
 import org.resnet4j.engine.OrtEngine;
@@ -130,7 +131,7 @@ class LiveParityTest {
     private static void compare(String what, Path onnx, Path case_) {
         Tensor x = Npy.read(case_.resolve("input.npy"));
         Tensor expected = Npy.read(case_.resolve("output.npy"));
-        EngineOptions options = new EngineOptions(EngineOptions.Device.CPU, 2, "all");
+        EngineOptions options = new EngineOptions(Device.CPU, 2, "all");
         Tensor ort;
         try (OrtEngine engine = new OrtEngine(onnx, options)) {
             ort = engine.run(x);

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.resnet4j.EngineType;
 import org.resnet4j.engine.Engine;
 import org.resnet4j.engine.EngineOptions;
 import org.resnet4j.engine.Engines;
@@ -33,8 +34,8 @@ final class HostileCorpus {
             return kind.endsWith("-engine");
         }
 
-        Engines.Kind engine() {
-            return kind.equals("java-engine") ? Engines.Kind.JAVA : Engines.Kind.ORT;
+        EngineType engine() {
+            return kind.equals("java-engine") ? EngineType.JAVA : EngineType.ONNX_RUNTIME;
         }
     }
 
@@ -75,14 +76,14 @@ final class HostileCorpus {
             case "npy" -> Npy.read(file);
             case "image" -> ImageLoader.load(file);
             case "preprocess" -> Preprocessing.imagenet(Preset.V1).apply(file); // decoded, then resized and cropped
-            case "java-engine" -> runOnZeros(Engines.Kind.JAVA, file);
-            case "ort-engine" -> runOnZeros(Engines.Kind.ORT, file);
+            case "java-engine" -> runOnZeros(EngineType.JAVA, file);
+            case "ort-engine" -> runOnZeros(EngineType.ONNX_RUNTIME, file);
             default -> throw new IllegalArgumentException("unknown kind " + kind);
         };
     }
 
     /** Opens the model on {@code engine} and runs it once on zeros of its declared float inputs. */
-    static Map<String, Tensor> runOnZeros(Engines.Kind engine, Path file) {
+    static Map<String, Tensor> runOnZeros(EngineType engine, Path file) {
         try (Engine e = Engines.open(engine, Onnx.readValidated(file), EngineOptions.defaults())) {
             Map<String, Tensor> feeds = new LinkedHashMap<>();
             for (TensorSpec in : e.inputs()) {

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import org.resnet4j.Device;
 import org.resnet4j.ResNet4jException;
 import org.resnet4j.ResNet4jException.EngineException;
 import org.resnet4j.ResNet4jException.UnsupportedModelException;
@@ -66,7 +67,7 @@ public final class JavaEngine implements Engine {
      * optimisation level does not apply; device cuda is refused, the Java engine runs on the CPU.
      */
     public static JavaEngine create(ModelProto model, EngineOptions options) {
-        if (options.device() != EngineOptions.Device.CPU) {
+        if (options.device() != Device.CPU) {
             throw new UnsupportedModelException("the Java engine runs on the CPU only; device "
                     + options.device().name().toLowerCase() + " needs the ONNX Runtime engine");
         }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.resnet4j.Device;
 import org.resnet4j.ResNet4jException;
 import org.resnet4j.engine.EngineOptions;
 import org.resnet4j.engine.OrtEngine;
@@ -42,8 +43,7 @@ class ConstantFoldingTest {
 
     static void assertJavaEqualsOrt(String what, ModelProto m, Map<String, Tensor> in, int[] shape, float[] values) {
         try (JavaEngine java = new JavaEngine(m, 1);
-                OrtEngine ort =
-                        new OrtEngine(m.toByteArray(), new EngineOptions(EngineOptions.Device.CPU, 1, "all"), what)) {
+                OrtEngine ort = new OrtEngine(m.toByteArray(), new EngineOptions(Device.CPU, 1, "all"), what)) {
             Tensor j = java.run(in).get("y").astype(DType.FLOAT32);
             Tensor o = ort.run(in).get("y").astype(DType.FLOAT32);
             assertArrayEquals(shape, o.shape(), what + ": ONNX Runtime's shape");

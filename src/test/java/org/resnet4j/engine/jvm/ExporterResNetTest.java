@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.resnet4j.Device;
 import org.resnet4j.engine.Comparison;
 import org.resnet4j.engine.Engine;
 import org.resnet4j.engine.EngineOptions;
@@ -107,7 +108,7 @@ class ExporterResNetTest {
             Tensor ref = Npy.read(dir.resolve(name + ".out.npy"));
             double relJava = relative(name + " java", java, feeds, ref);
             double relOrt;
-            try (OrtEngine ort = new OrtEngine(file, new EngineOptions(EngineOptions.Device.CPU, 2, "all"))) {
+            try (OrtEngine ort = new OrtEngine(file, new EngineOptions(Device.CPU, 2, "all"))) {
                 relOrt = relative(name + " ort", ort, feeds, ref);
             }
             assertTrue(relJava <= PARITY, name + ": Java engine vs PyTorch " + relJava + " > " + PARITY);

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.resnet4j.Device;
 import org.resnet4j.engine.Comparison;
 import org.resnet4j.engine.EngineOptions;
 import org.resnet4j.engine.OrtEngine;
@@ -192,8 +193,7 @@ final class OneNode {
 
     /** Every output of ONNX Runtime, by name (y, y1, ...). */
     Map<String, Tensor> runOrtOutputs() {
-        try (OrtEngine e =
-                new OrtEngine(model().toByteArray(), new EngineOptions(EngineOptions.Device.CPU, 1, "basic"), op)) {
+        try (OrtEngine e = new OrtEngine(model().toByteArray(), new EngineOptions(Device.CPU, 1, "basic"), op)) {
             return e.run(inputs);
         }
     }

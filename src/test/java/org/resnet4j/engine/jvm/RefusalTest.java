@@ -240,7 +240,7 @@ class RefusalTest {
 
     @Test
     void cudaIsRefusedByName() {
-        var options = new org.resnet4j.engine.EngineOptions(org.resnet4j.engine.EngineOptions.Device.CUDA, 1, "all");
+        var options = new org.resnet4j.engine.EngineOptions(org.resnet4j.Device.CUDA, 1, "all");
         assertContains(
                 assertThrows(
                                 UnsupportedModelException.class,

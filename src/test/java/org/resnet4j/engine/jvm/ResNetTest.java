@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
+import org.resnet4j.Device;
 import org.resnet4j.engine.EngineOptions;
 import org.resnet4j.engine.OrtEngine;
 import org.resnet4j.engine.jvm.kernels.NaiveSgemm;
@@ -44,8 +45,7 @@ class ResNetTest {
 
     static Tensor ort(ModelProto m, Tensor x) {
         // "basic": the reference runs the graph as written (no fusions), and loads the big presets faster
-        try (OrtEngine e =
-                new OrtEngine(m.toByteArray(), new EngineOptions(EngineOptions.Device.CPU, 2, "basic"), "ort")) {
+        try (OrtEngine e = new OrtEngine(m.toByteArray(), new EngineOptions(Device.CPU, 2, "basic"), "ort")) {
             return e.run(x);
         }
     }

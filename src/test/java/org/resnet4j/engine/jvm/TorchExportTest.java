@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.resnet4j.Device;
 import org.resnet4j.engine.EngineOptions;
 import org.resnet4j.engine.OrtEngine;
 import org.resnet4j.onnx.ModelProto;
@@ -50,7 +51,7 @@ class TorchExportTest {
             }
             Tensor ref = Npy.read(dir.resolve(c[1] + ".npy"));
             try (JavaEngine java = new JavaEngine(file, 2);
-                    OrtEngine ort = new OrtEngine(file, new EngineOptions(EngineOptions.Device.CPU, 2, "all"))) {
+                    OrtEngine ort = new OrtEngine(file, new EngineOptions(Device.CPU, 2, "all"))) {
                 Tensor yj = java.run(x);
                 OneNode.assertClose("torch-export " + c[0] + " java vs ort", ort.run(x), yj, PARITY);
                 OneNode.assertClose("torch-export " + c[0] + " java vs torch", ref, yj, PARITY);
