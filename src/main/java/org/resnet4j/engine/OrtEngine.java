@@ -313,10 +313,19 @@ public final class OrtEngine implements Engine {
      * the ORT tensor is closed, instead of leaving it to a GC that may not come before RSS grows).
      */
     private OnnxTensor toOrt(Tensor t, List<ByteBuffer> direct) throws OrtException {
-        ByteBuffer le = t.toLittleEndianBytes();
-        ByteBuffer bytes = ByteBuffer.allocateDirect(le.remaining()).order(ByteOrder.nativeOrder());
-        direct.add(bytes);
-        copyToOrder(le, bytes, t.dtype().byteSize());
+        ByteBuffer bytes;
+        if (t.dtype() == DType.FLOAT32) {
+            // the floats straight into the direct buffer, one copy (an image batch's only copy after
+            // preprocessing)
+            bytes = ByteBuffer.allocateDirect(t.numel() * 4).order(ByteOrder.nativeOrder());
+            direct.add(bytes);
+            bytes.asFloatBuffer().put(t.buffer());
+        } else {
+            ByteBuffer le = t.toLittleEndianBytes();
+            bytes = ByteBuffer.allocateDirect(le.remaining()).order(ByteOrder.nativeOrder());
+            direct.add(bytes);
+            copyToOrder(le, bytes, t.dtype().byteSize());
+        }
         bytes.rewind();
         return OnnxTensor.createTensor(env, bytes, Shapes.toLong(t.shape()), ortType(t.dtype()));
     }
