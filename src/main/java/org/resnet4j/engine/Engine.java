@@ -3,6 +3,7 @@ package org.resnet4j.engine;
 import java.util.List;
 import java.util.Map;
 import org.resnet4j.tensor.Tensor;
+import org.resnet4j.tensor.TensorSpec;
 
 /**
  * Runs an ONNX model on plain tensors. Implementations load the model once in their constructor

@@ -7,6 +7,7 @@ import java.util.TreeSet;
 import org.resnet4j.ResNet4jException.MismatchException;
 import org.resnet4j.tensor.Shapes;
 import org.resnet4j.tensor.Tensor;
+import org.resnet4j.tensor.TensorSpec;
 
 /**
  * The one check every engine runs on the tensors a caller passes to {@link Engine#run}: the names

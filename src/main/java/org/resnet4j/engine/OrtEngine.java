@@ -29,6 +29,7 @@ import org.resnet4j.onnx.Onnx.ValidatedModel;
 import org.resnet4j.tensor.DType;
 import org.resnet4j.tensor.Shapes;
 import org.resnet4j.tensor.Tensor;
+import org.resnet4j.tensor.TensorSpec;
 
 /**
  * ONNX Runtime through its Java API: the fast path. One {@link OrtSession} per engine, created in

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.resnet4j.tensor.Tensor;
+import org.resnet4j.tensor.TensorSpec;
 
 /** What the paired benchmark runs, in which order, and how it pairs the times (no time is asserted). */
 class BenchmarkTest {

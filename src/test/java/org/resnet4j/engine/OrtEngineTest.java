@@ -18,6 +18,7 @@ import org.resnet4j.onnx.NodeProto;
 import org.resnet4j.onnx.Onnx;
 import org.resnet4j.tensor.DType;
 import org.resnet4j.tensor.Tensor;
+import org.resnet4j.tensor.TensorSpec;
 import org.resnet4j.testing.TestModels;
 
 class OrtEngineTest {

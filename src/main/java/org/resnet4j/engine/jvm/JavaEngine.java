@@ -17,7 +17,6 @@ import org.resnet4j.engine.EngineOptions;
 import org.resnet4j.engine.InputCheck;
 import org.resnet4j.engine.RunGate;
 import org.resnet4j.engine.RunWatch;
-import org.resnet4j.engine.TensorSpec;
 import org.resnet4j.engine.jvm.kernels.Kernels;
 import org.resnet4j.engine.jvm.kernels.Parallel;
 import org.resnet4j.engine.jvm.kernels.Sgemm;
@@ -28,6 +27,7 @@ import org.resnet4j.engine.jvm.ops.Value;
 import org.resnet4j.onnx.ModelProto;
 import org.resnet4j.onnx.Onnx;
 import org.resnet4j.tensor.Tensor;
+import org.resnet4j.tensor.TensorSpec;
 
 /**
  * The pure-Java executor: runs an ONNX graph of the ops in {@link Registry#supported()} (opsets

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.resnet4j.ResNet4jException.UnsupportedModelException;
-import org.resnet4j.engine.TensorSpec;
 import org.resnet4j.engine.jvm.ops.Constants;
 import org.resnet4j.engine.jvm.ops.ElemType;
 import org.resnet4j.engine.jvm.ops.Fusion;
@@ -25,6 +24,7 @@ import org.resnet4j.onnx.TensorProto;
 import org.resnet4j.onnx.TensorShapeProto;
 import org.resnet4j.onnx.ValueInfoProto;
 import org.resnet4j.tensor.DType;
+import org.resnet4j.tensor.TensorSpec;
 
 /**
  * A model compiled for the Java engine: every value numbered (a slot), the nodes in execution

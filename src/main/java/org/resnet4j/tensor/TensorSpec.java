@@ -1,9 +1,8 @@
-package org.resnet4j.engine;
+package org.resnet4j.tensor;
 
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
-import org.resnet4j.tensor.DType;
 
 /**
  * What a model declares for one of its inputs or outputs: name, element type and shape.
