@@ -60,7 +60,7 @@ final class EmbedCommand implements Callable<Integer> {
 
     @Option(
             names = "--json",
-            description = "Also print {\"out\", \"paths\", \"shape\", \"images\": [...], "
+            description = "Also print {\"features\", \"paths\", \"shape\", \"images\": [...], "
                     + "\"errors\": [{\"image\", \"message\"}]} on standard output.")
     boolean json;
 
