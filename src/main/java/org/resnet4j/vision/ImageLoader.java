@@ -33,21 +33,31 @@ import org.resnet4j.tensor.InputFiles;
  * {@code PIL.Image.open(file).convert("RGB")} does.
  *
  * <p>Samples are read raw from the decoded raster, never through colour-managed paths
- * ({@code BufferedImage.getRGB}, ICC conversion), which PIL does not apply either. Per mode:
+ * ({@code BufferedImage.getRGB}, ICC conversion), which PIL does not apply either; a JPEG's embedded
+ * ICC profile is hidden from the JPEG readers altogether ({@link JpegIccHiding}). Per mode:
  * <ul>
  *   <li>gray (PIL "L", also 1/2/4-bit PNGs, scaled to 0..255): the value replicated;</li>
  *   <li>gray + alpha ("LA"), RGBA: the alpha dropped, colours not composited (as PIL);</li>
- *   <li>palette ("P", GIF, palette PNG/BMP), bilevel ("1"): palette lookup, transparency dropped;</li>
+ *   <li>palette ("P", GIF, palette PNG/BMP), bilevel ("1"): palette lookup, transparency dropped;
+ *       an index past a short palette is gray (i, i, i), as Pillow's palette ({@link Palette});</li>
  *   <li>16-bit RGB, RGBA and gray + alpha PNGs: the high byte (PIL's 16-bit unpackers);</li>
  *   <li>16-bit gray PNGs (PIL mode "I"): the value clipped to 0..255, as PIL's {@code I -> RGB};</li>
  *   <li>CMYK JPEGs (read raw through TwelveMonkeys): Adobe polarity inverted, then PIL's
  *       {@code cmyk2rgb}: {@code (255 - k) - (c * (255 - k)) / 255}, rounded as PIL does.</li>
  * </ul>
+ * A GIF is its whole logical screen with the first frame on it ({@link GifLayout}). Lossy WebP is
+ * decoded here, not by TwelveMonkeys ({@link WebpLossy}): its VP8 decoder and chroma upsampling are
+ * not libwebp's, and no ImageIO plugin gives the VP8 planes to upsample them as libwebp does, so
+ * this is the one format decoded by hand, to be PIL's pixels exactly (checked against PIL on every
+ * header option of the format by {@code PilDecodeParityTest}).
  *
- * <p>The pixel count is checked from the header before anything is decoded: more than
- * {@link #DEFAULT_MAX_PIXELS} (PIL's {@code 2 * MAX_IMAGE_PIXELS}, where PIL raises
- * {@code DecompressionBombError}) is refused with {@link UnsafeContentException}. Truncated or
- * undecodable files raise {@link FormatException}; both messages name the file.
+ * <p>The pixel count is checked from the header before anything is decoded (for a GIF or an
+ * animated WebP, that of the canvas PIL returns): more than {@link #DEFAULT_MAX_PIXELS} (PIL's
+ * {@code 2 * MAX_IMAGE_PIXELS}, where PIL raises {@code DecompressionBombError}) is refused with
+ * {@link UnsafeContentException}. Memory is bounded by the pixel count: the planes and the RGB of
+ * the image, a lossy WebP's VP8 data (at most {@code image.maxBytes}); a GIF is read whole, to
+ * find its first frame. Truncated or undecodable files raise {@link FormatException} (where PIL
+ * refuses them: libwebp's end-of-data rule for VP8 included); both messages name the file.
  */
 public final class ImageLoader {
     /** PIL's {@code MAX_IMAGE_PIXELS} (1024 * 1024 * 1024 // 4 // 3). */
@@ -159,10 +169,12 @@ public final class ImageLoader {
 
     /** Where encoded bytes come from: a file (read by the decoder as it goes) or bytes in memory. */
     private record Source(String name, Path file, byte[] bytes) {
+        /** The encoded bytes, a JPEG's ICC profile hidden ({@link JpegIccHiding}). */
         ImageInputStream open() throws IOException {
-            return file != null
+            ImageInputStream in = file != null
                     ? ImageIO.createImageInputStream(file.toFile())
                     : new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes));
+            return in == null ? null : JpegIccHiding.wrap(in);
         }
 
         byte[] readAll() throws IOException {
@@ -184,6 +196,10 @@ public final class ImageLoader {
     }
 
     private RgbImage decode(Source source) {
+        RgbImage lossyWebp = decodeLossyWebp(source);
+        if (lossyWebp != null) {
+            return lossyWebp;
+        }
         List<ImageReader> readers = readersFor(source);
         String file = source.name();
         if (readers.isEmpty()) {
@@ -201,6 +217,52 @@ public final class ImageLoader {
         }
         throw new FormatException(file + ": no image reader supports its pixel layout (tried "
                 + readers.stream().map(r -> r.getClass().getName()).toList() + ")");
+    }
+
+    /** A lossy WebP decoded as libwebp does ({@link WebpLossy}); null for any other file. */
+    private RgbImage decodeLossyWebp(Source source) {
+        String file = source.name();
+        try {
+            byte[] head = source.head(12);
+            if (!WebpContainer.isWebp(head)) {
+                return null;
+            }
+            Truncation.checkRiff(file, head, source.size());
+            byte[] vp8;
+            WebpContainer.Layout layout;
+            try (ImageInputStream in = source.open()) {
+                if (in == null) {
+                    throw new ResNet4jException("cannot open " + file);
+                }
+                layout = WebpContainer.locate(file, in);
+                if (layout == null) {
+                    return null;
+                }
+                checkPixels(file, layout.canvasWidth(), layout.canvasHeight());
+                long max = Math.min(org.resnet4j.ReaderLimits.current().imageMaxBytes(), Integer.MAX_VALUE - 9);
+                if (layout.vp8Length() > max) {
+                    throw new UnsafeContentException(file + ": the VP8 frame is longer than " + max + " bytes ("
+                            + org.resnet4j.ReaderLimits.hint("image.maxBytes") + ")");
+                }
+                vp8 = new byte[(int) layout.vp8Length()];
+                in.seek(layout.vp8Offset());
+                in.readFully(vp8);
+            }
+            return WebpLossy.decode(file, vp8, layout);
+        } catch (ResNet4jException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) { // as for the ImageIO readers below
+            String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            throw new FormatException(file + ": cannot decode WEBP image: " + msg, e);
+        }
+    }
+
+    private void checkPixels(String file, int width, int height) {
+        long pixels = (long) width * height;
+        if (pixels > maxPixels) {
+            throw new UnsafeContentException(file + ": image size " + width + "x" + height + " (" + pixels
+                    + " pixels) exceeds the limit of " + maxPixels + " pixels; refusing a possible decompression bomb");
+        }
     }
 
     /**
@@ -235,28 +297,35 @@ public final class ImageLoader {
             reader.addIIOReadWarningListener((src, message) -> warnings.add(message));
             int width = reader.getWidth(0);
             int height = reader.getHeight(0);
-            long pixels = (long) width * height;
+            GifLayout gif = null;
+            if (format.equalsIgnoreCase("gif")) { // PIL's image is the logical screen, not the frame
+                gif = GifLayout.read(file, source.readAll());
+                width = gif.width();
+                height = gif.height();
+            }
             if (width <= 0 || height <= 0) {
                 throw new FormatException(file + ": " + format + " header gives an empty size " + width + "x" + height);
             }
-            if (pixels > maxPixels) {
-                throw new UnsafeContentException(
-                        file + ": image size " + width + "x" + height + " (" + pixels + " pixels) exceeds the limit of "
-                                + maxPixels + " pixels; refusing a possible decompression bomb");
-            }
+            checkPixels(file, width, height);
             if (!isTwelveMonkeysJpeg(reader) && !hasImageTypes(reader)) {
                 return null; // e.g. the JDK's JPEG reader on CMYK: the next reader (TwelveMonkeys) takes it
             }
-            if (format.equalsIgnoreCase("gif")) {
-                Truncation.checkGif(file, source.readAll());
-            } else if (format.equalsIgnoreCase("webp")) {
+            if (format.equalsIgnoreCase("webp")) {
                 Truncation.checkRiff(file, source.head(12), source.size());
             }
             RgbImage rgb;
             if (isTwelveMonkeysJpeg(reader) && isFourChannel(reader)) {
                 rgb = cmykToRgb(file, reader.readRaster(0, null), true); // stored samples: Adobe-inverted
+            } else if (gif != null) {
+                rgb = gif.compose(file, reader.read(0));
             } else {
-                rgb = toRgb(file, reader.read(0));
+                int paletteEntries = -1;
+                if (format.equalsIgnoreCase("png")) {
+                    try (ImageInputStream png = source.open()) {
+                        paletteEntries = PngPalette.entries(png);
+                    }
+                }
+                rgb = toRgb(file, reader.read(0), paletteEntries);
             }
             for (String w : warnings) {
                 String lower = w.toLowerCase(Locale.ROOT);
@@ -363,30 +432,26 @@ public final class ImageLoader {
 
     /** Raw raster samples to RGB, mode by mode as PIL's {@code convert("RGB")}; {@code file} names the source. */
     static RgbImage toRgb(String file, BufferedImage image) {
+        return toRgb(file, image, -1);
+    }
+
+    /**
+     * As {@link #toRgb(String, BufferedImage)}; {@code paletteEntries} is the file's own palette
+     * length when the colour model's was padded (PNG), -1 to take the colour model's.
+     */
+    static RgbImage toRgb(String file, BufferedImage image, int paletteEntries) {
         ColorModel cm = image.getColorModel();
         Raster raster = image.getRaster();
         int w = image.getWidth();
         int h = image.getHeight();
         byte[] out = new byte[Math.multiplyExact(Math.multiplyExact(w, h), 3)];
         if (cm instanceof IndexColorModel icm) {
-            int size = icm.getMapSize();
-            byte[] r = new byte[size];
-            byte[] g = new byte[size];
-            byte[] b = new byte[size];
-            icm.getReds(r);
-            icm.getGreens(g);
-            icm.getBlues(b);
+            Palette palette = Palette.of(icm, paletteEntries); // past its entries: Pillow's gray ramp
             int[] row = new int[w];
             for (int y = 0; y < h; y++) {
                 raster.getSamples(0, y, w, 1, 0, row);
                 for (int x = 0; x < w; x++) {
-                    int i = row[x];
-                    int o = (y * w + x) * 3;
-                    if (i < size) { // an index past the palette reads as black, as PIL's zero-filled palette
-                        out[o] = r[i];
-                        out[o + 1] = g[i];
-                        out[o + 2] = b[i];
-                    }
+                    palette.put(row[x], out, (y * w + x) * 3);
                 }
             }
         } else if (cm instanceof ComponentColorModel) {

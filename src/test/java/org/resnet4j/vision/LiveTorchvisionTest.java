@@ -90,11 +90,8 @@ class LiveTorchvisionTest {
                         name, entry.get("pil_mode").asText(), preset.label(), d));
                 boolean ok = !lossy
                         ? d.maxAbs() <= FixturePreprocessingTest.LOSSLESS_TOLERANCE
-                        : name.endsWith(".webp")
-                                ? d.meanAbs() <= FixturePreprocessingTest.WEBP_MEAN_TOLERANCE
-                                        && d.maxAbs() <= FixturePreprocessingTest.WEBP_MAX_TOLERANCE
-                                : d.meanAbs() <= FixturePreprocessingTest.JPEG_MEAN_TOLERANCE
-                                        && d.maxAbs() <= FixturePreprocessingTest.JPEG_MAX_TOLERANCE;
+                        : d.meanAbs() <= FixturePreprocessingTest.JPEG_MEAN_TOLERANCE
+                                && d.maxAbs() <= FixturePreprocessingTest.JPEG_MAX_TOLERANCE;
                 if (!ok) {
                     failures.add(name + " " + preset.label() + ": " + d);
                 }
