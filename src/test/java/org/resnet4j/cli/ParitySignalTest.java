@@ -79,7 +79,10 @@ class ParitySignalTest {
                     new ProcessBuilder("kill", "-INT", Long.toString(jvm.pid()))
                             .start()
                             .waitFor());
-            assertTrue(jvm.waitFor(60, TimeUnit.SECONDS), "the CLI did not exit on SIGINT");
+            if (!jvm.waitFor(60, TimeUnit.SECONDS)) {
+                fail("the CLI did not exit on SIGINT; its threads:\n" + threadDump(jvm.pid()) + "\nits output:\n"
+                        + Files.readString(dir.resolve("cli.log")));
+            }
             for (long pid : children) {
                 assertTrue(endsWithin(pid, 10), "process " + pid + " outlived the CLI");
             }
@@ -95,6 +98,24 @@ class ParitySignalTest {
                     ProcessHandle.of(Long.parseLong(pid)).ifPresent(ProcessHandle::destroyForcibly);
                 }
             }
+        }
+    }
+
+    /** The threads of a JVM that would not exit, for the failure message (jcmd of the JDK running the test). */
+    private static String threadDump(long pid) {
+        try {
+            Process p = new ProcessBuilder(
+                            Path.of(System.getProperty("java.home"), "bin", "jcmd")
+                                    .toString(),
+                            Long.toString(pid),
+                            "Thread.print")
+                    .redirectErrorStream(true)
+                    .start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            p.waitFor(30, TimeUnit.SECONDS);
+            return out;
+        } catch (Exception e) {
+            return "(no thread dump: " + e + ")";
         }
     }
 
