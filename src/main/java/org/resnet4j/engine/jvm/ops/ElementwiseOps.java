@@ -68,7 +68,9 @@ final class ElementwiseOps {
 
         @Override
         float apply(float v) {
-            return Math.max(v, 0f);
+            // max(x, 0) keeping x when x == 0, as ONNX's reference (np.maximum) and ONNX Runtime do: -0.0
+            // stays -0.0 (Math.max would give +0.0); NaN stays NaN
+            return v < 0f ? 0f : v;
         }
     }
 
@@ -87,9 +89,14 @@ final class ElementwiseOps {
 
     /**
      * Clip: x -> y, y = min(max(x, lo), hi). Before opset 11 the bounds are the float attributes
-     * min and max; from 11 the optional scalar inputs min and max, of x's type.
+     * min and max; from 11 the optional scalar inputs min and max, of x's type. An absent bound is
+     * the type's lowest or highest finite value (ONNX: numeric_limits lowest() and max(); Clip-6's
+     * attribute defaults are ±3.402823e+38), so infinities are clipped to it.
      */
     static final class Clip extends Op {
+        /** The largest finite float16. */
+        private static final float HALF_MAX = 65504f;
+
         private final float attrMin;
         private final float attrMax;
 
@@ -97,12 +104,12 @@ final class ElementwiseOps {
             super(s);
             if (s.opset() >= 11) {
                 s.attributes().arity(1, 3, 1, 1);
-                attrMin = Float.NEGATIVE_INFINITY;
-                attrMax = Float.POSITIVE_INFINITY;
+                attrMin = Float.NaN; // unused: absent inputs take the type's limits in run
+                attrMax = Float.NaN;
             } else {
                 s.attributes("min", "max").arity(1, 1, 1, 1);
-                attrMin = s.f("min", Float.NEGATIVE_INFINITY);
-                attrMax = s.f("max", Float.POSITIVE_INFINITY);
+                attrMin = s.f("min", -Float.MAX_VALUE);
+                attrMax = s.f("max", Float.MAX_VALUE);
             }
         }
 
@@ -126,8 +133,9 @@ final class ElementwiseOps {
             Value lo = bound(in, 1);
             Value hi = bound(in, 2);
             if (x.isFloat()) {
-                float a = lo == null ? attrMin : lo.f()[0];
-                float b = hi == null ? attrMax : hi.f()[0];
+                float highest = x.type() == ElemType.FLOAT16 ? HALF_MAX : Float.MAX_VALUE;
+                float a = lo != null ? lo.f()[0] : opset >= 11 ? -highest : attrMin;
+                float b = hi != null ? hi.f()[0] : opset >= 11 ? highest : attrMax;
                 Value y = ctx.newFloats(x.shape());
                 float[] xs = x.f();
                 float[] ys = y.f();

@@ -333,7 +333,9 @@ final class LayoutOps {
             }
             if (!mode.equals("constant")) {
                 for (int d = 0; d < r; d++) {
-                    boolean changed = padLo[d] != 0 || out[d] != x.dim(d);
+                    // cropped or padded: a crop at the start and a pad at the end of equal size leave the
+                    // size and the leading pad as they were, but an axis cropped empty has nothing to repeat
+                    boolean changed = cropLo[d] != 0 || padLo[d] != 0 || out[d] != x.dim(d);
                     int padded = out[d] - kept[d];
                     if (changed && kept[d] == 0) {
                         // as ONNX Runtime refuses it ("zero effective input extent"): nothing to repeat

@@ -130,9 +130,12 @@ final class TypeOps {
             }
             Value training = s.constantInput(2);
             Value ratio = s.constantInput(1);
+            // a ratio fed at run time may be 0 (then training mode drops nothing): run() checks it
+            boolean ratioKnown = !s.hasInput(1) || ratio != null;
             if (training != null
                     && training.numel() == 1
                     && training.l()[0] != 0
+                    && ratioKnown
                     && !(ratio != null && ratio.numel() == 1 && ratio.isFloat() && ratio.f()[0] == 0f)) {
                 throw s.refuse("training_mode=true with a non-zero ratio is random (training-mode Dropout); "
                         + "the Java engine runs inference only");
