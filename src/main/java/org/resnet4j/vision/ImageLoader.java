@@ -257,11 +257,22 @@ public final class ImageLoader {
         }
     }
 
+    /** Bytes of heap decoding takes per pixel, at most: the decoder's raster and our RGB copy, with slack. */
+    static final long DECODE_BYTES_PER_PIXEL = 8;
+
     private void checkPixels(String file, int width, int height) {
         long pixels = (long) width * height;
         if (pixels > maxPixels) {
             throw new UnsafeContentException(file + ": image size " + width + "x" + height + " (" + pixels
                     + " pixels) exceeds the limit of " + maxPixels + " pixels; refusing a possible decompression bomb");
+        }
+        // an image the heap can never hold is refused before decoding, not left to an OutOfMemoryError
+        long need = pixels * DECODE_BYTES_PER_PIXEL;
+        long heap = Runtime.getRuntime().maxMemory();
+        if (need > heap) {
+            throw new UnsafeContentException(file + ": image size " + width + "x" + height + " needs about "
+                    + (need >> 20) + " MiB of heap to decode, more than this JVM's " + (heap >> 20)
+                    + " MiB; give Java more heap (-Xmx) or lower -Dresnet4j.limit.image.maxPixels");
         }
     }
 

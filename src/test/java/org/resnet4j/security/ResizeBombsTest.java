@@ -118,4 +118,27 @@ class ResizeBombsTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().startsWith(png.toString()), r.out());
     }
+
+    /**
+     * An image under the pixel limit that no heap of this JVM could decode (6000x6000 needs up to 275
+     * MiB, in a 256 MiB JVM) is one clear error before decoding starts, not an OutOfMemoryError.
+     */
+    @Test
+    void anImageTheHeapCannotHoldIsRefusedBeforeDecoding() throws Exception {
+        Path png = dir.resolve("wide.png");
+        Files.write(png, VisionPng.gray1Bit(6000, 6000));
+        ChildCli.Result r = ChildCli.run(
+                120,
+                "classify",
+                "--spec",
+                GOLDEN.resolve("spec.json").toString(),
+                "--weights",
+                GOLDEN.resolve("weights.pth").toString(),
+                "--threads",
+                "1",
+                png.toString());
+        assertEquals(1, r.code(), r.err());
+        assertContains(r.err(), "skipped " + png + ": image size 6000x6000 needs about 274 MiB of heap", "-Xmx");
+        assertFalse(r.err().contains("OutOfMemoryError") || r.err().contains("\tat "), r.err());
+    }
 }
