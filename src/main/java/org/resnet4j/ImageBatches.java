@@ -212,6 +212,11 @@ public final class ImageBatches implements AutoCloseable {
         return new ImageBatches(files, preset, options, Decoder.of(Preprocessing.imagenet(preset)));
     }
 
+    /** With a model's own preprocessing (and so its image limits), for {@code preset}. */
+    static ImageBatches start(List<Path> files, Preset preset, Preprocessing preprocessing, Options options) {
+        return new ImageBatches(files, preset, options, Decoder.of(preprocessing));
+    }
+
     static ImageBatches start(List<Path> files, Options options, Decoder<?> decoder) {
         return new ImageBatches(files, null, options, decoder);
     }

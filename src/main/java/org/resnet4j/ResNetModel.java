@@ -77,6 +77,9 @@ public final class ResNetModel implements AutoCloseable {
     private final String name;
     private final ResNetSpec spec;
     private final Preprocessing preprocessing;
+    /** Decodes images with this model's limits. */
+    private final ImageLoader loader;
+
     private final Preset preset;
     private final List<String> labels;
     private final String logitsName;
@@ -91,7 +94,11 @@ public final class ResNetModel implements AutoCloseable {
         this.spec = p.spec();
         this.source = p.source();
         this.preset = b.preset;
-        this.preprocessing = Preprocessing.imagenet(b.preset);
+        ReaderLimits limits = ReaderLimits.current();
+        this.loader = new ImageLoader(
+                b.maxImagePixels > 0 ? b.maxImagePixels : limits.imageMaxPixels(),
+                b.maxImageBytes > 0 ? b.maxImageBytes : limits.imageMaxBytes());
+        this.preprocessing = Preprocessing.imagenet(b.preset).withLoader(loader);
         this.inputChannels = p.inputChannels();
         this.labels = p.labels();
         this.logitsName = p.logitsName();
@@ -208,7 +215,7 @@ public final class ResNetModel implements AutoCloseable {
     public List<ImageResult<List<Prediction>>> classifyFiles(List<Path> files, int k) {
         checkK(k);
         List<ImageResult<List<Prediction>>> out = new ArrayList<>(files.size());
-        try (ImageBatches images = ImageBatches.start(files, preset, ImageBatches.Options.of(16, 0))) {
+        try (ImageBatches images = ImageBatches.start(files, preset, preprocessing, ImageBatches.Options.of(16, 0))) {
             classifyFiles(images, k, out::add);
         }
         return out;
@@ -218,7 +225,7 @@ public final class ResNetModel implements AutoCloseable {
     public List<ImageResult<float[]>> embedFiles(List<Path> files) {
         requireFeatures();
         List<ImageResult<float[]>> out = new ArrayList<>(files.size());
-        try (ImageBatches images = ImageBatches.start(files, preset, ImageBatches.Options.of(16, 0))) {
+        try (ImageBatches images = ImageBatches.start(files, preset, preprocessing, ImageBatches.Options.of(16, 0))) {
             embedFiles(images, out::add);
         }
         return out;
@@ -372,7 +379,7 @@ public final class ResNetModel implements AutoCloseable {
                 continue;
             }
             try {
-                tensors.add(preprocessing.apply(ImageLoader.load(new ByteArrayInputStream(in.bytes()), in.name())));
+                tensors.add(preprocessing.apply(loader.read(new ByteArrayInputStream(in.bytes()), in.name())));
             } catch (ResNet4jException | UncheckedIOException e) {
                 String msg = e.getMessage() == null ? e.toString() : e.getMessage();
                 errors[i] = msg.contains(in.name()) ? msg : in.name() + ": " + msg;
@@ -393,7 +400,7 @@ public final class ResNetModel implements AutoCloseable {
 
     private RgbImage decode(InputStream encoded) {
         Objects.requireNonNull(encoded, "encoded");
-        return ImageLoader.load(encoded, "image stream");
+        return loader.read(encoded, "image stream");
     }
 
     private static List<RgbImage> toRgb(List<BufferedImage> images) {
@@ -458,6 +465,8 @@ public final class ResNetModel implements AutoCloseable {
         private Path labelsFile;
         private Consumer<String> notes = note -> {};
         private java.time.Duration timeout;
+        private long maxImagePixels;
+        private long maxImageBytes;
         private boolean lowPeakMemory;
 
         private Builder() {}
@@ -629,6 +638,29 @@ public final class ResNetModel implements AutoCloseable {
                 throw new IllegalArgumentException("timeout is " + timeout + ", expected a positive duration");
             }
             this.timeout = timeout;
+            return this;
+        }
+
+        /**
+         * The most pixels an image this model decodes may have (default: {@code image.maxPixels},
+         * 178,956,970, or its system property). A service should lower it to what its heap holds: an
+         * image takes up to 8 bytes per pixel while decoded. Applies to the images the model decodes
+         * itself; {@link ImageBatches} started apart use the system property's limit.
+         */
+        public Builder maxImagePixels(long pixels) {
+            if (pixels < 1) {
+                throw new IllegalArgumentException("maxImagePixels is " + pixels + ", expected 1 or more");
+            }
+            this.maxImagePixels = pixels;
+            return this;
+        }
+
+        /** The most bytes an encoded image given as a stream or bytes may have (default: {@code image.maxBytes}, 256 MiB). */
+        public Builder maxImageBytes(long bytes) {
+            if (bytes < 1) {
+                throw new IllegalArgumentException("maxImageBytes is " + bytes + ", expected 1 or more");
+            }
+            this.maxImageBytes = bytes;
             return this;
         }
 

@@ -128,4 +128,32 @@ class FailingImagesTest {
                 () -> ResNetModel.builder().weights(missing).build());
         assertContains(e.getMessage(), missing.toString(), "does not exist");
     }
+
+    @Test
+    void aModelsOwnImageLimitsApplyToWhatItDecodes() throws Exception {
+        Path photo = ROOT.resolve("testdata/images/photo420.jpg");
+        byte[] bytes = Files.readAllBytes(photo);
+        try (ResNetModel strict = ResNetModel.builder()
+                        .weights(GOLDEN.resolve("weights.pth"))
+                        .architecture(Architecture.specFile(GOLDEN.resolve("spec.json")))
+                        .engine("java")
+                        .maxImagePixels(100)
+                        .maxImageBytes(bytes.length - 1)
+                        .build();
+                ResNetModel plain = tiny()) {
+            String pixels = strict.classifyFiles(List.of(photo), 1).get(0).error();
+            assertContains(pixels, photo.toString(), "exceeds the limit of 100 pixels");
+            String length = strict.classifyBytes(List.of(new ImageBytes("upload", bytes)), 1)
+                    .get(0)
+                    .error();
+            assertContains(length, "upload", "longer than " + (bytes.length - 1) + " bytes");
+            assertThrows(
+                    ResNet4jException.UnsafeContentException.class,
+                    () -> strict.classify(new java.io.ByteArrayInputStream(bytes), 1));
+            // the limits are the model's, not the process's
+            assertTrue(plain.classifyBytes(List.of(new ImageBytes("upload", bytes)), 1)
+                    .get(0)
+                    .ok());
+        }
+    }
 }

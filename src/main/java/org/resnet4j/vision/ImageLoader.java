@@ -68,12 +68,23 @@ public final class ImageLoader {
     private static final ImageLoader DEFAULT = new ImageLoader(DEFAULT_MAX_PIXELS);
 
     private final long maxPixels;
+    /** Bytes a stream may hold; 0: {@code image.maxBytes} as the system property says when read. */
+    private final long maxBytes;
 
     public ImageLoader(long maxPixels) {
+        this(maxPixels, 0);
+    }
+
+    /** A loader with its own limits: {@code maxPixels} per image, {@code maxBytes} per encoded stream (0: the property). */
+    public ImageLoader(long maxPixels, long maxBytes) {
         if (maxPixels <= 0) {
             throw new IllegalArgumentException("maxPixels must be positive, got " + maxPixels);
         }
+        if (maxBytes < 0) {
+            throw new IllegalArgumentException("maxBytes must be positive, got " + maxBytes);
+        }
         this.maxPixels = maxPixels;
+        this.maxBytes = maxBytes;
     }
 
     /**
@@ -119,12 +130,13 @@ public final class ImageLoader {
      * @throws FormatException when the bytes are not a readable image or are truncated
      */
     public RgbImage read(InputStream in, String name) {
-        long max = Math.min(org.resnet4j.ReaderLimits.current().imageMaxBytes(), Integer.MAX_VALUE - 9);
+        long max = Math.min(
+                maxBytes > 0 ? maxBytes : org.resnet4j.ReaderLimits.current().imageMaxBytes(), Integer.MAX_VALUE - 9);
         byte[] bytes;
         try {
             bytes = readAtMost(in, (int) max + 1, name);
         } catch (IOException e) {
-            throw new ResNet4jException("cannot read " + name + ": " + e.getMessage(), e);
+            throw new ResNet4jException.FileAccessException("cannot read " + name + ": " + e.getMessage(), e);
         }
         if (bytes.length > max) {
             throw new UnsafeContentException(name + ": the encoded image is longer than " + max + " bytes ("
@@ -239,7 +251,11 @@ public final class ImageLoader {
                     return null;
                 }
                 checkPixels(file, layout.canvasWidth(), layout.canvasHeight());
-                long max = Math.min(org.resnet4j.ReaderLimits.current().imageMaxBytes(), Integer.MAX_VALUE - 9);
+                long max = Math.min(
+                        maxBytes > 0
+                                ? maxBytes
+                                : org.resnet4j.ReaderLimits.current().imageMaxBytes(),
+                        Integer.MAX_VALUE - 9);
                 if (layout.vp8Length() > max) {
                     throw new UnsafeContentException(file + ": the VP8 frame is longer than " + max + " bytes ("
                             + org.resnet4j.ReaderLimits.hint("image.maxBytes") + ")");

@@ -34,6 +34,8 @@ public final class Preprocessing {
     private final float[] std;
     /** The normalised value of every byte, per channel: the whole float arithmetic, precomputed. */
     private final float[][] table;
+    /** Decodes files: a model's own limits, or null for the limits the system properties set. */
+    private ImageLoader loader;
 
     public Preprocessing(int resizeSize, int cropSize, float[] mean, float[] std) {
         if (resizeSize <= 0 || cropSize <= 0) {
@@ -56,6 +58,17 @@ public final class Preprocessing {
         }
     }
 
+    /** The same preprocessing, decoding files with {@code loader} (its pixel and byte limits). */
+    public Preprocessing withLoader(ImageLoader loader) {
+        Preprocessing p = new Preprocessing(resizeSize, cropSize, mean, std);
+        p.loader = loader;
+        return p;
+    }
+
+    private RgbImage load(Path file) {
+        return loader != null ? loader.read(file) : ImageLoader.load(file);
+    }
+
     /** The torchvision ImageNet preset with ImageNet mean and std. */
     public static Preprocessing imagenet(Preset preset) {
         return new Preprocessing(preset.resizeSize(), preset.cropSize(), IMAGENET_MEAN, IMAGENET_STD);
@@ -71,7 +84,7 @@ public final class Preprocessing {
 
     /** Decodes {@code file} ({@link ImageLoader#load(Path)}) and preprocesses it: [3, crop, crop]. */
     public Tensor apply(Path file) {
-        return apply(ImageLoader.load(file), file.toString());
+        return apply(load(file), file.toString());
     }
 
     /**
@@ -97,7 +110,7 @@ public final class Preprocessing {
      * the memory of its tensor.
      */
     public RgbImage decodeAndCrop(Path file) {
-        return resizeAndCrop(ImageLoader.load(file), file.toString());
+        return resizeAndCrop(load(file), file.toString());
     }
 
     /** Normalises crops from {@link #decodeAndCrop} or {@link #resizeAndCrop} into a batch [N, 3, crop, crop]. */
