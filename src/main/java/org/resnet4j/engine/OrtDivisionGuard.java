@@ -110,7 +110,8 @@ public final class OrtDivisionGuard {
         if (t.getInt32DataCount() > 0) {
             return t.getInt32DataList().stream().mapToLong(Integer::longValue).toArray();
         }
-        java.nio.ByteBuffer raw = t.getRawData().asReadOnlyByteBuffer().order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        // slice: a model parsed in place shares its file's array, so the buffer need not start at 0
+        java.nio.ByteBuffer raw = t.getRawData().asReadOnlyByteBuffer().slice().order(java.nio.ByteOrder.LITTLE_ENDIAN);
         int size = switch (t.getDataType()) {
             case TensorProto.DataType.INT64_VALUE, TensorProto.DataType.UINT64_VALUE -> 8;
             case TensorProto.DataType.INT32_VALUE, TensorProto.DataType.UINT32_VALUE -> 4;

@@ -85,6 +85,38 @@ class OrtDivisionGuardTest {
         }
     }
 
+    /** The divisor as raw little-endian bytes, as exporters write it (and as a model parsed in place holds it). */
+    static TensorProto rawLongs(long... v) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 * v.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (long x : v) {
+            b.putLong(x);
+        }
+        return TensorProto.newBuilder()
+                .setName("b")
+                .setDataType(TensorProto.DataType.INT64_VALUE)
+                .addDims(v.length)
+                .setRawData(com.google.protobuf.ByteString.copyFrom(b.array()))
+                .build();
+    }
+
+    @Test
+    void rawDivisorsAreReadWhereTheyAreInTheFile() {
+        // the engine gets the model parsed in place, its raw bytes a view into the file's array at an offset
+        for (long[] bad : List.of(new long[] {2, 0}, new long[] {-1, 3})) {
+            byte[] file = div(DType.INT64, rawLongs(bad)).toByteArray();
+            UnsupportedModelException e =
+                    assertThrows(UnsupportedModelException.class, () -> new OrtEngine(file, CPU, "div").close());
+            assertContains(e.getMessage(), "by the constant 'b'", "holds " + (bad[1] == 0 ? 0 : -1));
+        }
+        try (OrtEngine ort = new OrtEngine(div(DType.INT64, rawLongs(2, -3)).toByteArray(), CPU, "div")) {
+            assertArrayEquals(
+                    new long[] {112, -3},
+                    ort.run(Map.of("a", Tensor.ofLongs(new int[] {2}, new long[] {224, 9})))
+                            .get("y")
+                            .toLongArray());
+        }
+    }
+
     @Test
     void floatDivisionIsNotTouched() {
         try (OrtEngine ort = new OrtEngine(div(DType.FLOAT32, null).toByteArray(), CPU, "div")) {

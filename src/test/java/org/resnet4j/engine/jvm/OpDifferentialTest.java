@@ -1392,7 +1392,9 @@ class OpDifferentialTest {
         // SAME_UPPER and SAME_LOWER pools with dilations: ONNX Runtime computes the padding from the
         // undilated kernel, giving fewer outputs than the spec's ceil(in / stride) (Conv refuses them)
         boolean dilate = dilations && r.nextBoolean() && !(pool && autoPad.startsWith("SAME"));
-        boolean withPads = autoPad.equals("NOTSET") && r.nextBoolean();
+        // no pads on dilated pools: a dilated window can then see padding only, whose maximum or mean ONNX
+        // leaves open (ONNX Runtime gives -3.4e38, its reference 0, the Java engine -inf)
+        boolean withPads = autoPad.equals("NOTSET") && r.nextBoolean() && !(pool && dilate);
         int[] kernel = new int[d];
         int[] in = new int[d];
         long[] strides = new long[d];
