@@ -59,6 +59,20 @@ class ResizeBombsTest {
                 }));
     }
 
+    /** {@code classify} of the golden tiny model, one thread, in a child JVM of {@link ChildCli#HEAP}. */
+    static ChildCli.Result classifyInSmallHeap(String... args) throws Exception {
+        List<String> all = new java.util.ArrayList<>(List.of(
+                "classify",
+                "--spec",
+                GOLDEN.resolve("spec.json").toString(),
+                "--weights",
+                GOLDEN.resolve("weights.pth").toString(),
+                "--threads",
+                "1"));
+        all.addAll(List.of(args));
+        return ChildCli.run(120, all.toArray(new String[0]));
+    }
+
     /** The folder case through the CLI in a 256 MiB JVM: three good images classified, two reported, exit 1. */
     @Test
     void classifySkipsExplodingImagesInAFolder() throws Exception {
@@ -70,17 +84,7 @@ class ResizeBombsTest {
         for (HostileCorpus.Item item : CASES) {
             Files.copy(item.file(), folder.resolve(item.name()));
         }
-        ChildCli.Result r = ChildCli.run(
-                120,
-                "classify",
-                "--spec",
-                GOLDEN.resolve("spec.json").toString(),
-                "--weights",
-                GOLDEN.resolve("weights.pth").toString(),
-                "--threads",
-                "1",
-                "--json",
-                folder.toString());
+        ChildCli.Result r = classifyInSmallHeap("--json", folder.toString());
         assertEquals(1, r.code(), r.err());
         assertFalse(
                 r.err().contains("\tat ")
@@ -105,16 +109,7 @@ class ResizeBombsTest {
     void acceptedExtremeAspectRatioNeedsOnlyTheCrop() throws Exception {
         Path png = dir.resolve("tall.png");
         Files.write(png, VisionPng.gray1Bit(1, 2000));
-        ChildCli.Result r = ChildCli.run(
-                120,
-                "classify",
-                "--spec",
-                GOLDEN.resolve("spec.json").toString(),
-                "--weights",
-                GOLDEN.resolve("weights.pth").toString(),
-                "--threads",
-                "1",
-                png.toString());
+        ChildCli.Result r = classifyInSmallHeap(png.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().startsWith(png.toString()), r.out());
     }
@@ -127,16 +122,7 @@ class ResizeBombsTest {
     void anImageTheHeapCannotHoldIsRefusedBeforeDecoding() throws Exception {
         Path png = dir.resolve("wide.png");
         Files.write(png, VisionPng.gray1Bit(6000, 6000));
-        ChildCli.Result r = ChildCli.run(
-                120,
-                "classify",
-                "--spec",
-                GOLDEN.resolve("spec.json").toString(),
-                "--weights",
-                GOLDEN.resolve("weights.pth").toString(),
-                "--threads",
-                "1",
-                png.toString());
+        ChildCli.Result r = classifyInSmallHeap(png.toString());
         assertEquals(1, r.code(), r.err());
         assertContains(r.err(), "skipped " + png + ": image size 6000x6000 needs about 274 MiB of heap", "-Xmx");
         assertFalse(r.err().contains("OutOfMemoryError") || r.err().contains("\tat "), r.err());
