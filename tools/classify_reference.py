@@ -14,8 +14,11 @@ and prints JSON in classify --json's shape (without labels):
 With --features F.npy it also writes the embeddings, what the model returns with
 model.fc = nn.Identity(): float32 [N, D] in image order (the reference for `resnet4j embed`).
 
+A fine-tuned model's own transform replaces the preset with --resize R --crop C --mean M,M,M --std S,S,S
+(ImageClassification(crop_size=C, resize_size=R, mean=..., std=...), bilinear as always).
+
 Usage: /usr/bin/python3 tools/classify_reference.py --arch resnet18 --weights W.pth [--preset v1|v2]
-       [--top K] [--out FILE.json] [--features F.npy] IMAGE...
+       [--resize R --crop C --mean M,M,M --std S,S,S] [--top K] [--out FILE.json] [--features F.npy] IMAGE...
 """
 import argparse
 import json
@@ -34,6 +37,10 @@ def main(argv=None):
     ap.add_argument("--arch", required=True, help="torchvision builder name, e.g. resnet18")
     ap.add_argument("--weights", required=True, help="state_dict file (torch.save)")
     ap.add_argument("--preset", choices=list(PRESETS), default="v1")
+    ap.add_argument("--resize", type=int, help="custom transform: shorter side after resizing")
+    ap.add_argument("--crop", type=int, help="custom transform: center crop size")
+    ap.add_argument("--mean", help="custom transform: three comma-separated channel means")
+    ap.add_argument("--std", help="custom transform: three comma-separated channel stds")
     ap.add_argument("--top", type=int, default=5)
     ap.add_argument("--out", help="write the JSON here (default: standard output)")
     ap.add_argument("--features", help="also write the pooled features (fc = Identity) as float32 .npy")
@@ -43,7 +50,12 @@ def main(argv=None):
     model = getattr(torchvision.models, a.arch)(weights=None)
     model.load_state_dict(torch.load(a.weights, map_location="cpu"))
     model.eval()
-    transform = ImageClassification(crop_size=224, resize_size=PRESETS[a.preset])
+    if a.resize is not None:
+        transform = ImageClassification(crop_size=a.crop, resize_size=a.resize,
+                                        mean=[float(v) for v in a.mean.split(",")],
+                                        std=[float(v) for v in a.std.split(",")])
+    else:
+        transform = ImageClassification(crop_size=224, resize_size=PRESETS[a.preset])
     results = []
     with torch.no_grad():
         for path in a.images:

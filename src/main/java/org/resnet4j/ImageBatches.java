@@ -19,7 +19,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.resnet4j.tensor.Tensor;
 import org.resnet4j.vision.Preprocessing;
-import org.resnet4j.vision.Preset;
 import org.resnet4j.vision.RgbImage;
 
 /**
@@ -32,7 +31,7 @@ import org.resnet4j.vision.RgbImage;
  * others of its batch go on.
  *
  * <pre>{@code
- * try (ImageBatches images = ImageBatches.start(files, Preset.V1, ImageBatches.Options.of(16, 0));
+ * try (ImageBatches images = ImageBatches.start(files, ImageTransform.IMAGENET_V1, ImageBatches.Options.of(16, 0));
  *         ResNetModel model = builder.build()) {   // decoding overlaps the model's loading
  *     model.classifyFiles(images, 5, result -> System.out.println(result));
  * }
@@ -163,7 +162,7 @@ public final class ImageBatches implements AutoCloseable {
     private record Failed(String message) {}
 
     private final List<Path> files;
-    private final Preset preset;
+    private final ImageTransform transform;
     private final Options options;
     private final Function<Path, ?> decode;
     private final Function<List<Object>, Tensor> stack;
@@ -177,9 +176,9 @@ public final class ImageBatches implements AutoCloseable {
     private List<Tensor> kept; // the consumed batches, when their inputs are kept
 
     @SuppressWarnings("unchecked")
-    private ImageBatches(List<Path> files, Preset preset, Options options, Decoder<?> decoder) {
+    private ImageBatches(List<Path> files, ImageTransform transform, Options options, Decoder<?> decoder) {
         this.files = List.copyOf(files);
-        this.preset = preset;
+        this.transform = transform;
         this.options = options;
         this.decode = decoder.decode();
         this.stack = (Function<List<Object>, Tensor>) (Function<?, Tensor>) decoder.stack();
@@ -207,14 +206,15 @@ public final class ImageBatches implements AutoCloseable {
      * {@link ResNetModel#embedFiles(ImageBatches, java.util.function.Consumer)}, whose preset must be
      * the same). Close it when done (those calls do not): closing stops the decode threads.
      */
-    public static ImageBatches start(List<Path> files, Preset preset, Options options) {
-        Objects.requireNonNull(preset, "preset");
-        return new ImageBatches(files, preset, options, Decoder.of(Preprocessing.imagenet(preset)));
+    public static ImageBatches start(List<Path> files, ImageTransform transform, Options options) {
+        Objects.requireNonNull(transform, "transform");
+        return new ImageBatches(files, transform, options, Decoder.of(transform.preprocessing()));
     }
 
-    /** With a model's own preprocessing (and so its image limits), for {@code preset}. */
-    static ImageBatches start(List<Path> files, Preset preset, Preprocessing preprocessing, Options options) {
-        return new ImageBatches(files, preset, options, Decoder.of(preprocessing));
+    /** With a model's own preprocessing (and so its image limits), which does {@code transform}. */
+    static ImageBatches start(
+            List<Path> files, ImageTransform transform, Preprocessing preprocessing, Options options) {
+        return new ImageBatches(files, transform, options, Decoder.of(preprocessing));
     }
 
     static ImageBatches start(List<Path> files, Options options, Decoder<?> decoder) {
@@ -226,9 +226,9 @@ public final class ImageBatches implements AutoCloseable {
         return files;
     }
 
-    /** The preprocessing preset the images are decoded with (null for a test's own decoder). */
-    Preset preset() {
-        return preset;
+    /** How the images are preprocessed (null for a test's own decoder). */
+    ImageTransform transform() {
+        return transform;
     }
 
     /**

@@ -1,6 +1,8 @@
 package org.resnet4j;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -16,6 +18,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import org.resnet4j.build.OnnxBuild;
+import org.resnet4j.files.InputFiles;
 import org.resnet4j.graph.ArchitectureInference;
 import org.resnet4j.onnx.ModelProto;
 import org.resnet4j.onnx.NodeProto;
@@ -25,8 +28,8 @@ import org.resnet4j.onnx.StringStringEntryProto;
 import org.resnet4j.onnx.TensorProto;
 import org.resnet4j.onnx.TensorShapeProto;
 import org.resnet4j.onnx.ValueInfoProto;
+import org.resnet4j.spec.ResNetSpec;
 import org.resnet4j.spec.SpecJson;
-import org.resnet4j.tensor.InputFiles;
 import org.resnet4j.tensor.Tensor;
 import org.resnet4j.weights.LoadedCheckpoint;
 
@@ -67,6 +70,15 @@ public final class Inspection {
         }
     }
 
+    /** The spec's JSON ({@link SpecJson#toJson}) as a node of the report. */
+    private static JsonNode specNode(ResNetSpec spec) {
+        try {
+            return JSON.readTree(SpecJson.toJson(spec));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("SpecJson wrote invalid JSON: " + e.getMessage(), e);
+        }
+    }
+
     private static ObjectNode describeCheckpoint(LoadedCheckpoint ckpt) {
         ObjectNode o = JSON.createObjectNode();
         o.put("kind", "checkpoint");
@@ -79,7 +91,7 @@ public final class Inspection {
         try {
             ArchitectureInference.Inferred inferred = ArchitectureInference.infer(ckpt.tensors());
             o.put("arch", inferred.preset().orElse(null));
-            o.set("spec", SpecJson.toNode(inferred.spec()));
+            o.set("spec", specNode(inferred.spec()));
             o.put("architecture", inferred.describe());
             o.put("assumption", inferred.assumption());
         } catch (ResNet4jException e) {

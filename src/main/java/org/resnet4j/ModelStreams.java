@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import org.resnet4j.ResNet4jException.FileAccessException;
 import org.resnet4j.ResNet4jException.UnsafeContentException;
-import org.resnet4j.tensor.Folders;
+import org.resnet4j.files.Folders;
 
 /**
  * Models handed over as streams: read with the same bound ({@code model.maxStreamBytes}) before any

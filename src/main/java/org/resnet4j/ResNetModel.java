@@ -23,6 +23,7 @@ import org.resnet4j.engine.Engine;
 import org.resnet4j.engine.EngineOptions;
 import org.resnet4j.engine.Engines;
 import org.resnet4j.graph.FeatureOutput;
+import org.resnet4j.graph.ModelAssembler;
 import org.resnet4j.onnx.ModelProto;
 import org.resnet4j.onnx.Onnx;
 import org.resnet4j.onnx.TensorShapeProto;
@@ -31,7 +32,6 @@ import org.resnet4j.spec.ResNetSpec;
 import org.resnet4j.tensor.Tensor;
 import org.resnet4j.vision.ImageLoader;
 import org.resnet4j.vision.Preprocessing;
-import org.resnet4j.vision.Preset;
 import org.resnet4j.vision.RgbImage;
 import org.resnet4j.weights.LoadedCheckpoint;
 
@@ -80,7 +80,7 @@ public final class ResNetModel implements AutoCloseable {
     /** Decodes images with this model's limits. */
     private final ImageLoader loader;
 
-    private final Preset preset;
+    private final ImageTransform transform;
     private final List<String> labels;
     private final String logitsName;
     private final String featuresName;
@@ -93,12 +93,12 @@ public final class ResNetModel implements AutoCloseable {
         this.name = p.name();
         this.spec = p.spec();
         this.source = p.source();
-        this.preset = b.preset;
+        this.transform = b.transform;
         ReaderLimits limits = ReaderLimits.current();
         this.loader = new ImageLoader(
                 b.maxImagePixels > 0 ? b.maxImagePixels : limits.imageMaxPixels(),
                 b.maxImageBytes > 0 ? b.maxImageBytes : limits.imageMaxBytes());
-        this.preprocessing = Preprocessing.imagenet(b.preset).withLoader(loader);
+        this.preprocessing = b.transform.preprocessing().withLoader(loader);
         this.inputChannels = p.inputChannels();
         this.labels = p.labels();
         this.logitsName = p.logitsName();
@@ -215,7 +215,8 @@ public final class ResNetModel implements AutoCloseable {
     public List<ImageResult<List<Prediction>>> classifyFiles(List<Path> files, int k) {
         checkK(k);
         List<ImageResult<List<Prediction>>> out = new ArrayList<>(files.size());
-        try (ImageBatches images = ImageBatches.start(files, preset, preprocessing, ImageBatches.Options.of(16, 0))) {
+        try (ImageBatches images =
+                ImageBatches.start(files, transform, preprocessing, ImageBatches.Options.of(16, 0))) {
             classifyFiles(images, k, out::add);
         }
         return out;
@@ -225,7 +226,8 @@ public final class ResNetModel implements AutoCloseable {
     public List<ImageResult<float[]>> embedFiles(List<Path> files) {
         requireFeatures();
         List<ImageResult<float[]>> out = new ArrayList<>(files.size());
-        try (ImageBatches images = ImageBatches.start(files, preset, preprocessing, ImageBatches.Options.of(16, 0))) {
+        try (ImageBatches images =
+                ImageBatches.start(files, transform, preprocessing, ImageBatches.Options.of(16, 0))) {
             embedFiles(images, out::add);
         }
         return out;
@@ -293,14 +295,22 @@ public final class ResNetModel implements AutoCloseable {
         return embeddingSize;
     }
 
-    /** The architecture, when built from a checkpoint; empty for an ONNX file. */
+    /**
+     * The architecture: the one built from a checkpoint, or the one recorded in an ONNX file resnet4j
+     * exported; empty for another exporter's ONNX file.
+     */
     public Optional<ResNetSpec> spec() {
         return Optional.ofNullable(spec);
     }
 
-    /** The preprocessing preset images go through. */
-    public Preset preprocessing() {
-        return preset;
+    /** The input channels the model takes (3 for images), -1 when an ONNX file leaves them open. */
+    public int inputChannels() {
+        return inputChannels;
+    }
+
+    /** How images become this model's input. */
+    public ImageTransform preprocessing() {
+        return transform;
     }
 
     /** The engine, device and threads the model runs on. */
@@ -351,9 +361,9 @@ public final class ResNetModel implements AutoCloseable {
     private <T> void runFiles(ImageBatches images, Consumer<ImageResult<T>> each, Function<Tensor, List<T>> score) {
         Objects.requireNonNull(each, "each");
         requireImages();
-        if (images.preset() != null && images.preset() != preset) {
-            throw new IllegalArgumentException("the images are decoded with preset "
-                    + images.preset().label() + ", this model preprocesses with " + preset.label());
+        if (images.transform() != null && !images.transform().equals(transform)) {
+            throw new IllegalArgumentException(
+                    "the images are preprocessed with " + images.transform() + ", this model with " + transform);
         }
         images.run((files, failures, batch) -> {
             List<T> values = batch == null ? List.of() : score.apply(batch);
@@ -460,7 +470,7 @@ public final class ResNetModel implements AutoCloseable {
         private EngineType engine = EngineType.ONNX_RUNTIME;
         private Device device = Device.CPU;
         private int threads;
-        private Preset preset = Preset.V1;
+        private ImageTransform transform = ImageTransform.IMAGENET_V1;
         private List<String> labels;
         private Path labelsFile;
         private Consumer<String> notes = note -> {};
@@ -596,15 +606,23 @@ public final class ResNetModel implements AutoCloseable {
             return this;
         }
 
-        /** torchvision's preprocessing preset: {@link Preset#V1} (default, resize 256) or V2 (resize 232). */
-        public Builder preprocessing(Preset preset) {
-            this.preset = Objects.requireNonNull(preset, "preset");
+        /**
+         * How images become the model's input: {@link ImageTransform#IMAGENET_V1} (default, resize 256,
+         * crop 224), {@link ImageTransform#IMAGENET_V2} (resize 232) or a fine-tuned model's own
+         * {@link ImageTransform#of}.
+         */
+        public Builder preprocessing(ImageTransform transform) {
+            this.transform = Objects.requireNonNull(transform, "transform");
             return this;
         }
 
-        /** The preset by name: {@code "v1"} or {@code "v2"}. */
+        /**
+         * A preset by name: {@code "v1"} or {@code "v2"} ({@link ImageTransform#preset}).
+         *
+         * @throws IllegalArgumentException for another name
+         */
         public Builder preprocessing(String preset) {
-            return preprocessing(Preset.parse(Objects.requireNonNull(preset, "preset")));
+            return preprocessing(ImageTransform.preset(preset));
         }
 
         /**
@@ -785,6 +803,9 @@ public final class ResNetModel implements AutoCloseable {
             int channels = spec != null
                     ? spec.inChannels()
                     : declaredDim(model.getGraph().getInput(0), 1);
+            if (spec == null) {
+                spec = ModelAssembler.recordedSpec(model).orElse(null);
+            }
             List<String> names = ClassNames.of(declaredDim(model.getGraph().getOutput(0), 1), labels, labelsFile, name);
             String logits = model.getGraph().getOutput(0).getName();
             Optional<FeatureOutput.Exposed> exposed = FeatureOutput.expose(model);
@@ -813,7 +834,7 @@ public final class ResNetModel implements AutoCloseable {
                     engine.label(),
                     device,
                     threads,
-                    preset.label());
+                    transform);
         }
     }
 }

@@ -9,12 +9,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
+import org.resnet4j.files.Folders;
 import org.resnet4j.spec.ResNetSpec;
 import org.resnet4j.spec.SpecJson;
-import org.resnet4j.tensor.Folders;
-import org.resnet4j.tensor.Npy;
 import org.resnet4j.tensor.StateDict;
 import org.resnet4j.tensor.Tensor;
+import org.resnet4j.weights.Npy;
 import org.resnet4j.weights.PthWriter;
 
 /**

@@ -12,8 +12,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.resnet4j.tensor.Tensor;
 import org.resnet4j.testing.PythonReference;
+import org.resnet4j.testing.TestImages;
 import org.resnet4j.vision.Preprocessing;
-import org.resnet4j.vision.Preset;
 
 /**
  * Whatever one image throws while it is decoded or preprocessed (a refusal, a decoder's
@@ -36,7 +36,7 @@ class FailingImagesTest {
 
     @Test
     void oneFailingImageDoesNotStopTheOthers() {
-        Preprocessing pre = Preprocessing.imagenet(Preset.V1);
+        Preprocessing pre = TestImages.imagenet(256);
         Path images = ROOT.resolve("testdata/images");
         Path good1 = images.resolve("photo420.jpg");
         Path good2 = images.resolve("rgb_wide.png");

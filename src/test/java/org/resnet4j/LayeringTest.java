@@ -25,23 +25,29 @@ import org.resnet4j.testing.PythonReference;
 class LayeringTest {
     /** What each package may import from the others (its own package always). */
     static final Map<String, Set<String>> ALLOWED = Map.ofEntries(
-            Map.entry("tensor", Set.of()),
-            Map.entry("spec", Set.of("tensor")),
-            Map.entry("onnx", Set.of("tensor")),
-            Map.entry("weights", Set.of("tensor")),
-            Map.entry("vision", Set.of("tensor")),
-            Map.entry("graph", Set.of("tensor", "spec", "onnx")),
-            Map.entry("build", Set.of("tensor", "spec", "onnx", "weights", "graph")),
-            Map.entry("engine", Set.of("tensor", "onnx")),
-            Map.entry("", Set.of("tensor", "spec", "onnx", "weights", "vision", "graph", "build", "engine")),
+            Map.entry("arrays", Set.of()),
+            Map.entry("files", Set.of()),
+            Map.entry("tensor", Set.of("arrays")),
+            Map.entry("spec", Set.of("arrays", "files", "tensor")),
+            Map.entry("onnx", Set.of("arrays", "files", "tensor")),
+            Map.entry("weights", Set.of("arrays", "files", "tensor")),
+            Map.entry("vision", Set.of("arrays", "files", "tensor")),
+            Map.entry("graph", Set.of("arrays", "tensor", "spec", "onnx")),
+            Map.entry("build", Set.of("arrays", "files", "tensor", "spec", "onnx", "weights", "graph")),
+            Map.entry("engine", Set.of("arrays", "files", "tensor", "onnx")),
+            Map.entry(
+                    "",
+                    Set.of(
+                            "arrays", "files", "tensor", "spec", "onnx", "weights", "vision", "graph", "build",
+                            "engine")),
             Map.entry("console", Set.of("")),
-            Map.entry("demo", Set.of("", "tensor", "spec", "onnx", "weights", "build", "engine")),
-            Map.entry("spark", Set.of("", "console", "tensor", "spec", "vision")),
+            Map.entry("demo", Set.of("", "files", "tensor", "spec", "weights", "engine")),
+            Map.entry("spark", Set.of("", "console", "files", "tensor", "spec", "vision")),
             Map.entry(
                     "cli",
                     Set.of(
-                            "", "console", "demo", "tensor", "spec", "onnx", "weights", "vision", "graph", "build",
-                            "engine")));
+                            "", "console", "demo", "arrays", "files", "tensor", "spec", "onnx", "weights", "vision",
+                            "graph", "build", "engine")));
 
     /** Root types every layer may name. */
     static final Set<String> SHARED_ROOT_TYPES =

@@ -17,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -140,6 +141,57 @@ class ResNetModelLiveTest {
                 worstE);
     }
 
+    /**
+     * A fine-tuned model's own preprocessing ({@link ImageTransform#of}: resize 160, crop 144, its own
+     * mean and std) against torchvision's {@code ImageClassification} with the same settings, over
+     * files (classifyFiles, embedFiles) and bytes.
+     */
+    @Test
+    void customTransformMatchesTorchvision() throws Exception {
+        List<String> paths = IMAGES.stream().map(f -> image(f).toString()).toList();
+        Path custom = Files.createDirectories(dir.resolve("custom"));
+        PythonReference.Classified ref = PythonReference.classify(
+                "resnet18",
+                weights,
+                5,
+                paths,
+                custom,
+                List.of("--resize", "160", "--crop", "144", "--mean", "0.5,0.4,0.3", "--std", "0.2,0.25,0.3"));
+        ImageTransform t = ImageTransform.of(160, 144, new float[] {0.5f, 0.4f, 0.3f}, new float[] {0.2f, 0.25f, 0.3f});
+        double worstP = 0;
+        double worstE = 0;
+        try (ResNetModel model = ResNetModel.builder()
+                .weights(weights)
+                .preprocessing(t)
+                .threads(2)
+                .build()) {
+            assertEquals(t, model.preprocessing());
+            List<Path> files = IMAGES.stream().map(ResNetModelLiveTest::image).toList();
+            List<ImageResult<List<Prediction>>> tops = model.classifyFiles(files, 5);
+            List<ImageResult<float[]>> embs = model.embedFiles(files);
+            List<ImageBytes> bytes = new ArrayList<>();
+            for (Path f : files) {
+                bytes.add(new ImageBytes(f.toString(), Files.readAllBytes(f)));
+            }
+            List<ImageResult<List<Prediction>>> fromBytes = model.classifyBytes(bytes, 5);
+            for (int i = 0; i < files.size(); i++) {
+                String what = "custom transform " + IMAGES.get(i);
+                worstP = Math.max(
+                        worstP,
+                        checkTop(what, value(tops.get(i)), ref.results().get(i).get("top")));
+                assertEquals(value(tops.get(i)), value(fromBytes.get(i)), what + ": bytes and file differ");
+                worstE = Math.max(worstE, checkEmbedding(what, value(embs.get(i)), ref.features(), i));
+            }
+        }
+        System.out.printf(
+                Locale.ROOT,
+                "ResNetModel with ImageTransform.of(160, 144, mean, std) vs torchvision ImageClassification "
+                        + "(%d images): same top-5, max probability difference %.2e, max embedding relative error %.2e%n",
+                IMAGES.size(),
+                worstP,
+                worstE);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"ort", "java"})
     void eightThreadsSharingOneModelGetIdenticalResults(String engine) throws Exception {
@@ -179,6 +231,11 @@ class ResNetModelLiveTest {
         }
     }
 
+    private static <T> T value(ImageResult<T> r) {
+        assertTrue(r.ok(), r.image() + ": " + r.error());
+        return r.value();
+    }
+
     private static double checkTop(String what, List<Prediction> ours, JsonNode ref) {
         assertEquals(5, ours.size());
         List<String> labels = ImageNetLabels.load();
@@ -196,6 +253,10 @@ class ResNetModelLiveTest {
     }
 
     private static double checkEmbedding(String what, float[] ours, int row) {
+        return checkEmbedding(what, ours, features, row);
+    }
+
+    private static double checkEmbedding(String what, float[] ours, Tensor features, int row) {
         int d = features.dim(1);
         assertEquals(d, ours.length, what + ": embedding width");
         float[] ref = features.toArray();

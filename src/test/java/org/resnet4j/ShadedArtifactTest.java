@@ -24,7 +24,8 @@ import org.resnet4j.testing.PythonReference;
  * and on resnet4j. The application classifies and embeds images on both engines; its top-5,
  * probabilities (1e-5) and embeddings (1e-5 relative) must equal torchvision's
  * (tools/classify_reference.py). It also checks that the jar carries protobuf and Jackson only
- * relocated and that the installed pom no longer depends on them.
+ * relocated and that the installed pom no longer depends on them; then runs the application again
+ * with resnet4j and its dependencies on the module path (the jar is the module {@code org.resnet4j}).
  *
  * <p>Maven comes from the running build ({@code maven.home}); artifacts resolve from the build's own
  * local repository first (as a file repository), then Maven Central.
@@ -104,65 +105,82 @@ class ShadedArtifactTest {
                 + Files.readString(cpFile).trim();
         assertTrue(classpath.split(File.pathSeparator)[1].endsWith("protobuf-java-3.25.5.jar"), classpath);
 
-        for (String engine : List.of("ort", "java")) {
-            List<String> cmd = new ArrayList<>(List.of(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "--add-modules",
-                    "jdk.incubator.vector",
-                    "-cp",
-                    classpath,
-                    "app.App",
-                    weights.toString(),
-                    engine));
-            cmd.addAll(images);
-            String out = PythonReference.exec(cmd, 0);
-            List<JsonNode> lines = new ArrayList<>();
-            for (String line : out.split("\n")) {
-                if (line.startsWith("{")) {
-                    lines.add(new ObjectMapper().readTree(line));
+        // on the module path: resnet4j and its dependencies as modules, the application (and its own
+        // protobuf) on the class path, reading only what org.resnet4j exports
+        List<String> modules = new ArrayList<>();
+        List<String> appPath = new ArrayList<>();
+        for (String entry : classpath.split(File.pathSeparator)) {
+            (entry.endsWith("protobuf-java-3.25.5.jar") || entry.endsWith("classes") ? appPath : modules).add(entry);
+        }
+        for (String mode : List.of("class path", "module path")) {
+            for (String engine : List.of("ort", "java")) {
+                List<String> cmd = new ArrayList<>(List.of(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+                if (mode.equals("class path")) {
+                    cmd.addAll(List.of("--add-modules", "jdk.incubator.vector", "-cp", classpath));
+                } else {
+                    cmd.addAll(List.of(
+                            "--module-path",
+                            String.join(File.pathSeparator, modules),
+                            "--add-modules",
+                            "org.resnet4j,jdk.incubator.vector",
+                            "-cp",
+                            String.join(File.pathSeparator, appPath)));
                 }
-            }
-            assertTrue(
-                    lines.get(0).get("protobuf").asText().endsWith("protobuf-java-3.25.5.jar"),
-                    lines.get(0).toString());
-            double worstP = 0;
-            double worstE = 0;
-            for (int i = 0; i < images.size(); i++) {
-                JsonNode ours = lines.get(i + 1);
-                JsonNode ref = refTop.get(i).get("top");
-                for (int k = 0; k < 5; k++) {
-                    assertEquals(
-                            ref.get(k).get("index").asInt(),
-                            ours.get("top").get(k).get("index").asInt(),
-                            engine + " " + images.get(i) + " rank " + k);
-                    double d = Math.abs(ref.get(k).get("probability").asDouble()
-                            - ours.get("top").get(k).get("probability").asDouble());
-                    assertTrue(
-                            d <= PROBABILITY_TOLERANCE, engine + " " + images.get(i) + ": probability differs by " + d);
-                    worstP = Math.max(worstP, d);
-                }
-                int dims = refFeatures.dim(1);
-                assertEquals(dims, ours.get("embedding").size());
-                float[] ref2 = refFeatures.toArray();
-                double diff = 0;
-                double max = 0;
-                for (int j = 0; j < dims; j++) {
-                    diff = Math.max(diff, Math.abs(ours.get("embedding").get(j).asDouble() - ref2[i * dims + j]));
-                    max = Math.max(max, Math.abs(ref2[i * dims + j]));
+                cmd.addAll(List.of("app.App", weights.toString(), engine));
+                cmd.addAll(images);
+                String out = PythonReference.exec(cmd, 0);
+                List<JsonNode> lines = new ArrayList<>();
+                for (String line : out.split("\n")) {
+                    if (line.startsWith("{")) {
+                        lines.add(new ObjectMapper().readTree(line));
+                    }
                 }
                 assertTrue(
-                        diff / max <= EMBEDDING_TOLERANCE,
-                        engine + " " + images.get(i) + ": embedding relative error " + diff / max);
-                worstE = Math.max(worstE, diff / max);
+                        lines.get(0).get("protobuf").asText().endsWith("protobuf-java-3.25.5.jar"),
+                        lines.get(0).toString());
+                double worstP = 0;
+                double worstE = 0;
+                for (int i = 0; i < images.size(); i++) {
+                    JsonNode ours = lines.get(i + 1);
+                    JsonNode ref = refTop.get(i).get("top");
+                    for (int k = 0; k < 5; k++) {
+                        assertEquals(
+                                ref.get(k).get("index").asInt(),
+                                ours.get("top").get(k).get("index").asInt(),
+                                engine + " " + images.get(i) + " rank " + k);
+                        double d = Math.abs(ref.get(k).get("probability").asDouble()
+                                - ours.get("top").get(k).get("probability").asDouble());
+                        assertTrue(
+                                d <= PROBABILITY_TOLERANCE,
+                                engine + " " + images.get(i) + ": probability differs by " + d);
+                        worstP = Math.max(worstP, d);
+                    }
+                    int dims = refFeatures.dim(1);
+                    assertEquals(dims, ours.get("embedding").size());
+                    float[] ref2 = refFeatures.toArray();
+                    double diff = 0;
+                    double max = 0;
+                    for (int j = 0; j < dims; j++) {
+                        diff = Math.max(
+                                diff, Math.abs(ours.get("embedding").get(j).asDouble() - ref2[i * dims + j]));
+                        max = Math.max(max, Math.abs(ref2[i * dims + j]));
+                    }
+                    assertTrue(
+                            diff / max <= EMBEDDING_TOLERANCE,
+                            engine + " " + images.get(i) + ": embedding relative error " + diff / max);
+                    worstE = Math.max(worstE, diff / max);
+                }
+                System.out.printf(
+                        Locale.ROOT,
+                        "app with protobuf-java 3.25.5 (resnet4j on the %s, %s, resnet18, %d images): same top-5, "
+                                + "max probability difference %.2e, max embedding relative error %.2e%n",
+                        mode,
+                        engine,
+                        images.size(),
+                        worstP,
+                        worstE);
             }
-            System.out.printf(
-                    Locale.ROOT,
-                    "classpath app with protobuf-java 3.25.5 (%s, resnet18, %d images): same top-5, "
-                            + "max probability difference %.2e, max embedding relative error %.2e%n",
-                    engine,
-                    images.size(),
-                    worstP,
-                    worstE);
         }
     }
 
@@ -178,6 +196,16 @@ class ShadedArtifactTest {
             assertTrue(
                     zip.getEntry("org/resnet4j/shaded/protobuf/GeneratedMessage.class") != null,
                     jar + " lacks relocated protobuf");
+            try (java.io.InputStream in = zip.getInputStream(zip.getEntry("module-info.class"))) {
+                java.lang.module.ModuleDescriptor d = java.lang.module.ModuleDescriptor.read(in);
+                assertEquals("org.resnet4j", d.name(), jar + " module name");
+                assertEquals(
+                        new java.util.TreeSet<>(PublicApiTest.EXPORTED),
+                        d.exports().stream()
+                                .map(java.lang.module.ModuleDescriptor.Exports::source)
+                                .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new)),
+                        jar + " exports");
+            }
         }
         String p = Files.readString(pom);
         assertTrue(

@@ -6,20 +6,16 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.resnet4j.EngineType;
 import org.resnet4j.ResNet4jException;
+import org.resnet4j.ResNetModel;
 import org.resnet4j.engine.Benchmark;
-import org.resnet4j.engine.Engine;
-import org.resnet4j.engine.EngineOptions;
-import org.resnet4j.engine.Engines;
 import org.resnet4j.graph.GraphBuilder;
 import org.resnet4j.graph.ModelAssembler;
 import org.resnet4j.graph.RandomInit;
 import org.resnet4j.graph.ResNetGraph;
-import org.resnet4j.onnx.ModelProto;
 import org.resnet4j.onnx.Onnx;
 import org.resnet4j.spec.Flops;
 import org.resnet4j.spec.Presets;
 import org.resnet4j.spec.ResNetSpec;
-import org.resnet4j.spec.SpecJson;
 import org.resnet4j.tensor.Tensor;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -95,6 +91,21 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print a JSON object.")
     boolean json;
 
+    /** The model on one engine, through the library's door: a file, or the random-weights preset's bytes. */
+    private ResNetModel open(byte[] bytes, String name, EngineType kind, int threads) {
+        ResNetModel.Builder b = bytes != null
+                ? ResNetModel.builder().onnx(bytes, name)
+                : ResNetModel.builder().onnx(source.model);
+        try {
+            return b.engine(kind)
+                    .device(engine.options().device())
+                    .threads(threads)
+                    .build();
+        } catch (IllegalArgumentException e) {
+            throw new ResNet4jException(e.getMessage());
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         if (batch < 1 || size < 1 || iters < 1 || warmup < 0) {
@@ -113,35 +124,32 @@ final class BenchCommand implements Callable<Integer> {
             throw new ResNet4jException("--against " + against + " with " + resolved(otherThreads)
                     + " threads is what --engine already times; give --against-threads another count");
         }
-        EngineOptions options = engine.options();
-        EngineOptions otherOptions =
-                new EngineOptions(options.device(), otherThreads, options.optimization(), options.ortGuard());
-        ModelProto model;
+        // the model bytes once: each engine's ResNetModel parses them (a random-weights preset is built here)
+        byte[] bytes = null;
         String name;
         if (source.arch != null) {
             ResNetGraph g = GraphBuilder.build(Presets.get(source.arch), false);
-            model = ModelAssembler.assemble(g, RandomInit.weights(g, 42), Onnx.DEFAULT_OPSET, "random weights");
+            bytes = ModelAssembler.assemble(g, RandomInit.weights(g, 42), Onnx.DEFAULT_OPSET, "random weights")
+                    .toByteArray();
             name = source.arch;
         } else {
-            model = Onnx.read(source.model);
             name = source.model.toString();
         }
-        String specJson = Onnx.metadata(model, ModelAssembler.META_SPEC);
-        ResNetSpec spec = specJson != null ? SpecJson.parse(specJson, name) : null;
-        int channels = spec != null ? spec.inChannels() : 3;
-        Tensor x = RandomInit.normal(7, batch, channels, size, size);
         Benchmark.Result r;
         Benchmark.Paired paired = null;
         String description;
         String otherDescription = null;
-        try (Engine e = Engines.open(engine.kind(), model, options, name)) {
-            description = e.describe();
+        ResNetSpec spec;
+        try (ResNetModel m = open(bytes, name, engine.kind(), engine.threads)) {
+            description = m.describe();
+            spec = m.spec().orElse(null);
+            Tensor x = RandomInit.normal(7, batch, m.inputChannels() > 0 ? m.inputChannels() : 3, size, size);
             if (other == null) {
-                r = Benchmark.run(e, x, warmup, iters);
+                r = Benchmark.run(m::logits, x, warmup, iters);
             } else {
-                try (Engine o = Engines.open(other, model, otherOptions, name)) {
+                try (ResNetModel o = open(bytes, name, other, otherThreads)) {
                     otherDescription = o.describe();
-                    paired = Benchmark.runPaired(e, o, x, warmup, iters);
+                    paired = Benchmark.runPaired(m::logits, o::logits, x, warmup, iters);
                 }
                 r = paired.first();
             }
@@ -177,15 +185,7 @@ final class BenchCommand implements Callable<Integer> {
             }
             out.println(Lines.json(o));
         } else {
-            out.printf(
-                    Locale.ROOT,
-                    "%s, batch %d, %dx%d, %d threads: %s%n",
-                    name,
-                    batch,
-                    size,
-                    size,
-                    usedThreads,
-                    description);
+            out.printf(Locale.ROOT, "batch %d, %dx%d, %d threads: %s%n", batch, size, size, usedThreads, description);
             if (engine.kind() == EngineType.JAVA) {
                 out.printf(Locale.ROOT, "  kernels: %s%n", org.resnet4j.engine.jvm.JavaEngine.kernelPath());
             }

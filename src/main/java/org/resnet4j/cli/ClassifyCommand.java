@@ -11,12 +11,12 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.resnet4j.ImageBatches;
 import org.resnet4j.ImageResult;
+import org.resnet4j.ImageTransform;
 import org.resnet4j.Prediction;
 import org.resnet4j.ResNet4jException;
 import org.resnet4j.ResNetModel;
-import org.resnet4j.tensor.Npy;
 import org.resnet4j.tensor.Tensor;
-import org.resnet4j.vision.Preset;
+import org.resnet4j.weights.Npy;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -92,7 +92,7 @@ final class ClassifyCommand implements Callable<Integer> {
             throw new ResNet4jException("--top is " + top + ", expected 1 or more");
         }
         ImageBatches.Options batching = images.batching(engine.options().threads());
-        Preset preset = images.preset();
+        ImageTransform preset = images.preset();
         List<Path> files = images.files();
         List<ImageResult<List<Prediction>>> results = new ArrayList<>(files.size());
         ProgressBar bar = new ProgressBar(err(), "classify", "images");

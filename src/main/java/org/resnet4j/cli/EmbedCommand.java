@@ -11,12 +11,12 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.resnet4j.ImageBatches;
 import org.resnet4j.ImageResult;
+import org.resnet4j.ImageTransform;
 import org.resnet4j.ResNet4jException;
 import org.resnet4j.ResNetModel;
-import org.resnet4j.tensor.AtomicOutput;
-import org.resnet4j.tensor.Npy;
+import org.resnet4j.files.AtomicOutput;
 import org.resnet4j.tensor.Tensor;
-import org.resnet4j.vision.Preset;
+import org.resnet4j.weights.Npy;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -74,7 +74,7 @@ final class EmbedCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         model.check();
         ImageBatches.Options batching = images.batching(engine.options().threads());
-        Preset preset = images.preset();
+        ImageTransform preset = images.preset();
         Path paths = sidecar(out);
         List<Path> files = images.files();
         List<ImageResult<float[]>> results = new ArrayList<>(files.size());

@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.Locale;
 import org.resnet4j.ImageBatches;
 import org.resnet4j.ImageResult;
+import org.resnet4j.ImageTransform;
 import org.resnet4j.ResNet4jException;
 import org.resnet4j.vision.ImageFiles;
-import org.resnet4j.vision.Preset;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -41,9 +41,9 @@ final class ImageInputs {
     List<Path> inputs;
 
     /** The preprocessing --preset names. */
-    Preset preset() {
+    ImageTransform preset() {
         try {
-            return Preset.parse(preset);
+            return ImageTransform.preset(preset);
         } catch (IllegalArgumentException e) {
             throw new ResNet4jException(e.getMessage() + " (--preset)");
         }

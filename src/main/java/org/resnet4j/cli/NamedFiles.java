@@ -8,9 +8,9 @@ import java.util.Map;
 import org.resnet4j.ResNet4jException;
 import org.resnet4j.ResNet4jException.MismatchException;
 import org.resnet4j.engine.Engine;
-import org.resnet4j.tensor.Npy;
 import org.resnet4j.tensor.Tensor;
 import org.resnet4j.tensor.TensorSpec;
+import org.resnet4j.weights.Npy;
 
 /**
  * The {@code --input [NAME=]FILE.npy} and {@code --output [NAME=]FILE.npy} arguments of run and

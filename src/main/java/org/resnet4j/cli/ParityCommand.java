@@ -13,8 +13,10 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import org.resnet4j.Device;
+import org.resnet4j.ImageTransform;
 import org.resnet4j.ResNet4jException;
 import org.resnet4j.TorchReference;
+import org.resnet4j.arrays.Shapes;
 import org.resnet4j.engine.Comparison;
 import org.resnet4j.engine.Engine;
 import org.resnet4j.engine.EngineOptions;
@@ -22,12 +24,10 @@ import org.resnet4j.engine.OrtEngine;
 import org.resnet4j.engine.OrtGuard;
 import org.resnet4j.engine.jvm.JavaEngine;
 import org.resnet4j.tensor.DType;
-import org.resnet4j.tensor.Npy;
-import org.resnet4j.tensor.Shapes;
 import org.resnet4j.tensor.Tensor;
 import org.resnet4j.tensor.TensorSpec;
 import org.resnet4j.vision.Preprocessing;
-import org.resnet4j.vision.Preset;
+import org.resnet4j.weights.Npy;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -226,7 +226,8 @@ final class ParityCommand implements Callable<Integer> {
             }
             Preprocessing pre;
             try {
-                pre = Preprocessing.imagenet(Preset.parse(preset));
+                ImageTransform t = ImageTransform.preset(preset);
+                pre = new Preprocessing(t.resizeSize(), t.cropSize(), t.mean(), t.std());
             } catch (IllegalArgumentException e) {
                 throw new ResNet4jException(e.getMessage());
             }

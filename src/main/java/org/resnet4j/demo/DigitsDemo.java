@@ -13,30 +13,25 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import org.resnet4j.Device;
+import org.resnet4j.Architecture;
 import org.resnet4j.EngineType;
 import org.resnet4j.ResNet4jException;
-import org.resnet4j.build.OnnxBuild;
-import org.resnet4j.build.OnnxBuild.ExportOptions;
+import org.resnet4j.ResNetModel;
 import org.resnet4j.engine.Benchmark;
 import org.resnet4j.engine.Comparison;
-import org.resnet4j.engine.Engine;
-import org.resnet4j.engine.EngineOptions;
-import org.resnet4j.engine.Engines;
-import org.resnet4j.onnx.ModelProto;
+import org.resnet4j.files.Folders;
 import org.resnet4j.spec.ResNetSpec;
 import org.resnet4j.spec.SpecJson;
-import org.resnet4j.tensor.Folders;
-import org.resnet4j.tensor.Npy;
 import org.resnet4j.tensor.Tensor;
-import org.resnet4j.weights.LoadedCheckpoint;
+import org.resnet4j.weights.Npy;
 
 /**
  * The out-of-the-box demo: a small CIFAR-style ResNet trained by {@code tools/train_digits.py} on
  * scikit-learn's 8x8 digits, shipped inside the jar (the build packs {@code testdata/digits/} as the
- * classpath folder {@value #RESOURCES}). {@link #run} loads its {@code model.pth} through the real
- * checkpoint loader with its {@code spec.json}, builds the ONNX graph, classifies the held-out
- * images on each engine, and compares accuracy and logits with what PyTorch recorded at training.
+ * classpath folder {@value #RESOURCES}). {@link #run} opens its {@code model.pth} with its
+ * {@code spec.json} through {@link ResNetModel}, as an application does, classifies the held-out
+ * images (already 8x8 tensors) on each engine, and compares accuracy and logits with what PyTorch
+ * recorded at training.
  */
 public final class DigitsDemo {
     /** Classpath folder of the demo files. */
@@ -53,7 +48,8 @@ public final class DigitsDemo {
     /**
      * One engine's pass over the held-out set.
      *
-     * @param loadMillis      opening the engine on the model (ONNX Runtime's session, the Java engine's plan)
+     * @param loadMillis      building the model: reading the checkpoint, building its ONNX graph, opening the
+     *                        engine (ONNX Runtime's session, the Java engine's plan)
      * @param firstRunMillis  the first run after loading: cold, before the JIT has compiled the Java engine
      * @param steadyRunMillis the median of {@link #STEADY_RUNS} timed runs after as many untimed ones
      */
@@ -79,7 +75,6 @@ public final class DigitsDemo {
      * @param torchLogits     PyTorch's logits at training time [N, 10]
      * @param torchCorrect    PyTorch's correct count, as recorded in meta.json
      * @param torchVersion    the torch that trained the model
-     * @param loadMillis      reading the checkpoint (OnnxBuild.loadWeights) and building the ONNX graph
      * @param runs            one per engine, in the order asked
      */
     public record Report(
@@ -89,8 +84,6 @@ public final class DigitsDemo {
             int torchCorrect,
             String torchVersion,
             ResNetSpec spec,
-            int checkpointTensors,
-            double loadMillis,
             List<EngineRun> runs) {
         public int size() {
             return labels.length;
@@ -147,29 +140,28 @@ public final class DigitsDemo {
             labels[i] = Math.round(labelData[i]);
         }
 
-        long t0 = System.nanoTime();
         ResNetSpec spec = SpecJson.read(dir.resolve("spec.json"));
-        LoadedCheckpoint checkpoint = OnnxBuild.loadWeights(dir.resolve("model.pth"));
-        ModelProto model = OnnxBuild.buildModel(spec, checkpoint, ExportOptions.defaults());
-        double loadMillis = (System.nanoTime() - t0) / 1e6;
-
         List<EngineRun> runs = new ArrayList<>();
-        EngineOptions options = new EngineOptions(Device.CPU, threads, "all");
         for (EngineType kind : engines) {
             long a = System.nanoTime();
-            try (Engine engine = Engines.open(kind, model, options, "the digits demo model")) {
+            try (ResNetModel model = ResNetModel.builder()
+                    .weights(dir.resolve("model.pth"))
+                    .architecture(Architecture.spec(spec))
+                    .engine(kind)
+                    .threads(threads)
+                    .build()) {
                 long b = System.nanoTime();
-                Tensor logits = engine.run(images);
+                Tensor logits = model.logits(images);
                 long c = System.nanoTime();
-                double steady =
-                        Benchmark.run(engine, images, STEADY_RUNS, STEADY_RUNS).median();
+                double steady = Benchmark.run(model::logits, images, STEADY_RUNS, STEADY_RUNS)
+                        .median();
                 int[] pred = argmax(logits);
                 int correct = 0;
                 for (int i = 0; i < pred.length; i++) {
                     correct += pred[i] == labels[i] ? 1 : 0;
                 }
                 runs.add(new EngineRun(
-                        kind, engine.describe(), logits, pred, correct, (b - a) / 1e6, (c - b) / 1e6, steady));
+                        kind, model.describe(), logits, pred, correct, (b - a) / 1e6, (c - b) / 1e6, steady));
             }
         }
         return new Report(
@@ -179,8 +171,6 @@ public final class DigitsDemo {
                 meta.path("test_correct").asInt(-1),
                 meta.path("torch").asText("?"),
                 spec,
-                checkpoint.tensors().size(),
-                loadMillis,
                 List.copyOf(runs));
     }
 
@@ -256,10 +246,7 @@ public final class DigitsDemo {
                 r.images().dim(3),
                 r.spec().numClasses());
         out.printf(
-                Locale.ROOT,
-                "loaded from its torch.save checkpoint (%d tensors) and built as ONNX in %.0f ms.%n%n",
-                r.checkpointTensors(),
-                r.loadMillis());
+                Locale.ROOT, "loaded from its torch.save checkpoint with ResNetModel, as any application would.%n%n");
 
         out.printf(Locale.ROOT, "Held-out accuracy (%d images):%n", r.size());
         out.printf(
@@ -337,7 +324,6 @@ public final class DigitsDemo {
         }
 
         out.printf(Locale.ROOT, "%nTimings (%d images in one batch):%n", r.size());
-        out.printf(Locale.ROOT, "  %-18s %8.1f ms%n", "checkpoint + graph", r.loadMillis());
         out.printf(Locale.ROOT, "  %-18s %10s %12s %14s %12s%n", "", "load", "first run", "steady run", "per image");
         for (EngineRun run : r.runs()) {
             out.printf(
@@ -351,7 +337,8 @@ public final class DigitsDemo {
         }
         out.printf(
                 Locale.ROOT,
-                "  first run: the first batch after loading, cold (the JIT has not compiled the Java engine yet);%n"
+                "  load: reading the checkpoint, building the ONNX graph, opening the engine;%n"
+                        + "  first run: the first batch after loading, cold (the JIT has not compiled the Java engine yet);%n"
                         + "  steady run: median of %d timed runs after %d untimed ones; per image: the steady run / %d.%n",
                 STEADY_RUNS,
                 STEADY_RUNS,
@@ -371,8 +358,6 @@ public final class DigitsDemo {
         com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
         com.fasterxml.jackson.databind.node.ObjectNode root = mapper.createObjectNode();
         root.put("images", r.size());
-        root.put("checkpoint_tensors", r.checkpointTensors());
-        root.put("load_ms", r.loadMillis());
         root.putObject("torch").put("version", r.torchVersion()).put("correct", r.torchCorrect());
         com.fasterxml.jackson.databind.node.ArrayNode engines = root.putArray("engines");
         for (EngineRun run : r.runs()) {

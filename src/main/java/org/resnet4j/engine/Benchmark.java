@@ -4,12 +4,18 @@ import java.util.Arrays;
 import org.resnet4j.tensor.Tensor;
 
 /**
- * Times an engine on one input: {@code warmup} untimed runs, then {@code iters} timed ones.
+ * Times a model on one input: {@code warmup} untimed runs, then {@code iters} timed ones.
  * Wall-clock per run, so it includes copying the input in and the output out, as a user sees it.
  * Stateless; the times include whatever else runs on the engines or the machine meanwhile.
  */
 public final class Benchmark {
     private Benchmark() {}
+
+    /** What is timed: one run on {@code input} (an engine's {@code run}, a model's {@code logits}). */
+    @FunctionalInterface
+    public interface Subject {
+        Object run(Tensor input);
+    }
 
     /** Milliseconds per run, sorted ascending. */
     public record Result(double[] millis) {
@@ -51,7 +57,7 @@ public final class Benchmark {
         }
     }
 
-    public static Result run(Engine engine, Tensor input, int warmup, int iters) {
+    public static Result run(Subject engine, Tensor input, int warmup, int iters) {
         checkCounts(warmup, iters);
         untimed(engine, input, warmup);
         double[] ms = new double[iters];
@@ -77,7 +83,7 @@ public final class Benchmark {
      * settling ({@link #SETTLE_NANOS}), one timed run of {@code a}, the same for {@code b}. Each timed
      * run follows runs of its own engine, as in {@link #run}.
      */
-    public static Paired runPaired(Engine a, Engine b, Tensor input, int warmup, int iters) {
+    public static Paired runPaired(Subject a, Subject b, Tensor input, int warmup, int iters) {
         checkCounts(warmup, iters);
         untimed(a, input, warmup);
         untimed(b, input, warmup);
@@ -97,13 +103,13 @@ public final class Benchmark {
         return new Paired(new Result(ta), new Result(tb), ratios);
     }
 
-    private static void untimed(Engine engine, Tensor input, int runs) {
+    private static void untimed(Subject engine, Tensor input, int runs) {
         for (int i = 0; i < runs; i++) {
             engine.run(input);
         }
     }
 
-    private static void settle(Engine engine, Tensor input) {
+    private static void settle(Subject engine, Tensor input) {
         long t0 = System.nanoTime();
         int runs = 0;
         do {
@@ -118,7 +124,7 @@ public final class Benchmark {
         }
     }
 
-    private static double time(Engine engine, Tensor input) {
+    private static double time(Subject engine, Tensor input) {
         long t0 = System.nanoTime();
         engine.run(input);
         return (System.nanoTime() - t0) / 1e6;

@@ -3,7 +3,7 @@ package org.resnet4j.engine;
 import java.util.Arrays;
 import java.util.Locale;
 import org.resnet4j.ResNet4jException.MismatchException;
-import org.resnet4j.tensor.Shapes;
+import org.resnet4j.arrays.Shapes;
 import org.resnet4j.tensor.Tensor;
 
 /**

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import org.resnet4j.ResNet4jException.MismatchException;
-import org.resnet4j.tensor.Shapes;
+import org.resnet4j.arrays.Shapes;
 import org.resnet4j.tensor.Tensor;
 import org.resnet4j.tensor.TensorSpec;
 

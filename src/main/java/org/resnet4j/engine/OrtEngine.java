@@ -23,11 +23,11 @@ import java.util.Map;
 import org.resnet4j.Device;
 import org.resnet4j.ResNet4jException.EngineException;
 import org.resnet4j.ResNet4jException.MismatchException;
+import org.resnet4j.arrays.Shapes;
 import org.resnet4j.onnx.ModelProto;
 import org.resnet4j.onnx.Onnx;
 import org.resnet4j.onnx.Onnx.ValidatedModel;
 import org.resnet4j.tensor.DType;
-import org.resnet4j.tensor.Shapes;
 import org.resnet4j.tensor.Tensor;
 import org.resnet4j.tensor.TensorSpec;
 

@@ -9,10 +9,10 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.resnet4j.ResNet4jException.UnsupportedModelException;
+import org.resnet4j.arrays.Shapes;
 import org.resnet4j.spec.BlockKind;
 import org.resnet4j.spec.Presets;
 import org.resnet4j.spec.ResNetSpec;
-import org.resnet4j.tensor.Shapes;
 import org.resnet4j.tensor.StateDict;
 
 /**

@@ -1,6 +1,6 @@
 package org.resnet4j.graph;
 
-import org.resnet4j.tensor.BatchNormFold;
+import org.resnet4j.arrays.BatchNormFold;
 import org.resnet4j.tensor.StateDict;
 import org.resnet4j.tensor.Tensor;
 

@@ -8,13 +8,13 @@ import java.util.Map;
 import java.util.TreeSet;
 import org.resnet4j.ResNet4jException.MismatchException;
 import org.resnet4j.Version;
+import org.resnet4j.arrays.Shapes;
 import org.resnet4j.onnx.GraphProto;
 import org.resnet4j.onnx.ModelProto;
 import org.resnet4j.onnx.Onnx;
 import org.resnet4j.onnx.OperatorSetIdProto;
 import org.resnet4j.onnx.StringStringEntryProto;
 import org.resnet4j.spec.SpecJson;
-import org.resnet4j.tensor.Shapes;
 import org.resnet4j.tensor.StateDict;
 import org.resnet4j.tensor.Tensor;
 
@@ -111,6 +111,22 @@ public final class ModelAssembler {
                 .append(String.join(", ", items.subList(0, Math.min(LISTED, items.size()))));
         if (items.size() > LISTED) {
             m.append(" and ").append(items.size() - LISTED).append(" more");
+        }
+    }
+
+    /**
+     * The architecture recorded in a model resnet4j built ({@link #META_SPEC}); empty for another
+     * exporter's model, or when the record does not parse (it only describes the graph, which is what runs).
+     */
+    public static java.util.Optional<org.resnet4j.spec.ResNetSpec> recordedSpec(ModelProto model) {
+        String json = Onnx.metadata(model, META_SPEC);
+        if (json == null) {
+            return java.util.Optional.empty();
+        }
+        try {
+            return java.util.Optional.of(SpecJson.parse(json, META_SPEC));
+        } catch (org.resnet4j.ResNet4jException e) {
+            return java.util.Optional.empty();
         }
     }
 

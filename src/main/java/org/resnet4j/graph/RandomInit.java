@@ -2,7 +2,7 @@ package org.resnet4j.graph;
 
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.resnet4j.tensor.Shapes;
+import org.resnet4j.arrays.Shapes;
 import org.resnet4j.tensor.StateDict;
 import org.resnet4j.tensor.Tensor;
 

@@ -9,9 +9,9 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import org.resnet4j.ResNet4jException.FormatException;
 import org.resnet4j.ResNet4jException.UnsupportedModelException;
+import org.resnet4j.arrays.Shapes;
+import org.resnet4j.files.InputFiles;
 import org.resnet4j.tensor.DType;
-import org.resnet4j.tensor.InputFiles;
-import org.resnet4j.tensor.Shapes;
 import org.resnet4j.tensor.Tensor;
 
 /** Reading, writing and building ONNX protobuf messages. */

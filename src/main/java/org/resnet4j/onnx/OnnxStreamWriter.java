@@ -7,7 +7,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import org.resnet4j.tensor.AtomicOutput;
+import org.resnet4j.files.AtomicOutput;
 
 /**
  * Writes a {@link ModelProto} whose initializers carry large {@code raw_data} without copying those

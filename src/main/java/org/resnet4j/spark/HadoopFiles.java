@@ -14,7 +14,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.RemoteIterator;
 import org.resnet4j.ResNet4jException;
-import org.resnet4j.tensor.InputFiles;
+import org.resnet4j.files.InputFiles;
 import org.resnet4j.vision.ImageFiles;
 
 /** Reading files named by Hadoop paths ({@code file:}, {@code hdfs:}, {@code s3a:}, ...) where a task runs. */

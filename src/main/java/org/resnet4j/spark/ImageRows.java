@@ -21,7 +21,7 @@ import scala.jdk.javaapi.CollectionConverters;
  * </pre>
  * A failed row has a null {@code top} or {@code embedding} and the message in {@code error}.
  */
-public final class ImageRows {
+final class ImageRows {
     public static final String ERROR = "error";
 
     /** One class of a top-k list. */

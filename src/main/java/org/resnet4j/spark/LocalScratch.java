@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
 import org.resnet4j.ResNet4jException;
-import org.resnet4j.tensor.Folders;
+import org.resnet4j.files.Folders;
 
 /**
  * Spark's scratch folders ({@code spark-*}, {@code blockmgr-*}) for a job run on this machine

@@ -3,7 +3,7 @@ package org.resnet4j.spark;
 import java.util.Locale;
 
 /** What a row gets: the top-k classes, or the pooled features before the classifier. */
-public enum Mode {
+enum Mode {
     CLASSIFY("top"),
     EMBED("embedding");
 

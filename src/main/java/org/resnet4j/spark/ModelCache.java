@@ -14,7 +14,7 @@ import org.resnet4j.spec.SpecJson;
  * and are closed when it exits, after the inferences still in flight on task threads (an executor
  * being shut down: {@link org.resnet4j.engine.RunGate}). Thread-safe.
  */
-public final class ModelCache {
+final class ModelCache {
     private static final ConcurrentHashMap<ModelSettings, ResNetModel> MODELS = new ConcurrentHashMap<>();
 
     private ModelCache() {}

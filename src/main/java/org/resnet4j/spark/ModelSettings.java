@@ -2,7 +2,7 @@ package org.resnet4j.spark;
 
 import java.io.Serializable;
 import java.util.Locale;
-import org.resnet4j.vision.Preset;
+import org.resnet4j.ImageTransform;
 
 /**
  * Everything that decides which model a task runs: the weights (a Hadoop path), the architecture
@@ -17,7 +17,7 @@ import org.resnet4j.vision.Preset;
  * @param engine   {@code ort} or {@code java}
  * @param threads  intra-op threads per task (0: the engine's default, all cores)
  */
-public record ModelSettings(String weights, String arch, String spec, String preset, String engine, int threads)
+record ModelSettings(String weights, String arch, String spec, String preset, String engine, int threads)
         implements Serializable {
     private static final long serialVersionUID = 1L;
 
@@ -29,7 +29,7 @@ public record ModelSettings(String weights, String arch, String spec, String pre
             throw new IllegalArgumentException("give either an architecture or a spec, not both");
         }
         try {
-            Preset.parse(preset);
+            ImageTransform.preset(preset);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(e.getMessage());
         }

@@ -15,7 +15,7 @@ import java.util.List;
 import org.resnet4j.ResNet4jException;
 import org.resnet4j.ResNet4jException.FormatException;
 import org.resnet4j.ResNet4jException.UnsupportedModelException;
-import org.resnet4j.tensor.InputFiles;
+import org.resnet4j.files.InputFiles;
 
 /**
  * The JSON form of a {@link ResNetSpec} (snake_case keys, every field but {@code block} and
@@ -145,8 +145,8 @@ public final class SpecJson {
         return out;
     }
 
-    /** The spec as a JSON object with every field written out. */
-    public static ObjectNode toNode(ResNetSpec spec) {
+    /** The spec as a JSON object with every field written out: what {@link #toJson} is checked against. */
+    static ObjectNode toNode(ResNetSpec spec) {
         ObjectNode o = Json.MAPPER.createObjectNode();
         o.put("block", spec.block().label());
         ArrayNode layers = o.putArray("layers");

@@ -3,6 +3,8 @@ package org.resnet4j.tensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import org.resnet4j.arrays.HalfFloat;
+import org.resnet4j.arrays.Shapes;
 
 /**
  * A dense tensor in C (row-major) order: a shape, an element type ({@link #dtype()}) and {@code

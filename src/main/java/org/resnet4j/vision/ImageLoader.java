@@ -26,7 +26,7 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
 import org.resnet4j.ResNet4jException;
 import org.resnet4j.ResNet4jException.FormatException;
 import org.resnet4j.ResNet4jException.UnsafeContentException;
-import org.resnet4j.tensor.InputFiles;
+import org.resnet4j.files.InputFiles;
 
 /**
  * Decodes JPEG, PNG, BMP, GIF (first frame) and WebP files into 8-bit RGB exactly as

@@ -15,7 +15,7 @@ import java.util.Collections;
 import java.util.List;
 import org.resnet4j.ResNet4jException;
 import org.resnet4j.ResNet4jException.FormatException;
-import org.resnet4j.tensor.InputFiles;
+import org.resnet4j.files.InputFiles;
 
 /**
  * Class names, one per line in class-index order ({@code --labels FILE}): UTF-8, a trailing

@@ -69,11 +69,6 @@ public final class Preprocessing {
         return loader != null ? loader.read(file) : ImageLoader.load(file);
     }
 
-    /** The torchvision ImageNet preset with ImageNet mean and std. */
-    public static Preprocessing imagenet(Preset preset) {
-        return new Preprocessing(preset.resizeSize(), preset.cropSize(), IMAGENET_MEAN, IMAGENET_STD);
-    }
-
     public int resizeSize() {
         return resizeSize;
     }

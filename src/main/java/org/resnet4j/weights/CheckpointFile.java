@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import org.resnet4j.ResNet4jException;
 import org.resnet4j.ResNet4jException.FormatException;
 import org.resnet4j.ResNet4jException.UnsupportedModelException;
-import org.resnet4j.tensor.InputFiles;
+import org.resnet4j.files.InputFiles;
 
 /**
  * A checkpoint file opened for positional reads and memory mapping, with every range checked

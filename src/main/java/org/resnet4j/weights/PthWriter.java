@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.zip.CRC32;
 import org.resnet4j.ResNet4jException.UnsupportedModelException;
-import org.resnet4j.tensor.AtomicOutput;
+import org.resnet4j.files.AtomicOutput;
 import org.resnet4j.tensor.DType;
 import org.resnet4j.tensor.StateDict;
 import org.resnet4j.tensor.Tensor;

@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
 import org.resnet4j.ResNet4jException.UnsupportedModelException;
-import org.resnet4j.tensor.AtomicOutput;
+import org.resnet4j.files.AtomicOutput;
 import org.resnet4j.tensor.DType;
 import org.resnet4j.tensor.StateDict;
 import org.resnet4j.tensor.Tensor;

@@ -6,8 +6,8 @@ import java.util.Arrays;
 import org.resnet4j.ResNet4jException.FormatException;
 import org.resnet4j.ResNet4jException.UnsafeContentException;
 import org.resnet4j.ResNet4jException.UnsupportedModelException;
+import org.resnet4j.arrays.HalfFloat;
 import org.resnet4j.tensor.DType;
-import org.resnet4j.tensor.HalfFloat;
 import org.resnet4j.tensor.Tensor;
 
 /**

@@ -15,11 +15,11 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.resnet4j.tensor.Npy;
 import org.resnet4j.tensor.Tensor;
 import org.resnet4j.testing.PythonReference;
+import org.resnet4j.testing.TestImages;
 import org.resnet4j.vision.Preprocessing;
-import org.resnet4j.vision.Preset;
+import org.resnet4j.weights.Npy;
 
 /**
  * {@code classify} on the small golden model (5 classes, RGB input): output shapes, the saved
@@ -100,7 +100,7 @@ class ClassifyCommandTest {
             }
         }
         // the saved input is the vision package's preprocessing, batched in output order
-        Preprocessing pre = Preprocessing.imagenet(Preset.V1);
+        Preprocessing pre = TestImages.imagenet(256);
         Tensor expected = Preprocessing.batch(List.of(
                 pre.apply(Path.of(img("rgb_wide.png"))),
                 pre.apply(Path.of(img("photo420.jpg"))),

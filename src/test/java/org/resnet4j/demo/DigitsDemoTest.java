@@ -11,10 +11,10 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.resnet4j.EngineType;
-import org.resnet4j.tensor.Npy;
 import org.resnet4j.tensor.Tensor;
 import org.resnet4j.testing.Parity;
 import org.resnet4j.testing.PythonReference;
+import org.resnet4j.weights.Npy;
 
 /**
  * The demo, through its library entry point, on the files packed into the jar: every engine's

@@ -50,7 +50,7 @@ class BenchmarkTest {
     void pairedRunsWarmEachThenAlternateWithSettlingRunsBeforeEveryTimedOne() {
         List<String> log = new ArrayList<>();
         Benchmark.Paired p =
-                Benchmark.runPaired(new Recording("a", log), new Recording("b", log), Tensor.zeros(1), 2, 4);
+                Benchmark.runPaired(new Recording("a", log)::run, new Recording("b", log)::run, Tensor.zeros(1), 2, 4);
         // warm-up a a, b b; then per round a block of a (settling runs + the timed one), a block of b
         assertEquals(List.of("a", "a", "b", "b"), log.subList(0, 4));
         List<String> blocks = new ArrayList<>();
@@ -87,7 +87,7 @@ class BenchmarkTest {
 
         List<String> log = new ArrayList<>();
         Benchmark.Paired q =
-                Benchmark.runPaired(new Recording("a", log), new Recording("b", log), Tensor.zeros(1), 0, 7);
+                Benchmark.runPaired(new Recording("a", log)::run, new Recording("b", log)::run, Tensor.zeros(1), 0, 7);
         double[] sorted = q.ratios().clone();
         java.util.Arrays.sort(sorted);
         assertArrayEquals(sorted, q.ratios());
@@ -98,8 +98,8 @@ class BenchmarkTest {
     void countsAreChecked() {
         List<String> log = new ArrayList<>();
         Engine a = new Recording("a", log);
-        assertThrows(IllegalArgumentException.class, () -> Benchmark.runPaired(a, a, Tensor.zeros(1), 0, 0));
-        assertThrows(IllegalArgumentException.class, () -> Benchmark.run(a, Tensor.zeros(1), -1, 1));
+        assertThrows(IllegalArgumentException.class, () -> Benchmark.runPaired(a::run, a::run, Tensor.zeros(1), 0, 0));
+        assertThrows(IllegalArgumentException.class, () -> Benchmark.run(a::run, Tensor.zeros(1), -1, 1));
         assertTrue(log.isEmpty());
     }
 }

@@ -14,6 +14,7 @@ import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.resnet4j.Device;
 import org.resnet4j.ResNet4jException;
+import org.resnet4j.arrays.Shapes;
 import org.resnet4j.engine.jvm.JavaEngine;
 import org.resnet4j.engine.jvm.ops.Registry;
 import org.resnet4j.onnx.ModelProto;
@@ -21,7 +22,6 @@ import org.resnet4j.onnx.Onnx;
 import org.resnet4j.onnx.TensorProto;
 import org.resnet4j.onnx.TypeProto;
 import org.resnet4j.onnx.ValueInfoProto;
-import org.resnet4j.tensor.Shapes;
 import org.resnet4j.tensor.Tensor;
 import org.resnet4j.testing.PythonReference;
 

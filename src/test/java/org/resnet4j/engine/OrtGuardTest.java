@@ -14,10 +14,10 @@ import org.resnet4j.onnx.ModelProto;
 import org.resnet4j.onnx.NodeProto;
 import org.resnet4j.onnx.Onnx;
 import org.resnet4j.onnx.OperatorSetIdProto;
-import org.resnet4j.tensor.Npy;
 import org.resnet4j.tensor.Tensor;
 import org.resnet4j.testing.Parity;
 import org.resnet4j.testing.PythonReference;
+import org.resnet4j.weights.Npy;
 
 /**
  * ONNX Runtime's Pad_Fusion against PyTorch, on the nets of tools/make_pad_fusion_cases.py: a zero

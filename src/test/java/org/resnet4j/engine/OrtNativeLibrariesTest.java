@@ -16,9 +16,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.resnet4j.onnx.GraphProto;
 import org.resnet4j.onnx.Onnx;
-import org.resnet4j.tensor.Npy;
 import org.resnet4j.tensor.Tensor;
 import org.resnet4j.testing.TestModels;
+import org.resnet4j.weights.Npy;
 
 /**
  * ONNX Runtime's libraries are copied once into the cache and loaded from there, so a process leaves

@@ -10,8 +10,8 @@ import org.resnet4j.ResNet4jException;
 import org.resnet4j.onnx.ModelProto;
 import org.resnet4j.onnx.Onnx;
 import org.resnet4j.onnx.TensorProto;
-import org.resnet4j.tensor.Npy;
 import org.resnet4j.weights.CheckpointLoader;
+import org.resnet4j.weights.Npy;
 
 /**
  * Jazzer fuzz targets for every reader of untrusted bytes. A target passes an input when the

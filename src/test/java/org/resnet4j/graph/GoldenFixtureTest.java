@@ -10,9 +10,9 @@ import org.resnet4j.engine.OrtEngine;
 import org.resnet4j.onnx.ModelProto;
 import org.resnet4j.spec.ResNetSpec;
 import org.resnet4j.spec.SpecJson;
-import org.resnet4j.tensor.Npy;
 import org.resnet4j.testing.Parity;
 import org.resnet4j.testing.PythonReference;
+import org.resnet4j.weights.Npy;
 
 /**
  * Parity without Python: small torchvision models saved by tools/make_golden.py (weights, input,

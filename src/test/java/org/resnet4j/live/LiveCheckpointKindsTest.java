@@ -13,9 +13,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.resnet4j.cli.Main;
-import org.resnet4j.tensor.Npy;
 import org.resnet4j.testing.Parity;
 import org.resnet4j.testing.PythonReference;
+import org.resnet4j.weights.Npy;
 
 /**
  * Checkpoints as people have them, made by PyTorch itself (tools/make_checkpoint_kinds.py): each is

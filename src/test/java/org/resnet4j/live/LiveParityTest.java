@@ -21,10 +21,10 @@ import org.resnet4j.engine.OrtEngine;
 import org.resnet4j.engine.jvm.JavaEngine;
 import org.resnet4j.onnx.Onnx;
 import org.resnet4j.spec.Presets;
-import org.resnet4j.tensor.Npy;
 import org.resnet4j.tensor.Tensor;
 import org.resnet4j.testing.Parity;
 import org.resnet4j.testing.PythonReference;
+import org.resnet4j.weights.Npy;
 
 /**
  * The promise, end to end: torchvision makes random weights (random BatchNorm statistics too), an

@@ -14,13 +14,12 @@ import org.resnet4j.engine.Engine;
 import org.resnet4j.engine.EngineOptions;
 import org.resnet4j.engine.Engines;
 import org.resnet4j.onnx.Onnx;
-import org.resnet4j.tensor.Npy;
 import org.resnet4j.tensor.Tensor;
 import org.resnet4j.tensor.TensorSpec;
+import org.resnet4j.testing.TestImages;
 import org.resnet4j.vision.ImageLoader;
-import org.resnet4j.vision.Preprocessing;
-import org.resnet4j.vision.Preset;
 import org.resnet4j.weights.CheckpointLoader;
+import org.resnet4j.weights.Npy;
 
 /** testdata/hostile/manifest.json, and how each kind of file is read. */
 final class HostileCorpus {
@@ -75,7 +74,7 @@ final class HostileCorpus {
             case "onnx" -> Onnx.read(file);
             case "npy" -> Npy.read(file);
             case "image" -> ImageLoader.load(file);
-            case "preprocess" -> Preprocessing.imagenet(Preset.V1).apply(file); // decoded, then resized and cropped
+            case "preprocess" -> TestImages.imagenet(256).apply(file); // decoded, then resized and cropped
             case "java-engine" -> runOnZeros(EngineType.JAVA, file);
             case "ort-engine" -> runOnZeros(EngineType.ONNX_RUNTIME, file);
             default -> throw new IllegalArgumentException("unknown kind " + kind);

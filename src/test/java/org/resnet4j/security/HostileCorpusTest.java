@@ -48,7 +48,7 @@ class HostileCorpusTest {
     @BeforeAll
     static void exportModel() throws IOException {
         oneZero = dir.resolve("one-zero.npy");
-        org.resnet4j.tensor.Npy.write(org.resnet4j.tensor.Tensor.zeros(1), oneZero);
+        org.resnet4j.weights.Npy.write(org.resnet4j.tensor.Tensor.zeros(1), oneZero);
         model = dir.resolve("tiny.onnx");
         Path g = ROOT.resolve("testdata/golden/tiny_basic");
         int code = Main.execute(

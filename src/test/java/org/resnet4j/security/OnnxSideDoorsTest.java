@@ -45,9 +45,9 @@ import org.resnet4j.onnx.Onnx;
 import org.resnet4j.onnx.OperatorSetIdProto;
 import org.resnet4j.onnx.TensorProto;
 import org.resnet4j.onnx.ValueInfoProto;
-import org.resnet4j.tensor.Npy;
 import org.resnet4j.tensor.Tensor;
 import org.resnet4j.testing.PythonReference;
+import org.resnet4j.weights.Npy;
 
 /**
  * ONNX side doors: tensors behind side doors (the corpus files r2-onnx-*, which

@@ -20,8 +20,7 @@ import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 import org.resnet4j.ResNet4jException;
 import org.resnet4j.testing.PythonReference;
-import org.resnet4j.vision.Preprocessing;
-import org.resnet4j.vision.Preset;
+import org.resnet4j.testing.TestImages;
 
 /**
  * Resize bombs: torchvision's Resize(256) of an extreme aspect ratio multiplies the pixels
@@ -49,7 +48,7 @@ class ResizeBombsTest {
                             Duration.ofSeconds(60),
                             () -> assertThrows(
                                     ResNet4jException.class,
-                                    () -> Preprocessing.imagenet(Preset.V1).apply(item.file())));
+                                    () -> TestImages.imagenet(256).apply(item.file())));
                     assertEquals(item.exception(), e.getClass().getSimpleName(), e.getMessage());
                     assertTrue(
                             e.getMessage().contains(item.file().toString())

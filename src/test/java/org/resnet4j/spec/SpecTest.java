@@ -10,9 +10,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.resnet4j.ResNet4jException;
 import org.resnet4j.ResNet4jException.UnsupportedModelException;
+import org.resnet4j.arrays.Shapes;
 import org.resnet4j.graph.GraphBuilder;
 import org.resnet4j.graph.ResNetGraph;
-import org.resnet4j.tensor.Shapes;
 
 class SpecTest {
 

@@ -10,6 +10,7 @@ import static org.resnet4j.testing.Messages.assertContains;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import org.junit.jupiter.api.Test;
+import org.resnet4j.arrays.HalfFloat;
 
 class TensorTest {
 

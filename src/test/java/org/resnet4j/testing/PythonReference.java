@@ -73,6 +73,13 @@ public final class PythonReference {
      */
     public static Classified classify(String arch, Path weights, int top, List<String> images, Path dir)
             throws java.io.IOException {
+        return classify(arch, weights, top, images, dir, List.of());
+    }
+
+    /** As above, with the script's transform options ({@code --resize R --crop C --mean .. --std ..}). */
+    public static Classified classify(
+            String arch, Path weights, int top, List<String> images, Path dir, List<String> transform)
+            throws java.io.IOException {
         Path json = dir.resolve("classify-reference.json");
         Path npy = dir.resolve("classify-reference.npy");
         List<String> args = new ArrayList<>(List.of(
@@ -86,13 +93,14 @@ public final class PythonReference {
                 json.toString(),
                 "--features",
                 npy.toString()));
+        args.addAll(transform);
         args.addAll(images);
         run("classify_reference.py", args.toArray(String[]::new));
         return new Classified(
                 new com.fasterxml.jackson.databind.ObjectMapper()
                         .readTree(json.toFile())
                         .get("results"),
-                org.resnet4j.tensor.Npy.read(npy));
+                org.resnet4j.weights.Npy.read(npy));
     }
 
     /**

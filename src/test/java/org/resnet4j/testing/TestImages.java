@@ -4,9 +4,18 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.zip.CRC32;
+import org.resnet4j.vision.Preprocessing;
 
 /** Hand-made image files for tests of hostile inputs. */
 public final class TestImages {
+    /** torchvision's ImageNet preprocessing at {@code resizeSize} (256: v1, 232: v2), crop 224. */
+    public static Preprocessing imagenet(int resizeSize) {
+        return new Preprocessing(resizeSize, 224, Preprocessing.IMAGENET_MEAN, Preprocessing.IMAGENET_STD);
+    }
+
+    /** The presets' names and resize sizes, as the fixtures name them. */
+    public static final java.util.Map<String, Integer> PRESETS = java.util.Map.of("v1", 256, "v2", 232);
+
     private TestImages() {}
 
     /** A PNG with only a header chunk claiming {@code w x h}: a bomb is refused before any decoding. */

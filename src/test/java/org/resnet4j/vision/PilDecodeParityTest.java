@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.resnet4j.ResNet4jException.FormatException;
 import org.resnet4j.ResNet4jException.UnsafeContentException;
-import org.resnet4j.tensor.Npy;
 import org.resnet4j.tensor.Tensor;
+import org.resnet4j.weights.Npy;
 
 /**
  * Our decoding against PIL's {@code Image.open(f).convert("RGB")}, byte for byte, on the committed

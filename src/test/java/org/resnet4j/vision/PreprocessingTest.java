@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.resnet4j.tensor.Tensor;
+import org.resnet4j.testing.TestImages;
 
 class PreprocessingTest {
     static RgbImage random(int w, int h, long seed) {
@@ -88,7 +89,7 @@ class PreprocessingTest {
 
     @Test
     void tensorShapeAndBatch() {
-        Preprocessing p = Preprocessing.imagenet(Preset.V2);
+        Preprocessing p = TestImages.imagenet(232);
         Tensor a = p.apply(random(300, 200, 4));
         Tensor b = p.apply(random(200, 300, 5));
         assertArrayEquals(new int[] {3, 224, 224}, a.shape());
@@ -98,14 +99,6 @@ class PreprocessingTest {
         assertEquals(b.get(7), batch.get(a.numel() + 7));
         assertThrows(IllegalArgumentException.class, () -> Preprocessing.batch(List.of()));
         assertThrows(IllegalArgumentException.class, () -> Preprocessing.batch(List.of(a, a.reshape(3, 112, 448))));
-    }
-
-    @Test
-    void presets() {
-        assertEquals(256, Preset.parse("v1").resizeSize());
-        assertEquals(232, Preset.parse("V2").resizeSize());
-        assertEquals(224, Preset.V2.cropSize());
-        assertThrows(IllegalArgumentException.class, () -> Preset.parse("v3"));
     }
 
     /**
@@ -149,7 +142,7 @@ class PreprocessingTest {
 
     @Test
     void resizedSizeBeyondTheLimitIsRefusedBeforeAllocating() {
-        Preprocessing p = Preprocessing.imagenet(Preset.V1);
+        Preprocessing p = TestImages.imagenet(256);
         // 1x3000 -> 256x768000 = 196,608,000 pixels > 178,956,970
         var e = assertThrows(
                 org.resnet4j.ResNet4jException.UnsafeContentException.class, () -> p.resizeAndCrop(random(1, 3000, 7)));
@@ -165,7 +158,7 @@ class PreprocessingTest {
 
     @Test
     void stackedCropsAreTheImagesTensorsStacked() {
-        Preprocessing p = Preprocessing.imagenet(Preset.V1);
+        Preprocessing p = TestImages.imagenet(256);
         List<RgbImage> images = List.of(random(300, 200, 1), random(224, 224, 2), random(50, 90, 3));
         List<RgbImage> crops = images.stream().map(p::resizeAndCrop).toList();
         Tensor stacked = p.stackCrops(crops);

@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 import org.resnet4j.ResNet4jException.FormatException;
 import org.resnet4j.ResNet4jException.UnsafeContentException;
 import org.resnet4j.ResNet4jException.UnsupportedModelException;
+import org.resnet4j.arrays.HalfFloat;
 import org.resnet4j.tensor.DType;
-import org.resnet4j.tensor.HalfFloat;
 import org.resnet4j.tensor.Tensor;
 
 class TensorDecoderTest {

@@ -40,7 +40,6 @@ import org.resnet4j.graph.ResNetGraph;
 import org.resnet4j.spec.BlockKind;
 import org.resnet4j.spec.ResNetSpec;
 import org.resnet4j.tensor.DType;
-import org.resnet4j.tensor.Npy;
 import org.resnet4j.tensor.StateDict;
 import org.resnet4j.tensor.Tensor;
 

@@ -19,9 +19,9 @@ import org.resnet4j.onnx.ModelProto;
 import org.resnet4j.onnx.NodeProto;
 import org.resnet4j.onnx.Onnx;
 import org.resnet4j.onnx.TensorShapeProto;
-import org.resnet4j.tensor.Npy;
 import org.resnet4j.tensor.Tensor;
 import org.resnet4j.testing.PythonReference;
+import org.resnet4j.weights.Npy;
 
 /**
  * ResNets written by other exporters' habits (tools/make_exporter_resnets.py, PyTorch 1.13's

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.resnet4j.Device;
+import org.resnet4j.arrays.Shapes;
 import org.resnet4j.engine.Comparison;
 import org.resnet4j.engine.EngineOptions;
 import org.resnet4j.engine.OrtEngine;
@@ -22,7 +23,6 @@ import org.resnet4j.onnx.TensorProto;
 import org.resnet4j.onnx.TypeProto;
 import org.resnet4j.onnx.ValueInfoProto;
 import org.resnet4j.tensor.DType;
-import org.resnet4j.tensor.Shapes;
 import org.resnet4j.tensor.Tensor;
 
 /**

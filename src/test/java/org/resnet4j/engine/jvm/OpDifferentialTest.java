@@ -12,6 +12,7 @@ import java.util.Random;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.resnet4j.ResNet4jException;
+import org.resnet4j.arrays.Shapes;
 import org.resnet4j.engine.Comparison;
 import org.resnet4j.engine.jvm.ops.Registry;
 import org.resnet4j.onnx.AttributeProto;
@@ -20,7 +21,6 @@ import org.resnet4j.onnx.NodeProto;
 import org.resnet4j.onnx.Onnx;
 import org.resnet4j.onnx.TensorProto;
 import org.resnet4j.tensor.DType;
-import org.resnet4j.tensor.Shapes;
 import org.resnet4j.tensor.Tensor;
 
 /**

@@ -11,9 +11,9 @@ import org.resnet4j.engine.OrtEngine;
 import org.resnet4j.onnx.ModelProto;
 import org.resnet4j.onnx.NodeProto;
 import org.resnet4j.onnx.Onnx;
-import org.resnet4j.tensor.Npy;
 import org.resnet4j.tensor.Tensor;
 import org.resnet4j.testing.PythonReference;
+import org.resnet4j.weights.Npy;
 
 /**
  * Graphs written by {@code torch.onnx.export} (BatchNorm folded by PyTorch's constant folding),

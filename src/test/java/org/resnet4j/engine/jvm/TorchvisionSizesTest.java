@@ -7,10 +7,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.resnet4j.build.OnnxBuild;
 import org.resnet4j.onnx.ModelProto;
 import org.resnet4j.spec.Presets;
-import org.resnet4j.tensor.Npy;
 import org.resnet4j.tensor.Tensor;
 import org.resnet4j.testing.Parity;
 import org.resnet4j.testing.PythonReference;
+import org.resnet4j.weights.Npy;
 
 /**
  * Whole models against torchvision at the size they were made for and at small inputs (1x1, 8x8,

@@ -58,7 +58,7 @@ final class Broadcast {
     /** Calls {@code op} for every element of {@code out} with the a and b elements it reads, in C order. */
     static void walk(int[] out, int[] aShape, int[] bShape, IndexOp op) {
         int r = out.length;
-        int total = org.resnet4j.tensor.Shapes.numel(out);
+        int total = org.resnet4j.arrays.Shapes.numel(out);
         if (total == 0) {
             return;
         }

@@ -3,10 +3,10 @@ package org.resnet4j.engine.jvm.ops;
 import java.nio.ByteOrder;
 import org.resnet4j.ResNet4jException.FormatException;
 import org.resnet4j.ResNet4jException.UnsupportedModelException;
+import org.resnet4j.arrays.Shapes;
 import org.resnet4j.onnx.Onnx;
 import org.resnet4j.onnx.TensorProto;
 import org.resnet4j.tensor.DType;
-import org.resnet4j.tensor.Shapes;
 
 /**
  * Initializers and Constant tensors as engine values: float32 and float16 (as floats), int64, int32,

@@ -1,8 +1,8 @@
 package org.resnet4j.engine.jvm.ops;
 
 import java.util.Arrays;
+import org.resnet4j.arrays.Shapes;
 import org.resnet4j.engine.jvm.kernels.WindowNd;
-import org.resnet4j.tensor.Shapes;
 
 /**
  * Conv over any number of spatial dims on the direct kernel ({@link WindowNd}): 1-D (audio, ECG)

@@ -1,11 +1,11 @@
 package org.resnet4j.engine.jvm.ops;
 
 import org.resnet4j.ResNet4jException.MismatchException;
+import org.resnet4j.arrays.Shapes;
 import org.resnet4j.engine.jvm.kernels.ConvGeometry;
 import org.resnet4j.engine.jvm.kernels.ConvKernels;
 import org.resnet4j.engine.jvm.kernels.PackedA;
 import org.resnet4j.engine.jvm.kernels.Sgemm;
-import org.resnet4j.tensor.Shapes;
 
 /**
  * Conv (opsets 7–21), 2-D: x (N,C,H,W), w (OC,C/group,kH,kW), b (OC) optional -> y (N,OC,OH,OW);

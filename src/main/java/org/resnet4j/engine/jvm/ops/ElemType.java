@@ -1,7 +1,7 @@
 package org.resnet4j.engine.jvm.ops;
 
+import org.resnet4j.arrays.HalfFloat;
 import org.resnet4j.tensor.DType;
-import org.resnet4j.tensor.HalfFloat;
 
 /**
  * Element types the Java engine holds: float32 and float16 in float arrays (float16 values rounded

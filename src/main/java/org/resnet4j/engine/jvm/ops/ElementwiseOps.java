@@ -2,8 +2,8 @@ package org.resnet4j.engine.jvm.ops;
 
 import java.util.function.LongBinaryOperator;
 import org.resnet4j.ResNet4jException.UnsupportedModelException;
+import org.resnet4j.arrays.Shapes;
 import org.resnet4j.engine.jvm.kernels.Parallel;
-import org.resnet4j.tensor.Shapes;
 
 /**
  * Element-wise ops: Relu, Sigmoid, Clip; Add, Sub, Mul, Div and Sum with NumPy multidirectional

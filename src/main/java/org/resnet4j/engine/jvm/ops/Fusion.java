@@ -5,9 +5,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.resnet4j.arrays.BatchNormFold;
 import org.resnet4j.onnx.AttributeProto;
 import org.resnet4j.onnx.NodeProto;
-import org.resnet4j.tensor.BatchNormFold;
 
 /**
  * Load-time rewrites of a topologically ordered node list, before it is compiled:

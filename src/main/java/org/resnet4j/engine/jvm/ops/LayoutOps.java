@@ -2,7 +2,7 @@ package org.resnet4j.engine.jvm.ops;
 
 import java.util.Arrays;
 import org.resnet4j.ResNet4jException.UnsupportedModelException;
-import org.resnet4j.tensor.Shapes;
+import org.resnet4j.arrays.Shapes;
 
 /**
  * Ops that rearrange elements of any type: Transpose, Slice, Pad (constant, reflect, edge), and

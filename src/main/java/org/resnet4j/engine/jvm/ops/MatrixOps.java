@@ -1,6 +1,6 @@
 package org.resnet4j.engine.jvm.ops;
 
-import org.resnet4j.tensor.Shapes;
+import org.resnet4j.arrays.Shapes;
 
 /** Gemm and MatMul, both on the engine's {@link org.resnet4j.engine.jvm.kernels.Sgemm}. */
 final class MatrixOps {

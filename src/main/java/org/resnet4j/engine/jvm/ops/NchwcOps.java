@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.resnet4j.ResNet4jException.UnsupportedModelException;
+import org.resnet4j.arrays.Shapes;
 import org.resnet4j.engine.jvm.kernels.ConvGeometry;
 import org.resnet4j.engine.jvm.kernels.Kernels;
 import org.resnet4j.engine.jvm.kernels.PoolKernels.PoolGeometry;
@@ -14,7 +15,6 @@ import org.resnet4j.engine.jvm.kernels.nchwc.BlockedWeights;
 import org.resnet4j.engine.jvm.kernels.nchwc.DirectConv;
 import org.resnet4j.engine.jvm.kernels.nchwc.Nchwc;
 import org.resnet4j.engine.jvm.kernels.nchwc.Winograd;
-import org.resnet4j.tensor.Shapes;
 
 /**
  * The ops {@link NchwcRewrite} puts in the graph (internal domain {@link Fusion#DOMAIN}, never read

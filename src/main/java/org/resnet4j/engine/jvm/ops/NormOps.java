@@ -1,8 +1,8 @@
 package org.resnet4j.engine.jvm.ops;
 
 import org.resnet4j.ResNet4jException.MismatchException;
+import org.resnet4j.arrays.Shapes;
 import org.resnet4j.engine.jvm.kernels.Parallel;
-import org.resnet4j.tensor.Shapes;
 
 /** BatchNormalization in its inference form; Softmax. */
 final class NormOps {

@@ -2,7 +2,7 @@ package org.resnet4j.engine.jvm.ops;
 
 import org.resnet4j.ResNet4jException.MismatchException;
 import org.resnet4j.ResNet4jException.UnsupportedModelException;
-import org.resnet4j.tensor.Shapes;
+import org.resnet4j.arrays.Shapes;
 
 /**
  * A compiled node. Built once per model (attributes parsed and checked in the constructor),

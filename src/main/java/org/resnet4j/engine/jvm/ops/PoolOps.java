@@ -1,10 +1,10 @@
 package org.resnet4j.engine.jvm.ops;
 
+import org.resnet4j.arrays.Shapes;
 import org.resnet4j.engine.jvm.kernels.Parallel;
 import org.resnet4j.engine.jvm.kernels.PoolKernels;
 import org.resnet4j.engine.jvm.kernels.PoolKernels.PoolGeometry;
 import org.resnet4j.engine.jvm.kernels.WindowNd;
-import org.resnet4j.tensor.Shapes;
 
 /** MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool. */
 final class PoolOps {

@@ -1,6 +1,6 @@
 package org.resnet4j.engine.jvm.ops;
 
-import org.resnet4j.tensor.Shapes;
+import org.resnet4j.arrays.Shapes;
 
 /** ReduceMean: the mean pooling of exporters that write {@code x.mean((2, 3))}. */
 final class ReduceOps {

@@ -80,7 +80,7 @@ public final class RunContext {
 
     /** A float output of {@code shape} with unspecified contents: the op must write every element. */
     public Value newFloats(int[] shape) {
-        int n = org.resnet4j.tensor.Shapes.numel(shape);
+        int n = org.resnet4j.arrays.Shapes.numel(shape);
         charge(n);
         return Value.floats(shape, pool.take(n));
     }

@@ -2,8 +2,8 @@ package org.resnet4j.engine.jvm.ops;
 
 import java.util.Arrays;
 import org.resnet4j.ResNet4jException.UnsupportedModelException;
+import org.resnet4j.arrays.Shapes;
 import org.resnet4j.onnx.AttributeProto;
-import org.resnet4j.tensor.Shapes;
 
 /**
  * Ops that move or describe data without arithmetic: Identity, Flatten, Reshape, Unsqueeze (views

@@ -2,9 +2,9 @@ package org.resnet4j.engine.jvm.ops;
 
 import java.util.Arrays;
 import org.resnet4j.ResNet4jException.UnsupportedModelException;
+import org.resnet4j.arrays.Shapes;
 import org.resnet4j.onnx.AttributeProto;
 import org.resnet4j.onnx.TensorProto;
-import org.resnet4j.tensor.Shapes;
 
 /** Ops about element types and constant data: Cast, ConstantOfShape, and Dropout at inference. */
 final class TypeOps {

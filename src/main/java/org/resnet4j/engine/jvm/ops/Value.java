@@ -1,8 +1,8 @@
 package org.resnet4j.engine.jvm.ops;
 
 import java.util.Arrays;
-import org.resnet4j.tensor.HalfFloat;
-import org.resnet4j.tensor.Shapes;
+import org.resnet4j.arrays.HalfFloat;
+import org.resnet4j.arrays.Shapes;
 import org.resnet4j.tensor.Tensor;
 
 /**

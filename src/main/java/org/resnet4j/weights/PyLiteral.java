@@ -1,4 +1,4 @@
-package org.resnet4j.tensor;
+package org.resnet4j.weights;
 
 import java.util.ArrayList;
 import java.util.Collections;

@@ -1,4 +1,4 @@
-package org.resnet4j.tensor;
+package org.resnet4j.weights;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -15,6 +15,8 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.resnet4j.ResNet4jException;
+import org.resnet4j.tensor.DType;
+import org.resnet4j.tensor.Tensor;
 
 class NpyTest {
     @TempDir

@@ -1,4 +1,4 @@
-package org.resnet4j.tensor;
+package org.resnet4j.weights;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -13,6 +13,11 @@ import java.util.Map;
 import org.resnet4j.ResNet4jException;
 import org.resnet4j.ResNet4jException.FormatException;
 import org.resnet4j.ResNet4jException.UnsupportedModelException;
+import org.resnet4j.arrays.Shapes;
+import org.resnet4j.files.AtomicOutput;
+import org.resnet4j.files.InputFiles;
+import org.resnet4j.tensor.DType;
+import org.resnet4j.tensor.Tensor;
 
 /**
  * NumPy's {@code .npy} format (versions 1–3). Reads arrays in C order (either byte order) of the

@@ -1,4 +1,4 @@
-package org.resnet4j.tensor;
+package org.resnet4j.arrays;
 
 /**
  * IEEE 754 half precision (binary16) and bfloat16 to float32, exactly (every half and bfloat16

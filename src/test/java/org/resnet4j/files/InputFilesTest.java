@@ -1,4 +1,4 @@
-package org.resnet4j.tensor;
+package org.resnet4j.files;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

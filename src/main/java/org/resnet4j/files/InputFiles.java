@@ -1,4 +1,4 @@
-package org.resnet4j.tensor;
+package org.resnet4j.files;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

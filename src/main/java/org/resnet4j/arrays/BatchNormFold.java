@@ -1,4 +1,4 @@
-package org.resnet4j.tensor;
+package org.resnet4j.arrays;
 
 /**
  * The arithmetic of folding an inference BatchNorm into the convolution before it, shared by the

@@ -1,4 +1,4 @@
-package org.resnet4j.tensor;
+package org.resnet4j.arrays;
 
 import java.util.Arrays;
 
