@@ -51,12 +51,13 @@ import org.resnet4j.weights.LoadedCheckpoint;
  * }</pre>
  *
  * <p>Everything that turns images into answers goes through this class: the command line's
- * {@code classify} and {@code embed}, and the Spark transformer and batch job, call it. Files are
+ * {@code classify}, {@code embed}, {@code demo} and {@code bench}, and the Spark transformer and
+ * batch job, call it. Files are
  * decoded ahead of the engine ({@link ImageBatches}); images that cannot be read are results with an
  * error ({@link ImageResult}), not exceptions, when they come in batches of files or bytes.
  *
  * <p>Images are decoded and preprocessed exactly as torchvision does on PIL images
- * ({@link Preprocessing}: resize, center crop, ImageNet normalisation), so probabilities and
+ * ({@link ImageTransform}: resize, center crop, normalisation), so probabilities and
  * embeddings equal torchvision's to float precision. An embedding is the pooled feature vector the
  * final fully connected layer sees: what the torchvision model returns with {@code model.fc =
  * nn.Identity()}.
@@ -381,7 +382,7 @@ public final class ResNetModel implements AutoCloseable {
     private <T> List<ImageResult<T>> runBytes(List<ImageBytes> images, Function<Tensor, List<T>> score) {
         requireImages();
         String[] errors = new String[images.size()];
-        List<Tensor> tensors = new ArrayList<>();
+        List<RgbImage> crops = new ArrayList<>();
         for (int i = 0; i < images.size(); i++) {
             ImageBytes in = Objects.requireNonNull(images.get(i), "image");
             if (in.bytes().length == 0) {
@@ -389,13 +390,13 @@ public final class ResNetModel implements AutoCloseable {
                 continue;
             }
             try {
-                tensors.add(preprocessing.apply(loader.read(new ByteArrayInputStream(in.bytes()), in.name())));
+                crops.add(preprocessing.resizeAndCrop(loader.read(new ByteArrayInputStream(in.bytes()), in.name())));
             } catch (ResNet4jException | UncheckedIOException e) {
                 String msg = e.getMessage() == null ? e.toString() : e.getMessage();
                 errors[i] = msg.contains(in.name()) ? msg : in.name() + ": " + msg;
             }
         }
-        List<T> values = tensors.isEmpty() ? List.of() : score.apply(Preprocessing.batch(tensors));
+        List<T> values = crops.isEmpty() ? List.of() : score.apply(preprocessing.stackCrops(crops));
         List<ImageResult<T>> out = new ArrayList<>(images.size());
         int next = 0;
         for (int i = 0; i < images.size(); i++) {
@@ -424,13 +425,14 @@ public final class ResNetModel implements AutoCloseable {
         return out;
     }
 
+    /** Resized and cropped as bytes, then normalised straight into the batch: the floats are written once. */
     private Tensor preprocess(List<RgbImage> images) {
         requireImages();
-        List<Tensor> tensors = new ArrayList<>(images.size());
+        List<RgbImage> crops = new ArrayList<>(images.size());
         for (RgbImage image : images) {
-            tensors.add(preprocessing.apply(image));
+            crops.add(preprocessing.resizeAndCrop(image));
         }
-        return Preprocessing.batch(tensors);
+        return preprocessing.stackCrops(crops);
     }
 
     private static List<float[]> rows(Tensor t) {
