@@ -8,6 +8,7 @@ import org.resnet4j.ResNet4jException.UnsupportedModelException;
 import org.resnet4j.graph.ArchitectureInference;
 import org.resnet4j.graph.GraphBuilder;
 import org.resnet4j.graph.ModelAssembler;
+import org.resnet4j.graph.QuantizedGraphBuilder;
 import org.resnet4j.graph.ResNetGraph;
 import org.resnet4j.onnx.ModelProto;
 import org.resnet4j.spec.Presets;
@@ -107,7 +108,16 @@ public final class OnnxBuild {
                 "{}: building {}",
                 weights.file(),
                 ArchitectureInference.describe(Presets.match(spec).orElse("a custom ResNet"), spec));
-        ResNetGraph graph = GraphBuilder.build(spec, options.foldBatchNorm());
+        ResNetGraph graph;
+        if (weights.quantized()) {
+            if (options.opset() < 13) {
+                throw new UnsupportedModelException(weights.file() + " is quantized (" + weights.quantization()
+                        + "): its per-channel DequantizeLinear needs opset 13 or later, not " + options.opset());
+            }
+            graph = QuantizedGraphBuilder.build(spec, ArchitectureInference.shapesOf(weights.tensors()));
+        } else {
+            graph = GraphBuilder.build(spec, options.foldBatchNorm());
+        }
         try {
             return ModelAssembler.assemble(
                     graph, weights.tensors(), options.opset(), weights.file().toString());

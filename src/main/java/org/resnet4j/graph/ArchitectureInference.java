@@ -200,8 +200,10 @@ public final class ArchitectureInference {
      * the binding's own check ({@link ModelAssembler#compare}); extra keys are left to the binding.
      */
     static List<String> compare(ResNetSpec spec, Map<String, int[]> shapes) {
-        ModelAssembler.Mismatches m =
-                ModelAssembler.compare(GraphBuilder.build(spec, false).parameters(), shapes);
+        ResNetGraph graph = QuantizedGraphBuilder.isQuantized(shapes)
+                ? QuantizedGraphBuilder.build(spec, shapes)
+                : GraphBuilder.build(spec, false);
+        ModelAssembler.Mismatches m = ModelAssembler.compare(graph.parameters(), shapes);
         List<String> out = new ArrayList<>();
         m.missing().forEach(k -> out.add("missing " + k));
         out.addAll(m.shapes());

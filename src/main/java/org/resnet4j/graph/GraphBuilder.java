@@ -141,8 +141,8 @@ public final class GraphBuilder {
         if (foldBatchNorm) {
             String fw = conv + ".weight_folded";
             String fb = conv + ".bias_folded";
-            graph.addInitializer(new Initializer(fw, sd -> BatchNormFolding.weight(sd, w, bn, BN_EPSILON)));
-            graph.addInitializer(new Initializer(fb, sd -> BatchNormFolding.bias(sd, bn, BN_EPSILON)));
+            graph.addInitializer(Initializer.floats(fw, sd -> BatchNormFolding.weight(sd, w, bn, BN_EPSILON)));
+            graph.addInitializer(Initializer.floats(fb, sd -> BatchNormFolding.bias(sd, bn, BN_EPSILON)));
             return node("Conv", conv, new String[] {x, fw, fb}, convAttrs);
         }
         plain(w);
@@ -155,7 +155,7 @@ public final class GraphBuilder {
     }
 
     private void plain(String key) {
-        graph.addInitializer(new Initializer(key, (StateDict sd) -> sd.get(key)));
+        graph.addInitializer(Initializer.floats(key, (StateDict sd) -> sd.get(key)));
     }
 
     /** Adds a node whose single output value is named like the node. */

@@ -142,7 +142,7 @@ public final class ModelAssembler {
                 .addOutput(Onnx.floatValueInfo(
                         ResNetGraph.OUTPUT, "N", graph.spec().numClasses()));
         for (Initializer init : graph.initializers()) {
-            g.addInitializer(Onnx.floatTensor(init.name(), init.recipe().apply(weights)));
+            g.addInitializer(init.recipe().apply(weights));
         }
         return ModelProto.newBuilder()
                 .setIrVersion(Onnx.irVersionFor(opset))

@@ -16,6 +16,9 @@ import org.resnet4j.tensor.StateDict;
  * @param tensors        the weights, canonical names, file order, float32 in memory
  * @param scheme         the naming scheme the file used ({@code torchvision}, {@code huggingface})
  * @param alternatives   other top-level keys that also hold a state_dict (choose one with {@code --key})
+ * @param quantization   how its quantized tensors are quantized ({@code per-channel qint8 weights (21)}), or
+ *                       null for a float checkpoint; each such tensor NAME holds its integers (as floats), with
+ *                       NAME_scale and NAME_zero_point beside it
  */
 public record LoadedCheckpoint(
         Path file,
@@ -24,7 +27,8 @@ public record LoadedCheckpoint(
         String strippedPrefix,
         StateDict tensors,
         String scheme,
-        List<String> alternatives) {
+        List<String> alternatives,
+        String quantization) {
 
     public LoadedCheckpoint {
         alternatives = List.copyOf(alternatives);
@@ -33,14 +37,24 @@ public record LoadedCheckpoint(
     /** As a reader returns it, before name mapping. */
     public LoadedCheckpoint(
             Path file, CheckpointFormat format, String nestedKey, String strippedPrefix, StateDict tensors) {
-        this(file, format, nestedKey, strippedPrefix, tensors, null, List.of());
+        this(file, format, nestedKey, strippedPrefix, tensors, null, List.of(), null);
+    }
+
+    /** Whether the weights are quantized (torchvision's quantized ResNets). */
+    public boolean quantized() {
+        return quantization != null;
     }
 
     LoadedCheckpoint withMapping(String scheme, StateDict canonical) {
-        return new LoadedCheckpoint(file, format, nestedKey, strippedPrefix, canonical, scheme, alternatives);
+        return new LoadedCheckpoint(
+                file, format, nestedKey, strippedPrefix, canonical, scheme, alternatives, quantization);
     }
 
     LoadedCheckpoint withAlternatives(List<String> others) {
-        return new LoadedCheckpoint(file, format, nestedKey, strippedPrefix, tensors, scheme, others);
+        return new LoadedCheckpoint(file, format, nestedKey, strippedPrefix, tensors, scheme, others, quantization);
+    }
+
+    LoadedCheckpoint withQuantization(String summary) {
+        return new LoadedCheckpoint(file, format, nestedKey, strippedPrefix, tensors, scheme, alternatives, summary);
     }
 }

@@ -130,6 +130,20 @@ final class PyValues {
         }
     }
 
+    /**
+     * {@code _rebuild_qtensor(storage, offset, size, stride, quantizer_params, ...)}: the integer
+     * values ({@code data}, a qint8/quint8/qint32 storage) and how they map to reals.
+     */
+    record QTensorRef(TensorRef data, Quantizer quantizer) {}
+
+    /**
+     * torch's affine quantizers: {@code per_tensor_affine} (one {@code scale} and {@code zeroPoint}) or
+     * {@code per_channel_affine} ({@code scales}, {@code zeroPoints} along {@code axis}); real =
+     * (q - zero point) * scale.
+     */
+    record Quantizer(
+            boolean perChannel, double scale, long zeroPoint, TensorRef scales, TensorRef zeroPoints, long axis) {}
+
     /** Immutable scalars, globals and tuples of them: what Python lets be a dict key. */
     static boolean isHashable(Object k) {
         return k == null
@@ -224,7 +238,7 @@ final class PyValues {
             return "tuple";
         } else if (o instanceof Set) {
             return "set";
-        } else if (o instanceof TensorRef) {
+        } else if (o instanceof TensorRef || o instanceof QTensorRef) {
             return "Tensor";
         } else if (o instanceof StorageRef) {
             return "Storage";

@@ -8,6 +8,7 @@ import java.util.Map;
 import org.resnet4j.ResNet4jException.FormatException;
 import org.resnet4j.ResNet4jException.UnsupportedModelException;
 import org.resnet4j.tensor.StateDict;
+import org.resnet4j.tensor.Tensor;
 
 /**
  * Finds the state_dict inside what a pickle held: the top-level dict itself when all its values
@@ -30,8 +31,8 @@ final class StateDictSelector {
      * @param nestedKey    the top-level key taken, or null for the top-level dict
      * @param alternatives other top-level keys that also hold a dict of tensors
      */
-    record Selection(String nestedKey, Map<String, PyValues.TensorRef> tensors, List<String> alternatives) {
-        Selection(String nestedKey, Map<String, PyValues.TensorRef> tensors) {
+    record Selection(String nestedKey, Map<String, Object> tensors, List<String> alternatives) {
+        Selection(String nestedKey, Map<String, Object> tensors) {
             this(nestedKey, tensors, List.of());
         }
     }
@@ -52,21 +53,21 @@ final class StateDictSelector {
             if (!top.containsKey(key)) {
                 throw new FormatException(file + ": no top-level key '" + key + "'; the keys are " + keyList(top));
             }
-            Map<String, PyValues.TensorRef> t = tensorDict(top.get(key));
+            Map<String, Object> t = tensorDict(top.get(key));
             if (t == null) {
                 throw new FormatException(
                         file + ": '" + key + "' holds " + contents(top.get(key)) + ", expected a dict of tensors");
             }
             return new Selection(key, t);
         }
-        Map<String, PyValues.TensorRef> flat = tensorDict(top);
+        Map<String, Object> flat = tensorDict(top);
         if (flat != null) {
             return new Selection(null, flat);
         }
         Selection chosen = null;
         List<String> others = new ArrayList<>();
         for (String k : NESTED_KEYS) {
-            Map<String, PyValues.TensorRef> t = tensorDict(top.get(k));
+            Map<String, Object> t = tensorDict(top.get(k));
             if (t != null && chosen == null) {
                 chosen = new Selection(k, t);
             }
@@ -88,17 +89,44 @@ final class StateDictSelector {
                 + (others.isEmpty() ? "" : " (dicts of tensors under: " + others + ")"));
     }
 
-    /** The dict as name to tensor when every key is a str and every value a tensor; else null. */
-    private static Map<String, PyValues.TensorRef> tensorDict(Object o) {
+    /** What a quantized Linear keeps its weight and bias under: {@code (weight, bias)}, and their dtype beside. */
+    static final String PACKED = "._packed_params._packed_params";
+
+    static final String PACKED_DTYPE = "._packed_params.dtype";
+
+    /**
+     * The dict as name to tensor ({@link PyValues.TensorRef} or {@link PyValues.QTensorRef}) when every
+     * key is a str and every value a tensor; else null. A quantized Linear's packed
+     * {@code (weight, bias)} become {@code P.weight} and {@code P.bias}, as a quantized Conv stores them
+     * (its dtype entry, {@code torch.qint8}, says nothing more).
+     */
+    private static Map<String, Object> tensorDict(Object o) {
         if (!(o instanceof Map<?, ?> m)) {
             return null;
         }
-        Map<String, PyValues.TensorRef> out = new LinkedHashMap<>();
+        Map<String, Object> out = new LinkedHashMap<>();
         for (Map.Entry<?, ?> e : m.entrySet()) {
-            if (!(e.getKey() instanceof String k) || !(e.getValue() instanceof PyValues.TensorRef t)) {
+            if (!(e.getKey() instanceof String k)) {
                 return null;
             }
-            out.put(k, t);
+            Object v = e.getValue();
+            if (v instanceof PyValues.TensorRef || v instanceof PyValues.QTensorRef) {
+                out.put(k, v);
+            } else if (k.endsWith(PACKED_DTYPE) && v instanceof PyValues.Global) {
+                continue;
+            } else if (k.endsWith(PACKED)
+                    && v instanceof PyValues.Tuple t
+                    && t.size() == 2
+                    && t.get(0) instanceof PyValues.QTensorRef
+                    && (t.get(1) == null || t.get(1) instanceof PyValues.TensorRef)) {
+                String module = k.substring(0, k.length() - PACKED.length());
+                out.put(module + ".weight", t.get(0));
+                if (t.get(1) != null) {
+                    out.put(module + ".bias", t.get(1));
+                }
+            } else {
+                return null;
+            }
         }
         return out;
     }
@@ -157,8 +185,9 @@ final class StateDictSelector {
         if (!(o instanceof Map<?, ?> m)) {
             return "a " + PyValues.typeName(o);
         }
-        long tensors =
-                m.values().stream().filter(v -> v instanceof PyValues.TensorRef).count();
+        long tensors = m.values().stream()
+                .filter(v -> v instanceof PyValues.TensorRef || v instanceof PyValues.QTensorRef)
+                .count();
         return "a dict of " + m.size() + " entries (" + tensors + " tensors)";
     }
 
@@ -172,22 +201,40 @@ final class StateDictSelector {
      * readers (zip and legacy) share once they have found the storages.
      */
     static LoadedCheckpoint decode(CheckpointFile f, CheckpointFormat format, Selection sel, StorageBytes storages) {
-        Stripped<PyValues.TensorRef> stripped = stripPrefixes(sel.tensors());
+        Stripped<Object> stripped = stripPrefixes(sel.tensors());
         TensorDecoder decoder = new TensorDecoder(f.name, TensorDecoder.budgetFor(f.size));
         StateDict sd = new StateDict();
-        for (Map.Entry<String, PyValues.TensorRef> e : stripped.entries().entrySet()) {
-            PyValues.TensorRef t = e.getValue();
-            PyValues.StorageRef s = t.storage();
-            if (!TensorDecoder.isSupported(s.dtype())) {
-                throw new UnsupportedModelException(f.name + ": tensor '" + e.getKey() + "' has dtype " + s.dtype()
-                        + " (" + s.typeName() + "), supported: " + TensorDecoder.SUPPORTED);
+        QuantizedTensors quantized = new QuantizedTensors(f.name);
+        for (Map.Entry<String, Object> e : stripped.entries().entrySet()) {
+            String key = e.getKey();
+            if (e.getValue() instanceof PyValues.QTensorRef q) {
+                quantized.decode(key, q, (name, ref) -> decode(f, decoder, storages, name, ref), sd);
+            } else {
+                put(f.name, sd, key, decode(f, decoder, storages, key, (PyValues.TensorRef) e.getValue()));
             }
-            ByteBuffer bytes = storages.of(e.getKey(), s);
-            sd.put(
-                    e.getKey(),
-                    decoder.decode(e.getKey(), s.dtype(), bytes, s.numel(), t.offset(), t.size(), t.stride()));
         }
         return new LoadedCheckpoint(f.path, format, sel.nestedKey(), stripped.prefix(), sd)
-                .withAlternatives(sel.alternatives());
+                .withAlternatives(sel.alternatives())
+                .withQuantization(quantized.summary());
+    }
+
+    private static Tensor decode(
+            CheckpointFile f, TensorDecoder decoder, StorageBytes storages, String key, PyValues.TensorRef t) {
+        PyValues.StorageRef s = t.storage();
+        if (!TensorDecoder.isSupported(s.dtype())) {
+            throw new UnsupportedModelException(f.name + ": tensor '" + key + "' has dtype " + s.dtype() + " ("
+                    + s.typeName() + "), supported: " + TensorDecoder.SUPPORTED);
+        }
+        ByteBuffer bytes = storages.of(key, s);
+        return decoder.decode(key, s.dtype(), bytes, s.numel(), t.offset(), t.size(), t.stride());
+    }
+
+    /** Adds a tensor; a name given twice (a quantized tensor's NAME_scale beside a file's own) is refused. */
+    static void put(String file, StateDict sd, String key, Tensor t) {
+        if (sd.contains(key)) {
+            throw new FormatException(file + ": tensor '" + key + "' is given twice (a quantized tensor's "
+                    + "scale and zero point take the names NAME_scale and NAME_zero_point)");
+        }
+        sd.put(key, t);
     }
 }

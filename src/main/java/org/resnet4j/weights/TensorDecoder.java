@@ -17,7 +17,7 @@ import org.resnet4j.tensor.Tensor;
  * against a budget so that a hostile file cannot make us allocate more than its size justifies.
  */
 final class TensorDecoder {
-    static final String SUPPORTED = "[float32, float16, bfloat16, float64, int64]";
+    static final String SUPPORTED = "[float32, float16, bfloat16, float64, int64, int8, uint8]";
 
     private final String file;
     private long budgetBytes;
@@ -103,7 +103,9 @@ final class TensorDecoder {
                 || dtype == DType.FLOAT16
                 || dtype == DType.BFLOAT16
                 || dtype == DType.FLOAT64
-                || dtype == DType.INT64;
+                || dtype == DType.INT64
+                || dtype == DType.INT8 // quantized weights (qint8), exact as floats
+                || dtype == DType.UINT8;
     }
 
     /** C-contiguous: each stride is the product of the later sizes (dimensions of size 1 may have any stride). */
@@ -154,6 +156,8 @@ final class TensorDecoder {
             case BFLOAT16 -> HalfFloat.bfloat16ToFloat(le.getShort(e * 2));
             case FLOAT64 -> (float) le.getDouble(e * 8);
             case INT64 -> (float) le.getLong(e * 8);
+            case INT8 -> le.get(e);
+            case UINT8 -> le.get(e) & 0xff;
             default -> throw new IllegalStateException("unsupported dtype " + dtype);
         };
     }

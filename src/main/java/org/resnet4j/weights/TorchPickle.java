@@ -27,6 +27,9 @@ final class TorchPickle implements Unpickler.Hooks {
             Map.entry("torch.CharStorage", DType.INT8),
             Map.entry("torch.ByteStorage", DType.UINT8),
             Map.entry("torch.BoolStorage", DType.BOOL),
+            Map.entry("torch.QInt8Storage", DType.INT8),
+            Map.entry("torch.QUInt8Storage", DType.UINT8),
+            Map.entry("torch.QInt32Storage", DType.INT32),
             Map.entry("torch.storage.UntypedStorage", DType.UINT8),
             Map.entry("torch.UntypedStorage", DType.UINT8));
 
@@ -40,6 +43,13 @@ final class TorchPickle implements Unpickler.Hooks {
             "pytorch_lightning.utilities.parsing.AttributeDict",
             "lightning_fabric.utilities.data.AttributeDict",
             "lightning.fabric.utilities.data.AttributeDict");
+
+    /**
+     * Globals that are data, never called: the quantization schemes and quantized dtypes a quantized
+     * state_dict names ({@code fc._packed_params.dtype} is {@code torch.qint8}).
+     */
+    static final java.util.Set<String> DATA_GLOBALS = java.util.Set.of(
+            "torch.per_tensor_affine", "torch.per_channel_affine", "torch.qint8", "torch.quint8", "torch.qint32");
 
     /** Callable globals: qualified name to what a call builds. */
     private final Map<String, BiFunction<PyValues.Global, PyValues.Tuple, Object>> callables = new LinkedHashMap<>();
@@ -55,6 +65,7 @@ final class TorchPickle implements Unpickler.Hooks {
         callables.put("torch._utils._rebuild_tensor_v2", (g, a) -> rebuildTensor(g, a, 6, 7));
         callables.put("torch._utils._rebuild_tensor", (g, a) -> rebuildTensor(g, a, 4, 4));
         callables.put("torch._utils._rebuild_parameter", (g, a) -> rebuildParameter(g, a, 3));
+        callables.put("torch._utils._rebuild_qtensor", this::rebuildQTensor);
         callables.put("torch._utils._rebuild_parameter_with_state", (g, a) -> rebuildParameter(g, a, 4));
         callables.put("torch.Size", (g, a) -> a.size() == 1 && a.get(0) instanceof PyValues.Tuple t ? t : bad(g, a));
         // protocol 2 pickles Python 3 bytes as _codecs.encode(str, 'latin1'): pure data
@@ -78,13 +89,14 @@ final class TorchPickle implements Unpickler.Hooks {
     String allowedNames() {
         TreeSet<String> all = new TreeSet<>(callables.keySet());
         all.addAll(STORAGE_TYPES.keySet());
+        all.addAll(DATA_GLOBALS);
         return all.toString();
     }
 
     @Override
     public PyValues.Global findClass(String module, String name) {
         String q = module + "." + name;
-        if (callables.containsKey(q) || STORAGE_TYPES.containsKey(q)) {
+        if (callables.containsKey(q) || STORAGE_TYPES.containsKey(q) || DATA_GLOBALS.contains(q)) {
             return new PyValues.Global(module, name);
         }
         String py3 = python3Name(module, name);
@@ -205,6 +217,44 @@ final class TorchPickle implements Unpickler.Hooks {
             }
         }
         return new PyValues.TensorRef(storage, offset, size, stride);
+    }
+
+    /**
+     * {@code _rebuild_qtensor(storage, offset, size, stride, quantizer_params, requires_grad,
+     * backward_hooks)} with {@code quantizer_params} {@code (per_tensor_affine, scale, zero_point)} or
+     * {@code (per_channel_affine, scales, zero_points, axis)}. Values are checked when decoded.
+     */
+    private Object rebuildQTensor(PyValues.Global g, PyValues.Tuple a) {
+        if (a.size() < 5 || a.size() > 7 || !(a.get(4) instanceof PyValues.Tuple q) || q.size() < 1) {
+            return bad(g, a);
+        }
+        Object data = rebuildTensor(g, new PyValues.Tuple(new Object[] {a.get(0), a.get(1), a.get(2), a.get(3)}), 4, 4);
+        if (!(q.get(0) instanceof PyValues.Global scheme)) {
+            return bad(g, a);
+        }
+        PyValues.Quantizer quantizer;
+        switch (scheme.qualified()) {
+            case "torch.per_tensor_affine" -> {
+                if (q.size() != 3 || !(q.get(1) instanceof Number scale) || !(q.get(2) instanceof Long zp)) {
+                    return bad(g, a);
+                }
+                quantizer = new PyValues.Quantizer(false, scale.doubleValue(), zp, null, null, -1);
+            }
+            case "torch.per_channel_affine" -> {
+                if (q.size() != 4
+                        || !(q.get(1) instanceof PyValues.TensorRef scales)
+                        || !(q.get(2) instanceof PyValues.TensorRef zps)
+                        || !(q.get(3) instanceof Long axis)) {
+                    return bad(g, a);
+                }
+                quantizer = new PyValues.Quantizer(true, 0, 0, scales, zps, axis);
+            }
+            default ->
+                throw new org.resnet4j.ResNet4jException.UnsupportedModelException(where
+                        + ": quantization scheme " + scheme.qualified()
+                        + ", supported: torch.per_tensor_affine and torch.per_channel_affine");
+        }
+        return new PyValues.QTensorRef((PyValues.TensorRef) data, quantizer);
     }
 
     private Object rebuildParameter(PyValues.Global g, PyValues.Tuple a, int n) {
