@@ -15,7 +15,8 @@ then runs the quantized model (torch.backends.quantized.engine = ENGINE) on othe
     input.npy       float32 [N, 3, H, W]: the inputs, drawn like the calibration batches
     logits.npy      float32 [N, classes]: the dequantized outputs of PyTorch's quantized model
     features.npy    float32 [N, D]: the same model with fc = Identity (the dequantized pooled features)
-    meta.json       arch, engine, torch version, fc's output scale and zero point, the input's
+    meta.json       arch, engine, torch version; the scale and zero point of fc's output, of the input and
+                    of the pooled features
 
 Usage: /usr/bin/python3 tools/quantized_reference.py --arch resnet18 --engine onednn|qnnpack [--seed S]
        [--batch N] [--size PX] [--calibration-batches B] --out-dir DIR
@@ -82,6 +83,8 @@ def main(argv=None):
     os.makedirs(a.out_dir, exist_ok=True)
     torch.save(model.state_dict(), os.path.join(a.out_dir, "weights.pth"))
     x = images(gen, a.batch, a.size)
+    pooled = {}
+    model.avgpool.register_forward_hook(lambda m, i, o: pooled.update(scale=o.q_scale(), zero_point=o.q_zero_point()))
     with torch.no_grad():
         logits = model(x)
         model.fc = torch.nn.Identity()
@@ -92,7 +95,8 @@ def main(argv=None):
     sd = torch.load(os.path.join(a.out_dir, "weights.pth"))
     meta = {"arch": a.arch, "engine": a.engine, "torch": torch.__version__, "seed": a.seed,
             "fc_scale": float(sd["fc.scale"]), "fc_zero_point": int(sd["fc.zero_point"]),
-            "input_scale": float(sd["quant.scale"]), "input_zero_point": int(sd["quant.zero_point"])}
+            "input_scale": float(sd["quant.scale"]), "input_zero_point": int(sd["quant.zero_point"]),
+            "features_scale": float(pooled["scale"]), "features_zero_point": int(pooled["zero_point"])}
     with open(os.path.join(a.out_dir, "meta.json"), "w") as f:
         json.dump(meta, f, indent=1)
     print(json.dumps(meta))

@@ -84,6 +84,7 @@ public final class Inspection {
         o.put("kind", "checkpoint");
         o.put("format", ckpt.format().label());
         o.put("scheme", ckpt.scheme()); // null: the names match no known ResNet naming scheme
+        o.put("quantization", ckpt.quantization()); // null: float weights
         o.put("nested_key", ckpt.nestedKey());
         ArrayNode alternatives = o.putArray("other_keys");
         ckpt.alternatives().forEach(alternatives::add);

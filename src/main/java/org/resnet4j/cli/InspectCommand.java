@@ -81,6 +81,10 @@ final class InspectCommand implements Callable<Integer> {
                 Lines.println(out(), "prefix:     '" + r.get("stripped_prefix").asText() + "' stripped from every key");
             }
             Lines.println(out(), "dtypes:     " + r.get("dtypes"));
+            if (r.hasNonNull("quantization")) {
+                Lines.println(
+                        out(), "weights:    quantized (" + r.get("quantization").asText() + ")");
+            }
             Lines.println(out(), "arch:       " + r.get("architecture").asText());
             if (r.has("assumption")) {
                 Lines.println(out(), "            (" + r.get("assumption").asText() + ")");
