@@ -18,7 +18,7 @@ then runs the quantized model (torch.backends.quantized.engine = ENGINE) on othe
     meta.json       arch, engine, torch version; the scale and zero point of fc's output, of the input and
                     of the pooled features
 
-Usage: /usr/bin/python3 tools/quantized_reference.py --arch resnet18 --engine onednn|qnnpack [--seed S]
+Usage: /usr/bin/python3 tools/quantized_reference.py --arch resnet18 --engine onednn|qnnpack [--run-engine E] [--seed S]
        [--batch N] [--size PX] [--calibration-batches B] --out-dir DIR
 """
 import argparse
@@ -59,7 +59,11 @@ def images(gen, n, size):
 def main(argv=None):
     ap = argparse.ArgumentParser(description="a quantized torchvision ResNet and PyTorch's outputs for it")
     ap.add_argument("--arch", required=True, help="resnet18, resnet50, resnext101_32x8d, ...")
-    ap.add_argument("--engine", choices=["onednn", "qnnpack", "fbgemm"], default="onednn")
+    ap.add_argument("--engine", choices=["onednn", "qnnpack", "fbgemm"], default="onednn",
+                    help="the qconfig (observers: per-channel weights for onednn/fbgemm, per-tensor for qnnpack)")
+    ap.add_argument("--run-engine", choices=["onednn", "qnnpack", "fbgemm"],
+                    help="torch.backends.quantized.engine for convert and the reference run (default: --engine); "
+                         "PyTorch 1.13's onednn cannot run grouped quantized convs (ResNeXt), qnnpack can")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--batch", type=int, default=8)
     ap.add_argument("--size", type=int, default=64)
@@ -67,7 +71,7 @@ def main(argv=None):
     ap.add_argument("--out-dir", required=True)
     a = ap.parse_args(argv)
     torch.set_num_threads(2)
-    torch.backends.quantized.engine = a.engine
+    torch.backends.quantized.engine = a.run_engine or a.engine
     torch.manual_seed(a.seed)
     gen = torch.Generator().manual_seed(a.seed)
     model = getattr(torchvision.models.quantization, a.arch)(weights=None, quantize=False)
@@ -93,7 +97,7 @@ def main(argv=None):
     _save_npy(os.path.join(a.out_dir, "logits.npy"), logits.numpy().astype(np.float32))
     _save_npy(os.path.join(a.out_dir, "features.npy"), features.numpy().astype(np.float32))
     sd = torch.load(os.path.join(a.out_dir, "weights.pth"))
-    meta = {"arch": a.arch, "engine": a.engine, "torch": torch.__version__, "seed": a.seed,
+    meta = {"arch": a.arch, "engine": a.engine, "run_engine": torch.backends.quantized.engine, "torch": torch.__version__, "seed": a.seed,
             "fc_scale": float(sd["fc.scale"]), "fc_zero_point": int(sd["fc.zero_point"]),
             "input_scale": float(sd["quant.scale"]), "input_zero_point": int(sd["quant.zero_point"]),
             "features_scale": float(pooled["scale"]), "features_zero_point": int(pooled["zero_point"])}

@@ -15,7 +15,8 @@ import org.resnet4j.onnx.TensorProto;
  *
  * <p>The fc layer is found from the graph, not from names: the node that produces the first
  * output must be a {@code Gemm} (as in resnet4j's graphs and in {@code torch.onnx.export} of a
- * torchvision ResNet); its first input is the feature vector.
+ * torchvision ResNet), or, in a quantized (QDQ) model, a Gemm whose output is quantized and
+ * dequantized; its first input is the feature vector.
  */
 public final class FeatureOutput {
     private FeatureOutput() {}
@@ -35,12 +36,11 @@ public final class FeatureOutput {
         if (g.getOutputCount() != 1) {
             return Optional.empty();
         }
-        String logits = g.getOutput(0).getName();
-        NodeProto fc = null;
-        for (NodeProto n : g.getNodeList()) {
-            if (n.getOutputList().contains(logits)) {
-                fc = n;
-            }
+        NodeProto fc = producer(g, g.getOutput(0).getName());
+        while (fc != null
+                && (fc.getOpType().equals("DequantizeLinear") || fc.getOpType().equals("QuantizeLinear"))
+                && fc.getInputCount() > 0) {
+            fc = producer(g, fc.getInput(0));
         }
         if (fc == null || !fc.getOpType().equals("Gemm") || fc.getInputCount() < 2) {
             return Optional.empty();
@@ -54,6 +54,16 @@ public final class FeatureOutput {
         return Optional.of(new Exposed(b.build(), features, dims));
     }
 
+    /** The node whose output is {@code value}, or null (a graph input or an initializer). */
+    private static NodeProto producer(GraphProto g, String value) {
+        for (NodeProto n : g.getNodeList()) {
+            if (n.getOutputList().contains(value)) {
+                return n;
+            }
+        }
+        return null;
+    }
+
     /** fc's input size: the weight's columns ({@code transB} 1, torch's layout) or rows. */
     private static int featureWidth(GraphProto g, NodeProto fc) {
         boolean transB = false;
@@ -62,8 +72,13 @@ public final class FeatureOutput {
                 transB = a.getI() != 0;
             }
         }
+        String weight = fc.getInput(1);
+        NodeProto dq = producer(g, weight);
+        if (dq != null && dq.getOpType().equals("DequantizeLinear") && dq.getInputCount() > 0) {
+            weight = dq.getInput(0); // a quantized model's int8 weight
+        }
         for (TensorProto t : g.getInitializerList()) {
-            if (t.getName().equals(fc.getInput(1)) && t.getDimsCount() == 2) {
+            if (t.getName().equals(weight) && t.getDimsCount() == 2) {
                 return Math.toIntExact(t.getDims(transB ? 1 : 0));
             }
         }

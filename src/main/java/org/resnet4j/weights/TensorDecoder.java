@@ -92,7 +92,10 @@ final class TensorDecoder {
             le.position((int) (offset * 4)).limit((int) ((offset + numel) * 4));
             return Tensor.overLittleEndian(shape, le);
         }
-        charge(key, numel * 4);
+        // A contiguous view reads each of its storage bytes once: only the widening beyond them is a
+        // copy the file does not already pay for (3 bytes per int8, 2 per float16). Any other view may
+        // overlap itself (stride 0), so all of it is charged.
+        charge(key, isContiguous(size, stride) ? numel * (4 - Math.min(4, dtype.byteSize())) : numel * 4);
         float[] out = new float[(int) numel];
         gather(dtype, le, offset, size, stride, out);
         return Tensor.of(shape, out, dtype);
