@@ -88,14 +88,21 @@ final class BenchCommand implements Callable<Integer> {
                     + " engine, the ratio is what the extra threads buy.")
     Integer againstThreads;
 
+    @Option(
+            names = "--against-model",
+            paramLabel = "FILE.onnx",
+            description = "Time this model too, alternating round by round, on the --against engine (default:"
+                    + " --engine) with the same input: e.g. an int8 model against its float one.")
+    Path againstModel;
+
     @Option(names = "--json", description = "Print a JSON object.")
     boolean json;
 
     /** The model on one engine, through the library's door: a file, or the random-weights preset's bytes. */
-    private ResNetModel open(byte[] bytes, String name, EngineType kind, int threads) {
+    private ResNetModel open(byte[] bytes, Path file, String name, EngineType kind, int threads) {
         ResNetModel.Builder b = bytes != null
                 ? ResNetModel.builder().onnx(bytes, name)
-                : ResNetModel.builder().onnx(source.model);
+                : ResNetModel.builder().onnx(file);
         try {
             return b.engine(kind)
                     .device(engine.options().device())
@@ -112,7 +119,8 @@ final class BenchCommand implements Callable<Integer> {
             throw new ResNet4jException("--batch, --size and --iters must be at least 1 and --warmup at least 0");
         }
         // the options first: building or reading the model takes seconds for a large one
-        EngineType other = against != null ? EngineChoice.kind("--against", against) : null;
+        EngineType other =
+                against != null ? EngineChoice.kind("--against", against) : againstModel != null ? engine.kind() : null;
         if (againstThreads != null && (other == null || againstThreads < 0)) {
             throw new ResNet4jException(
                     other == null
@@ -120,7 +128,7 @@ final class BenchCommand implements Callable<Integer> {
                             : "--against-threads must be 0 (all cores) or more, got " + againstThreads);
         }
         int otherThreads = againstThreads != null ? againstThreads : engine.threads;
-        if (other == engine.kind() && resolved(otherThreads) == resolved(engine.threads)) {
+        if (againstModel == null && other == engine.kind() && resolved(otherThreads) == resolved(engine.threads)) {
             throw new ResNet4jException("--against " + against + " with " + resolved(otherThreads)
                     + " threads is what --engine already times; give --against-threads another count");
         }
@@ -140,14 +148,16 @@ final class BenchCommand implements Callable<Integer> {
         String description;
         String otherDescription = null;
         ResNetSpec spec;
-        try (ResNetModel m = open(bytes, name, engine.kind(), engine.threads)) {
+        try (ResNetModel m = open(bytes, source.model, name, engine.kind(), engine.threads)) {
             description = m.describe();
             spec = m.spec().orElse(null);
             Tensor x = RandomInit.normal(7, batch, m.inputChannels() > 0 ? m.inputChannels() : 3, size, size);
             if (other == null) {
                 r = Benchmark.run(m::logits, x, warmup, iters);
             } else {
-                try (ResNetModel o = open(bytes, name, other, otherThreads)) {
+                try (ResNetModel o = againstModel != null
+                        ? open(null, againstModel, againstModel.toString(), other, otherThreads)
+                        : open(bytes, source.model, name, other, otherThreads)) {
                     otherDescription = o.describe();
                     paired = Benchmark.runPaired(m::logits, o::logits, x, warmup, iters);
                 }
@@ -175,6 +185,9 @@ final class BenchCommand implements Callable<Integer> {
             if (paired != null) {
                 ObjectNode a = o.putObject("against");
                 a.put("engine", other.label());
+                if (againstModel != null) {
+                    a.put("model", againstModel.toString());
+                }
                 a.put("threads", resolved(otherThreads));
                 a.put("engine_detail", otherDescription);
                 putTimes(a, paired.second(), flops);
@@ -200,7 +213,10 @@ final class BenchCommand implements Callable<Integer> {
                         warmup);
                 String mine = engine.kind().label();
                 String theirs = other.label();
-                if (other == engine.kind()) {
+                if (againstModel != null) {
+                    mine = fileName(name);
+                    theirs = fileName(againstModel.toString());
+                } else if (other == engine.kind()) {
                     mine += "@" + usedThreads;
                     theirs += "@" + resolved(otherThreads);
                 }
@@ -219,6 +235,10 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    private static String fileName(String model) {
+        return Path.of(model).getFileName().toString();
     }
 
     // threads as the engines read them: 0 is every core
