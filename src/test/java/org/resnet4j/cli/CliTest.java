@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.resnet4j.tensor.DType;
 import org.resnet4j.tensor.Tensor;
+import org.resnet4j.testing.Messages;
 import org.resnet4j.testing.Parity;
 import org.resnet4j.testing.PythonReference;
 import org.resnet4j.weights.Npy;
@@ -491,6 +492,64 @@ class CliTest {
         r = cli("bench", "--arch", "resnet18", "--model", "m.onnx");
         assertEquals(2, r.code);
         assertTrue(r.err.contains("mutually exclusive"), r.err);
+    }
+
+    @Test
+    void benchAgainstAnotherModelAlternatesThemOnOneEngine() throws Exception {
+        Path onnx = dir.resolve("golden.onnx");
+        Result r = cli("export", "--spec", g("spec.json"), "--weights", g("weights.pth"), "--out", onnx.toString());
+        assertEquals(0, r.code, r.err);
+        Path folded = dir.resolve("golden-folded.onnx");
+        r = cli(
+                "export",
+                "--spec",
+                g("spec.json"),
+                "--weights",
+                g("weights.pth"),
+                "--fold-bn",
+                "--out",
+                folded.toString());
+        assertEquals(0, r.code, r.err);
+        r = cli(
+                "bench",
+                "--model",
+                onnx.toString(),
+                "--against-model",
+                folded.toString(),
+                "--size",
+                "16",
+                "--iters",
+                "2",
+                "--warmup",
+                "0",
+                "--threads",
+                "1",
+                "--json");
+        assertEquals(0, r.code, r.err);
+        JsonNode j = new ObjectMapper().readTree(r.out);
+        JsonNode o = j.get("against");
+        assertEquals(folded.toString(), o.get("model").asText(), r.out);
+        assertEquals("ort", o.get("engine").asText(), r.out);
+        assertEquals(
+                j.get("min_ms").asDouble() / o.get("min_ms").asDouble(),
+                j.get("ratio_best").asDouble(),
+                1e-9);
+        r = cli(
+                "bench",
+                "--model",
+                onnx.toString(),
+                "--against-model",
+                folded.toString(),
+                "--size",
+                "16",
+                "--iters",
+                "1",
+                "--warmup",
+                "0",
+                "--threads",
+                "1");
+        assertEquals(0, r.code, r.err);
+        Messages.assertContains(r.out, "golden.onnx/golden-folded.onnx per round: median");
     }
 
     @Test
