@@ -51,7 +51,7 @@ class LayeringTest {
 
     /** Root types every layer may name. */
     static final Set<String> SHARED_ROOT_TYPES =
-            Set.of("ResNet4jException", "ReaderLimits", "Version", "EngineType", "Device");
+            Set.of("ResNet4jException", "ReaderLimits", "Version", "EngineType", "Device", "CalibrationMethod");
 
     static final Pattern IMPORT =
             Pattern.compile("^import (?:static )?org\\.resnet4j\\.([a-z]\\w*\\.)*?([A-Z]\\w*)", Pattern.MULTILINE);

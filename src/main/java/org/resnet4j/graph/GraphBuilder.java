@@ -22,7 +22,7 @@ import org.resnet4j.tensor.StateDict;
  */
 public final class GraphBuilder {
     /** torchvision's BatchNorm2d default. */
-    static final float BN_EPSILON = 1e-5f;
+    public static final float BN_EPSILON = 1e-5f;
 
     private final ResNetSpec spec;
     private final boolean foldBatchNorm;
