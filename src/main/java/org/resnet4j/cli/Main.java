@@ -74,6 +74,7 @@ public final class Main {
         SUBCOMMANDS.put("classify", ClassifyCommand::new);
         SUBCOMMANDS.put("embed", EmbedCommand::new);
         SUBCOMMANDS.put("export", ExportCommand::new);
+        SUBCOMMANDS.put("quantize", QuantizeCommand::new);
         SUBCOMMANDS.put("run", RunCommand::new);
         SUBCOMMANDS.put("inspect", InspectCommand::new);
         SUBCOMMANDS.put("convert", ConvertCommand::new);
