@@ -224,6 +224,8 @@ public final class OrtEngine implements Engine {
             OnnxJavaType.INT64,
             DType.INT32,
             OnnxJavaType.INT32,
+            DType.INT8,
+            OnnxJavaType.INT8,
             DType.UINT8,
             OnnxJavaType.UINT8,
             DType.BOOL,
@@ -348,8 +350,8 @@ public final class OrtEngine implements Engine {
     }
 
     /**
-     * An ORT output as a tensor of the same type. float64, int8 and int16 (which no ResNet graph
-     * returns, but a model may) are widened or narrowed to float32 and int32, recording the source type.
+     * An ORT output as a tensor of the same type. float64 and int16 (which no ResNet graph returns, but
+     * a model may) are narrowed or widened to float32 and int32, recording the source type.
      */
     private static Tensor fromOrt(String name, OnnxValue value) throws OrtException {
         if (!(value instanceof OnnxTensor tensor)) {
@@ -376,13 +378,13 @@ public final class OrtEngine implements Engine {
                 }
                 return Tensor.of(dims, f, DType.FLOAT64);
             }
-            case INT8, INT16 -> {
+            case INT16 -> {
                 ByteBuffer b = tensor.getByteBuffer().order(ByteOrder.nativeOrder());
                 int[] v = new int[Math.toIntExact(info.getNumElements())];
                 for (int i = 0; i < v.length; i++) {
-                    v[i] = info.type == OnnxJavaType.INT8 ? b.get(i) : b.getShort(i * 2);
+                    v[i] = b.getShort(i * 2);
                 }
-                return Tensor.ofInts(dims, v).withSourceType(info.type == OnnxJavaType.INT8 ? DType.INT8 : DType.INT16);
+                return Tensor.ofInts(dims, v).withSourceType(DType.INT16);
             }
             default -> {
                 DType dtype = dtypeOf(info.type);

@@ -162,8 +162,8 @@ public final class Onnx {
 
     /**
      * The values of an initializer of any tensor type ({@link DType#isTensorType()}), from raw_data
-     * or the typed field ONNX stores it in (float_data; int64_data; int32_data for int32, uint8,
-     * bool and float16 bits). Counts are checked against the dims before anything is copied.
+     * or the typed field ONNX stores it in (float_data; int64_data; int32_data for int32, int8,
+     * uint8, bool and float16 bits). Counts are checked against the dims before anything is copied.
      */
     public static Tensor toAnyTensor(TensorProto p) {
         DType dtype = DType.fromOnnxCode(p.getDataType());
@@ -236,7 +236,9 @@ public final class Onnx {
                 return Tensor.ofFloat16Bits(shape, bits);
             }
             default -> {
-                byte[] data = new byte[n]; // uint8 and bool: one value per int32_data entry
+                // int8, uint8 and bool: one value per int32_data entry (int8 sign-extended there, so the
+                // low byte is the value either way)
+                byte[] data = new byte[n];
                 for (int i = 0; i < n; i++) {
                     data[i] = dtype == DType.BOOL ? (byte) (p.getInt32Data(i) != 0 ? 1 : 0) : (byte) p.getInt32Data(i);
                 }

@@ -2,7 +2,8 @@ package org.resnet4j.tensor;
 
 /**
  * Element types. A {@link Tensor} holds the {@linkplain #isTensorType() tensor types} (those ResNet
- * graphs use: float32, float16, int64, int32, uint8, bool) in memory; the others occur only in
+ * graphs use: float32, float16, int64, int32, int8, uint8, bool; int8 for the weights of quantized
+ * QDQ models) in memory; the others occur only in
  * checkpoint files, whose readers widen them to float32 and record the file's type as the tensor's
  * {@link Tensor#sourceType()}, so that {@code inspect} can report it and writers can round-trip it.
  */
@@ -14,7 +15,7 @@ public enum DType {
     INT64("int64", 8, 7, "i8", true),
     INT32("int32", 4, 6, "i4", true),
     INT16("int16", 2, 5, "i2", false),
-    INT8("int8", 1, 3, "i1", false),
+    INT8("int8", 1, 3, "i1", true),
     UINT8("uint8", 1, 2, "u1", true),
     BOOL("bool", 1, 9, "b1", true);
 

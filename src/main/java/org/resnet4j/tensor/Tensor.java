@@ -9,12 +9,12 @@ import org.resnet4j.arrays.Shapes;
 /**
  * A dense tensor in C (row-major) order: a shape, an element type ({@link #dtype()}) and {@code
  * numel} elements. The element types are those ResNet graphs use: float32, float16, int64, int32,
- * uint8 and bool ({@link DType#isTensorType()}).
+ * int8 (quantized weights), uint8 and bool ({@link DType#isTensorType()}).
  *
  * <p>float32 is the common case and keeps a float API ({@link #of(int[], float[])}, {@link
  * #get(int)}, {@link #toArray()}, {@link #buffer()}); the float API also reads float16 tensors,
  * widened exactly. The other types have typed factories ({@link #ofLongs}, {@link #ofInts}, {@link
- * #ofUint8}, {@link #ofBools}, {@link #ofFloat16Bits}) and accessors ({@link #getLong}, {@link
+ * #ofInt8}, {@link #ofUint8}, {@link #ofBools}, {@link #ofFloat16Bits}) and accessors ({@link #getLong}, {@link
  * #toLongArray()}, ...); {@link #getDouble(int)} reads any type; {@link #astype} converts with
  * ONNX {@code Cast}'s rules.
  *
@@ -108,6 +108,11 @@ public final class Tensor {
         ByteBuffer b = allocate(data.length, 4);
         b.asIntBuffer().put(data);
         return overLittleEndian(DType.INT32, shape, b);
+    }
+
+    /** An int8 tensor holding a copy of {@code data} (each byte read as -128..127). */
+    public static Tensor ofInt8(int[] shape, byte[] data) {
+        return overLittleEndian(DType.INT8, shape, ByteBuffer.wrap(data.clone()));
     }
 
     /** A uint8 tensor holding a copy of {@code data} (each byte read as 0..255). */
@@ -240,14 +245,15 @@ public final class Tensor {
     }
 
     /**
-     * Element {@code i} as a long: exact for int64, int32, uint8 (0..255) and bool (0 or 1); float
-     * elements are truncated toward zero (NaN gives 0), as ONNX {@code Cast} does.
+     * Element {@code i} as a long: exact for int64, int32, int8 (-128..127), uint8 (0..255) and bool
+     * (0 or 1); float elements are truncated toward zero (NaN gives 0), as ONNX {@code Cast} does.
      */
     public long getLong(int i) {
         ByteBuffer b = littleEndianBytes;
         return switch (dtype) {
             case INT64 -> b.getLong(b.position() + i * 8);
             case INT32 -> b.getInt(b.position() + i * 4);
+            case INT8 -> b.get(b.position() + i);
             case UINT8 -> b.get(b.position() + i) & 0xff;
             case BOOL -> b.get(b.position() + i) != 0 ? 1 : 0;
             case FLOAT32, FLOAT16 -> (long) get(i);
@@ -348,12 +354,12 @@ public final class Tensor {
                 }
                 return ofInts(s, out);
             }
-            case UINT8 -> {
+            case INT8, UINT8 -> {
                 byte[] out = new byte[numel];
                 for (int i = 0; i < numel; i++) {
                     out[i] = (byte) getLong(i);
                 }
-                return ofUint8(s, out);
+                return target == DType.INT8 ? ofInt8(s, out) : ofUint8(s, out);
             }
             case BOOL -> {
                 return ofBools(s, toBooleanArray());

@@ -21,7 +21,7 @@ import org.resnet4j.tensor.Tensor;
 
 /**
  * NumPy's {@code .npy} format (versions 1–3). Reads arrays in C order (either byte order) of the
- * {@linkplain DType#isTensorType() tensor types} (float32, float16, int64, int32, uint8, bool) into a
+ * {@linkplain DType#isTensorType() tensor types} (float32, float16, int64, int32, int8, uint8, bool) into a
  * {@link Tensor} of the same type, and float64 (NumPy's default) narrowed to float32; writes any
  * tensor type little-endian, version 1.0. The header is checked against the bytes that follow before
  * anything is allocated.
@@ -109,7 +109,7 @@ public final class Npy {
 
     private record Header(String descr, ByteOrder order, DType dtype, int itemSize, int[] shape, int numel) {}
 
-    private static final String SUPPORTED = "<f4, <f2, <f8, <i8, <i4, |u1, |b1 (or big-endian >f4, >f2, ...)";
+    private static final String SUPPORTED = "<f4, <f2, <f8, <i8, <i4, |i1, |u1, |b1 (or big-endian >f4, >f2, ...)";
 
     private static Header parseHeader(Path file, String header) {
         // NumPy reads the header as the Python dict literal it is (ast.literal_eval), then requires

@@ -82,6 +82,8 @@ final class ConstantFolding {
                 "Identity",
                 "Dropout",
                 "Cast",
+                "QuantizeLinear",
+                "DequantizeLinear",
                 "Softmax",
                 "Gather",
                 "Concat",

@@ -31,7 +31,7 @@ import org.resnet4j.tensor.TensorSpec;
 
 /**
  * The pure-Java executor: runs an ONNX graph of the ops in {@link Registry#supported()} (opsets
- * 7–21) on the CPU, without native code. Inputs and outputs of float32, float16, int64, int32, uint8
+ * 7–21) on the CPU, without native code. Inputs and outputs of float32, float16, int64, int32, int8, uint8
  * and bool; float math in float32, shape arithmetic in int64.
  *
  * <p>Lifecycle: the constructor checks and compiles the model once — topological order (sorted when

@@ -188,7 +188,7 @@ final class Plan {
                             + (vi.getType().hasTensorType()
                                     ? TensorProto.DataType.forNumber(elem)
                                     : vi.getType().getValueCase())
-                            + ", the Java engine takes tensors of float32, float16, int64, int32, uint8 or bool");
+                            + ", the Java engine takes tensors of " + ElemType.onnxNames());
                 }
                 ins.add(vi.getName());
                 declared.add(TensorSpec.of(vi.getName(), dtype, declaredShape(vi)));

@@ -121,6 +121,8 @@ class OpDifferentialTest {
         GENERATORS.put("Constant", new Gen(16, OpDifferentialTest::constant));
         GENERATORS.put("ConstantOfShape", new Gen(20, OpDifferentialTest::constantOfShape));
         GENERATORS.put("Conv", new Gen(32, OpDifferentialTest::conv));
+        GENERATORS.put("DequantizeLinear", new Gen(36, OpDifferentialTest::dequantizeLinear));
+        GENERATORS.put("QuantizeLinear", new Gen(40, OpDifferentialTest::quantizeLinear));
         GENERATORS.put("Dropout", new Gen(24, OpDifferentialTest::dropout, dropoutPinned()));
         GENERATORS.put("Flatten", new Gen(20, OpDifferentialTest::flatten));
         GENERATORS.put("Gather", new Gen(28, OpDifferentialTest::gather));
@@ -783,6 +785,200 @@ class OpDifferentialTest {
                 .input("x", x)
                 .i("to", to.onnxCode())
                 .outputTypes(to));
+    }
+
+    // ---- quantization ----
+
+    /** A quantization step: powers of two (x / scale exact, so .5 ties are real ties) and others. */
+    static float quantScale(Random r) {
+        return r.nextBoolean()
+                ? pick(r, 1f, 0.5f, 0.25f, 2f, 0.0078125f, 1024f)
+                : pick(r, 0.1f, 1f / 3, 0.02f, 3e-3f, 7.5f, (float) Math.exp(r.nextGaussian() * 3));
+    }
+
+    /** Zero points of {@code t} (int8, uint8, int32: 0), the type's ends among them. */
+    static Tensor zeroPoints(Random r, DType t, int[] shape) {
+        long[] z = new long[Shapes.numel(shape)];
+        for (int k = 0; k < z.length; k++) {
+            z[k] = t == DType.INT32
+                    ? 0
+                    : t == DType.UINT8
+                            ? r.nextInt(4) == 0 ? pick(r, 0L, 255L, 128L) : r.nextInt(256)
+                            : r.nextInt(4) == 0 ? pick(r, -128L, 127L, 0L) : r.nextInt(256) - 128;
+        }
+        return Tensor.ofLongs(shape, z).astype(t);
+    }
+
+    /**
+     * The scale's and zero point's shape: per tensor (a scalar, or [1]: one element is per tensor at
+     * any axis), or from opset 13 per axis along {@code axis} of {@code x}; null for per tensor.
+     */
+    static int[] quantShape(Random r, int[] x, Long axis) {
+        if (axis == null) {
+            return r.nextBoolean() ? new int[0] : new int[] {1};
+        }
+        int a = (int) (axis < 0 ? axis + x.length : axis);
+        return new int[] {x[a]};
+    }
+
+    /**
+     * QuantizeLinear (opsets 10 to 21; before 10 both engines refuse): float32 x holding exact .5
+     * ties of the step, values far past both ends of the type (saturation), ±inf, NaN (ONNX Runtime
+     * gives the type's lowest, as the Java engine does), -0.0; per-tensor and per-axis scales (axis
+     * default 1, negative), zero points int8 or uint8 or omitted (uint8, or opset 21's output_dtype).
+     * Hostile forms: a zero point of another type or length and an axis out of range (both refuse); a
+     * scale of 0, negative or NaN and a per-axis scale before opset 13 (the Java engine refuses them
+     * deliberately: ONNX Runtime quantizes with them). Not float16 x: ONNX Runtime 1.29 truncates
+     * float16 QuantizeLinear toward zero (0.29 / 0.1 gives 2) where ONNX rounds half to even, as the
+     * Java engine does.
+     */
+    static Case quantizeLinear(Random r, int i) {
+        // hostile forms, one kind every fifth case: 0, 1 a bad scale, 2 an axis out of range, 3 a zero
+        // point of another type, 4 of another length, 5 a 1-D scale before opset 13
+        int hostile = i % 5 == 3 ? (i / 5) % 6 : -1;
+        int opset = i == 0
+                ? opset(r, 7, 9)
+                : hostile == 5 || (i % 4 == 1 && hostile != 2) ? opset(r, 10, 12) : opset(r, 13, 21);
+        if (hostile == 5) {
+            // ONNX Runtime takes a 1-D scale at opsets 10-12 as per axis 1; ONNX defines a scalar only
+            int[] xs = {1, 2 + r.nextInt(3)};
+            float[] v = new float[xs[1]];
+            Arrays.fill(v, 0.5f);
+            return exact(OneNode.of("QuantizeLinear")
+                            .opset(opset)
+                            .input("x", values(r, DType.FLOAT32, xs, Edges.NONE))
+                            .init("scale", Tensor.of(new int[] {xs[1]}, v))
+                            .outputTypes(DType.UINT8))
+                    .deliberatelyRefusedWith("expected a scalar before opset 13");
+        }
+        boolean perAxis = opset >= 13 && (i % 2 == 0 || hostile == 2);
+        int[] shape = shape(r, perAxis ? 1 : 0, 4, true);
+        // per axis: the axis attribute, or its default 1
+        boolean axisAttr = shape.length < 2 || r.nextInt(3) > 0 || hostile == 2;
+        Long axis = perAxis ? axisAttr ? axis(r, shape.length, 13) : 1L : null;
+        int[] qShape = quantShape(r, shape, axis);
+        float[] scales = new float[Shapes.numel(qShape)];
+        for (int k = 0; k < scales.length; k++) {
+            scales[k] = quantScale(r);
+        }
+        DType t = pick(r, DType.UINT8, DType.INT8, null);
+        boolean outputDtype = t == null && opset >= 21 && r.nextBoolean();
+        DType yType = t != null ? t : outputDtype ? DType.INT8 : DType.UINT8;
+        int inner = 1;
+        for (int d = axis == null ? shape.length : (int) (axis < 0 ? axis + shape.length : axis) + 1;
+                d < shape.length;
+                d++) {
+            inner *= shape[d];
+        }
+        float[] x = new float[Shapes.numel(shape)];
+        for (int k = 0; k < x.length; k++) {
+            float step = scales[(k / Math.max(inner, 1)) % scales.length];
+            x[k] = switch (r.nextInt(8)) {
+                case 0, 1, 2 -> (r.nextInt(601) - 300 + 0.5f) * step; // ties, in range and beyond both ends
+                case 3 -> pick(r, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, -0f, 3e38f, -1e20f);
+                default -> (float) r.nextGaussian() * 100 * step;
+            };
+        }
+        OneNode n = OneNode.of("QuantizeLinear").opset(opset).outputTypes(yType);
+        operand(n, r, "x", Tensor.of(shape, x));
+        boolean scaleBad = (hostile == 0 || hostile == 1) && scales.length > 0;
+        if (scaleBad) {
+            scales[r.nextInt(scales.length)] = pick(r, 0f, -scales[0], Float.NaN);
+        }
+        operand(n, r, "scale", Tensor.of(qShape, scales));
+        if (perAxis && axisAttr) {
+            n.i("axis", hostile == 2 ? (r.nextBoolean() ? shape.length : -shape.length - 1) : axis);
+        } else if (!perAxis && opset >= 13 && r.nextInt(4) == 0) {
+            n.i("axis", r.nextInt(9) - 4); // ignored by a per-tensor scale, in range or not
+        }
+        if (hostile == 3) {
+            operand(
+                    n,
+                    r,
+                    "zero_point",
+                    values(r, pick(r, DType.INT32, DType.FLOAT32, DType.INT64), qShape, Edges.NONE));
+        } else if (hostile == 4) {
+            operand(n, r, "zero_point", zeroPoints(r, yType, new int[] {Shapes.numel(qShape) + 1}));
+        } else if (t != null) {
+            operand(n, r, "zero_point", zeroPoints(r, t, qShape));
+        } else if (outputDtype) {
+            n.i("output_dtype", DType.INT8.onnxCode());
+        }
+        Case c = exact(n);
+        return scaleBad && opset >= 10 ? c.deliberatelyRefusedWith("expected positive finite scales") : c;
+    }
+
+    /**
+     * DequantizeLinear (opsets 10 to 21; before 10 both engines refuse): int8 and uint8 x over their
+     * whole range, int32 x (biases: zero point 0 or omitted) with large values that float32 rounds;
+     * per-tensor and per-axis scales (axis default 1, negative), float16 scales (and y) from opset 19,
+     * scales whose product overflows to infinity or underflows. Hostile forms: a zero point of another
+     * type or length, an axis out of range (both refuse); a scale of 0, -0.0, negative or NaN, an int32
+     * zero point other than 0, a per-axis scale before opset 13 (the Java engine refuses them
+     * deliberately: ONNX Runtime dequantizes with them).
+     */
+    static Case dequantizeLinear(Random r, int i) {
+        // hostile forms, one kind every fifth case: 0 a bad scale, 1 an axis out of range, 2 a zero point
+        // of another type, 3 of another length, 4 an int32 zero point other than 0, 5 a 1-D scale before 13
+        int hostile = i % 5 == 3 ? (i / 5) % 6 : -1;
+        int opset = i == 0
+                ? opset(r, 7, 9)
+                : hostile == 5 || (i % 4 == 1 && hostile != 1) ? opset(r, 10, 12) : opset(r, 13, 21);
+        if (hostile == 5) {
+            // ONNX Runtime takes a 1-D scale at opsets 10-12 as per axis 1; ONNX defines a scalar only
+            int c = 2 + r.nextInt(3);
+            float[] v = new float[c];
+            Arrays.fill(v, 0.5f);
+            return exact(OneNode.of("DequantizeLinear")
+                            .opset(opset)
+                            .input("x", zeroPoints(r, DType.INT8, new int[] {1, c}))
+                            .init("scale", Tensor.of(new int[] {c}, v)))
+                    .deliberatelyRefusedWith("expected a scalar before opset 13");
+        }
+        boolean perAxis = opset >= 13 && (i % 2 == 0 || hostile == 1);
+        int[] shape = shape(r, perAxis ? 1 : 0, 4, true);
+        boolean axisAttr = shape.length < 2 || r.nextInt(3) > 0 || hostile == 1;
+        Long axis = perAxis ? axisAttr ? axis(r, shape.length, 13) : 1L : null;
+        int[] qShape = quantShape(r, shape, axis);
+        DType t = hostile == 4 ? DType.INT32 : pick(r, DType.UINT8, DType.INT8, DType.INT32);
+        DType scaleType = opset >= 19 && r.nextInt(3) == 0 ? DType.FLOAT16 : DType.FLOAT32;
+        float[] scales = new float[Shapes.numel(qShape)];
+        for (int k = 0; k < scales.length; k++) {
+            // extremes: products that overflow to infinity, and the smallest scales (of float16 too)
+            scales[k] = r.nextInt(8) > 0
+                    ? quantScale(r)
+                    : scaleType == DType.FLOAT16 ? pick(r, 60000f, 6e-8f) : pick(r, 1e30f, 1e-30f, Float.MIN_VALUE);
+        }
+        long[] x = new long[Shapes.numel(shape)];
+        for (int k = 0; k < x.length; k++) {
+            x[k] = t == DType.INT32
+                    ? r.nextBoolean() ? r.nextInt() : r.nextInt(2001) - 1000
+                    : t == DType.UINT8 ? r.nextInt(256) : r.nextInt(256) - 128;
+        }
+        OneNode n = OneNode.of("DequantizeLinear").opset(opset).outputTypes(scaleType);
+        operand(n, r, "x", Tensor.ofLongs(shape, x).astype(t));
+        boolean scaleBad = hostile == 0 && scales.length > 0;
+        if (scaleBad) {
+            scales[r.nextInt(scales.length)] = pick(r, 0f, -0.5f, Float.NaN, -0f);
+        }
+        operand(n, r, "scale", Tensor.of(qShape, scales).astype(scaleType));
+        if (perAxis && axisAttr) {
+            n.i("axis", hostile == 1 ? (r.nextBoolean() ? shape.length : -shape.length - 1) : axis);
+        }
+        if (hostile == 2) {
+            operand(n, r, "zero_point", zeroPoints(r, t == DType.INT8 ? DType.UINT8 : DType.INT8, qShape));
+        } else if (hostile == 3) {
+            operand(n, r, "zero_point", zeroPoints(r, t, new int[] {Shapes.numel(qShape) + 1}));
+        } else if (hostile == 4) {
+            long[] z = new long[Shapes.numel(qShape)];
+            Arrays.fill(z, 1 + r.nextInt(100));
+            operand(n, r, "zero_point", Tensor.ofLongs(qShape, z).astype(DType.INT32));
+            return exact(n).deliberatelyRefusedWith("expected 0: int32 values");
+        } else if (r.nextInt(3) > 0) {
+            operand(n, r, "zero_point", zeroPoints(r, t, qShape));
+        }
+        Case c = exact(n);
+        return scaleBad ? c.deliberatelyRefusedWith("expected positive finite scales") : c;
     }
 
     // ---- shape and layout ----

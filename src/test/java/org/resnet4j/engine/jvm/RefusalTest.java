@@ -235,7 +235,7 @@ class RefusalTest {
                         .getMessage(),
                 "initializer 'c'",
                 "DOUBLE",
-                "FLOAT, FLOAT16, INT64, INT32, UINT8, BOOL");
+                "FLOAT, FLOAT16, INT64, INT32, INT8, UINT8, BOOL");
     }
 
     @Test

@@ -10,7 +10,7 @@ import org.resnet4j.tensor.DType;
 
 /**
  * Initializers and Constant tensors as engine values: float32 and float16 (as floats), int64, int32,
- * uint8 and bool (as longs).
+ * int8, uint8 and bool (as longs).
  */
 public final class Constants {
     private Constants() {}
@@ -25,7 +25,7 @@ public final class Constants {
         ElemType et = elemType(type);
         if (et == null) {
             throw new UnsupportedModelException(where + " has data type " + TensorProto.DataType.forNumber(type)
-                    + ", expected one of FLOAT, FLOAT16, INT64, INT32, UINT8, BOOL");
+                    + ", expected one of " + ElemType.onnxNames());
         }
         int[] shape = new int[p.getDimsCount()];
         for (int i = 0; i < shape.length; i++) {

@@ -13,8 +13,16 @@ public enum ElemType {
     FLOAT16,
     INT64,
     INT32,
+    /** Quantized weights and activations (QuantizeLinear, DequantizeLinear); data movement ops take it too. */
+    INT8,
     UINT8,
     BOOL;
+
+    /** The types as ONNX names them, for messages: "FLOAT, FLOAT16, INT64, ..." (the enum's names are ONNX's). */
+    public static String onnxNames() {
+        return String.join(
+                ", ", java.util.Arrays.stream(values()).map(Enum::name).toList());
+    }
 
     /** True for the types held as floats. */
     public boolean isFloat() {
@@ -25,6 +33,7 @@ public enum ElemType {
     public long wrap(long v) {
         return switch (this) {
             case INT32 -> (int) v;
+            case INT8 -> (byte) v;
             case UINT8 -> v & 0xff;
             case BOOL -> v != 0 ? 1 : 0;
             default -> v;
@@ -36,7 +45,7 @@ public enum ElemType {
         return this == FLOAT16 ? HalfFloat.toFloat(HalfFloat.fromFloat(v)) : v;
     }
 
-    /** The engine type holding {@code t}, or null when the engine has none (float64, int8, ...). */
+    /** The engine type holding {@code t}, or null when the engine has none (float64, int16, ...). */
     public static ElemType of(DType t) {
         return t == null
                 ? null
@@ -45,6 +54,7 @@ public enum ElemType {
                     case FLOAT16 -> FLOAT16;
                     case INT64 -> INT64;
                     case INT32 -> INT32;
+                    case INT8 -> INT8;
                     case UINT8 -> UINT8;
                     case BOOL -> BOOL;
                     default -> null;
@@ -58,6 +68,7 @@ public enum ElemType {
             case FLOAT16 -> DType.FLOAT16;
             case INT64 -> DType.INT64;
             case INT32 -> DType.INT32;
+            case INT8 -> DType.INT8;
             case UINT8 -> DType.UINT8;
             case BOOL -> DType.BOOL;
         };

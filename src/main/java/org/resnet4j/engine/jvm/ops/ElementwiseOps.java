@@ -18,7 +18,7 @@ final class ElementwiseOps {
         ElemType t = in[0];
         if (!t.isFloat() && !(intsToo && t != ElemType.BOOL)) {
             throw new UnsupportedModelException(label + ": input 0 has type " + t + ", expected "
-                    + (intsToo ? "FLOAT, FLOAT16, INT64, INT32 or UINT8" : "FLOAT or FLOAT16"));
+                    + (intsToo ? "FLOAT, FLOAT16, INT64, INT32, INT8 or UINT8" : "FLOAT or FLOAT16"));
         }
         for (int i = 1; i < in.length; i++) {
             if (in[i] != null && in[i] != t) {

@@ -61,8 +61,8 @@ final class PoolOps {
 
         @Override
         public ElemType[] outputTypes(ElemType[] in) {
-            if (max && opset >= 12 && in[0] == ElemType.UINT8) {
-                return withIndices ? new ElemType[] {ElemType.UINT8, ElemType.INT64} : new ElemType[] {ElemType.UINT8};
+            if (max && opset >= 12 && (in[0] == ElemType.UINT8 || in[0] == ElemType.INT8)) {
+                return withIndices ? new ElemType[] {in[0], ElemType.INT64} : new ElemType[] {in[0]};
             }
             super.outputTypes(in);
             return withIndices ? new ElemType[] {ElemType.FLOAT, ElemType.INT64} : new ElemType[] {ElemType.FLOAT};
@@ -72,7 +72,7 @@ final class PoolOps {
         public Value[] run(Value[] in, RunContext ctx) {
             Value x = in[0];
             if (!x.isFloat()) {
-                // uint8 (opset 12): the maximum of exact floats is exact; back to uint8
+                // int8 and uint8 (opset 12): the maximum of exact floats is exact; back to the type
                 Value[] out = run(new Value[] {TypeOps.convert(x, ElemType.FLOAT, ctx)}, ctx);
                 out[0] = TypeOps.convert(out[0], x.type(), ctx);
                 return out;

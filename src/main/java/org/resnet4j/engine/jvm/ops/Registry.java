@@ -6,8 +6,9 @@ import java.util.function.Function;
 import org.resnet4j.ResNet4jException.UnsupportedModelException;
 
 /**
- * The operator table: ONNX op type -> compiled op. One line per op; opsets 7–21 for all of them,
- * each op reading its node's opset where the op's inputs or attributes changed.
+ * The operator table: ONNX op type -> compiled op. One line per op; opsets 7–21 for all of them
+ * (QuantizeLinear and DequantizeLinear from 10, where ONNX defines them), each op reading its node's
+ * opset where the op's inputs or attributes changed.
  */
 public final class Registry {
     public static final int MIN_OPSET = 7;
@@ -56,6 +57,8 @@ public final class Registry {
         OPS.put("Cast", TypeOps.Cast::new);
         OPS.put("ConstantOfShape", TypeOps.ConstantOfShape::new);
         OPS.put("Dropout", TypeOps.Dropout::new);
+        OPS.put("QuantizeLinear", QuantOps.Quantize::new);
+        OPS.put("DequantizeLinear", QuantOps.Dequantize::new);
         OPS.put("ReduceMean", ReduceOps.ReduceMean::new);
     }
 

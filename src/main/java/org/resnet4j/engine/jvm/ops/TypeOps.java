@@ -47,8 +47,8 @@ final class TypeOps {
             int t = (int) s.i("to", 0);
             to = Constants.elemType(t);
             if (to == null) {
-                throw s.refuse("to=" + TensorProto.DataType.forNumber(t)
-                        + " is not supported, expected one of FLOAT, FLOAT16, INT64, INT32, UINT8, BOOL");
+                throw s.refuse("to=" + TensorProto.DataType.forNumber(t) + " is not supported, expected one of "
+                        + ElemType.onnxNames());
             }
         }
 

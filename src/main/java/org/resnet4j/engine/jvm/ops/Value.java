@@ -122,12 +122,12 @@ public final class Value {
                 }
                 yield Tensor.ofInts(shape, v);
             }
-            case UINT8 -> {
+            case INT8, UINT8 -> {
                 byte[] v = new byte[n];
                 for (int i = 0; i < n; i++) {
                     v[i] = (byte) longs[i];
                 }
-                yield Tensor.ofUint8(shape, v);
+                yield type == ElemType.INT8 ? Tensor.ofInt8(shape, v) : Tensor.ofUint8(shape, v);
             }
             case BOOL -> {
                 boolean[] v = new boolean[n];
