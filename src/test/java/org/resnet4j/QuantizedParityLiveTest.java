@@ -20,7 +20,8 @@ import org.resnet4j.weights.Npy;
  * qconfig) read by {@link ResNetModel} and run as QDQ ONNX on ONNX Runtime, against PyTorch's own
  * quantized model on the same inputs. Logits within {@value #MAX_STEPS} of fc's output quantization
  * steps everywhere, the same top-1 wherever PyTorch's leads by more than {@value #TIE_STEPS} steps, and
- * the pooled features (embed) within {@value #MAX_STEPS} steps of the pool's scale.
+ * the pooled features (embed) within {@value #MAX_STEPS} steps of the pool's scale; the Java engine,
+ * which runs the QDQ graph's float semantics node by node, within as many steps of both.
  *
  * <p>Why not exact: ONNX Runtime's integer kernels and PyTorch's requantise with their own rounding
  * (fixed-point multipliers, the average pool's ties), and a one-step difference in one layer moves the
@@ -37,16 +38,16 @@ class QuantizedParityLiveTest {
      * PyTorch 1.13's onednn engine cannot run grouped quantized convs (ResNeXt: a shape error in
      * {@code add_relu}), so that checkpoint, made with onednn's qconfig, is converted and run by qnnpack.
      */
-    @ParameterizedTest(name = "{0}, {1} qconfig, run by {2}, {3}px, {4} images")
+    @ParameterizedTest(name = "{0}, {1} qconfig, run by {2}, {3}px, {4} images, Java engine {5}")
     @CsvSource({
-        "resnet18, onednn, onednn, 224, 50",
-        "resnet18, qnnpack, qnnpack, 224, 50",
-        "resnet50, onednn, onednn, 224, 16",
-        "resnet50, qnnpack, qnnpack, 224, 16",
-        "resnext101_32x8d, onednn, qnnpack, 224, 8"
+        "resnet18, onednn, onednn, 224, 50, true",
+        "resnet18, qnnpack, qnnpack, 224, 50, true",
+        "resnet50, onednn, onednn, 224, 16, true",
+        "resnet50, qnnpack, qnnpack, 224, 16, true",
+        "resnext101_32x8d, onednn, qnnpack, 224, 8, false"
     })
-    void ortMatchesPyTorchsQuantizedModel(String arch, String engine, String runEngine, int size, int images)
-            throws Exception {
+    void ortMatchesPyTorchsQuantizedModel(
+            String arch, String engine, String runEngine, int size, int images, boolean javaToo) throws Exception {
         PythonReference.require();
         PythonReference.run(
                 "quantized_reference.py",
@@ -111,6 +112,28 @@ class QuantizedParityLiveTest {
             assertTrue(
                     worstFeatures <= MAX_STEPS,
                     arch + " " + engine + ": features differ by " + worstFeatures + " steps");
+            if (!javaToo) {
+                return; // resnext101_32x8d's dequantized weights and activations outgrow the test JVM's heap
+            }
+            // the Java engine reads the same QDQ graph in float, node by node (the spec's semantics)
+            try (ResNetModel java = ResNetModel.builder()
+                    .weights(dir.resolve("weights.pth"))
+                    .engine(EngineType.JAVA)
+                    .threads(2)
+                    .build()) {
+                Tensor javaLogits = java.logits(input);
+                double vsOrt = maxSteps(javaLogits, logits, fcScale);
+                double vsTorch = maxSteps(javaLogits, torchLogits, fcScale);
+                System.out.printf(
+                        Locale.ROOT,
+                        "int8 %s (%s): Java engine vs ONNX Runtime max %.2f steps, vs PyTorch max %.2f steps%n",
+                        arch,
+                        engine,
+                        vsOrt,
+                        vsTorch);
+                assertTrue(vsOrt <= MAX_STEPS, arch + ": Java engine vs ONNX Runtime " + vsOrt + " steps");
+                assertTrue(vsTorch <= MAX_STEPS, arch + ": Java engine vs PyTorch " + vsTorch + " steps");
+            }
         }
     }
 
