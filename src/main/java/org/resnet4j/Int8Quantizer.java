@@ -151,7 +151,8 @@ public final class Int8Quantizer {
                 throw new UnsupportedModelException(
                         b.weights + " is already quantized (" + checkpoint.quantization() + "); export it as it is");
             }
-            spec = OnnxBuild.resolveSpec(b.architecture.explicitSpec().orElse(null), null, null, checkpoint);
+            spec = OnnxBuild.resolveSpec(
+                    b.architecture.explicitSpec().orElse(null), b.numClasses, b.inChannels, checkpoint);
             observed = Int8Model.observedValues(spec);
         }
     }
@@ -224,6 +225,8 @@ public final class Int8Quantizer {
         private Path weights;
         private String checkpointKey;
         private Architecture architecture = Architecture.inferred();
+        private Integer numClasses;
+        private Integer inChannels;
         private CalibrationMethod method = CalibrationMethod.MINMAX;
         private boolean perChannel;
         private ImageTransform transform = ImageTransform.IMAGENET_V1;
@@ -248,6 +251,24 @@ public final class Int8Quantizer {
         /** The architecture; inferred from the checkpoint by default. */
         public Builder architecture(Architecture architecture) {
             this.architecture = Objects.requireNonNull(architecture, "architecture");
+            return this;
+        }
+
+        /** Overrides the architecture's classes (fc outputs). */
+        public Builder numClasses(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("numClasses is " + n + ", expected 1 or more");
+            }
+            this.numClasses = n;
+            return this;
+        }
+
+        /** Overrides the architecture's input channels (conv1 inputs). */
+        public Builder inChannels(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("inChannels is " + n + ", expected 1 or more");
+            }
+            this.inChannels = n;
             return this;
         }
 

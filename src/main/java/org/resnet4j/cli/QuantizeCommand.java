@@ -90,16 +90,18 @@ final class QuantizeCommand implements Callable<Integer> {
         if (batch < 1 || threads < 0) {
             throw new ResNet4jException("--batch must be at least 1 and --threads at least 0");
         }
-        if (model.numClasses != null || model.inChannels != null) {
-            throw new ResNet4jException("quantize takes the architecture from --arch, --spec or the checkpoint;"
-                    + " --num-classes and --in-channels do not apply");
-        }
         List<Path> files = ImageFiles.expandOrFail(calibrate);
         model.loadWeights(commandSpec); // the checkpoint's notes, and its errors before any image is read
         ProgressBar bar = new ProgressBar(commandSpec.commandLine().getErr(), "calibrate", "images");
         Int8Quantizer.Builder q = Int8Quantizer.builder().weights(model.weights);
         if (model.key != null) {
             q.checkpointKey(model.key);
+        }
+        if (model.numClasses != null) {
+            q.numClasses(model.numClasses);
+        }
+        if (model.inChannels != null) {
+            q.inChannels(model.inChannels);
         }
         Int8Quantizer.Result r = q.architecture(model.architecture())
                 .method(m)
