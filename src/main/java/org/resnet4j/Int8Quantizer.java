@@ -256,19 +256,13 @@ public final class Int8Quantizer {
 
         /** Overrides the architecture's classes (fc outputs). */
         public Builder numClasses(int n) {
-            if (n < 1) {
-                throw new IllegalArgumentException("numClasses is " + n + ", expected 1 or more");
-            }
-            this.numClasses = n;
+            this.numClasses = Arguments.atLeastOne("numClasses", n);
             return this;
         }
 
         /** Overrides the architecture's input channels (conv1 inputs). */
         public Builder inChannels(int n) {
-            if (n < 1) {
-                throw new IllegalArgumentException("inChannels is " + n + ", expected 1 or more");
-            }
-            this.inChannels = n;
+            this.inChannels = Arguments.atLeastOne("inChannels", n);
             return this;
         }
 
@@ -292,19 +286,13 @@ public final class Int8Quantizer {
 
         /** ONNX Runtime's threads for the float model; 0 (default) uses all cores. */
         public Builder threads(int threads) {
-            if (threads < 0) {
-                throw new IllegalArgumentException("threads is " + threads + ", expected 0 (all cores) or more");
-            }
-            this.threads = threads;
+            this.threads = Arguments.threads(threads);
             return this;
         }
 
         /** Images per calibration batch (default 8). */
         public Builder batchSize(int n) {
-            if (n < 1) {
-                throw new IllegalArgumentException("batch size is " + n + ", expected 1 or more");
-            }
-            this.batchSize = n;
+            this.batchSize = Arguments.atLeastOne("batch size", n);
             return this;
         }
 

@@ -561,19 +561,13 @@ public final class ResNetModel implements AutoCloseable {
 
         /** Overrides the architecture's number of classes (fc outputs). */
         public Builder numClasses(int n) {
-            if (n < 1) {
-                throw new IllegalArgumentException("numClasses is " + n + ", expected 1 or more");
-            }
-            this.numClasses = n;
+            this.numClasses = Arguments.atLeastOne("numClasses", n);
             return this;
         }
 
         /** Overrides the architecture's input channels (conv1 inputs); images need 3. */
         public Builder inChannels(int n) {
-            if (n < 1) {
-                throw new IllegalArgumentException("inChannels is " + n + ", expected 1 or more");
-            }
-            this.inChannels = n;
+            this.inChannels = Arguments.atLeastOne("inChannels", n);
             return this;
         }
 
@@ -601,10 +595,7 @@ public final class ResNetModel implements AutoCloseable {
 
         /** Intra-op threads; 0 (default) uses all cores. */
         public Builder threads(int threads) {
-            if (threads < 0) {
-                throw new IllegalArgumentException("threads is " + threads + ", expected 0 (all cores) or more");
-            }
-            this.threads = threads;
+            this.threads = Arguments.threads(threads);
             return this;
         }
 

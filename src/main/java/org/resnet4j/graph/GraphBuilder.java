@@ -44,7 +44,7 @@ public final class GraphBuilder {
                 convBn(ResNetGraph.INPUT, "conv1", "bn1", spec.inChannels(), spec.stemWidth(), k, spec.stemStride(), 1);
         x = relu(x, "relu");
         if (spec.stemPool()) {
-            x = node(
+            x = graph.node(
                     "MaxPool",
                     "maxpool",
                     new String[] {x},
@@ -65,8 +65,8 @@ public final class GraphBuilder {
                 inplanes = planes * spec.block().expansion();
             }
         }
-        x = node("GlobalAveragePool", "avgpool", new String[] {x});
-        x = node("Flatten", "flatten", new String[] {x}, intAttr("axis", 1));
+        x = graph.node("GlobalAveragePool", "avgpool", new String[] {x});
+        x = graph.node("Flatten", "flatten", new String[] {x}, intAttr("axis", 1));
         graph.addParameter("fc.weight", spec.numClasses(), inplanes);
         graph.addParameter("fc.bias", spec.numClasses());
         plain("fc.weight");
@@ -116,12 +116,12 @@ public final class GraphBuilder {
     }
 
     private String residual(String out, String identity, String p) {
-        String sum = node("Add", p + "add", new String[] {out, identity});
+        String sum = graph.node("Add", p + "add", new String[] {out, identity});
         return relu(sum, p + "relu");
     }
 
     private String relu(String x, String name) {
-        return node("Relu", name, new String[] {x});
+        return graph.node("Relu", name, new String[] {x});
     }
 
     /** Conv (no bias, torchvision's convs have none) followed by BatchNorm, or one folded Conv. */
@@ -143,31 +143,18 @@ public final class GraphBuilder {
             String fb = conv + ".bias_folded";
             graph.addInitializer(Initializer.floats(fw, sd -> BatchNormFolding.weight(sd, w, bn, BN_EPSILON)));
             graph.addInitializer(Initializer.floats(fb, sd -> BatchNormFolding.bias(sd, bn, BN_EPSILON)));
-            return node("Conv", conv, new String[] {x, fw, fb}, convAttrs);
+            return graph.node("Conv", conv, new String[] {x, fw, fb}, convAttrs);
         }
         plain(w);
-        String y = node("Conv", conv, new String[] {x, w}, convAttrs);
+        String y = graph.node("Conv", conv, new String[] {x, w}, convAttrs);
         String[] bnInputs = {y, bn + ".weight", bn + ".bias", bn + ".running_mean", bn + ".running_var"};
         for (int i = 1; i < bnInputs.length; i++) {
             plain(bnInputs[i]);
         }
-        return node("BatchNormalization", bn, bnInputs, floatAttr("epsilon", BN_EPSILON));
+        return graph.node("BatchNormalization", bn, bnInputs, floatAttr("epsilon", BN_EPSILON));
     }
 
     private void plain(String key) {
         graph.addInitializer(Initializer.floats(key, (StateDict sd) -> sd.get(key)));
-    }
-
-    /** Adds a node whose single output value is named like the node. */
-    private String node(String op, String name, String[] inputs, AttributeProto... attrs) {
-        NodeProto.Builder b = NodeProto.newBuilder().setOpType(op).setName(name).addOutput(name);
-        for (String in : inputs) {
-            b.addInput(in);
-        }
-        for (AttributeProto a : attrs) {
-            b.addAttribute(a);
-        }
-        graph.addNode(b.build());
-        return name;
     }
 }

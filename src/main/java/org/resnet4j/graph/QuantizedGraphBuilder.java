@@ -66,7 +66,7 @@ public final class QuantizedGraphBuilder {
         int k = spec.stemKernel();
         x = conv(x, "conv1", spec.inChannels(), spec.stemWidth(), k, spec.stemStride(), 1, true);
         if (spec.stemPool()) {
-            String pooled = node(
+            String pooled = graph.node(
                     "MaxPool",
                     "maxpool",
                     new String[] {x.value()},
@@ -87,20 +87,20 @@ public final class QuantizedGraphBuilder {
                 inplanes = planes * spec.block().expansion();
             }
         }
-        String pooled = node("GlobalAveragePool", "avgpool", new String[] {x.value()});
+        String pooled = graph.node("GlobalAveragePool", "avgpool", new String[] {x.value()});
         x = quantize(pooled, "avgpool", x.params());
-        String flat = node("Flatten", "flatten", new String[] {x.value()}, intAttr("axis", 1));
+        String flat = graph.node("Flatten", "flatten", new String[] {x.value()}, intAttr("axis", 1));
         String w = weight("fc", spec.numClasses(), inplanes);
         String bias = bias("fc", spec.numClasses());
         activationParams("fc");
-        String fc = node(
+        String fc = graph.node(
                 "Gemm",
                 "fc",
                 new String[] {flat, w, bias},
                 floatAttr("alpha", 1f),
                 floatAttr("beta", 1f),
                 intAttr("transB", 1));
-        node("QuantizeLinear", "fc.q", new String[] {fc, "fc.scale", "fc.zero_point"});
+        graph.node("QuantizeLinear", "fc.q", new String[] {fc, "fc.scale", "fc.zero_point"});
         graph.addNode(NodeProto.newBuilder()
                 .setOpType("DequantizeLinear")
                 .setName("dequant")
@@ -139,8 +139,8 @@ public final class QuantizedGraphBuilder {
     /** {@code FloatFunctional.add_relu}: add the dequantized values, ReLU, requantize with the module's parameters. */
     private Q addRelu(Q a, Q b, String module) {
         activationParams(module);
-        String sum = node("Add", module, new String[] {a.value(), b.value()});
-        String r = node("Relu", module + ".relu", new String[] {sum});
+        String sum = graph.node("Add", module, new String[] {a.value(), b.value()});
+        String r = graph.node("Relu", module + ".relu", new String[] {sum});
         return quantize(r, module, module);
     }
 
@@ -156,17 +156,19 @@ public final class QuantizedGraphBuilder {
             intsAttr("dilations", 1, 1),
             intAttr("group", groups)
         };
-        String y = node("Conv", m, new String[] {x.value(), w, bias}, attrs);
+        String y = graph.node("Conv", m, new String[] {x.value(), w, bias}, attrs);
         if (relu) {
-            y = node("Relu", m + ".relu", new String[] {y});
+            y = graph.node("Relu", m + ".relu", new String[] {y});
         }
         return quantize(y, m, m);
     }
 
     /** QuantizeLinear then DequantizeLinear of {@code value} with {@code params}' scale and zero point. */
     private Q quantize(String value, String name, String params) {
-        String q = node("QuantizeLinear", name + ".q", new String[] {value, params + ".scale", params + ".zero_point"});
-        String dq = node("DequantizeLinear", name + ".dq", new String[] {q, params + ".scale", params + ".zero_point"});
+        String q = graph.node(
+                "QuantizeLinear", name + ".q", new String[] {value, params + ".scale", params + ".zero_point"});
+        String dq = graph.node(
+                "DequantizeLinear", name + ".dq", new String[] {q, params + ".scale", params + ".zero_point"});
         return new Q(dq, params);
     }
 
@@ -201,7 +203,7 @@ public final class QuantizedGraphBuilder {
         graph.addInitializer(new Initializer(zp, sd -> int8(zp, sd.get(zp))));
         String dq = w + "_dq";
         AttributeProto[] axis = qshape.length == 1 ? new AttributeProto[] {intAttr("axis", 0)} : new AttributeProto[0];
-        return node("DequantizeLinear", dq, new String[] {w, scale, zp}, axis);
+        return graph.node("DequantizeLinear", dq, new String[] {w, scale, zp}, axis);
     }
 
     /**
@@ -272,17 +274,5 @@ public final class QuantizedGraphBuilder {
                 .setRawData(com.google.protobuf.ByteString.copyFrom(raw));
         Arrays.stream(shape).forEach(b::addDims);
         return b.build();
-    }
-
-    private String node(String op, String name, String[] inputs, AttributeProto... attrs) {
-        NodeProto.Builder b = NodeProto.newBuilder().setOpType(op).setName(name).addOutput(name);
-        for (String in : inputs) {
-            b.addInput(in);
-        }
-        for (AttributeProto a : attrs) {
-            b.addAttribute(a);
-        }
-        graph.addNode(b.build());
-        return name;
     }
 }

@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.resnet4j.onnx.AttributeProto;
 import org.resnet4j.onnx.NodeProto;
 import org.resnet4j.spec.ResNetSpec;
 
@@ -31,6 +32,19 @@ public final class ResNetGraph {
 
     void addNode(NodeProto node) {
         nodes.add(node);
+    }
+
+    /** Adds a node whose single output value is named like the node; returns that name. */
+    String node(String op, String name, String[] inputs, AttributeProto... attrs) {
+        NodeProto.Builder b = NodeProto.newBuilder().setOpType(op).setName(name).addOutput(name);
+        for (String in : inputs) {
+            b.addInput(in);
+        }
+        for (AttributeProto a : attrs) {
+            b.addAttribute(a);
+        }
+        nodes.add(b.build());
+        return name;
     }
 
     void addParameter(String key, int... shape) {
