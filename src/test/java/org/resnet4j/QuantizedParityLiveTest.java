@@ -42,8 +42,7 @@ class QuantizedParityLiveTest {
     @CsvSource({
         "resnet18, onednn, onednn, 224, 50, true",
         "resnet18, qnnpack, qnnpack, 224, 50, true",
-        "resnet50, onednn, onednn, 224, 16, true",
-        "resnet50, qnnpack, qnnpack, 224, 16, true",
+        "resnet50, onednn, onednn, 224, 16, false",
         "resnext101_32x8d, onednn, qnnpack, 224, 8, false"
     })
     void ortMatchesPyTorchsQuantizedModel(
@@ -113,7 +112,7 @@ class QuantizedParityLiveTest {
                     worstFeatures <= MAX_STEPS,
                     arch + " " + engine + ": features differ by " + worstFeatures + " steps");
             if (!javaToo) {
-                return; // resnext101_32x8d's dequantized weights and activations outgrow the test JVM's heap
+                return; // the Java engine's float reading is checked on resnet18 (suite time; resnext101: heap)
             }
             // the Java engine reads the same QDQ graph in float, node by node (the spec's semantics)
             try (ResNetModel java = ResNetModel.builder()
