@@ -274,7 +274,7 @@ public final class OrtEngine implements Engine {
     private Map<String, Tensor> runOpen(Map<String, Tensor> given) {
         InputCheck.check(inputs, given);
         Map<String, OnnxTensor> feeds = new HashMap<>();
-        List<ByteBuffer> direct = new ArrayList<>(given.size());
+        DirectBuffers direct = new DirectBuffers();
         try {
             for (Map.Entry<String, Tensor> e : given.entrySet()) {
                 feeds.put(e.getKey(), toOrt(e.getValue(), direct));
@@ -298,7 +298,7 @@ public final class OrtEngine implements Engine {
             for (OnnxTensor t : feeds.values()) {
                 t.close();
             }
-            direct.forEach(DirectMemory::free);
+            direct.close();
         }
     }
 
@@ -312,21 +312,19 @@ public final class OrtEngine implements Engine {
     }
 
     /**
-     * Copies {@code t} into a new direct buffer (recorded in {@code direct}: the caller frees it once
-     * the ORT tensor is closed, instead of leaving it to a GC that may not come before RSS grows).
+     * Copies {@code t} into a new direct buffer from {@code direct} (the caller frees it once the ORT
+     * tensor is closed, instead of leaving it to a GC that may not come before RSS grows).
      */
-    private OnnxTensor toOrt(Tensor t, List<ByteBuffer> direct) throws OrtException {
+    private OnnxTensor toOrt(Tensor t, DirectBuffers direct) throws OrtException {
         ByteBuffer bytes;
         if (t.dtype() == DType.FLOAT32) {
             // the floats straight into the direct buffer, one copy (an image batch's only copy after
             // preprocessing)
-            bytes = ByteBuffer.allocateDirect(t.numel() * 4).order(ByteOrder.nativeOrder());
-            direct.add(bytes);
+            bytes = direct.allocate(t.numel() * 4).order(ByteOrder.nativeOrder());
             bytes.asFloatBuffer().put(t.buffer());
         } else {
             ByteBuffer le = t.toLittleEndianBytes();
-            bytes = ByteBuffer.allocateDirect(le.remaining()).order(ByteOrder.nativeOrder());
-            direct.add(bytes);
+            bytes = direct.allocate(le.remaining()).order(ByteOrder.nativeOrder());
             copyToOrder(le, bytes, t.dtype().byteSize());
         }
         bytes.rewind();
