@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Which Java resnet4j runs on, in one place: the launcher sources this file (java_choice), and the build
-# runs it with --newest to find the JDK its second test run uses.
+# runs it with --newest-other to find the JDK its second test run uses.
 #   java_choice: RESNET4J_JAVA (a java binary or a JDK home), else JAVA_HOME, else the newest JDK >= 17
 #   under RESNET4J_JVM_DIR (default /usr/lib/jvm), else `java` on the PATH. Sets java_bin and
 #   java_feature; a named Java older than 17 (or none at all) is one `error:` line and status 1.
@@ -89,6 +89,14 @@ java_choice() {
   fi
 }
 
-if [ "${BASH_SOURCE[0]}" = "$0" ] && [ "${1:-}" = "--newest" ]; then
-  java_newest || true
+# --newest: the newest JDK's home; --newest-other HOME: the same unless it is HOME (then nothing)
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+  case "${1:-}" in
+    --newest) java_newest || true ;;
+    --newest-other)
+      newest="$(java_newest || true)"
+      [ -n "$newest" ] && [ "$newest" != "$(readlink -f "${2:-}")" ] && echo "$newest"
+      ;;
+  esac
+  exit 0
 fi

@@ -46,8 +46,14 @@ class CrossJdkTest {
                     0,
                     Main.execute(new PrintWriter(new StringWriter()), new PrintWriter(err), args(golden, here)),
                     err.toString());
-            List<String> cmd =
-                    OtherJdk.command(other.get(), "--add-modules", "jdk.incubator.vector", Main.class.getName());
+            List<String> cmd = OtherJdk.command(other.get(), "--add-modules", "jdk.incubator.vector");
+            // the same kernel choice as this JVM's (a vector-width execution sets these)
+            for (String property : List.of("resnet4j.vectorBits", "resnet4j.scalar")) {
+                if (System.getProperty(property) != null) {
+                    cmd.add("-D" + property + "=" + System.getProperty(property));
+                }
+            }
+            cmd.add(Main.class.getName());
             cmd.addAll(List.of(args(golden, there)));
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes());
