@@ -15,7 +15,6 @@ import java.util.concurrent.Callable;
 import org.resnet4j.Device;
 import org.resnet4j.ImageTransform;
 import org.resnet4j.ResNet4jException;
-import org.resnet4j.TorchReference;
 import org.resnet4j.arrays.Shapes;
 import org.resnet4j.engine.Comparison;
 import org.resnet4j.engine.Engine;

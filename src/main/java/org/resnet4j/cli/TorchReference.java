@@ -1,4 +1,4 @@
-package org.resnet4j;
+package org.resnet4j.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import org.resnet4j.ResNet4jException;
 import org.resnet4j.files.Folders;
 import org.resnet4j.spec.ResNetSpec;
 import org.resnet4j.spec.SpecJson;
@@ -38,7 +39,7 @@ import org.resnet4j.weights.PthWriter;
  * the temporary folder is removed by a shutdown hook held for the duration of the call; no orphan
  * keeps computing after we are gone.
  */
-public final class TorchReference {
+final class TorchReference {
     /** Exit status of torch_parity.py when torch, torchvision or numpy cannot be imported. */
     static final int EXIT_NO_TORCH = 4;
 
@@ -51,7 +52,7 @@ public final class TorchReference {
      * @param versions e.g. "torch 1.13.0, torchvision 0.14.1 (builder)", for a quantized checkpoint with
      *                 the quantized engine that ran it: "... (quantizable:..., quantized engine onednn)"
      */
-    public record Result(Tensor output, String versions) {}
+    record Result(Tensor output, String versions) {}
 
     private TorchReference() {}
 
@@ -63,7 +64,7 @@ public final class TorchReference {
      * @throws ResNet4jException when that Python cannot be started, lacks torch or torchvision, or
      *                           the model fails there; the message carries Python's own last line
      */
-    public static Result run(String python, ResNetSpec spec, LoadedCheckpoint checkpoint, Tensor input) {
+    static Result run(String python, ResNetSpec spec, LoadedCheckpoint checkpoint, Tensor input) {
         Path dir;
         try {
             dir = Files.createTempDirectory("resnet4j-torch");
