@@ -11,6 +11,9 @@
 #   torch-embed    tools/torchvision_classify_loop.py --mode embed
 #   classify-java  ./resnet4j classify --engine java         (/usr/bin/time -v)
 #   bench-java     ./resnet4j bench --engine java --batch 16 (inference only; 1 warm-up, 3 runs)
+#   classify-ort-int8  ./resnet4j classify --model int8.onnx --engine ort (/usr/bin/time -v): the same
+#                  resnet50 quantized by `resnet4j quantize --per-channel` (minmax) on the first batch's
+#                  images (made once, unmeasured; only when asked for in RESNET4J_BENCH_ROWS)
 #   classify-ort-baseline  classify --engine ort with another build's launcher (RESNET4J_BASELINE;
 #                  only when set, e.g. a checkout of the commit before a change)
 # and, when asked for in RESNET4J_BENCH_ROWS, classify-ort-first and classify-ort-baseline-first:
@@ -58,6 +61,11 @@ if [ ! -d "$first" ]; then
   find "$images" -name '*.jpg' | sort | head -n "$batch" | while read -r f; do cp "$f" "$first.tmp/"; done
   mv "$first.tmp" "$first"
 fi
+int8="$work/resnet50/int8-minmax-per-channel.onnx"
+case " $rows " in *" classify-ort-int8 "*)
+  [ -f "$int8" ] || "$launcher" quantize --weights "$weights" --arch resnet50 --calibrate "$first" --per-channel \
+    --threads "$threads" --out "$int8" >/dev/null ;;
+esac
 results="$work/results.tsv"
 : >"$results"
 
@@ -102,6 +110,8 @@ record() { # NAME WALL IPS RSS LOAD_BEFORE
 run_row() {
   case "$1" in
     classify-ort) timed "$1" "$launcher" classify --weights "$weights" --arch resnet50 --engine ort \
+      --threads "$threads" --batch "$batch" --json "$images" ;;
+    classify-ort-int8) timed "$1" "$launcher" classify --model "$int8" --engine ort \
       --threads "$threads" --batch "$batch" --json "$images" ;;
     classify-ort-baseline) timed "$1" "$RESNET4J_BASELINE" classify --weights "$weights" --arch resnet50 \
       --engine ort --threads "$threads" --batch "$batch" --json "$images" ;;

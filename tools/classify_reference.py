@@ -14,11 +14,18 @@ and prints JSON in classify --json's shape (without labels):
 With --features F.npy it also writes the embeddings, what the model returns with
 model.fc = nn.Identity(): float32 [N, D] in image order (the reference for `resnet4j embed`).
 
+With --quantized ENGINE the weights are a quantized torchvision checkpoint (tools/quantized_reference.py)
+and the model is built as torchvision.models.quantization builds it before loading quantized weights:
+
+    model = torchvision.models.quantization.<arch>(weights=None, quantize=False); model.eval()
+    model.fuse_model(); model.qconfig = get_default_qconfig(ENGINE); prepare(model); convert(model)
+    model.load_state_dict(torch.load(weights))       # run by torch.backends.quantized.engine = ENGINE
+
 A fine-tuned model's own transform replaces the preset with --resize R --crop C --mean M,M,M --std S,S,S
 (ImageClassification(crop_size=C, resize_size=R, mean=..., std=...), bilinear as always).
 
 Usage: /usr/bin/python3 tools/classify_reference.py --arch resnet18 --weights W.pth [--preset v1|v2]
-       [--resize R --crop C --mean M,M,M --std S,S,S] [--top K] [--out FILE.json] [--features F.npy] IMAGE...
+       [--resize R --crop C --mean M,M,M --std S,S,S] [--top K] [--out FILE.json] [--features F.npy] [--quantized onednn|qnnpack|fbgemm] IMAGE...
 """
 import argparse
 import json
@@ -30,6 +37,21 @@ from PIL import Image
 from torchvision.transforms._presets import ImageClassification
 
 PRESETS = {"v1": 256, "v2": 232}
+
+
+def quantized_model(arch, engine):
+    """An empty quantized torchvision model for a quantized state_dict, as torchvision's quantize=True builds it."""
+    import warnings
+    from torch.ao.quantization import convert, get_default_qconfig, prepare
+    # the observers never see data: their scales are placeholders, replaced by load_state_dict
+    warnings.filterwarnings("ignore", message="must run observer before calling calculate_qparams")
+    torch.backends.quantized.engine = engine
+    model = getattr(torchvision.models.quantization, arch)(weights=None, quantize=False)
+    model.eval()
+    model.fuse_model(is_qat=False)
+    model.qconfig = get_default_qconfig(engine)
+    prepare(model, inplace=True)
+    return convert(model, inplace=True)
 
 
 def main(argv=None):
@@ -44,10 +66,12 @@ def main(argv=None):
     ap.add_argument("--top", type=int, default=5)
     ap.add_argument("--out", help="write the JSON here (default: standard output)")
     ap.add_argument("--features", help="also write the pooled features (fc = Identity) as float32 .npy")
+    ap.add_argument("--quantized", choices=["onednn", "qnnpack", "fbgemm"],
+                    help="the weights are torchvision's quantized model, made with this engine's qconfig")
     ap.add_argument("images", nargs="+")
     a = ap.parse_args(argv)
     torch.set_num_threads(2)
-    model = getattr(torchvision.models, a.arch)(weights=None)
+    model = quantized_model(a.arch, a.quantized) if a.quantized else getattr(torchvision.models, a.arch)(weights=None)
     model.load_state_dict(torch.load(a.weights, map_location="cpu"))
     model.eval()
     if a.resize is not None:

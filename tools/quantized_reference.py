@@ -12,6 +12,8 @@ What a PyTorch user does to get torchvision's quantized checkpoint, with random 
 then runs the quantized model (torch.backends.quantized.engine = ENGINE) on other inputs and writes:
 
     weights.pth     the quantized state_dict (qint8 weights, per channel with onednn, per tensor with qnnpack)
+    training.pth    with --training-checkpoint: the same state_dict as a training script saves it,
+                    {'model': DataParallel's state_dict ('module.' prefix), 'epoch'}
     input.npy       float32 [N, 3, H, W]: the inputs, drawn like the calibration batches
     logits.npy      float32 [N, classes]: the dequantized outputs of PyTorch's quantized model
     features.npy    float32 [N, D]: the same model with fc = Identity (the dequantized pooled features)
@@ -19,12 +21,13 @@ then runs the quantized model (torch.backends.quantized.engine = ENGINE) on othe
                     of the pooled features
 
 Usage: /usr/bin/python3 tools/quantized_reference.py --arch resnet18 --engine onednn|qnnpack [--run-engine E] [--seed S]
-       [--batch N] [--size PX] [--calibration-batches B] --out-dir DIR
+       [--batch N] [--size PX] [--calibration-batches B] [--training-checkpoint] --out-dir DIR
 """
 import argparse
 import json
 import os
 import sys
+from collections import OrderedDict
 
 import numpy as np
 import torch
@@ -68,6 +71,8 @@ def main(argv=None):
     ap.add_argument("--batch", type=int, default=8)
     ap.add_argument("--size", type=int, default=64)
     ap.add_argument("--calibration-batches", type=int, default=4)
+    ap.add_argument("--training-checkpoint", action="store_true",
+                    help="also write training.pth: the state_dict wrapped as a training checkpoint")
     ap.add_argument("--out-dir", required=True)
     a = ap.parse_args(argv)
     torch.set_num_threads(2)
@@ -86,6 +91,9 @@ def main(argv=None):
     convert(model, inplace=True)
     os.makedirs(a.out_dir, exist_ok=True)
     torch.save(model.state_dict(), os.path.join(a.out_dir, "weights.pth"))
+    if a.training_checkpoint:
+        wrapped = OrderedDict(("module." + k, v) for k, v in model.state_dict().items())
+        torch.save({"model": wrapped, "epoch": 90}, os.path.join(a.out_dir, "training.pth"))
     x = images(gen, a.batch, a.size)
     pooled = {}
     model.avgpool.register_forward_hook(lambda m, i, o: pooled.update(scale=o.q_scale(), zero_point=o.q_zero_point()))

@@ -27,6 +27,10 @@ How a model is built (the path taken is returned by `construction(model)`):
                 its BasicBlock / Bottleneck and ResNet._make_layer, with the same attribute
                 names (conv1, bn1, relu, maxpool, layer1..layerK, avgpool, fc), so state_dict
                 keys follow torchvision's scheme.
+  * quantizable=True: the same structure with torchvision.models.quantization's blocks
+                (QuantizableBasicBlock / QuantizableBottleneck: FloatFunctional add_relu, no inplace
+                ReLU), QuantStub/DeQuantStub around it and fuse_model(): "quantizable:" +
+                QuantizableResNet for the default stem and four stages, or QuantizableGeneralResNet.
 """
 
 import json
@@ -35,9 +39,12 @@ import math
 import torch
 import torch.nn as nn
 import torchvision
+from torchvision.models.quantization.resnet import QuantizableBasicBlock, QuantizableBottleneck, QuantizableResNet
+from torchvision.models.quantization.utils import _replace_relu
 from torchvision.models.resnet import BasicBlock, Bottleneck, ResNet
 
 BLOCKS = {"basic": BasicBlock, "bottleneck": Bottleneck}
+QUANTIZABLE_BLOCKS = {"basic": QuantizableBasicBlock, "bottleneck": QuantizableBottleneck}
 
 DEFAULTS = {
     "groups": 1,
@@ -203,14 +210,43 @@ class GeneralResNet(ResNet):
         return self.fc(x)
 
 
-def build_model(arch=None, spec=None, num_classes=None, in_channels=None):
+class QuantizableGeneralResNet(GeneralResNet):
+    """GeneralResNet as torchvision's QuantizableResNet makes ResNet quantizable: QuantStub before,
+    DeQuantStub after, and the same fuse_model (conv1+bn1+relu, then each block's own)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.quant = torch.ao.quantization.QuantStub()
+        self.dequant = torch.ao.quantization.DeQuantStub()
+
+    def forward(self, x):
+        return self.dequant(self._forward_impl(self.quant(x)))
+
+    fuse_model = QuantizableResNet.fuse_model
+
+
+def build_model(arch=None, spec=None, num_classes=None, in_channels=None, quantizable=False):
     """A torchvision ResNet (eval mode, torchvision's default init) for a preset name or a spec
-    (dict or JSON path). See the module docstring for which construction is used."""
+    (dict or JSON path); quantizable=True gives the float model torchvision's quantization starts
+    from. See the module docstring for which construction is used."""
     s = resolve_spec(arch, spec, num_classes, in_channels)
     block = BLOCKS[s["block"]]
     default_stem = all(s[k] == DEFAULTS[k] for k in _STEM_FIELDS)
     preset = matching_preset(s)
-    if preset is not None:
+    if quantizable:
+        block = QUANTIZABLE_BLOCKS[s["block"]]
+        if default_stem and len(s["layers"]) == 4:
+            model = QuantizableResNet(block, s["layers"], num_classes=s["num_classes"], groups=s["groups"],
+                                      width_per_group=s["width_per_group"])
+            how = "quantizable:torchvision.models.quantization.QuantizableResNet"
+        else:
+            model = QuantizableGeneralResNet(block, s["layers"], s["widths"], num_classes=s["num_classes"],
+                                             groups=s["groups"], width_per_group=s["width_per_group"],
+                                             in_channels=s["in_channels"], stem_width=s["stem_width"],
+                                             stem_kernel=s["stem_kernel"], stem_stride=s["stem_stride"],
+                                             stem_pool=s["stem_pool"])
+            how = "quantizable-general:resnet_torch.QuantizableGeneralResNet"
+    elif preset is not None:
         builder = getattr(torchvision.models, preset)
         model = builder(weights=None, num_classes=s["num_classes"])
         how = "builder:torchvision.models.%s" % preset
@@ -225,11 +261,13 @@ def build_model(arch=None, spec=None, num_classes=None, in_channels=None):
                               stem_kernel=s["stem_kernel"], stem_stride=s["stem_stride"],
                               stem_pool=s["stem_pool"])
         how = "general:resnet_torch.GeneralResNet"
-    if not how.startswith("general") and s["in_channels"] != 3:
+    if not how.startswith(("general", "quantizable-general")) and s["in_channels"] != 3:
         old = model.conv1
         model.conv1 = nn.Conv2d(s["in_channels"], old.out_channels, kernel_size=old.kernel_size,
                                 stride=old.stride, padding=old.padding, bias=False)
         nn.init.kaiming_normal_(model.conv1.weight, mode="fan_out", nonlinearity="relu")
+    if quantizable:
+        _replace_relu(model)  # as torchvision's quantization builders do: fusion needs plain ReLU modules
     model.resnet4j_spec = s
     model.resnet4j_construction = how
     return model.eval()

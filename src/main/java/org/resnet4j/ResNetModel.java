@@ -105,7 +105,9 @@ public final class ResNetModel implements AutoCloseable {
         this.logitsName = p.logitsName();
         this.featuresName = p.featuresName();
         this.embeddingSize = p.embeddingSize();
-        EngineOptions options = new EngineOptions(b.device, b.threads, "all").withTimeout(b.timeout);
+        EngineOptions options = new EngineOptions(b.device, b.threads, "all")
+                .withTimeout(b.timeout)
+                .withSessionCache(b.sessionCache);
         this.engine = p.serialised() != null
                 ? Engines.open(b.engine, p.serialised(), options)
                 : Engines.open(b.engine, p.model(), options, p.name());
@@ -477,6 +479,7 @@ public final class ResNetModel implements AutoCloseable {
         private Path labelsFile;
         private Consumer<String> notes = note -> {};
         private java.time.Duration timeout;
+        private Path sessionCache = EngineOptions.defaultSessionCache();
         private long maxImagePixels;
         private long maxImageBytes;
         private boolean lowPeakMemory;
@@ -649,6 +652,27 @@ public final class ResNetModel implements AutoCloseable {
                 throw new IllegalArgumentException("timeout is " + timeout + ", expected a positive duration");
             }
             this.timeout = timeout;
+            return this;
+        }
+
+        /**
+         * Where ONNX Runtime's optimised form of the model is kept between processes, so the next
+         * process that opens the same model skips parsing and optimising it (resnet50: session open
+         * about 0.2 s instead of 0.7-1.0 s, and no second copy of the weights). Default: {@code
+         * $XDG_CACHE_HOME/resnet4j/ort-sessions} or {@code ~/.cache/resnet4j/ort-sessions}. An entry is
+         * used only for the same model bytes, ONNX Runtime version, optimisation settings and CPU
+         * features; the folder must be private to the user (it is made so), else it is not used;
+         * at most 1 GiB is kept, least recently used first out. A cache that cannot be written costs
+         * only the speed-up. Applies to ONNX Runtime on the CPU.
+         */
+        public Builder sessionCache(Path folder) {
+            this.sessionCache = Objects.requireNonNull(folder, "folder");
+            return this;
+        }
+
+        /** No session cache: ONNX Runtime parses and optimises the model in every process. */
+        public Builder noSessionCache() {
+            this.sessionCache = null;
             return this;
         }
 

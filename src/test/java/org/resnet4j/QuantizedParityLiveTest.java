@@ -12,6 +12,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.resnet4j.tensor.Tensor;
 import org.resnet4j.testing.PythonReference;
+import org.resnet4j.testing.QuantizedReference;
 import org.resnet4j.weights.Npy;
 
 /**
@@ -28,8 +29,8 @@ import org.resnet4j.weights.Npy;
  * next layer's inputs; measured at 224x224 it stays within 2 steps at the logits.
  */
 class QuantizedParityLiveTest {
-    static final double MAX_STEPS = 2.0 + 1e-3;
-    static final double TIE_STEPS = 4;
+    static final double MAX_STEPS = QuantizedReference.MAX_STEPS;
+    static final double TIE_STEPS = QuantizedReference.TIE_STEPS;
 
     @TempDir
     Path dir;

@@ -15,7 +15,6 @@ import java.util.concurrent.Callable;
 import org.resnet4j.Device;
 import org.resnet4j.ImageTransform;
 import org.resnet4j.ResNet4jException;
-import org.resnet4j.TorchReference;
 import org.resnet4j.arrays.Shapes;
 import org.resnet4j.engine.Comparison;
 import org.resnet4j.engine.Engine;
@@ -23,6 +22,7 @@ import org.resnet4j.engine.EngineOptions;
 import org.resnet4j.engine.OrtEngine;
 import org.resnet4j.engine.OrtGuard;
 import org.resnet4j.engine.jvm.JavaEngine;
+import org.resnet4j.graph.QuantizedGraphBuilder;
 import org.resnet4j.tensor.DType;
 import org.resnet4j.tensor.Tensor;
 import org.resnet4j.tensor.TensorSpec;
@@ -41,8 +41,21 @@ import picocli.CommandLine.Spec;
         description = "Run a model with ONNX Runtime and with the pure-Java engine on the same input (and, with "
                 + "--torch, the same checkpoint in torchvision) and report, per output, the max absolute and relative "
                 + "error and argmax agreement. Flags models where plain ONNX Runtime's optimiser changes the result. "
-                + "Exits 1 when an error exceeds --atol + --rtol * max|reference|.")
+                + "Exits 1 when an error exceeds --atol + --rtol * max|reference| (a quantized checkpoint: "
+                + "--max-steps of its output's quantization step).")
 final class ParityCommand implements Callable<Integer> {
+    /**
+     * A quantized model's argmax is compared only where the reference's top logit leads by more than
+     * this many output steps: two engines that each round a step their own way may swap closer ones.
+     */
+    static final double TIE_STEPS = 4;
+
+    /**
+     * Dequantized logits are float32 roundings of {@code (q - zero point) * scale}, so a difference of
+     * a whole number of steps reads a hair above it: a thousandth of a step absorbs that.
+     */
+    static final double STEP_SLACK = 1e-3;
+
     @Spec
     CommandSpec commandSpec;
 
@@ -118,6 +131,14 @@ final class ParityCommand implements Callable<Integer> {
     double atol;
 
     @Option(
+            names = "--max-steps",
+            paramLabel = "S",
+            description = "A quantized checkpoint passes when every max absolute error is at most S steps of its "
+                    + "output's quantization (fc's scale) and the argmax agrees where the reference leads by more "
+                    + "than 4 steps (default 2; --rtol/--atol are for float models).")
+    Double maxSteps;
+
+    @Option(
             names = "--threads",
             defaultValue = "0",
             paramLabel = "T",
@@ -130,6 +151,29 @@ final class ParityCommand implements Callable<Integer> {
     /** One line of the report. {@code verdict}: counts toward PASS/FAIL; else a flag (plain ORT). */
     private record Row(String output, String pair, Comparison c, boolean verdict) {}
 
+    /**
+     * What every comparison must meet: {@code max abs <= atol + rtol * max|reference|} and the argmax of
+     * each row whose reference leads by more than {@code minLead} (every row when negative). A quantized
+     * model's bar is in steps of its output ({@code step}, NaN for a float model).
+     */
+    private record Bar(double rtol, double atol, double minLead, double step, double maxSteps) {
+        static Bar of(double rtol, double atol) {
+            return new Bar(rtol, atol, -1, Double.NaN, Double.NaN);
+        }
+
+        static Bar steps(double step, double maxSteps) {
+            return new Bar(0, (maxSteps + STEP_SLACK) * step, TIE_STEPS * step, step, maxSteps);
+        }
+
+        boolean quantized() {
+            return !Double.isNaN(step);
+        }
+
+        boolean met(Comparison c) {
+            return c.within(rtol, atol);
+        }
+    }
+
     @Override
     public Integer call() {
         if (torch && model.checkpoint.weights == null) {
@@ -140,6 +184,7 @@ final class ParityCommand implements Callable<Integer> {
             throw new ResNet4jException("give the input either with --input or as images, not both");
         }
         ModelSource.Model m = model.load(commandSpec);
+        Bar bar = bar(m);
         EngineOptions options = new EngineOptions(Device.CPU, threads, ortOptimization);
         Map<String, Tensor> ort;
         Map<String, Tensor> raw = null;
@@ -169,31 +214,31 @@ final class ParityCommand implements Callable<Integer> {
         TorchReference.Result torchResult = null;
         if (torch) {
             Tensor x = feeds.values().iterator().next();
-            torchResult = TorchReference.run(python, m.spec(), m.checkpoint().tensors(), x);
+            torchResult = TorchReference.run(python, m.spec(), m.checkpoint(), x);
         }
 
         List<Row> rows = new ArrayList<>();
         boolean first = true;
         for (String name : ort.keySet()) {
-            rows.add(row(name, "java vs ort", java.get(name), ort.get(name), true));
+            rows.add(row(bar, name, "java vs ort", java.get(name), ort.get(name), true));
             if (first && torchResult != null) {
-                rows.add(row(name, "ort vs torch", ort.get(name), torchResult.output(), true));
-                rows.add(row(name, "java vs torch", java.get(name), torchResult.output(), true));
+                rows.add(row(bar, name, "ort vs torch", ort.get(name), torchResult.output(), true));
+                rows.add(row(bar, name, "java vs torch", java.get(name), torchResult.output(), true));
             }
             if (first && expected != null) {
-                rows.add(row(name, "ort vs reference", ort.get(name), expected, true));
-                rows.add(row(name, "java vs reference", java.get(name), expected, true));
+                rows.add(row(bar, name, "ort vs reference", ort.get(name), expected, true));
+                rows.add(row(bar, name, "java vs reference", java.get(name), expected, true));
             }
             if (raw != null) {
-                rows.add(row(name, "plain-ort vs java", raw.get(name), java.get(name), false));
+                rows.add(row(bar, name, "plain-ort vs java", raw.get(name), java.get(name), false));
                 if (first && torchResult != null) {
-                    rows.add(row(name, "plain-ort vs torch", raw.get(name), torchResult.output(), false));
+                    rows.add(row(bar, name, "plain-ort vs torch", raw.get(name), torchResult.output(), false));
                 }
             }
             first = false;
         }
-        boolean ok = rows.stream().filter(Row::verdict).allMatch(r -> r.c().within(rtol, atol));
-        boolean flagged = rows.stream().anyMatch(r -> !r.verdict() && !r.c().within(rtol, atol));
+        boolean ok = rows.stream().filter(Row::verdict).allMatch(r -> bar.met(r.c()));
+        boolean flagged = rows.stream().anyMatch(r -> !r.verdict() && !bar.met(r.c()));
         PrintWriter out = commandSpec.commandLine().getOut();
         Map<String, String> engines = new LinkedHashMap<>();
         engines.put("ort", ortName);
@@ -202,15 +247,43 @@ final class ParityCommand implements Callable<Integer> {
             engines.put("torch", torchResult.versions());
         }
         if (json) {
-            printJson(out, m.name(), inputLabel, engines, rows, guarded, flagged, ok);
+            printJson(out, m.name(), inputLabel, engines, bar, rows, guarded, flagged, ok);
         } else {
-            printTable(out, m.name(), inputLabel, engines, rows, guarded, flagged, ok);
+            printTable(out, m.name(), inputLabel, engines, bar, rows, guarded, flagged, ok);
         }
         return ok ? 0 : Main.EXIT_FAILURE;
     }
 
-    private Row row(String output, String pair, Tensor ours, Tensor ref, boolean verdict) {
-        return new Row(output, pair, Comparison.of(output + ": " + pair, ours, ref), verdict);
+    /**
+     * The float tolerances, or for a quantized checkpoint --max-steps of its output step; each option
+     * only where it means something, so that a tolerance given for the other kind is not silently ignored.
+     */
+    private Bar bar(ModelSource.Model m) {
+        boolean quantized = m.checkpoint() != null && m.checkpoint().quantized();
+        if (!quantized) {
+            if (maxSteps != null) {
+                throw new ResNet4jException("--max-steps is for quantized checkpoints, whose outputs come in steps of "
+                        + "fc's scale; " + m.name() + " is a float model: give its tolerance with --rtol/--atol");
+            }
+            return Bar.of(rtol, atol);
+        }
+        double step = QuantizedGraphBuilder.outputStep(m.checkpoint().tensors());
+        for (String floatOption : List.of("--rtol", "--atol")) {
+            if (commandSpec.commandLine().getParseResult().hasMatchedOption(floatOption)) {
+                throw new ResNet4jException(floatOption + " is for float models; " + m.name() + " is quantized ("
+                        + m.checkpoint().quantization() + "), so its outputs are compared in steps of fc's scale "
+                        + String.format(Locale.ROOT, "%.4g", step) + ": give the tolerance with --max-steps S");
+            }
+        }
+        double s = maxSteps != null ? maxSteps : 2;
+        if (!(s >= 0)) {
+            throw new ResNet4jException("--max-steps: " + maxSteps + "; expected a number of steps >= 0");
+        }
+        return Bar.steps(step, s);
+    }
+
+    private Row row(Bar bar, String output, String pair, Tensor ours, Tensor ref, boolean verdict) {
+        return new Row(output, pair, Comparison.of(output + ": " + pair, ours, ref, bar.minLead()), verdict);
     }
 
     /** The input tensors: --input files, the images, or a seeded random normal tensor per (float) input. */
@@ -279,21 +352,32 @@ final class ParityCommand implements Callable<Integer> {
             String name,
             String inputLabel,
             Map<String, String> engines,
+            Bar bar,
             List<Row> rows,
             List<String> guarded,
             boolean flagged,
             boolean ok) {
         Lines.printf(out, "%s on %s%n", name, inputLabel);
         engines.forEach((k, v) -> Lines.printf(out, "  %-5s %s%n", k, v));
-        out.printf(Locale.ROOT, "pass: max abs <= %.3g + %.3g * max|reference|, all argmax agree%n", atol, rtol);
-        for (Row r : rows) {
-            boolean within = r.c().within(rtol, atol);
+        if (bar.quantized()) {
             out.printf(
                     Locale.ROOT,
-                    "  %-30s %s  %s%n",
+                    "pass: max abs <= %.3g steps of the output's quantization (fc scale %.4g), argmax agrees where "
+                            + "the reference leads by > %.0f steps%n",
+                    bar.maxSteps(),
+                    bar.step(),
+                    TIE_STEPS);
+        } else {
+            out.printf(Locale.ROOT, "pass: max abs <= %.3g + %.3g * max|reference|, all argmax agree%n", atol, rtol);
+        }
+        for (Row r : rows) {
+            out.printf(
+                    Locale.ROOT,
+                    "  %-30s %s%s  %s%n",
                     r.output() + ": " + r.pair(),
                     r.c().describe(),
-                    within ? "ok" : r.verdict() ? "FAIL" : "FLAG");
+                    bar.quantized() ? String.format(Locale.ROOT, "  steps %.2f", r.c().maxAbs() / bar.step()) : "",
+                    bar.met(r.c()) ? "ok" : r.verdict() ? "FAIL" : "FLAG");
         }
         if (!guarded.isEmpty()) {
             out.printf(
@@ -314,6 +398,7 @@ final class ParityCommand implements Callable<Integer> {
             String name,
             String inputLabel,
             Map<String, String> engines,
+            Bar bar,
             List<Row> rows,
             List<String> guarded,
             boolean flagged,
@@ -323,7 +408,11 @@ final class ParityCommand implements Callable<Integer> {
         root.put("model", name);
         root.put("input", inputLabel);
         root.set("engines", mapper.valueToTree(engines));
-        root.putObject("tolerance").put("rtol", rtol).put("atol", atol);
+        ObjectNode tolerance =
+                root.putObject("tolerance").put("rtol", bar.rtol()).put("atol", bar.atol());
+        if (bar.quantized()) {
+            tolerance.put("step", bar.step()).put("max_steps", bar.maxSteps()).put("tie_steps", TIE_STEPS);
+        }
         ArrayNode list = root.putArray("comparisons");
         for (Row r : rows) {
             ObjectNode o = list.addObject();
@@ -334,7 +423,11 @@ final class ParityCommand implements Callable<Integer> {
             o.put("relative", r.c().relative());
             o.put("argmax_agree", r.c().argmaxAgree());
             o.put("rows", r.c().rows());
-            o.put("within", r.c().within(rtol, atol));
+            o.put("tied", r.c().tied());
+            if (bar.quantized()) {
+                o.put("steps", r.c().maxAbs() / bar.step());
+            }
+            o.put("within", bar.met(r.c()));
             o.put("counts_toward_pass", r.verdict());
         }
         ObjectNode g = root.putObject("ort_guard");

@@ -1,5 +1,6 @@
 package org.resnet4j.engine;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import org.resnet4j.Device;
 
@@ -12,8 +13,11 @@ import org.resnet4j.Device;
  * @param ortGuard      keep ONNX Runtime's optimiser from the rewrites known to change results
  *                      ({@link OrtGuard}); true unless a parity check wants plain ORT
  * @param timeout       how long one run may take before the engine stops it ({@link RunWatch}); null for no limit
+ * @param sessionCache  the folder where ONNX Runtime's optimised models are kept between processes
+ *                      ({@link OrtSessionCache}); null for none
  */
-public record EngineOptions(Device device, int threads, String optimization, boolean ortGuard, Duration timeout) {
+public record EngineOptions(
+        Device device, int threads, String optimization, boolean ortGuard, Duration timeout, Path sessionCache) {
 
     public EngineOptions {
         if (threads < 0) {
@@ -24,9 +28,9 @@ public record EngineOptions(Device device, int threads, String optimization, boo
         }
     }
 
-    /** Options with no timeout. */
+    /** Options with no timeout and no session cache. */
     public EngineOptions(Device device, int threads, String optimization, boolean ortGuard) {
-        this(device, threads, optimization, ortGuard, null);
+        this(device, threads, optimization, ortGuard, null, null);
     }
 
     /** Options with the ORT guard on. */
@@ -36,12 +40,22 @@ public record EngineOptions(Device device, int threads, String optimization, boo
 
     /** The same options with the ORT guard on or off. */
     public EngineOptions withOrtGuard(boolean on) {
-        return new EngineOptions(device, threads, optimization, on, timeout);
+        return new EngineOptions(device, threads, optimization, on, timeout, sessionCache);
     }
 
     /** The same options with a timeout per run (null: none). */
     public EngineOptions withTimeout(Duration t) {
-        return new EngineOptions(device, threads, optimization, ortGuard, t);
+        return new EngineOptions(device, threads, optimization, ortGuard, t, sessionCache);
+    }
+
+    /** The same options keeping ONNX Runtime's optimised models in {@code dir} (null: no cache). */
+    public EngineOptions withSessionCache(Path dir) {
+        return new EngineOptions(device, threads, optimization, ortGuard, timeout, dir);
+    }
+
+    /** The default folder of {@link #withSessionCache}: {@code ~/.cache/resnet4j/ort-sessions}. */
+    public static Path defaultSessionCache() {
+        return OrtSessionCache.defaultDir();
     }
 
     public static EngineOptions defaults() {

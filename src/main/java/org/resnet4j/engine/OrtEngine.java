@@ -54,6 +54,10 @@ public final class OrtEngine implements Engine {
 
     private final OrtEnvironment env;
     private final OrtSession session;
+    /** The cached optimised model the session reads its weights from (null: ORT's own copy); freed after it. */
+    private final ByteBuffer sessionBytes;
+
+    private final boolean fromCache;
     private final List<TensorSpec> inputs;
     private final List<String> outputNames;
     private final String description;
@@ -87,11 +91,32 @@ public final class OrtEngine implements Engine {
         timeout = options.timeout();
         OrtDivisionGuard.check(model.proto()); // always: what it refuses would end the process
         guardedPads = options.ortGuard() ? OrtGuard.padsOrtWouldMisfuse(model.proto()) : List.of();
-        try (OrtSession.SessionOptions so = sessionOptions(options)) {
-            if (!guardedPads.isEmpty()) {
-                so.addConfigEntry(OrtGuard.DISABLE_KEY, OrtGuard.PAD_FUSION_RULE);
+        try {
+            OrtSessionCache.Options made = () -> {
+                OrtSession.SessionOptions so = sessionOptions(options);
+                if (!guardedPads.isEmpty()) {
+                    so.addConfigEntry(OrtGuard.DISABLE_KEY, OrtGuard.PAD_FUSION_RULE);
+                }
+                return so;
+            };
+            if (options.sessionCache() != null && options.device() == Device.CPU) {
+                OrtSessionCache.Opened opened = new OrtSessionCache(options.sessionCache(), OrtSessionCache.MAX_BYTES)
+                        .open(
+                                env,
+                                model.bytes(),
+                                made,
+                                "level " + options.optimization() + ", disabled rules "
+                                        + (guardedPads.isEmpty() ? "none" : OrtGuard.PAD_FUSION_RULE));
+                session = opened.session();
+                sessionBytes = opened.buffer();
+                fromCache = opened.hit();
+            } else {
+                try (OrtSession.SessionOptions so = made.make()) {
+                    session = env.createSession(model.bytes(), so);
+                }
+                sessionBytes = null;
+                fromCache = false;
             }
-            session = env.createSession(model.bytes(), so);
             inputs = specs(session.getInputInfo());
             outputNames = List.copyOf(session.getOutputNames());
         } catch (OrtException e) {
@@ -104,6 +129,7 @@ public final class OrtEngine implements Engine {
                         ? "all cores"
                         : options.threads() + (options.threads() == 1 ? " thread" : " threads"))
                 + ", optimisation " + options.optimization()
+                + (fromCache ? " (from the session cache)" : "")
                 + (guardedPads.isEmpty()
                         ? ""
                         : " but " + OrtGuard.PAD_FUSION_RULE + " off: " + guardedPads.size() + " zero Pad"
@@ -411,6 +437,9 @@ public final class OrtEngine implements Engine {
                 session.close();
             } catch (OrtException e) {
                 throw new EngineException("closing the ONNX Runtime session failed: " + e.getMessage(), e);
+            }
+            if (sessionBytes != null) {
+                DirectMemory.free(sessionBytes); // only once the session that reads it is gone
             }
         });
     }

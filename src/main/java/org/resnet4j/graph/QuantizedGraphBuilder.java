@@ -11,6 +11,7 @@ import org.resnet4j.onnx.NodeProto;
 import org.resnet4j.onnx.TensorProto;
 import org.resnet4j.spec.BlockKind;
 import org.resnet4j.spec.ResNetSpec;
+import org.resnet4j.tensor.StateDict;
 import org.resnet4j.tensor.Tensor;
 
 /**
@@ -34,6 +35,9 @@ import org.resnet4j.tensor.Tensor;
  * {@code conv1.q}, {@code conv1.dq}.
  */
 public final class QuantizedGraphBuilder {
+    /** The scale the model's output is quantized with before the final dequant: fc's. */
+    private static final String OUTPUT_SCALE = "fc.scale";
+
     private final ResNetSpec spec;
     private final java.util.Map<String, int[]> shapes;
     private ResNetGraph graph;
@@ -54,6 +58,14 @@ public final class QuantizedGraphBuilder {
     /** Whether a checkpoint's keys are those of a quantized torchvision ResNet (its input quantizer). */
     public static boolean isQuantized(java.util.Map<String, int[]> shapes) {
         return shapes.containsKey("quant.scale");
+    }
+
+    /**
+     * One quantization step of the model's output (the logits): the final dequant multiplies fc's
+     * integers by {@code fc.scale}, so two outputs that differ by one integer differ by this much.
+     */
+    public static double outputStep(StateDict weights) {
+        return weights.get(OUTPUT_SCALE).getDouble(0);
     }
 
     /** A dequantized value and the module whose {@code scale}/{@code zero_point} quantize it. */
@@ -100,12 +112,12 @@ public final class QuantizedGraphBuilder {
                 floatAttr("alpha", 1f),
                 floatAttr("beta", 1f),
                 intAttr("transB", 1));
-        graph.node("QuantizeLinear", "fc.q", new String[] {fc, "fc.scale", "fc.zero_point"});
+        graph.node("QuantizeLinear", "fc.q", new String[] {fc, OUTPUT_SCALE, "fc.zero_point"});
         graph.addNode(NodeProto.newBuilder()
                 .setOpType("DequantizeLinear")
                 .setName("dequant")
                 .addInput("fc.q")
-                .addInput("fc.scale")
+                .addInput(OUTPUT_SCALE)
                 .addInput("fc.zero_point")
                 .addOutput(ResNetGraph.OUTPUT)
                 .build());

@@ -33,8 +33,10 @@ import org.resnet4j.tensor.Tensor;
  * <li>{@code archive/version}: {@code 3}.</li>
  * </ul>
  * Every tensor has its own storage, contiguous, offset 0. Tensors are written as float32
- * ({@code FloatStorage}) except those whose {@link Tensor#sourceType()} is int64
- * ({@code num_batches_tracked}), which stay int64 ({@code LongStorage}, the float value rounded).
+ * ({@code FloatStorage}) except those whose {@link Tensor#sourceType()} is an integer type, which keep
+ * it, the float value rounded: int64 ({@code LongStorage}: {@code num_batches_tracked}, zero points),
+ * int8 and uint8 ({@code CharStorage}, {@code ByteStorage}: a quantized checkpoint's integers, so that
+ * torch can rebuild its quantized tensors from them exactly).
  * Names are written as given: map them to canonical names first ({@link NamingSchemes}) so that
  * {@code model.load_state_dict(torch.load(f), strict=True)} accepts the file. Files beyond 4 GiB
  * (which would need ZIP64) are refused. The file is written via {@link AtomicOutput}.
@@ -85,7 +87,7 @@ public final class PthWriter {
             p.mark(); // args of _rebuild_tensor_v2
             p.mark(); // persistent id
             p.unicode("storage");
-            p.global("torch", t.sourceType() == DType.INT64 ? "LongStorage" : "FloatStorage");
+            p.global("torch", storageClass(t.sourceType()));
             p.unicode(Integer.toString(key++));
             p.unicode("cpu");
             p.integer(t.numel());
@@ -114,13 +116,35 @@ public final class PthWriter {
         return p.bytes();
     }
 
+    /** torch's storage class for a tensor of this source type (see the class doc). */
+    static String storageClass(DType sourceType) {
+        return switch (sourceType) {
+            case INT64 -> "LongStorage";
+            case INT8 -> "CharStorage";
+            case UINT8 -> "ByteStorage";
+            default -> "FloatStorage";
+        };
+    }
+
     private static ByteBuffer storageBytes(Tensor t) throws IOException {
-        if (t.sourceType() == DType.INT64) {
-            ByteArrayOutputStream b = new ByteArrayOutputStream(t.numel() * 8);
-            writeLongs(t, b);
-            return ByteBuffer.wrap(b.toByteArray());
+        switch (t.sourceType()) {
+            case INT64 -> {
+                ByteArrayOutputStream b = new ByteArrayOutputStream(t.numel() * 8);
+                writeLongs(t, b);
+                return ByteBuffer.wrap(b.toByteArray());
+            }
+            case INT8, UINT8 -> {
+                // the reader checked that these are integers of the type: the cast keeps them
+                byte[] b = new byte[t.numel()];
+                for (int i = 0; i < b.length; i++) {
+                    b[i] = (byte) Math.round(t.getDouble(i));
+                }
+                return ByteBuffer.wrap(b);
+            }
+            default -> {
+                return t.toLittleEndianBytes();
+            }
         }
-        return t.toLittleEndianBytes();
     }
 
     /** The tensor's values rounded to int64, little-endian. */

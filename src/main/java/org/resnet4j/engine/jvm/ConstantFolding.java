@@ -48,7 +48,10 @@ final class ConstantFolding {
      * Elements that folding and the probe may allocate in all: 2^26 (256 MiB of float32, 512 MiB of
      * int64), enough to probe a ResNet-50 at 224x224 batch 4. A node that would take more is left to run
      * time: a few bytes of model (ConstantOfShape([2^28]), ten doubling Concats, the broadcast of two
-     * constant vectors) made gigabytes at load before any input was read.
+     * constant vectors) made gigabytes at load before any input was read. A fold that frees constants
+     * read nowhere else may also allocate as many elements as they hold, beyond the budget: it does not
+     * grow the model (the DequantizeLinear of each int8 weight of a QDQ model, 88M of them in a
+     * ResNeXt-101, which unfolded would be dequantized again on every run).
      */
     static final long BUDGET = 1L << 26;
 
@@ -106,16 +109,33 @@ final class ConstantFolding {
     /**
      * Evaluates what it can of {@code order} into {@code constants}, returning the nodes left.
      * {@code fixedInputs} maps graph inputs whose declared shape is fully fixed to zeros of that
-     * shape and type.
+     * shape and type. A constant whose only reader is folded leaves {@code constants} (unless it is
+     * one of {@code graphOutputs}).
      */
     static List<NodeProto> fold(
-            List<NodeProto> order, Map<String, Value> constants, Map<String, Value> fixedInputs, int opset) {
+            List<NodeProto> order,
+            Map<String, Value> constants,
+            Map<String, Value> fixedInputs,
+            Set<String> graphOutputs,
+            int opset) {
+        return fold(order, constants, fixedInputs, graphOutputs, opset, BUDGET);
+    }
+
+    /** Same, with {@code budget} elements in place of {@link #BUDGET} (tests of the budget). */
+    static List<NodeProto> fold(
+            List<NodeProto> order,
+            Map<String, Value> constants,
+            Map<String, Value> fixedInputs,
+            Set<String> graphOutputs,
+            int opset,
+            long budget) {
+        Map<String, Integer> readers = readers(order, graphOutputs);
         Set<String> valueShaped = valueShaped(order, constants);
         Set<String> probe = probeSet(order, constants, fixedInputs, valueShaped);
         Map<String, Value> zeros = new HashMap<>(fixedInputs);
         List<NodeProto> left = new ArrayList<>(order.size());
         try (Parallel par = new Parallel(1)) {
-            RunContext ctx = RunContext.budgeted(par, Kernels.defaultSgemm(), new BufferPool(), BUDGET);
+            RunContext ctx = RunContext.budgeted(par, Kernels.defaultSgemm(), new BufferPool(), budget);
             for (NodeProto n : order) {
                 boolean onnx = n.getDomain().isEmpty() || n.getDomain().equals("ai.onnx");
                 boolean isShape = onnx
@@ -139,8 +159,13 @@ final class ConstantFolding {
                     shaped &= in[i] != null;
                 }
                 if (constant || (isShape && shaped)) {
-                    Value[] out = foldOne(n, constants, opset, in, ctx);
+                    List<String> freed = constant ? soleReads(n, readers) : List.of();
+                    long frees = freed.stream()
+                            .mapToLong(f -> constants.get(f).numel())
+                            .sum();
+                    Value[] out = ctx.withAllowance(frees, c -> foldOne(n, constants, opset, in, c));
                     if (out != null) {
+                        freed.forEach(constants::remove);
                         for (int i = 0; i < n.getOutputCount(); i++) {
                             constants.put(n.getOutput(i), out[i]);
                         }
@@ -162,6 +187,25 @@ final class ConstantFolding {
             }
         }
         return left;
+    }
+
+    /** How many times each value is read: as a node's input, or as a graph output. */
+    private static Map<String, Integer> readers(List<NodeProto> order, Set<String> graphOutputs) {
+        Map<String, Integer> readers = new HashMap<>();
+        for (NodeProto n : order) {
+            for (String i : n.getInputList()) {
+                readers.merge(i, 1, Integer::sum);
+            }
+        }
+        graphOutputs.forEach(o -> readers.merge(o, 1, Integer::sum));
+        return readers;
+    }
+
+    /** The inputs of {@code n} that nothing else reads, which folding {@code n} frees (each once). */
+    private static List<String> soleReads(NodeProto n, Map<String, Integer> readers) {
+        return n.getInputList().stream()
+                .filter(i -> !i.isEmpty() && readers.get(i) == 1)
+                .toList();
     }
 
     /**

@@ -239,9 +239,9 @@ final class Plan {
          * the channel-blocked layout.
          */
         void rewrite(boolean blocked) {
-            order = ConstantFolding.fold(order, constants, fixedInputs(), opset);
             Set<String> graphOutputs = new HashSet<>();
             g.getOutputList().forEach(o -> graphOutputs.add(o.getName()));
+            order = ConstantFolding.fold(order, constants, fixedInputs(), graphOutputs, opset);
             Fusion.Stats[] stats = {fusion};
             order = Fusion.rewrite(order, constants, graphOutputs, stats);
             fusion = stats[0];

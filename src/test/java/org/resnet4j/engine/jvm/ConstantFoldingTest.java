@@ -12,6 +12,7 @@ import org.resnet4j.Device;
 import org.resnet4j.ResNet4jException;
 import org.resnet4j.engine.EngineOptions;
 import org.resnet4j.engine.OrtEngine;
+import org.resnet4j.engine.jvm.ops.Value;
 import org.resnet4j.onnx.GraphProto;
 import org.resnet4j.onnx.ModelProto;
 import org.resnet4j.onnx.NodeProto;
@@ -142,6 +143,38 @@ class ConstantFoldingTest {
             assertEquals(
                     2, big.plannedSteps(), "ConstantOfShape([2^28]) is over the budget: it runs, if ever, per run");
         }
+    }
+
+    /**
+     * DequantizeLinear of an int8 initializer read nowhere else is folded whatever the budget (it frees
+     * as many elements as it makes), and the int8 constant leaves the constants; a second reader keeps
+     * both the constant and, over the budget, the node.
+     */
+    @Test
+    void aFoldThatFreesItsInputsIsNotRefusedByTheBudget() {
+        byte[] q = {-128, -3, 0, 5, 127, 64};
+        Map<String, Value> constants = new java.util.HashMap<>();
+        constants.put("w", Value.of(Tensor.ofInt8(new int[] {6}, q)));
+        constants.put("s", Value.floats(new int[0], new float[] {0.25f}));
+        constants.put("z", Value.of(Tensor.ofInt8(new int[0], new byte[] {1})));
+        List<NodeProto> order = List.of(node("DequantizeLinear", List.of("w", "s", "z"), "wd"));
+        List<NodeProto> left = ConstantFolding.fold(order, constants, Map.of(), java.util.Set.of("wd"), 17, 2);
+        assertEquals(List.of(), left, "folded though its 6 elements are over a budget of 2");
+        assertTrue(!constants.containsKey("w"), "the int8 weights are freed");
+        float[] expected = new float[q.length];
+        for (int i = 0; i < q.length; i++) {
+            expected[i] = (q[i] - 1) * 0.25f; // (x - zero point) * scale, exact in float
+        }
+        assertArrayEquals(expected, constants.get("wd").f());
+
+        Map<String, Value> shared = new java.util.HashMap<>();
+        shared.put("w", Value.of(Tensor.ofInt8(new int[] {6}, q)));
+        shared.put("s", Value.floats(new int[0], new float[] {0.25f}));
+        List<NodeProto> twice = List.of(
+                node("DequantizeLinear", List.of("w", "s"), "wd"), node("DequantizeLinear", List.of("w", "s"), "wc"));
+        List<NodeProto> kept = ConstantFolding.fold(twice, shared, Map.of(), java.util.Set.of("wd", "wc"), 17, 2);
+        assertEquals(2, kept.size(), "w has two readers: folding either frees nothing and the budget refuses both");
+        assertTrue(shared.containsKey("w"));
     }
 
     @Test

@@ -58,6 +58,18 @@ public final class RunContext {
         budget -= n;
     }
 
+    /**
+     * Runs {@code body} in a context that may allocate {@code extra} elements beyond what this one has
+     * left, charging this one only for what {@code body} takes beyond them: the allowance of a fold
+     * that frees as many elements as it makes (a DequantizeLinear of weights read nowhere else).
+     */
+    public <T> T withAllowance(long extra, java.util.function.Function<RunContext, T> body) {
+        RunContext c = new RunContext(parallel, sgemm, pool, budget + extra, maxValue);
+        T out = body.apply(c);
+        charge(Math.max(0, budget - c.budget)); // what c used beyond extra
+        return out;
+    }
+
     /** A new long array of {@code n} elements for an integer output. */
     public long[] newLongs(int n) {
         charge(n);

@@ -1,4 +1,4 @@
-package org.resnet4j;
+package org.resnet4j.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -8,12 +8,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.List;
+import org.resnet4j.ResNet4jException;
 import org.resnet4j.files.Folders;
 import org.resnet4j.spec.ResNetSpec;
 import org.resnet4j.spec.SpecJson;
-import org.resnet4j.tensor.StateDict;
 import org.resnet4j.tensor.Tensor;
+import org.resnet4j.weights.LoadedCheckpoint;
 import org.resnet4j.weights.Npy;
 import org.resnet4j.weights.PthWriter;
 
@@ -25,15 +27,19 @@ import org.resnet4j.weights.PthWriter;
  * <p>The weights are handed over as a {@code .pth} written by {@link PthWriter} under torchvision's
  * names (the same tensors the ONNX graph gets), the spec as JSON, the input as {@code .npy}, in a
  * private temporary folder removed afterwards. PyTorch builds the model from the spec with
- * torchvision's own blocks and loads the weights with {@code strict=True}. Calls are independent;
- * the class is stateless and thread-safe.
+ * torchvision's own blocks and loads the weights with {@code strict=True}. A quantized checkpoint's
+ * integers, scales and zero points are handed over as plain tensors (int8/uint8, float32, int64) that
+ * the script rebuilds into torch's quantized tensors, and PyTorch builds, fuses, prepares and converts
+ * the quantizable model before loading them; plain tensors because torch 1.13's {@code weights_only}
+ * loader refuses pickled quantized tensors, and building them from their parts is exact. Calls are
+ * independent; the class is stateless and thread-safe.
  *
  * <p>A call that ends early still cleans up: when the waiting thread is interrupted, or the JVM
  * shuts down on a signal (Ctrl-C, {@code kill}), the Python child and its descendants are ended and
  * the temporary folder is removed by a shutdown hook held for the duration of the call; no orphan
  * keeps computing after we are gone.
  */
-public final class TorchReference {
+final class TorchReference {
     /** Exit status of torch_parity.py when torch, torchvision or numpy cannot be imported. */
     static final int EXIT_NO_TORCH = 4;
 
@@ -43,20 +49,22 @@ public final class TorchReference {
      * What PyTorch returned.
      *
      * @param output   the model's output (logits) on the input
-     * @param versions e.g. "torch 1.13.0, torchvision 0.14.1 (builder)"
+     * @param versions e.g. "torch 1.13.0, torchvision 0.14.1 (builder)", for a quantized checkpoint with
+     *                 the quantized engine that ran it: "... (quantizable:..., quantized engine onednn)"
      */
-    public record Result(Tensor output, String versions) {}
+    record Result(Tensor output, String versions) {}
 
     private TorchReference() {}
 
     /**
-     * Runs {@code spec} with {@code weights} (canonical names) on {@code input} in torchvision, with
-     * the Python interpreter {@code python} (a command name such as {@code python3}, or a path).
+     * Runs {@code spec} with the {@code checkpoint}'s weights (canonical names; quantized or not) on
+     * {@code input} in torchvision, with the Python interpreter {@code python} (a command name such as
+     * {@code python3}, or a path).
      *
      * @throws ResNet4jException when that Python cannot be started, lacks torch or torchvision, or
      *                           the model fails there; the message carries Python's own last line
      */
-    public static Result run(String python, ResNetSpec spec, StateDict weights, Tensor input) {
+    static Result run(String python, ResNetSpec spec, LoadedCheckpoint checkpoint, Tensor input) {
         Path dir;
         try {
             dir = Files.createTempDirectory("resnet4j-torch");
@@ -67,7 +75,7 @@ public final class TorchReference {
         Thread hook = new Thread(child::end, "resnet4j-torch-cleanup");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
-            return runIn(dir, child, python, spec, weights, input);
+            return runIn(dir, child, python, spec, checkpoint, input);
         } finally {
             child.end();
             try {
@@ -115,7 +123,7 @@ public final class TorchReference {
     }
 
     private static Result runIn(
-            Path dir, Child child, String python, ResNetSpec spec, StateDict weights, Tensor input) {
+            Path dir, Child child, String python, ResNetSpec spec, LoadedCheckpoint checkpoint, Tensor input) {
         try {
             for (String s : SCRIPTS) {
                 try (InputStream in = TorchReference.class.getResourceAsStream("/org/resnet4j/torch/" + s)) {
@@ -126,7 +134,7 @@ public final class TorchReference {
                     Files.copy(in, dir.resolve(s), StandardCopyOption.REPLACE_EXISTING);
                 }
             }
-            PthWriter.write(weights, dir.resolve("weights.pth"));
+            PthWriter.write(checkpoint.tensors(), dir.resolve("weights.pth"));
             Files.writeString(dir.resolve("spec.json"), SpecJson.toJson(spec), StandardCharsets.UTF_8);
             Npy.write(
                     input.dtype() == org.resnet4j.tensor.DType.FLOAT32
@@ -136,19 +144,23 @@ public final class TorchReference {
             Path out = dir.resolve("output.npy");
             Path stdout = dir.resolve("stdout.txt");
             Path stderr = dir.resolve("stderr.txt");
+            List<String> command = new ArrayList<>(List.of(
+                    python,
+                    dir.resolve("torch_parity.py").toString(),
+                    "--weights",
+                    dir.resolve("weights.pth").toString(),
+                    "--spec",
+                    dir.resolve("spec.json").toString(),
+                    "--input",
+                    dir.resolve("input.npy").toString(),
+                    "--output",
+                    out.toString()));
+            if (checkpoint.quantized()) {
+                command.add("--quantized");
+            }
             Process p;
             try {
-                p = child.start(new ProcessBuilder(
-                                python,
-                                dir.resolve("torch_parity.py").toString(),
-                                "--weights",
-                                dir.resolve("weights.pth").toString(),
-                                "--spec",
-                                dir.resolve("spec.json").toString(),
-                                "--input",
-                                dir.resolve("input.npy").toString(),
-                                "--output",
-                                out.toString())
+                p = child.start(new ProcessBuilder(command)
                         .redirectOutput(stdout.toFile())
                         .redirectError(stderr.toFile()));
             } catch (IOException e) {
@@ -166,9 +178,11 @@ public final class TorchReference {
                         "the torchvision reference failed in Python '" + python + "' (exit " + code + "): " + err);
             }
             JsonNode meta = new ObjectMapper().readTree(lastLine(stdout)); // the script's JSON line comes last
+            String engine = meta.path("quantized_engine").asText("");
             String versions = "torch " + meta.path("torch").asText() + ", torchvision "
                     + meta.path("torchvision").asText() + " ("
-                    + meta.path("construction").asText() + ")";
+                    + meta.path("construction").asText()
+                    + (engine.isEmpty() ? "" : ", quantized engine " + engine) + ")";
             return new Result(Npy.read(out), versions);
         } catch (IOException e) {
             throw new ResNet4jException("the torchvision reference failed: " + e.getMessage(), e);
