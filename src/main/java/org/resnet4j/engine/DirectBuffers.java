@@ -22,7 +22,8 @@ import java.util.List;
  */
 final class DirectBuffers implements AutoCloseable {
     private static final Arenas ARENAS = Arenas.find();
-    private static final MethodHandle INVOKE_CLEANER = ARENAS == null ? findInvokeCleaner() : null;
+    // JEP 498: from Java 24 a call warns on stderr, so there the GC frees what free(ByteBuffer) is given
+    private static final MethodHandle INVOKE_CLEANER = Runtime.version().feature() < 24 ? findInvokeCleaner() : null;
 
     private Object arena; // a java.lang.foreign.Arena, opened at the first allocation
     private final List<ByteBuffer> buffers = new ArrayList<>(2);
@@ -54,10 +55,8 @@ final class DirectBuffers implements AutoCloseable {
                 ARENAS.close.invoke(arena);
                 arena = null;
             }
-            if (INVOKE_CLEANER != null) {
-                for (ByteBuffer b : buffers) {
-                    freeNow(b);
-                }
+            for (ByteBuffer b : buffers) {
+                free(b);
             }
         } catch (RuntimeException | Error e) {
             throw e;
@@ -68,11 +67,18 @@ final class DirectBuffers implements AutoCloseable {
         }
     }
 
-    private static void freeNow(ByteBuffer b) {
+    /**
+     * Frees a direct buffer from {@code ByteBuffer.allocateDirect} that nothing uses any more (one that
+     * outlives an inference: the session cache's model bytes) now on Java 17-23; from 24 the GC frees it.
+     */
+    static void free(ByteBuffer b) {
+        if (INVOKE_CLEANER == null || !b.isDirect()) {
+            return;
+        }
         try {
             INVOKE_CLEANER.invokeExact(b);
         } catch (Throwable e) {
-            // a JVM whose method refuses: the GC frees it (this runs in a finally block, after the result)
+            // a slice, or a JVM whose method refuses: the GC frees it (callers free in finally blocks)
         }
     }
 

@@ -439,7 +439,7 @@ public final class OrtEngine implements Engine {
                 throw new EngineException("closing the ONNX Runtime session failed: " + e.getMessage(), e);
             }
             if (sessionBytes != null) {
-                DirectMemory.free(sessionBytes); // only once the session that reads it is gone
+                DirectBuffers.free(sessionBytes); // only once the session that reads it is gone
             }
         });
     }

@@ -108,7 +108,7 @@ final class OrtSessionCache {
                 fromCache.addConfigEntry("session.use_ort_model_bytes_for_initializers", "1");
                 return new Opened(env.createSession(cached, fromCache), cached, true);
             } catch (OrtException | RuntimeException e) {
-                DirectMemory.free(cached);
+                DirectBuffers.free(cached);
                 LOG.debug("cached session {} not opened ({}); opening the model", key, e.toString());
             }
         }
@@ -210,7 +210,7 @@ final class OrtSessionCache {
         } catch (IOException | RuntimeException e) {
             LOG.debug("session cache entry {} dropped ({})", entry, e.toString());
             if (b != null) {
-                DirectMemory.free(b);
+                DirectBuffers.free(b);
             }
             deleteQuietly(entry);
             return null;
