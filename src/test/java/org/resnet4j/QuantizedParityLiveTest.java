@@ -113,7 +113,8 @@ class QuantizedParityLiveTest {
                     worstFeatures <= MAX_STEPS,
                     arch + " " + engine + ": features differ by " + worstFeatures + " steps");
             if (!javaToo) {
-                return; // the Java engine's float reading is checked on resnet18 (suite time; resnext101: heap)
+                return; // the Java engine's float reading is checked on resnet18 (suite time: resnext101 would add
+                // 25-30 s, PERFORMANCE.md)
             }
             // the Java engine reads the same QDQ graph in float, node by node (the spec's semantics)
             try (ResNetModel java = ResNetModel.builder()

@@ -21,6 +21,7 @@ import org.resnet4j.engine.jvm.kernels.Kernels;
 import org.resnet4j.engine.jvm.kernels.Parallel;
 import org.resnet4j.engine.jvm.kernels.Sgemm;
 import org.resnet4j.engine.jvm.ops.BufferPool;
+import org.resnet4j.engine.jvm.ops.Fusion;
 import org.resnet4j.engine.jvm.ops.Registry;
 import org.resnet4j.engine.jvm.ops.RunContext;
 import org.resnet4j.engine.jvm.ops.Value;
@@ -96,6 +97,14 @@ public final class JavaEngine implements Engine {
      * against).
      */
     public JavaEngine(ModelProto model, int threads, Sgemm sgemm, boolean fuse, boolean blocked) {
+        this(model, threads, sgemm, fuse, blocked, fuse && Fusion.quantizePairsByDefault());
+    }
+
+    /**
+     * Same, choosing as well whether the fused plan fuses QuantizeLinear → DequantizeLinear pairs
+     * ({@code quantizePairs} false: the reference that fusion is tested against, all else fused alike).
+     */
+    JavaEngine(ModelProto model, int threads, Sgemm sgemm, boolean fuse, boolean blocked, boolean quantizePairs) {
         Kernels.requireValidWidth();
         if (blocked && !Kernels.blockedLayout()) {
             throw new IllegalArgumentException("the blocked layout needs the Vector API (jdk.incubator.vector)");
@@ -103,7 +112,7 @@ public final class JavaEngine implements Engine {
         if (threads < 0) {
             throw new IllegalArgumentException("threads is " + threads + ", expected 0 (all cores) or more");
         }
-        plan = Plan.compile(model, fuse, blocked);
+        plan = Plan.compile(model, fuse, blocked, quantizePairs);
         for (Plan.Step step : plan.steps) {
             step.op().prepare(sgemm); // weights repacked once, for this GEMM
         }
@@ -116,6 +125,7 @@ public final class JavaEngine implements Engine {
                 + ", " + plan.steps.size() + " nodes, opset " + plan.opset + ", fused: "
                 + plan.fusion.foldedBatchNorms()
                 + " bn, " + plan.fusion.fusedAdds() + " add, " + plan.fusion.fusedRelus() + " relu"
+                + (plan.fusion.fusedQuantizePairs() > 0 ? ", " + plan.fusion.fusedQuantizePairs() + " q+dq" : "")
                 + (plan.blockedConvs > 0 ? ", nchwc: " + plan.blockedConvs + " direct convs" : "") + ")";
     }
 

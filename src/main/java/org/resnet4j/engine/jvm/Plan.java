@@ -113,16 +113,17 @@ final class Plan {
      * Checks and compiles {@code model}: opset, topological order (sorted when the file is not),
      * every input defined, every op and attribute supported, element types, initializer shapes.
      * With {@code fuse}, BatchNormalization is folded into Conv and Conv+Add+Relu / Conv+Relu fused
-     * ({@link Fusion}) before compiling, and with {@code blocked} as well the convolution trunk moved
-     * to the channel-blocked layout ({@link NchwcRewrite}).
+     * ({@link Fusion}) before compiling, QuantizeLinear → DequantizeLinear pairs too with {@code
+     * quantizePairs}, and with {@code blocked} as well the convolution trunk moved to the
+     * channel-blocked layout ({@link NchwcRewrite}).
      */
-    static Plan compile(ModelProto model, boolean fuse, boolean blocked) {
+    static Plan compile(ModelProto model, boolean fuse, boolean blocked, boolean quantizePairs) {
         Compiler c = new Compiler(model);
         c.readConstants();
         c.readInputs();
         c.order();
         if (fuse) {
-            c.rewrite(blocked);
+            c.rewrite(blocked, quantizePairs);
         }
         c.compileNodes();
         c.assignSlots();
@@ -139,7 +140,7 @@ final class Plan {
         final List<String> ins = new ArrayList<>();
         final List<TensorSpec> declared = new ArrayList<>();
         List<NodeProto> order;
-        Fusion.Stats fusion = new Fusion.Stats(0, 0, 0);
+        Fusion.Stats fusion = Fusion.Stats.NONE;
         int blockedConvs;
         final List<Op> ops = new ArrayList<>();
         final List<NodeProto> planned = new ArrayList<>();
@@ -238,12 +239,12 @@ final class Plan {
          * Load-time rewrites: shape chains folded to constants, fusion, then (with {@code blocked})
          * the channel-blocked layout.
          */
-        void rewrite(boolean blocked) {
+        void rewrite(boolean blocked, boolean quantizePairs) {
             Set<String> graphOutputs = new HashSet<>();
             g.getOutputList().forEach(o -> graphOutputs.add(o.getName()));
             order = ConstantFolding.fold(order, constants, fixedInputs(), graphOutputs, opset);
             Fusion.Stats[] stats = {fusion};
-            order = Fusion.rewrite(order, constants, graphOutputs, stats);
+            order = Fusion.rewrite(order, constants, graphOutputs, quantizePairs, stats);
             fusion = stats[0];
             if (blocked) {
                 int[] count = {0};

@@ -9,8 +9,9 @@
  *       {@link org.resnet4j.engine.jvm.ops.BufferPool}. Views (Reshape, Flatten, Unsqueeze,
  *       Identity) share their source's array and extend its life. Before that, {@link
  *       org.resnet4j.engine.jvm.ops.Fusion} folds BatchNormalization into the preceding Conv and
- *       fuses Conv+Add+Relu / Conv+Relu into one Conv whose GEMM writes each activation once
- *       (graphs that do not match keep the unfused ops), and each Conv repacks its constant
+ *       fuses Conv+Add+Relu / Conv+Relu into one Conv whose GEMM writes each activation once, and
+ *       a QDQ model's QuantizeLinear → DequantizeLinear pairs into one float op (no int8 value
+ *       held) (graphs that do not match keep the unfused ops), and each Conv repacks its constant
  *       weights once for the engine's GEMM.</li>
  *   <li>{@code ops} holds one class per op family; {@link org.resnet4j.engine.jvm.ops.Registry}
  *       is the table of op types. An op parses and checks its attributes in its constructor

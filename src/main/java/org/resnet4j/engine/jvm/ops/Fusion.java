@@ -1,6 +1,7 @@
 package org.resnet4j.engine.jvm.ops;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,12 +15,18 @@ import org.resnet4j.onnx.NodeProto;
  * <ol>
  *   <li>BatchNormalization after a Conv is folded into the Conv's weights and bias;
  *   <li>Conv → Add (→ Relu) and Conv → Relu become one fused Conv whose GEMM applies bias,
- *       residual and Relu as it stores, so each activation is written once.
+ *       residual and Relu as it stores, so each activation is written once;
+ *   <li>QuantizeLinear → DequantizeLinear with the same constant scale, zero point and axis (every
+ *       activation of a QDQ model) becomes one float → float {@link QuantOps.QuantizeDequantize},
+ *       so the int8 tensor, which exists only to be dequantized, is never held (the engine keeps
+ *       integers as 8-byte longs: twice the float they stand for).
  * </ol>
- * A pattern matches only when the intermediate value has exactly one reader and is not a graph
- * output, and (for folding) the weights and statistics are constants; anything else is left for
- * the unfused ops. A fused node is a Conv in the internal domain {@link #DOMAIN}, inputs
- * {@code (X, W, B or "", residual?)}, with the Conv attributes plus {@code fused_relu}.
+ * A pattern matches only when the intermediate value has exactly one reader (for QuantizeLinear:
+ * only DequantizeLinear readers) and is not a graph output, and (for folding) the weights and
+ * statistics are constants; anything else is left for the unfused ops. A fused node is in the
+ * internal domain {@link #DOMAIN}: a Conv with inputs {@code (X, W, B or "", residual?)} and the Conv
+ * attributes plus {@code fused_relu}, or a QuantizeDequantize with the QuantizeLinear's inputs and
+ * attributes.
  */
 public final class Fusion {
     /** The domain of fused nodes; never accepted from a model file. */
@@ -27,8 +34,22 @@ public final class Fusion {
 
     static final String RELU_ATTR = "fused_relu";
 
+    /**
+     * Set to {@code false} to keep QuantizeLinear → DequantizeLinear pairs as two nodes (A/B
+     * benchmarks of the fusion); default true.
+     */
+    public static final String QDQ_PROPERTY = "resnet4j.qdqFusion";
+
+    /** True unless {@code -Dresnet4j.qdqFusion=false} is set: see {@link #QDQ_PROPERTY}. */
+    public static boolean quantizePairsByDefault() {
+        return !"false".equals(System.getProperty(QDQ_PROPERTY));
+    }
+
     /** What the rewrite did, for {@code describe()}. */
-    public record Stats(int foldedBatchNorms, int fusedAdds, int fusedRelus) {}
+    public record Stats(int foldedBatchNorms, int fusedAdds, int fusedRelus, int fusedQuantizePairs) {
+        /** Nothing fused: fusion was off. */
+        public static final Stats NONE = new Stats(0, 0, 0, 0);
+    }
 
     private final NodeProto[] nodes;
     private final Map<String, Value> constants;
@@ -44,16 +65,22 @@ public final class Fusion {
     }
 
     /**
-     * Rewrites {@code order}; folded weights are added to {@code constants} (the originals stay, a
-     * later pass drops what no node reads). Returns the new order and fills {@code stats[0]}.
+     * Rewrites {@code order}, fusing QuantizeLinear → DequantizeLinear pairs too when {@code
+     * quantizePairs}; folded weights are added to {@code constants} (the originals stay, a later pass
+     * drops what no node reads). Returns the new order and fills {@code stats[0]}.
      */
     public static List<NodeProto> rewrite(
-            List<NodeProto> order, Map<String, Value> constants, Set<String> graphOutputs, Stats[] stats) {
+            List<NodeProto> order,
+            Map<String, Value> constants,
+            Set<String> graphOutputs,
+            boolean quantizePairs,
+            Stats[] stats) {
         Fusion f = new Fusion(order, constants, graphOutputs);
         int bn = f.foldBatchNorms();
         int add = f.fuse("Add");
         int relu = f.fuse("Relu");
-        stats[0] = new Stats(bn, add, relu);
+        int qdq = quantizePairs ? f.fuseQuantizeDequantize() : 0;
+        stats[0] = new Stats(bn, add, relu, qdq);
         List<NodeProto> out = new ArrayList<>();
         for (NodeProto n : f.nodes) {
             if (n != null) {
@@ -218,5 +245,102 @@ public final class Fusion {
             }
         }
         return count;
+    }
+
+    /**
+     * Fuses each QuantizeLinear whose output only DequantizeLinear nodes read, all with its scale, zero
+     * point and axis, into one QuantizeDequantize (at the QuantizeLinear's place, writing the first
+     * DequantizeLinear's output; later ones become Identity views of it). Returns how many.
+     */
+    private int fuseQuantizeDequantize() {
+        int count = 0;
+        index();
+        Map<String, List<Integer>> readersOf = new HashMap<>();
+        for (int i = 0; i < nodes.length; i++) {
+            if (nodes[i] != null) {
+                for (String in : nodes[i].getInputList()) {
+                    readersOf.computeIfAbsent(in, k -> new ArrayList<>()).add(i);
+                }
+            }
+        }
+        for (int i = 0; i < nodes.length; i++) {
+            NodeProto q = nodes[i];
+            if (q == null || !isOnnx(q, "QuantizeLinear") || q.getOutputCount() != 1 || q.getInputCount() < 2) {
+                continue;
+            }
+            String y = q.getOutput(0);
+            List<Integer> dqs = readersOf.getOrDefault(y, List.of());
+            if (graphOutputs.contains(y)
+                    || dqs.isEmpty()
+                    || !dqs.stream().allMatch(r -> dequantizesLike(nodes[r], q))) {
+                continue;
+            }
+            String first = nodes[dqs.get(0)].getOutput(0);
+            nodes[i] = q.toBuilder()
+                    .setOpType(QuantOps.QuantizeDequantize.TYPE)
+                    .setDomain(DOMAIN)
+                    .clearOutput()
+                    .addOutput(first)
+                    .build();
+            nodes[dqs.get(0)] = null;
+            for (int r : dqs.subList(1, dqs.size())) {
+                NodeProto dq = nodes[r];
+                nodes[r] = NodeProto.newBuilder()
+                        .setOpType("Identity")
+                        .setName(dq.getName())
+                        .addInput(first)
+                        .addOutput(dq.getOutput(0))
+                        .build();
+            }
+            count++;
+        }
+        return count;
+    }
+
+    /**
+     * True when {@code dq} is a DequantizeLinear of {@code q}'s output alone with {@code q}'s constant
+     * scale and zero point (both omitted, or equal values of the same type) and the same axis
+     * attribute, and nothing its own op would refuse that {@code q}'s would accept: its attributes
+     * are at most an axis, present exactly when {@code q}'s is.
+     */
+    private boolean dequantizesLike(NodeProto dq, NodeProto q) {
+        if (!isOnnx(dq, "DequantizeLinear")
+                || dq.getOutputCount() != 1
+                || dq.getInputCount() < 2
+                || dq.getInputCount() > 3
+                || !dq.getInput(0).equals(q.getOutput(0))
+                || dq.getInputList().subList(1, dq.getInputCount()).contains(q.getOutput(0))) {
+            return false;
+        }
+        for (int p = 1; p <= 2; p++) {
+            String a = p < q.getInputCount() ? q.getInput(p) : "";
+            String b = p < dq.getInputCount() ? dq.getInput(p) : "";
+            if (a.isEmpty() != b.isEmpty()) {
+                return false;
+            }
+            if (!a.isEmpty() && !sameConstant(constants.get(a), constants.get(b))) {
+                return false;
+            }
+        }
+        AttributeProto qAxis = attribute(q, "axis");
+        AttributeProto dqAxis = attribute(dq, "axis");
+        return dq.getAttributeCount() == (dqAxis == null ? 0 : 1)
+                && (qAxis == null ? dqAxis == null : dqAxis != null && qAxis.getI() == dqAxis.getI());
+    }
+
+    private static AttributeProto attribute(NodeProto n, String name) {
+        return n.getAttributeList().stream()
+                .filter(a -> a.getName().equals(name))
+                .findFirst()
+                .orElse(null);
+    }
+
+    /** Both constants, of one type and shape, holding the same bits. */
+    private static boolean sameConstant(Value a, Value b) {
+        return a != null
+                && b != null
+                && a.type() == b.type()
+                && Arrays.equals(a.shape(), b.shape())
+                && (a.isFloat() ? Arrays.equals(a.f(), b.f()) : Arrays.equals(a.l(), b.l()));
     }
 }

@@ -169,7 +169,7 @@ final class QuantOps {
      * QuantizeLinear: x (float32; float16 from 19), y_scale (x's type), optional y_zero_point (int8
      * or uint8: y's type; uint8 when omitted, or opset 21's output_dtype) -> y.
      */
-    static final class Quantize extends Linear {
+    static class Quantize extends Linear {
         /** Opset 21's output_dtype: y's type, which a zero point must then have; null when not given. */
         private final ElemType outputDtype;
 
@@ -192,7 +192,7 @@ final class QuantOps {
         }
 
         /** y's type: the zero point's, else output_dtype, else uint8. */
-        private ElemType outputType(ElemType zeroPoint) {
+        final ElemType outputType(ElemType zeroPoint) {
             return zeroPoint != null ? zeroPoint : outputDtype != null ? outputDtype : ElemType.UINT8;
         }
 
@@ -226,14 +226,24 @@ final class QuantOps {
             Value zeroPoint = in.length > 2 ? in[2] : null;
             Layout l = layout(x, scale, zeroPoint);
             ElemType t = outputType(zeroPoint != null ? zeroPoint.type() : null);
-            long lo = t == ElemType.INT8 ? Byte.MIN_VALUE : 0;
-            long hi = t == ElemType.INT8 ? Byte.MAX_VALUE : 255;
+            long lo = lowest(t);
+            long hi = highest(t);
             float[] xs = x.f();
             float[] ss = scale.f();
             long[] zs = zeroPoint != null ? zeroPoint.l() : null;
             long[] ys = ctx.newLongs(xs.length);
             forChannels(l, xs.length, ctx, (i, c) -> ys[i] = quantize(xs[i], ss[c], zs != null ? zs[c] : 0, lo, hi));
             return one(Value.of(t, x.shape(), null, ys));
+        }
+
+        /** The smallest value of y's type {@code t} (int8 or uint8). */
+        static long lowest(ElemType t) {
+            return t == ElemType.INT8 ? Byte.MIN_VALUE : 0;
+        }
+
+        /** The largest value of y's type {@code t} (int8 or uint8). */
+        static long highest(ElemType t) {
+            return t == ElemType.INT8 ? Byte.MAX_VALUE : 255;
         }
 
         /**
@@ -293,10 +303,60 @@ final class QuantOps {
             long[] zs = zeroPoint != null ? zeroPoint.l() : null;
             Value y = ctx.newFloats(x.shape());
             float[] ys = y.f();
-            // the difference is exact in int32 for every type taken (int32 has zero point 0), then one
-            // float32 rounding to float and one of the product, as ONNX Runtime computes it
-            forChannels(
-                    l, xs.length, ctx, (i, c) -> ys[i] = t.round((float) (xs[i] - (zs != null ? zs[c] : 0)) * ss[c]));
+            forChannels(l, xs.length, ctx, (i, c) -> ys[i] = dequantize(xs[i], ss[c], zs != null ? zs[c] : 0, t));
+            return one(y.as(t));
+        }
+
+        /**
+         * One element: (x - zero point) * scale, rounded to y's type {@code t}. The difference is exact
+         * in int32 for every type taken (int32 has zero point 0), then one float32 rounding to float and
+         * one of the product, as ONNX Runtime computes it.
+         */
+        static float dequantize(long x, float scale, long zeroPoint, ElemType t) {
+            return t.round((float) (x - zeroPoint) * scale);
+        }
+    }
+
+    /**
+     * QuantizeLinear and the DequantizeLinear that reads it with the same scale, zero point and axis,
+     * as one float -> float node ({@link Fusion} makes it at load; PyTorch calls it fake quantization):
+     * x -> y = dequantize(quantize(x)), each element through {@link Quantize#quantize} and {@link
+     * Dequantize#dequantize}, so the result is the pair's, bit for bit, without holding the integers.
+     * Inputs and attributes are the QuantizeLinear's; y has x's type.
+     */
+    static final class QuantizeDequantize extends Quantize {
+        /** The op type of the fused node, in the internal domain {@link Fusion#DOMAIN}. */
+        static final String TYPE = "QuantizeDequantize";
+
+        QuantizeDequantize(NodeSpec s) {
+            super(s);
+        }
+
+        @Override
+        public ElemType[] outputTypes(ElemType[] in) {
+            super.outputTypes(in); // the QuantizeLinear's checks
+            return new ElemType[] {in[1]}; // the DequantizeLinear's output: the scale's type
+        }
+
+        @Override
+        public Value[] run(Value[] in, RunContext ctx) {
+            Value x = in[0];
+            Value scale = in[1];
+            Value zeroPoint = in.length > 2 ? in[2] : null;
+            Layout l = layout(x, scale, zeroPoint);
+            ElemType q = outputType(zeroPoint != null ? zeroPoint.type() : null);
+            long lo = lowest(q);
+            long hi = highest(q);
+            ElemType t = scale.type();
+            float[] xs = x.f();
+            float[] ss = scale.f();
+            long[] zs = zeroPoint != null ? zeroPoint.l() : null;
+            Value y = ctx.newFloats(x.shape());
+            float[] ys = y.f();
+            forChannels(l, xs.length, ctx, (i, c) -> {
+                long z = zs != null ? zs[c] : 0;
+                ys[i] = Dequantize.dequantize(quantize(xs[i], ss[c], z, lo, hi), ss[c], z, t);
+            });
             return one(y.as(t));
         }
     }

@@ -77,6 +77,9 @@ public final class Registry {
             // made by Fusion (and NchwcRewrite) at load, never read from a file
             return spec.has(NchwcOps.LAYOUT_ATTR) ? new NchwcOps.Conv(spec) : new ConvOp(spec);
         }
+        if (domain.equals(Fusion.DOMAIN) && type.equals(QuantOps.QuantizeDequantize.TYPE)) {
+            return new QuantOps.QuantizeDequantize(spec); // made by Fusion at load
+        }
         if (domain.equals(Fusion.DOMAIN) && NchwcOps.OPS.containsKey(type)) {
             return NchwcOps.OPS.get(type).apply(spec); // made by NchwcRewrite at load
         }
