@@ -25,6 +25,11 @@ class QuantizeDequantizeFusionLiveTest {
 
     @Test
     void torchvisionQuantizedResnet18HasTheSameLogitsBits() {
+        // Fused and unfused pairs meet the same kernels, so the equality does not depend on the vector
+        // width: one of the Java engine's test runs (256 bits) checks it, the suite's time goes elsewhere.
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                "256".equals(System.getProperty("resnet4j.vectorBits")),
+                "checked in the vector-256 run only (width-independent)");
         PythonReference.require();
         PythonReference.run(
                 "quantized_reference.py",
