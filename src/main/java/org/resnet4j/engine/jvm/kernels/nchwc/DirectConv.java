@@ -606,7 +606,13 @@ public final class DirectConv {
             return;
         }
         switch (nb) {
-            case 4 -> tile4x2(xb0, dx[1], xs, wBase, s0, s1, yo, dy[1], first);
+            case 4 -> {
+                if (p == 4) {
+                    tile4x4(xb0, dx[1], dx[2], dx[3], xs, wBase, s0, s1, yo, dy[1], dy[2], dy[3], first);
+                } else {
+                    tile4x2(xb0, dx[1], xs, wBase, s0, s1, yo, dy[1], first);
+                }
+            }
             case 3 -> tile3x3(xb0, dx[1], dx[2], xs, wBase, s0, s1, yo, dy[1], dy[2], first);
             case 2 -> tile2x4(xb0, dx[1], dx[2], dx[3], xs, wBase, s0, s1, yo, dy[1], dy[2], dy[3], first);
             default -> tile1x6(xb0, dx, xs, wBase, s0, s1, yo, dy, first);
@@ -647,6 +653,16 @@ public final class DirectConv {
     }
 
     /**
+     * True at 512 bits, where the 4-block tile takes 4 pixels (16 accumulators): AVX-512 has 32 vector
+     * registers, so C2 keeps them with the 4 weight vectors and a broadcast, and each step does 16 FMAs
+     * for 8 loads instead of 8 for 6. Zen 4, 2 threads, JDK 25, against the 4x2 tile in alternating
+     * processes: resnet50 batch 8 1.21-1.24x ORT's time instead of 1.54-1.70x, batch 1 1.42-1.57x
+     * instead of 1.71-1.88x (docs/PERFORMANCE.md). The tile follows the width, not the CPU (as the
+     * GEMM's does), so every width's tests run every tile on any host.
+     */
+    static final boolean WIDE_REGISTERS = L >= 16;
+
+    /**
      * Output pixels per register tile for a tile of {@code nb} output blocks: at most 10 vector
      * accumulators. C2 keeps 8-10 accumulators in registers and runs them at ~90 GFLOP/s on one Zen 3
      * core (L1-resident data), but spills a 12-accumulator tile (4x3, 2x6, 3x4) and runs it at ~37:
@@ -654,7 +670,7 @@ public final class DirectConv {
      */
     static int pixelsPerTile(int nb) {
         return switch (nb) {
-            case 4 -> 2;
+            case 4 -> WIDE_REGISTERS ? 4 : 2;
             case 3 -> 3;
             case 2 -> 4;
             default -> 6;
@@ -711,6 +727,89 @@ public final class DirectConv {
         a21.intoArray(y, yo + 2 * oplane + e1);
         a30.intoArray(y, yo + 3 * oplane);
         a31.intoArray(y, yo + 3 * oplane + e1);
+    }
+
+    // 4 output blocks x 4 pixels (512 bits: WIDE_REGISTERS) over steps [s0, s1), as tile4x2; pixel p's window
+    // corner at xb0 + dp -> y from yo (block b at + b·oplane, pixel p at + ep)
+    private void tile4x4(
+            int xb0,
+            int d1,
+            int d2,
+            int d3,
+            int[] xs,
+            int wBase,
+            int s0,
+            int s1,
+            int yo,
+            int e1,
+            int e2,
+            int e3,
+            boolean first) {
+        float[] x = this.x;
+        float[] wd = this.wd;
+        float[] y = this.y;
+        int o1 = oplane, o2 = 2 * oplane, o3 = 3 * oplane;
+        FloatVector z = FloatVector.zero(S);
+        FloatVector a00 = first ? z : FloatVector.fromArray(S, y, yo);
+        FloatVector a01 = first ? z : FloatVector.fromArray(S, y, yo + e1);
+        FloatVector a02 = first ? z : FloatVector.fromArray(S, y, yo + e2);
+        FloatVector a03 = first ? z : FloatVector.fromArray(S, y, yo + e3);
+        FloatVector a10 = first ? z : FloatVector.fromArray(S, y, yo + o1);
+        FloatVector a11 = first ? z : FloatVector.fromArray(S, y, yo + o1 + e1);
+        FloatVector a12 = first ? z : FloatVector.fromArray(S, y, yo + o1 + e2);
+        FloatVector a13 = first ? z : FloatVector.fromArray(S, y, yo + o1 + e3);
+        FloatVector a20 = first ? z : FloatVector.fromArray(S, y, yo + o2);
+        FloatVector a21 = first ? z : FloatVector.fromArray(S, y, yo + o2 + e1);
+        FloatVector a22 = first ? z : FloatVector.fromArray(S, y, yo + o2 + e2);
+        FloatVector a23 = first ? z : FloatVector.fromArray(S, y, yo + o2 + e3);
+        FloatVector a30 = first ? z : FloatVector.fromArray(S, y, yo + o3);
+        FloatVector a31 = first ? z : FloatVector.fromArray(S, y, yo + o3 + e1);
+        FloatVector a32 = first ? z : FloatVector.fromArray(S, y, yo + o3 + e2);
+        FloatVector a33 = first ? z : FloatVector.fromArray(S, y, yo + o3 + e3);
+        for (int s = s0; s < s1; s++) {
+            int xp = xb0 + xs[s];
+            int wi = wBase + s * (4 * L);
+            FloatVector w0 = FloatVector.fromArray(S, wd, wi);
+            FloatVector w1 = FloatVector.fromArray(S, wd, wi + L);
+            FloatVector w2 = FloatVector.fromArray(S, wd, wi + 2 * L);
+            FloatVector w3 = FloatVector.fromArray(S, wd, wi + 3 * L);
+            FloatVector x0 = FloatVector.broadcast(S, x[xp]);
+            a00 = w0.fma(x0, a00);
+            a10 = w1.fma(x0, a10);
+            a20 = w2.fma(x0, a20);
+            a30 = w3.fma(x0, a30);
+            FloatVector x1 = FloatVector.broadcast(S, x[xp + d1]);
+            a01 = w0.fma(x1, a01);
+            a11 = w1.fma(x1, a11);
+            a21 = w2.fma(x1, a21);
+            a31 = w3.fma(x1, a31);
+            FloatVector x2 = FloatVector.broadcast(S, x[xp + d2]);
+            a02 = w0.fma(x2, a02);
+            a12 = w1.fma(x2, a12);
+            a22 = w2.fma(x2, a22);
+            a32 = w3.fma(x2, a32);
+            FloatVector x3 = FloatVector.broadcast(S, x[xp + d3]);
+            a03 = w0.fma(x3, a03);
+            a13 = w1.fma(x3, a13);
+            a23 = w2.fma(x3, a23);
+            a33 = w3.fma(x3, a33);
+        }
+        a00.intoArray(y, yo);
+        a01.intoArray(y, yo + e1);
+        a02.intoArray(y, yo + e2);
+        a03.intoArray(y, yo + e3);
+        a10.intoArray(y, yo + o1);
+        a11.intoArray(y, yo + o1 + e1);
+        a12.intoArray(y, yo + o1 + e2);
+        a13.intoArray(y, yo + o1 + e3);
+        a20.intoArray(y, yo + o2);
+        a21.intoArray(y, yo + o2 + e1);
+        a22.intoArray(y, yo + o2 + e2);
+        a23.intoArray(y, yo + o2 + e3);
+        a30.intoArray(y, yo + o3);
+        a31.intoArray(y, yo + o3 + e1);
+        a32.intoArray(y, yo + o3 + e2);
+        a33.intoArray(y, yo + o3 + e3);
     }
 
     // 3 output blocks x 3 pixels over steps [s0, s1) of the tile's step list, as tile4x2 (weights at wBase +
