@@ -26,8 +26,9 @@ import org.resnet4j.testing.PythonReference;
  * On the newest JDK present (24+: restricted native access and {@code sun.misc.Unsafe}'s memory access
  * warn there), neither the command line nor an application of the library prints a WARNING line. The
  * command line runs as the launcher runs it, {@code java -jar} on a jar whose manifest carries the
- * CLI jar's {@code Enable-Native-Access} (pom.xml) and lists the test class path; the application
- * (LibraryProgram) runs with the one flag docs/LIBRARY.md gives. Skipped, with the reason printed, where
+ * CLI jar's {@code Enable-Native-Access} (pom.xml) and lists the test class path, with the launcher's
+ * {@code --sun-misc-unsafe-memory-access=allow}; the application
+ * (LibraryProgram) runs with the two flags docs/LIBRARY.md gives. Skipped, with the reason printed, where
  * no JDK 24+ exists.
  */
 class NoWarningsTest {
@@ -47,15 +48,21 @@ class NoWarningsTest {
         }
     }
 
+    /** The second of docs/LIBRARY.md's flags, which the launcher also passes on 24+. */
+    static final String UNSAFE_FLAG = "--sun-misc-unsafe-memory-access=allow";
+
     static final Path GOLDEN = PythonReference.root().resolve("testdata/golden/tiny_basic");
     static final String IMAGE =
             PythonReference.root().resolve("testdata/images/photo420.jpg").toString();
 
     @Test
     void commandLineOnJarPrintsNoWarning() throws Exception {
+        String launcher = Files.readString(PythonReference.root().resolve("resnet4j"));
+        assertTrue(launcher.contains(UNSAFE_FLAG), "the launcher does not pass " + UNSAFE_FLAG);
         Path jar = launcherJar();
         for (String engine : List.of("ort", "java")) {
-            List<String> cmd = new ArrayList<>(List.of(newest.java().toString()));
+            // as the launcher runs it: the jar's manifest allows native access, the flag allows protobuf's Unsafe
+            List<String> cmd = new ArrayList<>(List.of(newest.java().toString(), UNSAFE_FLAG));
             if (engine.equals("java")) {
                 cmd.addAll(List.of("--add-modules", "jdk.incubator.vector"));
             }
@@ -79,12 +86,15 @@ class NoWarningsTest {
         List<String> cmd = OtherJdk.command(
                 newest.java(),
                 "--enable-native-access=ALL-UNNAMED",
+                UNSAFE_FLAG,
                 LibraryProgram.class.getName(),
                 GOLDEN.resolve("weights.pth").toString(),
                 GOLDEN.resolve("spec.json").toString(),
                 "ort",
                 IMAGE);
-        cmd.add(1, cmd.remove(3)); // the flag before -cp: any order works, this reads like the docs
+        // the flags before -cp: any order works, this reads like the docs
+        cmd.add(1, cmd.remove(4));
+        cmd.add(1, cmd.remove(4));
         assertNoWarnings("library on ONNX Runtime", cmd);
     }
 
