@@ -111,7 +111,8 @@ class LauncherTest {
         Path jvms = home.resolve("jvms");
         String full = "java.base java.desktop jdk.incubator.vector";
         jdk(jvms, "jdk-17", "17.0.15", full);
-        jdk(jvms, "jdk-21", "21.0.2", full);
+        jdk(jvms, "jdk-21", "21.0.10", full);
+        jdk(jvms, "jdk-21b", "21.0.9", full); // older by number, newer as text
         jdk(jvms, "jre-30", "30.0.1", "java.base java.desktop"); // no incubator module: skipped
         jdk(jvms, "jdk-11", "11.0.2", full);
         jdk(jvms, "jdk-1.8", "1.8.0_392", null);
