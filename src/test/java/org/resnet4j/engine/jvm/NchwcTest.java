@@ -84,7 +84,8 @@ class NchwcTest {
         // tiles across images (the batch's pixels are one sequence), output blocks counted in L so that
         // every width runs every tile shape (DirectConv.pixelsPerTile): 4 blocks x 2 pixels (4 at 512 bits)
         // over 1x1 outputs and single ones left (5 blocks: a 4-block and a 1-block tile; 7 images: 4 + 3
-        // singles at 512 bits), 3 x 3 and 2 x 4 over 2x2 outputs, 1 x 6 over 1x2 outputs
+        // singles at 512 bits), 3 x 3 and 2 x 4 (2 x 8 at 512 bits, and 4 singles) over 2x2 outputs, 1 x 6
+        // (1 x 12 at 512 bits, and 2 singles) over 1x2 outputs
         cases.add(new int[] {5, 4 * l, 1, 1, 5 * l, 1, 3, 1, 1, 1});
         cases.add(new int[] {7, 2 * l, 1, 1, 4 * l, 1, 1, 1, 0, 1});
         cases.add(new int[] {3, l, 3, 3, 3 * l, 1, 3, 2, 1, 1});

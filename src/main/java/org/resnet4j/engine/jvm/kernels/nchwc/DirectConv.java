@@ -13,7 +13,8 @@ import org.resnet4j.engine.jvm.kernels.VectorWidth;
  * x (N,CB,H,W,L), weights from {@link BlockedWeights} -> y (N,OCB,OH,OW,L) = relu?(conv + b + r).
  *
  * <p>Register tile: a weight tile's 4, 3, 2 or 1 output channel blocks x 2, 3, 4 or 6 output pixels
- * ({@link #pixelsPerTile}: 8 to 10 vector accumulators, what C2 keeps in registers). For every input
+ * ({@link #pixelsPerTile}: 8 to 10 vector accumulators, what C2 keeps in registers; twice the pixels
+ * of 4, 2 and 1 blocks at 512 bits, {@link #WIDE_REGISTERS}). For every input
  * channel of every tap it loads the tile's weight vectors once and broadcasts each pixel's input value
  * once: 8 FMAs for 6 loads in the 4x2 tile. The pixels are consecutive in the batch's (N·OH·OW) order
  * and may lie on different rows or images, so a batch of 7x7 outputs runs 4x2 tiles across its rows and
@@ -614,8 +615,20 @@ public final class DirectConv {
                 }
             }
             case 3 -> tile3x3(xb0, dx[1], dx[2], xs, wBase, s0, s1, yo, dy[1], dy[2], first);
-            case 2 -> tile2x4(xb0, dx[1], dx[2], dx[3], xs, wBase, s0, s1, yo, dy[1], dy[2], dy[3], first);
-            default -> tile1x6(xb0, dx, xs, wBase, s0, s1, yo, dy, first);
+            case 2 -> {
+                if (p == 8) {
+                    tile2x8(xb0, dx, xs, wBase, s0, s1, yo, dy, first);
+                } else {
+                    tile2x4(xb0, dx[1], dx[2], dx[3], xs, wBase, s0, s1, yo, dy[1], dy[2], dy[3], first);
+                }
+            }
+            default -> {
+                if (p == 12) {
+                    tile1x12(xb0, dx, xs, wBase, s0, s1, yo, dy, first);
+                } else {
+                    tile1x6(xb0, dx, xs, wBase, s0, s1, yo, dy, first);
+                }
+            }
         }
     }
 
@@ -653,17 +666,18 @@ public final class DirectConv {
     }
 
     /**
-     * True at 512 bits, where the 4-block tile takes 4 pixels (16 accumulators): AVX-512 has 32 vector
-     * registers, so C2 keeps them with the 4 weight vectors and a broadcast, and each step does 16 FMAs
-     * for 8 loads instead of 8 for 6. Zen 4, 2 threads, JDK 25, against the 4x2 tile in alternating
-     * processes: resnet50 batch 8 1.21-1.24x ORT's time instead of 1.54-1.70x, batch 1 1.42-1.57x
-     * instead of 1.71-1.88x (docs/PERFORMANCE.md). The tile follows the width, not the CPU (as the
-     * GEMM's does), so every width's tests run every tile on any host.
+     * True at 512 bits, where the tiles take twice the pixels (16, 16 and 12 accumulators: 4x4, 2x8,
+     * 1x12): AVX-512 has 32 vector registers, so C2 keeps them with the weight vectors and a broadcast,
+     * and the 4x4 does 16 FMAs for 8 loads instead of 8 for 6. Zen 4, 2 threads, JDK 25, alternating
+     * processes against the narrow tiles: resnet50 batch 8 1.21-1.24x ORT's time instead of 1.54-1.70x,
+     * batch 1 1.42-1.57x instead of 1.71-1.88x; the digits model (16-64 channels: 1, 2 and 4 blocks)
+     * 1.21-1.29x instead of 1.32-1.38x on one thread (docs/PERFORMANCE.md). The tiles follow the width,
+     * not the CPU (as the GEMM's does), so every width's tests run every tile on any host.
      */
     static final boolean WIDE_REGISTERS = L >= 16;
 
     /**
-     * Output pixels per register tile for a tile of {@code nb} output blocks: at most 10 vector
+     * Output pixels per register tile for a tile of {@code nb} output blocks: below 512 bits at most 10 vector
      * accumulators. C2 keeps 8-10 accumulators in registers and runs them at ~90 GFLOP/s on one Zen 3
      * core (L1-resident data), but spills a 12-accumulator tile (4x3, 2x6, 3x4) and runs it at ~37:
      * measured with generated B x P tiles (docs/PERFORMANCE.md, Direct convolution (NCHWc)).
@@ -672,8 +686,8 @@ public final class DirectConv {
         return switch (nb) {
             case 4 -> WIDE_REGISTERS ? 4 : 2;
             case 3 -> 3;
-            case 2 -> 4;
-            default -> 6;
+            case 2 -> WIDE_REGISTERS ? 8 : 4;
+            default -> WIDE_REGISTERS ? 12 : 6;
         };
     }
 
@@ -810,6 +824,157 @@ public final class DirectConv {
         a31.intoArray(y, yo + o3 + e1);
         a32.intoArray(y, yo + o3 + e2);
         a33.intoArray(y, yo + o3 + e3);
+    }
+
+    // 2 output blocks x 8 pixels (512 bits: WIDE_REGISTERS) over steps [s0, s1), as tile4x2 (weights at
+    // wBase + s·2·L); pixel p's window corner at xb0 + dx[p] -> y from yo (block b at + b·oplane, pixel p at + dy[p])
+    private void tile2x8(int xb0, int[] dx, int[] xs, int wBase, int s0, int s1, int yo, int[] dy, boolean first) {
+        int d1 = dx[1], e1 = dy[1];
+        int d2 = dx[2], e2 = dy[2];
+        int d3 = dx[3], e3 = dy[3];
+        int d4 = dx[4], e4 = dy[4];
+        int d5 = dx[5], e5 = dy[5];
+        int d6 = dx[6], e6 = dy[6];
+        int d7 = dx[7], e7 = dy[7];
+        float[] x = this.x;
+        float[] wd = this.wd;
+        float[] y = this.y;
+        FloatVector z = FloatVector.zero(S);
+        FloatVector a00 = first ? z : FloatVector.fromArray(S, y, yo);
+        FloatVector a01 = first ? z : FloatVector.fromArray(S, y, yo + e1);
+        FloatVector a02 = first ? z : FloatVector.fromArray(S, y, yo + e2);
+        FloatVector a03 = first ? z : FloatVector.fromArray(S, y, yo + e3);
+        FloatVector a04 = first ? z : FloatVector.fromArray(S, y, yo + e4);
+        FloatVector a05 = first ? z : FloatVector.fromArray(S, y, yo + e5);
+        FloatVector a06 = first ? z : FloatVector.fromArray(S, y, yo + e6);
+        FloatVector a07 = first ? z : FloatVector.fromArray(S, y, yo + e7);
+        FloatVector a10 = first ? z : FloatVector.fromArray(S, y, yo + oplane);
+        FloatVector a11 = first ? z : FloatVector.fromArray(S, y, yo + oplane + e1);
+        FloatVector a12 = first ? z : FloatVector.fromArray(S, y, yo + oplane + e2);
+        FloatVector a13 = first ? z : FloatVector.fromArray(S, y, yo + oplane + e3);
+        FloatVector a14 = first ? z : FloatVector.fromArray(S, y, yo + oplane + e4);
+        FloatVector a15 = first ? z : FloatVector.fromArray(S, y, yo + oplane + e5);
+        FloatVector a16 = first ? z : FloatVector.fromArray(S, y, yo + oplane + e6);
+        FloatVector a17 = first ? z : FloatVector.fromArray(S, y, yo + oplane + e7);
+        for (int s = s0; s < s1; s++) {
+            int xp = xb0 + xs[s];
+            int wi = wBase + s * (2 * L);
+            FloatVector w0 = FloatVector.fromArray(S, wd, wi);
+            FloatVector w1 = FloatVector.fromArray(S, wd, wi + L);
+            FloatVector x0 = FloatVector.broadcast(S, x[xp]);
+            a00 = w0.fma(x0, a00);
+            a10 = w1.fma(x0, a10);
+            FloatVector x1 = FloatVector.broadcast(S, x[xp + d1]);
+            a01 = w0.fma(x1, a01);
+            a11 = w1.fma(x1, a11);
+            FloatVector x2 = FloatVector.broadcast(S, x[xp + d2]);
+            a02 = w0.fma(x2, a02);
+            a12 = w1.fma(x2, a12);
+            FloatVector x3 = FloatVector.broadcast(S, x[xp + d3]);
+            a03 = w0.fma(x3, a03);
+            a13 = w1.fma(x3, a13);
+            FloatVector x4 = FloatVector.broadcast(S, x[xp + d4]);
+            a04 = w0.fma(x4, a04);
+            a14 = w1.fma(x4, a14);
+            FloatVector x5 = FloatVector.broadcast(S, x[xp + d5]);
+            a05 = w0.fma(x5, a05);
+            a15 = w1.fma(x5, a15);
+            FloatVector x6 = FloatVector.broadcast(S, x[xp + d6]);
+            a06 = w0.fma(x6, a06);
+            a16 = w1.fma(x6, a16);
+            FloatVector x7 = FloatVector.broadcast(S, x[xp + d7]);
+            a07 = w0.fma(x7, a07);
+            a17 = w1.fma(x7, a17);
+        }
+        a00.intoArray(y, yo);
+        a01.intoArray(y, yo + e1);
+        a02.intoArray(y, yo + e2);
+        a03.intoArray(y, yo + e3);
+        a04.intoArray(y, yo + e4);
+        a05.intoArray(y, yo + e5);
+        a06.intoArray(y, yo + e6);
+        a07.intoArray(y, yo + e7);
+        a10.intoArray(y, yo + oplane);
+        a11.intoArray(y, yo + oplane + e1);
+        a12.intoArray(y, yo + oplane + e2);
+        a13.intoArray(y, yo + oplane + e3);
+        a14.intoArray(y, yo + oplane + e4);
+        a15.intoArray(y, yo + oplane + e5);
+        a16.intoArray(y, yo + oplane + e6);
+        a17.intoArray(y, yo + oplane + e7);
+    }
+
+    // 1 output block x 12 pixels (512 bits: WIDE_REGISTERS) over steps [s0, s1), as tile4x2 (weights at
+    // wBase + s·L); pixel p's window corner at xb0 + dx[p] -> y from yo (block b at + b·oplane, pixel p at + dy[p])
+    private void tile1x12(int xb0, int[] dx, int[] xs, int wBase, int s0, int s1, int yo, int[] dy, boolean first) {
+        int d1 = dx[1], e1 = dy[1];
+        int d2 = dx[2], e2 = dy[2];
+        int d3 = dx[3], e3 = dy[3];
+        int d4 = dx[4], e4 = dy[4];
+        int d5 = dx[5], e5 = dy[5];
+        int d6 = dx[6], e6 = dy[6];
+        int d7 = dx[7], e7 = dy[7];
+        int d8 = dx[8], e8 = dy[8];
+        int d9 = dx[9], e9 = dy[9];
+        int d10 = dx[10], e10 = dy[10];
+        int d11 = dx[11], e11 = dy[11];
+        float[] x = this.x;
+        float[] wd = this.wd;
+        float[] y = this.y;
+        FloatVector z = FloatVector.zero(S);
+        FloatVector a00 = first ? z : FloatVector.fromArray(S, y, yo);
+        FloatVector a01 = first ? z : FloatVector.fromArray(S, y, yo + e1);
+        FloatVector a02 = first ? z : FloatVector.fromArray(S, y, yo + e2);
+        FloatVector a03 = first ? z : FloatVector.fromArray(S, y, yo + e3);
+        FloatVector a04 = first ? z : FloatVector.fromArray(S, y, yo + e4);
+        FloatVector a05 = first ? z : FloatVector.fromArray(S, y, yo + e5);
+        FloatVector a06 = first ? z : FloatVector.fromArray(S, y, yo + e6);
+        FloatVector a07 = first ? z : FloatVector.fromArray(S, y, yo + e7);
+        FloatVector a08 = first ? z : FloatVector.fromArray(S, y, yo + e8);
+        FloatVector a09 = first ? z : FloatVector.fromArray(S, y, yo + e9);
+        FloatVector a0a = first ? z : FloatVector.fromArray(S, y, yo + e10);
+        FloatVector a0b = first ? z : FloatVector.fromArray(S, y, yo + e11);
+        for (int s = s0; s < s1; s++) {
+            int xp = xb0 + xs[s];
+            int wi = wBase + s * L;
+            FloatVector w0 = FloatVector.fromArray(S, wd, wi);
+            FloatVector x0 = FloatVector.broadcast(S, x[xp]);
+            a00 = w0.fma(x0, a00);
+            FloatVector x1 = FloatVector.broadcast(S, x[xp + d1]);
+            a01 = w0.fma(x1, a01);
+            FloatVector x2 = FloatVector.broadcast(S, x[xp + d2]);
+            a02 = w0.fma(x2, a02);
+            FloatVector x3 = FloatVector.broadcast(S, x[xp + d3]);
+            a03 = w0.fma(x3, a03);
+            FloatVector x4 = FloatVector.broadcast(S, x[xp + d4]);
+            a04 = w0.fma(x4, a04);
+            FloatVector x5 = FloatVector.broadcast(S, x[xp + d5]);
+            a05 = w0.fma(x5, a05);
+            FloatVector x6 = FloatVector.broadcast(S, x[xp + d6]);
+            a06 = w0.fma(x6, a06);
+            FloatVector x7 = FloatVector.broadcast(S, x[xp + d7]);
+            a07 = w0.fma(x7, a07);
+            FloatVector x8 = FloatVector.broadcast(S, x[xp + d8]);
+            a08 = w0.fma(x8, a08);
+            FloatVector x9 = FloatVector.broadcast(S, x[xp + d9]);
+            a09 = w0.fma(x9, a09);
+            FloatVector xa = FloatVector.broadcast(S, x[xp + d10]);
+            a0a = w0.fma(xa, a0a);
+            FloatVector xb = FloatVector.broadcast(S, x[xp + d11]);
+            a0b = w0.fma(xb, a0b);
+        }
+        a00.intoArray(y, yo);
+        a01.intoArray(y, yo + e1);
+        a02.intoArray(y, yo + e2);
+        a03.intoArray(y, yo + e3);
+        a04.intoArray(y, yo + e4);
+        a05.intoArray(y, yo + e5);
+        a06.intoArray(y, yo + e6);
+        a07.intoArray(y, yo + e7);
+        a08.intoArray(y, yo + e8);
+        a09.intoArray(y, yo + e9);
+        a0a.intoArray(y, yo + e10);
+        a0b.intoArray(y, yo + e11);
     }
 
     // 3 output blocks x 3 pixels over steps [s0, s1) of the tile's step list, as tile4x2 (weights at wBase +
