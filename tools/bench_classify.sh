@@ -58,7 +58,9 @@ weights="$work/resnet50/weights.pth"
 first="$work/first$batch-of-$count"
 if [ ! -d "$first" ]; then
   mkdir -p "$first.tmp"
-  find "$images" -name '*.jpg' | sort | head -n "$batch" | while read -r f; do cp "$f" "$first.tmp/"; done
+  # the whole sorted list first: `sort | head` fails under pipefail once sort's output outgrows the pipe
+  mapfile -t all < <(find "$images" -name '*.jpg' | sort)
+  for f in "${all[@]:0:$batch}"; do cp "$f" "$first.tmp/"; done
   mv "$first.tmp" "$first"
 fi
 int8="$work/resnet50/int8-minmax-per-channel.onnx"

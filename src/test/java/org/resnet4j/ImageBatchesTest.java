@@ -353,6 +353,50 @@ class ImageBatchesTest {
         assertSame(bug, thrown);
     }
 
+    /**
+     * Unless inputs are kept, consecutive batches of one size are stacked into the same array (the
+     * allocator hands it back), and each batch still holds its own files when its consumer runs; kept
+     * batches each get their own array and stay intact.
+     */
+    @Test
+    void batchArraysAreReusedUnlessInputsAreKept() {
+        for (boolean keep : new boolean[] {false, true}) {
+            List<float[]> arrays = new ArrayList<>();
+            ImageBatches.Decoder<Float> decoder = new ImageBatches.Decoder<>(f -> (float) index(f), (values, alloc) -> {
+                float[] a = alloc.apply(values.size() * 3);
+                arrays.add(a);
+                for (int i = 0; i < values.size(); i++) {
+                    java.util.Arrays.fill(a, 3 * i, 3 * i + 3, values.get(i));
+                }
+                return Tensor.of(new int[] {values.size(), 3, 1, 1}, a);
+            });
+            List<Path> files = files(11); // batches of 4, 4 and 3
+            try (ImageBatches b = ImageBatches.start(files, new ImageBatches.Options(4, 2, 1, 4), decoder)) {
+                if (keep) {
+                    b.keepInputs();
+                }
+                List<Float> seen = new ArrayList<>();
+                b.run((chunk, failures, batch) -> {
+                    float[] v = batch.toArray();
+                    for (int i = 0; i < chunk.size(); i++) {
+                        assertEquals(index(chunk.get(i)), v[3 * i + 2], "row " + i + " of " + chunk);
+                        seen.add(v[3 * i]);
+                    }
+                });
+                assertEquals(11, seen.size());
+                assertEquals(3, arrays.size());
+                assertEquals(!keep, arrays.get(0) == arrays.get(1), "same-size batches share an array: " + !keep);
+                assertTrue(arrays.get(1) != arrays.get(2), "a batch of another size has its own array");
+                if (keep) {
+                    float[] all = b.inputs().orElseThrow().toArray();
+                    for (int i = 0; i < 11; i++) {
+                        assertEquals(i, all[3 * i], "kept input of file " + i);
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void aBatchLargerThanTheInputIsOneBatch() {
         List<Integer> sizes = new ArrayList<>();

@@ -3,6 +3,7 @@ package org.resnet4j.vision;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.IntFunction;
 import org.resnet4j.ReaderLimits;
 import org.resnet4j.ResNet4jException.UnsafeContentException;
 import org.resnet4j.tensor.Tensor;
@@ -110,11 +111,19 @@ public final class Preprocessing {
 
     /** Normalises crops from {@link #decodeAndCrop} or {@link #resizeAndCrop} into a batch [N, 3, crop, crop]. */
     public Tensor stackCrops(List<RgbImage> crops) {
+        return stackCrops(crops, float[]::new);
+    }
+
+    /**
+     * The same, into an array of the batch's size from {@code arrays} (every element is written), so
+     * that a caller whose batches do not outlive the next one can give back the same array each time.
+     */
+    public Tensor stackCrops(List<RgbImage> crops, IntFunction<float[]> arrays) {
         if (crops.isEmpty()) {
             throw new IllegalArgumentException("cannot batch zero images");
         }
         int per = 3 * cropSize * cropSize;
-        float[] out = new float[Math.multiplyExact(per, crops.size())];
+        float[] out = arrays.apply(Math.multiplyExact(per, crops.size()));
         for (int i = 0; i < crops.size(); i++) {
             RgbImage c = crops.get(i);
             if (c.width() != cropSize || c.height() != cropSize) {
