@@ -46,12 +46,6 @@ release_feature() {
   case "$v" in '' | *[!0-9]*) feature="" ;; *) feature="$v" ;; esac
 }
 
-# java_release_feature HOME: prints the feature version of the JDK at HOME, or nothing
-java_release_feature() {
-  release_feature "$1"
-  [ -z "$feature" ] || echo "$feature"
-}
-
 # java_complete HOME: true unless HOME's release file lists its modules without what resnet4j needs
 java_complete() {
   release_value "$1" MODULES
